@@ -1,0 +1,1 @@
+"""Where orders go: the paper broker (embedded default) and venue brokers."""

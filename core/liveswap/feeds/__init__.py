@@ -1,0 +1,1 @@
+"""Market data sources: closed candles for the engine (synthetic, CSV replay, venues)."""

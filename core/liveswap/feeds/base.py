@@ -1,0 +1,29 @@
+"""The ``Feed`` seam: where closed candles come from."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from liveswap.api.types import Candle
+
+
+class FeedError(RuntimeError):
+    """The feed could not deliver (a venue down, a malformed response). One-line reason."""
+
+
+@runtime_checkable
+class Feed(Protocol):
+    """A source of closed candles, pulled by time range so that catch-up is the same call.
+
+    ``closed_candles(since, until)`` returns every candle of the feed's markets with
+    ``since < end <= until``, ordered by ``(end, market)``. A market whose data is missing or
+    stale is simply absent (the engine reports it); the call raises :class:`FeedError` only
+    when nothing can be said at all.
+    """
+
+    name: str
+    markets: tuple[str, ...]
+
+    def closed_candles(self, since: int, until: int) -> list[Candle]: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,1 @@
+"""How strategy code is run: the ``Runner`` seam and its implementations."""
