@@ -43,12 +43,12 @@ def load_strategy(project: Path) -> tuple[str, object]:
     return name, load_target(target)
 
 
-def measure(project: Path, days: int, seed: int, params: dict[str, object]) -> dict[str, float]:
+def measure(project: Path, days: int, seed: int, params: dict[str, object], slippage: float = 0.01) -> dict[str, float]:
     name, strategy = load_strategy(project)
     harness = StrategyHarness(strategy, name=name, params=params)
     candles = SyntheticFeed(list(DEFAULT_MARKETS), seed=seed).closed_candles(START, START + days * DAY)
     by_start = {(c.market, c.start): c for c in candles}
-    bets = wins = 0
+    bets = wins = refused = 0
     staked = gross = fees = 0.0
     fills: list[Fill] = []
     settlements: list[Settlement] = []
@@ -62,8 +62,10 @@ def measure(project: Path, days: int, seed: int, params: dict[str, object]) -> d
             outcome = by_start.get((intent.market, end))
             if c.up_price is None or outcome is None:
                 continue
-            price = c.up_price if intent.side == "up" else round(1 - c.up_price, 2)
+            quoted = c.up_price if intent.side == "up" else 1 - c.up_price
+            price = round(min(0.99, quoted + slippage), 4)
             if intent.max_price is not None and price > intent.max_price:
+                refused += 1
                 continue
             stake = min(intent.stake, 5.0)
             won = (outcome.close >= outcome.open) == (intent.side == "up")
@@ -84,6 +86,7 @@ def measure(project: Path, days: int, seed: int, params: dict[str, object]) -> d
         "net_pnl": round(gross - fees, 2),
         "gross_roi": round(gross / staked, 4) if staked else 0.0,
         "net_roi": round((gross - fees) / staked, 4) if staked else 0.0,
+        "refused_above_max_price": refused,
         "rejected": len(harness.rejected),
     }
 
@@ -93,11 +96,13 @@ def main() -> None:
     parser.add_argument("project", type=Path)
     parser.add_argument("--days", type=int, default=20)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--slippage", type=float, default=0.01)
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args()
     params = {k: json.loads(v) for k, _, v in (p.partition("=") for p in args.param)}
-    result = measure(args.project.resolve(), args.days, args.seed, params)
-    print(json.dumps({"project": args.project.name, "days": args.days, "seed": args.seed, **result}))
+    result = measure(args.project.resolve(), args.days, args.seed, params, args.slippage)
+    print(json.dumps({"project": args.project.name, "days": args.days, "seed": args.seed, "slippage": args.slippage,
+                      **result}))
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ def test_bets_are_valid_and_staked_as_configured() -> None:
     assert len(intents) > 20
     assert {i.side for i in intents} == {"up", "down"}
     assert {i.stake for i in intents} == {2.0}
-    assert {i.max_price for i in intents} == {0.57}
+    assert {i.max_price for i in intents} == {0.55}
 
 
 def test_stake_is_capped_at_the_host_limit_and_bad_params_keep_defaults() -> None:

@@ -15,6 +15,7 @@ SHORT, LONG = 3, 12  # confirmation: these two moves must agree with the score
 VOL_WINDOW = 12  # candles of realized volatility for the score and the gate
 MIN_REFERENCE = 24  # returns needed before the volatility gate trusts its reference
 VOL_GATE = (0.5, 2.0)  # skip when recent vol / reference vol falls outside this band
+SLIPPAGE_ROOM = 0.01  # a fill may cost a cent more than the last price; max_price still applies
 
 
 class Momentum:
@@ -43,7 +44,7 @@ class Momentum:
         cfg = self.config
         if candle.up_price is not None and cfg.max_price is not None:
             price = candle.up_price if side == "up" else 1.0 - candle.up_price
-            if price > cfg.max_price:
+            if price + SLIPPAGE_ROOM > cfg.max_price:
                 return []
         return [Intent(market=candle.market, side=side, stake=cfg.stake, max_price=cfg.max_price,
                        tag=f"momentum {score:+.2f}")]

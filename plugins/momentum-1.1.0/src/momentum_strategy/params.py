@@ -12,8 +12,8 @@ HOST_STAKE_CAP = 5.0  # the host refuses stakes above its cap; never ask for mor
 @dataclass(frozen=True, slots=True)
 class Config:
     stake: float = 1.0
-    max_price: float | None = 0.57
-    threshold: float = 1.0
+    max_price: float | None = 0.55
+    threshold: float = 1.25
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> Config:

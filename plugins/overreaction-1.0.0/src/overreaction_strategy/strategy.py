@@ -12,6 +12,7 @@ from overreaction_strategy.state import MarketMemory, dump_state, load_state, ne
 
 VOL_GATE = (0.4, 2.5)  # skip when sigma / long-run volatility falls outside this band
 MIN_SEEN = 40  # candles before the long-run volatility is trusted
+SLIPPAGE_ROOM = 0.01  # a fill may cost a cent more than the last price; max_price still applies
 
 
 class Overreaction:
@@ -48,7 +49,7 @@ class Overreaction:
             side, price = "up", candle.up_price
         else:
             return []
-        if cfg.max_price is not None and price > cfg.max_price:
+        if cfg.max_price is not None and price + SLIPPAGE_ROOM > cfg.max_price:
             return []
         return [Intent(market=candle.market, side=side, stake=cfg.stake, max_price=cfg.max_price,
                        tag=f"fade z={z:+.1f} up={candle.up_price:.2f}")]
