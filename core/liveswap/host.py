@@ -84,10 +84,10 @@ def load_active(settings: Settings, spec: str) -> ActiveStrategy:
 
     found = None
     for dist in distributions():
-        if any(ep.group == ENTRY_POINT_GROUP and ep.name == name for ep in dist.entry_points):
-            if not version or dist.version == version:
-                found = dist
-                break
+        named = any(ep.group == ENTRY_POINT_GROUP and ep.name == name for ep in dist.entry_points)
+        if named and (not version or dist.version == version):
+            found = dist
+            break
     if found is None:
         raise HostError(f"strategy {spec} is not installed")
     try:
