@@ -281,7 +281,8 @@ class SandboxRunner:
             return message["ok"]
         kind, reason = message.get("fault"), message.get("reason")
         if kind in FAULT_KINDS and isinstance(reason, str):
-            self._die(kind, reason.splitlines()[0][:500] if reason.strip() else f"{what} failed ({kind})")
+            line = " | ".join(part.strip() for part in reason.splitlines() if part.strip())
+            self._die(kind, line[:500] or f"{what} failed ({kind})")
         self._die("protocol", f"{what} of {self.name} {self.version}: reply has neither ok nor a valid fault")
 
     def _raise_dead(self, what: str) -> NoReturn:
