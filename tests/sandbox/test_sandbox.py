@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -53,13 +55,13 @@ class Strategy:
 
 
 def gone(pid: int | None) -> bool:
-    """True once no process ``pid`` exists (the runner reaps its worker)."""
+    """True once no process ``pid`` runs (reaped, or a zombie nobody reaped yet)."""
     assert pid is not None
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
         return True
-    return False
 
 
 def fault_of(call: Callable[[], object]) -> StrategyFault:
@@ -349,3 +351,58 @@ def test_without_isolation_the_same_strategy_connects(spawn: Spawn, tcp_server: 
     runner = spawn(CONNECT.format(port=tcp_server), limits=SandboxLimits(isolate_network=False))
     assert runner.network_isolated is False
     assert runner.export_state() == {"connected": True}
+
+
+def test_strategy_not_installed_in_the_host_env_is_a_load_fault(tmp_path: Path) -> None:
+    runner = SandboxRunner("surely_not_installed", "1.0.0", None, scratch_root=tmp_path)
+    fault = fault_of(runner.start)
+    assert fault.kind == "load" and "surely_not_installed" in str(fault)
+
+
+def test_a_worker_prepared_in_another_thread_serves_this_one(tmp_path: Path) -> None:
+    target = install_strategy(tmp_path, "prep", "2.0.0", GOOD)
+    runner = SandboxRunner("prep", "2.0.0", target, scratch_root=tmp_path / "s")
+    thread = threading.Thread(target=runner.start)
+    thread.start()
+    thread.join()
+    try:
+        assert runner.alive and not gone(runner.pid)
+        assert len(runner.run_batch(nine_candles()).outputs) == 9
+    finally:
+        runner.close()
+
+
+HOST = """
+import sys, time
+from pathlib import Path
+from liveswap.sandbox.runner import SandboxRunner
+runner = SandboxRunner("stuck", "1.0.0", Path(sys.argv[1]), scratch_root=Path(sys.argv[2])).start()
+print(runner.pid, flush=True)
+runner.setup({})
+"""
+
+
+def test_worker_exits_when_its_host_is_killed(tmp_path: Path) -> None:
+    target = install_strategy(tmp_path, "stuck", "1.0.0", """
+import time
+
+class Strategy:
+    @hookimpl
+    def setup(self, params):
+        while True:
+            time.sleep(0.05)
+
+    @hookimpl
+    def on_candle(self, candle):
+        return []
+""")
+    host = subprocess.Popen([sys.executable, "-c", HOST, str(target), str(tmp_path / "s")],
+                            stdout=subprocess.PIPE, text=True)
+    assert host.stdout is not None
+    worker_pid = int(host.stdout.readline())
+    host.kill()
+    host.wait()
+    deadline = time.monotonic() + 5
+    while not gone(worker_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert gone(worker_pid)
