@@ -7,6 +7,7 @@ their ratios, the worker's RSS and the spawn + handshake time. Figures only, no 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -86,19 +87,24 @@ def main() -> None:
                 "in-process pluggy (InProcessRunner)": timings(lambda: inproc.run_batch(batch), args.rounds),
                 "sandbox worker (SandboxRunner)": timings(lambda: runner.run_batch(batch), args.rounds),
             }
+            here = sorted(os.sched_getaffinity(0))[0]
+            os.sched_setaffinity(0, {here})
+            pinned = SandboxRunner("bench", "1.0.0", target, scratch_root=Path(tmp) / "s", cpus={here}).start()
+            results["sandbox, host + worker on one CPU (cpus=)"] = timings(lambda: pinned.run_batch(batch), args.rounds)
+            pinned.close()
             rss = runner.rss_bytes() or 0
             isolated = runner.network_isolated
         finally:
             runner.close()
     base50 = pct(results["plain function call"], 0.5)
     print(f"one 9-candle batch, {args.rounds} rounds (python {sys.version.split()[0]})")
-    print(f"{'':38} {'p50 us':>9} {'p99 us':>9} {'x plain':>8}")
+    print(f"{'':42} {'p50 us':>9} {'p99 us':>9} {'x plain':>8}")
     for label, values in results.items():
         p50, p99 = pct(values, 0.5), pct(values, 0.99)
-        print(f"{label:38} {p50 * 1e6:9.1f} {p99 * 1e6:9.1f} {p50 / base50:8.1f}")
-    sandbox50 = pct(results["sandbox worker (SandboxRunner)"], 0.5)
+        print(f"{label:42} {p50 * 1e6:9.1f} {p99 * 1e6:9.1f} {p50 / base50:8.1f}")
     inproc50 = pct(results["in-process pluggy (InProcessRunner)"], 0.5)
-    print(f"sandbox / in-process p50: {sandbox50 / inproc50:.1f}x")
+    for label in ("sandbox worker (SandboxRunner)", "sandbox, host + worker on one CPU (cpus=)"):
+        print(f"{label} / in-process p50: {pct(results[label], 0.5) / inproc50:.1f}x")
     print(f"worker RSS: {rss / 1024 / 1024:.1f} MiB (network isolated: {isolated})")
     print(f"spawn + handshake: median {statistics.median(spawn_times) * 1e3:.1f} ms, "
           f"max {max(spawn_times) * 1e3:.1f} ms over {args.spawns}")

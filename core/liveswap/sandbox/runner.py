@@ -83,6 +83,9 @@ class SandboxRunner:
     ``install_dir`` is the version's install directory (the wheel's files with its ``*.dist-info``),
     or None for a strategy installed in the host's own environment. ``log_path`` receives the
     worker's stdout and stderr (default: ``worker.log`` in its scratch dir, removed at close).
+    ``cpus`` pins the worker to those CPUs (``sched_setaffinity``); sharing the host's trading
+    thread's CPU roughly halves the round trip on small VMs (no cross-CPU wake-up), see
+    ``docs/sandbox.md``.
     """
 
     def __init__(
@@ -98,6 +101,7 @@ class SandboxRunner:
         scratch_root: Path | None = None,
         log_path: Path | None = None,
         max_frame: int = protocol.DEFAULT_MAX_FRAME,
+        cpus: set[int] | None = None,
     ) -> None:
         self.name = name
         self.version = version
@@ -108,6 +112,7 @@ class SandboxRunner:
         self.close_timeout = close_timeout
         self.scratch_root = scratch_root
         self.max_frame = max_frame
+        self.cpus = set(cpus) if cpus else None
         self.log_path: Path | None = log_path
         self.scratch: Path | None = None
         self.pid: int | None = None
@@ -182,6 +187,7 @@ class SandboxRunner:
                 "rlimits": self.limits.rlimits(),
                 "isolate_network": self.limits.isolate_network,
                 "host_pid": os.getpid(),
+                "cpus": sorted(self.cpus) if self.cpus else None,
             }),
             "load",
             self.start_timeout,

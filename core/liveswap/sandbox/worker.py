@@ -55,6 +55,11 @@ def _watch_host(host_pid: int) -> None:
 def _load(message: dict[str, Any]) -> tuple[PluginHost | None, bytes]:
     isolated, why = unshare_network() if message.get("isolate_network") else (False, "not requested")
     problems = apply_rlimits(message.get("rlimits") or {})
+    if message.get("cpus"):
+        try:
+            os.sched_setaffinity(0, message["cpus"])
+        except OSError as exc:
+            problems.append(f"cpus {message['cpus']}: {exc.strerror}")
     threading.Thread(target=_watch_host, args=(int(message["host_pid"]),), daemon=True).start()
     path = message.get("path")
     if path:
