@@ -89,7 +89,15 @@ class Registry:
         return sorted(found, key=lambda item: (item[1].st_mtime_ns, item[0].name))
 
     def signature(self) -> Signature:
-        """A cheap fingerprint of everything a scan reads: directory listings, sizes, mtimes."""
+        """A cheap fingerprint of everything a scan reads: directory listings, sizes, mtimes.
+
+        Covers ``registry/``, the index and the directories of the host's import path (a
+        ``pip install`` adds a ``.dist-info`` there). Not covered: edits of files inside an
+        installed distribution; the next scan verifies them against RECORD anyway.
+        """
+        return self._sources_signature() + self._index_signature()
+
+    def _sources_signature(self) -> Signature:
         parts = [(p.name, st.st_size, st.st_mtime_ns, st.st_ino) for p, st in self._wheel_files()]
         for entry in self.host.search_path if self.host.search_path is not None else sys.path:
             try:
@@ -97,12 +105,14 @@ class Registry:
             except OSError:
                 continue
             parts.append((f"path:{entry}", 0, st.st_mtime_ns, st.st_ino))
+        return tuple(parts)
+
+    def _index_signature(self) -> Signature:
         try:
             st = os.stat(self.index.path)
-            parts.append(("index", st.st_size, st.st_mtime_ns, st.st_ino))
         except OSError:
-            pass
-        return tuple(parts)
+            return ()
+        return (("index", st.st_size, st.st_mtime_ns, st.st_ino),)
 
     def changed(self) -> bool:
         """Whether anything a scan reads changed since the last ``scan()`` (cheap: stats only)."""
@@ -133,7 +143,7 @@ class Registry:
 
     def scan(self) -> list[StrategyVersion]:
         """Check every registry wheel and installed strategy; record newly accepted versions."""
-        signature = self.signature()
+        sources = self._sources_signature()  # before reading: a drop during the scan shows as a change
         self.host.refresh()
         files = self._wheel_files()
         self._facts = {p: v for p, v in self._facts.items() if any(p == f for f, _ in files)}
@@ -172,7 +182,7 @@ class Registry:
         versions.sort(key=lambda v: (v.name, _version_order(v.version), v.source != "registry"))
         self._versions = versions
         self._wheel_reports = reports
-        self._signature = signature
+        self._signature = sources + self._index_signature()  # after our own index write
         return list(versions)
 
     # -- resolution --------------------------------------------------------------------------
