@@ -47,7 +47,7 @@ def open_registry(home: str | None) -> Registry:
         settings = load_settings(home)
     except Exception as exc:  # noqa: BLE001 - a bad liveswap.toml is a refusal, not a traceback
         raise CommandError(f"cannot load settings: {str(exc).splitlines()[0]}") from exc
-    return Registry(settings.home, registry_dir=settings.registry_dir, state_dir=settings.state_dir)
+    return Registry.from_settings(settings)
 
 
 def cmd_list(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
@@ -28,6 +29,9 @@ from liveswap.registry.index import AcceptedIndex, version_key
 from liveswap.registry.install import install_version
 from liveswap.registry.model import ExtraCheck, InstalledVersion, Report, StrategyVersion
 from liveswap.registry.wheel import WheelFacts, inspect_wheel
+
+if TYPE_CHECKING:
+    from liveswap.settings import Settings
 
 Signature = tuple[tuple[str, int, int, int], ...]
 
@@ -69,6 +73,11 @@ class Registry:
         self._signature: Signature | None = None
         self._versions: list[StrategyVersion] = []
         self._wheel_reports: list[Report] = []
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, host: HostEnvironment | None = None) -> Registry:
+        """The registry of ``settings.home`` (``settings.registry_dir`` and ``settings.state_dir``)."""
+        return cls(settings.home, host=host, registry_dir=settings.registry_dir, state_dir=settings.state_dir)
 
     # -- discovery ---------------------------------------------------------------------------
 
