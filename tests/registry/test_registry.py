@@ -285,3 +285,23 @@ def test_scanning_writes_only_the_index(home: Path) -> None:
     Registry(home).scan()
     assert tree(home) - before == {"state", "state/registry", "state/registry/index.json",
                                    "state/registry/index.json.lock"}
+
+
+def test_a_home_without_registry_folder_scans_empty_and_writes_nothing(tmp_path: Path) -> None:
+    registry = Registry(tmp_path / "nowhere")
+    assert all(v.source == "installed" for v in registry.scan())  # no registry wheels
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_broken_state_folder_is_a_registry_error_not_a_crash(home: Path) -> None:
+    drop(home, make_wheel(home.parent / "out"))
+    (home / "state").mkdir()
+    (home / "state" / "versions").write_text("a file where the versions folder should be\n")
+    registry = Registry(home)
+    version = registry.resolve("momentum")
+    with pytest.raises(RegistryError, match="cannot install momentum==1.0.0 into"):
+        registry.install(version)
+    shutil.rmtree(home / "state")
+    (home / "state").write_text("a file where the state folder should be\n")
+    with pytest.raises(RegistryError, match="registry index .* is unreadable .*; fix or delete it"):
+        Registry(home).resolve("momentum")

@@ -52,11 +52,15 @@ class AcceptedIndex:
         return {k: v["sha256"] for k, v in versions.items()}, None
 
     def record(self, entries: Mapping[str, tuple[str, str]]) -> None:
-        """Add ``key -> (sha256, file name)`` for keys not yet present (first wheel wins)."""
+        """Add ``key -> (sha256, file name)`` for keys not yet present (first wheel wins).
+
+        Best effort: if the index cannot be written (read-only home, lock held for 10 s) the
+        entries are recorded by the next scan that can write it; this scan still checks in memory.
+        """
         if not entries:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._lock.acquire(timeout=10):
                 known, problem = self.load()
                 if problem:
@@ -69,5 +73,5 @@ class AcceptedIndex:
                         added = True
                 if added:
                     atomic_write_json(self.path, raw)
-        except Timeout:
-            return  # another process holds it; the next scan records these
+        except (Timeout, OSError, ValueError):
+            return

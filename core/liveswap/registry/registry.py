@@ -234,7 +234,10 @@ class Registry:
         if version.verdict != "compatible":
             raise RegistryError(f"{version.spec} is refused: {version.reasons[0] if version.reasons else '?'}",
                                 version.reasons)
-        path = None if version.source == "installed" else install_version(version.report, self.versions_dir)
+        try:
+            path = None if version.source == "installed" else install_version(version.report, self.versions_dir)
+        except OSError as exc:
+            raise RegistryError(f"cannot install {version.spec} into {self.versions_dir}: {exc}") from exc
         return InstalledVersion(
             name=version.name,
             version=version.version,
