@@ -81,7 +81,7 @@ def test_check_a_refused_wheel_prints_one_line_per_reason(tmp_path: Path, capsys
         "liveswap: refused: dependency nothere-lib is not satisfiable offline (not installed in the host; "
         "no usable wheel in registry/)",
     ]
-    assert "verdict:          refused" in stdout
+    assert "verdict:           refused" in stdout
     assert not home.exists()  # checking a wheel writes nothing
 
 

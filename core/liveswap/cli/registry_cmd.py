@@ -103,17 +103,17 @@ def print_report(report: Report) -> None:
     where = str(report.path) if report.path else "host environment (pip-installed)"
     print(f"{report.dist_name or '?'} {report.version or '?'} ({report.kind}) from {where}")
     if report.sha256:
-        print(f"  sha256:           {report.sha256}")
+        print(f"  sha256:            {report.sha256}")
     for name, value in report.entry_points.items():
-        print(f"  entry point:      {name} = {value}")
+        print(f"  entry point:       {name} = {value}")
     print(f"  requires liveswap: {report.requires_liveswap or '(none)'}")
     if report.requires_python:
-        print(f"  requires python:  {report.requires_python}")
+        print(f"  requires python:   {report.requires_python}")
     if report.tags:
-        print(f"  tags:             {', '.join(report.tags)}")
+        print(f"  tags:              {', '.join(report.tags)}")
     for dep in report.dependencies:
         by = f"{dep.satisfied_by} {dep.version}" if dep.satisfied_by else "NOTHING"
-        print(f"  dependency:       {dep.requirement} -> {by}")
-    print(f"  verdict:          {report.verdict}")
+        print(f"  dependency:        {dep.requirement} -> {by}")
+    print(f"  verdict:           {report.verdict}")
     for reason in report.reasons:
         print(f"    - {reason}")
