@@ -13,17 +13,18 @@ from liveswap.api.types import Candle
 from liveswap.brokers.base import Broker
 from liveswap.brokers.paper import PaperBroker
 from liveswap.clock import Clock, SimClock, WallClock
-from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.loop import Engine
 from liveswap.feeds.base import Feed, FeedError
 from liveswap.feeds.csv_replay import CsvReplayFeed
 from liveswap.feeds.synthetic import SyntheticFeed
 from liveswap.journal import Journal
 from liveswap.markets import Market
+from liveswap.registry.registry import Registry
 from liveswap.runners.base import StrategyFault
-from liveswap.runners.inprocess import InProcessRunner
-from liveswap.runners.plugin_host import resolve_entry_point
 from liveswap.settings import Settings
+from liveswap.swap.loader import LoadError, VersionLoader
+from liveswap.swap.manager import SwapManager
+from liveswap.swap.registry_loader import RegistryLoader
 
 
 class HostError(RuntimeError):
@@ -75,40 +76,49 @@ def make_clock(settings: Settings, feed: Feed) -> Clock:
     return WallClock()
 
 
-def load_active(settings: Settings, spec: str) -> ActiveStrategy:
-    """The strategy ``NAME`` or ``NAME==VERSION`` installed in the host environment."""
-    name, _, version = spec.partition("==")
-    from importlib.metadata import distributions
-
-    from liveswap import ENTRY_POINT_GROUP
-
-    found = None
-    for dist in distributions():
-        named = any(ep.group == ENTRY_POINT_GROUP and ep.name == name for ep in dist.entry_points)
-        if named and (not version or dist.version == version):
-            found = dist
-            break
-    if found is None:
-        raise HostError(f"strategy {spec} is not installed")
-    try:
-        runner = InProcessRunner(resolve_entry_point(name), name=name, version=found.version)
-    except StrategyFault as exc:
-        raise HostError(f"strategy {spec}: {exc}") from exc
-    return ActiveStrategy(runner=runner, name=name, version=found.version)
+def initial_spec(settings: Settings, journal: Journal) -> str:
+    """The version to start with: the one the journal says was active (persisted at every
+    commit and rollback), else ``settings.strategy`` (``--strategy`` / ``liveswap.toml``)."""
+    history = journal.active_history()
+    return history[0] if history else settings.strategy
 
 
-def build_engine(settings: Settings, active: ActiveStrategy | None = None) -> Engine:
+def make_loader(settings: Settings) -> RegistryLoader:
+    return RegistryLoader(Registry.from_settings(settings), limits=settings.sandbox,
+                          hook_timeout=settings.hook_timeout_seconds, state_dir=settings.state_dir)
+
+
+def build_engine(settings: Settings, loader: VersionLoader | None = None) -> tuple[Engine, SwapManager]:
+    """A recovered engine with its swap manager, ready to ``run()``."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     feed = make_feed(settings)
     clock = make_clock(settings, feed)
     broker = make_broker(settings, feed, clock)
     journal = Journal(settings.state_dir / "journal.sqlite")
-    active = active or load_active(settings, settings.strategy)
+    loader = loader or make_loader(settings)
+    spec = initial_spec(settings, journal)
+    try:
+        active = loader.load(spec)
+    except LoadError as exc:
+        journal.close()
+        raise HostError(f"cannot start {spec}: {exc}") from exc
     engine = Engine(settings=settings, feed=feed, broker=broker, journal=journal, clock=clock, active=active)
     first = getattr(feed, "first_start", None)
     fresh_cursor = int(first) if first is not None else int(clock.now()) // 300 * 300
-    engine.recover(fresh_cursor)
-    return engine
+    try:
+        engine.recover(fresh_cursor)
+    except StrategyFault as exc:
+        active.runner.close()
+        journal.close()
+        raise HostError(f"{active.spec} cannot resume from its snapshot: {exc}") from exc
+    if not journal.active_history():
+        journal.record_swap("start", None, active.spec, True, "first version of this home", None, engine.cursor,
+                            sha256=active.wheel_sha256)
+    swaps = SwapManager(engine, loader, probation_batches=settings.probation_batches,
+                        max_restarts=settings.max_restarts, restart_window=settings.restart_window_seconds)
+    if isinstance(loader, RegistryLoader):
+        engine.between_batches.append(loader.rescan_tick)
+    return engine, swaps
 
 
 def install_signal_handlers(engine: Engine) -> None:

@@ -36,9 +36,14 @@ def run(args: argparse.Namespace) -> int:
     except HostLockedError as exc:
         raise CommandError(str(exc)) from exc
     try:
-        engine = build_engine(settings)
+        engine, swaps = build_engine(settings)
         install_signal_handlers(engine)
-        engine.run()
+        try:
+            engine.run()
+        finally:
+            swaps.close()
+            engine.active.runner.close()
+            engine.journal.close()
     except (HostError, JournalError, StrategyFault) as exc:
         raise CommandError(str(exc)) from exc
     finally:

@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS settlements (
 CREATE TABLE IF NOT EXISTS swaps (
     id INTEGER PRIMARY KEY, ts REAL NOT NULL, kind TEXT NOT NULL, from_version TEXT,
     to_version TEXT NOT NULL, ok INTEGER NOT NULL, reason TEXT NOT NULL, pause_ms REAL,
-    batch_end INTEGER
+    batch_end INTEGER, sha256 TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS controls (
     generation INTEGER NOT NULL, ts REAL NOT NULL, ok INTEGER NOT NULL, reason TEXT NOT NULL

@@ -216,13 +216,24 @@ class Journal:
         return fresh
 
     def record_swap(self, kind: str, from_version: str | None, to_version: str, ok: bool, reason: str,
-                    pause_ms: float | None, batch_end: int | None) -> None:
+                    pause_ms: float | None, batch_end: int | None, *, sha256: str = "") -> None:
+        """Every activation, rollback, restart and refusal. The newest ``ok`` row names the version a
+        restart loads: this row *is* how the active version is persisted."""
         with self._tx() as db:
             db.execute(
-                "INSERT INTO swaps (ts, kind, from_version, to_version, ok, reason, pause_ms, batch_end)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (time.time(), kind, from_version, to_version, int(ok), reason, pause_ms, batch_end),
+                "INSERT INTO swaps (ts, kind, from_version, to_version, ok, reason, pause_ms, batch_end, sha256)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (time.time(), kind, from_version, to_version, int(ok), reason, pause_ms, batch_end, sha256),
             )
+
+    def active_history(self) -> list[str]:
+        """Versions that were active, newest first, each once (the first is the active one)."""
+        rows = self.query("SELECT to_version FROM swaps WHERE ok=1 ORDER BY id DESC")
+        seen: list[str] = []
+        for (spec,) in rows:
+            if spec not in seen:
+                seen.append(spec)
+        return seen
 
     def record_control(self, generation: int, ok: bool, reason: str) -> None:
         with self._tx() as db:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from loguru import logger
@@ -31,8 +31,8 @@ from loguru import logger
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.loop import Engine
 from liveswap.runners.base import StrategyFault
+from liveswap.sandbox.supervisor import Supervisor
 from liveswap.swap.loader import LoadError, VersionLoader
-from liveswap.swap.restarts import RestartBudget
 
 SwapKind = Literal["activate", "rollback"]
 Done = Callable[[str | None], None]
@@ -48,6 +48,7 @@ class _Pending:
     prepared: ActiveStrategy | None = None
     error: str | None = None
     finished: bool = False
+    ready: threading.Event = field(default_factory=threading.Event)
 
 
 @dataclass(slots=True)
@@ -66,7 +67,7 @@ class SwapManager:
         self.engine = engine
         self.loader = loader
         self.probation_batches = probation_batches
-        self.restarts = RestartBudget(max_restarts, restart_window)
+        self.restarts = Supervisor(max_restarts, restart_window)
         self.previous: list[str] = engine.journal.active_history()[1:]
         self._pending: _Pending | None = None
         self._probation: _Probation | None = None
@@ -119,6 +120,12 @@ class SwapManager:
             logger.exception("preparing {} failed", pending.spec)
             pending.error = f"{type(exc).__name__}: {exc}"
         pending.finished = True
+        pending.ready.set()
+
+    def wait_prepared(self, timeout: float = 30.0) -> bool:
+        """Block until the pending request (if any) is prepared; for tests and benchmarks."""
+        pending = self._pending
+        return pending is None or pending.finished or pending.ready.wait(timeout)
 
     def _refuse(self, kind: str, spec: str, generation: int, done: Done, reason: str) -> None:
         logger.warning("{} {} refused: {}", kind, spec, reason)
@@ -153,60 +160,67 @@ class SwapManager:
             # the next batch will meet the same fault; the fault handler rolls back then
             logger.warning("probation: {} could not export its state: {}", self.engine.active.spec, exc)
         p.batches_left -= 1
-        self.engine.extra_status["probation"] = {"old": p.old.spec, "batches_left": p.batches_left}
+        self._set_probation(p)
         if p.batches_left <= 0:
             logger.info("probation passed: {} is permanent; stopping {}", self.engine.active.spec, p.old.spec)
-            self._probation = None
-            self.engine.extra_status["probation"] = None
+            self._set_probation(None)
             p.old.runner.close()
 
     def _commit(self, pending: _Pending) -> None:
         engine = self.engine
         old, new = engine.active, pending.prepared
         assert new is not None
+        probation = self._probation
+        back_to_warm = probation is not None and new is probation.old
         t0 = time.perf_counter()
         try:
             state = old.runner.export_state()
         except StrategyFault as exc:
             state = None
-            logger.warning("commit: {} could not export its state ({}); {} starts fresh", old.spec, exc, new.spec)
+            logger.warning("commit: {} could not export its state ({}); {} starts without it", old.spec, exc,
+                           new.spec)
         try:
             if state is not None:
                 new.runner.import_state(state, old.version)
         except StrategyFault as exc:
-            if new is not (self._probation.old if self._probation else None):
+            if not back_to_warm:
                 new.runner.close()
-            self._refuse(pending.kind, new.spec, pending.generation, pending.done,
-                         f"{new.spec} refused the state of {old.spec}: {exc}")
-            return
+                self._refuse(pending.kind, new.spec, pending.generation, pending.done,
+                             f"{new.spec} refused the state of {old.spec}: {exc}")
+                return
+            assert probation is not None
+            try:  # the warm version resumes from its own state at the swap, plus a replay
+                if probation.old_state_at_swap is not None:
+                    new.runner.import_state(probation.old_state_at_swap, new.version)
+                engine.replay_into(new.runner, probation.swap_batch_end, engine.cursor or probation.swap_batch_end)
+            except StrategyFault as exc2:
+                self._refuse(pending.kind, new.spec, pending.generation, pending.done,
+                             f"{new.spec} can neither take the state of {old.spec} ({exc}) nor resume ({exc2})")
+                return
         new.since = time.time()
         engine.active = new
-        pause_ms = (time.perf_counter() - t0) * 1000
-        engine.journal.record_swap(pending.kind, old.spec, new.spec, True, "", pause_ms, engine.cursor,
+        engine.journal.record_swap(pending.kind, old.spec, new.spec, True, "", None, engine.cursor,
                                    sha256=new.wheel_sha256)
-        pause_ms_total = (time.perf_counter() - t0) * 1000
+        pause_ms = (time.perf_counter() - t0) * 1000
         self.restarts.reset()
-        rolling_back_probation = self._probation is not None and new is self._probation.old
-        previous_probation = self._probation
-        if rolling_back_probation:
-            self._probation = None
+        if back_to_warm:
+            self._set_probation(None)
             old.runner.close()  # the version that was on probation
         else:
-            if previous_probation is not None:
-                previous_probation.old.runner.close()
-            self._probation = _Probation(old, state, engine.cursor or 0, self.probation_batches, None,
-                                         engine.cursor or 0) if self.probation_batches > 0 else None
-            if self._probation is None:
+            if probation is not None:
+                probation.old.runner.close()
+            if self.probation_batches > 0:
+                self._set_probation(_Probation(old, state, engine.cursor or 0, self.probation_batches, None,
+                                               engine.cursor or 0))
+            else:
+                self._set_probation(None)
                 old.runner.close()
-        self.previous = [old.spec] + [s for s in self.previous if s != old.spec]
-        engine.extra_status["probation"] = (
-            {"old": self._probation.old.spec, "batches_left": self._probation.batches_left}
-            if self._probation else None
-        )
+        self.previous = [old.spec] + [s for s in self.previous if s not in (old.spec, new.spec)]
         engine.last_swap = {"from": old.spec, "to": new.spec, "ok": True, "reason": "", "kind": pending.kind,
-                            "pause_ms": round(pause_ms_total, 3), "at": time.time(), "generation": pending.generation}
+                            "pause_ms": round(pause_ms, 3), "at": time.time(), "generation": pending.generation}
+        engine.swap_pauses_ms.append(pause_ms)
         logger.info("{} {} -> {} committed between batches (pause {:.2f} ms)", pending.kind, old.spec, new.spec,
-                    pause_ms_total)
+                    pause_ms)
         engine.take_snapshot()
         pending.done(None)
 
@@ -234,7 +248,7 @@ class SwapManager:
                                            engine.cursor)
                 logger.warning("{} failed ({}); restarted from its last snapshot", failed.spec, fault)
                 return True
-        reason = f"{failed.spec} keeps failing ({self.restarts.describe()}); last: {fault}"
+        reason = f"{failed.spec} keeps failing ({self.restarts.reason()}); last: {fault}"
         if self.previous:
             target = self.previous[0]
             try:
@@ -261,8 +275,7 @@ class SwapManager:
         engine = self.engine
         p = self._probation
         assert p is not None
-        self._probation = None
-        engine.extra_status["probation"] = None
+        self._set_probation(None)
         failed.runner.close()
         old = p.old
         how = "its own state at the swap, plus a replay"
@@ -292,6 +305,13 @@ class SwapManager:
         logger.error("automatic rollback to {} (resumed from {}): {}", old.spec, how, reason)
         return True
 
+    def _set_probation(self, p: _Probation | None) -> None:
+        self._probation = p
+        self.engine.strict_outputs = p is not None
+        self.engine.extra_status["probation"] = (
+            {"old": p.old.spec, "batches_left": p.batches_left} if p is not None else None
+        )
+
     @property
     def in_probation(self) -> bool:
         return self._probation is not None
@@ -299,4 +319,4 @@ class SwapManager:
     def close(self) -> None:
         if self._probation is not None:
             self._probation.old.runner.close()
-            self._probation = None
+            self._set_probation(None)
