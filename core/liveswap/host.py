@@ -1,0 +1,130 @@
+"""Assembling a host from settings: feed, broker, journal, clock, active strategy → ``Engine``."""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+from types import FrameType
+
+from loguru import logger
+
+from liveswap.api.types import Candle
+from liveswap.brokers.base import Broker
+from liveswap.brokers.paper import PaperBroker
+from liveswap.clock import Clock, SimClock, WallClock
+from liveswap.engine.loop import Engine
+from liveswap.feeds.base import Feed, FeedError
+from liveswap.feeds.csv_replay import CsvReplayFeed
+from liveswap.feeds.synthetic import SyntheticFeed
+from liveswap.journal import Journal
+from liveswap.markets import Market
+from liveswap.registry.registry import Registry
+from liveswap.runners.base import StrategyFault
+from liveswap.settings import Settings
+from liveswap.swap.loader import LoadError, VersionLoader
+from liveswap.swap.manager import SwapManager
+from liveswap.swap.registry_loader import RegistryLoader
+
+
+class HostError(RuntimeError):
+    """The host cannot start as configured. One line."""
+
+
+def make_feed(settings: Settings) -> Feed:
+    name = settings.feed
+    if name == "synthetic":
+        return SyntheticFeed(settings.markets, seed=settings.seed)
+    if name.startswith("csv:") or name.endswith(".csv"):
+        path = Path(name.removeprefix("csv:")).expanduser()
+        try:
+            return CsvReplayFeed(path if path.is_absolute() else settings.home / path, settings.markets)
+        except FeedError as exc:
+            raise HostError(f"feed {name}: {exc}") from exc
+    raise HostError(f"unknown feed {name!r} (synthetic, csv:PATH)")
+
+
+def outcome_lookup(feed: Feed, clock: Clock):  # type: ignore[no-untyped-def]
+    """``(market, window_start) -> Candle | None`` for the paper broker, from the feed itself."""
+
+    def lookup(market: str, start: int) -> Candle | None:
+        end = start + Market.parse(market).seconds
+        if clock.now() < end:
+            return None
+        try:
+            candles = feed.closed_candles(end - 1, end)
+        except FeedError:
+            return None
+        return next((c for c in candles if c.market == market and c.start == start), None)
+
+    return lookup
+
+
+def make_broker(settings: Settings, feed: Feed, clock: Clock) -> Broker:
+    if settings.broker == "paper":
+        return PaperBroker(settings.state_dir / "paper_broker.sqlite", settings.paper, outcome_lookup(feed, clock))
+    raise HostError(f"unknown broker {settings.broker!r} (paper)")
+
+
+def make_clock(settings: Settings, feed: Feed) -> Clock:
+    if settings.feed == "synthetic":
+        fresh = time.time() // 900 * 900
+        return SimClock.resume(settings.state_dir / "clock.json", settings.speed, fresh)
+    first = getattr(feed, "first_start", None)
+    if first is not None:
+        return SimClock.resume(settings.state_dir / "clock.json", settings.speed, float(first))
+    return WallClock()
+
+
+def initial_spec(settings: Settings, journal: Journal) -> str:
+    """The version to start with: the one the journal says was active (persisted at every
+    commit and rollback), else ``settings.strategy`` (``--strategy`` / ``liveswap.toml``)."""
+    history = journal.active_history()
+    return history[0] if history else settings.strategy
+
+
+def make_loader(settings: Settings) -> RegistryLoader:
+    return RegistryLoader(Registry.from_settings(settings), limits=settings.sandbox,
+                          hook_timeout=settings.hook_timeout_seconds, state_dir=settings.state_dir)
+
+
+def build_engine(settings: Settings, loader: VersionLoader | None = None) -> tuple[Engine, SwapManager]:
+    """A recovered engine with its swap manager, ready to ``run()``."""
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    feed = make_feed(settings)
+    clock = make_clock(settings, feed)
+    broker = make_broker(settings, feed, clock)
+    journal = Journal(settings.state_dir / "journal.sqlite")
+    loader = loader or make_loader(settings)
+    spec = initial_spec(settings, journal)
+    try:
+        active = loader.load(spec)
+    except LoadError as exc:
+        journal.close()
+        raise HostError(f"cannot start {spec}: {exc}") from exc
+    engine = Engine(settings=settings, feed=feed, broker=broker, journal=journal, clock=clock, active=active)
+    first = getattr(feed, "first_start", None)
+    fresh_cursor = int(first) if first is not None else int(clock.now()) // 300 * 300
+    try:
+        engine.recover(fresh_cursor)
+    except StrategyFault as exc:
+        active.runner.close()
+        journal.close()
+        raise HostError(f"{active.spec} cannot resume from its snapshot: {exc}") from exc
+    if not journal.active_history():
+        journal.record_swap("start", None, active.spec, True, "first version of this home", None, engine.cursor,
+                            sha256=active.wheel_sha256)
+    swaps = SwapManager(engine, loader, probation_batches=settings.probation_batches,
+                        max_restarts=settings.max_restarts, restart_window=settings.restart_window_seconds)
+    if isinstance(loader, RegistryLoader):
+        engine.between_batches.append(loader.rescan_tick)
+    return engine, swaps
+
+
+def install_signal_handlers(engine: Engine) -> None:
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        logger.info("{} received: finishing the current batch, then a final snapshot", signal.Signals(signum).name)
+        engine.stop_event.set()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
