@@ -1,5 +1,6 @@
 """The sample strategies under ``plugins/``: they build into a registry, pass their own tests, and
-momentum's state survives 1.0.0 -> 1.1.0 -> 1.0.0 with each version loaded from its own wheel."""
+momentum's state survives 1.0.0 -> 1.1.0 -> 1.0.0, both with each version loaded from its own
+wheel and through the host's real registry, sandboxed workers and swap manager."""
 
 from __future__ import annotations
 
@@ -14,8 +15,17 @@ from pathlib import Path
 
 import pytest
 from liveswap import ENTRY_POINT_GROUP, __version__
+from liveswap.brokers.paper import PaperBroker
+from liveswap.engine.loop import Engine
+from liveswap.feeds.synthetic import SyntheticFeed
+from liveswap.host import make_loader, outcome_lookup
+from liveswap.journal import Journal
+from liveswap.settings import load_settings
+from liveswap.swap.manager import SwapManager
 from liveswap.testing import synthetic_candles
 from packaging.requirements import Requirement
+
+from .engine_helpers import T0, ManualClock, advance
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGINS = ROOT / "plugins"
@@ -138,3 +148,35 @@ def test_momentum_state_migrates_up_to_1_1_0_and_back_down_to_1_0_0(registry: Pa
     last = {c.market: c for c in candles}
     assert state["last_end"] == {m: c.end for m, c in last.items()}
     assert {m: closes[-1] for m, closes in state["closes"].items()} == {m: c.close for m, c in last.items()}
+
+
+def test_momentum_swaps_up_and_down_on_the_engine_and_decides_every_candle_once(registry: Path, home: Path) -> None:
+    for wheel in registry.iterdir():
+        shutil.copy(wheel, home / "registry" / wheel.name)
+    settings = load_settings(home)
+    feed, clock = SyntheticFeed(settings.markets, seed=settings.seed), ManualClock(T0)
+    broker = PaperBroker(settings.state_dir / "paper_broker.sqlite", settings.paper, outcome_lookup(feed, clock))
+    loader = make_loader(settings)
+    engine = Engine(settings=settings, feed=feed, broker=broker, journal=Journal(settings.state_dir / "journal.sqlite"),
+                    clock=clock, active=loader.load("momentum==1.0.0"))
+    engine.recover(T0)
+    swaps = SwapManager(engine, loader, probation_batches=3)
+    try:
+        advance(engine, 4 * 3600)
+        for generation, spec in enumerate(("momentum==1.1.0", "momentum==1.0.0"), start=1):
+            outcome: list[str | None] = []
+            swaps.request("activate", spec, generation, outcome.append)
+            assert swaps.wait_prepared()
+            swaps.tick(engine)
+            assert outcome == [None] and engine.last_swap["ok"], engine.last_swap
+            advance(engine, 4 * 3600)
+        state = engine.active.runner.export_state()
+        decisions = engine.journal.query("SELECT market, version FROM decisions")
+        assert state["seen"] == dict(Counter(market for market, _ in decisions))  # none skipped, none twice
+        assert set(Counter(version for _, version in decisions)) == {"1.0.0", "1.1.0"}
+        assert state["stats"]["settled"] > 0
+        assert state["stats"]["pnl"] == pytest.approx(engine.ledger.realized_pnl, abs=1e-6)
+    finally:
+        swaps.close()
+        engine.active.runner.close()
+        engine.journal.close()
