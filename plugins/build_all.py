@@ -93,6 +93,12 @@ def main(argv: list[str] | None = None) -> int:
             print(line)
     except BuildFailed as exc:
         print(f"build_all: {exc}", file=sys.stderr)
+        if "not available" in str(exc) or "Missing dependencies" in str(exc):
+            print("build_all: the build backends come with liveswap's test extra: pip install -e '.[test]'",
+                  file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"build_all: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     return 0
 
