@@ -20,6 +20,7 @@ from pydantic_settings import (
 )
 
 from liveswap.markets import DEFAULT_MARKETS, Market
+from liveswap.venues.settings import VenueSettings
 
 SETTINGS_FILE = "liveswap.toml"
 
@@ -88,6 +89,7 @@ class Settings(BaseSettings):
     hook_timeout_seconds: float = Field(5.0, gt=0)
     probation_batches: int = Field(30, ge=0)
     log_level: str = "INFO"
+    venues: VenueSettings = VenueSettings()
 
     @field_validator("markets")
     @classmethod
