@@ -15,6 +15,7 @@ from liveswap.cli.common import CommandError
 
 # Each module has ``register(subparsers)`` adding its commands with ``set_defaults(func=...)``.
 COMMAND_MODULES: tuple[str, ...] = (
+    "liveswap.cli.record_cmd",
 )
 
 
