@@ -67,6 +67,7 @@ def _cell(value: object) -> str:
 def run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
+    from liveswap.feeds.base import FeedError
     from liveswap.settings import load_settings
     from liveswap.venues.errors import VenueError
     from liveswap.venues.factory import make_feed
@@ -85,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         candles = feed.closed_candles(since, until)
         stale = feed.stale_markets()
-    except VenueError as exc:
+    except FeedError as exc:
         raise CommandError(str(exc)) from None
     finally:
         feed.close()
