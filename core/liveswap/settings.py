@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     snapshot_seconds: float = Field(30.0, gt=0)
     hook_timeout_seconds: float = Field(5.0, gt=0)
     probation_batches: int = Field(30, ge=0)
+    stale_after_seconds: float = Field(
+        30.0, ge=0, description="an intent decided this long (clock time) after its candle closed is not traded"
+    )
     log_level: str = "INFO"
     venues: VenueSettings = VenueSettings()
 

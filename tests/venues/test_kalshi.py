@@ -245,7 +245,11 @@ def test_settles_from_the_venue_result(server, key) -> None:
     b = broker(server, key)
     b.submit(order())
     server.json("GET", f"{API}/markets/{TICKER}", fixture("kalshi_market_settled"))
-    assert b.settlements(T0 + 1700, []) == []  # window not over
-    (report,) = b.settlements(T0 + 1860, [])
+    assert b.settlements(T0 + 1700, [], ["liveswap-0001"]) == []  # window not over
+    (report,) = b.settlements(T0 + 1860, [], ["liveswap-0001"])
     assert (report.client_order_id, report.won, report.payout) == ("liveswap-0001", True, 8.0)
-    assert b.settlements(T0 + 1900, []) == []  # reported once
+    assert b.settlements(T0 + 1900, [], ["liveswap-0001"]) == [report]  # again while the engine lists it
+    assert b.settlements(T0 + 1900, [], []) == []
+    # a fresh broker (after a crash) finds the order on the venue by client id and settles it
+    (again,) = broker(server, key).settlements(T0 + 1900, [], ["liveswap-0001"])
+    assert (again.won, again.payout) == (True, 8.0)

@@ -72,11 +72,12 @@ class Broker(Protocol):
         """What the broker knows of an order, or None if it never saw it (for reconciliation)."""
         ...
 
-    def settlements(self, now: int, closed: list[Candle]) -> list[SettlementReport]:
-        """Settlements of filled orders whose windows have ended by ``now``.
+    def settlements(self, now: int, closed: list[Candle], open_orders: list[str]) -> list[SettlementReport]:
+        """Settlements of those ``open_orders`` (client ids) whose windows have resolved by ``now``.
 
         ``closed`` is the batch of candles that just closed (the paper broker settles from them;
-        a venue broker asks the venue). Each order is reported once.
+        a venue broker asks the venue). Idempotent: an order is reported again until the engine
+        stops listing it as open, so a crash between the broker and the journal loses nothing.
         """
         ...
 

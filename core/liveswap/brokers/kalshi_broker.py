@@ -62,6 +62,7 @@ class KalshiBroker:
         self._clock = clock
         self._results: dict[str, OrderResult] = {}
         self._held: dict[str, _Held] = {}
+        self._settled: dict[str, SettlementReport] = {}
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -132,26 +133,39 @@ class KalshiBroker:
                 return known
             return self._remember(order_result(placed, self._now()), placed, None)
 
-    def settlements(self, now: int, closed: list[Candle]) -> list[SettlementReport]:
+    def settlements(self, now: int, closed: list[Candle], open_orders: list[str]) -> list[SettlementReport]:
+        """Reports for those ``open_orders`` whose Kalshi market has a ``yes``/``no`` result.
+
+        Idempotent: a settled order is reported again (from memory) while the engine still lists
+        it. Orders this process never saw are found by client id on the venue first.
+        """
         reports = []
         with self._lock:
-            for cid, held in list(self._held.items()):
-                if held.window_end is not None and held.window_end > now:
+            for cid in open_orders:
+                if cid in self._settled:
+                    reports.append(self._settled[cid])
                     continue
+                held = self._held.get(cid)
                 try:
+                    if held is None:
+                        placed = self.client.find_order(cid)
+                        if placed is None or placed.fill_count <= 0:
+                            continue
+                        self._remember(order_result(placed, self._now()), placed, None)
+                        held = self._held[cid]
+                    if held.window_end is not None and held.window_end > now:
+                        continue
                     market = self.client.market(held.ticker)
                 except VenueError as exc:
-                    logger.warning("kalshi: cannot read {} to settle {}: {}", held.ticker, cid, exc)
+                    logger.warning("kalshi: cannot settle {} yet: {}", cid, exc)
                     continue
-                if held.window_end is None:
-                    held.window_end = market.close_time
-                    if market.close_time > now:
-                        continue
-                if market.result not in ("yes", "no"):
+                held.window_end = market.close_time
+                if market.close_time > now or market.result not in ("yes", "no"):
                     continue  # not determined yet: ask again next batch
                 won = market.result == held.side
-                reports.append(SettlementReport(cid, won, round(held.shares, 6) if won else 0.0, now))
-                del self._held[cid]
+                report = SettlementReport(cid, won, round(held.shares, 6) if won else 0.0, now)
+                self._settled[cid] = report
+                reports.append(report)
         return reports
 
     def balance(self) -> float:

@@ -1,115 +1,67 @@
 """A paper broker fed by a real venue's prices: live quotes, simulated orders.
 
-``submit`` asks the venue (Kalshi or Polymarket, through a
-:class:`~liveswap.venues.quotes.QuoteSource`) for the current ask of the contract the order buys,
-adds ``paper.slippage``, refuses above ``max_price``, and "fills" ``stake / price`` shares,
-charging the configured taker fee (``ceil_to_cent(rate × C × P × (1 − P))``). Nothing is sent
-to the venue. Settlement comes from the underlying candle of the order's window in the closed
-batches: "up" wins if that candle's close ≥ its open (Polymarket's rule: ties go Up). Kalshi's
-and Polymarket's oracles average prices around the boundary, so a paper result can differ from
-the venue's on a near-tie; that is the price of settling without an account.
+It composes the embedded :class:`~liveswap.brokers.paper.PaperBroker` (SQLite bookkeeping,
+idempotency by ``client_order_id``, slippage, ``max_price``, taker fee, settlement from the
+window's underlying candle: "up" wins if close ≥ open) and changes one thing: the fill price is
+the venue's **current ask** for the side (Kalshi or Polymarket, through a
+:class:`~liveswap.venues.quotes.QuoteSource`; down ask = 1 − up bid) instead of the price the
+engine saw at the candle. Nothing is sent to the venue.
+
+If the venue cannot quote the window (no market, not trading, unreachable) the order is refused
+with the venue's one-line reason; such a refusal is not stored, since nothing was filled.
+The venues' oracles average prices near the boundary, so a paper settlement can differ from the
+venue's on a near-tie.
 """
 
 from __future__ import annotations
 
-import math
-import threading
+import dataclasses
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from liveswap.api.types import Candle
 from liveswap.brokers.base import OrderRequest, OrderResult, SettlementReport
+from liveswap.brokers.paper import OutcomeLookup, PaperBroker
 from liveswap.markets import Market, MarketError
-from liveswap.settings import FeeModel, PaperSettings
+from liveswap.settings import PaperSettings
 from liveswap.venues.errors import VenueError
 from liveswap.venues.quotes import QuoteSource
 
 
-def taker_fee(fees: FeeModel, contracts: float, price: float) -> float:
-    """``rate × C × P × (1 − P)``, rounded up to the cent if the model says so."""
-    raw = fees.rate * contracts * price * (1.0 - price)
-    if fees.round_up_to_cent:
-        return math.ceil(round(raw * 100, 9)) / 100.0
-    return round(raw, 6)
-
-
 class LivePaperBroker:
-    """Implements :class:`~liveswap.brokers.base.Broker` with simulated fills at live prices."""
+    """Implements :class:`~liveswap.brokers.base.Broker`: simulated fills at live venue asks."""
 
-    def __init__(self, quotes: QuoteSource, paper: PaperSettings | None = None, *,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, quotes: QuoteSource, path: Path, paper: PaperSettings | None = None,
+                 outcome: OutcomeLookup | None = None, *, clock: Callable[[], float] = time.time) -> None:
         self.quotes = quotes
         self.name = f"{quotes.name}-paper"
-        self.paper = paper or PaperSettings()
-        self.balance = self.paper.starting_balance
+        self.paper = PaperBroker(path, paper or PaperSettings(), outcome)
         self._clock = clock
-        self._results: dict[str, OrderResult] = {}
-        self._open: dict[str, OrderRequest] = {}
-        self._seen: dict[tuple[str, int], Candle] = {}
-        self._lock = threading.Lock()
 
     def close(self) -> None:
+        self.paper.close()
         self.quotes.close()
 
-    def _reject(self, order: OrderRequest, reason: str) -> OrderResult:
-        result = OrderResult(order.client_order_id, "rejected", reason=reason, ts=int(self._clock()))
-        self._results[order.client_order_id] = result
-        return result
+    def _refuse(self, order: OrderRequest, reason: str) -> OrderResult:
+        return OrderResult(order.client_order_id, "rejected", reason=reason, ts=int(self._clock()))
 
     def submit(self, order: OrderRequest) -> OrderResult:
-        with self._lock:
-            if order.client_order_id in self._results:
-                return self._results[order.client_order_id]
-            try:
-                market = Market.parse(order.market)
-            except MarketError as exc:
-                return self._reject(order, str(exc))
-            if order.stake <= 0:
-                return self._reject(order, f"stake {order.stake} is not positive")
-            try:
-                quote = self.quotes.quote(market, order.window_start)
-            except VenueError as exc:
-                return self._reject(order, str(exc))
-            ask = quote.ask(order.side)
-            if ask is None:
-                return self._reject(order, f"{self.quotes.name}: no {order.side} offer for {quote.contract}")
-            price = min(round(ask + self.paper.slippage, 6), 0.99)
-            if order.max_price is not None and price > order.max_price:
-                return self._reject(order, f"price {price:.4f} is above max_price {order.max_price:.4f}")
-            shares = round(order.stake / price, 6)
-            fee = taker_fee(self.paper.fees, shares, price)
-            if order.stake + fee > self.balance + 1e-9:
-                need = order.stake + fee
-                return self._reject(order, f"paper balance {self.balance:.2f} is below stake + fee {need:.2f}")
-            self.balance = round(self.balance - order.stake - fee, 6)
-            result = OrderResult(order.client_order_id, "filled", venue_order_id=f"paper:{quote.contract}",
-                                 price=price, shares=shares, fee=fee, ts=int(self._clock()))
-            self._results[order.client_order_id] = result
-            self._open[order.client_order_id] = order
-            return result
+        known = self.paper.lookup(order.client_order_id)
+        if known is not None:
+            return known
+        try:
+            market = Market.parse(order.market)
+            quote = self.quotes.quote(market, order.window_start)
+        except (MarketError, VenueError) as exc:
+            return self._refuse(order, str(exc))
+        ask = quote.ask(order.side)
+        if ask is None:
+            return self._refuse(order, f"{self.quotes.name}: no {order.side} offer for {quote.contract}")
+        return self.paper.submit(dataclasses.replace(order, price=ask))
 
     def lookup(self, client_order_id: str) -> OrderResult | None:
-        with self._lock:
-            return self._results.get(client_order_id)
+        return self.paper.lookup(client_order_id)
 
-    def settlements(self, now: int, closed: list[Candle]) -> list[SettlementReport]:
-        with self._lock:
-            for candle in closed:
-                self._seen[(candle.market, candle.start)] = candle
-            reports = []
-            for cid, order in list(self._open.items()):
-                if order.window_end > now:
-                    continue
-                candle = self._seen.get((order.market, order.window_start))
-                if candle is None:
-                    continue  # the window's candle has not arrived (yet); settle when it does
-                up_won = candle.close >= candle.open
-                won = up_won == (order.side == "up")
-                payout = round(self._results[cid].shares, 6) if won else 0.0
-                self.balance = round(self.balance + payout, 6)
-                reports.append(SettlementReport(cid, won, payout, now))
-                del self._open[cid]
-            oldest = now - 86400
-            for key in [k for k in self._seen if k[1] < oldest]:
-                del self._seen[key]
-            return reports
+    def settlements(self, now: int, closed: list[Candle], open_orders: list[str]) -> list[SettlementReport]:
+        return self.paper.settlements(now, closed, open_orders)

@@ -15,6 +15,9 @@ from liveswap.cli.common import CommandError
 
 # Each module has ``register(subparsers)`` adding its commands with ``set_defaults(func=...)``.
 COMMAND_MODULES: tuple[str, ...] = (
+    "liveswap.cli.run_cmd",
+    "liveswap.cli.status_cmd",
+    "liveswap.cli.registry_cmd",
     "liveswap.cli.record_cmd",
 )
 

@@ -19,6 +19,7 @@ from typing import Any
 from liveswap.brokers.base import Broker
 from liveswap.brokers.kalshi_broker import KalshiBroker
 from liveswap.brokers.live_paper import LivePaperBroker
+from liveswap.brokers.paper import OutcomeLookup
 from liveswap.feeds.venue_feed import VenueFeed
 from liveswap.venues.bars import BarSource
 from liveswap.venues.binance import BinanceBars
@@ -102,8 +103,14 @@ def make_feed(name: str, settings: Any, *, clock: Callable[[], float] = time.tim
                      quote_max_age=vs.quote_max_age_seconds)
 
 
-def make_broker(name: str, settings: Any, *, clock: Callable[[], float] = time.time) -> Broker:
-    """The venue broker ``name`` (one of :data:`BROKER_NAMES`, or ``paper`` with a venue feed)."""
+def make_broker(name: str, settings: Any, *, clock: Callable[[], float] = time.time,
+                outcome: OutcomeLookup | None = None) -> Broker:
+    """The venue broker ``name`` (one of :data:`BROKER_NAMES`, or ``paper`` with a venue feed).
+
+    ``outcome`` is the paper broker's ``(market, window_start) -> Candle | None`` fallback for
+    settling (``liveswap.host.outcome_lookup``); the live-paper brokers keep their book in
+    ``state/{venue}_paper_broker.sqlite``.
+    """
     vs = venue_settings(settings)
     if name == "paper" and getattr(settings, "feed", "") in QUOTE_VENUES:
         name = f"{settings.feed}-paper"
@@ -114,7 +121,9 @@ def make_broker(name: str, settings: Any, *, clock: Callable[[], float] = time.t
         quotes = KalshiQuotes(client, vs.kalshi.series, clock=clock)
         return KalshiBroker(client, quotes, max_contracts=vs.kalshi.max_contracts, clock=clock)
     if name in ("kalshi-paper", "polymarket-paper"):
-        return LivePaperBroker(make_quotes(name.removesuffix("-paper"), vs, clock=clock), settings.paper, clock=clock)
+        venue = name.removesuffix("-paper")
+        return LivePaperBroker(make_quotes(venue, vs, clock=clock), settings.state_dir / f"{venue}_paper_broker.sqlite",
+                               settings.paper, outcome, clock=clock)
     raise VenueConfigError(
         f"unknown venue broker {name!r} (venue brokers: {', '.join(BROKER_NAMES[:-1])}; "
         "'paper' uses live prices only with --feed kalshi or --feed polymarket)"

@@ -1,0 +1,46 @@
+"""``liveswap run``: the host in the foreground until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+
+from liveswap.cli.common import CommandError, add_home
+from liveswap.host import HostError, build_engine, install_signal_handlers
+from liveswap.host_lock import HostLock, HostLockedError
+from liveswap.journal import JournalError
+from liveswap.logs import configure
+from liveswap.runners.base import StrategyFault
+from liveswap.settings import load_settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("run", help="run the host in the foreground until SIGINT/SIGTERM")
+    add_home(p)
+    p.add_argument("--feed", help="synthetic (default) or csv:PATH")
+    p.add_argument("--broker", help="paper (default)")
+    p.add_argument("--speed", type=float, help="simulated seconds per second (default 300: a 5m candle a second)")
+    p.add_argument("--strategy", help="strategy to start with when control.json names none (default momentum)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings(args.home, feed=args.feed, broker=args.broker, speed=args.speed,
+                                 strategy=args.strategy)
+    except ValueError as exc:
+        raise CommandError(f"invalid settings: {exc}".splitlines()[0]) from exc
+    configure(settings.log_level, settings.state_dir)
+    lock = HostLock(settings.state_dir)
+    try:
+        lock.acquire()
+    except HostLockedError as exc:
+        raise CommandError(str(exc)) from exc
+    try:
+        engine = build_engine(settings)
+        install_signal_handlers(engine)
+        engine.run()
+    except (HostError, JournalError, StrategyFault) as exc:
+        raise CommandError(str(exc)) from exc
+    finally:
+        lock.release()
+    return 0

@@ -1,0 +1,104 @@
+"""``liveswap status``: what the running host is doing, from ``state/status.json``."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from liveswap.cli.common import CommandError, add_home, add_json, print_json
+from liveswap.engine.status import read_status
+from liveswap.settings import resolve_home
+
+STALE_HEARTBEATS = 3
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("status", help="what the running host is doing")
+    add_home(p)
+    add_json(p)
+    p.set_defaults(func=status)
+
+
+def observed(home: str | None) -> dict[str, Any]:
+    """status.json with ``alive`` (heartbeat younger than 3 intervals) and ``heartbeat_age``."""
+    state_dir = resolve_home(home) / "state"
+    st = read_status(state_dir)
+    if st is None:
+        raise CommandError(f"no host has run on {state_dir.parent} (no state/status.json)")
+    age = time.time() - float(st.get("heartbeat_at") or 0)
+    st["heartbeat_age"] = round(age, 3)
+    st["alive"] = bool(st.get("running")) and age <= STALE_HEARTBEATS * float(st.get("heartbeat_seconds") or 1)
+    return st
+
+
+def _money(x: Any) -> str:
+    return "-" if x is None else f"{float(x):,.2f}"
+
+
+def status(args: argparse.Namespace) -> int:
+    st = observed(args.home)
+    if args.json:
+        print_json(st)
+        return 0
+    con = Console()
+    state = "running" if st["alive"] else ("NOT RUNNING (stale heartbeat)" if st.get("running") else "stopped")
+    active = st.get("active") or {}
+    swap = st.get("last_swap")
+    head = Table.grid(padding=(0, 2))
+    head.add_row("host", f"{state}, pid {st.get('pid')}, heartbeat {st['heartbeat_age']:.1f}s ago")
+    head.add_row("active", f"{active.get('name')}=={active.get('version')} since "
+                 f"{time.strftime('%H:%M:%S', time.localtime(active.get('since') or 0))}")
+    head.add_row("paused", "yes" if st.get("paused") else ("markets " + ", ".join(st["paused_markets"])
+                                                          if st.get("paused_markets") else "no"))
+    head.add_row("balance", f"{_money(st.get('balance'))} (start {_money(st.get('starting_balance'))}), realized "
+                 f"PnL {_money(st.get('realized_pnl'))}, fees {_money(st.get('fees_paid'))}, win rate "
+                 f"{'-' if st.get('win_rate') is None else format(st['win_rate'], '.1%')}")
+    head.add_row("candles", f"{st.get('candles_processed')} this run, feed {st.get('feed')}, broker {st.get('broker')}")
+    head.add_row("snapshot", "never" if not st.get("last_snapshot_at") else
+                 f"{time.time() - st['last_snapshot_at']:.0f}s ago")
+    if swap:
+        head.add_row("last swap", f"{swap.get('from')} -> {swap.get('to')}: {'ok' if swap.get('ok') else 'FAILED'}"
+                     f" {swap.get('reason') or ''} (pause {swap.get('pause_ms')} ms)")
+    if st.get("control_error"):
+        head.add_row("control", f"[red]{st['control_error']}[/red]")
+    if st.get("last_fault"):
+        head.add_row("last fault", str(st["last_fault"]))
+    con.print(head)
+
+    markets = Table(title="markets")
+    for col in ("market", "paused", "open", "bets", "wins", "win rate", "PnL"):
+        markets.add_column(col, justify="right" if col not in ("market",) else "left")
+    by_market = st.get("by_market") or {}
+    opens: dict[str, int] = {}
+    for p in st.get("open_positions") or []:
+        opens[p["market"]] = opens.get(p["market"], 0) + 1
+    for m in st.get("markets") or sorted(by_market):
+        t = by_market.get(m, {})
+        wr = t.get("win_rate")
+        markets.add_row(m, "yes" if st.get("paused") or m in (st.get("paused_markets") or []) else "",
+                        str(opens.get(m, 0)), str(t.get("bets", 0)), str(t.get("wins", 0)),
+                        "-" if wr is None else f"{wr:.1%}", _money(t.get("pnl", 0.0)))
+    con.print(markets)
+
+    if st.get("by_version"):
+        versions = Table(title="by strategy version")
+        for col in ("version", "bets", "wins", "win rate", "PnL"):
+            versions.add_column(col)
+        for v, t in st["by_version"].items():
+            wr = t.get("win_rate")
+            versions.add_row(v, str(t["bets"]), str(t["wins"]), "-" if wr is None else f"{wr:.1%}", _money(t["pnl"]))
+        con.print(versions)
+
+    if st.get("open_positions"):
+        pos = Table(title="open positions")
+        for col in ("market", "side", "stake", "price", "shares", "settles", "version"):
+            pos.add_column(col)
+        for p in st["open_positions"]:
+            pos.add_row(p["market"], p["side"], _money(p["stake"]), f"{p['price']:.2f}", f"{p['shares']:.2f}",
+                        time.strftime("%H:%M", time.gmtime(p["window_end"])), p["version"])
+        con.print(pos)
+    return 0

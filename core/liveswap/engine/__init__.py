@@ -1,0 +1,1 @@
+"""The trading engine: candle batches in, validated and risk-checked orders out."""

@@ -1,0 +1,479 @@
+"""The execution loop: closed candles → one batch per close time → strategy → risk → broker.
+
+``Engine.process_batch`` is the whole algorithm for one batch and reads like it:
+
+1. settle what the batch's candles resolve (journal first, then the ledger);
+2. one round trip to the active strategy: deliver fills and settlements, decide every candle;
+3. validate each intent, apply the host's risk limits, derive deterministic client order ids;
+4. journal candles, decisions and orders in one durable transaction -- before anything is sent;
+5. send the orders; journal every answer before the strategy hears of it (next batch).
+
+Between batches the engine runs its ``between_batches`` callbacks (control file, swaps, registry
+rescans): that is the only place the active version or the desired state can change.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+from loguru import logger
+
+from liveswap import __version__
+from liveswap.api.types import Candle, Context, Fill, Settlement
+from liveswap.brokers.base import Broker, BrokerError, OrderRequest
+from liveswap.clock import Clock
+from liveswap.engine.active import ActiveStrategy
+from liveswap.engine.desired import Desired
+from liveswap.engine.intents import validate_output
+from liveswap.engine.ledger import Ledger
+from liveswap.engine.order_ids import client_order_id
+from liveswap.engine.risk import check_intent
+from liveswap.engine.snapshots import Snapshot, SnapshotWriter, read_snapshot
+from liveswap.engine.status import write_status
+from liveswap.feeds.base import Feed, FeedError
+from liveswap.journal.store import DecisionRow, FillRow, Journal, OrderRow, SettlementRow
+from liveswap.markets import Market
+from liveswap.runners.base import Batch, StrategyFault
+from liveswap.settings import Settings
+
+CANDLE_BUFFER_BATCHES = 512
+
+
+@dataclass(slots=True)
+class BatchReport:
+    """What one batch did, for logs, tests and benchmarks."""
+
+    batch_end: int
+    candles: int
+    orders: int
+    filled: int
+    rejected: list[str]
+    fault: str | None
+    stale: bool
+
+
+class Engine:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        feed: Feed,
+        broker: Broker,
+        journal: Journal,
+        clock: Clock,
+        active: ActiveStrategy,
+        desired: Desired | None = None,
+    ) -> None:
+        self.settings = settings
+        self.feed = feed
+        self.broker = broker
+        self.journal = journal
+        self.clock = clock
+        self.active = active
+        self.desired = desired or Desired(risk=settings.risk.model_copy())
+        self.markets: dict[str, Market] = {m: Market.parse(m) for m in feed.markets}
+        self.state_dir = settings.state_dir
+        self.stop_event = threading.Event()
+        self.ledger = Ledger.from_journal(journal)
+        self.cursor: int | None = journal.last_batch_end()
+        self.candles_processed = 0
+        self.faults = 0
+        self.last_swap: dict[str, Any] | None = None
+        self.control_error: str | None = None
+        self.last_fault: str | None = None
+        self.strategy_state: dict[str, Any] | None = None
+        self.extra_status: dict[str, Any] = {}
+        self.recent_batches: deque[tuple[int, list[Candle]]] = deque(maxlen=CANDLE_BUFFER_BATCHES)
+        self.between_batches: list[Callable[[Engine], None]] = []
+        self.snapshots = SnapshotWriter(self.state_dir)
+        self._pending_fills: list[FillRow] = []
+        self._pending_settlements: list[SettlementRow] = []
+        self._next_heartbeat = 0.0
+        self._next_snapshot = time.monotonic() + settings.snapshot_seconds
+        self.started_at = time.time()
+        self.running = False
+        # clock seconds after a close beyond which an intent is not traded: the setting, but never
+        # less than a quarter of a real second (at --speed 3000 a real 10 ms is 30 clock seconds)
+        self.stale_after = max(settings.stale_after_seconds, 0.25 * clock.speed)
+
+    # ---- start-up and recovery --------------------------------------------------------------
+
+    def recover(self, fresh_cursor: int) -> None:
+        """Bring the engine to where the journal says it was, and the strategy to its snapshot.
+
+        Orders journaled but never answered are reconciled with the broker by client order id;
+        the strategy imports its last snapshot and is fed every journaled batch since, in order
+        (their decisions already exist, so nothing is re-decided or re-sent).
+        """
+        self.journal.ensure_deposit(self.settings.paper.starting_balance, int(self.clock.now()))
+        self.ledger = Ledger.from_journal(self.journal)
+        self._reconcile_unsent()
+        self.active.runner.setup(dict(self.desired.params))
+        journal_end = self.journal.last_batch_end()
+        if journal_end is None:
+            self.cursor = fresh_cursor
+            return
+        snap = read_snapshot(self.state_dir)
+        replay_from: int | None = None
+        if snap is not None and snap.name == self.active.name and snap.batch_end <= journal_end:
+            if snap.state is not None:
+                self.active.runner.import_state(snap.state, snap.version)
+            replay_from = snap.batch_end
+        elif snap is None:
+            first = self.journal.query("SELECT MIN(batch_end) FROM decisions")[0][0]
+            replay_from = int(first) - 1
+        if replay_from is not None:
+            self._replay(replay_from, journal_end)
+        fills, setts = self.journal.undelivered()
+        self._pending_fills = [_fill_row(r) for r in fills]
+        self._pending_settlements = [_settlement_row(r) for r in setts]
+        self.cursor = journal_end
+        logger.info("recovered: journal at {}, strategy {} replayed from {}, balance {:.2f}, {} open",
+                    journal_end, self.active.spec, replay_from, self.ledger.balance, len(self.ledger.positions))
+
+    def _reconcile_unsent(self) -> None:
+        for row in self.journal.orders_with_status("new"):
+            coid = row["client_order_id"]
+            try:
+                known = self.broker.lookup(coid)
+            except BrokerError as exc:
+                logger.error("cannot reconcile order {} with the broker: {}", coid, exc)
+                continue
+            if known is None:
+                self.journal.record_order_result(coid, "stale", "not sent before the host stopped", "", None)
+                logger.warning("order {} was journaled but never sent; recorded as stale", coid)
+            else:
+                self._apply_result(row_to_request(row), known, row["version"])
+
+    def _replay(self, since: int, until: int) -> None:
+        candles = [Candle.from_dict(c) for c in self.journal.candles_between(since, until)]
+        fills, setts = self.journal.delivered_between(since, until)
+        fills_by: dict[int, list[Any]] = {}
+        setts_by: dict[int, list[Any]] = {}
+        for r in fills:
+            fills_by.setdefault(r["delivered_batch"], []).append(r)
+        for r in setts:
+            setts_by.setdefault(r["delivered_batch"], []).append(r)
+        for end, group in groupby(candles, key=lambda c: c.end):
+            batch = list(group)
+            ctx = self._context_factory(end)
+            self.active.runner.run_batch(Batch(
+                candles=[(c, ctx(c.market)) for c in batch],
+                fills=[_to_fill(_fill_row(r)) for r in fills_by.get(end, [])],
+                settlements=[_to_settlement(_settlement_row(r)) for r in setts_by.get(end, [])],
+            ))
+            self.recent_batches.append((end, batch))
+
+    # ---- one batch --------------------------------------------------------------------------
+
+    def _context_factory(self, now: int) -> Callable[[str], Context]:
+        params = dict(self.desired.params)
+        balance = round(self.ledger.balance, 6)
+        version = self.active.version
+
+        def make(market: str) -> Context:
+            return Context(now=now, balance=balance, open_positions=self.ledger.open_in(market), params=params,
+                           version=version)
+
+        return make
+
+    def process_batch(self, batch_end: int, candles: list[Candle], now: float | None = None) -> BatchReport:
+        now = float(batch_end) if now is None else now
+        stale = now - batch_end > self.stale_after
+        self._settle(batch_end, candles)
+
+        active = self.active
+        ctx = self._context_factory(batch_end)
+        fills, setts = self._pending_fills, self._pending_settlements
+        fault: str | None = None
+        try:
+            outputs = active.runner.run_batch(Batch(
+                candles=[(c, ctx(c.market)) for c in candles],
+                fills=[_to_fill(f) for f in fills],
+                settlements=[_to_settlement(s) for s in setts],
+            )).outputs
+        except StrategyFault as exc:
+            fault = f"{exc.kind}: {exc.reason}"
+            outputs = [None] * len(candles)
+            self.faults += 1
+            self.last_fault = fault
+        if len(outputs) != len(candles):
+            fault = f"garbage: {len(outputs)} outputs for {len(candles)} candles"
+            outputs = [None] * len(candles)
+
+        prices = {c.market: c.up_price for c in candles}
+        decisions: list[DecisionRow] = []
+        orders: list[OrderRow] = []
+        rejected_all: list[str] = []
+        pending_stake, pending_count = 0.0, 0
+        for candle, output in zip(candles, outputs, strict=True):
+            intents, rejected = validate_output(output, self.markets, batch_end)
+            rejected_rows = [{"intent": r.raw, "reason": r.reason} for r in rejected]
+            for index, intent in enumerate(intents):
+                up = prices.get(intent.market)
+                price = None if up is None else (up if intent.side == "up" else round(1.0 - up, 6))
+                reason = check_intent(
+                    intent, limits=self.desired.risk, ledger=self.ledger, pending_stake=pending_stake,
+                    pending_count=pending_count, ts=batch_end, paused=self.desired.paused,
+                    paused_markets=self.desired.paused_markets, price=price,
+                )
+                if reason is not None:
+                    label = f"{intent.market} {intent.side} {intent.stake:g}"
+                    rejected_rows.append({"intent": label, "reason": reason})
+                    continue
+                assert price is not None
+                market = self.markets[intent.market]
+                orders.append(OrderRow(
+                    client_order_id=client_order_id(active.name, active.version, candle.market, candle.start, index),
+                    market=intent.market, candle_market=candle.market, candle_start=candle.start,
+                    intent_index=index, side=intent.side, stake=intent.stake, max_price=intent.max_price,
+                    price=price, window_start=batch_end, window_end=batch_end + market.seconds,
+                    strategy=active.name, version=active.version, tag=intent.tag,
+                    status="stale" if stale else "new",
+                    reason=f"candle closed {now - batch_end:.0f}s ago: too old to act on" if stale else "",
+                ))
+                pending_stake += intent.stake * 1.1
+                pending_count += 1
+            rejected_all.extend(f"{r['intent']}: {r['reason']}" for r in rejected_rows)
+            decisions.append(DecisionRow(candle.market, candle.start, active.name, active.version,
+                                         [i.to_dict() for i in intents], rejected_rows, fault))
+
+        orders = [o for o in orders if not self.journal.order_exists(o.client_order_id)]
+        self.journal.write_batch(batch_end, candles, decisions, orders,
+                                 delivered_fills=[f.client_order_id for f in fills],
+                                 delivered_settlements=[s.client_order_id for s in setts])
+        self._pending_fills, self._pending_settlements = [], []
+        self.cursor = batch_end
+        self.candles_processed += len(candles)
+        self.recent_batches.append((batch_end, candles))
+
+        filled = 0
+        for order in orders:
+            if order.status != "new":
+                continue
+            request = OrderRequest(order.client_order_id, order.market, order.side, order.stake,  # type: ignore[arg-type]
+                                   order.window_start, order.window_end, order.price, order.max_price, batch_end)
+            try:
+                result = self.broker.submit(request)
+            except BrokerError as exc:
+                logger.error("order {} not confirmed by {}: {} (reconciled at restart)", request.client_order_id,
+                             self.broker.name, exc)
+                continue
+            if self._apply_result(request, result, order.version):
+                filled += 1
+                if result.status == "rejected":
+                    rejected_all.append(f"{order.market} {order.side}: broker: {result.reason}")
+
+        report = BatchReport(batch_end, len(candles), len(orders), filled, rejected_all, fault, stale)
+        self._log(report, orders)
+        return report
+
+    def _apply_result(self, request: OrderRequest, result: Any, version: str) -> bool:
+        if result.status == "pending":
+            return False
+        fill = None
+        if result.status == "filled":
+            fill = FillRow(request.client_order_id, result.ts or request.ts, request.market, request.side,
+                           request.stake, result.price, result.shares, result.fee, request.window_start,
+                           request.window_end, version)
+        self.journal.record_order_result(request.client_order_id, result.status, result.reason,
+                                         result.venue_order_id, fill)
+        if fill is not None:
+            self.ledger.apply_fill(fill)
+            self._pending_fills.append(fill)
+        return result.status == "filled"
+
+    def _settle(self, now: int, candles: list[Candle]) -> None:
+        if not self.ledger.positions:
+            return
+        due = [p.order_id for p in self.ledger.positions.values() if p.window_end <= now]
+        if not due:
+            return
+        try:
+            reports = self.broker.settlements(now, candles, due)
+        except BrokerError as exc:
+            logger.error("settlements unavailable from {}: {}", self.broker.name, exc)
+            return
+        rows = [r for r in (self.ledger.settlement_for(x.client_order_id, x.won, x.payout, x.ts) for x in reports)
+                if r is not None]
+        for row in self.journal.record_settlements(rows):
+            self.ledger.apply_settlement(row)
+            self._pending_settlements.append(row)
+
+    def _log(self, report: BatchReport, orders: list[OrderRow]) -> None:
+        bets = ", ".join(f"{o.market} {o.side} ${o.stake:g}@{o.price:.2f}" for o in orders) or "no bets"
+        extra = f"; refused {len(report.rejected)}: {'; '.join(report.rejected[:3])}" if report.rejected else ""
+        fault = f"; FAULT {report.fault}" if report.fault else ""
+        stale = " (stale, not traded)" if report.stale else ""
+        logger.info("batch {} [{} candles] {}: {}{}{}{} | balance {:.2f}", _hhmm(report.batch_end), report.candles,
+                    self.active.spec, bets, stale, extra, fault, self.ledger.balance)
+
+    # ---- the loop ---------------------------------------------------------------------------
+
+    def next_close_after(self, ts: int) -> int:
+        return min(ts - ts % m.seconds + m.seconds for m in self.markets.values())
+
+    def catch_up(self, now: float) -> int:
+        """Decide every batch that has closed by ``now``; returns the number of batches."""
+        assert self.cursor is not None
+        until = int(now)
+        if until <= self.cursor:
+            return 0
+        try:
+            candles = self.feed.closed_candles(self.cursor, until)
+        except FeedError as exc:
+            logger.error("feed {}: {}", self.feed.name, exc)
+            return 0
+        n = 0
+        for end, group in groupby(candles, key=lambda c: c.end):
+            if self.stop_event.is_set():
+                break
+            self.process_batch(end, list(group), now=self.clock.now())
+            n += 1
+            self._between_batches()
+        return n
+
+    def _between_batches(self) -> None:
+        for callback in self.between_batches:
+            try:
+                callback(self)
+            except Exception as exc:  # noqa: BLE001 - a steering failure never stops trading
+                logger.exception("between-batches step {} failed: {}", getattr(callback, "__name__", callback), exc)
+        if time.monotonic() >= self._next_snapshot:
+            self.take_snapshot()
+        if time.monotonic() >= self._next_heartbeat:
+            self.heartbeat()
+
+    def run(self) -> None:
+        """Trade until :attr:`stop_event` is set; then a final snapshot and a final status."""
+        self.running = True
+        self.heartbeat()
+        try:
+            while not self.stop_event.is_set():
+                self.catch_up(self.clock.now())
+                self._between_batches()
+                if self.stop_event.is_set():
+                    break
+                assert self.cursor is not None
+                target = self.next_close_after(max(self.cursor, int(self.clock.now())))
+                self.clock.wait_until(target + 0.001, self.stop_event,
+                                      max_real=min(0.25, self.settings.heartbeat_seconds))
+                last_end = getattr(self.feed, "last_end", None)
+                if last_end is not None and self.cursor >= last_end:
+                    logger.info("replay finished at {}", last_end)
+                    break
+        finally:
+            self.shutdown()
+
+    def shutdown(self) -> None:
+        if not self.running:
+            return
+        self.running = False
+        try:
+            self.take_snapshot(wait=True)
+        except StrategyFault as exc:
+            logger.error("final snapshot: strategy could not export its state: {}", exc)
+        self.heartbeat()
+        logger.info("stopped: balance {:.2f}, realized PnL {:+.2f}, {} candles this run",
+                    self.ledger.balance, self.ledger.realized_pnl, self.candles_processed)
+
+    def take_snapshot(self, *, wait: bool = False) -> None:
+        self._next_snapshot = time.monotonic() + self.settings.snapshot_seconds
+        if self.cursor is None:
+            return
+        try:
+            state = self.active.runner.export_state()
+        except StrategyFault as exc:
+            logger.error("snapshot skipped: {} could not export its state: {}", self.active.spec, exc)
+            return
+        self.strategy_state = state
+        self.snapshots.write(Snapshot(self.cursor, self.active.name, self.active.version, state, time.time()),
+                             wait=wait)
+
+    def heartbeat(self) -> None:
+        self._next_heartbeat = time.monotonic() + self.settings.heartbeat_seconds
+        write_status(self.state_dir, self.status())
+        save = getattr(self.clock, "save", None)
+        if save is not None:
+            save(self.state_dir / "clock.json")
+
+    def status(self) -> dict[str, Any]:
+        positions = [p.to_dict() for p in self.ledger.positions.values()]
+        return {
+            "liveswap_version": __version__,
+            "pid": _pid(),
+            "running": self.running,
+            "heartbeat_at": time.time(),
+            "heartbeat_seconds": self.settings.heartbeat_seconds,
+            "started_at": self.started_at,
+            "observed_generation": self.desired.generation,
+            "paused": self.desired.paused,
+            "paused_markets": sorted(self.desired.paused_markets),
+            "params": self.desired.params,
+            "risk": self.desired.risk.model_dump(),
+            "active": self.active.describe(),
+            "feed": self.feed.name,
+            "broker": self.broker.name,
+            "markets": list(self.markets),
+            "clock": self.clock.now(),
+            "speed": self.clock.speed,
+            "cursor": self.cursor,
+            "balance": round(self.ledger.balance, 6),
+            "starting_balance": self.ledger.deposits,
+            "open_positions": positions,
+            "realized_pnl": round(self.ledger.realized_pnl, 6),
+            "fees_paid": round(self.ledger.fees, 6),
+            "win_rate": self.ledger.win_rate(),
+            "by_market": {k: v.to_dict() for k, v in sorted(self.ledger.by_market.items())},
+            "by_version": {k: v.to_dict() for k, v in sorted(self.ledger.by_version.items())},
+            "candles_processed": self.candles_processed,
+            "strategy_faults": self.faults,
+            "last_fault": self.last_fault,
+            "last_snapshot_at": self.snapshots.last_at,
+            "control_error": self.control_error,
+            "last_swap": self.last_swap,
+            "strategy_state": self.strategy_state,
+            **self.extra_status,
+        }
+
+
+def _pid() -> int:
+    import os
+
+    return os.getpid()
+
+
+def _hhmm(ts: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.gmtime(ts))
+
+
+def row_to_request(row: Any) -> OrderRequest:
+    return OrderRequest(row["client_order_id"], row["market"], row["side"], row["stake"], row["window_start"],
+                        row["window_end"], row["price"], row["max_price"], row["batch_end"])
+
+
+def _fill_row(r: Any) -> FillRow:
+    return FillRow(r["client_order_id"], r["ts"], r["market"], r["side"], r["stake"], r["price"], r["shares"],
+                   r["fee"], r["window_start"], r["window_end"], r["version"])
+
+
+def _settlement_row(r: Any) -> SettlementRow:
+    return SettlementRow(r["client_order_id"], r["ts"], r["market"], r["side"], bool(r["won"]), r["payout"], r["pnl"],
+                         r["version"])
+
+
+def _to_fill(f: FillRow) -> Fill:
+    return Fill(order_id=f.client_order_id, market=f.market, side=f.side, stake=f.stake,  # type: ignore[arg-type]
+                price=f.price, shares=f.shares, ts=f.ts)
+
+
+def _to_settlement(s: SettlementRow) -> Settlement:
+    return Settlement(order_id=s.client_order_id, market=s.market, side=s.side, won=s.won,  # type: ignore[arg-type]
+                      payout=s.payout, pnl=s.pnl, ts=s.ts)
+

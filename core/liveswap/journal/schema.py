@@ -1,0 +1,64 @@
+"""Journal schema (version 1) and why each table is written the way it is.
+
+Durability (``PRAGMA synchronous``, set per transaction by :class:`~liveswap.journal.store.Journal`):
+
+* ``orders`` (intent → order, *before* it is sent), ``fills``, ``settlements``, ``ledger``,
+  ``swaps``, ``controls``: **FULL** — each commit is fsync'd, so a row that was committed
+  survives power loss. These are money; an order row must exist before the order leaves.
+* ``candles`` and ``decisions`` are committed in the same transaction as the batch's orders, so
+  they ride the same FULL commit. Candles are regenerable from the feed but are kept so an
+  operator can audit what a decision saw.
+* WAL mode: readers (``liveswap status``, ``journal export``) never block the engine.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+DDL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ledger (
+    id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, kind TEXT NOT NULL, amount REAL NOT NULL, note TEXT
+);
+CREATE TABLE IF NOT EXISTS candles (
+    market TEXT NOT NULL, start INTEGER NOT NULL, end_ts INTEGER NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (market, start)
+);
+CREATE TABLE IF NOT EXISTS decisions (
+    market TEXT NOT NULL, candle_start INTEGER NOT NULL, batch_end INTEGER NOT NULL,
+    strategy TEXT NOT NULL, version TEXT NOT NULL, intents TEXT NOT NULL, rejected TEXT NOT NULL,
+    fault TEXT, decided_at REAL NOT NULL,
+    PRIMARY KEY (market, candle_start)
+);
+CREATE INDEX IF NOT EXISTS decisions_batch ON decisions (batch_end);
+CREATE TABLE IF NOT EXISTS orders (
+    client_order_id TEXT PRIMARY KEY, batch_end INTEGER NOT NULL, market TEXT NOT NULL,
+    candle_market TEXT NOT NULL, candle_start INTEGER NOT NULL, intent_index INTEGER NOT NULL,
+    side TEXT NOT NULL, stake REAL NOT NULL, max_price REAL, price REAL NOT NULL,
+    window_start INTEGER NOT NULL, window_end INTEGER NOT NULL,
+    strategy TEXT NOT NULL, version TEXT NOT NULL, tag TEXT NOT NULL,
+    status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', venue_order_id TEXT NOT NULL DEFAULT '',
+    created_at REAL NOT NULL, updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS orders_status ON orders (status);
+CREATE TABLE IF NOT EXISTS fills (
+    client_order_id TEXT PRIMARY KEY REFERENCES orders(client_order_id),
+    ts INTEGER NOT NULL, market TEXT NOT NULL, side TEXT NOT NULL, stake REAL NOT NULL,
+    price REAL NOT NULL, shares REAL NOT NULL, fee REAL NOT NULL,
+    window_start INTEGER NOT NULL, window_end INTEGER NOT NULL, version TEXT NOT NULL,
+    delivered_batch INTEGER
+);
+CREATE TABLE IF NOT EXISTS settlements (
+    client_order_id TEXT PRIMARY KEY REFERENCES fills(client_order_id),
+    ts INTEGER NOT NULL, market TEXT NOT NULL, side TEXT NOT NULL, won INTEGER NOT NULL,
+    payout REAL NOT NULL, pnl REAL NOT NULL, version TEXT NOT NULL, delivered_batch INTEGER
+);
+CREATE TABLE IF NOT EXISTS swaps (
+    id INTEGER PRIMARY KEY, ts REAL NOT NULL, kind TEXT NOT NULL, from_version TEXT,
+    to_version TEXT NOT NULL, ok INTEGER NOT NULL, reason TEXT NOT NULL, pause_ms REAL,
+    batch_end INTEGER
+);
+CREATE TABLE IF NOT EXISTS controls (
+    generation INTEGER NOT NULL, ts REAL NOT NULL, ok INTEGER NOT NULL, reason TEXT NOT NULL
+);
+"""

@@ -1,0 +1,276 @@
+"""``Journal``: the SQLite journal every money movement goes through first.
+
+Order of writes (what makes recovery exact):
+
+1. a candle batch, its decisions and the orders they produce are committed in one transaction,
+   orders with status ``new`` -- *before* anything is sent;
+2. each broker answer updates the order (``filled``/``rejected``/``pending``) and inserts its
+   fill in one transaction -- *before* the strategy hears of the fill;
+3. settlements are committed before the strategy hears of them.
+
+After a crash, an order still ``new`` is reconciled with the broker by its client order id
+(never blindly re-sent). Balance, positions and PnL are derived from these tables.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from liveswap import __version__
+from liveswap.journal.schema import DDL, SCHEMA_VERSION
+
+
+class JournalError(RuntimeError):
+    """The journal cannot be used (corrupt, from a newer liveswap, unwritable). One line."""
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRow:
+    market: str
+    candle_start: int
+    strategy: str
+    version: str
+    intents: list[dict[str, Any]]
+    rejected: list[dict[str, str]]
+    fault: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRow:
+    client_order_id: str
+    market: str
+    candle_market: str
+    candle_start: int
+    intent_index: int
+    side: str
+    stake: float
+    max_price: float | None
+    price: float
+    window_start: int
+    window_end: int
+    strategy: str
+    version: str
+    tag: str
+    status: str = "new"  # new | stale
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FillRow:
+    client_order_id: str
+    ts: int
+    market: str
+    side: str
+    stake: float
+    price: float
+    shares: float
+    fee: float
+    window_start: int
+    window_end: int
+    version: str
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementRow:
+    client_order_id: str
+    ts: int
+    market: str
+    side: str
+    won: bool
+    payout: float
+    pnl: float
+    version: str
+
+
+class Journal:
+    """One open ``journal.sqlite``. Not thread-safe: the engine thread owns it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        existed = path.exists() and path.stat().st_size > 0
+        try:
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._db.row_factory = sqlite3.Row
+            if existed:
+                self._check_existing()
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            if not existed:
+                self._db.executescript(DDL)
+                with self._tx():
+                    self._db.executemany(
+                        "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                        [("schema_version", str(SCHEMA_VERSION)), ("created_by", __version__),
+                         ("created_at", str(time.time()))],
+                    )
+        except sqlite3.DatabaseError as exc:
+            raise JournalError(f"{path}: not a usable liveswap journal ({exc}); it was left untouched") from exc
+
+    def _check_existing(self) -> None:
+        try:
+            ok = self._db.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise JournalError(f"{self.path}: corrupt journal ({exc}); it was left untouched") from exc
+        if ok != "ok":
+            raise JournalError(f"{self.path}: corrupt journal ({ok}); it was left untouched")
+        try:
+            row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise JournalError(f"{self.path}: not a liveswap journal ({exc}); it was left untouched") from exc
+        if row is None:
+            raise JournalError(f"{self.path}: not a liveswap journal (no schema version); it was left untouched")
+        if int(row[0]) > SCHEMA_VERSION:
+            raise JournalError(
+                f"{self.path}: journal schema {row[0]} is from a newer liveswap (this is {__version__}, "
+                f"schema {SCHEMA_VERSION}); upgrade liveswap, the journal was left untouched"
+            )
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        self._db.close()
+
+    # ---- writes ---------------------------------------------------------------------------
+
+    def ensure_deposit(self, amount: float, ts: int) -> None:
+        """Record the starting balance once, on a new journal."""
+        with self._tx() as db:
+            if db.execute("SELECT 1 FROM ledger WHERE kind='deposit'").fetchone() is None:
+                db.execute("INSERT INTO ledger (ts, kind, amount, note) VALUES (?, 'deposit', ?, ?)",
+                           (ts, amount, "starting balance"))
+
+    def write_batch(self, batch_end: int, candles: Iterable[Any], decisions: Iterable[DecisionRow],
+                    orders: Iterable[OrderRow], *, delivered_fills: list[str] = (),  # type: ignore[assignment]
+                    delivered_settlements: list[str] = ()) -> None:  # type: ignore[assignment]
+        """Candles, their decisions, the resulting orders, and which fills/settlements the strategy
+        was handed with this batch: one durable transaction."""
+        now = time.time()
+        with self._tx() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO candles (market, start, end_ts, data) VALUES (?, ?, ?, ?)",
+                [(c.market, c.start, c.end, json.dumps(c.to_dict())) for c in candles],
+            )
+            db.executemany(
+                "INSERT INTO decisions (market, candle_start, batch_end, strategy, version, intents, rejected,"
+                " fault, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(d.market, d.candle_start, batch_end, d.strategy, d.version, json.dumps(d.intents),
+                  json.dumps(d.rejected), d.fault, now) for d in decisions],
+            )
+            db.executemany(
+                "INSERT INTO orders (client_order_id, batch_end, market, candle_market, candle_start, intent_index,"
+                " side, stake, max_price, price, window_start, window_end, strategy, version, tag, status, reason,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(o.client_order_id, batch_end, o.market, o.candle_market, o.candle_start, o.intent_index, o.side,
+                  o.stake, o.max_price, o.price, o.window_start, o.window_end, o.strategy, o.version, o.tag,
+                  o.status, o.reason, now, now) for o in orders],
+            )
+            db.executemany("UPDATE fills SET delivered_batch=? WHERE client_order_id=?",
+                           [(batch_end, i) for i in delivered_fills])
+            db.executemany("UPDATE settlements SET delivered_batch=? WHERE client_order_id=?",
+                           [(batch_end, i) for i in delivered_settlements])
+
+    def record_order_result(self, client_order_id: str, status: str, reason: str, venue_order_id: str,
+                            fill: FillRow | None) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE orders SET status=?, reason=?, venue_order_id=?, updated_at=? WHERE client_order_id=?",
+                (status, reason, venue_order_id, time.time(), client_order_id),
+            )
+            if fill is not None:
+                db.execute(
+                    "INSERT OR IGNORE INTO fills (client_order_id, ts, market, side, stake, price, shares, fee,"
+                    " window_start, window_end, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (fill.client_order_id, fill.ts, fill.market, fill.side, fill.stake, fill.price, fill.shares,
+                     fill.fee, fill.window_start, fill.window_end, fill.version),
+                )
+
+    def record_settlements(self, rows: Iterable[SettlementRow]) -> list[SettlementRow]:
+        """Insert settlements; returns those that were new (a venue may report one twice)."""
+        fresh: list[SettlementRow] = []
+        with self._tx() as db:
+            for s in rows:
+                cur = db.execute(
+                    "INSERT OR IGNORE INTO settlements (client_order_id, ts, market, side, won, payout, pnl, version)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (s.client_order_id, s.ts, s.market, s.side, int(s.won), s.payout, s.pnl, s.version),
+                )
+                if cur.rowcount:
+                    fresh.append(s)
+        return fresh
+
+    def record_swap(self, kind: str, from_version: str | None, to_version: str, ok: bool, reason: str,
+                    pause_ms: float | None, batch_end: int | None) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO swaps (ts, kind, from_version, to_version, ok, reason, pause_ms, batch_end)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (time.time(), kind, from_version, to_version, int(ok), reason, pause_ms, batch_end),
+            )
+
+    def record_control(self, generation: int, ok: bool, reason: str) -> None:
+        with self._tx() as db:
+            db.execute("INSERT INTO controls (generation, ts, ok, reason) VALUES (?, ?, ?, ?)",
+                       (generation, time.time(), int(ok), reason))
+
+    # ---- reads ----------------------------------------------------------------------------
+
+    def query(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        return self._db.execute(sql, args).fetchall()
+
+    def last_batch_end(self) -> int | None:
+        row = self._db.execute("SELECT MAX(batch_end) FROM decisions").fetchone()
+        return None if row[0] is None else int(row[0])
+
+    def deposits(self) -> float:
+        return float(self._db.execute("SELECT COALESCE(SUM(amount), 0) FROM ledger").fetchone()[0])
+
+    def orders_with_status(self, status: str) -> list[sqlite3.Row]:
+        return self.query("SELECT * FROM orders WHERE status=? ORDER BY batch_end, client_order_id", (status,))
+
+    def order_exists(self, client_order_id: str) -> bool:
+        row = self._db.execute("SELECT 1 FROM orders WHERE client_order_id=?", (client_order_id,)).fetchone()
+        return row is not None
+
+    def fills(self) -> list[sqlite3.Row]:
+        return self.query("SELECT * FROM fills ORDER BY ts, client_order_id")
+
+    def settlements(self) -> list[sqlite3.Row]:
+        return self.query("SELECT * FROM settlements ORDER BY ts, client_order_id")
+
+    def swaps(self, limit: int = 1000) -> list[sqlite3.Row]:
+        return self.query("SELECT * FROM swaps ORDER BY id DESC LIMIT ?", (limit,))
+
+    def candles_between(self, since: int, until: int) -> list[dict[str, Any]]:
+        rows = self.query("SELECT data FROM candles WHERE end_ts > ? AND end_ts <= ? ORDER BY end_ts, market",
+                          (since, until))
+        return [json.loads(r[0]) for r in rows]
+
+    def delivered_between(self, since: int, until: int) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
+        """Fills and settlements delivered to the strategy with batches in ``(since, until]``."""
+        fills = self.query("SELECT * FROM fills WHERE delivered_batch > ? AND delivered_batch <= ?"
+                           " ORDER BY delivered_batch, ts, client_order_id", (since, until))
+        setts = self.query("SELECT * FROM settlements WHERE delivered_batch > ? AND delivered_batch <= ?"
+                           " ORDER BY delivered_batch, ts, client_order_id", (since, until))
+        return fills, setts
+
+    def undelivered(self) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
+        fills = self.query("SELECT * FROM fills WHERE delivered_batch IS NULL ORDER BY ts, client_order_id")
+        setts = self.query("SELECT * FROM settlements WHERE delivered_batch IS NULL ORDER BY ts, client_order_id")
+        return fills, setts
