@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "liveswap.cli.run_cmd",
     "liveswap.cli.status_cmd",
     "liveswap.cli.registry_cmd",
+    "liveswap.cli.record_cmd",
 )
 
 
