@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "liveswap.cli.status_cmd",
     "liveswap.cli.registry_cmd",
     "liveswap.cli.record_cmd",
+    "liveswap.cli.journal_cmd",
 )
 
 
