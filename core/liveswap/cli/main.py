@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "liveswap.cli.registry_cmd",
     "liveswap.cli.record_cmd",
     "liveswap.cli.journal_cmd",
+    "liveswap.cli.demo_cmd",
 )
 
 
