@@ -10,7 +10,7 @@ from types import FrameType
 from loguru import logger
 
 from liveswap.api.types import Candle
-from liveswap.brokers.base import Broker
+from liveswap.brokers.base import Broker, BrokerError
 from liveswap.brokers.paper import PaperBroker
 from liveswap.clock import Clock, SimClock, WallClock
 from liveswap.engine.loop import Engine
@@ -25,6 +25,7 @@ from liveswap.settings import Settings
 from liveswap.swap.loader import LoadError, VersionLoader
 from liveswap.swap.manager import SwapManager
 from liveswap.swap.registry_loader import RegistryLoader
+from liveswap.venues import factory as venue_factory
 
 
 class HostError(RuntimeError):
@@ -41,7 +42,12 @@ def make_feed(settings: Settings) -> Feed:
             return CsvReplayFeed(path if path.is_absolute() else settings.home / path, settings.markets)
         except FeedError as exc:
             raise HostError(f"feed {name}: {exc}") from exc
-    raise HostError(f"unknown feed {name!r} (synthetic, csv:PATH)")
+    if name in venue_factory.FEED_NAMES:
+        try:
+            return venue_factory.make_feed(name, settings)
+        except FeedError as exc:
+            raise HostError(f"feed {name}: {exc}") from exc
+    raise HostError(f"unknown feed {name!r} (synthetic, csv:PATH, {', '.join(venue_factory.FEED_NAMES)})")
 
 
 def outcome_lookup(feed: Feed, clock: Clock):  # type: ignore[no-untyped-def]
@@ -61,9 +67,16 @@ def outcome_lookup(feed: Feed, clock: Clock):  # type: ignore[no-untyped-def]
 
 
 def make_broker(settings: Settings, feed: Feed, clock: Clock) -> Broker:
-    if settings.broker == "paper":
+    live_feed = settings.feed in venue_factory.QUOTE_VENUES
+    if settings.broker == "paper" and not live_feed:
         return PaperBroker(settings.state_dir / "paper_broker.sqlite", settings.paper, outcome_lookup(feed, clock))
-    raise HostError(f"unknown broker {settings.broker!r} (paper)")
+    if settings.broker == "paper" or settings.broker in venue_factory.BROKER_NAMES:
+        try:
+            return venue_factory.make_broker(settings.broker, settings, clock=clock.now,
+                                             outcome=outcome_lookup(feed, clock))
+        except (BrokerError, FeedError) as exc:
+            raise HostError(f"broker {settings.broker}: {exc}") from exc
+    raise HostError(f"unknown broker {settings.broker!r} (paper, {', '.join(venue_factory.BROKER_NAMES[:-1])})")
 
 
 def make_clock(settings: Settings, feed: Feed) -> Clock:

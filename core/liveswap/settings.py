@@ -21,6 +21,7 @@ from pydantic_settings import (
 
 from liveswap.markets import DEFAULT_MARKETS, Market
 from liveswap.sandbox.limits import SandboxLimits
+from liveswap.venues.settings import VenueSettings
 
 SETTINGS_FILE = "liveswap.toml"
 
@@ -95,6 +96,7 @@ class Settings(BaseSettings):
         30.0, ge=0, description="an intent decided this long (clock time) after its candle closed is not traded"
     )
     log_level: str = "INFO"
+    venues: VenueSettings = VenueSettings()
 
     @field_validator("markets")
     @classmethod

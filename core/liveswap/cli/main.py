@@ -18,6 +18,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "liveswap.cli.run_cmd",
     "liveswap.cli.status_cmd",
     "liveswap.cli.registry_cmd",
+    "liveswap.cli.record_cmd",
+    "liveswap.cli.journal_cmd",
+    "liveswap.cli.demo_cmd",
     "liveswap.cli.new_cmd",
 )
 

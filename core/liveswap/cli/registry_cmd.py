@@ -14,8 +14,9 @@ from pathlib import Path
 from liveswap.cli.common import CommandError, add_home, add_json, print_json
 from liveswap.registry import ExtraCheck, Registry, RegistryError, Report
 from liveswap.settings import load_settings
+from liveswap.swap.load_test import sandbox_load_test
 
-LOAD_TESTS: list[ExtraCheck] = []
+LOAD_TESTS: list[ExtraCheck] = [sandbox_load_test]
 """Extra checks ``liveswap check`` runs after the static ones pass (skipped with ``--static``)."""
 
 

@@ -25,7 +25,7 @@ from loguru import logger
 
 from liveswap import __version__
 from liveswap.api.types import Candle, Context, Fill, Intent, Settlement
-from liveswap.brokers.base import Broker, BrokerError, OrderRequest
+from liveswap.brokers.base import Broker, BrokerError, OrderRequest, OrderResult
 from liveswap.clock import Clock
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.desired import Desired
@@ -150,7 +150,7 @@ class Engine:
                 self.journal.record_order_result(coid, "stale", "not sent before the host stopped", "", None)
                 logger.warning("order {} was journaled but never sent; recorded as stale", coid)
             else:
-                self._apply_result(row_to_request(row), known, row["version"])
+                self._apply_results([(row_to_request(row), known, row["version"])])
 
     def restore_strategy(self, target: ActiveStrategy) -> None:
         """Bring a freshly started runner to the engine's present: the last snapshot, then a
@@ -287,41 +287,48 @@ class Engine:
         self.cursor = batch_end
         self.candles_processed += len(candles)
 
-        filled = 0
+        answers: list[tuple[OrderRequest, OrderResult, str]] = []
         for order in orders:
-            if order.status != "new":
-                continue
             request = OrderRequest(order.client_order_id, order.market, order.side, order.stake,  # type: ignore[arg-type]
                                    order.window_start, order.window_end, order.price, order.max_price, batch_end)
             try:
-                result = self.broker.submit(request)
+                if order.status == "new":
+                    result: OrderResult | None = self.broker.submit(request)
+                else:  # stale: never sent now, but a batch lost to a power cut may have been sent before
+                    result = self.broker.lookup(request.client_order_id)
             except BrokerError as exc:
                 logger.error("order {} not confirmed by {}: {} (reconciled at restart)", request.client_order_id,
                              self.broker.name, exc)
                 continue
-            if self._apply_result(request, result, order.version):
-                filled += 1
+            if result is not None:
+                answers.append((request, result, order.version))
                 if result.status == "rejected":
                     rejected_all.append(f"{order.market} {order.side}: broker: {result.reason}")
+        filled = self._apply_results(answers)
 
         report = BatchReport(batch_end, len(candles), len(orders), filled, rejected_all, fault, stale)
         self._log(report, orders)
         return report
 
-    def _apply_result(self, request: OrderRequest, result: Any, version: str) -> bool:
-        if result.status == "pending":
-            return False
-        fill = None
-        if result.status == "filled":
-            fill = FillRow(request.client_order_id, result.ts or request.ts, request.market, request.side,
-                           request.stake, result.price, result.shares, result.fee, request.window_start,
-                           request.window_end, version)
-        self.journal.record_order_result(request.client_order_id, result.status, result.reason,
-                                         result.venue_order_id, fill)
-        if fill is not None:
+    def _apply_results(self, answers: list[tuple[OrderRequest, OrderResult, str]]) -> int:
+        """Journal broker answers (one FULL commit), then update the ledger; returns fills."""
+        rows: list[tuple[str, str, str, str, FillRow | None]] = []
+        fills: list[FillRow] = []
+        for request, result, version in answers:
+            if result.status == "pending":
+                continue
+            fill = None
+            if result.status == "filled":
+                fill = FillRow(request.client_order_id, result.ts or request.ts, request.market, request.side,
+                               request.stake, result.price, result.shares, result.fee, request.window_start,
+                               request.window_end, version)
+                fills.append(fill)
+            rows.append((request.client_order_id, result.status, result.reason, result.venue_order_id, fill))
+        self.journal.record_order_results(rows)
+        for fill in fills:
             self.ledger.apply_fill(fill)
             self._pending_fills.append(fill)
-        return result.status == "filled"
+        return len(fills)
 
     def _settle(self, now: int, candles: list[Candle]) -> None:
         if not self.ledger.positions:
