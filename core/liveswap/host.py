@@ -13,6 +13,8 @@ from liveswap.api.types import Candle
 from liveswap.brokers.base import Broker
 from liveswap.brokers.paper import PaperBroker
 from liveswap.clock import Clock, SimClock, WallClock
+from liveswap.control import ControlDoc, install_control, read_desired
+from liveswap.control.watcher import desired_from
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.loop import Engine
 from liveswap.feeds.base import Feed, FeedError
@@ -103,12 +105,26 @@ def build_engine(settings: Settings, active: ActiveStrategy | None = None) -> En
     clock = make_clock(settings, feed)
     broker = make_broker(settings, feed, clock)
     journal = Journal(settings.state_dir / "journal.sqlite")
-    active = active or load_active(settings, settings.strategy)
-    engine = Engine(settings=settings, feed=feed, broker=broker, journal=journal, clock=clock, active=active)
+    control = read_desired(settings.state_dir, settings.markets)
+    active = active or _initial_active(settings, control)
+    desired = desired_from(control, settings.risk) if control is not None else None
+    engine = Engine(settings=settings, feed=feed, broker=broker, journal=journal, clock=clock, active=active,
+                    desired=desired)
+    install_control(engine, control)
     first = getattr(feed, "first_start", None)
     fresh_cursor = int(first) if first is not None else int(clock.now()) // 300 * 300
     engine.recover(fresh_cursor)
     return engine
+
+
+def _initial_active(settings: Settings, control: ControlDoc | None) -> ActiveStrategy:
+    """control.json's ``active`` if it names one that loads, else ``--strategy``."""
+    if control is not None and control.active is not None:
+        try:
+            return load_active(settings, control.active)
+        except HostError as exc:
+            logger.error("control.json asks for {}: {}; starting {}", control.active, exc, settings.strategy)
+    return load_active(settings, settings.strategy)
 
 
 def install_signal_handlers(engine: Engine) -> None:

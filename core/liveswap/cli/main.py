@@ -17,6 +17,7 @@ from liveswap.cli.common import CommandError
 COMMAND_MODULES: tuple[str, ...] = (
     "liveswap.cli.run_cmd",
     "liveswap.cli.status_cmd",
+    "liveswap.cli.control_cmd",
 )
 
 

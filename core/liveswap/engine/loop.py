@@ -43,6 +43,7 @@ from liveswap.runners.base import Batch, StrategyFault
 from liveswap.settings import Settings
 
 CANDLE_BUFFER_BATCHES = 512
+IDLE_WAKE_SECONDS = 0.2  # the idle loop runs between_batches at least this often (control.json latency)
 
 
 @dataclass(slots=True)
@@ -363,7 +364,7 @@ class Engine:
                 assert self.cursor is not None
                 target = self.next_close_after(max(self.cursor, int(self.clock.now())))
                 self.clock.wait_until(target + 0.001, self.stop_event,
-                                      max_real=min(0.25, self.settings.heartbeat_seconds))
+                                      max_real=min(IDLE_WAKE_SECONDS, self.settings.heartbeat_seconds))
                 last_end = getattr(self.feed, "last_end", None)
                 if last_end is not None and self.cursor >= last_end:
                     logger.info("replay finished at {}", last_end)
