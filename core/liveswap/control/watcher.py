@@ -114,11 +114,16 @@ class ControlWatcher:
 
     def apply_file(self, engine: Engine) -> None:
         try:
-            text = self.path.read_bytes().decode("utf-8")
+            raw = self.path.read_bytes()
         except FileNotFoundError:
             return
-        except (OSError, UnicodeDecodeError) as exc:
-            self._refuse_file(engine, f"control.json: cannot read ({exc})", None)
+        except OSError as exc:
+            self._refuse_file(engine, f"control.json: cannot read ({exc.strerror})", None)
+            return
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            self._refuse_file(engine, "control.json: not UTF-8 text", None)
             return
         try:
             doc = parse_text(text, engine.markets)
