@@ -232,8 +232,9 @@ def test_an_invalid_hand_edit_is_reported_and_trading_goes_on(home: Path, strate
         st = until(lambda: (s := status_of(home))["control_error"] and s, timeout=2.5, what="the control error")
         assert st["control_error"] == "control.json risk.stake_cap: Input should be a valid number (got 'big')"
         assert st["params"] == {"stake": 2} and st["observed_generation"] == 1
-        candles = st["candles_processed"]
-        until(lambda: status_of(home)["candles_processed"] > candles + 20, what="trading to go on")
+        decided = len(orders(home))
+        until(lambda: len(orders(home)) > decided + 20, what="trading to go on")
+        assert {r["stake"] for r in orders(home, "batch_end > ?", (st["cursor"],))} == {2.0}  # the last good params
         shown = ls(strategy_env, "status")
         assert shown.returncode == 0 and "risk.stake_cap: Input should be a valid number" in shown.stdout
 
