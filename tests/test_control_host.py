@@ -131,17 +131,19 @@ def status_of(home: Path) -> dict[str, Any]:
 
 def test_changes_made_while_no_host_runs_are_the_desired_state_at_start(home: Path,
                                                                        strategy_env: dict[str, str]) -> None:
-    for args in (["pause", "--market", "BTC-5m"], ["set", "stake=2", "risk.stake_cap=3"], ["activate", "ctlprobe"]):
+    commands = (["pause", "--market", "BTC-5m"], ["pause", "--market", "ETH-5m"], ["resume", "--market", "ETH-5m"],
+                ["set", "stake=2", "risk.stake_cap=3"], ["rollback"], ["activate", "ctlprobe"])
+    for args in commands:
         done = ls(strategy_env, *args)
         assert done.returncode == 0, done.stderr
         assert "no host is running: applied at the next start" in done.stdout
     control = json.loads((home / "state" / "control.json").read_text())
-    assert control["generation"] == 3 and control["active"] == "ctlprobe"
+    assert control["generation"] == 6 and control["active"] == "ctlprobe" and control["rollback"] is None
 
     # no --strategy: the host starts what control.json names (the default, momentum, is not installed)
     with running_host(home, strategy_env) as host:
         st = status_of(home)
-        assert st["observed_generation"] == 3 and st["active"]["name"] == "ctlprobe"
+        assert st["observed_generation"] == 6 and st["active"]["name"] == "ctlprobe"
         assert st["paused_markets"] == ["BTC-5m"] and st["params"] == {"stake": 2}
         assert st["risk"]["stake_cap"] == 3.0
         until(lambda: len(orders(home)) >= 20, what="orders")
