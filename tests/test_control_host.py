@@ -1,9 +1,8 @@
 """Steering a real ``liveswap run`` process through the CLI: with and without a host, --wait, the host lock.
 
-The host needs a strategy; until sample wheels and the registry exist it loads one installed in
-its own environment (``host.load_active``). The ``strategy_env`` fixture is the one place that
-knows this: it writes a minimal ``*.dist-info`` with an entry point plus its module into a
-folder on the host's ``PYTHONPATH``, so ``importlib.metadata`` finds ``ctlprobe``.
+The host needs a strategy: the ``strategy_env`` fixture drops two versions of a tiny probe
+strategy, ``ctlprobe`` 1.0.0 and 2.0.0, as wheels into the home's ``registry/``; the host
+validates, installs and runs them sandboxed like any other.
 """
 
 from __future__ import annotations
@@ -24,12 +23,13 @@ from liveswap.control.store import update_control
 from liveswap.engine.status import read_status
 
 from .conftest import BIN
+from .registry.wheelkit import make_wheel
 
 PROBE = '''
 from liveswap.api import Intent, hookimpl
 
 
-class CtlProbe:
+class Strategy:
     """Stakes params["stake"] (default 1) on every candle; exports what params it has seen."""
 
     def __init__(self):
@@ -53,19 +53,14 @@ class CtlProbe:
 
 
 @pytest.fixture
-def strategy_env(tmp_path: Path, cli_env: dict[str, str]) -> dict[str, str]:
-    """``cli_env`` plus a strategy ``ctlprobe==1.0.0`` importable by a host started with it."""
-    site = tmp_path / "site"
-    dist = site / "ctlprobe-1.0.0.dist-info"
-    dist.mkdir(parents=True)
-    (site / "ctlprobe.py").write_text(PROBE)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: ctlprobe\nVersion: 1.0.0\n"
-                                   "Requires-Dist: liveswap>=1.0,<2\n")
-    (dist / "entry_points.txt").write_text("[liveswap.strategies]\nctlprobe = ctlprobe:CtlProbe\n")
-    env = dict(cli_env)
-    env["PYTHONPATH"] = str(site)
-    env["LIVESWAP_SNAPSHOT_SECONDS"] = "0.3"
-    return env
+def strategy_env(home: Path, cli_env: dict[str, str]) -> dict[str, str]:
+    """``cli_env`` with the strategy ``ctlprobe`` 1.0.0 and 2.0.0 as wheels in the home's registry."""
+    for version in ("1.0.0", "2.0.0"):
+        make_wheel(home / "registry", "ctlprobe-strategy", version, ep="ctlprobe", module="ctlprobe_strategy",
+                   body=PROBE)
+    # a daily loss limit the probe's coin flips never reach: every missing order is the pause's doing
+    return {**cli_env, "LIVESWAP_SNAPSHOT_SECONDS": "0.3", "LIVESWAP_PROBATION_BATCHES": "2",
+            "LIVESWAP_RISK__DAILY_LOSS_LIMIT": "1000000", "LIVESWAP_PAPER__STARTING_BALANCE": "1000000"}
 
 
 def ls(env: dict[str, str], *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
@@ -178,7 +173,7 @@ def test_twenty_concurrent_writers_lose_no_update(home: Path, strategy_env: dict
 # ---- with a running host -----------------------------------------------------------------------
 
 def test_wait_applied_refused_and_timed_out_with_a_running_host(home: Path, strategy_env: dict[str, str]) -> None:
-    with running_host(home, strategy_env, "--strategy", "ctlprobe") as host:
+    with running_host(home, strategy_env, "--strategy", "ctlprobe==1.0.0") as host:
         done = ls(strategy_env, "set", "stake=3", "--wait", "5")
         assert done.returncode == 0, done.stderr
         assert f"generation 1 applied by the host (pid {host.pid})" in done.stdout
@@ -201,13 +196,18 @@ def test_wait_applied_refused_and_timed_out_with_a_running_host(home: Path, stra
         cursor = status_of(home)["cursor"]
         until(lambda: orders(home, "batch_end > ? AND market = 'ETH-5m'", (cursor,)), what="ETH-5m orders again")
 
-        # refused: this host has no hot swap yet, so activation and rollback are refused per generation
-        done = ls(strategy_env, "activate", "ctlprobe==2.0.0", "--wait", "5")
+        # a swap through the host's swap manager: refused for an unknown version, done for a known one
+        done = ls(strategy_env, "activate", "ctlprobe==9.9.9", "--wait", "20")
         assert done.returncode == 1
-        assert f"the host (pid {host.pid}) refused generation 4: hot swap not available in this host" in done.stderr
-        done = ls(strategy_env, "rollback", "--wait", "5", "--json")
-        assert done.returncode == 1 and json.loads(done.stdout)["applied"] is False
-        assert "refused generation 5" in done.stderr
+        assert f"the host (pid {host.pid}) refused generation 4: " in done.stderr and "9.9.9" in done.stderr
+        assert status_of(home)["active"]["version"] == "1.0.0"
+        done = ls(strategy_env, "activate", "ctlprobe==2.0.0", "--wait", "20")
+        assert done.returncode == 0, done.stderr
+        assert status_of(home)["active"]["version"] == "2.0.0"
+        until(lambda: orders(home, "version = '2.0.0'"), what="orders of 2.0.0")
+        done = ls(strategy_env, "rollback", "--wait", "20", "--json")
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["applied"] is True and status_of(home)["active"]["version"] == "1.0.0"
 
         # timed out: the host is alive but stopped (SIGSTOP), so it cannot apply anything
         host.send_signal(signal.SIGSTOP)
@@ -216,13 +216,13 @@ def test_wait_applied_refused_and_timed_out_with_a_running_host(home: Path, stra
         finally:
             host.send_signal(signal.SIGCONT)
         assert done.returncode == 1
-        assert f"timed out after 0.5s; the host (pid {host.pid}) has not applied generation 6" in done.stderr
-        until(lambda: status_of(home)["observed_generation"] == 6, what="generation 6 after SIGCONT")
+        assert f"timed out after 0.5s; the host (pid {host.pid}) has not applied generation 7" in done.stderr
+        until(lambda: status_of(home)["observed_generation"] == 7, what="generation 7 after SIGCONT")
 
 
 def test_an_invalid_hand_edit_is_reported_and_trading_goes_on(home: Path, strategy_env: dict[str, str]) -> None:
     strategy_env = {**strategy_env, "LIVESWAP_HEARTBEAT_SECONDS": "5"}
-    with running_host(home, strategy_env, "--strategy", "ctlprobe") as host:
+    with running_host(home, strategy_env, "--strategy", "ctlprobe==1.0.0") as host:
         path = home / "state" / "control.json"
         t = time.monotonic()
         update_control(home / "state", lambda doc, g: {**doc, "params": {"stake": 2}})
@@ -248,14 +248,14 @@ def test_an_invalid_hand_edit_is_reported_and_trading_goes_on(home: Path, strate
 # ---- one host per home -------------------------------------------------------------------------
 
 def test_a_second_host_is_refused_and_a_killed_one_is_taken_over(home: Path, strategy_env: dict[str, str]) -> None:
-    with running_host(home, strategy_env, "--strategy", "ctlprobe") as first:
-        second = ls(strategy_env, "run", "--speed", "3000", "--strategy", "ctlprobe", timeout=30)
+    with running_host(home, strategy_env, "--strategy", "ctlprobe==1.0.0") as first:
+        second = ls(strategy_env, "run", "--speed", "3000", "--strategy", "ctlprobe==1.0.0", timeout=30)
         assert second.returncode == 1
         assert f"a liveswap host is already running on this home (pid {first.pid})" in second.stderr
         assert "Traceback" not in second.stderr
         os.kill(first.pid, signal.SIGKILL)
         first.wait(10)
-        with running_host(home, strategy_env, "--strategy", "ctlprobe") as third:
+        with running_host(home, strategy_env, "--strategy", "ctlprobe==1.0.0") as third:
             assert status_of(home)["pid"] == third.pid
             done = ls(strategy_env, "pause", "--market", "SOL-5m", "--wait", "5")
             assert done.returncode == 0 and f"pid {third.pid}" in done.stdout

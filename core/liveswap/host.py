@@ -10,11 +10,11 @@ from types import FrameType
 from loguru import logger
 
 from liveswap.api.types import Candle
-from liveswap.brokers.base import Broker
+from liveswap.brokers.base import Broker, BrokerError
 from liveswap.brokers.paper import PaperBroker
 from liveswap.clock import Clock, SimClock, WallClock
 from liveswap.control import ControlDoc, install_control, read_desired
-from liveswap.control.watcher import desired_from
+from liveswap.control.watcher import desired_from, unapplied_active
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.loop import Engine
 from liveswap.feeds.base import Feed, FeedError
@@ -22,10 +22,13 @@ from liveswap.feeds.csv_replay import CsvReplayFeed
 from liveswap.feeds.synthetic import SyntheticFeed
 from liveswap.journal import Journal
 from liveswap.markets import Market
+from liveswap.registry.registry import Registry
 from liveswap.runners.base import StrategyFault
-from liveswap.runners.inprocess import InProcessRunner
-from liveswap.runners.plugin_host import resolve_entry_point
 from liveswap.settings import Settings
+from liveswap.swap.loader import LoadError, VersionLoader
+from liveswap.swap.manager import SwapManager
+from liveswap.swap.registry_loader import RegistryLoader
+from liveswap.venues import factory as venue_factory
 
 
 class HostError(RuntimeError):
@@ -42,7 +45,12 @@ def make_feed(settings: Settings) -> Feed:
             return CsvReplayFeed(path if path.is_absolute() else settings.home / path, settings.markets)
         except FeedError as exc:
             raise HostError(f"feed {name}: {exc}") from exc
-    raise HostError(f"unknown feed {name!r} (synthetic, csv:PATH)")
+    if name in venue_factory.FEED_NAMES:
+        try:
+            return venue_factory.make_feed(name, settings)
+        except FeedError as exc:
+            raise HostError(f"feed {name}: {exc}") from exc
+    raise HostError(f"unknown feed {name!r} (synthetic, csv:PATH, {', '.join(venue_factory.FEED_NAMES)})")
 
 
 def outcome_lookup(feed: Feed, clock: Clock):  # type: ignore[no-untyped-def]
@@ -62,9 +70,16 @@ def outcome_lookup(feed: Feed, clock: Clock):  # type: ignore[no-untyped-def]
 
 
 def make_broker(settings: Settings, feed: Feed, clock: Clock) -> Broker:
-    if settings.broker == "paper":
+    live_feed = settings.feed in venue_factory.QUOTE_VENUES
+    if settings.broker == "paper" and not live_feed:
         return PaperBroker(settings.state_dir / "paper_broker.sqlite", settings.paper, outcome_lookup(feed, clock))
-    raise HostError(f"unknown broker {settings.broker!r} (paper)")
+    if settings.broker == "paper" or settings.broker in venue_factory.BROKER_NAMES:
+        try:
+            return venue_factory.make_broker(settings.broker, settings, clock=clock.now,
+                                             outcome=outcome_lookup(feed, clock))
+        except (BrokerError, FeedError) as exc:
+            raise HostError(f"broker {settings.broker}: {exc}") from exc
+    raise HostError(f"unknown broker {settings.broker!r} (paper, {', '.join(venue_factory.BROKER_NAMES[:-1])})")
 
 
 def make_clock(settings: Settings, feed: Feed) -> Clock:
@@ -77,54 +92,66 @@ def make_clock(settings: Settings, feed: Feed) -> Clock:
     return WallClock()
 
 
-def load_active(settings: Settings, spec: str) -> ActiveStrategy:
-    """The strategy ``NAME`` or ``NAME==VERSION`` installed in the host environment."""
-    name, _, version = spec.partition("==")
-    from importlib.metadata import distributions
-
-    from liveswap import ENTRY_POINT_GROUP
-
-    found = None
-    for dist in distributions():
-        named = any(ep.group == ENTRY_POINT_GROUP and ep.name == name for ep in dist.entry_points)
-        if named and (not version or dist.version == version):
-            found = dist
-            break
-    if found is None:
-        raise HostError(f"strategy {spec} is not installed")
-    try:
-        runner = InProcessRunner(resolve_entry_point(name), name=name, version=found.version)
-    except StrategyFault as exc:
-        raise HostError(f"strategy {spec}: {exc}") from exc
-    return ActiveStrategy(runner=runner, name=name, version=found.version)
+def initial_spec(settings: Settings, journal: Journal) -> str:
+    """The version to start with: the one the journal says was active (persisted at every
+    commit and rollback), else ``settings.strategy`` (``--strategy`` / ``liveswap.toml``)."""
+    history = journal.active_history()
+    return history[0] if history else settings.strategy
 
 
-def build_engine(settings: Settings, active: ActiveStrategy | None = None) -> Engine:
+def make_loader(settings: Settings) -> RegistryLoader:
+    return RegistryLoader(Registry.from_settings(settings), limits=settings.sandbox,
+                          hook_timeout=settings.hook_timeout_seconds, state_dir=settings.state_dir)
+
+
+def build_engine(settings: Settings, loader: VersionLoader | None = None) -> tuple[Engine, SwapManager]:
+    """A recovered engine with its swap manager, ready to ``run()``."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     feed = make_feed(settings)
     clock = make_clock(settings, feed)
     broker = make_broker(settings, feed, clock)
     journal = Journal(settings.state_dir / "journal.sqlite")
     control = read_desired(settings.state_dir, settings.markets)
-    active = active or _initial_active(settings, control)
+    loader = loader or make_loader(settings)
+    active = _start_version(settings, journal, loader, control)
     desired = desired_from(control, settings.risk) if control is not None else None
     engine = Engine(settings=settings, feed=feed, broker=broker, journal=journal, clock=clock, active=active,
                     desired=desired)
-    install_control(engine, control)
     first = getattr(feed, "first_start", None)
     fresh_cursor = int(first) if first is not None else int(clock.now()) // 300 * 300
-    engine.recover(fresh_cursor)
-    return engine
+    try:
+        engine.recover(fresh_cursor)
+    except StrategyFault as exc:
+        active.runner.close()
+        journal.close()
+        raise HostError(f"{active.spec} cannot resume from its snapshot: {exc}") from exc
+    if not journal.active_history():
+        journal.record_swap("start", None, active.spec, True, "first version of this home", None, engine.cursor,
+                            sha256=active.wheel_sha256)
+    swaps = SwapManager(engine, loader, probation_batches=settings.probation_batches,
+                        max_restarts=settings.max_restarts, restart_window=settings.restart_window_seconds)
+    if isinstance(loader, RegistryLoader):
+        engine.between_batches.append(loader.rescan_tick)
+    install_control(engine, control, swaps=swaps)
+    return engine, swaps
 
 
-def _initial_active(settings: Settings, control: ControlDoc | None) -> ActiveStrategy:
-    """control.json's ``active`` if it names one that loads, else ``--strategy``."""
-    if control is not None and control.active is not None:
+def _start_version(settings: Settings, journal: Journal, loader: VersionLoader,
+                   control: ControlDoc | None) -> ActiveStrategy:
+    """control.json's ``active`` if it was changed since this home last ran (and loads), else
+    :func:`initial_spec`. Refusals land in the journal: the control watcher retries it as a swap."""
+    asked = unapplied_active(control, journal)
+    if asked is not None:
         try:
-            return load_active(settings, control.active)
-        except HostError as exc:
-            logger.error("control.json asks for {}: {}; starting {}", control.active, exc, settings.strategy)
-    return load_active(settings, settings.strategy)
+            return loader.load(asked)
+        except LoadError as exc:
+            logger.error("control.json asks for {}: {}; starting {}", asked, exc, initial_spec(settings, journal))
+    spec = initial_spec(settings, journal)
+    try:
+        return loader.load(spec)
+    except LoadError as exc:
+        journal.close()
+        raise HostError(f"cannot start {spec}: {exc}") from exc
 
 
 def install_signal_handlers(engine: Engine) -> None:

@@ -20,6 +20,8 @@ from pydantic_settings import (
 )
 
 from liveswap.markets import DEFAULT_MARKETS, Market
+from liveswap.sandbox.limits import SandboxLimits
+from liveswap.venues.settings import VenueSettings
 
 SETTINGS_FILE = "liveswap.toml"
 
@@ -86,11 +88,15 @@ class Settings(BaseSettings):
     heartbeat_seconds: float = Field(1.0, gt=0)
     snapshot_seconds: float = Field(30.0, gt=0)
     hook_timeout_seconds: float = Field(5.0, gt=0)
-    probation_batches: int = Field(30, ge=0)
+    probation_batches: int = Field(30, ge=0, description="batches the old version stays warm after a swap")
+    max_restarts: int = Field(3, ge=0, description="worker restarts allowed within restart_window_seconds")
+    restart_window_seconds: float = Field(60.0, gt=0)
+    sandbox: SandboxLimits = SandboxLimits()
     stale_after_seconds: float = Field(
         30.0, ge=0, description="an intent decided this long (clock time) after its candle closed is not traded"
     )
     log_level: str = "INFO"
+    venues: VenueSettings = VenueSettings()
 
     @field_validator("markets")
     @classmethod

@@ -6,7 +6,9 @@
 * At the window's end it settles at $1 a share if the side won: "up" wins when the window's
   close >= its open (ties go to "up", as on Polymarket's and Kalshi's up/down markets).
 * It remembers every order in its own SQLite file, so a second submit of the same client order
-  id -- after a crash, say -- returns the first answer and never fills twice.
+  id -- after a crash, say -- returns the first answer and never fills twice. The file is in WAL
+  mode with ``synchronous=NORMAL``: every order survives a crash or ``kill -9`` of the host; a
+  power cut may lose the newest ones, as a simulated venue may (a real venue keeps its own book).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ class PaperBroker:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_DDL)
         self.settings = settings
         self._outcome = outcome
@@ -86,6 +88,16 @@ class PaperBroker:
         return self._row(client_order_id)
 
     def settlements(self, now: int, closed: list[Candle], open_orders: list[str]) -> list[SettlementReport]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            reports = self._settle(now, closed, open_orders)
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+        return reports
+
+    def _settle(self, now: int, closed: list[Candle], open_orders: list[str]) -> list[SettlementReport]:
         by_window = {(c.market, c.start): c for c in closed}
         reports: list[SettlementReport] = []
         for coid in open_orders:

@@ -17,6 +17,10 @@ from liveswap.cli.common import CommandError
 COMMAND_MODULES: tuple[str, ...] = (
     "liveswap.cli.run_cmd",
     "liveswap.cli.status_cmd",
+    "liveswap.cli.registry_cmd",
+    "liveswap.cli.record_cmd",
+    "liveswap.cli.journal_cmd",
+    "liveswap.cli.demo_cmd",
     "liveswap.cli.control_cmd",
 )
 

@@ -16,8 +16,9 @@ from liveswap.settings import load_settings
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("run", help="run the host in the foreground until SIGINT/SIGTERM")
     add_home(p)
-    p.add_argument("--feed", help="synthetic (default) or csv:PATH")
-    p.add_argument("--broker", help="paper (default)")
+    p.add_argument("--feed", help="synthetic (default), csv:PATH, binance, coinbase, kalshi, polymarket")
+    p.add_argument("--broker", help="paper (default; live prices with a kalshi/polymarket feed), kalshi, "
+                   "kalshi-paper, polymarket-paper")
     p.add_argument("--speed", type=float, help="simulated seconds per second (default 300: a 5m candle a second)")
     p.add_argument("--strategy", help="strategy to start with when control.json names none (default momentum)")
     p.set_defaults(func=run)
@@ -36,9 +37,14 @@ def run(args: argparse.Namespace) -> int:
     except HostLockedError as exc:
         raise CommandError(str(exc)) from exc
     try:
-        engine = build_engine(settings)
+        engine, swaps = build_engine(settings)
         install_signal_handlers(engine)
-        engine.run()
+        try:
+            engine.run()
+        finally:
+            swaps.close()
+            engine.active.runner.close()
+            engine.journal.close()
     except (HostError, JournalError, StrategyFault) as exc:
         raise CommandError(str(exc)) from exc
     finally:

@@ -20,8 +20,9 @@ from __future__ import annotations
 import json
 import os
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from loguru import logger
 
@@ -34,11 +35,32 @@ from liveswap.settings import RiskLimits
 
 if TYPE_CHECKING:
     from liveswap.engine.loop import Engine
+    from liveswap.journal import Journal
 
 RECENT_REFUSALS = 20
 NO_SWAP = "hot swap not available in this host"
 
 Signature = tuple[int, int, int] | None
+PENDING = "pending"
+
+
+class SwapRequester(Protocol):
+    """The host's swap machinery (``liveswap.swap.manager.SwapManager``): asynchronous; ``done``
+    is called once, from the engine thread, with None (done) or the one-line refusal."""
+
+    def request(self, kind: Any, spec: str | None, generation: int, done: Callable[[str | None], None]) -> None: ...
+
+
+def last_recorded_generation(journal: Journal) -> int:
+    row = journal.query("SELECT MAX(generation) FROM controls")
+    return int(row[0][0] or 0) if row else 0
+
+
+def unapplied_active(doc: ControlDoc | None, journal: Journal) -> str | None:
+    """The ``active`` a starting host should load: set in a generation no run of this home handled yet."""
+    if doc is None or doc.active is None or doc.generation <= last_recorded_generation(journal):
+        return None
+    return doc.active
 
 
 def desired_from(doc: ControlDoc, base_risk: RiskLimits) -> Desired:
@@ -66,8 +88,12 @@ class ControlWatcher:
 
     __name__ = "control_watcher"
 
-    def __init__(self, state_dir: Path, *, started_with: ControlDoc | None = None) -> None:
+    def __init__(self, state_dir: Path, *, started_with: ControlDoc | None = None,
+                 swaps: SwapRequester | None = None) -> None:
         self.path = control_path(state_dir)
+        self.swaps = swaps
+        self._applied_generation: int | None = None
+        self._swaps_pending: set[int] = set()
         self.started_with = started_with
         self.last_good: ControlDoc | None = started_with
         self.refusals: deque[dict[str, Any]] = deque(maxlen=RECENT_REFUSALS)
@@ -101,8 +127,7 @@ class ControlWatcher:
     def _start(self, engine: Engine) -> None:
         """What a previous run of this home already handled, from the journal."""
         self._started = True
-        row = engine.journal.query("SELECT MAX(generation) FROM controls")
-        self._recorded_upto = int(row[0][0] or 0) if row else 0
+        self._recorded_upto = last_recorded_generation(engine.journal)
         self._rollback_upto = self._recorded_upto
         doc = self.started_with
         if doc is not None and doc.active is not None and (
@@ -149,27 +174,61 @@ class ControlWatcher:
         self.last_good = doc
         changes = _describe(before, desired)
         refusal = self._swap(engine, doc)
-        if refusal is not None:
-            self._refuse(engine, gen, refusal)
-        else:
+        if refusal is None:
             self._record(engine, gen, True, changes or "no change")
+        elif refusal != PENDING:
+            self._refuse(engine, gen, refusal)
+        self._applied_generation = gen
+        self._publish_generation(engine)
         logger.info("control generation {} applied: {}{}", gen, changes or "no change",
-                    f"; swap refused: {refusal}" if refusal else "")
+                    "" if refusal is None else "; swap in progress" if refusal == PENDING else
+                    f"; swap refused: {refusal}")
+
+    def _publish_generation(self, engine: Engine) -> None:
+        """``observed_generation``: the last applied one, but short of any swap still in progress."""
+        if self._applied_generation is None:
+            return
+        engine.desired.generation = min([self._applied_generation, *(g - 1 for g in self._swaps_pending)])
 
     def _swap(self, engine: Engine, doc: ControlDoc) -> str | None:
         request = self._swap_request(engine, doc)
         if request is None:
             return None
         handler = getattr(engine, "swap_handler", None)
+        logger.info("control generation {}: {} {}", doc.generation, request.kind, request.spec or "(previous)")
+        if handler is None and self.swaps is not None:
+            return self._request_swap(engine, request)
         if handler is None:
             return NO_SWAP
-        logger.info("control generation {}: {} {}", doc.generation, request.kind, request.spec or "(previous)")
         try:
             result = handler(request)
         except Exception as exc:  # noqa: BLE001 - a swap that blows up is a refusal, never a host crash
             logger.exception("swap for generation {} failed", doc.generation)
             return f"{request.kind} failed: {type(exc).__name__}: {exc}"
         return None if result is None else str(result)
+
+    def _request_swap(self, engine: Engine, request: SwapRequest) -> str:
+        """Hand ``request`` to the asynchronous swap manager; its outcome is recorded when it is over."""
+        gen = request.generation
+        self._swaps_pending.add(gen)
+
+        def done(reason: str | None) -> None:
+            self._swaps_pending.discard(gen)
+            if reason is None:
+                self._record(engine, gen, True, f"{request.kind} {request.spec or '(previous)'}: done")
+            else:
+                self._refuse(engine, gen, reason)
+            self._publish_generation(engine)
+            engine.heartbeat()
+
+        try:
+            assert self.swaps is not None
+            self.swaps.request(request.kind, request.spec, gen, done)
+        except Exception as exc:  # noqa: BLE001 - a swap that blows up is a refusal, never a host crash
+            logger.exception("swap for generation {} failed", gen)
+            if gen in self._swaps_pending:
+                done(f"{request.kind} failed: {type(exc).__name__}: {exc}")
+        return PENDING
 
     def _swap_request(self, engine: Engine, doc: ControlDoc) -> SwapRequest | None:
         if doc.rollback is not None:
@@ -210,9 +269,14 @@ class ControlWatcher:
         self._recorded_upto = max(self._recorded_upto, generation)
 
 
-def install_control(engine: Engine, started_with: ControlDoc | None = None) -> ControlWatcher:
-    """Register a :class:`ControlWatcher` on ``engine``; it applies control.json from the next batch on."""
-    watcher = ControlWatcher(engine.state_dir, started_with=started_with)
+def install_control(engine: Engine, started_with: ControlDoc | None = None,
+                    swaps: SwapRequester | None = None) -> ControlWatcher:
+    """Register a :class:`ControlWatcher` on ``engine``; it applies control.json from the next batch on.
+
+    Swaps go to ``engine.swap_handler`` if set (synchronous: returns None or the refusal), else to
+    ``swaps`` (the asynchronous swap manager), else they are refused: no hot swap in this host.
+    """
+    watcher = ControlWatcher(engine.state_dir, started_with=started_with, swaps=swaps)
     engine.between_batches.append(watcher)
     return watcher
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import groupby
@@ -25,12 +24,12 @@ from typing import Any
 from loguru import logger
 
 from liveswap import __version__
-from liveswap.api.types import Candle, Context, Fill, Settlement
-from liveswap.brokers.base import Broker, BrokerError, OrderRequest
+from liveswap.api.types import Candle, Context, Fill, Intent, Settlement
+from liveswap.brokers.base import Broker, BrokerError, OrderRequest, OrderResult
 from liveswap.clock import Clock
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.desired import Desired
-from liveswap.engine.intents import validate_output
+from liveswap.engine.intents import Rejected, validate_output
 from liveswap.engine.ledger import Ledger
 from liveswap.engine.order_ids import client_order_id
 from liveswap.engine.risk import check_intent
@@ -39,10 +38,9 @@ from liveswap.engine.status import write_status
 from liveswap.feeds.base import Feed, FeedError
 from liveswap.journal.store import DecisionRow, FillRow, Journal, OrderRow, SettlementRow
 from liveswap.markets import Market
-from liveswap.runners.base import Batch, StrategyFault
+from liveswap.runners.base import Batch, Runner, StrategyFault
 from liveswap.settings import Settings
 
-CANDLE_BUFFER_BATCHES = 512
 IDLE_WAKE_SECONDS = 0.2  # the idle loop runs between_batches at least this often (control.json latency)
 
 
@@ -86,12 +84,15 @@ class Engine:
         self.candles_processed = 0
         self.faults = 0
         self.last_swap: dict[str, Any] | None = None
+        self.swap_pauses_ms: list[float] = []
         self.control_error: str | None = None
         self.last_fault: str | None = None
         self.strategy_state: dict[str, Any] | None = None
+        self.last_snapshot: Snapshot | None = None
         self.extra_status: dict[str, Any] = {}
-        self.recent_batches: deque[tuple[int, list[Candle]]] = deque(maxlen=CANDLE_BUFFER_BATCHES)
         self.between_batches: list[Callable[[Engine], None]] = []
+        self.fault_handler: Callable[[StrategyFault], bool] | None = None
+        self.strict_outputs = False  # probation: any malformed output is a fault of the version
         self.snapshots = SnapshotWriter(self.state_dir)
         self._pending_fills: list[FillRow] = []
         self._pending_settlements: list[SettlementRow] = []
@@ -126,6 +127,7 @@ class Engine:
             if snap.state is not None:
                 self.active.runner.import_state(snap.state, snap.version)
             replay_from = snap.batch_end
+            self.last_snapshot = snap
         elif snap is None:
             first = self.journal.query("SELECT MIN(batch_end) FROM decisions")[0][0]
             replay_from = int(first) - 1
@@ -150,9 +152,28 @@ class Engine:
                 self.journal.record_order_result(coid, "stale", "not sent before the host stopped", "", None)
                 logger.warning("order {} was journaled but never sent; recorded as stale", coid)
             else:
-                self._apply_result(row_to_request(row), known, row["version"])
+                self._apply_results([(row_to_request(row), known, row["version"])])
+
+    def restore_strategy(self, target: ActiveStrategy) -> None:
+        """Bring a freshly started runner to the engine's present: the last snapshot, then a
+        replay of every journaled batch since (a restarted worker, a rollback after a crash)."""
+        snap = self.last_snapshot or read_snapshot(self.state_dir)
+        since = None
+        if snap is not None and snap.name == target.name and snap.state is not None:
+            target.runner.import_state(snap.state, snap.version)
+            since = snap.batch_end
+        if since is None:
+            first = self.journal.query("SELECT MIN(batch_end) FROM decisions")[0][0]
+            since = int(first) - 1 if first is not None else None
+        if since is not None and self.cursor is not None:
+            self.replay_into(target.runner, since, self.cursor)
 
     def _replay(self, since: int, until: int) -> None:
+        self.replay_into(self.active.runner, since, until)
+
+    def replay_into(self, runner: Runner, since: int, until: int) -> None:
+        """Feed ``runner`` every journaled batch in ``(since, until]`` with the fills and
+        settlements delivered then; its outputs are discarded (those candles are decided)."""
         candles = [Candle.from_dict(c) for c in self.journal.candles_between(since, until)]
         fills, setts = self.journal.delivered_between(since, until)
         fills_by: dict[int, list[Any]] = {}
@@ -164,12 +185,11 @@ class Engine:
         for end, group in groupby(candles, key=lambda c: c.end):
             batch = list(group)
             ctx = self._context_factory(end)
-            self.active.runner.run_batch(Batch(
+            runner.run_batch(Batch(
                 candles=[(c, ctx(c.market)) for c in batch],
                 fills=[_to_fill(_fill_row(r)) for r in fills_by.get(end, [])],
                 settlements=[_to_settlement(_settlement_row(r)) for r in setts_by.get(end, [])],
             ))
-            self.recent_batches.append((end, batch))
 
     # ---- one batch --------------------------------------------------------------------------
 
@@ -184,37 +204,53 @@ class Engine:
 
         return make
 
+    def _decide(self, candles: list[Candle], batch_end: int, fills: list[FillRow],
+                settlements: list[SettlementRow]) -> tuple[ActiveStrategy, list[tuple[list[Intent], list[Rejected]]],
+                                                           str | None]:
+        """One round trip to the active version, validated. On a strategy fault the fault handler
+        (the swap manager) may put another runner in place; the same batch is then decided by it,
+        so a candle is decided by exactly one version."""
+        for attempt in range(2):
+            active = self.active
+            ctx = self._context_factory(batch_end)
+            try:
+                outputs = active.runner.run_batch(Batch(
+                    candles=[(c, ctx(c.market)) for c in candles],
+                    fills=[_to_fill(f) for f in fills],
+                    settlements=[_to_settlement(s) for s in settlements],
+                )).outputs
+                if len(outputs) != len(candles):
+                    raise StrategyFault("garbage", f"{len(outputs)} outputs for {len(candles)} candles")
+                validated = [validate_output(o, self.markets, batch_end) for o in outputs]
+                if self.strict_outputs:
+                    bad = next((b for _, rej in validated for b in rej), None)
+                    if bad is not None:
+                        raise StrategyFault("garbage", f"malformed output: {bad.reason}")
+                return active, validated, None
+            except StrategyFault as exc:
+                fault = f"{exc.kind}: {exc.reason}"
+                self.faults += 1
+                self.last_fault = f"{active.spec}: {fault}"
+                logger.error("strategy fault in {}: {}", active.spec, fault)
+                if attempt == 0 and self.fault_handler is not None and self.fault_handler(exc):
+                    continue
+                return active, [([], []) for _ in candles], fault
+        raise AssertionError("unreachable")
+
     def process_batch(self, batch_end: int, candles: list[Candle], now: float | None = None) -> BatchReport:
         now = float(batch_end) if now is None else now
         stale = now - batch_end > self.stale_after
         self._settle(batch_end, candles)
 
-        active = self.active
-        ctx = self._context_factory(batch_end)
         fills, setts = self._pending_fills, self._pending_settlements
-        fault: str | None = None
-        try:
-            outputs = active.runner.run_batch(Batch(
-                candles=[(c, ctx(c.market)) for c in candles],
-                fills=[_to_fill(f) for f in fills],
-                settlements=[_to_settlement(s) for s in setts],
-            )).outputs
-        except StrategyFault as exc:
-            fault = f"{exc.kind}: {exc.reason}"
-            outputs = [None] * len(candles)
-            self.faults += 1
-            self.last_fault = fault
-        if len(outputs) != len(candles):
-            fault = f"garbage: {len(outputs)} outputs for {len(candles)} candles"
-            outputs = [None] * len(candles)
+        active, validated, fault = self._decide(candles, batch_end, fills, setts)
 
         prices = {c.market: c.up_price for c in candles}
         decisions: list[DecisionRow] = []
         orders: list[OrderRow] = []
         rejected_all: list[str] = []
         pending_stake, pending_count = 0.0, 0
-        for candle, output in zip(candles, outputs, strict=True):
-            intents, rejected = validate_output(output, self.markets, batch_end)
+        for candle, (intents, rejected) in zip(candles, validated, strict=True):
             rejected_rows = [{"intent": r.raw, "reason": r.reason} for r in rejected]
             for index, intent in enumerate(intents):
                 up = prices.get(intent.market)
@@ -252,43 +288,49 @@ class Engine:
         self._pending_fills, self._pending_settlements = [], []
         self.cursor = batch_end
         self.candles_processed += len(candles)
-        self.recent_batches.append((batch_end, candles))
 
-        filled = 0
+        answers: list[tuple[OrderRequest, OrderResult, str]] = []
         for order in orders:
-            if order.status != "new":
-                continue
             request = OrderRequest(order.client_order_id, order.market, order.side, order.stake,  # type: ignore[arg-type]
                                    order.window_start, order.window_end, order.price, order.max_price, batch_end)
             try:
-                result = self.broker.submit(request)
+                if order.status == "new":
+                    result: OrderResult | None = self.broker.submit(request)
+                else:  # stale: never sent now, but a batch lost to a power cut may have been sent before
+                    result = self.broker.lookup(request.client_order_id)
             except BrokerError as exc:
                 logger.error("order {} not confirmed by {}: {} (reconciled at restart)", request.client_order_id,
                              self.broker.name, exc)
                 continue
-            if self._apply_result(request, result, order.version):
-                filled += 1
+            if result is not None:
+                answers.append((request, result, order.version))
                 if result.status == "rejected":
                     rejected_all.append(f"{order.market} {order.side}: broker: {result.reason}")
+        filled = self._apply_results(answers)
 
         report = BatchReport(batch_end, len(candles), len(orders), filled, rejected_all, fault, stale)
         self._log(report, orders)
         return report
 
-    def _apply_result(self, request: OrderRequest, result: Any, version: str) -> bool:
-        if result.status == "pending":
-            return False
-        fill = None
-        if result.status == "filled":
-            fill = FillRow(request.client_order_id, result.ts or request.ts, request.market, request.side,
-                           request.stake, result.price, result.shares, result.fee, request.window_start,
-                           request.window_end, version)
-        self.journal.record_order_result(request.client_order_id, result.status, result.reason,
-                                         result.venue_order_id, fill)
-        if fill is not None:
+    def _apply_results(self, answers: list[tuple[OrderRequest, OrderResult, str]]) -> int:
+        """Journal broker answers (one FULL commit), then update the ledger; returns fills."""
+        rows: list[tuple[str, str, str, str, FillRow | None]] = []
+        fills: list[FillRow] = []
+        for request, result, version in answers:
+            if result.status == "pending":
+                continue
+            fill = None
+            if result.status == "filled":
+                fill = FillRow(request.client_order_id, result.ts or request.ts, request.market, request.side,
+                               request.stake, result.price, result.shares, result.fee, request.window_start,
+                               request.window_end, version)
+                fills.append(fill)
+            rows.append((request.client_order_id, result.status, result.reason, result.venue_order_id, fill))
+        self.journal.record_order_results(rows)
+        for fill in fills:
             self.ledger.apply_fill(fill)
             self._pending_fills.append(fill)
-        return result.status == "filled"
+        return len(fills)
 
     def _settle(self, now: int, candles: list[Candle]) -> None:
         if not self.ledger.positions:
@@ -394,8 +436,8 @@ class Engine:
             logger.error("snapshot skipped: {} could not export its state: {}", self.active.spec, exc)
             return
         self.strategy_state = state
-        self.snapshots.write(Snapshot(self.cursor, self.active.name, self.active.version, state, time.time()),
-                             wait=wait)
+        self.last_snapshot = Snapshot(self.cursor, self.active.name, self.active.version, state, time.time())
+        self.snapshots.write(self.last_snapshot, wait=wait)
 
     def heartbeat(self) -> None:
         self._next_heartbeat = time.monotonic() + self.settings.heartbeat_seconds
@@ -440,8 +482,18 @@ class Engine:
             "control_error": self.control_error,
             "last_swap": self.last_swap,
             "strategy_state": self.strategy_state,
+            "worker": _worker_status(self.active.runner),
             **self.extra_status,
         }
+
+
+def _worker_status(runner: Runner) -> dict[str, Any]:
+    """Sandbox facts of the active runner (an in-process runner has none)."""
+    if not hasattr(runner, "network_isolated"):
+        return {"sandboxed": False}
+    rss = getattr(runner, "rss_bytes", lambda: None)()
+    return {"sandboxed": True, "pid": getattr(runner, "pid", None), "alive": getattr(runner, "alive", None),
+            "network_isolated": runner.network_isolated, "rss_bytes": rss}
 
 
 def _pid() -> int:

@@ -1,14 +1,18 @@
 """Journal schema (version 1) and why each table is written the way it is.
 
-Durability (``PRAGMA synchronous``, set per transaction by :class:`~liveswap.journal.store.Journal`):
+Durability: WAL, and ``PRAGMA synchronous`` chosen per write (set before each transaction):
 
-* ``orders`` (intent → order, *before* it is sent), ``fills``, ``settlements``, ``ledger``,
-  ``swaps``, ``controls``: **FULL** — each commit is fsync'd, so a row that was committed
-  survives power loss. These are money; an order row must exist before the order leaves.
-* ``candles`` and ``decisions`` are committed in the same transaction as the batch's orders, so
-  they ride the same FULL commit. Candles are regenerable from the feed but are kept so an
-  operator can audit what a decision saw.
-* WAL mode: readers (``liveswap status``, ``journal export``) never block the engine.
+* ``candles``, ``decisions``, ``orders`` as first written (status ``new``/``stale``), one
+  transaction per batch: **NORMAL** -- committed before any order leaves and durable against a
+  host crash or ``kill -9`` (the WAL is in the OS page cache), not fsync'd. A power cut may lose
+  the last batches; they are then decided again after the restart, and because client order ids
+  are deterministic and every broker answers a known id with the first answer (the Kalshi broker
+  looks the id up before placing; intents that come back stale are looked up too), a lost row can
+  never become a second order or a hidden fill. This keeps the candle path free of fsyncs.
+* ``fills`` (with the order's final status), ``settlements``, ``ledger``, ``swaps`` (the persisted
+  active version), ``controls``: **FULL** -- money and the operator's decisions; one fsync'd
+  commit per batch for all of a batch's broker answers.
+* Readers (``status``, ``history``, ``journal export``) never block the engine (WAL).
 """
 
 from __future__ import annotations
@@ -56,7 +60,7 @@ CREATE TABLE IF NOT EXISTS settlements (
 CREATE TABLE IF NOT EXISTS swaps (
     id INTEGER PRIMARY KEY, ts REAL NOT NULL, kind TEXT NOT NULL, from_version TEXT,
     to_version TEXT NOT NULL, ok INTEGER NOT NULL, reason TEXT NOT NULL, pause_ms REAL,
-    batch_end INTEGER
+    batch_end INTEGER, sha256 TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS controls (
     generation INTEGER NOT NULL, ts REAL NOT NULL, ok INTEGER NOT NULL, reason TEXT NOT NULL

@@ -103,6 +103,7 @@ class Journal:
                 self._check_existing()
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
+            self._sync = "FULL"
             self._db.execute("PRAGMA foreign_keys=ON")
             if not existed:
                 self._db.executescript(DDL)
@@ -135,7 +136,10 @@ class Journal:
             )
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def _tx(self, sync: str = "FULL") -> Iterator[sqlite3.Connection]:
+        if sync != self._sync:
+            self._db.execute(f"PRAGMA synchronous={sync}")
+            self._sync = sync
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield self._db
@@ -160,9 +164,9 @@ class Journal:
                     orders: Iterable[OrderRow], *, delivered_fills: list[str] = (),  # type: ignore[assignment]
                     delivered_settlements: list[str] = ()) -> None:  # type: ignore[assignment]
         """Candles, their decisions, the resulting orders, and which fills/settlements the strategy
-        was handed with this batch: one durable transaction."""
+        was handed with this batch: one transaction, ``synchronous=NORMAL`` (see the schema)."""
         now = time.time()
-        with self._tx() as db:
+        with self._tx("NORMAL") as db:
             db.executemany(
                 "INSERT OR IGNORE INTO candles (market, start, end_ts, data) VALUES (?, ?, ?, ?)",
                 [(c.market, c.start, c.end, json.dumps(c.to_dict())) for c in candles],
@@ -188,18 +192,30 @@ class Journal:
 
     def record_order_result(self, client_order_id: str, status: str, reason: str, venue_order_id: str,
                             fill: FillRow | None) -> None:
-        with self._tx() as db:
+        self.record_order_results([(client_order_id, status, reason, venue_order_id, fill)])
+
+    def record_order_results(self, results: list[tuple[str, str, str, str, FillRow | None]]) -> None:
+        """Broker answers ``(client_order_id, status, reason, venue_order_id, fill)``: one FULL commit."""
+        if not results:
+            return
+        with self._tx("FULL") as db:
+            for client_order_id, status, reason, venue_order_id, fill in results:
+                self._order_result(db, client_order_id, status, reason, venue_order_id, fill)
+
+    @staticmethod
+    def _order_result(db: sqlite3.Connection, client_order_id: str, status: str, reason: str, venue_order_id: str,
+                      fill: FillRow | None) -> None:
+        db.execute(
+            "UPDATE orders SET status=?, reason=?, venue_order_id=?, updated_at=? WHERE client_order_id=?",
+            (status, reason, venue_order_id, time.time(), client_order_id),
+        )
+        if fill is not None:
             db.execute(
-                "UPDATE orders SET status=?, reason=?, venue_order_id=?, updated_at=? WHERE client_order_id=?",
-                (status, reason, venue_order_id, time.time(), client_order_id),
+                "INSERT OR IGNORE INTO fills (client_order_id, ts, market, side, stake, price, shares, fee,"
+                " window_start, window_end, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (fill.client_order_id, fill.ts, fill.market, fill.side, fill.stake, fill.price, fill.shares,
+                 fill.fee, fill.window_start, fill.window_end, fill.version),
             )
-            if fill is not None:
-                db.execute(
-                    "INSERT OR IGNORE INTO fills (client_order_id, ts, market, side, stake, price, shares, fee,"
-                    " window_start, window_end, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (fill.client_order_id, fill.ts, fill.market, fill.side, fill.stake, fill.price, fill.shares,
-                     fill.fee, fill.window_start, fill.window_end, fill.version),
-                )
 
     def record_settlements(self, rows: Iterable[SettlementRow]) -> list[SettlementRow]:
         """Insert settlements; returns those that were new (a venue may report one twice)."""
@@ -216,13 +232,24 @@ class Journal:
         return fresh
 
     def record_swap(self, kind: str, from_version: str | None, to_version: str, ok: bool, reason: str,
-                    pause_ms: float | None, batch_end: int | None) -> None:
+                    pause_ms: float | None, batch_end: int | None, *, sha256: str = "") -> None:
+        """Every activation, rollback, restart and refusal. The newest ``ok`` row names the version a
+        restart loads: this row *is* how the active version is persisted."""
         with self._tx() as db:
             db.execute(
-                "INSERT INTO swaps (ts, kind, from_version, to_version, ok, reason, pause_ms, batch_end)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (time.time(), kind, from_version, to_version, int(ok), reason, pause_ms, batch_end),
+                "INSERT INTO swaps (ts, kind, from_version, to_version, ok, reason, pause_ms, batch_end, sha256)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (time.time(), kind, from_version, to_version, int(ok), reason, pause_ms, batch_end, sha256),
             )
+
+    def active_history(self) -> list[str]:
+        """Versions that were active, newest first, each once (the first is the active one)."""
+        rows = self.query("SELECT to_version FROM swaps WHERE ok=1 ORDER BY id DESC")
+        seen: list[str] = []
+        for (spec,) in rows:
+            if spec not in seen:
+                seen.append(spec)
+        return seen
 
     def record_control(self, generation: int, ok: bool, reason: str) -> None:
         with self._tx() as db:

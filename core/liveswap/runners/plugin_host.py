@@ -117,4 +117,5 @@ class PluginHost:
 
     def import_state(self, state: dict[str, Any], from_version: str) -> None:
         if "import_state" in self.implements:
-            self._call("import_state", state=state, from_version=from_version)
+            # a private copy, as if it had crossed a process boundary: the strategy may mutate it
+            self._call("import_state", state=json.loads(json.dumps(state)), from_version=from_version)

@@ -1,0 +1,52 @@
+"""Read-only access to a journal, for the CLI while a host may be writing it (WAL readers never
+block the writer)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from liveswap.journal.store import JournalError
+
+EXPORTS: dict[str, str] = {
+    "fills": "SELECT f.*, o.strategy, o.tag, o.candle_market, o.candle_start FROM fills f"
+             " JOIN orders o USING (client_order_id) ORDER BY f.ts, f.client_order_id",
+    "settlements": "SELECT * FROM settlements ORDER BY ts, client_order_id",
+    "orders": "SELECT * FROM orders ORDER BY batch_end, client_order_id",
+    "decisions": "SELECT * FROM decisions ORDER BY batch_end, market",
+    "swaps": "SELECT * FROM swaps ORDER BY id",
+    "controls": "SELECT * FROM controls ORDER BY ts",
+    "ledger": "SELECT * FROM ledger ORDER BY id",
+}
+
+
+@contextmanager
+def open_readonly(path: Path) -> Iterator[sqlite3.Connection]:
+    if not path.exists():
+        raise JournalError(f"no journal at {path} (has a host run on this home?)")
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        db.row_factory = sqlite3.Row
+        db.execute("SELECT 1 FROM meta LIMIT 1")
+    except sqlite3.DatabaseError as exc:
+        raise JournalError(f"{path}: not a readable liveswap journal ({exc})") from exc
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def rows(path: Path, table: str) -> list[dict[str, Any]]:
+    with open_readonly(path) as db:
+        return [dict(r) for r in db.execute(EXPORTS[table])]
+
+
+def history(path: Path) -> list[dict[str, Any]]:
+    """Every activation, rollback, restart and refusal (swaps and control generations), newest first."""
+    with open_readonly(path) as db:
+        swaps = [dict(r) | {"what": "swap"} for r in db.execute("SELECT * FROM swaps")]
+        controls = [dict(r) | {"what": "control"} for r in db.execute("SELECT * FROM controls WHERE ok=0")]
+    return sorted(swaps + controls, key=lambda r: r["ts"], reverse=True)

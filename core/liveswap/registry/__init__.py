@@ -1,0 +1,46 @@
+"""The strategy registry: which strategy versions exist, whether THIS host can run them, and an
+isolated install of each.
+
+Public surface::
+
+    reg = Registry(home)                    # registry/ and state/ of a home folder
+    reg.scan() -> list[StrategyVersion]     # every version found, each with verdict and reasons
+    reg.changed() -> bool                   # cheap: poll every second, scan() when True
+    reg.rescan() -> list[StrategyVersion] | None
+    reg.resolve("momentum" | "momentum==1.2.0") -> StrategyVersion   # RegistryError if unknown/refused
+    reg.install(version) -> InstalledVersion                          # .path first on sys.path
+    reg.add([wheel, ...]) -> list[AddResult]
+    reg.check(wheel_or_spec, extra_checks=()) -> Report
+    check_wheel(path, ...) -> Report        # without a Registry
+
+Nothing here raises for bad input except :class:`RegistryError` (one-line ``str``) from
+``resolve``/``find``/``install``/``check`` of an unknown spec.
+"""
+
+from liveswap.registry.check import check_installed, check_wheel
+from liveswap.registry.errors import RegistryError
+from liveswap.registry.host import HostEnvironment
+from liveswap.registry.install import install_into
+from liveswap.registry.model import (
+    Dependency,
+    ExtraCheck,
+    InstalledVersion,
+    Report,
+    StrategyVersion,
+)
+from liveswap.registry.registry import AddResult, Registry
+
+__all__ = [
+    "AddResult",
+    "Dependency",
+    "ExtraCheck",
+    "HostEnvironment",
+    "InstalledVersion",
+    "Registry",
+    "RegistryError",
+    "Report",
+    "StrategyVersion",
+    "check_installed",
+    "check_wheel",
+    "install_into",
+]

@@ -1,0 +1,357 @@
+"""The registry of strategy versions in one home folder: discover, check, resolve, add, install.
+
+Sources: every ``*.whl`` in ``registry/`` (names starting with ``.`` are ignored, so a copy in
+progress can be named ``.x.whl`` and renamed), and every distribution in the host environment
+with a ``liveswap.strategies`` entry point (source ``"installed"``). A library wheel in
+``registry/`` (no entry point, no liveswap requirement) is not a strategy: it only satisfies
+dependencies. Own files: ``state/registry/index.json`` (accepted versions) and
+``state/versions/`` (isolated installs).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from liveswap.fsutil import atomic_write_bytes
+from liveswap.registry.check import check_installed, check_wheel, run_extra_checks
+from liveswap.registry.compat import WheelPool
+from liveswap.registry.errors import RegistryError
+from liveswap.registry.host import HostEnvironment
+from liveswap.registry.index import AcceptedIndex, version_key
+from liveswap.registry.install import install_version
+from liveswap.registry.model import ExtraCheck, InstalledVersion, Report, StrategyVersion
+from liveswap.registry.wheel import WheelFacts, inspect_wheel
+
+if TYPE_CHECKING:
+    from liveswap.settings import Settings
+
+Signature = tuple[tuple[str, int, int, int], ...]
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What ``Registry.add`` did with one wheel: ``copied_to`` is None when refused or already there."""
+
+    report: Report
+    copied_to: Path | None
+    note: str = ""
+
+
+def _version_order(version: str) -> Version:
+    try:
+        return Version(version)
+    except InvalidVersion:
+        return Version("0.dev0")
+
+
+class Registry:
+    """Strategy versions of the home folder ``home`` (``registry/`` and ``state/``)."""
+
+    def __init__(
+        self,
+        home: Path,
+        *,
+        host: HostEnvironment | None = None,
+        registry_dir: Path | None = None,
+        state_dir: Path | None = None,
+    ) -> None:
+        self.home = Path(home)
+        self.registry_dir = registry_dir or self.home / "registry"
+        self.state_dir = state_dir or self.home / "state"
+        self.versions_dir = self.state_dir / "versions"
+        self.index = AcceptedIndex(self.state_dir / "registry" / "index.json")
+        self.host = host or HostEnvironment()
+        self._facts: dict[Path, tuple[tuple[int, int, int], WheelFacts]] = {}
+        self._signature: Signature | None = None
+        self._versions: list[StrategyVersion] = []
+        self._wheel_reports: list[Report] = []
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, host: HostEnvironment | None = None) -> Registry:
+        """The registry of ``settings.home`` (``settings.registry_dir`` and ``settings.state_dir``)."""
+        return cls(settings.home, host=host, registry_dir=settings.registry_dir, state_dir=settings.state_dir)
+
+    # -- discovery ---------------------------------------------------------------------------
+
+    def _wheel_files(self) -> list[tuple[Path, os.stat_result]]:
+        found: list[tuple[Path, os.stat_result]] = []
+        try:
+            with os.scandir(self.registry_dir) as entries:
+                for entry in entries:
+                    if entry.name.startswith(".") or not entry.name.endswith(".whl"):
+                        continue
+                    try:
+                        if entry.is_file():
+                            found.append((Path(entry.path), entry.stat()))
+                    except OSError:
+                        continue
+        except OSError:
+            return []
+        return sorted(found, key=lambda item: (item[1].st_mtime_ns, item[0].name))
+
+    def signature(self) -> Signature:
+        """A cheap fingerprint of everything a scan reads: directory listings, sizes, mtimes.
+
+        Covers ``registry/``, the index and the directories of the host's import path (a
+        ``pip install`` adds a ``.dist-info`` there). Not covered: edits of files inside an
+        installed distribution; the next scan verifies them against RECORD anyway.
+        """
+        return self._sources_signature() + self._index_signature()
+
+    def _sources_signature(self) -> Signature:
+        parts = [(p.name, st.st_size, st.st_mtime_ns, st.st_ino) for p, st in self._wheel_files()]
+        for entry in self.host.search_path if self.host.search_path is not None else sys.path:
+            try:
+                st = os.stat(entry or ".")
+            except OSError:
+                continue
+            parts.append((f"path:{entry}", 0, st.st_mtime_ns, st.st_ino))
+        return tuple(parts)
+
+    def _index_signature(self) -> Signature:
+        try:
+            st = os.stat(self.index.path)
+        except OSError:
+            return ()
+        return (("index", st.st_size, st.st_mtime_ns, st.st_ino),)
+
+    def changed(self) -> bool:
+        """Whether anything a scan reads changed since the last ``scan()`` (cheap: stats only)."""
+        return self._signature is None or self.signature() != self._signature
+
+    def rescan(self) -> list[StrategyVersion] | None:
+        """``scan()`` if ``changed()``, else ``None``; meant to be polled every second."""
+        return self.scan() if self.changed() else None
+
+    def versions(self) -> list[StrategyVersion]:
+        """The versions of the last scan (scanning first if anything changed)."""
+        self.rescan()
+        return list(self._versions)
+
+    def wheel_reports(self) -> list[Report]:
+        """Reports of every wheel in ``registry/`` of the last scan, libraries included."""
+        self.rescan()
+        return list(self._wheel_reports)
+
+    def _facts_of(self, path: Path, st: os.stat_result) -> WheelFacts:
+        stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+        cached = self._facts.get(path)
+        if cached and cached[0] == stamp:
+            return cached[1]
+        facts = inspect_wheel(path, self.host)
+        self._facts[path] = (stamp, facts)
+        return facts
+
+    def scan(self) -> list[StrategyVersion]:
+        """Check every registry wheel and installed strategy; record newly accepted versions."""
+        sources = self._sources_signature()  # before reading: a drop during the scan shows as a change
+        self.host.refresh()
+        files = self._wheel_files()
+        self._facts = {p: v for p, v in self._facts.items() if any(p == f for f, _ in files)}
+        all_facts = [self._facts_of(path, st) for path, st in files]
+        known, index_problem = self.index.load()
+        claimed = dict(known)
+        usable: list[WheelFacts] = []
+        seen_sha: set[str] = set()
+        unique: list[WheelFacts] = []
+        for facts in all_facts:
+            if facts.report.sha256 in seen_sha:
+                continue  # the very same bytes under a second file name
+            seen_sha.add(facts.report.sha256)
+            unique.append(facts)
+            rep = facts.report
+            if facts.intact and rep.dist_name and rep.version:
+                key = version_key(rep.dist_name, rep.version)
+                if claimed.setdefault(key, rep.sha256) == rep.sha256:
+                    usable.append(facts)
+        pool = WheelPool.of(usable)
+        reports: list[Report] = []
+        accepted: dict[str, tuple[str, str]] = {}
+        for facts in unique:
+            report = check_wheel(facts.report.path or Path(), host=self.host, pool=pool, known=claimed,
+                                 allow_library=True, facts=facts)
+            if index_problem:
+                report.refuse(index_problem)
+            reports.append(report)
+            if report.ok and report.path is not None:
+                accepted[version_key(report.dist_name, report.version)] = (report.sha256, report.path.name)
+        self.index.record(accepted)
+        versions = [v for r in reports if r.kind != "library" for v in _versions_of(r)]
+        for dist in self.host.distributions():
+            if any(ep.group == "liveswap.strategies" for ep in dist.entry_points):
+                versions.extend(_versions_of(check_installed(dist, self.host)))
+        versions.sort(key=lambda v: (v.name, _version_order(v.version), v.source != "registry"))
+        self._versions = versions
+        self._wheel_reports = reports
+        self._signature = sources + self._index_signature()  # after our own index write
+        return list(versions)
+
+    # -- resolution --------------------------------------------------------------------------
+
+    def find(self, spec: str) -> StrategyVersion:
+        """The version ``NAME==VERSION`` names, or the newest compatible (else newest) of ``NAME``,
+        refused or not. Raises :class:`RegistryError` when nothing matches."""
+        name, version = _parse_spec(spec)
+        candidates = [v for v in self.versions() if canonicalize_name(v.name) == canonicalize_name(name)]
+        if not candidates:
+            known = sorted({v.name for v in self._versions})
+            hint = f" (known: {', '.join(known)})" if known else " (the registry is empty)"
+            raise RegistryError(f"unknown strategy {name!r}{hint}")
+        if version is not None:
+            wanted = _version_order(version)
+            matches = [v for v in candidates if v.version == version or _version_order(v.version) == wanted]
+            if not matches:
+                have = ", ".join(dict.fromkeys(v.version for v in candidates))
+                raise RegistryError(f"{name} {version} is not in the registry (versions: {have})")
+            candidates = matches
+        best = _best(candidates, compatible_only=True) or _best(candidates, compatible_only=False)
+        assert best is not None
+        return best
+
+    def resolve(self, spec: str) -> StrategyVersion:
+        """``NAME`` (newest compatible by packaging Version; the registry wheel wins a tie with an
+        installed one) or ``NAME==VERSION``. Raises :class:`RegistryError` if unknown or refused."""
+        found = self.find(spec)
+        if found.verdict == "refused":
+            name, version = _parse_spec(spec)
+            what = f"{found.name}=={found.version}" if version else f"no compatible version of {found.name}; newest"
+            more = f" (+{len(found.reasons) - 1} more: liveswap check {found.spec})" if len(found.reasons) > 1 else ""
+            raise RegistryError(f"{what} is refused: {found.reasons[0]}{more}", found.reasons)
+        return found
+
+    # -- install -----------------------------------------------------------------------------
+
+    def install(self, version: StrategyVersion) -> InstalledVersion:
+        """Install ``version`` in isolation (idempotent); raises :class:`RegistryError`."""
+        if version.verdict != "compatible":
+            raise RegistryError(f"{version.spec} is refused: {version.reasons[0] if version.reasons else '?'}",
+                                version.reasons)
+        try:
+            path = None if version.source == "installed" else install_version(version.report, self.versions_dir)
+        except OSError as exc:
+            raise RegistryError(f"cannot install {version.spec} into {self.versions_dir}: {exc}") from exc
+        return InstalledVersion(
+            name=version.name,
+            version=version.version,
+            dist_name=version.dist_name,
+            source=version.source,
+            sha256=version.sha256,
+            entry_point=version.entry_point,
+            path=path,
+        )
+
+    # -- check and add -----------------------------------------------------------------------
+
+    def check(self, target: str | Path, extra_checks: Sequence[ExtraCheck] = ()) -> Report:
+        """The full report of a wheel file or of ``NAME[==VERSION]``; raises only for an unknown spec."""
+        as_path = Path(target)
+        if str(target).endswith(".whl") or as_path.is_file():
+            self.rescan()
+            facts = inspect_wheel(as_path, self.host)
+            if not facts.report.sha256 and not as_path.exists():
+                facts.report.reasons = [f"no such file: {target}"]
+            known, _ = self.index.load()
+            report = check_wheel(as_path, host=self.host, pool=self._pool(), known=known, facts=facts)
+            return run_extra_checks(report, extra_checks)
+        found = self.find(str(target))
+        return run_extra_checks(replace(found.report, reasons=list(found.reasons)), extra_checks)
+
+    def _pool(self, extra: Iterable[WheelFacts] = ()) -> WheelPool:
+        usable = [self._facts[r.path][1] for r in self._wheel_reports if r.path in self._facts and r.ok]
+        return WheelPool.of([*usable, *extra])
+
+    def add(self, paths: Sequence[Path]) -> list[AddResult]:
+        """Check each wheel (together: one may satisfy another's dependency), then copy the
+        accepted ones into ``registry/`` atomically. Refused wheels are not copied."""
+        self.rescan()
+        known, index_problem = self.index.load()
+        batch: dict[Path, WheelFacts] = {}
+        for raw in paths:
+            path = Path(raw)
+            facts = inspect_wheel(path, self.host)
+            if not path.is_file():
+                facts.report.reasons = [f"no such file: {path}"]
+            batch[path] = facts
+        candidates = dict(batch)
+        reports: dict[Path, Report] = {}
+        while True:
+            pool = self._pool(f for f in candidates.values() if f.intact)
+            reports = {p: check_wheel(p, host=self.host, pool=pool, known=known, allow_library=True, facts=f)
+                       for p, f in batch.items()}
+            dropped = [p for p in candidates if not reports[p].ok]
+            if not dropped:
+                break
+            for p in dropped:
+                candidates.pop(p)
+        results: list[AddResult] = []
+        accepted: dict[str, tuple[str, str]] = {}
+        for path, report in reports.items():
+            if index_problem:
+                report.refuse(index_problem)
+            dest = self.registry_dir / path.name
+            if report.ok and dest.exists() and dest.resolve() != path.resolve():
+                existing = inspect_wheel(dest, self.host).report.sha256
+                if existing != report.sha256:
+                    report.refuse(f"registry/{path.name} already exists with other content")
+            if not report.ok:
+                results.append(AddResult(report, None))
+                continue
+            key = version_key(report.dist_name, report.version)
+            if accepted.get(key, (report.sha256,))[0] != report.sha256:
+                report.refuse(f"{report.dist_name} {report.version} is given twice with different content")
+                results.append(AddResult(report, None))
+                continue
+            accepted[key] = (report.sha256, path.name)
+            if dest.exists():
+                results.append(AddResult(report, None, "already in registry/"))
+                continue
+            atomic_write_bytes(dest, batch[path].data)
+            results.append(AddResult(report, dest, "added"))
+        self.index.record(accepted)
+        return results
+
+
+def _parse_spec(spec: str) -> tuple[str, str | None]:
+    name, sep, version = spec.strip().partition("==")
+    name, version = name.strip(), version.strip()
+    bad = set("<>!~=,;[]() @") & set(name)
+    if not name or bad or (sep and not version) or "=" in version:
+        raise RegistryError(f"invalid strategy spec {spec!r}: expected NAME or NAME==VERSION")
+    return name, (version if sep else None)
+
+
+def _best(candidates: list[StrategyVersion], *, compatible_only: bool) -> StrategyVersion | None:
+    pool = [v for v in candidates if v.verdict == "compatible" or not compatible_only]
+    if not pool:
+        return None
+    return max(pool, key=lambda v: (_version_order(v.version), v.source == "registry"))
+
+
+def _versions_of(report: Report) -> list[StrategyVersion]:
+    """One StrategyVersion per entry point; a wheel without any is listed under its dist name."""
+    entry_points = report.entry_points or {
+        (canonicalize_name(report.dist_name) if report.dist_name else (report.path.stem if report.path else "?")): ""
+    }
+    return [
+        StrategyVersion(
+            name=name,
+            version=report.version,
+            dist_name=report.dist_name,
+            source=report.source,
+            path=report.path,
+            sha256=report.sha256,
+            entry_point=value,
+            verdict=report.verdict,
+            reasons=list(report.reasons),
+            report=report,
+        )
+        for name, value in entry_points.items()
+    ]

@@ -1,0 +1,319 @@
+"""``SandboxRunner``: one strategy version in its own sandboxed worker process.
+
+Implements the :class:`~liveswap.runners.base.Runner` protocol. :meth:`SandboxRunner.start`
+spawns the worker and waits for its handshake; it does not touch the trading path, so the engine
+can prepare a new version's runner while the old one keeps trading, then swap between batches.
+
+Every failure of the worker -- an exception in a hook, a hook past ``hook_timeout``, a crash,
+``os._exit``, a signal, the memory limit, bytes that are not a valid reply -- is raised as one
+:class:`~liveswap.runners.base.StrategyFault` with a one-line reason. After the first fault the
+worker is killed, the runner is dead (``alive`` is False) and every further call raises at once.
+Nothing the worker does can raise anything else in the host. One runner is driven by one thread
+at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import weakref
+from pathlib import Path
+from typing import Any, NoReturn, get_args
+
+import liveswap
+from liveswap.runners.base import Batch, BatchResult, FaultKind, StrategyFault
+from liveswap.sandbox import protocol
+from liveswap.sandbox.isolation import make_scratch, worker_env
+from liveswap.sandbox.limits import SandboxLimits
+from liveswap.sandbox.protocol import Channel, ChannelClosed, ChannelTimeout, ProtocolError
+
+FAULT_KINDS: frozenset[str] = frozenset(get_args(FaultKind))
+EXIT_MEMORY = 71
+"""Exit status of a worker that hit ``MemoryError`` where it could not reply (see worker.main)."""
+
+# -I: no PYTHON* variables, no user site-packages, no script dir on sys.path. The host's own
+# liveswap location is put first explicitly (the host may run from an editable install/checkout).
+BOOTSTRAP = (
+    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "from liveswap.sandbox.worker import main; raise SystemExit(main(sys.argv[2:]))"
+)
+LIVESWAP_ROOT = str(Path(liveswap.__file__).resolve().parent.parent)
+
+
+def _cleanup(proc: subprocess.Popen[bytes] | None, channel: Channel | None, scratch: Path | None) -> None:
+    """Kill the worker's process group, reap it, close the pipes, remove the scratch dir."""
+    if proc is not None:
+        if proc.poll() is None:
+            with contextlib.suppress(OSError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                proc.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=5)
+    if channel is not None:
+        channel.close()
+    if scratch is not None:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _describe_exit(code: int) -> str:
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        hint = {
+            "SIGKILL": " (out-of-memory killer, CPU hard limit, or killed from outside)",
+            "SIGXCPU": " (CPU time limit)",
+            "SIGSEGV": " (segmentation fault)",
+            "SIGABRT": " (aborted)",
+        }.get(name, "")
+        return f"killed by {name}{hint}"
+    return f"exited with code {code}"
+
+
+class SandboxRunner:
+    """A strategy version running in a sandboxed worker; see the module docstring.
+
+    ``install_dir`` is the version's install directory (the wheel's files with its ``*.dist-info``),
+    or None for a strategy installed in the host's own environment. ``log_path`` receives the
+    worker's stdout and stderr (default: ``worker.log`` in its scratch dir, removed at close).
+    ``cpus`` pins the worker to those CPUs (``sched_setaffinity``); sharing the host's trading
+    thread's CPU roughly halves the round trip on small VMs (no cross-CPU wake-up), see
+    ``docs/sandbox.md``.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        version: str,
+        install_dir: Path | None,
+        *,
+        limits: SandboxLimits | None = None,
+        hook_timeout: float = 5.0,
+        start_timeout: float = 15.0,
+        close_timeout: float = 1.0,
+        scratch_root: Path | None = None,
+        log_path: Path | None = None,
+        max_frame: int = protocol.DEFAULT_MAX_FRAME,
+        cpus: set[int] | None = None,
+    ) -> None:
+        self.name = name
+        self.version = version
+        self.install_dir = install_dir
+        self.limits = limits or SandboxLimits()
+        self.hook_timeout = hook_timeout
+        self.start_timeout = start_timeout
+        self.close_timeout = close_timeout
+        self.scratch_root = scratch_root
+        self.max_frame = max_frame
+        self.cpus = set(cpus) if cpus else None
+        self.log_path: Path | None = log_path
+        self.scratch: Path | None = None
+        self.pid: int | None = None
+        self.network_isolated = False
+        self.network_reason = "not started"
+        self.limit_problems: list[str] = []
+        self.implements: frozenset[str] = frozenset()
+        self.spawn_seconds: float | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._channel: Channel | None = None
+        self._alive = False
+        self._fault: StrategyFault | None = None
+        self._finalizer: weakref.finalize | None = None
+
+    def __repr__(self) -> str:
+        state = "alive" if self._alive else ("faulted" if self._fault else "stopped")
+        return f"<SandboxRunner {self.name} {self.version} pid={self.pid} {state}>"
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    @property
+    def alive(self) -> bool:
+        """True from a successful :meth:`start` until the first fault or :meth:`close`."""
+        return self._alive
+
+    @property
+    def fault(self) -> StrategyFault | None:
+        """The fault that ended this runner, if one did."""
+        return self._fault
+
+    def start(self) -> SandboxRunner:
+        """Spawn the worker and complete the handshake; raises ``StrategyFault`` (``load`` etc.)."""
+        if self._proc is not None:
+            raise StrategyFault("protocol", f"runner for {self.name} {self.version} was already started")
+        began = time.monotonic()
+        self.scratch = make_scratch(self.name, self.version, self.scratch_root)
+        log_path = self.log_path or self.scratch / "worker.log"
+        self.log_path = log_path
+        request_r, request_w = os.pipe()
+        reply_r, reply_w = os.pipe()
+        try:
+            with open(log_path, "ab") as log:
+                self._proc = subprocess.Popen(
+                    [sys.executable, "-I", "-c", BOOTSTRAP, LIVESWAP_ROOT, str(request_r), str(reply_w)],
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=log,
+                    cwd=self.scratch,
+                    env=worker_env(self.scratch),
+                    pass_fds=(request_r, reply_w),
+                    start_new_session=True,
+                )
+        except OSError as exc:
+            for fd in (request_r, request_w, reply_r, reply_w):
+                os.close(fd)
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self._fault = StrategyFault("crash", f"cannot start a worker for {self.name} {self.version}: {exc}")
+            raise self._fault from None
+        finally:
+            if self._proc is not None:
+                os.close(request_r)
+                os.close(reply_w)
+        self.pid = self._proc.pid
+        self._channel = Channel(reply_r, request_w, max_frame=self.max_frame)
+        self._finalizer = weakref.finalize(self, _cleanup, self._proc, self._channel, self.scratch)
+        self._alive = True
+        hello = self._request(
+            protocol.encode_request("load", {
+                "name": self.name,
+                "version": self.version,
+                "path": str(self.install_dir) if self.install_dir is not None else None,
+                "rlimits": self.limits.rlimits(),
+                "isolate_network": self.limits.isolate_network,
+                "host_pid": os.getpid(),
+                "cpus": sorted(self.cpus) if self.cpus else None,
+            }),
+            "load",
+            self.start_timeout,
+        )
+        if not isinstance(hello, dict) or hello.get("pid") != self.pid:
+            self._die("protocol", f"worker {self.pid} answered the handshake with {str(hello)[:80]!r}")
+        self.network_isolated = hello.get("network_isolated") is True
+        self.network_reason = str(hello.get("network_reason", ""))
+        self.limit_problems = [str(p) for p in hello.get("limit_problems") or []]
+        self.implements = frozenset(str(h) for h in hello.get("implements") or [])
+        self.spawn_seconds = time.monotonic() - began
+        return self
+
+    def close(self) -> None:
+        """Ask the worker to exit (``close_timeout``), then kill it; remove its scratch dir. Never raises."""
+        if self._alive and self._channel is not None and self._proc is not None:
+            deadline = time.monotonic() + self.close_timeout
+            try:
+                self._channel.send(protocol.encode_request("close"), deadline)
+                self._channel.recv(deadline)
+                self._proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except (protocol.ChannelError, subprocess.TimeoutExpired):
+                pass
+        self._alive = False
+        if self._finalizer is not None:
+            self._finalizer()
+
+    def rss_bytes(self) -> int | None:
+        """The worker's resident set size, from ``/proc`` (None if it is not running)."""
+        if not self._alive or self.pid is None:
+            return None
+        try:
+            with open(f"/proc/{self.pid}/statm", "rb") as statm:
+                return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def log_tail(self, max_chars: int = 2000) -> str:
+        """The end of the worker's stdout/stderr log ("" if there is none)."""
+        if self.log_path is None:
+            return ""
+        try:
+            with open(self.log_path, "rb") as log:
+                log.seek(0, os.SEEK_END)
+                log.seek(max(0, log.tell() - max_chars))
+                return log.read().decode(errors="replace")
+        except OSError:
+            return ""
+
+    # -- Runner protocol --------------------------------------------------------------------
+
+    def setup(self, params: dict[str, Any]) -> None:
+        self._request(protocol.encode_request("setup", params), "setup")
+
+    def run_batch(self, batch: Batch) -> BatchResult:
+        frame = protocol.encode_batch(batch.candles, batch.fills, batch.settlements)
+        value = self._request(frame, "run_batch")
+        try:
+            return BatchResult(outputs=protocol.decode_outputs(value, len(batch.candles)))
+        except ProtocolError as exc:
+            self._die("protocol", str(exc))
+
+    def on_params(self, params: dict[str, Any]) -> None:
+        self._request(protocol.encode_request("params", params), "on_params")
+
+    def export_state(self) -> dict[str, Any] | None:
+        state = self._request(protocol.encode_request("export"), "export_state")
+        if state is not None and not isinstance(state, dict):
+            self._die("garbage", f"export_state came back as a {type(state).__name__}, not a dict")
+        return state
+
+    def import_state(self, state: dict[str, Any], from_version: str) -> None:
+        self._request(protocol.encode_request("import", state, from_version), "import_state")
+
+    def ping(self) -> None:
+        """A no-op round trip: raises ``StrategyFault`` if the worker is stuck or gone."""
+        self._request(protocol.encode_request("ping"), "ping")
+
+    # -- machinery --------------------------------------------------------------------------
+
+    def _request(self, frame: bytes, what: str, timeout: float | None = None) -> Any:
+        if not self._alive or self._channel is None:
+            self._raise_dead(what)
+        limit = self.hook_timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        try:
+            self._channel.send(frame, deadline)
+            message = protocol.decode_reply(self._channel.recv(deadline))
+        except ChannelTimeout:
+            self._die("timeout", f"{what} of {self.name} {self.version} took longer than {limit:g}s; "
+                      f"worker {self.pid} killed")
+        except ChannelClosed:
+            self._die_exited(what)
+        except ProtocolError as exc:
+            self._die("protocol", f"{what} of {self.name} {self.version}: {exc}")
+        if "ok" in message:
+            return message["ok"]
+        kind, reason = message.get("fault"), message.get("reason")
+        if kind in FAULT_KINDS and isinstance(reason, str):
+            line = " | ".join(part.strip() for part in reason.splitlines() if part.strip())
+            self._die(kind, line[:500] or f"{what} failed ({kind})")
+        self._die("protocol", f"{what} of {self.name} {self.version}: reply has neither ok nor a valid fault")
+
+    def _raise_dead(self, what: str) -> NoReturn:
+        if self._fault is not None:
+            raise StrategyFault(self._fault.kind, f"worker of {self.name} {self.version} is dead "
+                                f"({self._fault.reason}); cannot {what}")
+        raise StrategyFault("crash", f"worker of {self.name} {self.version} is not running; cannot {what}")
+
+    def _die(self, kind: FaultKind, reason: str) -> NoReturn:
+        self._alive = False
+        if self._finalizer is not None:
+            self._finalizer()
+        self._fault = StrategyFault(kind, reason)
+        raise self._fault
+
+    def _die_exited(self, what: str) -> NoReturn:
+        assert self._proc is not None
+        try:
+            code = self._proc.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            self._die("protocol", f"worker {self.pid} closed its channel during {what} but kept running; killed")
+        last = next((ln.strip() for ln in reversed(self.log_tail().splitlines()) if ln.strip()), "")
+        kind: FaultKind = "crash"
+        if code == EXIT_MEMORY or (code == 1 and last.startswith("MemoryError")):
+            kind = "memory"
+        detail = f"; last output: {last[:200]}" if last else ""
+        self._die(kind, f"worker {self.pid} of {self.name} {self.version} {_describe_exit(code)} "
+                  f"during {what}{detail}")

@@ -1,0 +1,153 @@
+"""The sandboxed worker process: ``python -m liveswap.sandbox.worker REQUEST_FD REPLY_FD``.
+
+Started by :class:`~liveswap.sandbox.runner.SandboxRunner` with a scrubbed environment, its own
+scratch directory as working directory, and stdout/stderr going to a log file. It talks to the
+host only through the two inherited pipe fds given on the command line; fd 1 is pointed at the
+log before anything else, so a strategy's ``print()`` can never reach the channel.
+
+Order of events: read the ``load`` request; cut the network (user + network namespace, if asked
+and allowed); set the resource limits; only then put the version's install directory first on
+``sys.path``, resolve the entry point and register it in a fresh :class:`PluginHost`. The reply to
+``load`` is the handshake (pid, network_isolated, implemented hooks) or a ``load`` fault. Then it
+answers one request at a time until ``close`` or end of file on the request pipe.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import os
+import sys
+import threading
+import time
+import traceback
+from typing import Any
+
+from liveswap.runners.base import Batch, StrategyFault
+from liveswap.runners.plugin_host import PluginHost, resolve_entry_point
+from liveswap.sandbox import protocol
+from liveswap.sandbox.isolation import apply_rlimits, unshare_network
+
+EXIT_HOST_GONE = 70
+EXIT_MEMORY = 71  # MemoryError where no reply could be sent; the host reports a "memory" fault
+
+
+_fault = protocol.encode_fault
+
+
+def _fault_of(exc: StrategyFault) -> bytes:
+    kind = "memory" if isinstance(exc.__cause__, MemoryError) else exc.kind
+    if exc.__cause__ is not None:
+        traceback.print_exception(exc.__cause__, file=sys.stderr)
+    return _fault(kind, exc.reason)
+
+
+_OK_NONE = protocol.encode_ok(None)
+
+
+def _watch_host(host_pid: int) -> None:
+    """Exit when the host is gone (a worker stuck in strategy code never sees end of file)."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != host_pid:
+            os._exit(EXIT_HOST_GONE)
+
+
+def _load(message: dict[str, Any]) -> tuple[PluginHost | None, bytes]:
+    isolated, why = unshare_network() if message.get("isolate_network") else (False, "not requested")
+    problems = apply_rlimits(message.get("rlimits") or {})
+    if message.get("cpus"):
+        try:
+            os.sched_setaffinity(0, message["cpus"])
+        except OSError as exc:
+            problems.append(f"cpus {message['cpus']}: {exc.strerror}")
+    threading.Thread(target=_watch_host, args=(int(message["host_pid"]),), daemon=True).start()
+    path = message.get("path")
+    if path:
+        sys.path.insert(0, path)
+    name, version = str(message["name"]), str(message["version"])
+    try:
+        obj = resolve_entry_point(name, path=[path] if path else None)
+        host = PluginHost(obj, name=name, version=version)
+    except StrategyFault as exc:
+        return None, _fault_of(exc)
+    except MemoryError:
+        return None, _fault("memory", f"loading {name} {version} ran out of memory")
+    except Exception as exc:  # noqa: BLE001 - whatever the strategy's import does is a load fault
+        return None, _fault("load", f"cannot load {name} {version}: {type(exc).__name__}: {exc}")
+    hello = {
+        "pid": os.getpid(),
+        "network_isolated": isolated,
+        "network_reason": why,
+        "limit_problems": problems,
+        "implements": sorted(host.implements),
+        "python": sys.version.split()[0],
+    }
+    return host, protocol.encode_ok(hello)
+
+
+def _answer(host: PluginHost, request: tuple[Any, ...]) -> bytes:
+    op = request[0]
+    try:
+        if op == "batch":
+            candles, fills, settlements = protocol.decode_batch(*request[1:])
+            result = host.run_batch(Batch(candles, fills, settlements))
+            try:
+                return protocol.encode_outputs(result.outputs)
+            except (TypeError, ValueError, RecursionError) as exc:
+                return _fault("garbage", f"on_candle returned a value that cannot cross the sandbox: {exc}")
+        if op == "setup":
+            host.setup(request[1])
+        elif op == "params":
+            host.on_params(request[1])
+        elif op == "export":
+            return protocol.encode_ok(host.export_state())
+        elif op == "import":
+            host.import_state(request[1], str(request[2]))
+        elif op == "ping":
+            return protocol.encode_ok(os.getpid())
+        else:
+            return _fault("protocol", f"worker does not know the request {op!r}")
+        return _OK_NONE
+    except StrategyFault as exc:
+        return _fault_of(exc)
+    except MemoryError:
+        return _fault("memory", f"{op} ran out of memory (limit reached)")
+
+
+def serve(request_fd: int, reply_fd: int) -> int:
+    """Handshake, then answer requests until ``close`` or end of file. Returns the exit status."""
+    first = protocol.read_frame(request_fd)
+    if first is None:
+        return 0
+    op, load = protocol.decode_request(first)
+    if op != "load":
+        protocol.write_frame(reply_fd, _fault("protocol", f"first request must be load, not {op!r}"))
+        return 2
+    host, reply = _load(load)
+    protocol.write_frame(reply_fd, reply)
+    if host is None:
+        return 0
+    while (payload := protocol.read_frame(request_fd)) is not None:
+        request = protocol.decode_request(payload)
+        if request[0] == "close":
+            protocol.write_frame(reply_fd, _OK_NONE)
+            return 0
+        protocol.write_frame(reply_fd, _answer(host, request))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    request_fd, reply_fd = int(args[0]), int(args[1])
+    os.dup2(2, 1)  # stdout -> the log: print() in strategy code never reaches the channel
+    for fd in (request_fd, reply_fd):
+        os.set_inheritable(fd, False)
+    faulthandler.enable(file=sys.stderr)
+    try:
+        return serve(request_fd, reply_fd)
+    except MemoryError:
+        os._exit(EXIT_MEMORY)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,52 @@
+"""``VersionLoader``: turn ``NAME`` / ``NAME==VERSION`` into a started, set-up strategy runner.
+
+The production loader resolves the spec in the registry (checks, isolated install) and starts a
+sandboxed worker; tests may load in-process strategies through the same seam.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from liveswap.engine.active import ActiveStrategy
+from liveswap.runners.base import StrategyFault
+from liveswap.runners.inprocess import InProcessRunner
+
+
+class LoadError(RuntimeError):
+    """The version cannot be loaded (unknown, refused by the registry, failed to start). One line."""
+
+
+class VersionLoader(Protocol):
+    def load(self, spec: str) -> ActiveStrategy:
+        """A started runner for ``spec`` (``setup`` not yet called). Raises :class:`LoadError`."""
+        ...
+
+
+class InProcessLoader:
+    """Loads strategy objects registered under ``name==version`` in-process (tests, benchmarks)."""
+
+    def __init__(self, strategies: dict[str, Any] | None = None) -> None:
+        self.strategies: dict[str, Any] = dict(strategies or {})
+
+    def add(self, name: str, version: str, obj: Any) -> None:
+        self.strategies[f"{name}=={version}"] = obj
+
+    def _resolve(self, spec: str) -> str:
+        if spec in self.strategies:
+            return spec
+        from packaging.version import Version
+
+        named = [s for s in self.strategies if s.split("==")[0] == spec]
+        if not named:
+            raise LoadError(f"unknown strategy version {spec}")
+        return max(named, key=lambda s: Version(s.split("==")[1]))
+
+    def load(self, spec: str) -> ActiveStrategy:
+        full = self._resolve(spec)
+        name, version = full.split("==")
+        try:
+            runner = InProcessRunner(self.strategies[full], name=name, version=version)
+        except StrategyFault as exc:
+            raise LoadError(f"{full}: {exc}") from exc
+        return ActiveStrategy(runner=runner, name=name, version=version)

@@ -1,0 +1,322 @@
+"""``SwapManager``: every change of the active version, and what happens when a version fails.
+
+A swap, like an OTP release upgrade, in named steps:
+
+* :meth:`SwapManager.request` -- **prepare**, on a background thread while the old version keeps
+  deciding: resolve and load the version (registry checks, isolated install, sandboxed worker,
+  handshake), then ``setup(params)``.
+* :meth:`SwapManager._commit` -- **commit**, at a batch boundary: ``export_state()`` of the old,
+  ``import_state(state, from_version)`` of the new, flip the active pointer, journal the swap
+  (the journal is where the active version is persisted). Any failure before the flip aborts and
+  changes nothing. Its blocking time is ``pause_ms``.
+* **probation** -- for ``probation_batches`` batches the old worker stays warm; a fault of the
+  new one (crash, time-out, memory, exception, malformed output) rolls back to the old one at
+  once, and the faulted batch is decided again by the old one, so it is decided exactly once.
+
+Outside probation a failing worker is restarted from the last snapshot plus a replay of the
+journal since (at most ``max_restarts`` in ``restart_window`` seconds); past that the host rolls
+back to the previous version or, with none, pauses opening positions and says why.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from loguru import logger
+
+from liveswap.engine.active import ActiveStrategy
+from liveswap.engine.loop import Engine
+from liveswap.runners.base import StrategyFault
+from liveswap.sandbox.supervisor import Supervisor
+from liveswap.swap.loader import LoadError, VersionLoader
+
+SwapKind = Literal["activate", "rollback"]
+Done = Callable[[str | None], None]
+"""Called once a request is over: None when it took effect, else the one-line refusal."""
+
+
+@dataclass(slots=True)
+class _Pending:
+    kind: SwapKind
+    spec: str
+    generation: int
+    done: Done
+    prepared: ActiveStrategy | None = None
+    error: str | None = None
+    finished: bool = False
+    ready: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass(slots=True)
+class _Probation:
+    old: ActiveStrategy
+    old_state_at_swap: dict[str, Any] | None
+    swap_batch_end: int
+    batches_left: int
+    new_state: dict[str, Any] | None
+    new_state_batch_end: int
+
+
+class SwapManager:
+    def __init__(self, engine: Engine, loader: VersionLoader, *, probation_batches: int = 30,
+                 max_restarts: int = 3, restart_window: float = 60.0) -> None:
+        self.engine = engine
+        self.loader = loader
+        self.probation_batches = probation_batches
+        self.restarts = Supervisor(max_restarts, restart_window)
+        self.previous: list[str] = engine.journal.active_history()[1:]
+        self._pending: _Pending | None = None
+        self._probation: _Probation | None = None
+        self._last_tick_cursor = engine.cursor
+        self._lock = threading.Lock()
+        engine.between_batches.append(self.tick)
+        engine.fault_handler = self.on_fault
+        engine.extra_status["probation"] = None
+
+    # ---- requests ---------------------------------------------------------------------------
+
+    def request(self, kind: SwapKind, spec: str | None, generation: int, done: Done) -> None:
+        """Start an activation or rollback; ``done`` reports the outcome (from the engine thread)."""
+        target = spec
+        if kind == "rollback":
+            target = self._rollback_target(spec)
+            if target is None:
+                self._refuse(kind, spec or "previous version", generation, done, "nothing to roll back to")
+                return
+        assert target is not None
+        if self._pending is not None and not self._pending.finished:
+            self._refuse(kind, target, generation, done, f"a swap to {self._pending.spec} is still being prepared")
+            return
+        active = self.engine.active
+        if target in (active.spec, active.name) and kind == "activate":
+            done(None)  # already active: nothing to do
+            return
+        if kind == "rollback" and self._probation is not None and target == self._probation.old.spec:
+            self._pending = _Pending(kind, target, generation, done, prepared=self._probation.old, finished=True)
+            return
+        pending = self._pending = _Pending(kind, target, generation, done)
+        threading.Thread(target=self._prepare, args=(pending,), name=f"prepare {target}", daemon=True).start()
+
+    def _rollback_target(self, to: str | None) -> str | None:
+        name = self.engine.active.name
+        if to:
+            return to if "==" in to else f"{name}=={to}"
+        if self._probation is not None:
+            return self._probation.old.spec
+        return self.previous[0] if self.previous else None
+
+    def _prepare(self, pending: _Pending) -> None:
+        try:
+            new = self.loader.load(pending.spec)
+            new.runner.setup(dict(self.engine.desired.params))
+            pending.prepared = new
+        except (LoadError, StrategyFault) as exc:
+            pending.error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - a broken version never takes the host down
+            logger.exception("preparing {} failed", pending.spec)
+            pending.error = f"{type(exc).__name__}: {exc}"
+        pending.finished = True
+        pending.ready.set()
+
+    def wait_prepared(self, timeout: float = 30.0) -> bool:
+        """Block until the pending request (if any) is prepared; for tests and benchmarks."""
+        pending = self._pending
+        return pending is None or pending.finished or pending.ready.wait(timeout)
+
+    def _refuse(self, kind: str, spec: str, generation: int, done: Done, reason: str) -> None:
+        logger.warning("{} {} refused: {}", kind, spec, reason)
+        self.engine.journal.record_swap(kind, self.engine.active.spec, spec, False, reason, None, self.engine.cursor)
+        self.engine.last_swap = {"from": self.engine.active.spec, "to": spec, "ok": False, "reason": reason,
+                                 "pause_ms": None, "kind": kind, "at": time.time(), "generation": generation}
+        done(reason)
+
+    # ---- between batches --------------------------------------------------------------------
+
+    def tick(self, engine: Engine) -> None:
+        advanced = engine.cursor != self._last_tick_cursor
+        self._last_tick_cursor = engine.cursor
+        if advanced and self._probation is not None:
+            self._probation_step()
+        pending = self._pending
+        if pending is not None and pending.finished:
+            self._pending = None
+            if pending.error is not None or pending.prepared is None:
+                self._refuse(pending.kind, pending.spec, pending.generation, pending.done,
+                             pending.error or "not prepared")
+            else:
+                self._commit(pending)
+
+    def _probation_step(self) -> None:
+        p = self._probation
+        assert p is not None
+        try:
+            p.new_state = self.engine.active.runner.export_state()
+            p.new_state_batch_end = self.engine.cursor or p.new_state_batch_end
+        except StrategyFault as exc:
+            # the next batch will meet the same fault; the fault handler rolls back then
+            logger.warning("probation: {} could not export its state: {}", self.engine.active.spec, exc)
+        p.batches_left -= 1
+        self._set_probation(p)
+        if p.batches_left <= 0:
+            logger.info("probation passed: {} is permanent; stopping {}", self.engine.active.spec, p.old.spec)
+            self._set_probation(None)
+            p.old.runner.close()
+
+    def _commit(self, pending: _Pending) -> None:
+        engine = self.engine
+        old, new = engine.active, pending.prepared
+        assert new is not None
+        probation = self._probation
+        back_to_warm = probation is not None and new is probation.old
+        t0 = time.perf_counter()
+        try:
+            state = old.runner.export_state()
+        except StrategyFault as exc:
+            state = None
+            logger.warning("commit: {} could not export its state ({}); {} starts without it", old.spec, exc,
+                           new.spec)
+        try:
+            if state is not None:
+                new.runner.import_state(state, old.version)
+        except StrategyFault as exc:
+            if not back_to_warm:
+                new.runner.close()
+                self._refuse(pending.kind, new.spec, pending.generation, pending.done,
+                             f"{new.spec} refused the state of {old.spec}: {exc}")
+                return
+            assert probation is not None
+            try:  # the warm version resumes from its own state at the swap, plus a replay
+                if probation.old_state_at_swap is not None:
+                    new.runner.import_state(probation.old_state_at_swap, new.version)
+                engine.replay_into(new.runner, probation.swap_batch_end, engine.cursor or probation.swap_batch_end)
+            except StrategyFault as exc2:
+                self._refuse(pending.kind, new.spec, pending.generation, pending.done,
+                             f"{new.spec} can neither take the state of {old.spec} ({exc}) nor resume ({exc2})")
+                return
+        new.since = time.time()
+        engine.active = new
+        engine.journal.record_swap(pending.kind, old.spec, new.spec, True, "", None, engine.cursor,
+                                   sha256=new.wheel_sha256)
+        pause_ms = (time.perf_counter() - t0) * 1000
+        self.restarts.reset()
+        if back_to_warm:
+            self._set_probation(None)
+            old.runner.close()  # the version that was on probation
+        else:
+            if probation is not None:
+                probation.old.runner.close()
+            if self.probation_batches > 0:
+                self._set_probation(_Probation(old, state, engine.cursor or 0, self.probation_batches, None,
+                                               engine.cursor or 0))
+            else:
+                self._set_probation(None)
+                old.runner.close()
+        self.previous = [old.spec] + [s for s in self.previous if s not in (old.spec, new.spec)]
+        engine.last_swap = {"from": old.spec, "to": new.spec, "ok": True, "reason": "", "kind": pending.kind,
+                            "pause_ms": round(pause_ms, 3), "at": time.time(), "generation": pending.generation}
+        engine.swap_pauses_ms.append(pause_ms)
+        logger.info("{} {} -> {} committed between batches (pause {:.2f} ms)", pending.kind, old.spec, new.spec,
+                    pause_ms)
+        engine.take_snapshot()
+        pending.done(None)
+
+    # ---- faults -----------------------------------------------------------------------------
+
+    def on_fault(self, fault: StrategyFault) -> bool:
+        """The active version failed deciding a batch. True if another runner now stands ready
+        to decide the same batch (the engine retries it once)."""
+        engine = self.engine
+        failed = engine.active
+        if self._probation is not None:
+            return self._auto_rollback(failed, fault)
+        failed.runner.close()
+        if self.restarts.record_failure(time.monotonic()):
+            try:
+                restarted = self.loader.load(failed.spec)
+                restarted.runner.setup(dict(engine.desired.params))
+                engine.restore_strategy(restarted)
+            except (LoadError, StrategyFault) as exc:
+                logger.error("restart of {} failed: {}", failed.spec, exc)
+            else:
+                restarted.since = failed.since
+                engine.active = restarted
+                engine.journal.record_swap("restart", failed.spec, restarted.spec, True, str(fault), None,
+                                           engine.cursor)
+                logger.warning("{} failed ({}); restarted from its last snapshot", failed.spec, fault)
+                return True
+        reason = f"{failed.spec} keeps failing ({self.restarts.reason()}); last: {fault}"
+        if self.previous:
+            target = self.previous[0]
+            try:
+                back = self.loader.load(target)
+                back.runner.setup(dict(engine.desired.params))
+                engine.restore_strategy(back)
+            except (LoadError, StrategyFault) as exc:
+                logger.error("rollback to {} failed: {}", target, exc)
+            else:
+                engine.active = back
+                self.previous = [s for s in self.previous if s != target]
+                engine.journal.record_swap("auto-rollback", failed.spec, back.spec, True, reason, None, engine.cursor)
+                engine.last_swap = {"from": failed.spec, "to": back.spec, "ok": True, "reason": reason,
+                                    "kind": "auto-rollback", "pause_ms": None, "at": time.time()}
+                logger.error("rolled back to {}: {}", back.spec, reason)
+                self.restarts.reset()
+                return True
+        engine.desired.paused = True
+        engine.extra_status["paused_reason"] = f"{reason}; nothing to roll back to: not opening positions"
+        logger.error("pausing: {}; nothing to roll back to", reason)
+        return False
+
+    def _auto_rollback(self, failed: ActiveStrategy, fault: StrategyFault) -> bool:
+        engine = self.engine
+        p = self._probation
+        assert p is not None
+        self._set_probation(None)
+        failed.runner.close()
+        old = p.old
+        how = "its own state at the swap, plus a replay"
+        try:
+            if p.new_state is None:
+                raise StrategyFault("exception", f"{failed.spec} exported no state")
+            old.runner.import_state(p.new_state, failed.version)
+            engine.replay_into(old.runner, p.new_state_batch_end, engine.cursor or p.new_state_batch_end)
+            how = f"the state {failed.spec} last exported"
+        except StrategyFault as exc:
+            logger.warning("{} cannot take over the state of {} ({}); replaying since the swap", old.spec,
+                           failed.spec, exc)
+            try:
+                if p.old_state_at_swap is not None:
+                    old.runner.import_state(p.old_state_at_swap, old.version)
+                engine.replay_into(old.runner, p.swap_batch_end, engine.cursor or p.swap_batch_end)
+            except StrategyFault as exc2:
+                logger.error("{} cannot resume either: {}", old.spec, exc2)
+                engine.active = old
+                return False
+        engine.active = old
+        reason = f"{failed.spec} failed during probation: {fault}"
+        engine.journal.record_swap("auto-rollback", failed.spec, old.spec, True, reason, None, engine.cursor)
+        engine.last_swap = {"from": failed.spec, "to": old.spec, "ok": True, "reason": reason,
+                            "kind": "auto-rollback", "pause_ms": None, "at": time.time()}
+        self.previous = [s for s in self.previous if s != old.spec]
+        logger.error("automatic rollback to {} (resumed from {}): {}", old.spec, how, reason)
+        return True
+
+    def _set_probation(self, p: _Probation | None) -> None:
+        self._probation = p
+        self.engine.strict_outputs = p is not None
+        self.engine.extra_status["probation"] = (
+            {"old": p.old.spec, "batches_left": p.batches_left} if p is not None else None
+        )
+
+    @property
+    def in_probation(self) -> bool:
+        return self._probation is not None
+
+    def close(self) -> None:
+        if self._probation is not None:
+            self._probation.old.runner.close()
+            self._set_probation(None)
