@@ -1,7 +1,7 @@
 """How long from a control.json change to the running host reporting it applied (status.json).
 
-Starts a real ``liveswap run --speed S`` on a temporary home with a tiny strategy made importable
-through a ``*.dist-info`` on PYTHONPATH, then changes ``params`` N times through
+Starts a real ``liveswap run --speed S`` on a temporary home with a tiny strategy wheel in its
+registry (sandboxed like any other), then changes ``params`` N times through
 ``update_control`` (as ``liveswap set`` does) and times each until ``observed_generation``
 reaches it. The heartbeat is set to 5 s so only the watcher's own status write can explain a
 fast answer. Prints figures; asserts nothing.
@@ -21,13 +21,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from liveswap.control.store import update_control
-from liveswap.engine.status import read_status
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from liveswap.control.store import update_control  # noqa: E402
+from liveswap.engine.status import read_status  # noqa: E402
+
+from tests.registry.wheelkit import make_wheel  # noqa: E402
 
 PROBE = """
 from liveswap.api import Intent, hookimpl
 
-class Bench:
+class Strategy:
     @hookimpl
     def on_candle(self, candle, ctx):
         return [Intent(candle.market, "up", float(ctx.params.get("stake", 1.0)))]
@@ -40,13 +44,10 @@ def main() -> None:
     ap.add_argument("-n", type=int, default=30)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        home, site = Path(tmp) / "home", Path(tmp) / "site"
-        (site / "bench-1.0.0.dist-info").mkdir(parents=True)
-        (site / "bench.py").write_text(PROBE)
-        (site / "bench-1.0.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: bench\nVersion: 1.0.0\n")
-        (site / "bench-1.0.0.dist-info" / "entry_points.txt").write_text("[liveswap.strategies]\nbench = bench:Bench\n")
+        home = Path(tmp) / "home"
+        make_wheel(home / "registry", "bench-strategy", "1.0.0", ep="bench", module="bench_strategy", body=PROBE)
         env = {k: v for k, v in os.environ.items() if not k.startswith("LIVESWAP_")}
-        env.update(LIVESWAP_HOME=str(home), PYTHONPATH=str(site), LIVESWAP_HEARTBEAT_SECONDS="5")
+        env.update(LIVESWAP_HOME=str(home), LIVESWAP_HEARTBEAT_SECONDS="5")
         exe = Path(sys.executable).parent / "liveswap"
         host = subprocess.Popen([str(exe), "run", "--speed", str(args.speed), "--strategy", "bench"], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -10,7 +10,9 @@ candle batch and from its idle loop (which wakes at least every 200 ms), and eac
 2. params go to the running strategy's ``on_params`` (a strategy that raises there refuses the
    generation: nothing of it is applied), then pause, paused markets, params and risk limits
    replace ``engine.desired`` at once: the next batch's intents and ``Context.params`` see them;
-3. a new ``active`` or ``rollback`` request goes to ``engine.swap_handler`` (the hot swap);
+3. a new ``active`` or ``rollback`` request goes to the hot swap (the host's ``SwapManager``, or a
+   synchronous ``engine.swap_handler``); while it is in progress ``observed_generation`` stays
+   short of its generation, so ``--wait`` returns only once the swap is done or refused;
 4. the generation is recorded in the journal (applied or refused, with the reason) and a status
    is written at once, so ``liveswap ... --wait`` returns without waiting for a heartbeat.
 """
