@@ -13,6 +13,9 @@ from liveswap.api.types import Candle
 from liveswap.brokers.base import Broker, BrokerError
 from liveswap.brokers.paper import PaperBroker
 from liveswap.clock import Clock, SimClock, WallClock
+from liveswap.control import ControlDoc, install_control, read_desired
+from liveswap.control.watcher import desired_from, unapplied_active
+from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.loop import Engine
 from liveswap.feeds.base import Feed, FeedError
 from liveswap.feeds.csv_replay import CsvReplayFeed
@@ -108,14 +111,12 @@ def build_engine(settings: Settings, loader: VersionLoader | None = None) -> tup
     clock = make_clock(settings, feed)
     broker = make_broker(settings, feed, clock)
     journal = Journal(settings.state_dir / "journal.sqlite")
+    control = read_desired(settings.state_dir, settings.markets)
     loader = loader or make_loader(settings)
-    spec = initial_spec(settings, journal)
-    try:
-        active = loader.load(spec)
-    except LoadError as exc:
-        journal.close()
-        raise HostError(f"cannot start {spec}: {exc}") from exc
-    engine = Engine(settings=settings, feed=feed, broker=broker, journal=journal, clock=clock, active=active)
+    active = _start_version(settings, journal, loader, control)
+    desired = desired_from(control, settings.risk) if control is not None else None
+    engine = Engine(settings=settings, feed=feed, broker=broker, journal=journal, clock=clock, active=active,
+                    desired=desired)
     first = getattr(feed, "first_start", None)
     fresh_cursor = int(first) if first is not None else int(clock.now()) // 300 * 300
     try:
@@ -131,7 +132,26 @@ def build_engine(settings: Settings, loader: VersionLoader | None = None) -> tup
                         max_restarts=settings.max_restarts, restart_window=settings.restart_window_seconds)
     if isinstance(loader, RegistryLoader):
         engine.between_batches.append(loader.rescan_tick)
+    install_control(engine, control, swaps=swaps)
     return engine, swaps
+
+
+def _start_version(settings: Settings, journal: Journal, loader: VersionLoader,
+                   control: ControlDoc | None) -> ActiveStrategy:
+    """control.json's ``active`` if it was changed since this home last ran (and loads), else
+    :func:`initial_spec`. Refusals land in the journal: the control watcher retries it as a swap."""
+    asked = unapplied_active(control, journal)
+    if asked is not None:
+        try:
+            return loader.load(asked)
+        except LoadError as exc:
+            logger.error("control.json asks for {}: {}; starting {}", asked, exc, initial_spec(settings, journal))
+    spec = initial_spec(settings, journal)
+    try:
+        return loader.load(spec)
+    except LoadError as exc:
+        journal.close()
+        raise HostError(f"cannot start {spec}: {exc}") from exc
 
 
 def install_signal_handlers(engine: Engine) -> None:

@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "liveswap.cli.journal_cmd",
     "liveswap.cli.demo_cmd",
     "liveswap.cli.new_cmd",
+    "liveswap.cli.control_cmd",
 )
 
 

@@ -7,10 +7,12 @@ import time
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from liveswap.cli.common import CommandError, add_home, add_json, print_json
 from liveswap.engine.status import read_status
+from liveswap.fsutil import read_json
 from liveswap.settings import resolve_home
 
 STALE_HEARTBEATS = 3
@@ -32,7 +34,17 @@ def observed(home: str | None) -> dict[str, Any]:
     age = time.time() - float(st.get("heartbeat_at") or 0)
     st["heartbeat_age"] = round(age, 3)
     st["alive"] = bool(st.get("running")) and age <= STALE_HEARTBEATS * float(st.get("heartbeat_seconds") or 1)
+    st["desired_generation"] = _desired_generation(state_dir)
     return st
+
+
+def _desired_generation(state_dir: Any) -> int | None:
+    """The generation control.json asks for (unvalidated: status never fails on a bad file)."""
+    try:
+        gen = read_json(state_dir / "control.json").get("generation")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return gen if isinstance(gen, int) and not isinstance(gen, bool) else None
 
 
 def _money(x: Any) -> str:
@@ -63,8 +75,14 @@ def status(args: argparse.Namespace) -> int:
     if swap:
         head.add_row("last swap", f"{swap.get('from')} -> {swap.get('to')}: {'ok' if swap.get('ok') else 'FAILED'}"
                      f" {swap.get('reason') or ''} (pause {swap.get('pause_ms')} ms)")
+    observed_gen, desired_gen = st.get("observed_generation"), st.get("desired_generation")
+    pending = desired_gen is not None and (observed_gen is None or desired_gen > observed_gen)
+    head.add_row("control", f"generation {observed_gen} applied" + (f", {desired_gen} pending" if pending else ""))
     if st.get("control_error"):
-        head.add_row("control", f"[red]{st['control_error']}[/red]")
+        head.add_row("", f"[red]{escape(str(st['control_error']))}[/red]")
+    refusal = st.get("control_refusal")
+    if refusal:
+        head.add_row("", escape(f"last refusal: generation {refusal.get('generation')}: {refusal.get('reason')}"))
     if st.get("last_fault"):
         head.add_row("last fault", str(st["last_fault"]))
     con.print(head)

@@ -41,6 +41,8 @@ from liveswap.markets import Market
 from liveswap.runners.base import Batch, Runner, StrategyFault
 from liveswap.settings import Settings
 
+IDLE_WAKE_SECONDS = 0.2  # the idle loop runs between_batches at least this often (control.json latency)
+
 
 @dataclass(slots=True)
 class BatchReport:
@@ -404,7 +406,7 @@ class Engine:
                 assert self.cursor is not None
                 target = self.next_close_after(max(self.cursor, int(self.clock.now())))
                 self.clock.wait_until(target + 0.001, self.stop_event,
-                                      max_real=min(0.25, self.settings.heartbeat_seconds))
+                                      max_real=min(IDLE_WAKE_SECONDS, self.settings.heartbeat_seconds))
                 last_end = getattr(self.feed, "last_end", None)
                 if last_end is not None and self.cursor >= last_end:
                     logger.info("replay finished at {}", last_end)

@@ -1,0 +1,309 @@
+"""The host side of ``control.json``: notice a change, validate the whole file, apply it between batches.
+
+:class:`ControlWatcher` is an ``engine.between_batches`` callback. The engine calls it after every
+candle batch and from its idle loop (which wakes at least every 200 ms), and each call costs one
+``stat``: the file is read only when its inode, size or mtime changed. Then:
+
+1. the whole file is validated (:mod:`liveswap.control.model`); a bad file is refused with its
+   field path and reason in ``status.control_error`` and the log, and the last good desired
+   state stays in force;
+2. params go to the running strategy's ``on_params`` (a strategy that raises there refuses the
+   generation: nothing of it is applied), then pause, paused markets, params and risk limits
+   replace ``engine.desired`` at once: the next batch's intents and ``Context.params`` see them;
+3. a new ``active`` or ``rollback`` request goes to the hot swap (the host's ``SwapManager``, or a
+   synchronous ``engine.swap_handler``); while it is in progress ``observed_generation`` stays
+   short of its generation, so ``--wait`` returns only once the swap is done or refused;
+4. the generation is recorded in the journal (applied or refused, with the reason) and a status
+   is written at once, so ``liveswap ... --wait`` returns without waiting for a heartbeat.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from loguru import logger
+
+from liveswap.control.model import ControlDoc, SwapRequest, parse_spec
+from liveswap.control.store import ControlError, control_path, parse_text
+from liveswap.engine.active import ActiveStrategy
+from liveswap.engine.desired import Desired
+from liveswap.runners.base import StrategyFault
+from liveswap.settings import RiskLimits
+
+if TYPE_CHECKING:
+    from liveswap.engine.loop import Engine
+    from liveswap.journal import Journal
+
+RECENT_REFUSALS = 20
+NO_SWAP = "hot swap not available in this host"
+
+Signature = tuple[int, int, int] | None
+PENDING = "pending"
+
+
+class SwapRequester(Protocol):
+    """The host's swap machinery (``liveswap.swap.manager.SwapManager``): asynchronous; ``done``
+    is called once, from the engine thread, with None (done) or the one-line refusal."""
+
+    def request(self, kind: Any, spec: str | None, generation: int, done: Callable[[str | None], None]) -> None: ...
+
+
+def last_recorded_generation(journal: Journal) -> int:
+    row = journal.query("SELECT MAX(generation) FROM controls")
+    return int(row[0][0] or 0) if row else 0
+
+
+def unapplied_active(doc: ControlDoc | None, journal: Journal) -> str | None:
+    """The ``active`` a starting host should load: set in a generation no run of this home handled yet."""
+    if doc is None or doc.active is None or doc.generation <= last_recorded_generation(journal):
+        return None
+    return doc.active
+
+
+def desired_from(doc: ControlDoc, base_risk: RiskLimits) -> Desired:
+    """The engine's :class:`Desired` for a valid control file (risk: the host's settings + overrides)."""
+    return Desired(paused=doc.paused, paused_markets=set(doc.paused_markets), params=dict(doc.params),
+                   risk=doc.risk_limits(base_risk), generation=doc.generation)
+
+
+def runs(active: ActiveStrategy, spec: str) -> bool:
+    """True if ``active`` is what ``spec`` (``name`` or ``name==version``) asks for."""
+    name, version = parse_spec(spec)
+    return active.name == name and (version is None or active.version == version)
+
+
+def _signature(path: Path) -> Signature:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+class ControlWatcher:
+    """``engine.between_batches`` callback applying ``state/control.json``; see the module docstring."""
+
+    __name__ = "control_watcher"
+
+    def __init__(self, state_dir: Path, *, started_with: ControlDoc | None = None,
+                 swaps: SwapRequester | None = None) -> None:
+        self.path = control_path(state_dir)
+        self.swaps = swaps
+        self._applied_generation: int | None = None
+        self._swaps_pending: set[int] = set()
+        self.started_with = started_with
+        self.last_good: ControlDoc | None = started_with
+        self.refusals: deque[dict[str, Any]] = deque(maxlen=RECENT_REFUSALS)
+        self._seen: Signature | str = "never"
+        self._started = False
+        self._rereading = False
+        self._recorded_upto = 0
+        self._swap_key: tuple[str | None, int | None] | None = None
+        self._rollback_upto = 0
+
+    # ---- the callback -----------------------------------------------------------------------
+
+    def __call__(self, engine: Engine) -> None:
+        first = not self._started
+        if first:
+            self._start(engine)
+        self._rereading = first
+        sig = _signature(self.path)
+        if sig == self._seen:
+            return
+        had_file = self._seen not in (None, "never")
+        self._seen = sig
+        if sig is None:
+            if had_file:
+                logger.warning("state/control.json was removed; generation {} stays in force",
+                               engine.desired.generation)
+            return
+        self.apply_file(engine)
+        engine.heartbeat()
+
+    def _start(self, engine: Engine) -> None:
+        """What a previous run of this home already handled, from the journal."""
+        self._started = True
+        self._recorded_upto = last_recorded_generation(engine.journal)
+        self._rollback_upto = self._recorded_upto
+        doc = self.started_with
+        if doc is not None and doc.active is not None and (
+                runs(engine.active, doc.active) or doc.generation <= self._recorded_upto):
+            # the host started with it, or decided on it before this restart (e.g. rolled it back)
+            self._swap_key = (doc.active, doc.active_request)
+
+    # ---- applying ---------------------------------------------------------------------------
+
+    def apply_file(self, engine: Engine) -> None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            self._refuse_file(engine, f"control.json: cannot read ({exc.strerror})", None)
+            return
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            self._refuse_file(engine, "control.json: not UTF-8 text", None)
+            return
+        try:
+            doc = parse_text(text, engine.markets)
+        except ControlError as exc:
+            self._refuse_file(engine, str(exc), _generation_of(text))
+            return
+        self.apply(engine, doc)
+
+    def apply(self, engine: Engine, doc: ControlDoc) -> None:
+        """Make ``doc`` the desired state of ``engine`` (see the module docstring)."""
+        gen = doc.generation
+        before = engine.desired
+        desired = desired_from(doc, engine.settings.risk)
+        if desired.params != before.params:
+            try:
+                engine.active.runner.on_params(dict(desired.params))
+            except StrategyFault as exc:
+                self._refuse(engine, gen, f"{engine.active.spec} refused the params in on_params: {exc}")
+                engine.control_error = None
+                return
+        engine.desired = desired
+        engine.control_error = None
+        self.last_good = doc
+        changes = _describe(before, desired)
+        refusal = self._swap(engine, doc)
+        if refusal is None:
+            self._record(engine, gen, True, changes or "no change")
+        elif refusal != PENDING:
+            self._refuse(engine, gen, refusal)
+        self._applied_generation = gen
+        self._publish_generation(engine)
+        logger.info("control generation {} applied: {}{}", gen, changes or "no change",
+                    "" if refusal is None else "; swap in progress" if refusal == PENDING else
+                    f"; swap refused: {refusal}")
+
+    def _publish_generation(self, engine: Engine) -> None:
+        """``observed_generation``: the last applied one, but short of any swap still in progress."""
+        if self._applied_generation is None:
+            return
+        engine.desired.generation = min([self._applied_generation, *(g - 1 for g in self._swaps_pending)])
+
+    def _swap(self, engine: Engine, doc: ControlDoc) -> str | None:
+        request = self._swap_request(engine, doc)
+        if request is None:
+            return None
+        handler = getattr(engine, "swap_handler", None)
+        logger.info("control generation {}: {} {}", doc.generation, request.kind, request.spec or "(previous)")
+        if handler is None and self.swaps is not None:
+            return self._request_swap(engine, request)
+        if handler is None:
+            return NO_SWAP
+        try:
+            result = handler(request)
+        except Exception as exc:  # noqa: BLE001 - a swap that blows up is a refusal, never a host crash
+            logger.exception("swap for generation {} failed", doc.generation)
+            return f"{request.kind} failed: {type(exc).__name__}: {exc}"
+        return None if result is None else str(result)
+
+    def _request_swap(self, engine: Engine, request: SwapRequest) -> str:
+        """Hand ``request`` to the asynchronous swap manager; its outcome is recorded when it is over."""
+        gen = request.generation
+        self._swaps_pending.add(gen)
+
+        def done(reason: str | None) -> None:
+            self._swaps_pending.discard(gen)
+            if reason is None:
+                self._record(engine, gen, True, f"{request.kind} {request.spec or '(previous)'}: done")
+            else:
+                self._refuse(engine, gen, reason)
+            self._publish_generation(engine)
+            engine.heartbeat()
+
+        try:
+            assert self.swaps is not None
+            self.swaps.request(request.kind, request.spec, gen, done)
+        except Exception as exc:  # noqa: BLE001 - a swap that blows up is a refusal, never a host crash
+            logger.exception("swap for generation {} failed", gen)
+            if gen in self._swaps_pending:
+                done(f"{request.kind} failed: {type(exc).__name__}: {exc}")
+        return PENDING
+
+    def _swap_request(self, engine: Engine, doc: ControlDoc) -> SwapRequest | None:
+        if doc.rollback is not None:
+            if doc.rollback.request <= self._rollback_upto:
+                return None
+            self._rollback_upto = doc.rollback.request
+            spec = None if doc.rollback.to is None else f"{engine.active.name}=={doc.rollback.to}"
+            return SwapRequest("rollback", spec, doc.generation)
+        key = (doc.active, doc.active_request)
+        if doc.active is None or key == self._swap_key:
+            return None
+        self._swap_key = key
+        if "==" in doc.active and runs(engine.active, doc.active):
+            return None  # already running exactly that
+        return SwapRequest("activate", doc.active, doc.generation)
+
+    # ---- refusals and records ---------------------------------------------------------------
+
+    def _refuse_file(self, engine: Engine, reason: str, generation: int | None) -> None:
+        engine.control_error = reason
+        logger.error("{}; keeping generation {}", reason, engine.desired.generation)
+        if generation is not None:
+            self._refuse(engine, generation, reason, log=False)
+
+    def _refuse(self, engine: Engine, generation: int, reason: str, *, log: bool = True) -> None:
+        if log:
+            logger.warning("control generation {} refused: {}", generation, reason)
+        refusal = {"generation": generation, "reason": reason}
+        self.refusals.append(refusal)
+        engine.extra_status["control_refusal"] = refusal
+        engine.extra_status["control_refusals"] = list(self.refusals)
+        self._record(engine, generation, False, reason)
+
+    def _record(self, engine: Engine, generation: int, ok: bool, reason: str) -> None:
+        if self._rereading and generation <= self._recorded_upto:
+            return  # the start-up re-read of a generation a previous run already recorded
+        engine.journal.record_control(generation, ok, reason)
+        self._recorded_upto = max(self._recorded_upto, generation)
+
+
+def install_control(engine: Engine, started_with: ControlDoc | None = None,
+                    swaps: SwapRequester | None = None) -> ControlWatcher:
+    """Register a :class:`ControlWatcher` on ``engine``; it applies control.json from the next batch on.
+
+    Swaps go to ``engine.swap_handler`` if set (synchronous: returns None or the refusal), else to
+    ``swaps`` (the asynchronous swap manager), else they are refused: no hot swap in this host.
+    """
+    watcher = ControlWatcher(engine.state_dir, started_with=started_with, swaps=swaps)
+    engine.between_batches.append(watcher)
+    return watcher
+
+
+def _generation_of(text: str) -> int | None:
+    """The generation a refused file claims, if it can be read at all (for ``--wait``)."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    gen = data.get("generation") if isinstance(data, dict) else None
+    return gen if isinstance(gen, int) and not isinstance(gen, bool) else None
+
+
+def _describe(before: Desired, after: Desired) -> str:
+    parts = []
+    if before.paused != after.paused:
+        parts.append("paused" if after.paused else "resumed")
+    for m in sorted(after.paused_markets - before.paused_markets):
+        parts.append(f"paused {m}")
+    for m in sorted(before.paused_markets - after.paused_markets):
+        parts.append(f"resumed {m}")
+    if before.params != after.params:
+        parts.append(f"params {json.dumps(after.params, sort_keys=True)}")
+    if before.risk != after.risk:
+        changed = {k: v for k, v in after.risk.model_dump().items() if getattr(before.risk, k) != v}
+        parts.append("risk " + ", ".join(f"{k}={v}" for k, v in changed.items()))
+    return "; ".join(parts)
