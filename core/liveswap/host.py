@@ -125,8 +125,12 @@ def build_engine(settings: Settings, loader: VersionLoader | None = None) -> tup
         active.runner.close()
         journal.close()
         raise HostError(f"{active.spec} cannot resume from its snapshot: {exc}") from exc
-    if not journal.active_history():
+    history = journal.active_history()
+    if not history:
         journal.record_swap("start", None, active.spec, True, "first version of this home", None, engine.cursor,
+                            sha256=active.wheel_sha256)
+    elif history[0] != active.spec:  # control.json asked for another version while the host was down
+        journal.record_swap("activate", history[0], active.spec, True, "control.json at start", None, engine.cursor,
                             sha256=active.wheel_sha256)
     swaps = SwapManager(engine, loader, probation_batches=settings.probation_batches,
                         max_restarts=settings.max_restarts, restart_window=settings.restart_window_seconds)
