@@ -230,9 +230,12 @@ def test_an_invalid_hand_edit_is_reported_and_trading_goes_on(home: Path, strate
         print(f"control.json change observed in status after {1000 * (time.monotonic() - t):.0f} ms "
               "(heartbeat 5 s)")
 
+        # written in place, as an editor may: the host can see the truncated file first ("empty file"),
+        # then the whole one; what must end up in status is the field and its reason
         path.write_text('{"params": {"stake": 4}, "risk": {"stake_cap": "big"}, "generation": 2}')
-        st = until(lambda: (s := status_of(home))["control_error"] and s, timeout=2.5, what="the control error")
-        assert st["control_error"] == "control.json risk.stake_cap: Input should be a valid number (got 'big')"
+        expected = "control.json risk.stake_cap: Input should be a valid number (got 'big')"
+        st = until(lambda: (s := status_of(home))["control_error"] == expected and s, timeout=2.5,
+                   what="the control error")
         assert st["params"] == {"stake": 2} and st["observed_generation"] == 1
         decided = len(orders(home))
         until(lambda: len(orders(home)) > decided + 20, what="trading to go on")
