@@ -47,18 +47,19 @@ def show_history(args: argparse.Namespace) -> int:
     if args.json:
         print_json(entries)
         return 0
-    table = Table(title="history (newest first)")
-    for col in ("when", "what", "from", "to", "ok", "pause ms", "reason"):
-        table.add_column(col)
+    table = Table(title="history (newest first)", expand=True)
+    for col in ("when", "what", "from", "to", "ok", "pause ms"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("reason", ratio=1, overflow="fold")
     for e in entries:
-        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e["ts"]))
+        when = time.strftime("%m-%d %H:%M:%S", time.localtime(e["ts"]))
         if e["what"] == "swap":
             pause = "" if e["pause_ms"] is None else f"{e['pause_ms']:.2f}"
             table.add_row(when, e["kind"], e["from_version"] or "", e["to_version"], "yes" if e["ok"] else "REFUSED",
                           pause, e["reason"])
         else:
             table.add_row(when, f"control gen {e['generation']}", "", "", "REFUSED", "", e["reason"])
-    Console().print(table)
+    Console(width=max(Console().width, 140)).print(table)
     return 0
 
 

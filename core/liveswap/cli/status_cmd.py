@@ -83,6 +83,17 @@ def status(args: argparse.Namespace) -> int:
     refusal = st.get("control_refusal")
     if refusal:
         head.add_row("", escape(f"last refusal: generation {refusal.get('generation')}: {refusal.get('reason')}"))
+    worker = st.get("worker") or {}
+    if worker.get("sandboxed"):
+        rss = worker.get("rss_bytes")
+        head.add_row("worker", f"pid {worker.get('pid')}, network {'cut' if worker.get('network_isolated') else 'ON'}"
+                     f"{'' if rss is None else f', {rss / 2**20:.1f} MiB RSS'}")
+    if (st.get("extra") or {}).get("paused_reason") or st.get("paused_reason"):
+        head.add_row("paused why", f"[red]{st.get('paused_reason')}[/red]")
+    if st.get("probation"):
+        head.add_row("probation", f"{st['probation']['batches_left']} batches left; {st['probation']['old']} warm")
+    for market, why in (st.get("stale_markets") or {}).items():
+        head.add_row("stale data", f"{market}: {why} (no new positions)")
     if st.get("last_fault"):
         head.add_row("last fault", str(st["last_fault"]))
     con.print(head)

@@ -483,6 +483,7 @@ class Engine:
             "last_swap": self.last_swap,
             "strategy_state": self.strategy_state,
             "worker": _worker_status(self.active.runner),
+            "stale_markets": getattr(self.feed, "stale_markets", dict)(),
             **self.extra_status,
         }
 

@@ -49,4 +49,8 @@ def history(path: Path) -> list[dict[str, Any]]:
     with open_readonly(path) as db:
         swaps = [dict(r) | {"what": "swap"} for r in db.execute("SELECT * FROM swaps")]
         controls = [dict(r) | {"what": "control"} for r in db.execute("SELECT * FROM controls WHERE ok=0")]
+    # a refused swap is also a refused control generation: show it once, as the swap
+    refused_swaps = [(s["ts"], s["reason"]) for s in swaps if not s["ok"]]
+    controls = [c for c in controls
+                if not any(abs(c["ts"] - ts) < 5 and c["reason"].endswith(reason) for ts, reason in refused_swaps)]
     return sorted(swaps + controls, key=lambda r: r["ts"], reverse=True)
