@@ -83,7 +83,7 @@ def strategy_of(engine: Engine) -> Any:
 def test_pausing_one_market_stops_its_new_orders_while_others_trade_and_open_ones_settle(home: Path) -> None:
     engine, _ = controlled(home)
     advance(engine, 1800)
-    open_btc = [p.order_id for p in engine.ledger.positions.values() if p.market == "BTC-15m"]
+    open_btc = [p.client_order_id for p in engine.ledger.positions.values() if p.market == "BTC-15m"]
     assert open_btc, "the probe bets every candle: a BTC-15m position is open"
 
     steer(engine, home, "pause", "--market", "BTC-15m", "--market", "ETH-5m")

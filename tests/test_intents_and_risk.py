@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from liveswap.api.types import Intent
 from liveswap.engine.intents import validate_intent, validate_output
-from liveswap.engine.ledger import Ledger, Position
+from liveswap.engine.ledger import Ledger
 from liveswap.engine.risk import check_intent
+from liveswap.journal.store import FillRow
 from liveswap.markets import Market
 from liveswap.settings import RiskLimits
 
@@ -63,7 +64,7 @@ def test_stake_cap() -> None:
 def test_max_open_positions_counts_pending_orders_of_the_same_batch() -> None:
     limits = RiskLimits(max_open_positions=2)
     ledger = Ledger(balance=100.0)
-    ledger.positions["x"] = Position("x", "BTC-5m", "up", 1, 0.5, 2, 0.02, 0, 300, "1")
+    ledger.positions["x"] = FillRow("x", 0, "BTC-5m", "up", 1, 0.5, 2, 0.02, 0, 300, "1")
     assert _check(Intent("BTC-5m", "up", 1.0), ledger, limits=limits) is None
     assert "max open positions" in (_check(Intent("BTC-5m", "up", 1.0), ledger, limits=limits,
                                            pending_count=1) or "")

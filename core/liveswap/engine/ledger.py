@@ -6,7 +6,7 @@ by the same rows the engine journals, so the two cannot drift.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from liveswap.journal.store import FillRow, Journal, SettlementRow
@@ -14,21 +14,11 @@ from liveswap.journal.store import FillRow, Journal, SettlementRow
 DAY = 86_400
 
 
-@dataclass(slots=True)
-class Position:
-    order_id: str
-    market: str
-    side: str
-    stake: float
-    price: float
-    shares: float
-    fee: float
-    window_start: int
-    window_end: int
-    version: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+def position_dict(fill: FillRow) -> dict[str, Any]:
+    """An open position as strategies (``Context.open_positions``) and ``status.json`` see it."""
+    return {"order_id": fill.client_order_id, "market": fill.market, "side": fill.side, "stake": fill.stake,
+            "price": fill.price, "shares": fill.shares, "fee": fill.fee, "window_start": fill.window_start,
+            "window_end": fill.window_end, "version": fill.version}
 
 
 @dataclass(slots=True)
@@ -48,7 +38,7 @@ class Ledger:
     balance: float = 0.0
     realized_pnl: float = 0.0
     fees: float = 0.0
-    positions: dict[str, Position] = field(default_factory=dict)
+    positions: dict[str, FillRow] = field(default_factory=dict)  # open: filled, not settled
     by_market: dict[str, Tally] = field(default_factory=dict)
     by_version: dict[str, Tally] = field(default_factory=dict)
     daily_pnl: dict[int, float] = field(default_factory=dict)
@@ -68,8 +58,7 @@ class Ledger:
     def apply_fill(self, f: FillRow) -> None:
         self.balance -= f.stake + f.fee
         self.fees += f.fee
-        self.positions[f.client_order_id] = Position(f.client_order_id, f.market, f.side, f.stake, f.price, f.shares,
-                                                     f.fee, f.window_start, f.window_end, f.version)
+        self.positions[f.client_order_id] = f
 
     def apply_settlement(self, s: SettlementRow) -> None:
         self.positions.pop(s.client_order_id, None)
@@ -89,7 +78,7 @@ class Ledger:
         return SettlementRow(order_id, ts, pos.market, pos.side, won, payout, pnl, pos.version)
 
     def open_in(self, market: str) -> list[dict[str, Any]]:
-        return [p.to_dict() for p in self.positions.values() if p.market == market]
+        return [position_dict(p) for p in self.positions.values() if p.market == market]
 
     def day_loss(self, ts: int) -> float:
         """Realized loss (positive number) of the UTC day containing ``ts``."""

@@ -30,7 +30,7 @@ from liveswap.clock import Clock
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.desired import Desired
 from liveswap.engine.intents import Rejected, validate_output
-from liveswap.engine.ledger import Ledger
+from liveswap.engine.ledger import Ledger, position_dict
 from liveswap.engine.order_ids import client_order_id
 from liveswap.engine.risk import check_intent
 from liveswap.engine.snapshots import Snapshot, SnapshotWriter, read_snapshot
@@ -335,7 +335,7 @@ class Engine:
     def _settle(self, now: int, candles: list[Candle]) -> None:
         if not self.ledger.positions:
             return
-        due = [p.order_id for p in self.ledger.positions.values() if p.window_end <= now]
+        due = [p.client_order_id for p in self.ledger.positions.values() if p.window_end <= now]
         if not due:
             return
         try:
@@ -447,7 +447,7 @@ class Engine:
             save(self.state_dir / "clock.json")
 
     def status(self) -> dict[str, Any]:
-        positions = [p.to_dict() for p in self.ledger.positions.values()]
+        positions = [position_dict(p) for p in self.ledger.positions.values()]
         return {
             "liveswap_version": __version__,
             "pid": _pid(),
