@@ -74,3 +74,16 @@ def test_csv_refuses_bad_rows_with_the_line(tmp_path: Path, text: str, reason: s
     path.write_text(text)
     with pytest.raises(FeedError, match=reason.replace(".", r"\.")):
         CsvReplayFeed(path)
+
+
+def test_record_writes_the_synthetic_feed_to_a_replayable_csv(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "day.csv"
+    done = subprocess.run([sys.executable, "-m", "liveswap.cli.main", "record", "--feed", "synthetic", "--out",
+                           str(out), "--since", "1764000000", "--until", "1764003600", "--home", str(tmp_path)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    replay = CsvReplayFeed(out)
+    assert replay.closed_candles(T0, T0 + 3600) == SyntheticFeed(DEFAULT_MARKETS, seed=7).closed_candles(T0, T0 + 3600)

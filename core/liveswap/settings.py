@@ -141,3 +141,14 @@ def load_settings(home: str | os.PathLike[str] | None = None, **flags: Any) -> S
 
     loaded = _HomeSettings(home=root, **overrides)
     return Settings.model_construct(**dict(loaded))
+
+
+def settings_error(exc: ValueError) -> str:
+    """One line for a settings validation error: where (file, env or flag) it is and what is wrong."""
+    errors = getattr(exc, "errors", None)
+    if errors is None:
+        return f"settings: {exc}"
+    first = errors()[0]
+    where = ".".join(str(x) for x in first["loc"]) or "settings"
+    more = f" (+{len(errors()) - 1} more)" if len(errors()) > 1 else ""
+    return f"settings: {where}: {first['msg']}{more} (liveswap.toml, LIVESWAP_* or a flag)"

@@ -97,7 +97,7 @@ def test_record_writes_the_replay_csv(server, tmp_path, monkeypatch, capsys) -> 
         (["--feed", "binance", "--since", "yesterday"], "--since 'yesterday' is not epoch seconds or an ISO 8601 time"),
         (["--feed", "binance"], "give --since (and optionally --until) or --minutes"),
         (["--feed", "binance", "--minutes", "5", "--since", "1"], "give --since or --minutes, not both"),
-        (["--feed", "synthetic", "--minutes", "5"], "unknown venue feed 'synthetic'"),
+        (["--feed", "nope", "--minutes", "5"], "unknown feed 'nope'"),
     ],
 )
 def test_record_refuses_bad_input_with_one_line(tmp_path, capsys, argv, reason) -> None:

@@ -1,6 +1,8 @@
-"""``liveswap record``: capture a venue feed's closed candles to the replay CSV format.
+"""``liveswap record``: capture a feed's closed candles (a venue's, or the synthetic feed's) to the
+replay CSV format.
 
     liveswap record --feed binance --out btc.csv --minutes 60
+    liveswap record --feed synthetic --out day.csv --minutes 1440
     liveswap record --feed kalshi --out k.csv --since 2026-03-01T00:00:00Z --until 2026-03-01T06:00:00Z
 
 The file has the header ``market,timeframe,start,end,open,high,low,close,volume,up_price`` (the
@@ -12,7 +14,6 @@ data are listed on stderr.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import sys
 import time
@@ -21,13 +22,11 @@ from pathlib import Path
 from liveswap.cli.common import CommandError, add_home
 from liveswap.venues.parse import to_epoch
 
-COLUMNS = ("market", "timeframe", "start", "end", "open", "high", "low", "close", "volume", "up_price")
-
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("record", help="capture a venue feed's candles to a replay CSV file")
+    p = sub.add_parser("record", help="capture a feed's candles (a venue, or the synthetic feed) to a replay CSV file")
     add_home(p)
-    p.add_argument("--feed", required=True, help="venue feed: binance, coinbase, kalshi, polymarket")
+    p.add_argument("--feed", required=True, help="synthetic, binance, coinbase, kalshi, polymarket")
     p.add_argument("--out", required=True, metavar="FILE", help="CSV file to write (replaced atomically)")
     p.add_argument("--since", help="start, exclusive: epoch seconds or ISO 8601 (UTC if no zone)")
     p.add_argument("--until", help="end, inclusive: epoch seconds or ISO 8601 (default: now)")
@@ -60,32 +59,28 @@ def time_range(args: argparse.Namespace, now: int) -> tuple[int, int]:
     return since, until
 
 
-def _cell(value: object) -> str:
-    return "" if value is None else repr(value) if isinstance(value, float) else str(value)
-
-
 def run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from liveswap.feeds.base import FeedError
-    from liveswap.settings import load_settings
+    from liveswap.feeds.csv_replay import write_candles
+    from liveswap.host import HostError, make_feed
+    from liveswap.settings import load_settings, settings_error
     from liveswap.venues.errors import VenueError
-    from liveswap.venues.factory import make_feed
 
     since, until = time_range(args, int(time.time()))
     flags = {"markets": [m.strip() for m in args.markets.split(",") if m.strip()]} if args.markets else {}
     try:
         settings = load_settings(args.home, **flags)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise CommandError(f"settings: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+        raise CommandError(settings_error(exc)) from None
     try:
-        feed = make_feed(args.feed, settings)
-    except VenueError as exc:
+        feed = make_feed(settings.model_copy(update={"feed": args.feed}))
+    except (HostError, VenueError) as exc:
         raise CommandError(str(exc)) from None
     try:
         candles = feed.closed_candles(since, until)
-        stale = feed.stale_markets()
+        stale = getattr(feed, "stale_markets", dict)()
     except FeedError as exc:
         raise CommandError(str(exc)) from None
     finally:
@@ -93,11 +88,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
-        with tmp.open("w", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(COLUMNS)
-            for c in candles:
-                writer.writerow([_cell(getattr(c, col)) for col in COLUMNS])
+        write_candles(tmp, candles)
         os.replace(tmp, out)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

@@ -10,7 +10,7 @@ from liveswap.host_lock import HostLock, HostLockedError
 from liveswap.journal import JournalError
 from liveswap.logs import configure
 from liveswap.runners.base import StrategyFault
-from liveswap.settings import load_settings
+from liveswap.settings import load_settings, settings_error
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
         settings = load_settings(args.home, feed=args.feed, broker=args.broker, speed=args.speed,
                                  strategy=args.strategy)
     except ValueError as exc:
-        raise CommandError(f"invalid settings: {exc}".splitlines()[0]) from exc
+        raise CommandError(settings_error(exc)) from None
     configure(settings.log_level, settings.state_dir)
     lock = HostLock(settings.state_dir)
     try:
