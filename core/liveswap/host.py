@@ -118,7 +118,10 @@ def build_engine(settings: Settings, loader: VersionLoader | None = None) -> tup
     engine = Engine(settings=settings, feed=feed, broker=broker, journal=journal, clock=clock, active=active,
                     desired=desired)
     first = getattr(feed, "first_start", None)
-    fresh_cursor = int(first) if first is not None else int(clock.now()) // 300 * 300
+    # a replay starts at its first candle; a new home warms the strategy up on recent history first
+    # (those candles are decided, not traded: their intents are stale)
+    warm = (int(clock.now()) - settings.warmup_seconds) // 900 * 900
+    fresh_cursor = int(first) if first is not None else warm
     try:
         engine.recover(fresh_cursor)
     except StrategyFault as exc:

@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     max_restarts: int = Field(3, ge=0, description="worker restarts allowed within restart_window_seconds")
     restart_window_seconds: float = Field(60.0, gt=0)
     sandbox: SandboxLimits = SandboxLimits()
+    warmup_seconds: int = Field(
+        14_400, ge=0, description="a new home first feeds the strategy this much history (decided, not traded)"
+    )
     stale_after_seconds: float = Field(
         30.0, ge=0, description="an intent decided this long (clock time) after its candle closed is not traded"
     )
