@@ -56,6 +56,8 @@ def load_target(target: str) -> Any:
         raise StrategyFault("load", f"cannot import {target}: {_one_line(exc)}") from exc
     return obj
 
+_STATE_DUMPS = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+
 
 class PluginHost:
     """One strategy object registered in its own pluggy manager against ``StrategySpec``."""
@@ -119,3 +121,29 @@ class PluginHost:
         if "import_state" in self.implements:
             # a private copy, as if it had crossed a process boundary: the strategy may mutate it
             self._call("import_state", state=json.loads(json.dumps(state)), from_version=from_version)
+
+    def export_state_json(self) -> bytes:
+        """``export_state`` as compact JSON bytes (``b"null"`` without the hook): one encode, no copy."""
+        if "export_state" not in self.implements:
+            return b"null"
+        state = self._call("export_state")
+        if not isinstance(state, dict):
+            raise StrategyFault("garbage", f"export_state returned {type(state).__name__}, not dict")
+        try:
+            return _STATE_DUMPS(state).encode()
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise StrategyFault("garbage", f"export_state is not JSON-serialisable: {exc}") from exc
+
+    def import_state_json(self, state_json: bytes, from_version: str) -> None:
+        """``import_state`` of a state given as JSON bytes (another version's export, relayed by the
+        host unparsed): parsed here, so the strategy gets its own fresh dict; anything but a JSON
+        object is refused as ``garbage``."""
+        if "import_state" not in self.implements:
+            return
+        try:
+            state = json.loads(state_json)
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            raise StrategyFault("garbage", f"the state to import is not JSON: {exc}") from None
+        if not isinstance(state, dict):
+            raise StrategyFault("garbage", f"the state to import is a JSON {type(state).__name__}, not an object")
+        self._call("import_state", state=state, from_version=from_version)

@@ -10,6 +10,13 @@ deliberately different:
   ``{"fault": kind, "reason": "one line"}``. The worker runs untrusted strategy code, so nothing
   it sends is ever unmarshalled or unpickled: it is parsed as JSON and checked for shape.
 
+Strategy state on the swap's commit path is *relayed*, not decoded: ``export_json`` answers
+``{"ok": <state JSON>}`` and the host cuts the state's JSON bytes out of the frame
+(:func:`state_json_of`) and sends them, as one marshalled ``bytes`` argument, in ``import_json`` to
+the new worker, which parses them (and refuses anything but an object). The host never parses or
+re-encodes a state it only passes on, so the commit costs one ``json.dumps`` in the old worker,
+two pipe copies and one ``json.loads`` in the new one (it cost three encodes and four decodes).
+
 Candles, contexts, fills and settlements travel as positional field tuples (``Candle(*values)``);
 both ends import the same ``liveswap`` package, so field order agrees. A batch's contexts are sent
 once each (the 9 candles of a batch usually share one). ``Intent`` objects in ``on_candle``
@@ -38,6 +45,7 @@ from liveswap.api.types import Candle, Context, Fill, Intent, Settlement
 HEADER = struct.Struct(">I")
 DEFAULT_MAX_FRAME = 64 * 1024 * 1024
 INTENT_TAG = "__intent__"
+STATE_OK_PREFIX = b'{"ok":'
 
 _CANDLE_VALUES = attrgetter(*(f.name for f in fields(Candle)))
 _CONTEXT_VALUES = attrgetter(*(f.name for f in fields(Context)))
@@ -118,6 +126,23 @@ def encode_ok(value: Any) -> bytes:
 def encode_fault(kind: str, reason: str) -> bytes:
     """Worker side: a fault reply."""
     return _frame(_dumps({"fault": kind, "reason": reason}).encode())
+
+
+def encode_state_ok(state_json: bytes) -> bytes:
+    """Worker side: the reply to ``export_json``, the state's JSON bytes spliced in as the ``ok`` value."""
+    return _frame(STATE_OK_PREFIX + state_json + b"}")
+
+
+def state_json_of(payload: bytes) -> bytes | None:
+    """Host side: the state JSON bytes of an ``export_json`` reply, *not parsed* (they are relayed to
+    another worker as they are); ``None`` if the payload is not an ``ok`` object or null (then it is a
+    fault, or garbage: decode it with :func:`decode_reply`). Whatever the bytes hold, the host never
+    interprets them; the importing worker parses them as JSON and refuses anything but an object."""
+    if payload.startswith(STATE_OK_PREFIX + b"{") and payload.endswith(b"}}"):
+        return payload[len(STATE_OK_PREFIX):-1]
+    if payload == STATE_OK_PREFIX + b"null}":
+        return b"null"
+    return None
 
 
 def _tag(item: Any) -> Any:

@@ -15,6 +15,7 @@ at a time.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -262,6 +263,23 @@ class SandboxRunner:
     def import_state(self, state: dict[str, Any], from_version: str) -> None:
         self._request(protocol.encode_request("import", state, from_version), "import_state")
 
+    def export_state_json(self) -> bytes | None:
+        """:meth:`export_state` as the worker's JSON bytes of a dict, *not parsed here*: for relaying to
+        another worker with :meth:`import_state_json` (the swap's commit path). None without the hook."""
+        payload = self._exchange(protocol.encode_request("export_json"), "export_state")
+        state_json = protocol.state_json_of(payload)
+        if state_json is None:
+            state = self._interpret(payload, "export_state")  # a fault raises here
+            if state is None or isinstance(state, dict):  # an ok reply laid out otherwise: re-encode it
+                return None if state is None else json.dumps(state, separators=(",", ":")).encode()
+            self._die("garbage", f"export_state came back as a {type(state).__name__}, not a dict")
+        return None if state_json == b"null" else state_json
+
+    def import_state_json(self, state_json: bytes, from_version: str) -> None:
+        """:meth:`import_state` of a state given as JSON bytes (parsed in the worker; anything but a
+        JSON object is a ``garbage`` fault)."""
+        self._request(protocol.encode_request("import_json", state_json, from_version), "import_state")
+
     def ping(self) -> None:
         """A no-op round trip: raises ``StrategyFault`` if the worker is stuck or gone."""
         self._request(protocol.encode_request("ping"), "ping")
@@ -269,18 +287,29 @@ class SandboxRunner:
     # -- machinery --------------------------------------------------------------------------
 
     def _request(self, frame: bytes, what: str, timeout: float | None = None) -> Any:
+        return self._interpret(self._exchange(frame, what, timeout), what)
+
+    def _exchange(self, frame: bytes, what: str, timeout: float | None = None) -> bytes:
+        """Send one request, return the reply's raw payload (any failure kills the worker and raises)."""
         if not self._alive or self._channel is None:
             self._raise_dead(what)
         limit = self.hook_timeout if timeout is None else timeout
         deadline = time.monotonic() + limit
         try:
             self._channel.send(frame, deadline)
-            message = protocol.decode_reply(self._channel.recv(deadline))
+            return self._channel.recv(deadline)
         except ChannelTimeout:
             self._die("timeout", f"{what} of {self.name} {self.version} took longer than {limit:g}s; "
                       f"worker {self.pid} killed")
         except ChannelClosed:
             self._die_exited(what)
+        except ProtocolError as exc:
+            self._die("protocol", f"{what} of {self.name} {self.version}: {exc}")
+
+    def _interpret(self, payload: bytes, what: str) -> Any:
+        """The ``ok`` value of a reply payload; a fault or malformed reply kills the worker and raises."""
+        try:
+            message = protocol.decode_reply(payload)
         except ProtocolError as exc:
             self._die("protocol", f"{what} of {self.name} {self.version}: {exc}")
         if "ok" in message:

@@ -103,6 +103,10 @@ def _answer(host: PluginHost, request: tuple[Any, ...]) -> bytes:
             return protocol.encode_ok(host.export_state())
         elif op == "import":
             host.import_state(request[1], str(request[2]))
+        elif op == "export_json":
+            return protocol.encode_state_ok(host.export_state_json())
+        elif op == "import_json":
+            host.import_state_json(request[1], str(request[2]))
         elif op == "ping":
             return protocol.encode_ok(os.getpid())
         else:

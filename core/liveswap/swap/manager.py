@@ -8,7 +8,10 @@ A swap, like an OTP release upgrade, in named steps:
 * :meth:`SwapManager._commit` -- **commit**, at a batch boundary: ``export_state()`` of the old,
   ``import_state(state, from_version)`` of the new, flip the active pointer, journal the swap
   (the journal is where the active version is persisted). Any failure before the flip aborts and
-  changes nothing. Its blocking time is ``pause_ms``.
+  changes nothing. Its blocking time is ``pause_ms``. Between two sandboxed workers the state is
+  relayed as the old worker's JSON bytes, never parsed nor re-encoded by the host (see
+  :func:`export_state`), so the pause grows with the state's size only by one encode in the old
+  worker, one decode in the new one and two pipe copies.
 * **probation** -- for ``probation_batches`` batches the old worker stays warm; a fault of the
   new one (crash, time-out, memory, exception, malformed output) rolls back to the old one at
   once, and the faulted batch is decided again by the old one, so it is decided exactly once.
@@ -20,6 +23,7 @@ back to the previous version or, with none, pauses opening positions and says wh
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -35,6 +39,8 @@ from liveswap.sandbox.supervisor import Supervisor
 from liveswap.swap.loader import LoadError, VersionLoader
 
 SwapKind = Literal["activate", "rollback"]
+State = dict[str, Any] | bytes | None
+"""An exported strategy state: a dict, or a sandboxed worker's JSON bytes of one, relayed unparsed."""
 Done = Callable[[str | None], None]
 """Called once a request is over: None when it took effect, else the one-line refusal."""
 
@@ -54,11 +60,31 @@ class _Pending:
 @dataclass(slots=True)
 class _Probation:
     old: ActiveStrategy
-    old_state_at_swap: dict[str, Any] | None
+    old_state_at_swap: State
     swap_batch_end: int
     batches_left: int
-    new_state: dict[str, Any] | None
+    new_state: State
     new_state_batch_end: int
+
+
+def export_state(runner: Any) -> State:
+    """The runner's exported state; a sandboxed worker's as its JSON bytes, which the host does not parse."""
+    as_json = getattr(runner, "export_state_json", None)
+    return as_json() if as_json is not None else runner.export_state()  # type: ignore[no-any-return]
+
+
+def import_state(runner: Any, state: State, from_version: str) -> None:
+    """Give ``state`` (from :func:`export_state`) to ``runner``: JSON bytes go to a sandboxed worker as
+    they are (it parses them; the strategy's ``import_state`` gets a dict either way)."""
+    if state is None:
+        return
+    if isinstance(state, bytes):
+        as_json = getattr(runner, "import_state_json", None)
+        if as_json is not None:
+            as_json(state, from_version)
+            return
+        state = json.loads(state)
+    runner.import_state(state, from_version)
 
 
 class SwapManager:
@@ -154,7 +180,7 @@ class SwapManager:
         p = self._probation
         assert p is not None
         try:
-            p.new_state = self.engine.active.runner.export_state()
+            p.new_state = export_state(self.engine.active.runner)
             p.new_state_batch_end = self.engine.cursor or p.new_state_batch_end
         except StrategyFault as exc:
             # the next batch will meet the same fault; the fault handler rolls back then
@@ -174,14 +200,14 @@ class SwapManager:
         back_to_warm = probation is not None and new is probation.old
         t0 = time.perf_counter()
         try:
-            state = old.runner.export_state()
+            state = export_state(old.runner)
         except StrategyFault as exc:
             state = None
             logger.warning("commit: {} could not export its state ({}); {} starts without it", old.spec, exc,
                            new.spec)
         try:
             if state is not None:
-                new.runner.import_state(state, old.version)
+                import_state(new.runner, state, old.version)
         except StrategyFault as exc:
             if not back_to_warm:
                 new.runner.close()
@@ -191,7 +217,7 @@ class SwapManager:
             assert probation is not None
             try:  # the warm version resumes from its own state at the swap, plus a replay
                 if probation.old_state_at_swap is not None:
-                    new.runner.import_state(probation.old_state_at_swap, new.version)
+                    import_state(new.runner, probation.old_state_at_swap, new.version)
                 engine.replay_into(new.runner, probation.swap_batch_end, engine.cursor or probation.swap_batch_end)
             except StrategyFault as exc2:
                 self._refuse(pending.kind, new.spec, pending.generation, pending.done,
@@ -282,7 +308,7 @@ class SwapManager:
         try:
             if p.new_state is None:
                 raise StrategyFault("exception", f"{failed.spec} exported no state")
-            old.runner.import_state(p.new_state, failed.version)
+            import_state(old.runner, p.new_state, failed.version)
             engine.replay_into(old.runner, p.new_state_batch_end, engine.cursor or p.new_state_batch_end)
             how = f"the state {failed.spec} last exported"
         except StrategyFault as exc:
@@ -290,7 +316,7 @@ class SwapManager:
                            failed.spec, exc)
             try:
                 if p.old_state_at_swap is not None:
-                    old.runner.import_state(p.old_state_at_swap, old.version)
+                    import_state(old.runner, p.old_state_at_swap, old.version)
                 engine.replay_into(old.runner, p.swap_batch_end, engine.cursor or p.swap_batch_end)
             except StrategyFault as exc2:
                 logger.error("{} cannot resume either: {}", old.spec, exc2)

@@ -1,0 +1,130 @@
+"""Run every benchmark and write the headline figures into README.md (between the benchmark markers).
+
+    python3 dev.py bench            # full run (~6-10 min on 2 cores)
+    python3 dev.py bench --quick    # fewer rounds (~2-3 min)
+    python3 dev.py bench --no-readme
+
+Each benchmark prints its own figures (all of it is echoed here); the README table is rebuilt from
+what this run measured on this machine, with the date and core count. Nothing asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import bench_activation  # noqa: E402
+import bench_deploy  # noqa: E402
+import bench_memory  # noqa: E402
+import bench_scaling  # noqa: E402
+from _common import machine, mib  # noqa: E402
+
+README = HERE.parent / "README.md"
+START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
+
+
+def script(name: str, *args: str) -> str:
+    """Run an existing benchmark script; echo and return its stdout."""
+    out = subprocess.run([sys.executable, str(HERE / name), *args], capture_output=True, text=True)
+    text = out.stdout + (f"\n[{name} exited {out.returncode}: {out.stderr.strip()[-300:]}]" if out.returncode else "")
+    print(text, flush=True)
+    return text
+
+
+def called(fn, argv: list[str]):  # type: ignore[no-untyped-def]
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        result = fn(argv)
+    print(buf.getvalue(), flush=True)
+    return result
+
+
+def figure(pattern: str, text: str, group: int = 1) -> str:
+    m = re.search(pattern, text, re.MULTILINE)
+    return m.group(group) if m else "n/a"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds: a smoke run in a few minutes")
+    parser.add_argument("--no-readme", action="store_true", help="print only; leave README.md alone")
+    args = parser.parse_args()
+    q = args.quick
+    began = time.monotonic()
+    print(f"liveswap benchmarks{' (quick)' if q else ''} -- {machine()}\n", flush=True)
+
+    deploy = called(bench_deploy.main, ["--swaps", "8" if q else "30", "--restarts", "2" if q else "5"])
+    activation = called(bench_activation.main, ["-n", "3" if q else "8"])
+    sandbox = script("bench_sandbox.py", "--rounds", "1000" if q else "5000", "--spawns", "3" if q else "10")
+    engine = script("bench_engine.py", "--batches", "150" if q else "600")
+    memory = called(bench_memory.main, [])
+    scaling = called(bench_scaling.main, ["--swaps", "6" if q else "20", "--batches", "30" if q else "60"])
+    registry = script("bench_registry.py", "--rounds", "5" if q else "30")
+    control = script("control_latency.py", "-n", "10" if q else "30")
+    elapsed = time.monotonic() - began
+
+    p50, p99, worst = deploy["pause"]
+    r50 = deploy["restart"][0]
+    hot = deploy["hot"]
+    sb = {k: figure(rf"^{re.escape(k)}\s+([\d.]+)\s+([\d.]+)", sandbox) + " / "
+          + figure(rf"^{re.escape(k)}\s+([\d.]+)\s+([\d.]+)", sandbox, 2)
+          for k in ("plain function call", "in-process pluggy (InProcessRunner)", "sandbox worker (SandboxRunner)")}
+    eng = {k: figure(rf"^{re.escape(k)}\s+(\d+)", engine) for k in ("in-process", "in-process, no journal",
+                                                                    "sandboxed")}
+    lines = [
+        START,
+        f"Measured by `python3 dev.py bench`{' --quick' if q else ''} on {machine()}; run took {elapsed / 60:.1f} min. "
+        "Re-run it to get your machine's figures (see docs/benchmarks.md for what each one means).",
+        "",
+        "| What | Figure | Anchor |",
+        "|---|---|---|",
+        f"| Hot swap pause (`activate --wait`, 9 markets, real host) | p50 {p50:.2f} ms, p99 {p99:.2f} ms, "
+        f"max {worst:.2f} ms; {hot['missing']} of {hot['decided']} candles missed | target p99 <= 5 ms |",
+        f"| Restart deploy (SIGTERM + `liveswap run`, to first batch decided) | p50 {r50:.0f} ms | "
+        f"{r50 / p50:.0f}x the hot swap's p50 pause |",
+        f"| Activation, wheel already installed (command to active) | median "
+        f"{statistics.median(activation['installed']):.0f} ms | CLI start-up alone "
+        f"{statistics.median(activation['cli']):.0f} ms; target <= 1 s |",
+        f"| Activation, freshly dropped wheel (validate + install) | median "
+        f"{statistics.median(activation['fresh']):.0f} ms | same |",
+        f"| One 9-candle batch, p50 / p99 us | sandbox {sb['sandbox worker (SandboxRunner)']} | pluggy "
+        f"{sb['in-process pluggy (InProcessRunner)']}, plain call {sb['plain function call']}; target <= 100 us |",
+        f"| Replay throughput, candles/s | sandboxed {eng['sandboxed']} | in-process {eng['in-process']}, "
+        f"in-process without journal {eng['in-process, no journal']} |",
+    ]
+    for label, host, workers in memory:
+        known = [w for w in workers if w]
+        lines.append(f"| RSS, {label} | host {mib(host)} MiB, workers {mib(sum(known))} MiB "
+                     f"({mib(sum(known) / max(1, len(known)))} each) | one worker |")
+    for label, r in scaling.items():
+        lines.append(f"| Swap pause / throughput, {label} | p50 {r['p50']:.2f} ms, p99 {r['p99']:.2f} ms; "
+                     f"{r['rate']:.0f} candles/s | 9 markets, 1 KB |")
+    install = figure(r"^install, small pure-Python wheel.*?median\s+([\d.]+)", registry)
+    applied = figure(r"median (\d+) ms", control)
+    lines.append(f"| Registry: install a small wheel | median {install} ms | |")
+    lines.append(f"| control.json change to applied (status.json) | median {applied} ms | |")
+    lines.append(END)
+    table = "\n".join(lines)
+    print(table)
+    if not args.no_readme:
+        text = README.read_text()
+        if START in text and END in text:
+            text = text[:text.index(START)] + table + text[text.index(END) + len(END):]
+        else:
+            text = text.rstrip("\n") + "\n\n## Benchmarks\n\n" + table + "\n"
+        README.write_text(text)
+        print(f"README.md updated ({README})")
+
+
+if __name__ == "__main__":
+    main()
