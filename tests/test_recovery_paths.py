@@ -7,6 +7,7 @@ same home, which is what ``liveswap run`` does after ``kill -9``.
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -188,3 +189,27 @@ def test_crash_after_commit_before_any_snapshot_of_the_new_version_resumes_it(ho
     assert versions == {"1.0.0", "1.1.0"}
     # 1.1.0 carries 1.0.0's snapshot plus the replay of every batch since, each candle once
     assert_each_candle_carried_once(again)
+
+
+# ---- a power cut: the fsync'd snapshot is newer than the journal's last (NORMAL) batches --------
+
+def test_snapshot_newer_than_the_journal_is_ignored_and_the_journal_replayed(home: Path) -> None:
+    engine = make_engine(home, snapshot_seconds=3600)
+    advance(engine, 1800)
+    engine.desired.paused = True  # batches with decisions and no orders: rows a power cut may take
+    advance(engine, 900)
+    engine.take_snapshot(wait=True)
+    lost_after = engine.journal.last_batch_end() - 600  # type: ignore[operator]
+    crash(engine)
+    db = sqlite3.connect(home / "state" / "journal.sqlite")
+    with db:  # what a power cut takes: the last batches written with synchronous=NORMAL
+        db.execute("DELETE FROM decisions WHERE batch_end > ?", (lost_after,))
+        db.execute("DELETE FROM candles WHERE end_ts > ?", (lost_after,))
+    db.close()
+
+    again = make_engine(home, t=engine.clock.now(), snapshot_seconds=3600)
+    seen = [tuple(x) for x in state_of(again)["seen"]]
+    assert seen and set(seen) == set(decided(again)) and len(seen) == len(set(seen))
+    advance(again, 600)  # the lost batches are decided again, once
+    seen = [tuple(x) for x in state_of(again)["seen"]]
+    assert len(seen) == len(set(seen)) and set(seen) == set(decided(again))
