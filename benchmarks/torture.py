@@ -7,11 +7,13 @@ probe stakes $1 on every candle and carries in its exported state every (market,
 it decided, every fill and every settlement it heard of, plus 64 KB of padding so that each
 snapshot write takes measurable time. The host runs the synthetic feed at ``--speed`` with a
 snapshot every 0.25 s. Each round starts the host, waits until ``status.json`` shows its pid
-and a heartbeat, then SIGKILLs it in one of three ways:
+and a heartbeat, then SIGKILLs it in one of four ways:
 
 * ``random``: 0-300 ms later;
 * ``swap``: right after writing an activate (or rollback) to ``control.json``, 0-800 ms later,
   so before, during or after the swap's prepare and commit;
+* ``trading``: 0.3-1.5 s later, past the catch-up of the downtime (whose intents are stale,
+  not traded), while it trades live: kills land between journaling and sending orders;
 * ``snapshot``: as soon as a snapshot temp file appears (mid-write), or after 1.5 s.
 
 After every kill: ``snapshot.json`` is whole JSON (never torn) and the journal passes
@@ -169,9 +171,11 @@ def kill_round(home: Path, env: dict[str, str], rng: random.Random, log: Path) -
     proc = start_host(env, log)
     try:
         wait_alive(home, proc)
-        mode = rng.choice(["random", "random", "swap", "snapshot"])
+        mode = rng.choice(["random", "random", "swap", "snapshot", "trading"])
         if mode == "random":
             time.sleep(rng.uniform(0.0, 0.3))
+        elif mode == "trading":
+            time.sleep(rng.uniform(0.3, 1.5))
         elif mode == "swap":
             request_swap(state, rng)
             time.sleep(rng.uniform(0.0, 0.8))
