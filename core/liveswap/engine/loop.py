@@ -128,7 +128,8 @@ class Engine:
                 self.active.runner.import_state(snap.state, snap.version)
             replay_from = snap.batch_end
             self.last_snapshot = snap
-        elif snap is None:
+        elif snap is None or snap.batch_end > journal_end:
+            # none yet, or newer than the journal (a power cut took the last NORMAL batches): replay it all
             first = self.journal.query("SELECT MIN(batch_end) FROM decisions")[0][0]
             replay_from = int(first) - 1
         if replay_from is not None:

@@ -47,10 +47,16 @@ def read_snapshot(state_dir: Path) -> Snapshot | None:
 
 
 class SnapshotWriter:
-    """Writes snapshots atomically on a background thread; the newest one wins."""
+    """Writes snapshots atomically on a background thread; the newest one wins.
+
+    A write killed half-way (``kill -9``, power cut) leaves ``snapshot.json`` as it was plus a
+    temp file; the next host's writer deletes such leftovers (one host per home: the host lock).
+    """
 
     def __init__(self, state_dir: Path) -> None:
         self.path = state_dir / SNAPSHOT_FILE
+        for leftover in state_dir.glob(f".{SNAPSHOT_FILE}.*.tmp"):
+            leftover.unlink(missing_ok=True)
         self.last_at: float | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
