@@ -263,3 +263,19 @@ def stop_host(proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+class NoWriteJournal(Journal):
+    """Reads like the journal; writes nothing: the candle path without journaling (a baseline)."""
+
+    def write_batch(self, *args: Any, **kw: Any) -> None:
+        return None
+
+    def record_order_results(self, *args: Any, **kw: Any) -> None:
+        return None
+
+    def record_settlements(self, rows: Any) -> Any:
+        return list(rows)
+
+    def order_exists(self, client_order_id: str) -> bool:
+        return False

@@ -23,6 +23,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _common import NoWriteJournal  # noqa: E402
 from liveswap.api import Intent, hookimpl  # noqa: E402
 from liveswap.brokers.paper import PaperBroker  # noqa: E402
 from liveswap.engine.active import ActiveStrategy  # noqa: E402
@@ -67,22 +68,6 @@ class Simple:
         return []
 
 
-class NullJournal(Journal):
-    """The journal's interface with every write skipped (reads still work): the cost baseline."""
-
-    def write_batch(self, *a: Any, **k: Any) -> None:
-        return None
-
-    def record_order_results(self, *a: Any, **k: Any) -> None:
-        return None
-
-    def record_settlements(self, rows: Any) -> Any:
-        return list(rows)
-
-    def order_exists(self, client_order_id: str) -> bool:
-        return False
-
-
 def run(kind: str, batches: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
@@ -91,7 +76,7 @@ def run(kind: str, batches: int) -> float:
         feed = SyntheticFeed(settings.markets, seed=7)
         clock = ManualClock(T0)
         broker = PaperBroker(settings.state_dir / "paper.sqlite", settings.paper, outcome_lookup(feed, clock))
-        journal_cls = NullJournal if kind == "in-process, no journal" else Journal
+        journal_cls = NoWriteJournal if kind == "in-process, no journal" else Journal
         journal = journal_cls(settings.state_dir / "journal.sqlite")
         if kind == "sandboxed":
             make_wheel(home / "registry", "bench-strategy", "1.0.0", ep="bench", module="bench_strategy",

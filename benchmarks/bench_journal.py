@@ -26,6 +26,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _common import NoWriteJournal  # noqa: E402
 from liveswap.api import Intent, hookimpl  # noqa: E402
 from liveswap.brokers.paper import PaperBroker  # noqa: E402
 from liveswap.engine.active import ActiveStrategy  # noqa: E402
@@ -77,22 +78,6 @@ class TimedJournal(Journal):
 
     def record_settlements(self, *args: Any, **kw: Any) -> Any:
         return self._timed(super().record_settlements, *args, **kw)
-
-
-class NoWriteJournal(Journal):
-    """Reads like the journal; writes nothing (the candle path without journaling)."""
-
-    def write_batch(self, *args: Any, **kw: Any) -> None:
-        return None
-
-    def record_order_results(self, *args: Any, **kw: Any) -> None:
-        return None
-
-    def record_settlements(self, rows: Any) -> Any:
-        return list(rows)
-
-    def order_exists(self, client_order_id: str) -> bool:
-        return False
 
 
 def engine_on(home: Path, journal_cls: type[Journal]) -> Engine:

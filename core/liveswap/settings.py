@@ -129,8 +129,6 @@ class Settings(BaseSettings):
     def registry_dir(self) -> Path:
         return self.home / "registry"
 
-    def market_specs(self) -> list[Market]:
-        return [Market.parse(m) for m in self.markets]
 
 
 def load_settings(home: str | os.PathLike[str] | None = None, **flags: Any) -> Settings:

@@ -88,7 +88,7 @@ def status(args: argparse.Namespace) -> int:
         rss = worker.get("rss_bytes")
         head.add_row("worker", f"pid {worker.get('pid')}, network {'cut' if worker.get('network_isolated') else 'ON'}"
                      f"{'' if rss is None else f', {rss / 2**20:.1f} MiB RSS'}")
-    if (st.get("extra") or {}).get("paused_reason") or st.get("paused_reason"):
+    if st.get("paused_reason"):
         head.add_row("paused why", f"[red]{st.get('paused_reason')}[/red]")
     if st.get("probation"):
         head.add_row("probation", f"{st['probation']['batches_left']} batches left; {st['probation']['old']} warm")

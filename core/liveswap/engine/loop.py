@@ -133,7 +133,7 @@ class Engine:
             first = self.journal.query("SELECT MIN(batch_end) FROM decisions")[0][0]
             replay_from = int(first) - 1
         if replay_from is not None:
-            self._replay(replay_from, journal_end)
+            self.replay_into(self.active.runner, replay_from, journal_end)
         fills, setts = self.journal.undelivered()
         self._pending_fills = [_fill_row(r) for r in fills]
         self._pending_settlements = [_settlement_row(r) for r in setts]
@@ -150,7 +150,7 @@ class Engine:
                 logger.error("cannot reconcile order {} with the broker: {}", coid, exc)
                 continue
             if known is None:
-                self.journal.record_order_result(coid, "stale", "not sent before the host stopped", "", None)
+                self.journal.record_order_results([(coid, "stale", "not sent before the host stopped", "", None)])
                 logger.warning("order {} was journaled but never sent; recorded as stale", coid)
             else:
                 self._apply_results([(row_to_request(row), known, row["version"])])
@@ -168,9 +168,6 @@ class Engine:
             since = int(first) - 1 if first is not None else None
         if since is not None and self.cursor is not None:
             self.replay_into(target.runner, since, self.cursor)
-
-    def _replay(self, since: int, until: int) -> None:
-        self.replay_into(self.active.runner, since, until)
 
     def replay_into(self, runner: Runner, since: int, until: int) -> None:
         """Feed ``runner`` every journaled batch in ``(since, until]`` with the fills and

@@ -190,10 +190,6 @@ class Journal:
             db.executemany("UPDATE settlements SET delivered_batch=? WHERE client_order_id=?",
                            [(batch_end, i) for i in delivered_settlements])
 
-    def record_order_result(self, client_order_id: str, status: str, reason: str, venue_order_id: str,
-                            fill: FillRow | None) -> None:
-        self.record_order_results([(client_order_id, status, reason, venue_order_id, fill)])
-
     def record_order_results(self, results: list[tuple[str, str, str, str, FillRow | None]]) -> None:
         """Broker answers ``(client_order_id, status, reason, venue_order_id, fill)``: one FULL commit."""
         if not results:

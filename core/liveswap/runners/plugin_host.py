@@ -6,7 +6,6 @@ manager per loaded version, never unregister-in-place (pluggy's register is not 
 
 from __future__ import annotations
 
-import importlib
 import json
 import traceback
 from importlib.metadata import distributions
@@ -44,17 +43,6 @@ def resolve_entry_point(name: str, path: list[str] | None = None) -> Any:
     where = f" in {path[0]}" if path else ""
     raise StrategyFault("load", f"no entry point {name!r} in group {ENTRY_POINT_GROUP}{where}")
 
-
-def load_target(target: str) -> Any:
-    """Import ``"module:attr"`` (or just ``"module"``)."""
-    module_name, _, attr = target.partition(":")
-    try:
-        obj: Any = importlib.import_module(module_name)
-        for part in filter(None, attr.split(".")):
-            obj = getattr(obj, part)
-    except Exception as exc:  # noqa: BLE001
-        raise StrategyFault("load", f"cannot import {target}: {_one_line(exc)}") from exc
-    return obj
 
 _STATE_DUMPS = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
 
