@@ -78,8 +78,6 @@ def test_check_a_refused_wheel_prints_one_line_per_reason(tmp_path: Path, capsys
     assert stderr.splitlines() == [
         "liveswap: refused: requires liveswap>=2 but this host is liveswap 1.0.0",
         "liveswap: refused: no entry point in group liveswap.strategies (entry_points.txt)",
-        "liveswap: refused: dependency nothere-lib is not satisfiable offline (not installed in the host; "
-        "no usable wheel in registry/)",
     ]
     assert "verdict:           refused" in stdout
     assert not home.exists()  # checking a wheel writes nothing

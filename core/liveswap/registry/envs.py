@@ -1,0 +1,235 @@
+"""Each strategy version in its own environment: resolved, locked, verified, shared on disk.
+
+Layout of the home's ``state/``::
+
+    versions/<dist>-<version>-<sha12>/site/                the environment (the worker's sys.path)
+    versions/<dist>-<version>-<sha12>/liveswap.lock.json    its lock (see :mod:`liveswap.registry.lock`)
+    cache/uv/                                              the resolver's cache; site/ files hard-link into it
+
+:meth:`EnvStore.ensure` installs a version once (resolve, install the pinned set, install the
+strategy wheel after verifying its RECORD, hash every file, write the lock, rename into place)
+and afterwards only verifies the environment against its lock. :func:`prune` removes the
+environments nothing needs and the cache entries no environment links to.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+from packaging.utils import canonicalize_name
+
+from liveswap.registry.errors import RegistryError
+from liveswap.registry.install import install_wheel
+from liveswap.registry.lock import (
+    LOCK_FILE,
+    SITE_DIR,
+    Lock,
+    read_lock,
+    take_manifest,
+    verify,
+    write_lock,
+    write_stats,
+)
+from liveswap.registry.model import Report
+from liveswap.registry.resolver import EnvConfig, install_pinned, resolve
+
+LOCK_TIMEOUT_SECONDS = 600.0
+
+
+def version_dir_name(dist_name: str, version: str, sha256: str) -> str:
+    return f"{canonicalize_name(dist_name)}-{version}-{sha256[:12]}"
+
+
+@dataclass(frozen=True)
+class Env:
+    """An installed, verified environment: ``site`` goes on the worker's sys.path."""
+
+    root: Path
+    lock: Lock
+
+    @property
+    def site(self) -> Path:
+        return self.root / SITE_DIR
+
+
+class EnvStore:
+    """The environments under ``versions_dir``, resolved and installed under ``config``."""
+
+    def __init__(self, versions_dir: Path, config: EnvConfig) -> None:
+        self.versions_dir = versions_dir
+        self.config = config
+
+    def root_of(self, report: Report) -> Path:
+        return self.versions_dir / version_dir_name(report.dist_name, report.version, report.sha256)
+
+    def installed(self, report: Report) -> Lock | None:
+        """The lock of ``report``'s environment if it is installed (not verified), else None."""
+        if not report.sha256:
+            return None
+        try:
+            return read_lock(self.root_of(report))
+        except RegistryError:
+            return None
+
+    def ensure(self, report: Report, *, full_verify: bool = False) -> Env:
+        """The verified environment of ``report``'s wheel, resolving and installing it first if
+        needed. Raises :class:`RegistryError` (resolution, install, or a changed environment)."""
+        if report.path is None or not report.sha256:
+            raise RegistryError(f"{report.dist_name} {report.version} has no wheel to install")
+        final = self.root_of(report)
+        if (final / LOCK_FILE).is_file():
+            return self._verified(report, final, full_verify)
+        locks = self.versions_dir / ".locks"
+        locks.mkdir(parents=True, exist_ok=True)
+        try:
+            with FileLock(str(locks / f"{final.name}.lock")).acquire(timeout=LOCK_TIMEOUT_SECONDS):
+                if (final / LOCK_FILE).is_file():
+                    return self._verified(report, final, full_verify)
+                for stale in [*self.versions_dir.glob(f".tmp-{final.name}-*"), *([final] if final.exists() else [])]:
+                    shutil.rmtree(stale, ignore_errors=True)  # a crashed install of this key; we hold its lock
+                tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name}-", dir=self.versions_dir))
+                try:
+                    self._install(report, tmp)
+                    os.rename(tmp, final)
+                except BaseException:
+                    shutil.rmtree(tmp, ignore_errors=True)
+                    raise
+        except Timeout as exc:
+            raise RegistryError(f"another process has been installing {final.name} for "
+                                f"{LOCK_TIMEOUT_SECONDS:.0f}s") from exc
+        return Env(final, read_lock(final))
+
+    def _install(self, report: Report, root: Path) -> None:
+        assert report.path is not None
+        requirements = [d.requirement for d in report.dependencies]
+        pinned, tool = resolve(requirements, self.config)
+        site = root / SITE_DIR
+        install_pinned(pinned, site, self.config)
+        install_wheel(report.path, report.sha256, site)
+        if any(site.glob("liveswap-*.dist-info")) or (site / "liveswap").exists():
+            raise RegistryError("the resolved set would install liveswap itself; the host provides it")
+        files, stats = take_manifest(site)
+        lock = Lock(
+            strategy={"dist_name": report.dist_name, "version": report.version, "wheel_sha256": report.sha256,
+                      "entry_points": dict(report.entry_points)},
+            requirements=requirements,
+            packages=pinned,
+            resolver=tool,
+            sources=self.config.sources(),
+            python=f"{platform.python_implementation()} {platform.python_version()}",
+            files=files,
+            installed_at=int(time.time()),
+        )
+        write_lock(root, lock)
+        write_stats(root, stats)
+
+    def _verified(self, report: Report, root: Path, full: bool) -> Env:
+        lock = read_lock(root)
+        if lock.strategy.get("wheel_sha256") != report.sha256:
+            raise RegistryError(f"{root.name}/{LOCK_FILE} names another wheel than {report.dist_name} "
+                                f"{report.version}; remove {root} to reinstall")
+        problems = verify(root, lock, full=full)
+        if problems:
+            more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise RegistryError(f"the environment of {report.dist_name} {report.version} changed after install: "
+                                f"{problems[0]}{more}; remove {root} to reinstall it")
+        return Env(root, lock)
+
+
+@dataclass
+class PruneResult:
+    """What :func:`prune` removed and how many bytes that freed on disk (hard links counted once)."""
+
+    removed: list[str] = field(default_factory=list)
+    cache_entries: int = 0
+    freed_bytes: int = 0
+    kept: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"removed": list(self.removed), "cache_entries": self.cache_entries,
+                "freed_bytes": self.freed_bytes, "kept": list(self.kept)}
+
+
+def disk_usage(paths: Iterable[Path]) -> int:
+    """Bytes allocated on disk under ``paths``, each hard-linked file counted once (like ``du``)."""
+    seen: set[tuple[int, int]] = set()
+    total = 0
+    for top in paths:
+        if not top.exists():
+            continue
+        for dirpath, dirnames, filenames in os.walk(top):
+            for name in [*filenames, *dirnames]:
+                try:
+                    st = os.lstat(os.path.join(dirpath, name))
+                except OSError:
+                    continue
+                if (st.st_dev, st.st_ino) not in seen:
+                    seen.add((st.st_dev, st.st_ino))
+                    total += st.st_blocks * 512
+    return total
+
+
+def prune(versions_dir: Path, cache_dir: Path, keep: Iterable[str]) -> PruneResult:
+    """Remove every environment under ``versions_dir`` whose folder name is not in ``keep``, then
+    every cache entry under ``cache_dir`` whose files no remaining environment links to."""
+    wanted = set(keep)
+    before = disk_usage([versions_dir, cache_dir])
+    result = PruneResult()
+    if versions_dir.is_dir():
+        for entry in sorted(versions_dir.iterdir()):
+            if entry.name.startswith(".") and not entry.name.startswith(".tmp-"):
+                continue
+            if entry.name in wanted:
+                result.kept.append(entry.name)
+                continue
+            if entry.name.startswith(".tmp-") and _busy(versions_dir, entry.name):
+                continue
+            shutil.rmtree(entry, ignore_errors=True)
+            result.removed.append(entry.name)
+    result.cache_entries = _prune_cache(cache_dir)
+    result.freed_bytes = max(0, before - disk_usage([versions_dir, cache_dir]))
+    return result
+
+
+def _busy(versions_dir: Path, tmp_name: str) -> bool:
+    """Whether an install is in progress for a ``.tmp-<key>-xxxx`` folder (its lock is held)."""
+    key = tmp_name[len(".tmp-"):].rsplit("-", 1)[0]
+    try:
+        with FileLock(str(versions_dir / ".locks" / f"{key}.lock")).acquire(timeout=0):
+            return False
+    except Timeout:
+        return True
+
+
+def _prune_cache(cache_dir: Path) -> int:
+    """Remove uv archive entries (unpacked wheels) that no environment hard-links any more.
+
+    An entry whose every regular file has a link count of 1 is used by nothing but the cache; uv
+    downloads it again if a later install needs it (the pointer to it becomes a cache miss).
+    """
+    removed = 0
+    for archive_root in cache_dir.glob("archive-v*"):
+        for entry in archive_root.iterdir():
+            if entry.is_dir() and not _linked(entry):
+                shutil.rmtree(entry, ignore_errors=True)
+                removed += 1
+    return removed
+
+
+def _linked(folder: Path) -> bool:
+    for dirpath, _, filenames in os.walk(folder):
+        for name in filenames:
+            try:
+                if os.lstat(os.path.join(dirpath, name)).st_nlink > 1:
+                    return True
+            except OSError:
+                continue
+    return False
