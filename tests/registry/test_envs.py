@@ -223,13 +223,13 @@ def test_installs_share_files_and_prune_frees_what_nothing_needs(home: Path, tmp
     # the registry wheel of 1.0.0 is gone and nothing else names it: its environment goes
     (home / "registry" / wheels[0].name).unlink()
     result = registry.prune(keep=["probe==1.0.1"])
-    assert result.removed == [sites[0].parent.name]  # type: ignore[union-attr]
+    assert [p.name for p in result.removed] == [sites[0].parent.name]  # type: ignore[union-attr]
     assert result.freed_bytes > 0
     # nothing needs any version: environments and the cache entries they linked to are freed
     for wheel in wheels[1:]:
         (home / "registry" / wheel.name).unlink()
     result = registry.prune()
-    assert sorted(result.removed) == sorted(s.parent.name for s in sites[1:])  # type: ignore[union-attr]
+    assert sorted(p.name for p in result.removed) == sorted(s.parent.name for s in sites[1:])  # type: ignore[union-attr]
     assert result.cache_entries >= 1 and result.freed_bytes >= 200_000
     assert not any((state / "cache" / "uv").glob("archive-v*/*/tinylib"))
 

@@ -10,7 +10,7 @@ Public surface::
     reg.resolve("momentum" | "momentum==1.2.0") -> StrategyVersion   # RegistryError if unknown/refused
     reg.install(version) -> InstalledVersion      # its own environment (resolved, locked, verified)
     reg.lock_of(version) -> dict | None           # summary of its lock, if installed
-    reg.prune(keep=["NAME==VERSION", ...]) -> PruneResult   # environments and cache nothing needs
+    reg.prune(keep=["NAME==VERSION" or sha256, ...]) -> PruneResult  # environments + cache nothing needs
     reg.add([wheel, ...]) -> list[AddResult]
     reg.check(wheel_or_spec, extra_checks=()) -> Report
     check_wheel(path, ...) -> Report        # without a Registry
@@ -22,7 +22,7 @@ Nothing here raises for bad input except :class:`RegistryError` (one-line ``str`
 from liveswap.registry.check import check_installed, check_wheel
 from liveswap.registry.errors import RegistryError
 from liveswap.registry.host import HostEnvironment
-from liveswap.registry.envs import EnvStore, PruneResult, disk_usage, prune
+from liveswap.registry.envs import EnvStore
 from liveswap.registry.install import install_wheel
 from liveswap.registry.model import (
     Dependency,
@@ -31,6 +31,7 @@ from liveswap.registry.model import (
     Report,
     StrategyVersion,
 )
+from liveswap.registry.prune import PruneResult, disk_usage, needed_by, prune_versions
 from liveswap.registry.registry import AddResult, Registry
 from liveswap.registry.resolver import EnvConfig, ResolutionError
 
@@ -52,5 +53,6 @@ __all__ = [
     "check_wheel",
     "disk_usage",
     "install_wheel",
-    "prune",
+    "needed_by",
+    "prune_versions",
 ]

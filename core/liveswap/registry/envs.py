@@ -8,8 +8,8 @@ Layout of the home's ``state/``::
 
 :meth:`EnvStore.ensure` installs a version once (resolve, install the pinned set, install the
 strategy wheel after verifying its RECORD, hash every file, write the lock, rename into place)
-and afterwards only verifies the environment against its lock. :func:`prune` removes the
-environments nothing needs and the cache entries no environment links to.
+and afterwards only verifies the environment against its lock. Removing what nothing needs is
+:mod:`liveswap.registry.prune`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ import platform
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -142,94 +141,3 @@ class EnvStore:
             raise RegistryError(f"the environment of {report.dist_name} {report.version} changed after install: "
                                 f"{problems[0]}{more}; remove {root} to reinstall it")
         return Env(root, lock)
-
-
-@dataclass
-class PruneResult:
-    """What :func:`prune` removed and how many bytes that freed on disk (hard links counted once)."""
-
-    removed: list[str] = field(default_factory=list)
-    cache_entries: int = 0
-    freed_bytes: int = 0
-    kept: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, object]:
-        return {"removed": list(self.removed), "cache_entries": self.cache_entries,
-                "freed_bytes": self.freed_bytes, "kept": list(self.kept)}
-
-
-def disk_usage(paths: Iterable[Path]) -> int:
-    """Bytes allocated on disk under ``paths``, each hard-linked file counted once (like ``du``)."""
-    seen: set[tuple[int, int]] = set()
-    total = 0
-    for top in paths:
-        if not top.exists():
-            continue
-        for dirpath, dirnames, filenames in os.walk(top):
-            for name in [*filenames, *dirnames]:
-                try:
-                    st = os.lstat(os.path.join(dirpath, name))
-                except OSError:
-                    continue
-                if (st.st_dev, st.st_ino) not in seen:
-                    seen.add((st.st_dev, st.st_ino))
-                    total += st.st_blocks * 512
-    return total
-
-
-def prune(versions_dir: Path, cache_dir: Path, keep: Iterable[str]) -> PruneResult:
-    """Remove every environment under ``versions_dir`` whose folder name is not in ``keep``, then
-    every cache entry under ``cache_dir`` whose files no remaining environment links to."""
-    wanted = set(keep)
-    before = disk_usage([versions_dir, cache_dir])
-    result = PruneResult()
-    if versions_dir.is_dir():
-        for entry in sorted(versions_dir.iterdir()):
-            if entry.name.startswith(".") and not entry.name.startswith(".tmp-"):
-                continue
-            if entry.name in wanted:
-                result.kept.append(entry.name)
-                continue
-            if entry.name.startswith(".tmp-") and _busy(versions_dir, entry.name):
-                continue
-            shutil.rmtree(entry, ignore_errors=True)
-            result.removed.append(entry.name)
-    result.cache_entries = _prune_cache(cache_dir)
-    result.freed_bytes = max(0, before - disk_usage([versions_dir, cache_dir]))
-    return result
-
-
-def _busy(versions_dir: Path, tmp_name: str) -> bool:
-    """Whether an install is in progress for a ``.tmp-<key>-xxxx`` folder (its lock is held)."""
-    key = tmp_name[len(".tmp-"):].rsplit("-", 1)[0]
-    try:
-        with FileLock(str(versions_dir / ".locks" / f"{key}.lock")).acquire(timeout=0):
-            return False
-    except Timeout:
-        return True
-
-
-def _prune_cache(cache_dir: Path) -> int:
-    """Remove uv archive entries (unpacked wheels) that no environment hard-links any more.
-
-    An entry whose every regular file has a link count of 1 is used by nothing but the cache; uv
-    downloads it again if a later install needs it (the pointer to it becomes a cache miss).
-    """
-    removed = 0
-    for archive_root in cache_dir.glob("archive-v*"):
-        for entry in archive_root.iterdir():
-            if entry.is_dir() and not _linked(entry):
-                shutil.rmtree(entry, ignore_errors=True)
-                removed += 1
-    return removed
-
-
-def _linked(folder: Path) -> bool:
-    for dirpath, _, filenames in os.walk(folder):
-        for name in filenames:
-            try:
-                if os.lstat(os.path.join(dirpath, name)).st_nlink > 1:
-                    return True
-            except OSError:
-                continue
-    return False

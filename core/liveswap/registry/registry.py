@@ -25,10 +25,11 @@ from packaging.version import InvalidVersion, Version
 
 from liveswap.fsutil import atomic_write_bytes
 from liveswap.registry.check import check_installed, check_wheel, run_extra_checks
-from liveswap.registry.envs import EnvStore, PruneResult, prune, version_dir_name
+from liveswap.registry.envs import EnvStore
 from liveswap.registry.errors import RegistryError
 from liveswap.registry.host import HostEnvironment
 from liveswap.registry.index import AcceptedIndex, version_key
+from liveswap.registry.prune import PruneResult, needed_by, prune_versions
 from liveswap.registry.model import Dependency, ExtraCheck, InstalledVersion, Report, StrategyVersion
 from liveswap.registry.resolver import EnvConfig
 from liveswap.registry.wheel import WheelFacts, inspect_wheel
@@ -269,19 +270,18 @@ class Registry:
         lock = self.envs.installed(version.report) if version.source == "registry" else None
         return lock.summary() if lock is not None else None
 
-    def prune(self, keep: Iterable[str] = ()) -> PruneResult:
+    def prune(self, keep: Iterable[str] = (), *, dry_run: bool = False) -> PruneResult:
         """Remove the environments nothing needs, then the cache entries no environment links to.
 
-        Kept: the environment of every wheel in ``registry/`` and of each ``NAME==VERSION`` in
-        ``keep`` (the active version, versions the journal names). Returns what was freed.
+        Kept: the environment of every wheel in ``registry/`` and of each wheel sha256 or
+        ``NAME==VERSION`` in ``keep`` (what the host runs, what the journal would roll back to).
+        Returns what was removed and the bytes freed on disk.
         """
-        wanted = {version_dir_name(r.dist_name, r.version, r.sha256)
-                  for r in self.wheel_reports() if r.dist_name and r.version and r.sha256}
+        reasons = [(r.sha256, f"registry wheel {r.path.name}") for r in self.wheel_reports() if r.path]
         specs = set(keep)
-        for v in self.versions():
-            if v.spec in specs and v.source == "registry" and v.sha256:
-                wanted.add(version_dir_name(v.dist_name, v.version, v.sha256))
-        return prune(self.versions_dir, self.cache_dir, wanted)
+        reasons += [(v.sha256, f"{v.spec} is needed") for v in self.versions() if v.spec in specs]
+        reasons += [(k, "needed") for k in specs if "==" not in k]
+        return prune_versions(self.versions_dir, needed_by(reasons), dry_run=dry_run, cache_dir=self.cache_dir)
 
     # -- check and add -----------------------------------------------------------------------
 
