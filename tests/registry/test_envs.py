@@ -289,3 +289,20 @@ def test_a_strategy_that_imports_an_undeclared_host_package_does_not_load(home: 
     with pytest.raises(StrategyFault, match="No module named 'httpx'"):
         runner.start()
     runner.close()
+
+
+def test_bytecode_is_compiled_once_and_shared(home: Path, tmp_path: Path, runners: list[SandboxRunner]) -> None:
+    out = tmp_path / "out"
+    shutil.copy(tinylib(out, "1.0"), home / "registry")
+    for version in ("1.0.0", "1.0.1"):
+        shutil.copy(probe(version, ["tinylib"], imports="import tinylib", lib="tinylib.__spec__.cached", out=out),
+                    home / "registry")
+    registry = offline(home)
+    sites = [registry.install(registry.resolve(f"probe==1.0.{i}")).path for i in range(2)]
+    pycs = [next((site / "tinylib" / "__pycache__").glob("__init__.*.pyc")) for site in sites if site]
+    assert os.stat(pycs[0]).st_ino == os.stat(pycs[1]).st_ino  # one compiled file for both environments
+    assert state_of(registry, "probe==1.0.1", runners, tmp_path)["lib"] == str(pycs[1])  # the worker uses it
+    pycs[0].write_bytes(b"tampered")  # the shared file: both environments are refused
+    for i in range(2):
+        with pytest.raises(RegistryError, match=r"tinylib/__pycache__/__init__\..*\.pyc differs from its lock"):
+            registry.install(registry.resolve(f"probe==1.0.{i}"))

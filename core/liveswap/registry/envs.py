@@ -5,9 +5,11 @@ Layout of the home's ``state/``::
     versions/<dist>-<version>-<sha12>/site/                the environment (the worker's sys.path)
     versions/<dist>-<version>-<sha12>/liveswap.lock.json    its lock (see :mod:`liveswap.registry.lock`)
     cache/uv/                                              the resolver's cache; site/ files hard-link into it
+    cache/pyc/                                             bytecode by source sha256, hard-linked likewise
 
 :meth:`EnvStore.ensure` installs a version once (resolve, install the pinned set, install the
-strategy wheel after verifying its RECORD, hash every file, write the lock, rename into place)
+strategy wheel after verifying its RECORD, link its bytecode, hash every file, write the lock,
+rename into place)
 and afterwards only verifies the environment against its lock. Removing what nothing needs is
 :mod:`liveswap.registry.prune`.
 """
@@ -25,6 +27,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 from packaging.utils import canonicalize_name
 
+from liveswap.registry.bytecode import link_bytecode
 from liveswap.registry.errors import RegistryError
 from liveswap.registry.install import install_wheel
 from liveswap.registry.lock import (
@@ -113,6 +116,7 @@ class EnvStore:
         site = root / SITE_DIR
         install_pinned(pinned, site, self.config)
         install_wheel(report.path, report.sha256, site)
+        link_bytecode(site, self.config.cache_dir.parent / "pyc")
         if any(site.glob("liveswap-*.dist-info")) or (site / "liveswap").exists():
             raise RegistryError("the resolved set would install liveswap itself; the host provides it")
         files, stats = take_manifest(site)

@@ -5,8 +5,8 @@ its sha256 is still in ``registry/``, or the host runs it or would roll back to 
 passes those sha256s, from ``status.json`` and the journal). Pip-installed strategies run from
 the host environment and have no environment here. Everything else goes, as do leftovers of
 crashed installs (``.tmp-*``); an install being written right now (its per-version lock is
-held) is skipped. Then every resolver cache entry (an unpacked wheel) that no remaining
-environment hard-links is removed too. ``freed_bytes`` is measured on disk before and after,
+held) is skipped. Then every resolver cache entry (an unpacked wheel) and every shared ``.pyc``
+that no remaining environment hard-links is removed too. ``freed_bytes`` is measured on disk before and after,
 each hard-linked file counted once (like ``du``).
 """
 
@@ -20,6 +20,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from liveswap.registry.bytecode import prune_store
 from liveswap.registry.lock import read_lock
 
 
@@ -105,7 +106,7 @@ def prune_versions(versions_dir: Path, needed: dict[str, str], *, dry_run: bool 
     if dry_run:
         result.freed_bytes = disk_usage(result.removed)  # an upper bound: shared files may stay linked
         return result
-    result.cache_entries = prune_cache(cache)
+    result.cache_entries = prune_cache(cache) + prune_store(cache.parent / "pyc")
     result.freed_bytes = max(0, before - disk_usage([versions_dir, cache]))
     return result
 
