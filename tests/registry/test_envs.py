@@ -257,7 +257,8 @@ def _numpy_or_skip(registry: Registry, spec: str) -> None:
     try:
         registry.install(registry.resolve(spec))
     except RegistryError as exc:
-        if any(word in str(exc).lower() for word in ("network", "connect", "dns", "offline", "not found in the")):
+        words = ("network", "connect", "dns", "offline", "fetch", "request", "timed out", "not found in the")
+        if any(word in str(exc).lower() for word in words):
             pytest.skip(f"numpy is not reachable from this host ({str(exc)[:80]})")
         raise
 
