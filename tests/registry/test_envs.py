@@ -307,3 +307,31 @@ def test_bytecode_is_compiled_once_and_shared(home: Path, tmp_path: Path, runner
     for i in range(2):
         with pytest.raises(RegistryError, match=r"tinylib/__pycache__/__init__\..*\.pyc differs from its lock"):
             registry.install(registry.resolve(f"probe==1.0.{i}"))
+
+
+def test_the_index_url_setting_is_where_dependencies_come_from(home: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import functools
+    import http.server
+    import threading
+
+    root = tmp_path / "index"
+    wheel = tinylib(root / "files", "3.0")
+    (root / "simple" / "tinylib").mkdir(parents=True)
+    (root / "simple" / "tinylib" / "index.html").write_text(
+        f'<html><body><a href="/files/{wheel.name}">{wheel.name}</a></body></html>\n')
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        shutil.copy(probe("1.0.0", ["tinylib>=3"], out=tmp_path / "out"), home / "registry")
+        monkeypatch.setenv("LIVESWAP_INDEX_URL", f"http://127.0.0.1:{server.server_port}/simple")
+        registry = Registry.from_settings(load_settings(home))
+        installed = registry.install(registry.resolve("probe"))
+    finally:
+        server.shutdown()
+    assert installed.lock is not None and installed.path is not None
+    assert [(p["name"], p["version"]) for p in installed.lock["packages"]] == [("tinylib", "3.0")]
+    assert installed.lock["sources"]["index_url"].startswith("http://127.0.0.1:")
+    assert (installed.path / "tinylib" / "__init__.py").is_file()
