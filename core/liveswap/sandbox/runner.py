@@ -39,10 +39,10 @@ EXIT_MEMORY = 71
 """Exit status of a worker that hit ``MemoryError`` where it could not reply (see worker.main)."""
 
 # -I -S -B: no PYTHON* variables, no .pyc written, no script dir and no site-packages at all
-# (neither the host's nor the user's) on sys.path. The worker's sys.path is the list the host passes (the version's own
-# environment) plus the standard library; the top-level packages in WORKER_API (liveswap and the
-# pluggy its API is built on) are imported from where the host has them, and nothing else of the
-# host's environment can be imported.
+# (neither the host's nor the user's) on sys.path. The worker's sys.path is the list the host
+# passes (the version's own environment) plus the standard library; the top-level packages in
+# WORKER_API (liveswap and the pluggy its API is built on) are imported from where the host has
+# them, and nothing else of the host's environment can be imported.
 BOOTSTRAP = (
     "import sys, json; from importlib.machinery import PathFinder\n"
     "cfg = json.loads(sys.argv[1]); sys.path[:0] = cfg['path']\n"
@@ -103,9 +103,10 @@ class SandboxRunner:
 
     ``install_dir`` is the version's install directory (the wheel's files with its ``*.dist-info``),
     or None for a strategy installed in the host's own environment. ``sys_path`` is the worker's
-    whole import path besides the standard library and the liveswap API (default: ``[install_dir]``,
-    or the host's own ``sys.path`` for a strategy installed in the host's environment). ``log_path`` receives the
-    worker's stdout and stderr (default: ``worker.log`` in its scratch dir, removed at close).
+    whole import path besides the standard library and the liveswap API (default:
+    ``[install_dir]``, or the host's own ``sys.path`` for a strategy installed in the host's
+    environment). ``log_path`` receives the worker's stdout and stderr (default: ``worker.log`` in
+    its scratch dir, removed at close).
     ``cpus`` pins the worker to those CPUs (``sched_setaffinity``); sharing the host's trading
     thread's CPU roughly halves the round trip on small VMs (no cross-CPU wake-up), see
     ``docs/sandbox.md``.
