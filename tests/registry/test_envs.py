@@ -132,7 +132,7 @@ def test_an_unresolvable_requirement_is_refused_with_the_resolvers_reason(home: 
     assert "cannot resolve tinylib>=5" in reason and "tinylib" in reason.split(":", 1)[1]
     with pytest.raises(RegistryError, match="cannot resolve tinylib>=5"):
         registry.install(registry.resolve("probe"))
-    assert [p.name for p in (home / "state" / "versions").iterdir()] == [".locks"]  # nothing half-installed
+    assert not [p.name for p in (home / "state" / "versions").iterdir() if not p.name.startswith(".")]  # none made
 
 
 def test_the_lock_records_the_resolved_set_with_hashes(home: Path, tmp_path: Path) -> None:
@@ -335,3 +335,21 @@ def test_the_index_url_setting_is_where_dependencies_come_from(home: Path, tmp_p
     assert [(p["name"], p["version"]) for p in installed.lock["packages"]] == [("tinylib", "3.0")]
     assert installed.lock["sources"]["index_url"].startswith("http://127.0.0.1:")
     assert (installed.path / "tinylib" / "__init__.py").is_file()
+
+
+def test_an_unresolvable_version_is_listed_refused_until_a_wheel_folder_changes(home: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    shutil.copy(probe("1.0.0", [], out=out), home / "registry")
+    shutil.copy(probe("2.0.0", ["tinylib>=2"], out=out), home / "registry")
+    registry = offline(home)
+    assert registry.resolve("probe").version == "2.0.0"  # nothing known against it yet
+    with pytest.raises(RegistryError, match="cannot resolve tinylib>=2"):
+        registry.install(registry.resolve("probe"))
+    # remembered: scans list 2.0.0 refused with the resolver's reason, so NAME means 1.0.0
+    listed = {v.version: v.reasons for v in offline(home).versions()}
+    assert listed["1.0.0"] == [] and listed["2.0.0"][0].startswith("cannot resolve tinylib>=2")
+    assert registry.resolve("probe").version == "1.0.0"
+    assert registry.check("probe==2.0.0").reasons[0].startswith("cannot resolve tinylib>=2")  # tried again
+    shutil.copy(tinylib(out, "2.0"), home / "registry")  # the missing wheel arrives
+    assert registry.resolve("probe").version == "2.0.0"
+    assert registry.install(registry.resolve("probe")).lock is not None

@@ -10,12 +10,16 @@ Layout of the home's ``state/``::
 :meth:`EnvStore.ensure` installs a version once (resolve, install the pinned set, install the
 strategy wheel after verifying its RECORD, link its bytecode, hash every file, write the lock,
 rename into place)
-and afterwards only verifies the environment against its lock. Removing what nothing needs is
+and afterwards only verifies the environment against its lock. A failed resolution is remembered
+(``versions/.unresolvable/``) so that scans list the version as refused with the resolver's
+reason until a wheel folder changes (or, with an index, for ten minutes). Removing what nothing needs is
 :mod:`liveswap.registry.prune`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import platform
 import shutil
@@ -27,6 +31,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 from packaging.utils import canonicalize_name
 
+from liveswap.fsutil import atomic_write_bytes
 from liveswap.registry.bytecode import link_bytecode
 from liveswap.registry.errors import RegistryError
 from liveswap.registry.install import install_wheel
@@ -41,9 +46,12 @@ from liveswap.registry.lock import (
     write_stats,
 )
 from liveswap.registry.model import Report
-from liveswap.registry.resolver import EnvConfig, install_pinned, resolve
+from liveswap.registry.resolver import EnvConfig, ResolutionError, install_pinned, resolve
 
 LOCK_TIMEOUT_SECONDS = 600.0
+UNRESOLVABLE_DIR = ".unresolvable"
+UNRESOLVABLE_TTL_SECONDS = 600.0
+"""How long a failed resolution against an index is remembered (the index may change)."""
 
 
 def version_dir_name(dist_name: str, version: str, sha256: str) -> str:
@@ -112,7 +120,12 @@ class EnvStore:
     def _install(self, report: Report, root: Path) -> None:
         assert report.path is not None
         requirements = [d.requirement for d in report.dependencies]
-        pinned, tool = resolve(requirements, self.config)
+        try:
+            pinned, tool = resolve(requirements, self.config)
+        except ResolutionError as exc:
+            self._remember_unresolvable(report, str(exc))
+            raise
+        self._unresolvable_file(report).unlink(missing_ok=True)
         site = root / SITE_DIR
         install_pinned(pinned, site, self.config)
         install_wheel(report.path, report.sha256, site)
@@ -133,6 +146,49 @@ class EnvStore:
         )
         write_lock(root, lock)
         write_stats(root, stats)
+
+    # -- remembered resolution failures -------------------------------------------------------
+
+    def _unresolvable_file(self, report: Report) -> Path:
+        return self.versions_dir / UNRESOLVABLE_DIR / f"{self.root_of(report).name}.json"
+
+    def _sources_fingerprint(self) -> str:
+        parts = [json.dumps(self.config.sources(), sort_keys=True)]
+        for folder in self.config.find_links:
+            try:
+                parts.append(f"{folder}:{os.stat(folder).st_mtime_ns}")  # a wheel added or removed changes it
+            except OSError:
+                parts.append(f"{folder}:absent")
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+    def _remember_unresolvable(self, report: Report, reason: str) -> None:
+        record = {"reason": reason, "sources": self._sources_fingerprint(), "at": time.time()}
+        try:
+            atomic_write_bytes(self._unresolvable_file(report), json.dumps(record).encode(), durable=False)
+        except OSError:
+            pass  # only a hint for the next scan
+
+    def unresolvable(self, report: Report) -> str | None:
+        """The resolver's reason if the last attempt to resolve ``report``'s requirements failed and
+        nothing it read has changed since (the wheel folders; with an index, for at most
+        ``UNRESOLVABLE_TTL_SECONDS``), else None. Read by every scan: one file open at most."""
+        try:
+            record = json.loads(self._unresolvable_file(report).read_text())
+        except (OSError, ValueError):
+            return None
+        if record.get("sources") != self._sources_fingerprint():
+            return None
+        if not self.config.offline and time.time() - float(record.get("at", 0)) > UNRESOLVABLE_TTL_SECONDS:
+            return None
+        return str(record.get("reason") or "") or None
+
+    def unresolvable_signature(self) -> tuple[str, int, int, int] | None:
+        """A stat of the folder of remembered failures (for the registry's change poll)."""
+        try:
+            st = os.stat(self.versions_dir / UNRESOLVABLE_DIR)
+        except OSError:
+            return None
+        return ("unresolvable", st.st_size, st.st_mtime_ns, st.st_ino)
 
     def _verified(self, report: Report, root: Path, full: bool) -> Env:
         lock = read_lock(root)

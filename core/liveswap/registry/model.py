@@ -82,6 +82,7 @@ class Report:
             "verdict": self.verdict,
             "reasons": list(self.reasons),
             "lock": self.lock,
+            "environment": str(self.env_path) if self.env_path else None,
         }
 
 

@@ -124,6 +124,12 @@ class Registry:
 
     def _sources_signature(self) -> Signature:
         parts = [(p.name, st.st_size, st.st_mtime_ns, st.st_ino) for p, st in self._wheel_files()]
+        for folder in self.envs.config.find_links:  # the wheelhouse: a new wheel may resolve a refused version
+            try:
+                st = os.stat(folder)
+            except OSError:
+                continue
+            parts.append((f"wheels:{folder}", 0, st.st_mtime_ns, st.st_ino))
         for entry in self.host.search_path if self.host.search_path is not None else sys.path:
             try:
                 st = os.stat(entry or ".")
@@ -133,11 +139,13 @@ class Registry:
         return tuple(parts)
 
     def _index_signature(self) -> Signature:
+        failures = self.envs.unresolvable_signature()
+        extra: Signature = (failures,) if failures else ()
         try:
             st = os.stat(self.index.path)
         except OSError:
-            return ()
-        return (("index", st.st_size, st.st_mtime_ns, st.st_ino),)
+            return extra
+        return (("index", st.st_size, st.st_mtime_ns, st.st_ino), *extra)
 
     def changed(self) -> bool:
         """Whether anything a scan reads changed since the last ``scan()`` (cheap: stats only)."""
@@ -192,6 +200,8 @@ class Registry:
                                  allow_library=True, facts=facts)
             if index_problem:
                 report.refuse(index_problem)
+            if report.ok and report.kind == "strategy" and (why := self.envs.unresolvable(report)):
+                report.refuse(why)  # the last resolution failed and nothing it read has changed
             reports.append(report)
             if report.ok and report.path is not None:
                 accepted[version_key(report.dist_name, report.version)] = (report.sha256, report.path.name)
@@ -301,7 +311,9 @@ class Registry:
             report = check_wheel(as_path, host=self.host, known=known, facts=facts)
         else:
             found = self.find(str(target))
-            report = replace(found.report, reasons=list(found.reasons), dependencies=list(found.report.dependencies))
+            remembered = self.envs.unresolvable(found.report) if resolve else None  # check resolves again
+            report = replace(found.report, reasons=[r for r in found.reasons if r != remembered],
+                             dependencies=list(found.report.dependencies))
         if resolve:
             self._resolve_into(report)
         return run_extra_checks(report, extra_checks)
