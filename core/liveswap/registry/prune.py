@@ -80,7 +80,8 @@ def prune_versions(versions_dir: Path, needed: dict[str, str], *, dry_run: bool 
     cache = cache_dir if cache_dir is not None else versions_dir.parent / "cache" / "uv"
     before = disk_usage([versions_dir, cache])
     by_prefix = {sha[:12]: why for sha, why in needed.items()}
-    for path in sorted(p for p in versions_dir.iterdir() if p.is_dir() and p.name != ".locks"):
+    for path in sorted(p for p in versions_dir.iterdir()
+                       if p.is_dir() and (not p.name.startswith(".") or p.name.startswith(".tmp-"))):
         crashed = path.name.startswith(".tmp-")
         key = path.name.removeprefix(".tmp-").rsplit("-", 1)[0] if crashed else path.name
         if not crashed:
