@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from filelock import FileLock, Timeout
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from liveswap.fsutil import atomic_write_bytes
@@ -45,7 +46,7 @@ from liveswap.registry.lock import (
     write_lock,
     write_stats,
 )
-from liveswap.registry.model import Report
+from liveswap.registry.model import Dependency, Report
 from liveswap.registry.resolver import EnvConfig, ResolutionError, install_pinned, resolve
 
 LOCK_TIMEOUT_SECONDS = 600.0
@@ -147,6 +148,25 @@ class EnvStore:
         write_lock(root, lock)
         write_stats(root, stats)
 
+    def resolve_into(self, report: Report) -> None:
+        """Install (or verify, hashing every file) the environment of a compatible strategy wheel;
+        put its lock and pinned versions into ``report``, or refuse it with the reason."""
+        if not report.ok or report.source != "registry" or report.kind == "library":
+            return
+        try:
+            env = self.ensure(report, full_verify=True)
+        except RegistryError as exc:
+            report.refuse(str(exc))
+            return
+        except OSError as exc:
+            report.refuse(f"cannot install into {self.versions_dir}: {exc}")
+            return
+        report.lock = env.lock.summary()
+        report.env_path = env.site
+        pinned = {canonicalize_name(p.name): p.version for p in env.lock.packages}
+        report.dependencies = [Dependency(d.requirement, "lock", pinned.get(_dist_of(d.requirement), ""))
+                               for d in report.dependencies]
+
     # -- remembered resolution failures -------------------------------------------------------
 
     def _unresolvable_file(self, report: Report) -> Path:
@@ -201,3 +221,10 @@ class EnvStore:
             raise RegistryError(f"the environment of {report.dist_name} {report.version} changed after install: "
                                 f"{problems[0]}{more}; remove {root} to reinstall it")
         return Env(root, lock)
+
+
+def _dist_of(requirement: str) -> str:
+    try:
+        return canonicalize_name(Requirement(requirement).name)
+    except InvalidRequirement:
+        return ""

@@ -19,7 +19,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
@@ -30,7 +29,7 @@ from liveswap.registry.errors import RegistryError
 from liveswap.registry.host import HostEnvironment
 from liveswap.registry.index import AcceptedIndex, version_key
 from liveswap.registry.prune import PruneResult, needed_by, prune_versions
-from liveswap.registry.model import Dependency, ExtraCheck, InstalledVersion, Report, StrategyVersion
+from liveswap.registry.model import ExtraCheck, InstalledVersion, Report, StrategyVersion
 from liveswap.registry.resolver import EnvConfig
 from liveswap.registry.wheel import WheelFacts, inspect_wheel
 
@@ -315,27 +314,8 @@ class Registry:
             report = replace(found.report, reasons=[r for r in found.reasons if r != remembered],
                              dependencies=list(found.report.dependencies))
         if resolve:
-            self._resolve_into(report)
+            self.envs.resolve_into(report)
         return run_extra_checks(report, extra_checks)
-
-    def _resolve_into(self, report: Report) -> None:
-        """Install (or verify, hashing every file) the environment of a compatible strategy wheel;
-        put its lock and pinned versions into ``report``, or refuse with the reason."""
-        if not report.ok or report.source != "registry" or report.kind == "library":
-            return
-        try:
-            env = self.envs.ensure(report, full_verify=True)
-        except RegistryError as exc:
-            report.refuse(str(exc))
-            return
-        except OSError as exc:
-            report.refuse(f"cannot install into {self.versions_dir}: {exc}")
-            return
-        report.lock = env.lock.summary()
-        report.env_path = env.site
-        pinned = {canonicalize_name(p.name): p.version for p in env.lock.packages}
-        report.dependencies = [Dependency(d.requirement, "lock", pinned.get(_dist_of(d.requirement), ""))
-                               for d in report.dependencies]
 
     def add(self, paths: Sequence[Path]) -> list[AddResult]:
         """Check each wheel (statically: dependencies are resolved at install), then copy the
@@ -377,13 +357,6 @@ class Registry:
             results.append(AddResult(report, dest, "added"))
         self.index.record(accepted)
         return results
-
-
-def _dist_of(requirement: str) -> str:
-    try:
-        return canonicalize_name(Requirement(requirement).name)
-    except InvalidRequirement:
-        return ""
 
 
 def _parse_spec(spec: str) -> tuple[str, str | None]:
