@@ -35,6 +35,8 @@ from liveswap.registry.errors import RegistryError
 
 HOST_PACKAGE = "liveswap"
 RESOLVE_TIMEOUT_SECONDS = 300.0
+_KEEP_ENV = frozenset({"UV_NATIVE_TLS", "UV_HTTP_TIMEOUT", "UV_CONCURRENT_DOWNLOADS", "PIP_CERT", "PIP_CLIENT_CERT",
+                       "PIP_DEFAULT_TIMEOUT", "PIP_PROXY"})
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)")
 _HASH = re.compile(r"--hash=([a-z0-9]+:[0-9a-f]+)")
 
@@ -203,9 +205,10 @@ def _pip_common(config: EnvConfig) -> list[str]:
 
 
 def _run(cmd: list[str], what: str, requirements: Sequence[str]) -> None:
-    env = {**os.environ, "NO_COLOR": "1", "PIP_NO_COLOR": "1", "UV_NO_PROGRESS": "1"}
-    for key in ("PIP_CONSTRAINT", "UV_CONSTRAINT", "UV_OVERRIDE", "UV_INDEX_URL", "UV_EXTRA_INDEX_URL"):
-        env.pop(key, None)  # only liveswap's settings decide what a version resolves to
+    # only liveswap's settings decide what a version resolves to: no UV_*/PIP_* variable (pip also
+    # gets --isolated), except those about reaching the network at all
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "PIP_")) or k in _KEEP_ENV}
+    env.update({"NO_COLOR": "1", "UV_NO_PROGRESS": "1"})
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=RESOLVE_TIMEOUT_SECONDS, env=env,
                               stdin=subprocess.DEVNULL)
