@@ -55,6 +55,7 @@ def _compile(source: Path, cached: Path, site: Path) -> bool:
     try:
         py_compile.compile(str(source), cfile=tmp, dfile=str(source.relative_to(site)), doraise=True,
                            invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH, quiet=2)
+        os.chmod(tmp, 0o644)  # readable by a worker running under its own uid
         os.replace(tmp, cached)
         return True
     except (py_compile.PyCompileError, OSError, ValueError, SyntaxError):

@@ -107,6 +107,7 @@ class EnvStore:
                 for stale in [*self.versions_dir.glob(f".tmp-{final.name}-*"), *([final] if final.exists() else [])]:
                     shutil.rmtree(stale, ignore_errors=True)  # a crashed install of this key; we hold its lock
                 tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name}-", dir=self.versions_dir))
+                tmp.chmod(0o755)  # readable by a worker running under its own uid (the sandbox binds it read-only)
                 try:
                     self._install(report, tmp)
                     os.rename(tmp, final)

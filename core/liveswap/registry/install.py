@@ -20,7 +20,19 @@ from installer.exceptions import InstallerError
 from installer.sources import WheelFile
 
 from liveswap.registry.errors import RegistryError
+from liveswap.registry.model import Report
 from liveswap.registry.wheel import read_wheel
+
+
+def install_into(report: Report, target: Path) -> None:
+    """Install ``report``'s strategy wheel alone into ``target`` (a throwaway load test).
+
+    Its dependencies need the resolver: prefer the version's environment, ``report.env_path``,
+    which :meth:`~liveswap.registry.Registry.check` fills in.
+    """
+    if report.path is None:
+        raise RegistryError(f"{report.dist_name} {report.version} has no wheel to install")
+    install_wheel(report.path, report.sha256, target)
 
 
 def install_wheel(path: Path, sha256: str, target: Path) -> None:
