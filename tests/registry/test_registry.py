@@ -15,7 +15,8 @@ from installer import install
 from installer.destinations import SchemeDictionaryDestination
 from installer.sources import WheelFile
 from liveswap.registry import HostEnvironment, Registry, RegistryError
-from wheelkit import make_wheel, strategy_source, tree
+
+from tests.support.wheelkit import make_wheel, strategy_source, tree
 
 
 def drop(home: Path, wheel: Path) -> Path:

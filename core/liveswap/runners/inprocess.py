@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from liveswap.runners.base import Batch, BatchResult
@@ -15,6 +16,10 @@ class InProcessRunner:
         self._host = PluginHost(obj, name=name, version=version)
         self.name = name
         self.version = version
+        self.sandboxed = False
+        self.network_isolated = False
+        self.pid: int | None = None
+        self.alive = True
 
     def setup(self, params: dict[str, Any]) -> None:
         self._host.setup(params)
@@ -30,6 +35,17 @@ class InProcessRunner:
 
     def import_state(self, state: dict[str, Any], from_version: str) -> None:
         self._host.import_state(state, from_version)
+
+    def export_state_json(self) -> bytes | None:
+        state = self.export_state()
+        return None if state is None else json.dumps(state, separators=(",", ":")).encode()
+
+    def import_state_json(self, state_json: bytes, from_version: str) -> None:
+        self.import_state(json.loads(state_json), from_version)
+
+    def rss_bytes(self) -> int | None:
+        """The host's own process: nothing separate to measure."""
+        return None
 
     def close(self) -> None:
         """Nothing to release: the strategy object lives and dies with this runner."""
