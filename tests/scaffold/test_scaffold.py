@@ -77,7 +77,7 @@ def test_wheel_loads_through_its_entry_point_and_trades(wheel: Path, tmp_path: P
         zf.extractall(site)
     script = (
         "import sys\n"
-        "from liveswap.runners.plugin_host import resolve_entry_point\n"
+        "from liveswap.runners.strategy_plugin import resolve_entry_point\n"
         "from liveswap.testing import StrategyHarness, synthetic_candles\n"
         f"sys.path.insert(0, {str(site)!r})\n"
         f"h = StrategyHarness(resolve_entry_point('demo-strat', path=[{str(site)!r}]))\n"

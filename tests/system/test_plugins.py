@@ -97,7 +97,7 @@ DRIVER = r"""
 import json, sys
 site, version, start, stop = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 sys.path.insert(0, site)
-from liveswap.runners.plugin_host import resolve_entry_point
+from liveswap.runners.strategy_plugin import resolve_entry_point
 from liveswap.testing import StrategyHarness, synthetic_candles
 strategy = resolve_entry_point("momentum", path=[site])
 h = StrategyHarness(strategy, name="momentum", version=version)

@@ -6,14 +6,14 @@ import json
 from typing import Any
 
 from liveswap.runners.base import Batch, BatchResult
-from liveswap.runners.plugin_host import PluginHost
+from liveswap.runners.strategy_plugin import StrategyPlugin
 
 
 class InProcessRunner:
     """A :class:`~liveswap.runners.base.Runner` calling the strategy object directly."""
 
     def __init__(self, obj: Any, *, name: str, version: str) -> None:
-        self._host = PluginHost(obj, name=name, version=version)
+        self._plugin = StrategyPlugin(obj, name=name, version=version)
         self.name = name
         self.version = version
         self.sandboxed = False
@@ -22,19 +22,19 @@ class InProcessRunner:
         self.alive = True
 
     def setup(self, params: dict[str, Any]) -> None:
-        self._host.setup(params)
+        self._plugin.setup(params)
 
     def run_batch(self, batch: Batch) -> BatchResult:
-        return self._host.run_batch(batch)
+        return self._plugin.run_batch(batch)
 
     def on_params(self, params: dict[str, Any]) -> None:
-        self._host.on_params(params)
+        self._plugin.on_params(params)
 
     def export_state(self) -> dict[str, Any] | None:
-        return self._host.export_state()
+        return self._plugin.export_state()
 
     def import_state(self, state: dict[str, Any], from_version: str) -> None:
-        self._host.import_state(state, from_version)
+        self._plugin.import_state(state, from_version)
 
     def export_state_json(self) -> bytes | None:
         state = self.export_state()

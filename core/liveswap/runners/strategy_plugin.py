@@ -47,7 +47,7 @@ def resolve_entry_point(name: str, path: list[str] | None = None) -> Any:
 _STATE_DUMPS = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
 
 
-class PluginHost:
+class StrategyPlugin:
     """One strategy object registered in its own pluggy manager against ``StrategySpec``."""
 
     def __init__(self, obj: Any, *, name: str, version: str) -> None:
