@@ -82,7 +82,7 @@ def controls(engine: Engine) -> list[tuple[int, int, str]]:
 
 
 def strategy_of(engine: Engine) -> Any:
-    return engine.active.runner._host._pm.get_plugin("probe")  # type: ignore[attr-defined]
+    return engine.active.runner.strategy  # type: ignore[attr-defined]
 
 
 # ---- pause / resume ----------------------------------------------------------------------------

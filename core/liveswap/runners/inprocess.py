@@ -43,6 +43,11 @@ class InProcessRunner:
     def import_state_json(self, state_json: bytes, from_version: str) -> None:
         self.import_state(json.loads(state_json), from_version)
 
+    @property
+    def strategy(self) -> Any:
+        """The strategy object itself (in-process only: tests look into it)."""
+        return self._plugin.strategy
+
     def rss_bytes(self) -> int | None:
         """The host's own process: nothing separate to measure."""
         return None

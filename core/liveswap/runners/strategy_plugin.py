@@ -69,6 +69,7 @@ class StrategyPlugin:
                 raise StrategyFault("load", f"{name} does not implement the required hook {hook}")
         self._pm = pm
         self._hook = pm.hook
+        self.strategy = plugin
         self.implements = {
             h for h in ("export_state", "import_state", "on_fill", "on_settle", "on_params")
             if getattr(pm.hook, h).get_hookimpls()
