@@ -15,7 +15,8 @@ from liveswap.registry.resolver import tool_of
 from liveswap.runners.base import StrategyFault
 from liveswap.sandbox.runner import SandboxRunner
 from liveswap.settings import load_settings
-from wheelkit import make_wheel
+
+from tests.support.wheelkit import make_wheel
 
 PROBE = textwrap.dedent("""
     import sys

@@ -17,12 +17,15 @@ Public surface::
 
 Nothing here raises for bad input except :class:`RegistryError` (one-line ``str``) from
 ``resolve``/``find``/``install``/``check`` of an unknown spec.
+
+Layer: an adapter room below the engine. It may import specs, fsutil, exceptions and settings;
+never the engine, swap, control, host or CLI.
 """
 
 from liveswap.registry.check import check_installed, check_wheel
+from liveswap.registry.envs import EnvStore
 from liveswap.registry.errors import RegistryError
 from liveswap.registry.host import HostEnvironment
-from liveswap.registry.envs import EnvStore
 from liveswap.registry.install import install_wheel
 from liveswap.registry.model import (
     Dependency,

@@ -18,6 +18,7 @@ reason until a wheel folder changes (or, with an index, for ten minutes). Removi
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -184,10 +185,8 @@ class EnvStore:
 
     def _remember_unresolvable(self, report: Report, reason: str) -> None:
         record = {"reason": reason, "sources": self._sources_fingerprint(), "at": time.time()}
-        try:
+        with contextlib.suppress(OSError):  # only a hint for the next scan
             atomic_write_bytes(self._unresolvable_file(report), json.dumps(record).encode(), durable=False)
-        except OSError:
-            pass  # only a hint for the next scan
 
     def unresolvable(self, report: Report) -> str | None:
         """The resolver's reason if the last attempt to resolve ``report``'s requirements failed and
