@@ -17,6 +17,8 @@ it reached as ``observed_generation`` in ``state/status.json``.
 * ``rollback``: ``{"to": VERSION | null, "request": GENERATION}``: a one-shot request to go back
   to the previous version (or the one named). It never coexists with ``active``, so a rollback
   is always distinguishable from an activation, and a restart does not undo it.
+* ``candidate``: the shadow or canary candidate (``liveswap shadow``/``canary``), or absent;
+  ``promote``/``reject`` add ``decision`` and ``decision_request`` (the generation) to it.
 * ``risk`` holds only overrides of the host's ``[risk]`` settings; each key is checked against
   :class:`~liveswap.settings.RiskLimits` with the same bounds.
 
@@ -104,6 +106,8 @@ class ControlDoc(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
     risk: RiskOverrides = Field(default_factory=RiskOverrides)  # type: ignore[valid-type]
     generation: int = Field(0, ge=0)
+    # shadow/canary candidate (contract section 3); promote/reject add "decision" + "decision_request"
+    candidate: dict[str, Any] | None = None
 
     @field_validator("active")
     @classmethod
@@ -145,6 +149,8 @@ class ControlDoc(BaseModel):
         """The file's content: every key, risk overrides only."""
         out = self.model_dump(mode="json")
         out["risk"] = self.risk_overrides()
+        if out["candidate"] is None:  # files without a candidate stay what hosts before it read
+            del out["candidate"]
         return out
 
     def risk_overrides(self) -> dict[str, Any]:
