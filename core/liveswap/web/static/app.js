@@ -192,7 +192,10 @@ function markerPlugin(getSwaps) {
           ctx.lineWidth = 1.5 * devicePixelRatio;
           ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke();
           ctx.fillStyle = ctx.strokeStyle;
-          ctx.fillText(swapLabel(s), x + 4 * devicePixelRatio, labelY);
+          const label = swapLabel(s);
+          const width = ctx.measureText(label).width;
+          const right = x + 4 * devicePixelRatio + width <= u.bbox.left + u.bbox.width;
+          ctx.fillText(label, right ? x + 4 * devicePixelRatio : x - 4 * devicePixelRatio - width, labelY);
         }
         ctx.restore();
       },
@@ -238,7 +241,7 @@ function renderSeries(s) {
 
   const activeSpec = state.overview && state.overview.active ? state.overview.active.name + "==" + state.overview.active.version : "";
   fill($("versions").tBodies[0], s.versions.map((v) => el("tr", { class: v.spec === activeSpec ? "active" : "" },
-    el("td", {}, el("span", { class: "tag", style: "background:" + colorOf(v.spec) + ";color:#fff" }, " "), v.spec,
+    el("td", {}, el("span", { class: "chip", style: "background:" + colorOf(v.spec) }), v.spec,
       v.spec === activeSpec ? el("span", { class: "tag ok" }, "active") : null),
     el("td", {}, v.bets), el("td", {}, pct(v.win_rate)), el("td", { class: pnlClass(v.pnl) }, signed(v.pnl)),
     el("td", { class: v.max_drawdown > 0 ? "neg" : "" }, money(v.max_drawdown)), el("td", {}, money(v.fees)))));

@@ -1,0 +1,70 @@
+"""Dashboard figures from a journal: per NAME==VERSION (not only the version), read-only."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from liveswap.journal import figures
+from liveswap.journal.store import JournalError
+
+from ..support.journal_rows import Bet, write_bets
+
+BETS = [
+    Bet("momentum", "1.0.0", 1_000, +0.90, True),
+    Bet("momentum", "1.0.0", 2_000, -1.04, False),
+    Bet("momentum", "1.0.0", 3_000, -1.04, False),
+    Bet("momentum", "1.1.0", 4_000, +0.80, True),
+    # another strategy with the same version number: must not be mixed into momentum==1.0.0
+    Bet("overreaction", "1.0.0", 5_000, +0.70, True, fee=0.02),
+    Bet("momentum", "1.0.0", 6_000, +0.90, True),
+]
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Path:
+    path = tmp_path / "journal.sqlite"
+    write_bets(path, BETS)
+    return path
+
+
+def test_version_figures_are_keyed_by_name_and_version(journal: Path) -> None:
+    figs = figures.version_figures(journal)
+    assert set(figs) == {"momentum==1.0.0", "momentum==1.1.0", "overreaction==1.0.0"}
+    m = figs["momentum==1.0.0"]
+    assert (m["bets"], m["wins"], m["win_rate"]) == (4, 2, 0.5)
+    assert m["pnl"] == pytest.approx(0.90 - 1.04 - 1.04 + 0.90)
+    assert m["fees"] == pytest.approx(4 * 0.04)
+    # its PnL went 0.90 -> -0.14 -> -1.18 -> -0.28: worst fall from the peak is 0.90 - (-1.18)
+    assert m["max_drawdown"] == pytest.approx(2.08)
+    o = figs["overreaction==1.0.0"]
+    assert (o["bets"], o["win_rate"], o["fees"], o["max_drawdown"]) == (1, 1.0, 0.02, 0.0)
+
+
+def test_money_series_is_the_deposit_plus_realized_pnl_in_settlement_order(journal: Path) -> None:
+    s = figures.money_series(journal)
+    assert s.deposits == 1000.0
+    assert s.ts == [b.ts for b in BETS]
+    running = 0.0
+    for i, b in enumerate(BETS):
+        running += b.pnl
+        assert s.realized_pnl[i] == pytest.approx(running)
+        assert s.equity[i] == pytest.approx(1000.0 + running)
+    assert [ts for ts, _ in s.by_spec["momentum==1.0.0"]] == [1_000, 2_000, 3_000, 6_000]
+    assert s.by_spec["momentum==1.0.0"][-1][1] == pytest.approx(-0.28)
+
+
+def test_reads_never_change_the_journal_file(journal: Path) -> None:
+    before = hashlib.sha256(journal.read_bytes()).hexdigest()
+    figures.money_series(journal)
+    figures.version_figures(journal)
+    figures.swaps(journal)
+    figures.recent_faults(journal)
+    assert hashlib.sha256(journal.read_bytes()).hexdigest() == before
+
+
+def test_a_missing_journal_is_a_one_line_error_not_a_new_file(tmp_path: Path) -> None:
+    with pytest.raises(JournalError, match="no journal"):
+        figures.money_series(tmp_path / "journal.sqlite")
+    assert not (tmp_path / "journal.sqlite").exists()
