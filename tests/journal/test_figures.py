@@ -6,8 +6,8 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from liveswap.exceptions import JournalError
 from liveswap.journal import figures
-from liveswap.journal.store import JournalError
 
 from ..support.journal_rows import Bet, write_bets
 

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from liveswap.control.model import check_version, parse_spec
-from liveswap.control.store import Change, ControlError
+from liveswap.control.store import Change
+from liveswap.exceptions import ControlError
 
 CANDIDATE_DECISIONS = ("promote", "reject")
 

@@ -22,21 +22,16 @@ from urllib.parse import urlsplit
 
 from liveswap.control import changes
 from liveswap.control.model import SpecError
-from liveswap.control.store import Change, ControlError, update_control
+from liveswap.control.store import Change, update_control
 from liveswap.control.wait import wait_for_generation
+from liveswap.exceptions import ActionRefused, ControlError
 from liveswap.settings import Settings
 
 TOKEN_HEADER = "x-liveswap-token"
 MAX_WAIT_SECONDS = 30.0
 
 
-class Refused(Exception):
-    """An action refused before or while changing the desired state; ``status`` is the HTTP status."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
+Refused = ActionRefused  # the short name used below and by the app
 
 
 def new_token() -> str:

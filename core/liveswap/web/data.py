@@ -14,11 +14,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from liveswap.control.store import ControlError, load_control
+from liveswap.control.store import load_control
 from liveswap.control.wait import STALE_HEARTBEATS, host_alive
 from liveswap.engine.status import read_status
+from liveswap.exceptions import ControlError, JournalError
 from liveswap.journal import figures
-from liveswap.journal.store import JournalError
 
 JOURNAL_FILE = "journal.sqlite"
 MAX_POINTS = 1500
