@@ -18,6 +18,7 @@ import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -71,10 +72,9 @@ def trading_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pat
             host.stderr.close()
 
 
-@pytest.fixture(scope="module")
-def dashboard(trading_home: tuple[Path, dict[str, str]]) -> Iterator[tuple[str, str]]:
-    """``liveswap web --port 0`` on the trading home: (its address, its token)."""
-    home, env = trading_home
+@contextmanager
+def serving(env: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """``liveswap web --port 0`` on ``env``'s home: (its address, its token)."""
     web = subprocess.Popen([str(BIN / "liveswap"), "web", "--port", "0"], env=env, text=True,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -90,6 +90,12 @@ def dashboard(trading_home: tuple[Path, dict[str, str]]) -> Iterator[tuple[str, 
 
 
 @pytest.fixture(scope="module")
+def dashboard(trading_home: tuple[Path, dict[str, str]]) -> Iterator[tuple[str, str]]:
+    with serving(trading_home[1]) as address:
+        yield address
+
+
+@pytest.fixture(scope="module")
 def shots() -> Path:
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
@@ -98,18 +104,24 @@ def shots() -> Path:
 
 
 @pytest.fixture(scope="module")
-def page(dashboard: tuple[str, str]) -> Iterator[object]:
-    url, token = dashboard
+def browser() -> Iterator[object]:
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        # bypass_csp: the page forbids eval, which Playwright's wait_for_function uses
-        pg = browser.new_page(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
-        errors: list[str] = []
-        pg.on("pageerror", lambda exc: errors.append(str(exc)))
-        pg.goto(f"{url}/#token={token}")
-        yield pg
-        browser.close()
-        assert not errors, errors
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser, dashboard: tuple[str, str]) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    url, token = dashboard
+    # bypass_csp: the page forbids eval, which Playwright's wait_for_function uses
+    pg = browser.new_page(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.goto(f"{url}/#token={token}")
+    yield pg
+    pg.close()
+    assert not errors, errors
 
 
 def post(url: str, path: str, body: dict, headers: dict[str, str]) -> int:
@@ -168,3 +180,22 @@ def test_a_write_without_the_token_is_refused(page, dashboard, trading_home) -> 
     assert status == 403
     assert post(url, "/api/actions/resume", {}, {"X-Liveswap-Token": "not-" + token}) == 403
     assert (home / "state" / "control.json").read_bytes() == before
+
+
+def test_the_page_works_on_a_home_where_no_host_runs(browser, tmp_path: Path, shots: Path) -> None:  # type: ignore[no-untyped-def]
+    home = tmp_path / "quiet"
+    (home / "state").mkdir(parents=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVESWAP_")} | {"LIVESWAP_HOME": str(home)}
+    with serving(env) as (url, token):
+        pg = browser.new_page(viewport={"width": 1400, "height": 900}, bypass_csp=True)
+        pg.goto(f"{url}/#token={token}")
+        pg.wait_for_selector("body[data-loaded='1']", timeout=30_000)
+        assert pg.locator("#host-badge").inner_text() == "no host has run here"
+        assert pg.locator("#candidate").inner_text() == "no candidate"
+        # an action still records the desired state, applied when a host starts
+        pg.get_by_role("button", name="pause all").click()
+        pg.wait_for_function("document.getElementById('action-result').textContent.includes("
+                             "'generation 1 recorded; no host is running: applied at the next start')", timeout=30_000)
+        pg.screenshot(path=str(shots / "4-no-host.png"), full_page=True)
+        pg.close()
+    assert json.loads((home / "state" / "control.json").read_text())["paused"] is True

@@ -23,7 +23,8 @@ from urllib.parse import urlsplit
 from liveswap.control import changes
 from liveswap.control.model import SpecError
 from liveswap.control.store import Change, update_control
-from liveswap.control.wait import wait_for_generation
+from liveswap.control.wait import host_alive, wait_for_generation
+from liveswap.engine.status import read_status
 from liveswap.exceptions import ActionRefused, ControlError
 from liveswap.settings import Settings
 
@@ -124,10 +125,14 @@ def apply(name: str, body: Any, settings: Settings) -> dict[str, Any]:
         doc = update_control(settings.state_dir, change, markets=settings.markets)
     except ControlError as exc:
         raise Refused(409, f"{what}: {exc}") from None
-    result: dict[str, Any] = {"action": name, "what": what, "generation": doc.generation, "applied": None,
-                              "message": f"generation {doc.generation} recorded"}
+    gen = doc.generation
+    result: dict[str, Any] = {"action": name, "what": what, "generation": gen, "applied": None}
+    status = read_status(settings.state_dir)
+    if not host_alive(status):
+        return result | {"message": f"generation {gen} recorded; no host is running: applied at the next start"}
     wait = body.get("wait")
     if isinstance(wait, int | float) and not isinstance(wait, bool) and wait > 0:
-        outcome = wait_for_generation(settings.state_dir, doc.generation, min(float(wait), MAX_WAIT_SECONDS))
-        result.update(applied=outcome.ok, message=outcome.message)
-    return result
+        outcome = wait_for_generation(settings.state_dir, gen, min(float(wait), MAX_WAIT_SECONDS))
+        return result | {"applied": outcome.ok, "message": outcome.message}
+    pid = status["pid"] if status else None
+    return result | {"message": f"generation {gen} recorded; the running host (pid {pid}) applies it between batches"}

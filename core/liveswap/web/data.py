@@ -57,6 +57,7 @@ def overview(state_dir: Path, now: float | None = None) -> dict[str, Any]:
             "last_refusal": st.get("control_refusal"),
         },
         "desired": desired,
+        "paused": bool(st.get("paused")), "paused_reason": st.get("paused_reason"),
         "money": {k: st.get(k) for k in ("balance", "starting_balance", "realized_pnl", "fees_paid", "win_rate")},
         "last_swap": st.get("last_swap"),
         "probation": st.get("probation"),

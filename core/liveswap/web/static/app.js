@@ -98,7 +98,7 @@ function renderOverview(o) {
   if (g.control_error) gsub.push("control.json: " + g.control_error);
   if (g.last_refusal) gsub.push("generation " + g.last_refusal.generation + " refused: " + g.last_refusal.reason);
   if (behind) gsub.push(h.alive ? "the host applies it between batches" : "applied at the next start");
-  setText("generation-sub", gsub.join(" · ") || "in step");
+  setText("generation-sub", gsub.join(" · ") || (g.observed === null ? "no host has applied any yet" : "in step"));
 
   const m = o.money;
   setText("money", money(m.balance), "big");
@@ -113,6 +113,16 @@ function renderOverview(o) {
     setText("sandbox", w.sandboxed ? "sandboxed" : "–");
     setText("sandbox-sub", w.sandboxed ? "network isolated: " + (w.network_isolated ? "yes" : "no") : "the host reports no sandbox level");
   }
+
+  const alerts = [];
+  if (h.stale) alerts.push("The host (pid " + h.pid + ") has not written a heartbeat for " + ago(h.heartbeat_age).replace(" ago", "") +
+    ": it is stopped, hung or killed; nothing is being traded.");
+  if (o.paused) alerts.push("All markets are paused: no new positions" + (o.paused_reason ? " (" + o.paused_reason + ")" : "") + ".");
+  else if (o.paused_reason) alerts.push("Not opening positions: " + o.paused_reason + ".");
+  if (g.control_error) alerts.push("control.json is refused: " + g.control_error);
+  const banner = $("banner");
+  banner.textContent = alerts.join(" ");
+  banner.hidden = !alerts.length;
 
   renderCandidate(o.candidate);
   renderMarkets(o.markets, o.desired);
