@@ -68,3 +68,31 @@ def test_a_missing_journal_is_a_one_line_error_not_a_new_file(tmp_path: Path) ->
     with pytest.raises(JournalError, match="no journal"):
         figures.money_series(tmp_path / "journal.sqlite")
     assert not (tmp_path / "journal.sqlite").exists()
+
+
+def test_a_running_tally_reads_new_rows_and_matches_a_fresh_read(journal: Path) -> None:
+    running = figures.Figures().refresh(journal)
+    more = [Bet("momentum", "1.1.0", 7_000, -1.04, False), Bet("momentum", "1.1.0", 8_000, +0.80, True)]
+    write_bets(journal, more, first_id=len(BETS))
+    running.refresh(journal)
+    fresh = figures.Figures().refresh(journal)
+    assert running.money() == fresh.money() and running.versions() == fresh.versions()
+    assert running.versions()["momentum==1.1.0"]["bets"] == 3
+
+
+def test_a_settlement_older_than_the_last_one_shown_redoes_the_series_in_time_order(journal: Path) -> None:
+    running = figures.Figures().refresh(journal)
+    write_bets(journal, [Bet("momentum", "1.0.0", 2_500, +0.90, True)], first_id=len(BETS))  # settled late
+    money = running.refresh(journal).money()
+    assert money.ts == sorted(money.ts) and 2_500 in money.ts
+    assert money == figures.Figures().refresh(journal).money()
+
+
+def test_another_journal_at_the_same_path_starts_the_tally_over(journal: Path, tmp_path: Path) -> None:
+    running = figures.Figures().refresh(journal)
+    journal.unlink()
+    for extra in journal.parent.glob("journal.sqlite-*"):
+        extra.unlink()
+    write_bets(journal, [Bet("other", "2.0.0", 100, +0.5, True)], deposit=50.0)
+    money = running.refresh(journal).money()
+    assert (money.deposits, money.ts, list(money.by_spec)) == (50.0, [100], ["other==2.0.0"])

@@ -21,21 +21,25 @@ class Bet:
     market: str = "BTC-5m"
 
 
-def write_bets(path: Path, bets: list[Bet], deposit: float = 1000.0) -> None:
-    """A journal with ``deposit`` and, per bet, one order, its fill (300 s earlier) and its settlement."""
+def write_bets(path: Path, bets: list[Bet], deposit: float = 1000.0, first_id: int = 0) -> None:
+    """A journal with ``deposit`` and, per bet, one order, its fill (300 s earlier) and its settlement
+    (three transactions in all, so large journals are quick to make). Appending to an existing
+    journal: pass ``first_id`` past the bets already written."""
+    orders, results, settlements = [], [], []
+    for i, b in enumerate(bets):
+        oid = f"ls-test-{first_id + i:07d}"
+        start = b.ts - 600
+        orders.append(OrderRow(oid, b.market, b.market, start, 0, "up", b.stake, None, 0.5, start + 300, b.ts,
+                               b.strategy, b.version, ""))
+        fill = FillRow(oid, start + 300, b.market, "up", b.stake, 0.5, b.stake / 0.5, b.fee, start + 300, b.ts,
+                       b.version)
+        results.append((oid, "filled", "", "", fill))
+        settlements.append(SettlementRow(oid, b.ts, b.market, "up", b.won, b.pnl + b.stake + b.fee, b.pnl, b.version))
     journal = Journal(path)
     try:
         journal.ensure_deposit(deposit, 0)
-        for i, b in enumerate(bets):
-            oid = f"ls-test-{i:04d}"
-            start = b.ts - 600
-            order = OrderRow(oid, b.market, b.market, start, 0, "up", b.stake, None, 0.5, start + 300, b.ts,
-                             b.strategy, b.version, "")
-            journal.write_batch(start + 300, [], [], [order])
-            fill = FillRow(oid, start + 300, b.market, "up", b.stake, 0.5, b.stake / 0.5, b.fee, start + 300, b.ts,
-                           b.version)
-            journal.record_order_results([(oid, "filled", "", "", fill)])
-            payout = b.pnl + b.stake + b.fee
-            journal.record_settlements([SettlementRow(oid, b.ts, b.market, "up", b.won, payout, b.pnl, b.version)])
+        journal.write_batch(max((b.ts for b in bets), default=0), [], [], orders)
+        journal.record_order_results(results)
+        journal.record_settlements(settlements)
     finally:
         journal.close()

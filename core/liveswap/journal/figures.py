@@ -15,17 +15,18 @@ from typing import Any
 
 from liveswap.journal.reader import open_readonly
 
-# settlement -> its order, for the strategy name and the fee paid at the fill
+# settlements (with the order's strategy name) and fills, each read from a rowid on
 _SETTLED = """
-SELECT s.ts AS ts, s.won AS won, s.pnl AS pnl, f.fee AS fee, o.strategy || '==' || o.version AS spec
-FROM settlements s JOIN fills f USING (client_order_id) JOIN orders o USING (client_order_id)
-ORDER BY s.ts, s.client_order_id
+SELECT s.rowid AS rid, s.ts AS ts, s.won AS won, s.pnl AS pnl, o.strategy || '==' || o.version AS spec
+FROM settlements s JOIN orders o USING (client_order_id)
+WHERE s.rowid > ? ORDER BY {order}
 """
 _FILLED = """
-SELECT o.strategy || '==' || o.version AS spec, COUNT(*) AS fills, COALESCE(SUM(f.fee), 0) AS fees,
-       COALESCE(SUM(f.stake), 0) AS staked, MIN(f.ts) AS first_ts, MAX(f.ts) AS last_ts
-FROM fills f JOIN orders o USING (client_order_id) GROUP BY spec
+SELECT f.rowid AS rid, o.strategy || '==' || o.version AS spec, f.fee AS fee, f.stake AS stake, f.ts AS ts
+FROM fills f JOIN orders o USING (client_order_id) WHERE f.rowid > ? ORDER BY f.rowid
 """
+_IDENTITY = "SELECT value FROM meta WHERE key='created_at'"
+_DEPOSITS = "SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE kind='deposit'"
 _SWAPS = ("SELECT id, ts, kind, from_version, to_version, ok, reason, pause_ms, batch_end FROM swaps "
           "ORDER BY id DESC LIMIT ?")
 _FAULTS = ("SELECT market, candle_start, batch_end, strategy || '==' || version AS spec, fault, decided_at "
@@ -43,56 +44,106 @@ class MoneySeries:
     by_spec: dict[str, list[tuple[int, float]]]  # NAME==VERSION -> [(ts, its realized PnL so far)]
 
 
+def _new_figures(spec: str) -> dict[str, Any]:
+    return {"spec": spec, "bets": 0, "wins": 0, "win_rate": None, "pnl": 0.0, "max_drawdown": 0.0, "fees": 0.0,
+            "fills": 0, "staked": 0.0, "first_ts": None, "last_ts": None}
+
+
+class Figures:
+    """Money over time and per-version figures, kept up to date by reading only the rows added since.
+
+    :meth:`refresh` reads settlements and fills after the last rowid it saw (cheap on a large
+    journal); a settlement older than the last one shown, or another journal at the same path,
+    makes it start over from the whole journal in time order. Not thread-safe: one per reader.
+    """
+
+    def __init__(self) -> None:
+        self._reset(None)
+
+    def _reset(self, identity: str | None) -> None:
+        self._identity = identity
+        self._settled_rowid = 0
+        self._filled_rowid = 0
+        self.deposits = 0.0
+        self.ts: list[int] = []
+        self.equity: list[float] = []
+        self.realized_pnl: list[float] = []
+        self.by_spec: dict[str, list[tuple[int, float]]] = {}
+        self._total = 0.0
+        self._figures: dict[str, dict[str, Any]] = {}
+        self._peaks: dict[str, float] = {}
+
+    def refresh(self, path: Path) -> Figures:
+        with open_readonly(path) as db:
+            row = db.execute(_IDENTITY).fetchone()
+            identity = str(row[0]) if row else ""
+            if identity != self._identity:
+                self._reset(identity)
+            self.deposits = float(db.execute(_DEPOSITS).fetchone()[0])
+            order = "s.rowid" if self._settled_rowid else "s.ts, s.rowid"  # a first read: in time order
+            fresh = db.execute(_SETTLED.format(order=order), (self._settled_rowid,)).fetchall()
+            if fresh and self.ts and min(int(r["ts"]) for r in fresh) < self.ts[-1]:
+                self._reset(identity)  # settled out of time order: redo in time order
+                self.deposits = float(db.execute(_DEPOSITS).fetchone()[0])
+                fresh = db.execute(_SETTLED.format(order="s.ts, s.rowid"), (0,)).fetchall()
+            filled = db.execute(_FILLED, (self._filled_rowid,)).fetchall()
+        for r in fresh:
+            self._settle(r)
+        for r in filled:
+            self._fill(r)
+        return self
+
+    def _settle(self, r: Any) -> None:
+        spec, pnl, ts = r["spec"], float(r["pnl"]), int(r["ts"])
+        self._settled_rowid = max(self._settled_rowid, int(r["rid"]))
+        self._total += pnl
+        self.ts.append(ts)
+        self.realized_pnl.append(round(self._total, 6))
+        self.equity.append(round(self.deposits + self._total, 6))
+        fig = self._figures.get(spec) or self._figures.setdefault(spec, _new_figures(spec))
+        fig["bets"] += 1
+        fig["wins"] += int(r["won"])
+        fig["pnl"] += pnl
+        peak = self._peaks[spec] = max(self._peaks.get(spec, 0.0), fig["pnl"])
+        fig["max_drawdown"] = max(fig["max_drawdown"], peak - fig["pnl"])
+        self.by_spec.setdefault(spec, []).append((ts, round(fig["pnl"], 6)))
+
+    def _fill(self, r: Any) -> None:
+        self._filled_rowid = max(self._filled_rowid, int(r["rid"]))
+        fig = self._figures.get(r["spec"]) or self._figures.setdefault(r["spec"], _new_figures(r["spec"]))
+        fig["fills"] += 1
+        fig["fees"] += float(r["fee"])
+        fig["staked"] += float(r["stake"])
+        ts = int(r["ts"])
+        fig["first_ts"] = ts if fig["first_ts"] is None else min(fig["first_ts"], ts)
+        fig["last_ts"] = ts if fig["last_ts"] is None else max(fig["last_ts"], ts)
+
+    def money(self) -> MoneySeries:
+        return MoneySeries(self.deposits, list(self.ts), list(self.equity), list(self.realized_pnl),
+                           {k: list(v) for k, v in self.by_spec.items()})
+
+    def versions(self) -> dict[str, dict[str, Any]]:
+        """``NAME==VERSION`` -> bets (settled), wins, win_rate, pnl, max_drawdown, fees, fills, staked."""
+        out = {}
+        for spec, fig in self._figures.items():
+            out[spec] = {**fig, "pnl": round(fig["pnl"], 6), "max_drawdown": round(fig["max_drawdown"], 6),
+                         "fees": round(fig["fees"], 6), "staked": round(fig["staked"], 6),
+                         "win_rate": round(fig["wins"] / fig["bets"], 4) if fig["bets"] else None}
+        return out
+
+
 def deposits(path: Path) -> float:
     with open_readonly(path) as db:
-        return float(db.execute("SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE kind='deposit'").fetchone()[0])
+        return float(db.execute(_DEPOSITS).fetchone()[0])
 
 
 def money_series(path: Path) -> MoneySeries:
-    with open_readonly(path) as db:
-        dep = float(db.execute("SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE kind='deposit'").fetchone()[0])
-        rows = db.execute(_SETTLED).fetchall()
-    ts: list[int] = []
-    equity: list[float] = []
-    realized: list[float] = []
-    by_spec: dict[str, list[tuple[int, float]]] = {}
-    total = 0.0
-    per: dict[str, float] = {}
-    for r in rows:
-        total += float(r["pnl"])
-        per[r["spec"]] = per.get(r["spec"], 0.0) + float(r["pnl"])
-        ts.append(int(r["ts"]))
-        realized.append(round(total, 6))
-        equity.append(round(dep + total, 6))
-        by_spec.setdefault(r["spec"], []).append((int(r["ts"]), round(per[r["spec"]], 6)))
-    return MoneySeries(dep, ts, equity, realized, by_spec)
+    return Figures().refresh(path).money()
 
 
 def version_figures(path: Path) -> dict[str, dict[str, Any]]:
     """``NAME==VERSION`` -> bets (settled), wins, win_rate, pnl, max_drawdown, fees, fills, staked."""
-    with open_readonly(path) as db:
-        settled = db.execute(_SETTLED).fetchall()
-        filled = db.execute(_FILLED).fetchall()
-    out: dict[str, dict[str, Any]] = {}
-    for r in filled:
-        out[r["spec"]] = {"spec": r["spec"], "bets": 0, "wins": 0, "win_rate": None, "pnl": 0.0,
-                          "max_drawdown": 0.0, "fees": round(float(r["fees"]), 6), "fills": int(r["fills"]),
-                          "staked": round(float(r["staked"]), 6), "first_ts": r["first_ts"], "last_ts": r["last_ts"]}
-    peaks: dict[str, float] = {}
-    for r in settled:
-        fig = out.setdefault(r["spec"], {"spec": r["spec"], "bets": 0, "wins": 0, "win_rate": None, "pnl": 0.0,
-                                         "max_drawdown": 0.0, "fees": 0.0, "fills": 0, "staked": 0.0,
-                                         "first_ts": None, "last_ts": None})
-        fig["bets"] += 1
-        fig["wins"] += int(r["won"])
-        fig["pnl"] += float(r["pnl"])
-        peak = peaks[r["spec"]] = max(peaks.get(r["spec"], 0.0), fig["pnl"])
-        fig["max_drawdown"] = max(fig["max_drawdown"], peak - fig["pnl"])
-    for fig in out.values():
-        fig["pnl"] = round(fig["pnl"], 6)
-        fig["max_drawdown"] = round(fig["max_drawdown"], 6)
-        fig["win_rate"] = round(fig["wins"] / fig["bets"], 4) if fig["bets"] else None
-    return out
+    return Figures().refresh(path).versions()
 
 
 def swaps(path: Path, limit: int = 200) -> list[dict[str, Any]]:

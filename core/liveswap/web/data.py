@@ -10,6 +10,7 @@ A home where no host has run yet (no status, no journal) gives empty figures, no
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,10 @@ JOURNAL_FILE = "journal.sqlite"
 MAX_POINTS = 1500
 LOG_LINES = 60
 LOG_TAIL_BYTES = 64 * 1024
+
+# one running tally per journal: each refresh reads only the rows added since the last one
+_FIGURES: dict[Path, figures.Figures] = {}
+_FIGURES_LOCK = threading.Lock()
 
 
 def overview(state_dir: Path, now: float | None = None) -> dict[str, Any]:
@@ -98,8 +103,9 @@ def series(state_dir: Path) -> dict[str, Any]:
     if not journal.exists():
         return empty
     try:
-        money = figures.money_series(journal)
-        versions = figures.version_figures(journal)
+        with _FIGURES_LOCK:
+            running = _FIGURES.setdefault(journal, figures.Figures()).refresh(journal)
+            money, versions = running.money(), running.versions()
         swaps = figures.swaps(journal)
     except JournalError:
         return empty
