@@ -138,7 +138,7 @@ function renderCandidate(c) {
   const box = $("candidate");
   if (!c) { box.replaceChildren("no candidate"); box.className = "muted"; return; }
   box.className = "";
-  const active = c.active || {};
+  const active = c.active || c.baseline || c.active_figures || {};
   const row = (label, x, y) => [el("span", { class: "muted" }, label), el("span", {}, x), el("span", {}, y)];
   const verdict = String(c.verdict ?? "running");
   const vcls = verdict === "successful" ? "ok" : verdict === "failed" ? "bad" : "warn";
