@@ -192,6 +192,7 @@ def test_the_page_works_on_a_home_where_no_host_runs(browser, tmp_path: Path, sh
         pg.wait_for_selector("body[data-loaded='1']", timeout=30_000)
         assert pg.locator("#host-badge").inner_text() == "no host has run here"
         assert pg.locator("#candidate").inner_text() == "no candidate"
+        assert pg.locator("#markets tbody tr").count() == 9  # the home's default markets, from its settings
         # an action still records the desired state, applied when a host starts
         pg.get_by_role("button", name="pause all").click()
         pg.wait_for_function("document.getElementById('action-result').textContent.includes("

@@ -23,6 +23,10 @@ def test_a_home_where_no_host_ever_ran_shows_nothing_rather_than_failing(home: P
     o = data.overview(home / "state")
     assert o["host"]["seen"] is False and o["host"]["alive"] is False
     assert o["markets"] == [] and o["candidate"] is None and o["log"] == {"file": None, "lines": []}
+    # with the home's settings, its markets are listed (and can be paused) before any host ran
+    listed = data.overview(home / "state", markets_traded=["BTC-5m", "ETH-5m"])["markets"]
+    assert [(m["market"], m["paused"], m["open_positions"]) for m in listed] == [("BTC-5m", False, []),
+                                                                                  ("ETH-5m", False, [])]
     s = data.series(home / "state")
     assert s["ts"] == [] and s["versions"] == [] and s["swaps"] == []
     assert not (home / "state" / "journal.sqlite").exists()

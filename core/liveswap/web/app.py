@@ -53,7 +53,8 @@ def create_app(settings: Settings, guard: actions.Guard) -> Starlette:
             guard.check_host(request.headers)
         except actions.Refused as exc:
             return refused(exc)
-        return JSONResponse(await run_in_threadpool(data.overview, state_dir), headers=NO_STORE)
+        found = await run_in_threadpool(data.overview, state_dir, None, list(settings.markets))
+        return JSONResponse(found, headers=NO_STORE)
 
     async def series(request: Request) -> Response:
         try:

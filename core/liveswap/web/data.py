@@ -31,8 +31,11 @@ _FIGURES: dict[Path, figures.Figures] = {}
 _FIGURES_LOCK = threading.Lock()
 
 
-def overview(state_dir: Path, now: float | None = None) -> dict[str, Any]:
-    """Heartbeat, versions, generations, markets, candidate, sandbox, faults and the log tail."""
+def overview(state_dir: Path, now: float | None = None, markets_traded: list[str] | None = None) -> dict[str, Any]:
+    """Heartbeat, versions, generations, markets, candidate, sandbox, faults and the log tail.
+
+    ``markets_traded`` (the home's settings) lists the markets while no host has reported any.
+    """
     now = time.time() if now is None else now
     st = read_status(state_dir) or {}
     desired, control_error = _desired(state_dir)
@@ -69,7 +72,7 @@ def overview(state_dir: Path, now: float | None = None) -> dict[str, Any]:
         "candidate": st.get("candidate"),
         "sandbox": st.get("sandbox"),
         "worker": st.get("worker"),
-        "markets": markets(st),
+        "markets": markets(st if st.get("markets") else {**st, "markets": markets_traded or []}),
         "faults": {"count": st.get("strategy_faults"), "last": st.get("last_fault"), "recent": faults},
         "log": log_tail(state_dir / "logs"),
     }
