@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from liveswap.exceptions import JournalError
-from liveswap.journal import figures
+from liveswap.journal import Journal, figures
+from liveswap.journal.store import DecisionRow
 
 from ..support.journal_rows import Bet, write_bets
 
@@ -96,3 +97,18 @@ def test_another_journal_at_the_same_path_starts_the_tally_over(journal: Path, t
     write_bets(journal, [Bet("other", "2.0.0", 100, +0.5, True)], deposit=50.0)
     money = running.refresh(journal).money()
     assert (money.deposits, money.ts, list(money.by_spec)) == (50.0, [100], ["other==2.0.0"])
+
+
+def test_recent_faults_name_the_version_newest_first(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite"
+    journal = Journal(path)
+    try:
+        for end, fault in ((600, "on_candle raised KeyError: 'x'"), (900, None), (1200, "hook timed out after 5s")):
+            journal.write_batch(end, [], [DecisionRow("BTC-5m", end - 300, "momentum", "1.1.0", [], [], fault)], [])
+    finally:
+        journal.close()
+    faults = figures.recent_faults(path)
+    assert [(f["spec"], f["batch_end"], f["fault"]) for f in faults] == [
+        ("momentum==1.1.0", 1200, "hook timed out after 5s"),
+        ("momentum==1.1.0", 600, "on_candle raised KeyError: 'x'"),
+    ]
