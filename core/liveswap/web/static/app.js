@@ -105,7 +105,10 @@ function renderOverview(o) {
   setText("money-sub", "realized PnL " + signed(m.realized_pnl) + " · fees " + money(m.fees_paid) + " · win rate " + pct(m.win_rate));
 
   const s = o.sandbox;
-  if (s && typeof s === "object") {
+  if (typeof s === "string") {
+    setText("sandbox", s);
+    setText("sandbox-sub", "");
+  } else if (s && typeof s === "object") {
     setText("sandbox", String(s.level ?? s.in_force ?? "?"));
     const missing = s.missing ?? s.not_applied ?? s.could_not_apply ?? [];
     setText("sandbox-sub", Array.isArray(missing) && missing.length ? "not applied: " + missing.join(", ") : "all of it applied");
