@@ -42,13 +42,19 @@ def test_promote_without_a_candidate_is_refused_and_changes_nothing(home: Path) 
         changes.decide_candidate("maybe")
 
 
-def test_reject_marks_the_candidate_with_its_generation(home: Path) -> None:
+def test_promote_marks_the_candidate_and_reject_removes_it(home: Path) -> None:
     state = home / "state"
     cand = {"spec": "momentum==1.2.0", "mode": "canary", "markets": ["BTC-5m"]}
+    update_control(state, changes.activate("momentum==1.1.0"))
     update_control(state, lambda doc, gen: {**doc, "candidate": cand})
+    update_control(state, changes.decide_candidate("promote"))
+    doc = json.loads((state / "control.json").read_text())
+    assert doc["candidate"] == {**cand, "promote": 3}
+    assert (doc["active"], doc["active_request"], doc["rollback"]) == (None, None, None)
     update_control(state, changes.decide_candidate("reject"))
-    assert json.loads((state / "control.json").read_text())["candidate"] == {
-        **cand, "decision": "reject", "decision_request": 2}
+    assert "candidate" not in json.loads((state / "control.json").read_text())
+    with pytest.raises(ControlError, match="no candidate to reject"):
+        update_control(state, changes.decide_candidate("reject"))
 
 
 def test_a_control_file_without_a_candidate_keeps_the_key_out(home: Path) -> None:

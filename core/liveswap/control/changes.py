@@ -80,15 +80,24 @@ def set_values(params: Mapping[str, Any], risk: Mapping[str, Any]) -> Change:
 
 
 def decide_candidate(decision: str) -> Change:
-    """``promote`` or ``reject`` the candidate named in control.json (refused when there is none)."""
+    """``promote`` or ``reject`` the candidate named in control.json (refused when there is none).
+
+    Promote marks the candidate with the generation (``candidate.promote``) and leaves ``active``
+    null ("keep what the host runs": after the promotion that is the candidate); reject removes it.
+    Same document as ``liveswap promote`` / ``liveswap reject`` (issue 17).
+    """
     if decision not in CANDIDATE_DECISIONS:
         raise ValueError(f"unknown candidate decision {decision!r}")
 
     def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
         candidate = doc.get("candidate")
-        if not isinstance(candidate, dict):
-            raise ControlError(f"no candidate to {decision}: start one with 'liveswap shadow' or 'liveswap canary'")
-        return {**doc, "candidate": {**candidate, "decision": decision, "decision_request": generation}}
+        if not candidate:
+            hint = " (start one with liveswap shadow NAME==VERSION)" if decision == "promote" else ""
+            raise ControlError(f"no candidate to {decision}{hint}")
+        if decision == "reject":
+            return {**doc, "candidate": None}
+        return {**doc, "active": None, "active_request": None, "rollback": None,
+                "candidate": {**candidate, "promote": generation}}
 
     return change
 

@@ -18,7 +18,8 @@ it reached as ``observed_generation`` in ``state/status.json``.
   to the previous version (or the one named). It never coexists with ``active``, so a rollback
   is always distinguishable from an activation, and a restart does not undo it.
 * ``candidate``: the shadow or canary candidate (``liveswap shadow``/``canary``), or absent;
-  ``promote``/``reject`` add ``decision`` and ``decision_request`` (the generation) to it.
+  ``promote`` sets its ``promote`` to the generation (and leaves ``active`` null), ``reject``
+  removes it.
 * ``risk`` holds only overrides of the host's ``[risk]`` settings; each key is checked against
   :class:`~liveswap.settings.RiskLimits` with the same bounds.
 
@@ -106,7 +107,7 @@ class ControlDoc(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
     risk: RiskOverrides = Field(default_factory=RiskOverrides)  # type: ignore[valid-type]
     generation: int = Field(0, ge=0)
-    # shadow/canary candidate (contract section 3); promote/reject add "decision" + "decision_request"
+    # shadow/canary candidate (contract section 3): promote sets "promote" to its generation, reject removes it
     candidate: dict[str, Any] | None = None
 
     @field_validator("active")

@@ -16,7 +16,7 @@ function el(tag, attrs, ...children) {
     else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
     else node.setAttribute(k, v);
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined) continue;
     node.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -32,6 +32,7 @@ const pnlClass = (x) => (x > 0 ? "pos" : x < 0 ? "neg" : "");
 function utc(ts) { return ts ? new Date(ts * 1000).toISOString().replace("T", " ").slice(0, 19) : "–"; }
 function ago(seconds) {
   if (seconds === null || seconds === undefined) return "–";
+  seconds = Math.max(0, seconds);  // a clock a little ahead of this one
   if (seconds < 90) return seconds.toFixed(1) + " s ago";
   if (seconds < 5400) return (seconds / 60).toFixed(0) + " min ago";
   return (seconds / 3600).toFixed(1) + " h ago";
@@ -141,20 +142,35 @@ function renderCandidate(c) {
   const box = $("candidate");
   if (!c) { box.replaceChildren("no candidate"); box.className = "muted"; return; }
   box.className = "";
-  const active = c.active || c.baseline || c.active_figures || {};
+  // issue 17's status: figures.{candidate,active} in full, else the short figures (candidate at top level, .active)
+  const f = c.figures || {};
+  const cand = f.candidate || c;
+  const active = f.active || c.active || c.baseline || {};
   const row = (label, x, y) => [el("span", { class: "muted" }, label), el("span", {}, x), el("span", {}, y)];
   const verdict = String(c.verdict ?? "running");
   const vcls = verdict === "successful" ? "ok" : verdict === "failed" ? "bad" : "warn";
-  box.replaceChildren(
+  const rows = [row("", "candidate", "active" + (active.spec ? " " + active.spec : "")),
+    row("bets", cand.bets ?? "–", active.bets ?? "–"),
+    row("win rate", pct(cand.win_rate), pct(active.win_rate)),
+    row("PnL", signed(cand.pnl), signed(active.pnl))];
+  if ("fees" in cand || "fees" in active) rows.push(row("fees", money(cand.fees), money(active.fees)));
+  if ("max_drawdown" in cand || "max_drawdown" in active) rows.push(row("max drawdown", money(cand.max_drawdown), money(active.max_drawdown)));
+  if ("faults" in cand || "faults" in active) rows.push(row("faults", cand.faults ?? "–", active.faults ?? "–"));
+  const metrics = (c.analysis && Array.isArray(c.analysis.metrics)) ? c.analysis.metrics : [];
+  box.replaceChildren(...[
     el("div", {}, el("span", { class: "tag" }, c.mode ?? "?"), el("b", {}, c.spec ?? "?"),
       c.markets && c.markets.length ? el("span", { class: "muted" }, " on " + c.markets.join(", ")) : null,
-      el("span", { class: "muted" }, " since " + utc(c.since))),
-    el("p", {}, el("span", { class: "tag " + vcls }, verdict), c.reason ?? ""),
-    el("div", { class: "cand-grid" },
-      row("", "candidate", "active"),
-      row("bets", c.bets ?? "–", active.bets ?? "–"),
-      row("win rate", pct(c.win_rate), pct(active.win_rate)),
-      row("PnL", signed(c.pnl), signed(active.pnl))));
+      el("span", { class: "muted" }, " · " + (c.phase ?? "running") + " since " + utc(c.since) + (c.auto_promote ? " · auto-promote" : ""))),
+    el("p", {}, el("span", { class: "tag " + vcls }, verdict), c.reason ?? "",
+      c.bets_to_decision !== null && c.bets_to_decision !== undefined ? el("span", { class: "muted" }, " (a decision in about " + c.bets_to_decision + " bets)") : null),
+    c.ended_reason ? el("p", { class: "muted" }, "ended: " + c.ended_reason) : null,
+    el("div", { class: "cand-grid" }, rows),
+    metrics.length ? el("table", { class: "metrics" },
+      el("thead", {}, el("tr", {}, ["metric", "phase", "value", "ok / failed / inconclusive"].map((h) => el("th", {}, h)))),
+      el("tbody", {}, metrics.map((m) => el("tr", {}, el("td", {}, m.name), el("td", {}, m.phase ?? ""),
+        el("td", {}, m.value === null || m.value === undefined ? "–" : Number(m.value).toFixed(3)),
+        el("td", {}, (m.successful ?? 0) + " / " + (m.failed ?? 0) + " / " + (m.inconclusive ?? 0)))))) : null,
+  ].filter(Boolean));
 }
 
 function renderMarkets(markets, desired) {
@@ -260,10 +276,10 @@ function renderSeries(s) {
     el("td", { class: v.max_drawdown > 0 ? "neg" : "" }, money(v.max_drawdown)), el("td", {}, money(v.fees)))));
 
   fill($("timeline").tBodies[0], s.swaps.slice().reverse().slice(0, 30).map((w) => el("tr", { class: w.ok ? "" : "refused" },
-    el("td", {}, utc(w.ts)), el("td", {}, w.kind), el("td", {}, (w.from_version || "–") + " → " + w.to_version),
+    el("td", { title: utc(w.ts) + " UTC" }, utc(w.ts).slice(5)), el("td", {}, w.kind), el("td", {}, (w.from_version || "–") + " → " + w.to_version),
     el("td", {}, w.ok ? el("span", { class: "tag ok" }, "done") : el("span", { class: "tag bad", title: w.reason }, "refused"),
       w.ok ? "" : " " + w.reason),
-    el("td", {}, w.pause_ms !== null && w.pause_ms !== undefined ? Number(w.pause_ms).toFixed(2) + " ms" : "–"))));
+    el("td", {}, w.pause_ms !== null && w.pause_ms !== undefined ? Number(w.pause_ms).toFixed(2) + "\u00a0ms" : "–"))));
 
   const known = new Set(s.versions.map((v) => v.spec));
   for (const w of s.swaps) if (w.ok && w.to_version.includes("==")) known.add(w.to_version);
