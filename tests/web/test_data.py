@@ -61,7 +61,8 @@ def test_the_swap_pause_comes_from_status_when_the_journal_row_has_none(home: Pa
     path = home / "state" / "journal.sqlite"
     write_bets(path, [Bet("momentum", "1.1.0", 1_000, 0.5, True)])
     j = Journal(path)
-    j.record_swap("activate", "momentum==1.1.0", "momentum==1.0.0", True, "", None, 900)
+    j.record_swap(kind="activate", from_version="momentum==1.1.0", to_version="momentum==1.0.0", ok=True,
+                  reason="", pause_ms=None, batch_end=900)
     j.close()
     swap_at = time.time()
     write_status(home, last_swap={"from": "momentum==1.1.0", "to": "momentum==1.0.0", "ok": True, "reason": "",
