@@ -14,7 +14,7 @@ import pytest
 
 pytest.importorskip("starlette", reason="the 'web' extra (starlette) is not installed")
 
-from liveswap.control.store import load_control, update_control  # noqa: E402
+from liveswap.home.control_store import load_control, update_control  # noqa: E402
 from liveswap.settings import load_settings  # noqa: E402
 from liveswap.web.actions import Guard  # noqa: E402
 from liveswap.web.app import create_app  # noqa: E402

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from liveswap.engine.status import read_status
+from liveswap.home.status import read_status
 
 from ..support.wait import until
 
@@ -62,7 +62,7 @@ def trading_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pat
     host = subprocess.Popen([str(BIN / "liveswap"), "run", "--speed", "3000"], env=env, text=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        until(lambda: (read_status(home / "state") or {}).get("by_version") or host.poll() is not None,
+        until(lambda: getattr(read_status(home / "state"), "by_version", None) or host.poll() is not None,
               timeout=120, what="the host to settle its first bets")
         assert host.poll() is None, host.stderr.read() if host.stderr else ""
         yield home, env
@@ -164,7 +164,7 @@ def test_a_pause_with_the_token_reaches_the_host(page, trading_home, shots: Path
     home, _ = trading_home
     row = page.locator("#markets tbody tr").filter(has_text="ETH-5m").first
     row.get_by_role("button", name="pause").click()
-    until(lambda: "ETH-5m" in ((read_status(home / "state") or {}).get("paused_markets") or []),
+    until(lambda: "ETH-5m" in getattr(read_status(home / "state"), "paused_markets", []),
           timeout=30, what="the host to report ETH-5m paused")
     page.wait_for_function("document.getElementById('action-result').className === 'ok'", timeout=30_000)
     row.get_by_text("paused").wait_for(timeout=10_000)

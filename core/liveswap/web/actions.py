@@ -7,8 +7,8 @@ never grants, and it cannot read the token. On top, ``Host`` must be the address
 opened on (no DNS rebinding) and an ``Origin``, when the browser sends one, must be this server.
 
 Actions change the desired state exactly like the CLI: the same change builders
-(:mod:`liveswap.control.changes`) through the same locked, validated
-:func:`~liveswap.control.store.update_control`.
+(:mod:`liveswap.home.changes`) through the same locked, validated
+:func:`~liveswap.home.control_store.update_control`.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from liveswap.control import changes
-from liveswap.control.model import SpecError
-from liveswap.control.store import Change, update_control
-from liveswap.control.wait import host_alive, wait_for_generation
-from liveswap.engine.status import read_status
 from liveswap.exceptions import ActionRefused, ControlError
+from liveswap.home import changes
+from liveswap.home.control_store import Change, update_control
+from liveswap.home.status import read_status
+from liveswap.home.wait import host_alive, wait_for_generation
 from liveswap.settings import Settings
+from liveswap.specs import SpecError
 
 TOKEN_HEADER = "x-liveswap-token"
 MAX_WAIT_SECONDS = 30.0
@@ -134,5 +134,5 @@ def apply(name: str, body: Any, settings: Settings) -> dict[str, Any]:
     if isinstance(wait, int | float) and not isinstance(wait, bool) and wait > 0:
         outcome = wait_for_generation(settings.state_dir, gen, min(float(wait), MAX_WAIT_SECONDS))
         return result | {"applied": outcome.ok, "message": outcome.message}
-    pid = status["pid"] if status else None
+    pid = status.pid if status else None
     return result | {"message": f"generation {gen} recorded; the running host (pid {pid}) applies it between batches"}

@@ -15,10 +15,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from liveswap.control.store import load_control
-from liveswap.control.wait import STALE_HEARTBEATS, host_alive
-from liveswap.engine.status import read_status
 from liveswap.exceptions import ControlError, JournalError
+from liveswap.home.control_store import load_control
+from liveswap.home.status import STALE_HEARTBEATS, read_status
 from liveswap.journal import figures
 
 JOURNAL_FILE = "journal.sqlite"
@@ -37,11 +36,12 @@ def overview(state_dir: Path, now: float | None = None, markets_traded: list[str
     ``markets_traded`` (the home's settings) lists the markets while no host has reported any.
     """
     now = time.time() if now is None else now
-    st = read_status(state_dir) or {}
+    doc = read_status(state_dir)
+    st = doc.to_json() if doc else {}
     desired, control_error = _desired(state_dir)
     beat = st.get("heartbeat_at")
     age = round(now - float(beat), 3) if isinstance(beat, int | float) else None
-    alive = host_alive(st, now) if st else False
+    alive = doc.alive(now) if doc else False
     journal = state_dir / JOURNAL_FILE
     try:
         faults = figures.recent_faults(journal) if journal.exists() else []
@@ -112,7 +112,8 @@ def series(state_dir: Path) -> dict[str, Any]:
         swaps = figures.swaps(journal)
     except JournalError:
         return empty
-    _pause_from_status(swaps, read_status(state_dir) or {})
+    status = read_status(state_dir)
+    _pause_from_status(swaps, status.to_json() if status else {})
     keep = _thin(len(money.ts), MAX_POINTS)
     return {
         "deposits": money.deposits,
