@@ -1,7 +1,8 @@
 """What the dashboard shows, read from one home's files and never written.
 
-* ``state/status.json`` (the observed state) and ``state/control.json`` (the desired state): plain
-  reads of files the host and the CLI replace atomically;
+* ``state/status.json`` (the observed state, through :mod:`liveswap.home.status`'s strict model)
+  and ``state/control.json`` (the desired state, :mod:`liveswap.home.control_store`): reads of
+  files the host and the CLI replace atomically;
 * ``state/journal.sqlite``: through :mod:`liveswap.journal.figures`, opened read-only (``mode=ro``);
 * ``state/logs/*.log``: the last lines of the newest log files.
 
