@@ -7,19 +7,21 @@ import copy
 
 import pytest
 from liveswap.brokers.base import OrderRequest
-from liveswap.brokers.live_paper import LivePaperBroker
-from liveswap.feeds.base import FeedError
-from liveswap.feeds.venue_feed import VenueFeed
+from liveswap.exceptions import BrokerError, FeedError, MalformedResponse, VenueConfigError
 from liveswap.markets import Market
 from liveswap.settings import PaperSettings, Settings
-from liveswap.venues.binance import BinanceBars
-from liveswap.venues.coinbase import CoinbaseBars
-from liveswap.venues.errors import MalformedResponse, VenueConfigError
+from liveswap.venues._http import RetryPolicy, VenueHttp
+from liveswap.venues.binance.feed import BinanceBars
+from liveswap.venues.coinbase.feed import CoinbaseBars
 from liveswap.venues.factory import make_broker, make_feed
-from liveswap.venues.http import RetryPolicy, VenueHttp
-from liveswap.venues.kalshi import KalshiClient, KalshiQuotes
-from liveswap.venues.polymarket import PolymarketClient, PolymarketQuotes, updown_slug
-from venue_server import T0, Reply, fixture
+from liveswap.venues.feed import VenueFeed
+from liveswap.venues.kalshi.client import KalshiClient
+from liveswap.venues.kalshi.feed import KalshiQuotes
+from liveswap.venues.live_paper import LivePaperBroker
+from liveswap.venues.polymarket.client import PolymarketClient
+from liveswap.venues.polymarket.feed import PolymarketQuotes, updown_slug
+
+from tests.support.venue_server import T0, Reply, fixture
 
 NOW = T0 + 905  # just after the 15-minute boundary
 UP = "71321045679252212594626385532706912750332728571942532289631379312455583992563"
@@ -180,9 +182,10 @@ def test_factory_names(tmp_path) -> None:
     assert make_feed("coinbase", s).bars.name == "coinbase"
     assert make_broker("paper", s).name == "polymarket-paper"
     assert make_broker("kalshi-paper", s).name == "kalshi-paper"
-    with pytest.raises(VenueConfigError, match="polymarket is read-only in liveswap: .*EIP-712.*polymarket-paper"):
+    with pytest.raises(BrokerError, match="polymarket is read-only in liveswap: .*EIP-712.*polymarket-paper"):
         make_broker("polymarket", s)
-    with pytest.raises(VenueConfigError, match="needs venues.kalshi.key_id and venues.kalshi.private_key_file"):
+    with pytest.raises(BrokerError, match="needs venues.kalshi.key_id and venues.kalshi.private_key_file") as info:
         make_broker("kalshi", s)
-    with pytest.raises(VenueConfigError, match="unknown venue feed 'nasdaq'"):
+    assert isinstance(info.value.__cause__, VenueConfigError)  # the seam's error, chained to the venue's
+    with pytest.raises(FeedError, match="unknown venue feed 'nasdaq'"):
         make_feed("nasdaq", s)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from liveswap.venues.errors import (
-    AuthError,
+from liveswap.exceptions import (
     MalformedResponse,
-    NotFound,
     RateLimited,
+    VenueAuthError,
+    VenueNotFound,
     VenueRejected,
     VenueUnavailable,
 )
-from liveswap.venues.http import CircuitBreaker, RetryPolicy, TokenBucket, VenueHttp, retry_after_seconds
-from venue_server import Reply
+from liveswap.venues._http import CircuitBreaker, RetryPolicy, TokenBucket, VenueHttp, retry_after_seconds
+
+from tests.support.venue_server import Reply
 
 
 def client(server, sleeps, **kw) -> VenueHttp:
@@ -75,9 +76,9 @@ def test_status_codes_map_to_typed_errors_with_the_venue_message(server, sleeps)
     server.route("GET", "/gone", Reply(404, {"error": "market not found"}))
     server.route("POST", "/bad", Reply(400, {"error": {"code": "invalid_parameters", "message": "count must be > 0"}}))
     http = client(server, sleeps)
-    with pytest.raises(AuthError, match="HTTP 401 .*authentication_error: bad signature"):
+    with pytest.raises(VenueAuthError, match="HTTP 401 .*authentication_error: bad signature"):
         http.get("/auth")
-    with pytest.raises(NotFound, match="market not found"):
+    with pytest.raises(VenueNotFound, match="market not found"):
         http.get("/gone")
     with pytest.raises(VenueRejected, match="HTTP 400: invalid_parameters: count must be > 0"):
         http.post("/bad", {"count": 0}, auth=False)

@@ -16,13 +16,15 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from liveswap.brokers.base import OrderRequest
-from liveswap.brokers.kalshi_broker import KalshiBroker
+from liveswap.exceptions import MalformedResponse, VenueAuthError, VenueConfigError, VenueNotFound
 from liveswap.markets import Market
-from liveswap.venues.errors import AuthError, MalformedResponse, NotFound, VenueConfigError
-from liveswap.venues.http import RetryPolicy, VenueHttp
-from liveswap.venues.kalshi import KalshiClient, KalshiQuotes
-from liveswap.venues.kalshi_auth import KalshiSigner, load_private_key, signing_message
-from venue_server import T0, Reply, Request, fixture
+from liveswap.venues._http import RetryPolicy, VenueHttp
+from liveswap.venues.kalshi.auth import KalshiSigner, load_private_key, signing_message
+from liveswap.venues.kalshi.broker import KalshiBroker
+from liveswap.venues.kalshi.client import KalshiClient
+from liveswap.venues.kalshi.feed import KalshiQuotes
+
+from tests.support.venue_server import T0, Reply, Request, fixture
 
 API = "/trade-api/v2"
 TICKER = "KXBTC15M-25DEC311930-30"
@@ -104,7 +106,7 @@ def test_window_quote_from_either_price_format(server, name) -> None:
 def test_no_market_for_the_window_is_not_found(server) -> None:
     server.json("GET", f"{API}/markets", {"markets": [], "cursor": ""})
     quotes = KalshiQuotes(KalshiClient(http(server)), SERIES)
-    with pytest.raises(NotFound, match="no KXBTC15M market closes at 1767227400"):
+    with pytest.raises(VenueNotFound, match="no KXBTC15M market closes at 1767227400"):
         quotes.quote(Market.parse("BTC-15m"), T0 + 900)
 
 
@@ -159,9 +161,9 @@ def test_wrong_key_is_an_auth_error(server, key) -> None:
     server.route("GET", f"{API}/portfolio/balance",
                  lambda req: Reply(200, fixture("kalshi_balance")) if verify(key.public_key(), req)
                  else Reply(401, {"error": {"code": "authentication_error", "message": "invalid signature"}}))
-    with pytest.raises(AuthError, match="kalshi: GET /portfolio/balance: HTTP 401"):
+    with pytest.raises(VenueAuthError, match="kalshi: GET /portfolio/balance: HTTP 401"):
         KalshiClient(http(server, other)).balance()
-    with pytest.raises(AuthError, match="needs credentials"):
+    with pytest.raises(VenueAuthError, match="needs credentials"):
         KalshiClient(http(server)).balance()
 
 

@@ -7,10 +7,10 @@ Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-
 
 from __future__ import annotations
 
+from liveswap.exceptions import MalformedResponse
+from liveswap.venues._http import VenueHttp
 from liveswap.venues.bars import Bar, in_range
-from liveswap.venues.errors import MalformedResponse
-from liveswap.venues.http import VenueHttp
-from liveswap.venues.parse import cell, kind, row
+from liveswap.venues.jsonfields import cell, kind, row
 
 BASE_URL = "https://api.binance.com"
 INTERVALS: dict[int, str] = {60: "1m", 300: "5m", 900: "15m", 3600: "1h"}

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "venues" / "fixtures"
 T0 = 1767225600  # 2026-01-01T00:00:00Z, the fixtures' time origin
 
 

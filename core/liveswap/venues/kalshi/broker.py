@@ -6,8 +6,9 @@ matched by ``close_time``), checks the account for an order already placed with 
 order book, refuses above ``max_price``, and sends an immediate-or-cancel limit buy of
 ``floor(stake / limit)`` whole contracts with ``buy_max_cost`` = the stake. ``up`` buys YES,
 ``down`` buys NO. The venue refusing the order is a ``rejected`` result with its reason; the
-venue being unreachable raises :class:`~liveswap.venues.errors.VenueError` (a ``BrokerError``),
-and the engine's reconciliation calls :meth:`lookup` later.
+venue being unreachable raises :class:`~liveswap.exceptions.BrokerError` (the seam's error,
+chained to the venue error, with its one-line reason), and the engine's reconciliation calls
+:meth:`lookup` later.
 
 Settlements come from the venue: once a window has ended, each filled order's market is read
 until its ``result`` is ``yes`` or ``no``.
@@ -25,9 +26,11 @@ from loguru import logger
 
 from liveswap.api.types import Candle
 from liveswap.brokers.base import OrderRequest, OrderResult, SettlementReport
+from liveswap.exceptions import BrokerError, VenueError, VenueRejected
 from liveswap.markets import Market, MarketError
-from liveswap.venues.errors import VenueError, VenueRejected
-from liveswap.venues.kalshi import TRADING, KalshiClient, KalshiOrder, KalshiQuotes
+from liveswap.venues.kalshi.client import KalshiClient
+from liveswap.venues.kalshi.feed import TRADING, KalshiQuotes
+from liveswap.venues.kalshi.parse import KalshiOrder
 
 
 @dataclass(slots=True)
@@ -81,6 +84,13 @@ class KalshiBroker:
         return result
 
     def submit(self, order: OrderRequest) -> OrderResult:
+        """Place ``order`` (see the module docstring); :class:`BrokerError` if the venue cannot be asked."""
+        try:
+            return self._submit(order)
+        except VenueError as exc:
+            raise BrokerError(exc.reason) from exc
+
+    def _submit(self, order: OrderRequest) -> OrderResult:
         cid = order.client_order_id
         with self._lock:
             known = self._results.get(cid)
@@ -124,6 +134,12 @@ class KalshiBroker:
             return self._remember(order_result(placed, self._now()), placed, order.window_end)
 
     def lookup(self, client_order_id: str) -> OrderResult | None:
+        try:
+            return self._lookup(client_order_id)
+        except VenueError as exc:
+            raise BrokerError(exc.reason) from exc
+
+    def _lookup(self, client_order_id: str) -> OrderResult | None:
         with self._lock:
             known = self._results.get(client_order_id)
             if known is not None and known.status != "pending":
@@ -170,4 +186,7 @@ class KalshiBroker:
 
     def balance(self) -> float:
         """The account's available balance in dollars."""
-        return self.client.balance()
+        try:
+            return self.client.balance()
+        except VenueError as exc:
+            raise BrokerError(exc.reason) from exc

@@ -22,10 +22,9 @@ from datetime import UTC, datetime
 from loguru import logger
 
 from liveswap.api.types import Candle
-from liveswap.feeds.base import FeedError
+from liveswap.exceptions import FeedError, VenueError
 from liveswap.markets import Market
 from liveswap.venues.bars import BarSource
-from liveswap.venues.errors import VenueError
 from liveswap.venues.quotes import QuoteSource
 
 
@@ -70,12 +69,14 @@ class VenueFeed:
         stale: dict[str, str] = {}
         out: list[Candle] = []
         failed = 0
+        first_exc: VenueError | None = None
         for market in self._specs:
             try:
                 bars = self.bars.bars(market.asset, market.seconds, since, until)
             except VenueError as exc:
                 stale[market.name] = str(exc)
                 failed += 1
+                first_exc = first_exc or exc
                 continue
             expected = range(since - since % market.seconds + market.seconds, until + 1, market.seconds)
             missing = sorted(set(expected) - {b.end for b in bars})
@@ -104,6 +105,6 @@ class VenueFeed:
             logger.warning("feed {}: {} left out: {}", self.name, name, reason)
         if self._specs and failed == len(self._specs):
             first = next(iter(stale.values()))
-            raise FeedError(f"{self.name}: no market could be read ({first})")
+            raise FeedError(f"{self.name}: no market could be read ({first})") from first_exc
         out.sort(key=lambda c: (c.end, c.market))
         return out

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from liveswap.exceptions import MalformedResponse
+from liveswap.venues._http import VenueHttp
 from liveswap.venues.bars import Bar, in_range
-from liveswap.venues.errors import MalformedResponse
-from liveswap.venues.http import VenueHttp
-from liveswap.venues.parse import cell, kind, row
+from liveswap.venues.jsonfields import cell, kind, row
 
 BASE_URL = "https://api.exchange.coinbase.com"
 GRANULARITIES = (60, 300, 900, 3600, 21600, 86400)
