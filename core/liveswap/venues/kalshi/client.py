@@ -2,30 +2,72 @@
 
 Reads of public market data are unsigned; portfolio calls are signed by
 :class:`~liveswap.venues.kalshi.auth.KalshiSigner`. Responses are parsed by
-:mod:`liveswap.venues.kalshi.parse`.
-Docs: https://docs.kalshi.com/api-reference
+:mod:`liveswap.venues.kalshi.parse`. Docs: https://docs.kalshi.com/api-reference
+
+Orders use the current (V2) event-order API, as the official SDK ``kalshi-python-sync`` and
+https://docs.kalshi.com/api-reference/orders/create-order-v2 describe it: ``POST
+/portfolio/events/orders`` with ``side`` ``bid``/``ask`` on the YES book, ``count`` a fixed-point
+string (``"8.00"``), ``price`` a dollar string on the YES book (``"0.4250"``), ``time_in_force``
+and ``self_trade_prevention_type``; no ``type`` (removed: there are no market orders), no
+``buy_max_cost`` (it turns an order into fill-or-kill). Cancels: ``DELETE
+/portfolio/events/orders/{order_id}`` (https://docs.kalshi.com/api-reference/orders/cancel-order-v2).
+The legacy ``/portfolio/orders`` POST/DELETE are gone; ``GET /portfolio/orders[/{id}]`` still
+reads orders.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from decimal import Decimal
+from typing import Any, Literal
 
 from liveswap.venues._http import VenueHttp
 from liveswap.venues.jsonfields import Obj
 from liveswap.venues.kalshi.parse import (
+    KalshiCancelAck,
     KalshiFill,
     KalshiMarket,
     KalshiOrder,
+    KalshiOrderAck,
     KalshiPosition,
     OrderBook,
     V,
+    parse_cancel_ack,
     parse_fill,
     parse_market,
     parse_order,
+    parse_order_ack,
     parse_orderbook,
     parse_position,
 )
+
+ORDERS_V2 = "/portfolio/events/orders"
+TimeInForce = Literal["immediate_or_cancel", "fill_or_kill", "good_till_canceled"]
+
+
+def order_body(*, ticker: str, client_order_id: str, book_side: Literal["bid", "ask"], count: int,
+               price: Decimal, outcome_side: Literal["yes", "no"],
+               time_in_force: TimeInForce = "immediate_or_cancel") -> dict[str, Any]:
+    """The exact ``POST /portfolio/events/orders`` body (see the module docstring).
+
+    ``price`` is on the YES book (buying NO at 0.575 is an ``ask`` at 0.425) and already on the
+    market's grid; it is written with 4 decimals (6 if finer), never rounded.
+    """
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    if not Decimal(0) < price < Decimal(1):
+        raise ValueError(f"price {price} is outside (0, 1)")
+    text = f"{price:.4f}" if price == price.quantize(Decimal("0.0001")) else f"{price:.6f}"
+    return {
+        "ticker": ticker,
+        "client_order_id": client_order_id,
+        "side": book_side,
+        "outcome_side": outcome_side,
+        "count": f"{count}.00",
+        "price": text,
+        "time_in_force": time_in_force,
+        "self_trade_prevention_type": "taker_at_cross",
+    }
 
 PROD_URL = "https://api.elections.kalshi.com/trade-api/v2"
 DEMO_URL = "https://demo-api.kalshi.co/trade-api/v2"
@@ -72,30 +114,15 @@ class KalshiClient:
         return parse_orderbook(self.http.get(f"/markets/{ticker}/orderbook", {"depth": depth}))
 
     # --- portfolio (signed) --------------------------------------------------------------
-    def create_order(self, *, ticker: str, side: str, count: int, price: float, client_order_id: str,
-                     action: str = "buy", time_in_force: str = "immediate_or_cancel",
-                     buy_max_cost_cents: int | None = None) -> KalshiOrder:
-        """Place a limit order of ``count`` contracts of ``side`` at ``price`` dollars (IOC by default)."""
-        cents = int(round(price * 100))
-        body: dict[str, Any] = {
-            "ticker": ticker,
-            "side": side,
-            "action": action,
-            "count": count,
-            "type": "limit",
-            f"{side}_price": cents,
-            "client_order_id": client_order_id,
-            "time_in_force": time_in_force,
-        }
-        if buy_max_cost_cents is not None:
-            body["buy_max_cost"] = buy_max_cost_cents
-        # A client_order_id makes the POST safe to retry on 429/connect errors only (see http.py).
-        resp = Obj(V, "create order response", self.http.post("/portfolio/orders", body))
-        return parse_order(resp.obj("order"))
+    def create_order(self, body: dict[str, Any]) -> KalshiOrderAck:
+        """Send an order built by :func:`order_body`. ``client_order_id`` makes the POST safe to
+        retry only on 429/connection refused (see ``_http``); anything else is looked up."""
+        raw = self.http.post(ORDERS_V2, body)
+        return parse_order_ack(Obj(V, "create order response", raw))
 
-    def cancel_order(self, order_id: str) -> KalshiOrder:
-        body = self.http.delete(f"/portfolio/orders/{order_id}")
-        return parse_order(Obj(V, "cancel order response", body).obj("order"))
+    def cancel_order(self, order_id: str) -> KalshiCancelAck:
+        raw = self.http.delete(f"{ORDERS_V2}/{order_id}")
+        return parse_cancel_ack(Obj(V, "cancel order response", raw))
 
     def order(self, order_id: str) -> KalshiOrder:
         body = self.http.get(f"/portfolio/orders/{order_id}", auth=True)

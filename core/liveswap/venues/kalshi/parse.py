@@ -10,9 +10,12 @@ positions, balance) and https://docs.kalshi.com/getting_started/orderbook_respon
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from liveswap.exceptions import MalformedResponse
 from liveswap.venues.jsonfields import Obj, cell, row
+from liveswap.venues.kalshi.ticks import STRUCTURES, PriceRange
 
 V = "kalshi"
 
@@ -29,6 +32,7 @@ class KalshiMarket:
     last_price: float | None
     result: str  # "" until settled, then "yes" | "no" (or "void"...)
     floor_strike: float | None
+    price_ranges: tuple[PriceRange, ...] = ()  # the order price grid; () when the market does not say
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +64,12 @@ class OrderBook:
 
 @dataclass(frozen=True, slots=True)
 class KalshiOrder:
+    """An order as ``GET /portfolio/orders[/{id}]`` returns it (the full object)."""
+
     order_id: str
     client_order_id: str
     ticker: str
-    side: str  # "yes" | "no" (the outcome the order is long)
+    side: str  # "yes" | "no" (the outcome the order is long: ``outcome_side``, else legacy ``side``)
     status: str  # resting | canceled | executed | pending
     fill_count: float
     remaining_count: float
@@ -96,6 +102,70 @@ class KalshiPosition:
     fees_paid: float
 
 
+@dataclass(frozen=True, slots=True)
+class KalshiOrderAck:
+    """What ``POST /portfolio/events/orders`` answers (no ``order`` wrapper, no status or price).
+
+    ``average_fill_price`` is on the YES book, as the request's ``price``; ``average_fee_paid``
+    is per contract. Docs: https://docs.kalshi.com/api-reference/orders/create-order-v2
+    """
+
+    order_id: str
+    client_order_id: str
+    fill_count: Decimal
+    remaining_count: Decimal
+    average_fill_price: Decimal | None
+    average_fee_paid: Decimal | None
+    ts_ms: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class KalshiCancelAck:
+    """What ``DELETE /portfolio/events/orders/{order_id}`` answers."""
+
+    order_id: str
+    client_order_id: str
+    reduced_by: Decimal
+
+
+def exact(obj: Obj, *names: str, required: bool = True) -> Decimal | None:
+    """A fixed-point decimal string (or JSON number) as an exact Decimal, naming the field on failure."""
+    name = next((n for n in names if obj.data.get(n) is not None), names[0])
+    value = obj.data.get(name)
+    if value is None:
+        if required:
+            raise MalformedResponse(f"{V}: {obj.where}.{name}: expected a decimal string, got null")
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise MalformedResponse(f"{V}: {obj.where}.{name}: expected a decimal string, got {type(value).__name__}")
+    try:
+        out = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise MalformedResponse(f"{V}: {obj.where}.{name}: expected a decimal string, got {value!r:.24}") from None
+    if not out.is_finite():
+        raise MalformedResponse(f"{V}: {obj.where}.{name}: expected a finite decimal, got {value!r:.24}")
+    return out
+
+
+def parse_price_ranges(obj: Obj) -> tuple[PriceRange, ...]:
+    """The market's price grid from ``price_ranges``, else ``price_level_structure``, else ``tick_size``."""
+    if obj.has("price_ranges"):
+        out = []
+        for item in obj.items("price_ranges"):
+            start, end, step = (exact(item, k) or Decimal(0) for k in ("start", "end", "step"))
+            if step <= 0 or start > end:
+                raise MalformedResponse(f"{V}: {item.where}: not a price range ({start}..{end} step {step})")
+            out.append(PriceRange(start, end, step))
+        return tuple(out)
+    structure = obj.str("price_level_structure", required=False)
+    if structure in STRUCTURES:
+        return STRUCTURES[structure]
+    tick = obj.decimal("tick_size", required=False)
+    if tick:
+        return (PriceRange(Decimal(0), Decimal(1), Decimal(str(int(tick))) / 100),)
+    return ()
+
+
 def parse_market(obj: Obj) -> KalshiMarket:
     return KalshiMarket(
         ticker=obj.str("ticker") or "",
@@ -108,6 +178,7 @@ def parse_market(obj: Obj) -> KalshiMarket:
         last_price=obj.price("last_price_dollars", cents="last_price", required=False),
         result=obj.str("result", required=False) or "",
         floor_strike=obj.decimal("floor_strike", required=False),
+        price_ranges=parse_price_ranges(obj),
     )
 
 
@@ -148,8 +219,32 @@ def _dollars_or_cents(obj: Obj, dollars: str, cents: str) -> float | None:
     return None if raw is None else raw / 100.0
 
 
+def parse_order_ack(obj: Obj) -> KalshiOrderAck:
+    return KalshiOrderAck(
+        order_id=obj.str("order_id") or "",
+        client_order_id=obj.str("client_order_id", required=False) or "",
+        fill_count=exact(obj, "fill_count", "fill_count_fp") or Decimal(0),
+        remaining_count=exact(obj, "remaining_count", "remaining_count_fp", required=False) or Decimal(0),
+        average_fill_price=exact(obj, "average_fill_price", required=False),
+        average_fee_paid=exact(obj, "average_fee_paid", required=False),
+        ts_ms=obj.int("ts_ms", required=False),
+    )
+
+
+def parse_cancel_ack(obj: Obj) -> KalshiCancelAck:
+    return KalshiCancelAck(
+        order_id=obj.str("order_id") or "",
+        client_order_id=obj.str("client_order_id", required=False) or "",
+        reduced_by=exact(obj, "reduced_by", "reduced_by_fp", required=False) or Decimal(0),
+    )
+
+
+BOOK_TO_OUTCOME = {"bid": "yes", "ask": "no"}  # a buy: bid on the YES book buys YES, ask sells YES = buys NO
+
+
 def parse_order(obj: Obj) -> KalshiOrder:
     side = obj.str("outcome_side", "side") or ""
+    side = BOOK_TO_OUTCOME.get(side, side)
     price = obj.price(f"{side}_price_dollars", cents=f"{side}_price", required=False) if side in ("yes", "no") else None
     taker_cost = _dollars_or_cents(obj, "taker_fill_cost_dollars", "taker_fill_cost") or 0.0
     maker_cost = _dollars_or_cents(obj, "maker_fill_cost_dollars", "maker_fill_cost") or 0.0
