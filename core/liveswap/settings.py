@@ -141,6 +141,13 @@ class VenueSettings(BaseModel):
     quote_max_age_seconds: float = Field(
         60.0, gt=0, description="a candle's up_price is fetched only while its next window opened this recently"
     )
+    bar_grace_seconds: float = Field(2.0, ge=0, description="a bar is asked for this long after it closed")
+    missing_retry_seconds: float = Field(2.0, gt=0, description="a missing candle is retried this often")
+    missing_deadline_seconds: float = Field(
+        20.0, gt=0, description="a candle still missing this long after its close is given up and reported missed"
+    )
+    skew_check_seconds: float = Field(300.0, gt=0, description="how often the clock is checked against the venue's")
+    max_clock_skew_seconds: float = Field(2.0, ge=0, description="a larger skew is logged and shown in status")
     kalshi: KalshiSettings = KalshiSettings()
     polymarket: PolymarketSettings = PolymarketSettings()
 

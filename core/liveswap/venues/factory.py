@@ -100,11 +100,15 @@ def make_feed(name: str, settings: Settings, *, clock: Callable[[], float] = tim
         if name not in FEED_NAMES:
             raise VenueConfigError(f"unknown venue feed {name!r} (venue feeds: {', '.join(FEED_NAMES)})")
         vs = settings.venues
+        quotes = None
         if name in ("binance", "coinbase"):
             vs = vs.model_copy(update={"candles_source": name})
-            return VenueFeed(name, settings.markets, make_bars(vs), None, clock=clock)
-        return VenueFeed(name, settings.markets, make_bars(vs), make_quotes(name, vs, clock=clock), clock=clock,
-                         quote_max_age=vs.quote_max_age_seconds)
+        else:
+            quotes = make_quotes(name, vs, clock=clock)
+        return VenueFeed(name, settings.markets, make_bars(vs), quotes, clock=clock,
+                         quote_max_age=vs.quote_max_age_seconds, bar_grace_seconds=vs.bar_grace_seconds,
+                         retry_seconds=vs.missing_retry_seconds, deadline_seconds=vs.missing_deadline_seconds,
+                         skew_check_seconds=vs.skew_check_seconds, max_clock_skew_seconds=vs.max_clock_skew_seconds)
     except VenueError as exc:
         raise FeedError(exc.reason) from exc
 
