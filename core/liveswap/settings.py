@@ -101,13 +101,29 @@ class KalshiSettings(BaseModel):
 
 
 class PolymarketSettings(BaseModel):
-    """``[venues.polymarket]``: Gamma and CLOB endpoints and the read rate."""
+    """``[venues.polymarket]``: Gamma and CLOB endpoints, the read rate, and (for real orders) the wallet.
+
+    Real orders need ``liveswap[polymarket]`` (the official ``py-clob-client-v2``) and a wallet key,
+    given as ``private_key_file`` (a file holding the hex key) or ``private_key`` (``SecretStr``,
+    e.g. ``LIVESWAP_VENUES__POLYMARKET__PRIVATE_KEY``). The CLOB API credentials are derived from
+    the key at start unless ``api_key``/``api_secret``/``api_passphrase`` are set. None of these is
+    ever logged, shown in status, journaled or passed to a strategy.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     gamma_url: str = "https://gamma-api.polymarket.com"
     clob_url: str = "https://clob.polymarket.com"
     reads_per_second: float = Field(20.0, gt=0)
+    chain_id: int = Field(137, description="Polygon mainnet (80002: Amoy testnet)")
+    private_key: SecretStr | None = Field(None, description="wallet private key, hex (never logged)")
+    private_key_file: Path | None = Field(None, description="file holding the wallet private key, hex (never logged)")
+    signature_type: Literal[0, 1, 2, 3] = Field(0, description="0 EOA, 1 Polymarket proxy, 2 Gnosis safe, 3 EIP-1271")
+    funder: str | None = Field(None, description="address holding the funds (proxy wallets); default: the key's")
+    api_key: SecretStr | None = None
+    api_secret: SecretStr | None = None
+    api_passphrase: SecretStr | None = None
+    max_shares: float = Field(500.0, gt=0, description="never buy more shares than this in one order")
 
 
 class VenueSettings(BaseModel):

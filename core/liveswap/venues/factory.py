@@ -4,10 +4,10 @@ Feeds (``--feed``): ``binance`` / ``coinbase`` (underlying only, ``up_price=None
 ``polymarket`` (underlying from ``venues.candles_source`` + the venue's up price).
 
 Brokers (``--broker``): ``kalshi`` (real orders, signed; ``venues.kalshi.env`` picks demo or
-prod), ``kalshi-paper`` / ``polymarket-paper`` (live venue prices, simulated orders), and
-``paper`` when the feed is ``kalshi`` or ``polymarket`` (the same live-paper broker on that venue).
-``polymarket`` as a real broker is refused: liveswap does not implement Polymarket's EIP-712
-order signing.
+prod), ``polymarket`` (real orders through the official ``py-clob-client-v2``, the optional extra
+``liveswap[polymarket]``), ``kalshi-paper`` / ``polymarket-paper`` (live venue prices, simulated
+orders), and ``paper`` when the feed is ``kalshi`` or ``polymarket`` (the same live-paper broker on
+that venue).
 
 At the seams: :func:`make_feed` raises :class:`~liveswap.exceptions.FeedError` and
 :func:`make_broker` :class:`~liveswap.exceptions.BrokerError`, chained to the venue error.
@@ -32,6 +32,7 @@ from liveswap.venues.kalshi.broker import KalshiBroker
 from liveswap.venues.kalshi.client import DEMO_URL, PROD_URL, TIERS, KalshiClient
 from liveswap.venues.kalshi.feed import KalshiQuotes
 from liveswap.venues.live_paper import LivePaperBroker
+from liveswap.venues.polymarket.auth import PolymarketCredentials
 from liveswap.venues.polymarket.client import PolymarketClient
 from liveswap.venues.polymarket.feed import PolymarketQuotes
 from liveswap.venues.quotes import QuoteSource
@@ -39,10 +40,6 @@ from liveswap.venues.quotes import QuoteSource
 FEED_NAMES: tuple[str, ...] = ("binance", "coinbase", "kalshi", "polymarket")
 BROKER_NAMES: tuple[str, ...] = ("kalshi", "kalshi-paper", "polymarket-paper", "polymarket")
 QUOTE_VENUES: tuple[str, ...] = ("kalshi", "polymarket")
-READ_ONLY_REASON = (
-    "polymarket is read-only in liveswap: placing orders needs Polymarket's EIP-712 order signing, "
-    "which liveswap does not implement; use --broker polymarket-paper (live prices, simulated orders)"
-)
 
 
 def venue_http(venue: str, base_url: str, vs: VenueSettings, *, reads: float | None = None,
@@ -81,16 +78,20 @@ def kalshi_client(vs: VenueSettings, *, signed: bool) -> KalshiClient:
     return KalshiClient(venue_http("kalshi", base, vs, reads=reads, writes=writes, signer=signer))
 
 
+def polymarket_quotes(vs: VenueSettings, *, clock: Callable[[], float] = time.time) -> PolymarketQuotes:
+    ps = vs.polymarket
+    client = PolymarketClient(
+        venue_http("polymarket", ps.gamma_url, vs, reads=ps.reads_per_second),
+        venue_http("polymarket", ps.clob_url, vs, reads=ps.reads_per_second),
+    )
+    return PolymarketQuotes(client, clock=clock)
+
+
 def make_quotes(venue: str, vs: VenueSettings, *, clock: Callable[[], float] = time.time) -> QuoteSource:
     if venue == "kalshi":
         return KalshiQuotes(kalshi_client(vs, signed=False), vs.kalshi.series, clock=clock)
     if venue == "polymarket":
-        ps = vs.polymarket
-        client = PolymarketClient(
-            venue_http("polymarket", ps.gamma_url, vs, reads=ps.reads_per_second),
-            venue_http("polymarket", ps.clob_url, vs, reads=ps.reads_per_second),
-        )
-        return PolymarketQuotes(client, clock=clock)
+        return polymarket_quotes(vs, clock=clock)
     raise VenueConfigError(f"unknown quote venue {venue!r} (known: {', '.join(QUOTE_VENUES)})")
 
 
@@ -133,7 +134,13 @@ def _make_broker(name: str, settings: Settings, *, clock: Callable[[], float],
     if name == "paper" and settings.feed in QUOTE_VENUES:
         name = f"{settings.feed}-paper"
     if name == "polymarket":
-        raise VenueConfigError(READ_ONLY_REASON)
+        from liveswap.venues.polymarket.broker import PolymarketBroker  # needs the optional extra
+
+        ps = vs.polymarket
+        clob = PolymarketCredentials.from_settings(ps).client(ps)
+        return PolymarketBroker(clob, polymarket_quotes(vs, clock=clock),
+                                settings.state_dir / "polymarket_orders.sqlite", chain_id=ps.chain_id,
+                                max_shares=ps.max_shares, clock=clock)
     if name == "kalshi":
         client = kalshi_client(vs, signed=True)
         quotes = KalshiQuotes(client, vs.kalshi.series, clock=clock)
@@ -143,6 +150,6 @@ def _make_broker(name: str, settings: Settings, *, clock: Callable[[], float],
         return LivePaperBroker(make_quotes(venue, vs, clock=clock), settings.state_dir / f"{venue}_paper_broker.sqlite",
                                settings.paper, outcome, clock=clock)
     raise VenueConfigError(
-        f"unknown venue broker {name!r} (venue brokers: {', '.join(BROKER_NAMES[:-1])}; "
+        f"unknown venue broker {name!r} (venue brokers: {', '.join(BROKER_NAMES)}; "
         "'paper' uses live prices only with --feed kalshi or --feed polymarket)"
     )

@@ -39,6 +39,13 @@ class PolyMarket:
                 return self.tokens[name]
         raise MalformedResponse(f"polymarket: market {self.slug}: no Up outcome in {sorted(self.tokens)}")
 
+    @property
+    def down_token(self) -> str:
+        for name in ("down", "no"):
+            if name in self.tokens:
+                return self.tokens[name]
+        raise MalformedResponse(f"polymarket: market {self.slug}: no Down outcome in {sorted(self.tokens)}")
+
 
 @dataclass(frozen=True, slots=True)
 class Book:
@@ -47,6 +54,9 @@ class Book:
     asks: list[tuple[float, float]]
     last_trade: float | None
     ts: int | None
+    tick_size: str = "0.01"  # the CLOB's minimum tick, as the SDK's TickSize names it
+    min_order_size: float = 0.0  # shares
+    neg_risk: bool = False
 
     @property
     def best_bid(self) -> float | None:
@@ -100,4 +110,16 @@ def parse_book(body: Any, token_id: str) -> Book:
         asks=_levels(book, "asks"),
         last_trade=book.decimal("last_trade_price", required=False),
         ts=book.time("timestamp", required=False),
+        tick_size=_tick(book),
+        min_order_size=book.decimal("min_order_size", required=False) or 0.0,
+        neg_risk=book.bool("neg_risk", default=False),
     )
+
+
+def _tick(book: Obj) -> str:
+    """The book's ``tick_size`` normalised to the CLOB's names ("0.01", "0.001", ...)."""
+    raw = book.data.get("tick_size")
+    if raw is None:
+        return "0.01"
+    value = book.decimal("tick_size") or 0.01
+    return format(value, "f").rstrip("0") if value < 1 else "1"
