@@ -36,3 +36,12 @@ def test_without_the_extra_the_reason_says_how_to_install_it(monkeypatch) -> Non
     monkeypatch.setitem(sys.modules, "py_clob_client_v2", None)  # import fails as if not installed
     with pytest.raises(VenueConfigError, match=r"pip install 'liveswap\[polymarket\]'"):
         PolymarketCredentials(KEY).client(PolymarketSettings())
+
+
+def test_the_key_never_reaches_a_strategy_worker(tmp_path) -> None:
+    from liveswap.sandbox.isolation import worker_env
+
+    host_env = {"PATH": "/usr/bin", "LIVESWAP_VENUES__POLYMARKET__PRIVATE_KEY": KEY,
+                "LIVESWAP_VENUES__POLYMARKET__API_SECRET": "s3cr3t", "LIVESWAP_VENUES__KALSHI__KEY_ID": "k-1"}
+    env = worker_env(tmp_path, host_env)
+    assert not any(k.startswith("LIVESWAP_VENUES") for k in env) and KEY not in env.values()
