@@ -1,1 +1,4 @@
-"""Helpers shared by tests (no test imports another test)."""
+"""What several test packages share: engine builders and fakes, wheels built in a test, a local venue server.
+
+Tests import helpers from here only, never from another test module.
+"""

@@ -32,10 +32,20 @@ class Feed(Protocol):
     ``since < end <= until``, ordered by ``(end, market)``. A candle whose data is not there yet
     is held back (with everything after it) rather than skipped; one given up is reported by
     :class:`ReportsMissed`. The call raises :class:`FeedError` only when nothing can be said at all.
+
+    A feed also declares, for the engine and host to read without probing:
+
+    * ``first_start``: the first candle's start of a finite replay, else None (live or endless);
+    * ``last_end``: the last close of a finite replay (the host stops there), else None;
+    * :meth:`stale_markets`: markets whose data is stale or missing now, each with a reason.
     """
 
     name: str
     markets: tuple[str, ...]
+    first_start: int | None
+    last_end: int | None
+
+    def stale_markets(self) -> dict[str, str]: ...
 
     def closed_candles(self, since: int, until: int) -> list[Candle]: ...
 

@@ -11,4 +11,6 @@ May import: ``liveswap.exceptions``, ``settings``, ``markets``, ``api.types`` an
 implements (``feeds.base``, ``brokers.base``, ``brokers.paper``). Never the engine, swap, control,
 host or cli. A ``VenueError`` never leaves this package through a seam: the feed raises
 ``FeedError``, a broker ``BrokerError``.
+
+Layer: adapters; venues import neither the engine nor the swap (an import-linter contract).
 """
