@@ -48,7 +48,7 @@ def load_private_key(path: Path) -> rsa.RSAPrivateKey:
 
 
 class KalshiSigner:
-    """Signs Kalshi requests; implements :class:`liveswap.venues.http.Signer`."""
+    """Signs Kalshi requests; implements :class:`liveswap.venues._http.Signer`."""
 
     def __init__(self, key_id: str, private_key: rsa.RSAPrivateKey,
                  clock_ms: Callable[[], int] = lambda: int(time.time() * 1000)) -> None:
