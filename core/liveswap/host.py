@@ -78,7 +78,7 @@ def make_broker(settings: Settings, feed: Feed, clock: Clock) -> Broker:
                                              outcome=outcome_lookup(feed, clock))
         except (BrokerError, FeedError) as exc:
             raise HostError(f"broker {settings.broker}: {exc}") from exc
-    raise HostError(f"unknown broker {settings.broker!r} (paper, {', '.join(venue_factory.BROKER_NAMES[:-1])})")
+    raise HostError(f"unknown broker {settings.broker!r} (paper, {', '.join(venue_factory.BROKER_NAMES)})")
 
 
 def make_clock(settings: Settings, feed: Feed) -> Clock:

@@ -8,7 +8,8 @@ the venue's **current ask** for the side (Kalshi or Polymarket, through a
 engine saw at the candle. Nothing is sent to the venue.
 
 If the venue cannot quote the window (no market, not trading, unreachable) the order is refused
-with the venue's one-line reason; such a refusal is not stored, since nothing was filled.
+with the venue's one-line reason; such a refusal is not stored, since nothing was filled. No
+``VenueError`` leaves this broker.
 The venues' oracles average prices near the boundary, so a paper settlement can differ from the
 venue's on a near-tie.
 """
@@ -23,9 +24,9 @@ from pathlib import Path
 from liveswap.api.types import Candle
 from liveswap.brokers.base import OrderRequest, OrderResult, SettlementReport
 from liveswap.brokers.paper import OutcomeLookup, PaperBroker
+from liveswap.exceptions import VenueError
 from liveswap.markets import Market, MarketError
 from liveswap.settings import PaperSettings
-from liveswap.venues.errors import VenueError
 from liveswap.venues.quotes import QuoteSource
 
 

@@ -2,17 +2,19 @@
 
 Rows are ``[time s, low, high, open, close, volume]``, newest first, at most 300 per call;
 ``granularity`` ∈ {60, 300, 900, 3600, 21600, 86400}; ``start``/``end`` are ISO 8601.
-Docs: https://docs.cdp.coinbase.com/exchange/reference/exchangerestapi_getproductcandles
+Docs: https://docs.cdp.coinbase.com/exchange/reference/exchangerestapi_getproductcandles ;
+server time: ``GET /time`` -> ``{"iso": "...", "epoch": 1767225600.123}``
+(https://docs.cdp.coinbase.com/exchange/reference/exchangerestapi_gettime).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from liveswap.exceptions import MalformedResponse
+from liveswap.venues._http import VenueHttp
 from liveswap.venues.bars import Bar, in_range
-from liveswap.venues.errors import MalformedResponse
-from liveswap.venues.http import VenueHttp
-from liveswap.venues.parse import cell, kind, row
+from liveswap.venues.jsonfields import Obj, cell, kind, row
 
 BASE_URL = "https://api.exchange.coinbase.com"
 GRANULARITIES = (60, 300, 900, 3600, 21600, 86400)
@@ -32,6 +34,10 @@ class CoinbaseBars:
 
     def close(self) -> None:
         self.http.close()
+
+    def server_time(self) -> float:
+        """Coinbase's clock, epoch seconds."""
+        return Obj("coinbase", "time", self.http.get("/time")).decimal("epoch") or 0.0
 
     def candles(self, product: str, granularity: int, start: int, end: int) -> list[list]:
         body = self.http.get(

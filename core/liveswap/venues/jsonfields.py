@@ -1,4 +1,4 @@
-"""Small explicit parsers for venue JSON: every failure names the venue and the field.
+"""Small explicit readers for venue JSON, shared by the adapters: every failure names the venue and the field.
 
 ``Obj(venue, "market", data).price("yes_ask_dollars", cents="yes_ask")`` reads a dollar price
 from the 2026 fixed-point field, falling back to the legacy integer-cents field, and raises
@@ -13,7 +13,7 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
-from liveswap.venues.errors import MalformedResponse
+from liveswap.exceptions import MalformedResponse
 
 
 def kind(value: Any) -> str:

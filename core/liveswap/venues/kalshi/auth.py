@@ -20,7 +20,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from liveswap.venues.errors import VenueConfigError
+from liveswap.exceptions import VenueConfigError
 
 PSS = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.DIGEST_LENGTH)
 
@@ -48,7 +48,7 @@ def load_private_key(path: Path) -> rsa.RSAPrivateKey:
 
 
 class KalshiSigner:
-    """Signs Kalshi requests; implements :class:`liveswap.venues.http.Signer`."""
+    """Signs Kalshi requests; implements :class:`liveswap.venues._http.Signer`."""
 
     def __init__(self, key_id: str, private_key: rsa.RSAPrivateKey,
                  clock_ms: Callable[[], int] = lambda: int(time.time() * 1000)) -> None:

@@ -1,8 +1,9 @@
-"""One robust httpx client shared by every venue: timeouts, retries, rate limits, circuit breaker.
+"""The venues' shared HTTP layer: one robust httpx client, timeouts, retries, rate limits, breaker.
 
 ``VenueHttp(venue, base_url, ...)`` sends JSON requests and returns the decoded body, or raises a
-typed :mod:`liveswap.venues.errors` exception whose message is one line naming the venue, the
-method and the path (never a header, a key or a signature):
+typed :class:`~liveswap.exceptions.VenueError` whose reason is ONE line naming the venue, the
+method and the path (never a header, a key or a signature; an HTML error page is reduced to its
+text, CR/LF collapsed, length bounded by :func:`one_line`):
 
 * timeouts on every request (``httpx.Timeout``);
 * retries with exponential backoff and jitter on connection errors, timeouts, 429 and 5xx,
@@ -13,14 +14,18 @@ method and the path (never a header, a key or a signature):
 * a circuit breaker: after ``failure_threshold`` failed calls in a row every call fails fast for
   ``reset_seconds``, then one trial call decides whether it closes again.
 
-Tests point ``base_url`` at a local HTTP server; ``sleep``/``clock``/``rng`` are injectable.
+As httpx does, the transport is apart from the client: ``transport=`` takes any
+``httpx.BaseTransport`` (tests pass a local server's URL, or ``httpx.MockTransport``);
+``sleep``/``clock``/``rng`` are injectable.
 """
 
 from __future__ import annotations
 
 import email.utils
+import html
 import json
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -30,11 +35,11 @@ from typing import Any, Protocol
 import httpx
 from loguru import logger
 
-from liveswap.venues.errors import (
-    AuthError,
+from liveswap.exceptions import (
     MalformedResponse,
-    NotFound,
     RateLimited,
+    VenueAuthError,
+    VenueNotFound,
     VenueRejected,
     VenueUnavailable,
 )
@@ -147,21 +152,36 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
+_SCRIPT = re.compile(r"<(script|style|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+REASON_LIMIT = 200
+
+
+def one_line(text: str, limit: int = REASON_LIMIT) -> str:
+    """``text`` as one short line: HTML tags (and scripts, styles, head) stripped, entities decoded,
+    every run of whitespace (CR, LF, tabs) collapsed to one space, cut to ``limit`` characters."""
+    if "<" in text and ">" in text:
+        text = _TAG.sub(" ", _SCRIPT.sub(" ", text))
+    text = _SPACE.sub(" ", html.unescape(text)).strip()
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
 def venue_message(response: httpx.Response) -> str:
-    """The venue's own error text from a JSON error body (Kalshi, Polymarket, Binance, Coinbase)."""
+    """The venue's own error text, one line: from a JSON error body (Kalshi, Polymarket, Binance,
+    Coinbase), else the body's text with any HTML stripped."""
     try:
         body = response.json()
     except ValueError:
-        text = response.text.strip().replace("\n", " ")
-        return text[:160]
+        return one_line(response.text, 160)
     if isinstance(body, dict):
         err = body.get("error")
         if isinstance(err, dict):
             parts = [str(err.get(k)) for k in ("code", "message", "details") if err.get(k)]
-            return ": ".join(parts)[:200]
+            return one_line(": ".join(parts))
         for key in ("error", "message", "msg", "errorMsg"):
             if isinstance(body.get(key), str):
-                return body[key][:200]
+                return one_line(body[key])
     return ""
 
 
@@ -245,7 +265,7 @@ class VenueHttp:
             headers = {"Content-Type": "application/json"} if content is not None else {}
             if auth:
                 if self.signer is None:
-                    raise AuthError(f"{what}: needs credentials, none configured")
+                    raise VenueAuthError(f"{what}: needs credentials, none configured")
                 headers.update(self.signer.headers(method, sign_path))
             delay: float | None = None
             try:
@@ -286,10 +306,10 @@ class VenueHttp:
         status = response.status_code
         if status in (401, 403):
             message = venue_message(response)
-            raise AuthError(f"{what}: HTTP {status} (credentials refused){': ' + message if message else ''}")
+            raise VenueAuthError(f"{what}: HTTP {status} (credentials refused){': ' + message if message else ''}")
         if status == 404:
-            raise NotFound(f"{what}: HTTP 404 not found{': ' + venue_message(response) if response.content else ''}",
-                           status)
+            message = venue_message(response) if response.content else ""
+            raise VenueNotFound(f"{what}: HTTP 404 not found{': ' + message if message else ''}", status)
         if status >= 400:
             message = venue_message(response)
             raise VenueRejected(f"{what}: HTTP {status}{': ' + message if message else ''}", status)

@@ -2,15 +2,17 @@
 
 Rows are ``[openTime ms, "open", "high", "low", "close", "volume", closeTime ms, ...]`` (at most
 1000 per call; we page by ``startTime``). Asset ``BTC`` maps to symbol ``BTCUSDT``.
-Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints
+Docs: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints ;
+server time: ``GET /api/v3/time`` -> ``{"serverTime": ms}``
+(https://developers.binance.com/docs/binance-spot-api-docs/rest-api/general-endpoints).
 """
 
 from __future__ import annotations
 
+from liveswap.exceptions import MalformedResponse
+from liveswap.venues._http import VenueHttp
 from liveswap.venues.bars import Bar, in_range
-from liveswap.venues.errors import MalformedResponse
-from liveswap.venues.http import VenueHttp
-from liveswap.venues.parse import cell, kind, row
+from liveswap.venues.jsonfields import Obj, cell, kind, row
 
 BASE_URL = "https://api.binance.com"
 INTERVALS: dict[int, str] = {60: "1m", 300: "5m", 900: "15m", 3600: "1h"}
@@ -26,6 +28,11 @@ class BinanceBars:
 
     def close(self) -> None:
         self.http.close()
+
+    def server_time(self) -> float:
+        """Binance's clock, epoch seconds."""
+        ms = Obj("binance", "time", self.http.get("/api/v3/time")).decimal("serverTime") or 0.0
+        return ms / 1000.0
 
     def klines(self, symbol: str, interval: str, start_ms: int, end_ms: int, limit: int = PAGE) -> list[list]:
         body = self.http.get(
