@@ -22,6 +22,7 @@ from liveswap.feeds.csv_replay import CsvReplayFeed
 from liveswap.feeds.synthetic import SyntheticFeed
 from liveswap.home.control import ControlDoc
 from liveswap.home.control_store import read_desired
+from liveswap.home.identity import HomeGuard
 from liveswap.home.paths import HomePaths
 from liveswap.journal import Journal
 from liveswap.markets import Market
@@ -167,3 +168,22 @@ def install_signal_handlers(engine: Engine) -> None:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+
+
+def watch_home(engine: Engine, guard: HomeGuard) -> None:
+    """Check at every heartbeat interval that the home is still the host's (see
+    :class:`~liveswap.home.identity.HomeGuard`); if not, the engine stops opening positions and stops."""
+    interval = engine.settings.heartbeat_seconds
+    next_check = 0.0
+
+    def check_home(eng: Engine) -> None:
+        nonlocal next_check
+        now = time.monotonic()
+        if now < next_check:
+            return
+        next_check = now + interval
+        problem = guard.problem()
+        if problem is not None:
+            eng.abandon_home(problem)
+
+    engine.add_between_batches(check_home)

@@ -6,8 +6,9 @@ import argparse
 
 from liveswap.cli.common import CommandError, add_home
 from liveswap.exceptions import HostError, HostLockedError, JournalError, StrategyFault
+from liveswap.home.identity import HomeGuard
 from liveswap.home.lock import HostLock
-from liveswap.host import build_engine, install_signal_handlers
+from liveswap.host import build_engine, install_signal_handlers, watch_home
 from liveswap.logs import configure
 from liveswap.settings import load_settings, settings_error
 
@@ -37,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from exc
     try:
         engine, swaps = build_engine(settings)
+        guard = HomeGuard(settings.state_dir)
+        watch_home(engine, guard)
         install_signal_handlers(engine)
         try:
             engine.run()
@@ -44,8 +47,12 @@ def run(args: argparse.Namespace) -> int:
             swaps.close()
             engine.active.runner.close()
             engine.journal.close()
+            guard.close()
     except (HostError, JournalError, StrategyFault) as exc:
         raise CommandError(str(exc)) from exc
     finally:
         lock.release()
+    if engine.home_lost is not None:
+        raise CommandError(f"stopped: the home changed under the host ({engine.home_lost}); no position was opened "
+                           "after it was seen, and the journal the host had open was closed consistent")
     return 0

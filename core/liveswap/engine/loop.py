@@ -341,6 +341,8 @@ class Engine(EngineState):
                 callback(self)
             except Exception as exc:  # noqa: BLE001 - a steering failure never stops trading
                 logger.exception("between-batches step {} failed: {}", getattr(callback, "__name__", callback), exc)
+        if self._home_lost is not None:
+            return
         if time.monotonic() >= self._next_snapshot:
             self.take_snapshot()
         if time.monotonic() >= self._next_heartbeat:
@@ -364,6 +366,9 @@ class Engine(EngineState):
                 if last_end is not None and self._cursor >= last_end:
                     logger.info("replay finished at {}", last_end)
                     break
+        except Exception as exc:
+            self._exit_reason = " ".join(f"crashed: {type(exc).__name__}: {exc}".split())[:300]
+            raise
         finally:
             self.shutdown()
 
@@ -371,6 +376,12 @@ class Engine(EngineState):
         if not self._running:
             return
         self._running = False
+        if self._home_lost is not None:
+            # nothing more goes into a state/ that is not this host's: no snapshot, no clock; a last
+            # status only where the folder still stands (it says why the host stopped)
+            if self._paths.state_dir.is_dir():
+                write_status(self._paths.state_dir, self.report())
+            return
         try:
             self.take_snapshot(wait=True)
         except StrategyFault as exc:

@@ -137,6 +137,8 @@ class StatusDoc(_Strict):
     stale_markets: dict[str, str] = Field(default_factory=dict)
     probation: ProbationInfo | None = None
     registry: RegistryInfo | None = None
+    exit_reason: str | None = None
+    """Why the host stopped, when it did not stop on request (a crash, a home pulled from under it)."""
 
     # ---- reading ------------------------------------------------------------------------------
 
