@@ -8,7 +8,7 @@ from liveswap.cli.common import CommandError, add_home
 from liveswap.exceptions import HostError, HostLockedError, JournalError, StrategyFault
 from liveswap.home.identity import HomeGuard
 from liveswap.home.lock import HostLock
-from liveswap.host import build_engine, install_signal_handlers, watch_home
+from liveswap.host import build_engine, install_signal_handlers
 from liveswap.logs import configure
 from liveswap.settings import load_settings, settings_error
 
@@ -37,9 +37,8 @@ def run(args: argparse.Namespace) -> int:
     except HostLockedError as exc:
         raise CommandError(str(exc)) from exc
     try:
-        engine, swaps = build_engine(settings)
         guard = HomeGuard(settings.state_dir)
-        watch_home(engine, guard)
+        engine, swaps = build_engine(settings, guard=guard)
         install_signal_handlers(engine)
         try:
             engine.run()

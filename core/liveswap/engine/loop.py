@@ -337,6 +337,8 @@ class Engine(EngineState):
         """What happens between two batches and at every idle wake: the steering callbacks (control
         file, swaps, registry rescans), then a snapshot and a heartbeat when they are due."""
         for callback in self._callbacks:
+            if self._home_lost is not None:
+                return  # nothing more touches a home that is not this host's
             try:
                 callback(self)
             except Exception as exc:  # noqa: BLE001 - a steering failure never stops trading
@@ -410,8 +412,11 @@ class Engine(EngineState):
     def heartbeat(self) -> None:
         """Write status.json now (and the simulated clock's position)."""
         self._next_heartbeat = time.monotonic() + self._settings.heartbeat_seconds
-        write_status(self._paths.state_dir, self.report())
-        self._clock.save(self._paths.clock)
+        try:
+            write_status(self._paths.state_dir, self.report())
+            self._clock.save(self._paths.clock)
+        except OSError as exc:  # a status that cannot be written never stops trading (the journal is the truth)
+            logger.error("status.json not written: {}", exc)
 
 
 def _hhmm(ts: int) -> str:

@@ -35,20 +35,29 @@ class HomeGuard:
     """Remember the home's files now; say later if any of them is gone, replaced or unusable."""
 
     def __init__(self, state_dir: Path) -> None:
+        """Call it with the host lock held, and :meth:`remember_journal` once the journal is open
+        (a fresh home's journal is created after the lock is taken)."""
         self._paths = HomePaths(state_dir)
         self._state = _Identity.of(state_dir)
-        self._journal = _Identity.of(self._paths.journal)
         self._lock = _Identity.of(self._paths.host_lock)
-        self._journal_fd = os.open(self._paths.journal, os.O_RDONLY | os.O_CLOEXEC)
+        self._journal: _Identity | None = None
+        self._journal_fd = -1
 
-    def problem(self) -> str | None:
-        """The first thing wrong with the home, in one line, or None when it is still the home."""
+    def remember_journal(self) -> None:
+        """Take the journal as it is now as the host's own (idempotent)."""
+        if self._journal is None and self._paths.journal.exists():
+            self._journal = _Identity.of(self._paths.journal)
+            self._journal_fd = os.open(self._paths.journal, os.O_RDONLY | os.O_CLOEXEC)
+
+    def problem(self, *, write_probe: bool = True) -> str | None:
+        """The first thing wrong with the home, in one line, or None when it is still the home.
+        ``write_probe`` also creates and removes a file in ``state/`` (a read-only or full disk)."""
         state_dir = self._paths.state_dir
-        checks = (
-            (state_dir, self._state, "state/"),
-            (self._paths.journal, self._journal, f"state/{JOURNAL_FILE}"),
-            (self._paths.host_lock, self._lock, f"state/{HOST_LOCK_FILE}"),
-        )
+        checks = [(state_dir, self._state, "state/"), (self._paths.host_lock, self._lock, f"state/{HOST_LOCK_FILE}")]
+        if self._journal is None:
+            self.remember_journal()
+        if self._journal is not None:
+            checks.insert(1, (self._paths.journal, self._journal, f"state/{JOURNAL_FILE}"))
         for path, known, name in checks:
             try:
                 now = _Identity.of(path)
@@ -58,11 +67,11 @@ class HomeGuard:
                 return f"{name} cannot be read ({exc.strerror})"
             if now != known:
                 return f"{name} was replaced by another file"
-        if os.fstat(self._journal_fd).st_nlink == 0:
+        if self._journal_fd >= 0 and os.fstat(self._journal_fd).st_nlink == 0:
             return f"state/{JOURNAL_FILE} was deleted"
-        if not os.access(self._paths.journal, os.R_OK | os.W_OK):
+        if self._journal is not None and not os.access(self._paths.journal, os.R_OK | os.W_OK):
             return f"state/{JOURNAL_FILE} is no longer readable and writable by the host"
-        return _write_probe(state_dir)
+        return _write_probe(state_dir) if write_probe else None
 
     def close(self) -> None:
         if self._journal_fd >= 0:

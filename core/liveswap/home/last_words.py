@@ -19,6 +19,8 @@ __all__ = ["HOST_LOG", "last_words"]
 HOST_LOG = "logs/liveswap.log"
 _TAIL_BYTES = 8192
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_LOG_LINE = re.compile(r"^\S+ (\d\d:\d\d:\d\d)\S* \| (\w+)\s*\| \S+ - (.*)$")
+"""The log file's format: ``2026-11-25 17:30:57.820 | INFO     | module:function:line - message``."""
 
 
 def last_words(state_dir: Path, status: dict[str, Any] | None = None) -> str | None:
@@ -35,7 +37,10 @@ def last_words(state_dir: Path, status: dict[str, Any] | None = None) -> str | N
     except OSError:
         return None
     lines = [line for line in tail.splitlines() if line.strip()]
-    return _one_line(lines[-1]) if lines else None
+    if not lines:
+        return None
+    parsed = _LOG_LINE.match(lines[-1])
+    return _one_line(" ".join(parsed.groups()) if parsed else lines[-1])
 
 
 def _one_line(text: str) -> str:

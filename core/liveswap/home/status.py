@@ -161,7 +161,7 @@ class StatusDoc(_Strict):
 def write_status(state_dir: Path, status: StatusDoc) -> None:
     """Replace status.json atomically. Not fsync'd: a status lost to a power cut is rewritten one
     heartbeat later."""
-    atomic_write_json(HomePaths(state_dir).status, status.to_json(), durable=False)
+    atomic_write_json(HomePaths(state_dir).status, status.to_json(), durable=False, make_parents=False)
 
 
 def read_status(state_dir: Path) -> StatusDoc | None:
