@@ -13,6 +13,7 @@ from rich.table import Table
 from liveswap.cli.common import CommandError, add_home, add_json, print_json
 from liveswap.exceptions import ControlError
 from liveswap.home.control_store import load_control
+from liveswap.home.last_words import last_words
 from liveswap.home.paths import HomePaths
 from liveswap.home.status import read_status
 from liveswap.settings import resolve_home
@@ -48,6 +49,18 @@ def _desired_generation(paths: HomePaths) -> int | None:
     return None if control is None else control.generation
 
 
+def _not_running(st: dict[str, Any], home: str | None) -> str:
+    """"not running (last heartbeat N s ago, last words: ...)" for a host that stopped or died."""
+    words = last_words(HomePaths.of_home(resolve_home(home)).state_dir, st)
+    said = f", last words: {escape(words)}" if words else ""
+    return f"[red]not running[/red] (last heartbeat {_ago(st['heartbeat_age'])} ago{said})"
+
+
+def _ago(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min" if seconds < 7200 else \
+        f"{seconds / 3600:.1f} h"
+
+
 def _money(x: Any) -> str:
     return "-" if x is None else f"{float(x):,.2f}"
 
@@ -58,11 +71,12 @@ def status(args: argparse.Namespace) -> int:
         print_json(st)
         return 0
     con = Console()
-    state = "running" if st["alive"] else ("NOT RUNNING (stale heartbeat)" if st.get("running") else "stopped")
+    state = "running" if st["alive"] else _not_running(st, args.home)
     active = st.get("active") or {}
     swap = st.get("last_swap")
     head = Table.grid(padding=(0, 2))
-    head.add_row("host", f"{state}, pid {st.get('pid')}, heartbeat {st['heartbeat_age']:.1f}s ago")
+    head.add_row("host", f"{state}, pid {st.get('pid')}" + (f", heartbeat {st['heartbeat_age']:.1f}s ago"
+                                                             if st["alive"] else ""))
     head.add_row("active", f"{active.get('name')}=={active.get('version')} since "
                  f"{time.strftime('%H:%M:%S', time.localtime(active.get('since') or 0))}")
     head.add_row("paused", "yes" if st.get("paused") else ("markets " + ", ".join(st["paused_markets"])
