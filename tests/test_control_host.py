@@ -143,7 +143,7 @@ def test_changes_made_while_no_host_runs_are_the_desired_state_at_start(home: Pa
         assert st["risk"]["stake_cap"] == 3.0
         until(lambda: len(orders(home)) >= 20, what="orders")
         assert orders(home, "market = 'BTC-5m'") == []
-        assert {r["stake"] for r in orders(home)} == {2.0}
+        assert {r["stake_micros"] for r in orders(home)} == {2_000_000}
         assert host.poll() is None
 
 
@@ -239,7 +239,7 @@ def test_an_invalid_hand_edit_is_reported_and_trading_goes_on(home: Path, strate
         assert st["params"] == {"stake": 2} and st["observed_generation"] == 1
         decided = len(orders(home))
         until(lambda: len(orders(home)) > decided + 20, what="trading to go on")
-        assert {r["stake"] for r in orders(home, "batch_end > ?", (st["cursor"],))} == {2.0}  # the last good params
+        assert {r["stake_micros"] for r in orders(home, "batch_end > ?", (st["cursor"],))} == {2_000_000}  # the last good params
         shown = ls(strategy_env, "status")
         assert shown.returncode == 0 and "risk.stake_cap: Input should be a valid number" in shown.stdout
 

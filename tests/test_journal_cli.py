@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 from liveswap.swap.loader import InProcessLoader
@@ -54,7 +55,7 @@ def test_history_and_export(home: Path) -> None:
     out = run_cli("journal", "export", "settlements", "--format", "jsonl", "--out", str(target), "--home", str(home))
     assert out.returncode == 0 and "rows written" in out.stderr
     lines = [json.loads(x) for x in target.read_text().splitlines()]
-    assert round(sum(x["pnl"] for x in lines), 6) == round(engine.ledger.realized_pnl, 6)
+    assert sum(Decimal(repr(x["pnl"])) for x in lines) == engine.ledger.realized_pnl
 
 
 def test_no_journal_is_a_clear_refusal(tmp_path: Path) -> None:

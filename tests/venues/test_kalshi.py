@@ -7,6 +7,8 @@ wrong signature is a 401 exactly as on the venue.
 
 from __future__ import annotations
 
+from decimal import Decimal as D
+
 import base64
 import copy
 import uuid
@@ -213,7 +215,7 @@ def test_submit_buys_whole_contracts_within_the_stake(server, key) -> None:
     fake = FakeKalshi(server, key.public_key())
     result = broker(server, key).submit(order())
     assert result.status == "filled"
-    assert (result.shares, result.price, result.fee) == (8.0, 0.56, 0.14)
+    assert (result.shares, result.price, result.cost, result.fee) == (D(8), D("0.56"), D("4.48"), D("0.14"))
     sent = next(r for r in server.requests if r.method == "POST").json()
     assert sent["side"] == "yes" and sent["count"] == 8 and sent["yes_price"] == 60  # limit = max_price
     assert sent["buy_max_cost"] == 500 and sent["time_in_force"] == "immediate_or_cancel"

@@ -15,17 +15,18 @@ until its ``result`` is ``yes`` or ``no``.
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from loguru import logger
 
 from liveswap.api.types import Candle
 from liveswap.brokers.base import OrderRequest, OrderResult, SettlementReport
 from liveswap.markets import Market, MarketError
+from liveswap.money import dec, micro
 from liveswap.venues.errors import VenueError, VenueRejected
 from liveswap.venues.kalshi import TRADING, KalshiClient, KalshiOrder, KalshiQuotes
 
@@ -41,9 +42,10 @@ class _Held:
 def order_result(order: KalshiOrder, ts: int) -> OrderResult:
     """What a Kalshi order means for the engine: filled (any contracts), pending, or rejected."""
     if order.fill_count > 0:
-        cost = order.fill_cost if order.fill_cost else (order.price or 0.0) * order.fill_count
+        count = dec(order.fill_count)
+        cost = micro(dec(order.fill_cost)) if order.fill_cost else micro(dec(order.price or 0.0) * count)
         return OrderResult(order.client_order_id, "filled", venue_order_id=order.order_id,
-                           price=round(cost / order.fill_count, 6), shares=order.fill_count, fee=order.fees, ts=ts)
+                           price=micro(cost / count), shares=count, fee=micro(dec(order.fees)), ts=ts, cost=cost)
     if order.status in ("resting", "pending"):
         return OrderResult(order.client_order_id, "pending", venue_order_id=order.order_id, ts=ts)
     limit = f" at {order.price:.2f}" if order.price is not None else ""
@@ -108,14 +110,14 @@ class KalshiBroker:
                 return self._reject(
                     cid, f"kalshi: {side.upper()} ask {ask:.2f} is above max_price {order.max_price:.2f}"
                 )
-            limit = min(order.max_price, 0.99) if order.max_price is not None else ask
-            count = min(self.max_contracts, math.floor(order.stake / limit + 1e-9))
+            limit = dec(min(order.max_price, dec("0.99")) if order.max_price is not None else ask)
+            count = min(self.max_contracts, int(order.stake // limit))
             if count < 1:
                 return self._reject(cid, f"kalshi: stake {order.stake:.2f} buys no whole contract at {limit:.2f}")
             try:
                 placed = self.client.create_order(
                     ticker=km.ticker, side=side, count=count, price=limit, client_order_id=cid,
-                    buy_max_cost_cents=math.floor(order.stake * 100 + 1e-9),
+                    buy_max_cost_cents=int(order.stake * 100 // 1),
                 )
             except VenueRejected as exc:
                 result = self._reject(cid, str(exc))
@@ -163,11 +165,11 @@ class KalshiBroker:
                 if market.close_time > now or market.result not in ("yes", "no"):
                     continue  # not determined yet: ask again next batch
                 won = market.result == held.side
-                report = SettlementReport(cid, won, round(held.shares, 6) if won else 0.0, now)
+                report = SettlementReport(cid, won, micro(dec(held.shares)) if won else 0, now)
                 self._settled[cid] = report
                 reports.append(report)
         return reports
 
-    def balance(self) -> float:
+    def balance(self) -> Decimal:
         """The account's available balance in dollars."""
-        return self.client.balance()
+        return micro(dec(self.client.balance()))

@@ -97,8 +97,8 @@ def resume(args: argparse.Namespace) -> int:
     markets = _markets(args)
 
     def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
-        if not markets:
-            return {**doc, "paused": False, "paused_markets": []}
+        if not markets:  # a global resume also lifts a tripped daily loss limit
+            return {**doc, "paused": False, "paused_markets": [], "resume_request": generation}
         return {**doc, "paused_markets": sorted(set(doc["paused_markets"]) - set(markets))}
 
     what = f"resume {', '.join(markets)}" if markets else "resume all markets"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import groupby
 from typing import Any
 
@@ -25,19 +25,22 @@ from loguru import logger
 
 from liveswap import __version__
 from liveswap.api.types import Candle, Context, Fill, Intent, Settlement
-from liveswap.brokers.base import Broker, BrokerError, OrderRequest, OrderResult
+from liveswap.brokers.base import BalanceSource, Broker, BrokerError, OrderRequest, OrderResult
 from liveswap.clock import Clock
 from liveswap.engine.active import ActiveStrategy
+from liveswap.engine.daily_loss import DailyLossGuard
 from liveswap.engine.desired import Desired
 from liveswap.engine.intents import Rejected, validate_output
-from liveswap.engine.ledger import Ledger, position_dict
+from liveswap.engine.ledger import FEE_ALLOWANCE, Ledger, order_dict, position_dict
 from liveswap.engine.order_ids import client_order_id
+from liveswap.engine.reconcile import Reconciler, ask_open_orders, request_of
 from liveswap.engine.risk import check_intent
 from liveswap.engine.snapshots import Snapshot, SnapshotWriter, read_snapshot
 from liveswap.engine.status import write_status
 from liveswap.feeds.base import Feed, FeedError
 from liveswap.journal.store import DecisionRow, FillRow, Journal, OrderRow, SettlementRow
 from liveswap.markets import Market
+from liveswap.money import ONE, ZERO, dec, fl
 from liveswap.runners.base import Batch, Runner, StrategyFault
 from liveswap.settings import Settings
 
@@ -80,6 +83,9 @@ class Engine:
         self.state_dir = settings.state_dir
         self.stop_event = threading.Event()
         self.ledger = Ledger.from_journal(journal)
+        self.daily_loss = DailyLossGuard(journal)
+        self.reconciler = Reconciler(journal, interval=settings.reconcile_seconds,
+                                     tolerance=settings.reconcile_tolerance)
         self.cursor: int | None = journal.last_batch_end()
         self.candles_processed = 0
         self.faults = 0
@@ -113,7 +119,8 @@ class Engine:
         the strategy imports its last snapshot and is fed every journaled batch since, in order
         (their decisions already exist, so nothing is re-decided or re-sent).
         """
-        self.journal.ensure_deposit(self.settings.paper.starting_balance, int(self.clock.now()))
+        if not self.journal.has_deposit():
+            self.journal.ensure_deposit(self._opening_balance(), int(self.clock.now()))
         self.ledger = Ledger.from_journal(self.journal)
         self._reconcile_unsent()
         self.active.runner.setup(dict(self.desired.params))
@@ -141,19 +148,59 @@ class Engine:
         logger.info("recovered: journal at {}, strategy {} replayed from {}, balance {:.2f}, {} open",
                     journal_end, self.active.spec, replay_from, self.ledger.balance, len(self.ledger.positions))
 
+    def _opening_balance(self) -> Any:
+        """A new journal starts from the broker's own balance where it has one (the venue's cash)."""
+        if isinstance(self.broker, BalanceSource):
+            try:
+                return dec(self.broker.balance())
+            except BrokerError as exc:
+                logger.error("opening balance from {} unavailable ({}); using paper.starting_balance",
+                             self.broker.name, exc)
+        return self.settings.paper.starting_balance
+
     def _reconcile_unsent(self) -> None:
-        for row in self.journal.orders_with_status("new"):
+        """At start: every order whose answer was never journaled (``new``; ``unknown``: its submit
+        failed; ``pending``) is looked up by client order id; one the broker never saw is ``stale``."""
+        rows = [r for status in ("new", "unknown", "pending") for r in self.journal.orders_with_status(status)]
+        for row in rows:
             coid = row["client_order_id"]
             try:
                 known = self.broker.lookup(coid)
             except BrokerError as exc:
                 logger.error("cannot reconcile order {} with the broker: {}", coid, exc)
                 continue
+            if known is None and row["status"] == "pending":
+                continue
             if known is None:
                 self.journal.record_order_results([(coid, "stale", "not sent before the host stopped", "", None)])
                 logger.warning("order {} was journaled but never sent; recorded as stale", coid)
             else:
                 self._apply_results([(row_to_request(row), known, row["version"])])
+        self.ledger = Ledger.from_journal(self.journal)
+
+    def _money_checks(self, now: int) -> None:
+        """Before a batch's risk checks: open orders asked about, the ledger compared with the
+        broker (at the first batch, then every ``reconcile_seconds``), the daily loss latch."""
+        answers, never_seen = ask_open_orders(self.broker, self.ledger, now)
+        self._apply_results(answers)
+        if never_seen:
+            self.journal.record_order_results([(c, "stale", "the broker never received it", "", None)
+                                               for c in never_seen])
+            for coid in never_seen:
+                self.ledger.order_closed(coid)
+        if self.reconciler.due():
+            self.reconciler.check(self.broker, self.ledger)
+        self.daily_loss.update(self.ledger, limit=self.desired.risk.daily_loss_limit, ts=now,
+                               generation=self.desired.generation, resume_request=self.desired.resume_request)
+
+    def trading_blocked(self) -> str | None:
+        """Why no new position may be opened whatever the intent (None: they may)."""
+        return self.daily_loss.blocked() or self.reconciler.blocked()
+
+    def note_missed(self, *, market: str, candle_start: int, reason: str) -> None:
+        """A candle whose data never arrived: journaled once with the reason, shown in status."""
+        if self.journal.record_missed(market=market, candle_start=candle_start, reason=reason):
+            logger.error("candle {} {} missed: {}", market, _hhmm(candle_start), reason)
 
     def restore_strategy(self, target: ActiveStrategy) -> None:
         """Bring a freshly started runner to the engine's present: the last snapshot, then a
@@ -193,7 +240,7 @@ class Engine:
 
     def _context_factory(self, now: int) -> Callable[[str], Context]:
         params = dict(self.desired.params)
-        balance = round(self.ledger.balance, 6)
+        balance = fl(self.ledger.balance)
         version = self.active.version
 
         def make(market: str) -> Context:
@@ -239,6 +286,8 @@ class Engine:
         now = float(batch_end) if now is None else now
         stale = now - batch_end > self.stale_after
         self._settle(batch_end, candles)
+        self._money_checks(batch_end)
+        blocked = self.trading_blocked()
 
         fills, setts = self._pending_fills, self._pending_settlements
         active, validated, fault = self._decide(candles, batch_end, fills, setts)
@@ -247,16 +296,16 @@ class Engine:
         decisions: list[DecisionRow] = []
         orders: list[OrderRow] = []
         rejected_all: list[str] = []
-        pending_stake, pending_count = 0.0, 0
+        pending_stake, pending_count = ZERO, 0
         for candle, (intents, rejected) in zip(candles, validated, strict=True):
             rejected_rows = [{"intent": r.raw, "reason": r.reason} for r in rejected]
             for index, intent in enumerate(intents):
                 up = prices.get(intent.market)
-                price = None if up is None else (up if intent.side == "up" else round(1.0 - up, 6))
+                price = None if up is None else (dec(up) if intent.side == "up" else ONE - dec(up))
                 reason = check_intent(
                     intent, limits=self.desired.risk, ledger=self.ledger, pending_stake=pending_stake,
                     pending_count=pending_count, ts=batch_end, paused=self.desired.paused,
-                    paused_markets=self.desired.paused_markets, price=price,
+                    paused_markets=self.desired.paused_markets, price=price, blocked=blocked,
                 )
                 if reason is not None:
                     label = f"{intent.market} {intent.side} {intent.stake:g}"
@@ -273,7 +322,7 @@ class Engine:
                     status="stale" if stale else "new",
                     reason=f"candle closed {now - batch_end:.0f}s ago: too old to act on" if stale else "",
                 ))
-                pending_stake += intent.stake * 1.1
+                pending_stake += dec(intent.stake) * FEE_ALLOWANCE
                 pending_count += 1
             rejected_all.extend(f"{r['intent']}: {r['reason']}" for r in rejected_rows)
             decisions.append(DecisionRow(candle.market, candle.start, active.name, active.version,
@@ -284,26 +333,33 @@ class Engine:
                                  delivered_fills=[f.client_order_id for f in fills],
                                  delivered_settlements=[s.client_order_id for s in setts])
         self._pending_fills, self._pending_settlements = [], []
+        for order in orders:
+            if order.status == "new":
+                self.ledger.order_opened(order)
         self.cursor = batch_end
         self.candles_processed += len(candles)
 
         answers: list[tuple[OrderRequest, OrderResult, str]] = []
+        unconfirmed: list[tuple[str, str, str, str, None]] = []
         for order in orders:
-            request = OrderRequest(order.client_order_id, order.market, order.side, order.stake,  # type: ignore[arg-type]
-                                   order.window_start, order.window_end, order.price, order.max_price, batch_end)
+            request = request_of(order, batch_end)
             try:
                 if order.status == "new":
                     result: OrderResult | None = self.broker.submit(request)
                 else:  # stale: never sent now, but a batch lost to a power cut may have been sent before
                     result = self.broker.lookup(request.client_order_id)
             except BrokerError as exc:
-                logger.error("order {} not confirmed by {}: {} (reconciled at restart)", request.client_order_id,
-                             self.broker.name, exc)
+                logger.error("order {} not confirmed by {}: {} (asked again every batch; counts as exposure)",
+                             request.client_order_id, self.broker.name, exc)
+                if order.status == "new":
+                    unconfirmed.append((order.client_order_id, "unknown", f"submit failed: {exc}", "", None))
+                    self.ledger.order_opened(replace(order, status="unknown"))
                 continue
             if result is not None:
                 answers.append((request, result, order.version))
                 if result.status == "rejected":
                     rejected_all.append(f"{order.market} {order.side}: broker: {result.reason}")
+        self.journal.record_order_results(unconfirmed)
         filled = self._apply_results(answers)
 
         report = BatchReport(batch_end, len(candles), len(orders), filled, rejected_all, fault, stale)
@@ -315,16 +371,20 @@ class Engine:
         rows: list[tuple[str, str, str, str, FillRow | None]] = []
         fills: list[FillRow] = []
         for request, result, version in answers:
-            if result.status == "pending":
-                continue
             fill = None
             if result.status == "filled":
                 fill = FillRow(request.client_order_id, result.ts or request.ts, request.market, request.side,
                                request.stake, result.price, result.shares, result.fee, request.window_start,
-                               request.window_end, version)
+                               request.window_end, version, cost=result.cost)
                 fills.append(fill)
             rows.append((request.client_order_id, result.status, result.reason, result.venue_order_id, fill))
         self.journal.record_order_results(rows)
+        for request, result, _ in answers:
+            open_order = self.ledger.open_orders.get(request.client_order_id)
+            if result.status == "pending" and open_order is not None:
+                self.ledger.order_opened(replace(open_order, status="pending", reason=result.reason))
+            elif result.status == "rejected":
+                self.ledger.order_closed(request.client_order_id)
         for fill in fills:
             self.ledger.apply_fill(fill)
             self._pending_fills.append(fill)
@@ -465,11 +525,16 @@ class Engine:
             "clock": self.clock.now(),
             "speed": self.clock.speed,
             "cursor": self.cursor,
-            "balance": round(self.ledger.balance, 6),
-            "starting_balance": self.ledger.deposits,
+            "balance": fl(self.ledger.balance),
+            "starting_balance": fl(self.ledger.deposits),
             "open_positions": positions,
-            "realized_pnl": round(self.ledger.realized_pnl, 6),
-            "fees_paid": round(self.ledger.fees, 6),
+            "open_orders": [order_dict(o) for o in self.ledger.open_orders.values()],
+            "realized_pnl": fl(self.ledger.realized_pnl),
+            "fees_paid": fl(self.ledger.fees),
+            "trading_blocked": self.trading_blocked(),
+            "daily_loss": self.daily_loss.status(),
+            "reconcile": self.reconciler.status(),
+            "missed_candles": [dict(r) for r in self.journal.missed_candles(20)],
             "win_rate": self.ledger.win_rate(),
             "by_market": {k: v.to_dict() for k, v in sorted(self.ledger.by_market.items())},
             "by_version": {k: v.to_dict() for k, v in sorted(self.ledger.by_version.items())},
@@ -506,26 +571,24 @@ def _hhmm(ts: int) -> str:
 
 
 def row_to_request(row: Any) -> OrderRequest:
-    return OrderRequest(row["client_order_id"], row["market"], row["side"], row["stake"], row["window_start"],
-                        row["window_end"], row["price"], row["max_price"], row["batch_end"])
+    return request_of(OrderRow.from_db(row), row["batch_end"])
 
 
 def _fill_row(r: Any) -> FillRow:
-    return FillRow(r["client_order_id"], r["ts"], r["market"], r["side"], r["stake"], r["price"], r["shares"],
-                   r["fee"], r["window_start"], r["window_end"], r["version"])
+    return FillRow.from_db(r)
 
 
 def _settlement_row(r: Any) -> SettlementRow:
-    return SettlementRow(r["client_order_id"], r["ts"], r["market"], r["side"], bool(r["won"]), r["payout"], r["pnl"],
-                         r["version"])
+    return SettlementRow.from_db(r)
 
 
 def _to_fill(f: FillRow) -> Fill:
-    return Fill(order_id=f.client_order_id, market=f.market, side=f.side, stake=f.stake,  # type: ignore[arg-type]
-                price=f.price, shares=f.shares, ts=f.ts)
+    """The strategy API's float view of a fill: ``stake`` is what the fill cost (fee excluded)."""
+    return Fill(order_id=f.client_order_id, market=f.market, side=f.side, stake=fl(f.cost),  # type: ignore[arg-type]
+                price=fl(f.price), shares=fl(f.shares), ts=f.ts)  # type: ignore[arg-type]
 
 
 def _to_settlement(s: SettlementRow) -> Settlement:
     return Settlement(order_id=s.client_order_id, market=s.market, side=s.side, won=s.won,  # type: ignore[arg-type]
-                      payout=s.payout, pnl=s.pnl, ts=s.ts)
+                      payout=fl(s.payout), pnl=fl(s.pnl), ts=s.ts)  # type: ignore[arg-type]
 
