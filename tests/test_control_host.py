@@ -183,7 +183,7 @@ def test_wait_applied_refused_and_timed_out_with_a_running_host(home: Path, stra
             state = status_of(home).get("strategy_state") or {}
             return state.get("ctx_params") == {"stake": 3} and state.get("on_params") == [{"stake": 3}]
         until(probe_saw, what="the strategy to see stake=3")
-        until(lambda: orders(home, "stake = 3"), what="an order staking 3")
+        until(lambda: orders(home, "stake_micros = 3000000"), what="an order staking 3")
 
         # pause one market: no new orders there while the others trade; resume: it trades again
         done = ls(strategy_env, "pause", "--market", "ETH-5m", "--wait", "5")
