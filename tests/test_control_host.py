@@ -239,7 +239,8 @@ def test_an_invalid_hand_edit_is_reported_and_trading_goes_on(home: Path, strate
         assert st["params"] == {"stake": 2} and st["observed_generation"] == 1
         decided = len(orders(home))
         until(lambda: len(orders(home)) > decided + 20, what="trading to go on")
-        assert {r["stake_micros"] for r in orders(home, "batch_end > ?", (st["cursor"],))} == {2_000_000}  # the last good params
+        new = orders(home, "batch_end > ?", (st["cursor"],))
+        assert {r["stake_micros"] for r in new} == {2_000_000}  # the last good params
         shown = ls(strategy_env, "status")
         assert shown.returncode == 0 and "risk.stake_cap: Input should be a valid number" in shown.stdout
 

@@ -12,7 +12,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import pytest
 from liveswap.brokers.base import BrokerError
 from liveswap.brokers.paper import PaperBroker
 from liveswap.engine.loop import Engine

@@ -3,9 +3,8 @@ all against a real local HTTP server; plus the factory's names and the Polymarke
 
 from __future__ import annotations
 
-from decimal import Decimal as D
-
 import copy
+from decimal import Decimal as D
 
 import pytest
 from liveswap.brokers.base import OrderRequest

@@ -7,11 +7,10 @@ wrong signature is a 401 exactly as on the venue.
 
 from __future__ import annotations
 
-from decimal import Decimal as D
-
 import base64
 import copy
 import uuid
+from decimal import Decimal as D
 
 import pytest
 from cryptography.exceptions import InvalidSignature

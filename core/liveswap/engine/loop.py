@@ -86,6 +86,7 @@ class Engine:
         self.daily_loss = DailyLossGuard(journal)
         self.reconciler = Reconciler(journal, interval=settings.reconcile_seconds,
                                      tolerance=settings.reconcile_tolerance)
+        self._missed_seen = {(r["market"], r["candle_start"]) for r in journal.missed_candles(10_000)}
         self.cursor: int | None = journal.last_batch_end()
         self.candles_processed = 0
         self.faults = 0
@@ -123,6 +124,8 @@ class Engine:
             self.journal.ensure_deposit(self._opening_balance(), int(self.clock.now()))
         self.ledger = Ledger.from_journal(self.journal)
         self._reconcile_unsent()
+        self.daily_loss.update(self.ledger, limit=self.desired.risk.daily_loss_limit, ts=int(self.clock.now()),
+                               generation=self.desired.generation, resume_request=None)  # a trip today holds
         self.active.runner.setup(dict(self.desired.params))
         journal_end = self.journal.last_batch_end()
         if journal_end is None:
@@ -199,8 +202,18 @@ class Engine:
 
     def note_missed(self, *, market: str, candle_start: int, reason: str) -> None:
         """A candle whose data never arrived: journaled once with the reason, shown in status."""
+        if (market, candle_start) in self._missed_seen:
+            return
+        self._missed_seen.add((market, candle_start))
         if self.journal.record_missed(market=market, candle_start=candle_start, reason=reason):
             logger.error("candle {} {} missed: {}", market, _hhmm(candle_start), reason)
+
+    def _record_missed(self) -> None:
+        """Candles a feed gave up on (the ``missed()`` capability of venue feeds), journaled once."""
+        missed = getattr(self.feed, "missed", None)
+        if callable(missed):
+            for m in missed():
+                self.note_missed(market=m.market, candle_start=m.start, reason=m.reason)
 
     def restore_strategy(self, target: ActiveStrategy) -> None:
         """Bring a freshly started runner to the engine's present: the last snapshot, then a
@@ -431,6 +444,8 @@ class Engine:
         except FeedError as exc:
             logger.error("feed {}: {}", self.feed.name, exc)
             return 0
+        finally:
+            self._record_missed()
         n = 0
         for end, group in groupby(candles, key=lambda c: c.end):
             if self.stop_event.is_set():
