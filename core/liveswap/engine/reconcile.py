@@ -124,7 +124,7 @@ class Reconciler:
         problems = finding.problems(self.tolerance)
         reason = ("ledger disagrees with the broker: " + "; ".join(problems)
                   + " -- no new positions until they agree") if problems else None
-        if reason and reason != self.reason:
+        if reason and self.reason is None:  # journaled on the change only; status shows the figures now
             logger.error(reason)
             self._journal.record_risk_event(kind=FOUND, detail=reason)
         elif reason is None and self.reason is not None:
