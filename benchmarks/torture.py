@@ -111,6 +111,9 @@ def prepare_home(home: Path, speed: float) -> dict[str, str]:
         "LIVESWAP_SNAPSHOT_SECONDS": "0.25", "LIVESWAP_HEARTBEAT_SECONDS": "0.2", "LIVESWAP_PROBATION_BATCHES": "2",
         "LIVESWAP_RISK__DAILY_LOSS_LIMIT": "1000000", "LIVESWAP_RISK__MAX_OPEN_POSITIONS": "100",
         "LIVESWAP_PAPER__STARTING_BALANCE": str(STARTING_BALANCE), "LIVESWAP_LOG_LEVEL": "WARNING",
+        # 30 min of warm-up history, not 4 h: with a durable (fsync'd) commit per batch, a loaded
+        # 2-core machine spent the first rounds' short lives replaying history instead of trading
+        "LIVESWAP_WARMUP_SECONDS": "1800",
     })
     return env
 
@@ -192,17 +195,21 @@ def kill_round(home: Path, env: dict[str, str], rng: random.Random, log: Path) -
 
 
 def clean_run(home: Path, env: dict[str, str], log: Path, batches: int = 20) -> int:
-    """Start, let it settle any swap and trade ``batches`` more batches, stop with SIGTERM."""
+    """Start, let it catch up with its clock (the downtime's candles are decided, not traded),
+    settle any swap and trade ``batches`` live batches, stop with SIGTERM."""
     proc = start_host(env, log)
     try:
-        st = wait_alive(home, proc)
-        start_cursor = st["cursor"]
-        deadline = time.monotonic() + 60
+        wait_alive(home, proc)
+        start_cursor: int | None = None
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             st = read_json_or_none(home / "state" / "status.json") or {}
             ctl = read_json_or_none(home / "state" / "control.json") or {}
             settled = st.get("observed_generation", 0) >= ctl.get("generation", 0) and not st.get("probation")
-            if settled and (st.get("cursor") or 0) >= start_cursor + batches * 300:
+            cursor = st.get("cursor") or 0
+            if start_cursor is None and cursor >= (st.get("clock") or 0) - 600:
+                start_cursor = cursor  # caught up: from here on it trades live
+            if settled and start_cursor is not None and cursor >= start_cursor + batches * 300:
                 break
             time.sleep(0.05)
         proc.send_signal(signal.SIGTERM)
