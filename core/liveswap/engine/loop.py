@@ -40,7 +40,7 @@ from liveswap.engine.status import write_status
 from liveswap.feeds.base import Feed, FeedError
 from liveswap.journal.store import DecisionRow, FillRow, Journal, OrderRow, SettlementRow
 from liveswap.markets import Market
-from liveswap.money import ONE, ZERO, dec, fl
+from liveswap.money import ONE, ZERO, dec, fl, usd
 from liveswap.runners.base import Batch, Runner, StrategyFault
 from liveswap.settings import Settings
 
@@ -421,7 +421,7 @@ class Engine:
             self._pending_settlements.append(row)
 
     def _log(self, report: BatchReport, orders: list[OrderRow]) -> None:
-        bets = ", ".join(f"{o.market} {o.side} ${o.stake:g}@{o.price:.2f}" for o in orders) or "no bets"
+        bets = ", ".join(f"{o.market} {o.side} ${usd(o.stake)}@{usd(o.price)}" for o in orders) or "no bets"
         extra = f"; refused {len(report.rejected)}: {'; '.join(report.rejected[:3])}" if report.rejected else ""
         fault = f"; FAULT {report.fault}" if report.fault else ""
         stale = " (stale, not traded)" if report.stale else ""
