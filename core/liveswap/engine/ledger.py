@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from liveswap.journal.store import FillRow, Journal, OrderRow, SettlementRow
-from liveswap.money import ZERO, fl, micro
+from liveswap.money import ZERO, dec, fl, micro
 
 DAY = 86_400
 FEE_ALLOWANCE = Decimal("1.1")
@@ -61,6 +61,10 @@ class Ledger:
     by_market: dict[str, Tally] = field(default_factory=dict)
     by_version: dict[str, Tally] = field(default_factory=dict)
     daily_pnl: dict[int, Decimal] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:  # a float given here (e.g. a hypothetical book's balance) becomes exact
+        self.deposits, self.balance = dec(self.deposits), dec(self.balance)
+        self.realized_pnl, self.fees = dec(self.realized_pnl), dec(self.fees)
 
     @classmethod
     def from_journal(cls, journal: Journal) -> Ledger:
