@@ -12,7 +12,7 @@ from liveswap.engine.daily_loss import DailyLossGuard
 from liveswap.engine.ledger import DAY, Ledger
 from liveswap.journal import Journal
 
-from ..support.host import journal_rows, ls, running_host, staker_home, status, traded_after, until
+from tests.support.host import journal_rows, ls, running_host, staker_home, status, traded_after, until
 
 
 def test_tripped_limit_holds_across_batches_and_restarts_until_resume(home: Path, cli_env: dict[str, str]) -> None:

@@ -3,13 +3,14 @@ that was asked for; a partial fill is booked as the contracts that filled."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 from liveswap.brokers.base import OrderRequest, OrderResult
 from liveswap.journal.store import FillRow
 
-from ..engine_helpers import advance, make_engine
+from tests.support.engine_helpers import advance, make_engine
 
 
 class PartialFills:
@@ -38,7 +39,7 @@ class PartialFills:
 
 def test_a_partial_fill_is_booked_as_the_contracts_that_filled(home: Path) -> None:
     engine = make_engine(home, broker=PartialFills(), markets=["BTC-5m"])
-    engine.desired.params["stake"] = 5.0
+    engine.apply_desired(replace(engine.desired, params={"stake": 5.0}))
     before = engine.ledger.balance
     advance(engine, 300)
     rows = engine.journal.fills()
@@ -48,5 +49,5 @@ def test_a_partial_fill_is_booked_as_the_contracts_that_filled(home: Path) -> No
         Decimal(5), Decimal(3), Decimal("0.56"), Decimal("1.68"), Decimal("0.06"))
     assert before - engine.ledger.balance == Decimal("1.74")  # not the $5 asked for
     advance(engine, 300)
-    heard = engine.status()["open_positions"][0]
-    assert (heard["stake"], heard["cost"], heard["shares"]) == (5.0, 1.68, 3.0)
+    shown = engine.report().open_positions[0]
+    assert (shown.stake, shown.cost, shown.shares) == (5.0, 1.68, 3.0)

@@ -17,7 +17,7 @@ from liveswap.journal import Journal
 from liveswap.journal.store import FillRow, OrderRow
 from liveswap.settings import PaperSettings
 
-from ..support.host import journal_rows, ls, running_host, staker_home, status, traded_after, until
+from tests.support.host import journal_rows, ls, running_host, staker_home, status, traded_after, until
 
 FOREIGN = ("INSERT INTO paper_book (client_order_id, market, side, stake_micros, window_start, window_end, status,"
            " price_micros, contracts_micros, cost_micros, fee_micros, reason, ts)"

@@ -13,7 +13,7 @@ from liveswap.journal import Journal
 from liveswap.journal.reader import rows
 from liveswap.journal.schema import SCHEMA_VERSION
 
-from ..engine_helpers import T0, advance, make_engine
+from tests.support.engine_helpers import T0, advance, make_engine
 
 SUPPORT = Path(__file__).resolve().parents[1] / "support"
 
@@ -68,8 +68,8 @@ def test_the_host_trades_on_a_migrated_home_with_its_ledger_reconciled(home: Pat
     engine = make_engine(home, t=T0 + 2700, markets=["BTC-5m", "ETH-15m"])
     assert engine.ledger.balance == Decimal("1000.27732")
     advance(engine, 1800)
-    st = engine.status()
-    assert st["reconcile"]["checks"] >= 1 and st["reconcile"]["ok"], st["reconcile"]
+    recon = engine.report().reconcile
+    assert recon is not None and recon.checks >= 1 and recon.ok, recon
     assert engine.ledger.balance == engine.broker.balance()  # type: ignore[attr-defined]
     new_fills = [r for r in engine.journal.fills() if r["ts"] > T0 + 2700]
     assert new_fills and all(r["contracts_micros"] % 1_000_000 == 0 for r in new_fills)  # whole contracts now

@@ -3,6 +3,7 @@ journal reads (read-only, beside the running host)."""
 
 from __future__ import annotations
 
+import json
 import signal
 import sqlite3
 import subprocess
@@ -13,10 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from liveswap.engine.status import read_status
 from liveswap.fsutil import atomic_write_json
 
-from tests.registry.wheelkit import make_wheel
+from tests.support.wheelkit import make_wheel
 
 BIN = Path(sys.executable).parent
 
@@ -63,7 +63,11 @@ def until(predicate: Callable[[], Any], timeout: float = 30.0, what: str = "cond
 
 
 def status(home: Path, proc: subprocess.Popen[str] | None = None) -> dict[str, Any]:
-    st = read_status(home / "state") or {}
+    """status.json as written (of ``proc``'s host if given), or {}."""
+    try:
+        st = json.loads((home / "state" / "status.json").read_text())
+    except (FileNotFoundError, ValueError):
+        return {}
     return st if proc is None or st.get("pid") == proc.pid else {}
 
 
