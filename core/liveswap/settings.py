@@ -200,6 +200,12 @@ class Settings(BaseSettings):
     stale_after_seconds: float = Field(
         30.0, ge=0, description="an intent decided this long (clock time) after its candle closed is not traded"
     )
+    reconcile_seconds: float = Field(
+        60.0, gt=0, description="real seconds between comparisons of the ledger with the broker's balance and positions"
+    )
+    reconcile_tolerance: float = Field(
+        0.0, ge=0, description="USD the broker's balance may differ from the ledger's before new positions stop"
+    )
     log_level: str = "INFO"
     venues: VenueSettings = VenueSettings()
     wheelhouse: Path | None = Field(

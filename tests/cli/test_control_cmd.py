@@ -48,7 +48,7 @@ def test_changes_made_while_no_host_runs_are_the_desired_state_at_start(home: Pa
         assert st["risk"]["stake_cap"] == 3.0
         until(lambda: len(orders(home)) >= 20, what="orders")
         assert orders(home, "market = 'BTC-5m'") == []
-        assert {r["stake"] for r in orders(home)} == {2.0}
+        assert {r["stake_micros"] for r in orders(home)} == {2_000_000}
         assert host.poll() is None
 
 
@@ -88,7 +88,7 @@ def test_wait_applied_refused_and_timed_out_with_a_running_host(home: Path, stra
             state = status_of(home).get("strategy_state") or {}
             return state.get("ctx_params") == {"stake": 3} and state.get("on_params") == [{"stake": 3}]
         until(probe_saw, what="the strategy to see stake=3")
-        until(lambda: orders(home, "stake = 3"), what="an order staking 3")
+        until(lambda: orders(home, "stake_micros = 3000000"), what="an order staking 3")
 
         # pause one market: no new orders there while the others trade; resume: it trades again
         done = ls(strategy_env, "pause", "--market", "ETH-5m", "--wait", "5")
@@ -144,7 +144,8 @@ def test_an_invalid_hand_edit_is_reported_and_trading_goes_on(home: Path, strate
         assert st["params"] == {"stake": 2} and st["observed_generation"] == 1
         decided = len(orders(home))
         until(lambda: len(orders(home)) > decided + 20, what="trading to go on")
-        assert {r["stake"] for r in orders(home, "batch_end > ?", (st["cursor"],))} == {2.0}  # the last good params
+        new = orders(home, "batch_end > ?", (st["cursor"],))
+        assert {r["stake_micros"] for r in new} == {2_000_000}  # the last good params
         shown = ls(strategy_env, "status")
         assert shown.returncode == 0 and "risk.stake_cap: Input should be a valid number" in shown.stdout
 

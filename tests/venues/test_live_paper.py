@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal as D
+
 from liveswap.brokers.base import OrderRequest
 from liveswap.markets import Market
 from liveswap.settings import PaperSettings
@@ -25,9 +27,10 @@ def test_live_paper_fills_at_the_live_ask_plus_slippage_with_the_fee(server, tmp
     serve_polymarket(server)
     paper = live_paper(server, tmp_path)
     up = paper.submit(req("a"))  # the engine saw 0.51; the live ask is 0.52
-    assert (up.status, up.price, round(up.shares, 6), up.fee) == ("filled", 0.53, round(5 / 0.53, 6), 0.17)
+    # whole contracts: floor(5 / 0.53) = 9 for $4.77; fee ceil(0.07 * 9 * 0.53 * 0.47 = 0.156933)
+    assert (up.status, up.price, up.shares, up.cost, up.fee) == ("filled", D("0.53"), D(9), D("4.77"), D("0.16"))
     down = paper.submit(req("b", side="down"))
-    assert (down.price, down.fee) == (0.51, 0.18)  # 1 - best up bid 0.50, + slippage; ceil(0.1715)
+    assert (down.price, down.shares, down.fee) == (D("0.51"), D(9), D("0.16"))  # 1 - best up bid 0.50, + slippage
     assert paper.submit(req("a")) == up and paper.lookup("a") == up and paper.lookup("zzz") is None
     refused = paper.submit(req("c", max_price=0.52))
     assert refused.status == "rejected" and "0.53 above max_price 0.52" in refused.reason
@@ -47,7 +50,7 @@ def test_live_paper_settles_from_the_window_candle(server, tmp_path) -> None:
     window = Candle("BTC-5m", "5m", T0 + 900, T0 + 1200, 100.0, 101.0, 99.0, 100.0, 1.0, None)  # tie: up wins
     assert paper.settlements(T0 + 1100, [], ["up", "down"]) == []
     reports = {r.client_order_id: r for r in paper.settlements(T0 + 1200, [window], ["up", "down"])}
-    assert reports["up"].won and reports["up"].payout == round(5 / 0.52, 6)
+    assert reports["up"].won and reports["up"].payout == D(9)  # $1 a contract: floor(5 / 0.52) contracts
     assert not reports["down"].won and reports["down"].payout == 0.0
 
 

@@ -47,7 +47,8 @@ def test_a_heartbeat_older_than_three_intervals_is_stale(home: Path) -> None:
 
 
 def test_markets_show_open_positions_paused_and_stale(home: Path) -> None:
-    pos = {"order_id": "a", "market": "ETH-5m", "side": "up", "stake": 1.0, "price": 0.5, "shares": 2.0, "fee": 0.04,
+    pos = {"order_id": "a", "market": "ETH-5m", "side": "up", "stake": 1.0, "cost": 1.0, "price": 0.5, "shares": 2.0,
+           "fee": 0.04,
            "window_start": 0, "window_end": 300, "version": "1.0.0"}
     write_status(home, paused_markets=["SOL-5m"], open_positions=[pos], stale_markets={"BTC-5m": "no data for 120 s"})
     rows = {m["market"]: m for m in data.overview(home / "state")["markets"]}

@@ -56,8 +56,8 @@ def resume(markets: Iterable[str] = ()) -> Change:
     chosen = list(dict.fromkeys(markets))
 
     def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
-        if not chosen:
-            return {**doc, "paused": False, "paused_markets": []}
+        if not chosen:  # a global resume also lifts a tripped daily loss limit
+            return {**doc, "paused": False, "paused_markets": [], "resume_request": generation}
         return {**doc, "paused_markets": sorted(set(doc["paused_markets"]) - set(chosen))}
 
     return change

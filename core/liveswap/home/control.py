@@ -76,6 +76,7 @@ class ControlDoc(BaseModel):
     active_request: int | None = Field(None, ge=0)
     rollback: RollbackRequest | None = None
     paused: bool = False
+    resume_request: int | None = Field(None, ge=0)  # generation of the last global resume (daily loss limit)
     paused_markets: list[str] = Field(default_factory=list)
     params: dict[str, Any] = Field(default_factory=dict)
     risk: RiskOverrides = Field(default_factory=RiskOverrides)  # type: ignore[valid-type]

@@ -17,16 +17,18 @@ from liveswap.journal.reader import open_readonly
 
 # settlements (with the order's strategy name) and fills, each read from a rowid on
 _SETTLED = """
-SELECT s.rowid AS rid, s.ts AS ts, s.won AS won, s.pnl AS pnl, o.strategy || '==' || o.version AS spec
+SELECT s.rowid AS rid, s.ts AS ts, s.won AS won, s.pnl_micros / 1000000.0 AS pnl,
+       o.strategy || '==' || o.version AS spec
 FROM settlements s JOIN orders o USING (client_order_id)
 WHERE s.rowid > ? ORDER BY {order}
 """
 _FILLED = """
-SELECT f.rowid AS rid, o.strategy || '==' || o.version AS spec, f.fee AS fee, f.stake AS stake, f.ts AS ts
+SELECT f.rowid AS rid, o.strategy || '==' || o.version AS spec, f.fee_micros / 1000000.0 AS fee,
+       f.cost_micros / 1000000.0 AS stake, f.ts AS ts
 FROM fills f JOIN orders o USING (client_order_id) WHERE f.rowid > ? ORDER BY f.rowid
 """
 _IDENTITY = "SELECT value FROM meta WHERE key='created_at'"
-_DEPOSITS = "SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE kind='deposit'"
+_DEPOSITS = "SELECT COALESCE(SUM(amount_micros) / 1000000.0, 0) FROM ledger WHERE kind='deposit'"
 _SWAPS = ("SELECT id, ts, kind, from_version, to_version, ok, reason, pause_ms, batch_end FROM swaps "
           "ORDER BY id DESC LIMIT ?")
 _FAULTS = ("SELECT market, candle_start, batch_end, strategy || '==' || version AS spec, fault, decided_at "

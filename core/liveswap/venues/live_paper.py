@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 from liveswap.api.types import Candle
@@ -66,3 +67,9 @@ class LivePaperBroker:
 
     def settlements(self, now: int, closed: list[Candle], open_orders: list[str]) -> list[SettlementReport]:
         return self.paper.settlements(now, closed, open_orders)
+
+    def balance(self) -> Decimal:
+        return self.paper.balance()
+
+    def positions(self) -> dict[str, Decimal]:
+        return self.paper.positions()

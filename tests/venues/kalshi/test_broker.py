@@ -10,6 +10,7 @@ crash is a lookup, never a second order.
 from __future__ import annotations
 
 from decimal import Decimal
+from decimal import Decimal as D
 
 from liveswap.brokers.base import OrderRequest
 from liveswap.venues.kalshi.broker import KalshiBroker
@@ -36,7 +37,7 @@ def test_submit_sends_a_v2_ioc_bid_within_the_stake_and_books_the_venue_cost(ser
     fake = FakeKalshi(server, key.public_key())
     result = broker(server, key).submit(order())
     assert result.status == "filled"
-    assert (result.shares, result.price, result.fee) == (8.0, 0.56, 0.14)  # 8 x 0.56 = 4.48, not the $5 stake
+    assert (result.shares, result.price, result.cost, result.fee) == (D(8), D("0.56"), D("4.48"), D("0.14"))  # not $5
     (sent,) = fake.bodies
     assert sent == fixture("kalshi_create_order_v2_request")  # limit = max_price 0.60, 8 = floor(5 / 0.60)
     assert server.hits("POST", f"{API}/portfolio/orders") == 0  # the legacy path is never used
@@ -47,7 +48,7 @@ def test_an_order_at_the_ask_of_a_deci_cent_market_is_sent_at_that_ask(server, k
     result = broker(server, key).submit(order(max_price=None))
     (sent,) = fake.bodies
     assert (sent["side"], sent["price"], sent["count"]) == ("bid", "0.4250", "11.00")  # floor(5 / 0.425) = 11
-    assert result.status == "filled" and result.price == 0.425
+    assert result.status == "filled" and result.price == D("0.425")
 
 
 def test_max_price_is_rounded_down_to_the_tick_never_up(server, key) -> None:
@@ -67,7 +68,7 @@ def test_down_asks_on_the_yes_book_at_the_complement(server, key) -> None:
     (sent,) = fake.bodies
     # buying NO at most 0.600 = asking YES at least 0.400; NO ask is 1 - 0.415 = 0.585
     assert (sent["side"], sent["outcome_side"], sent["price"], sent["count"]) == ("ask", "no", "0.4000", "8.00")
-    assert result.status == "filled" and result.price == 0.585
+    assert result.status == "filled" and result.price == D("0.585")
 
 
 def test_above_max_price_is_refused_before_anything_is_sent(server, key) -> None:
@@ -80,7 +81,7 @@ def test_above_max_price_is_refused_before_anything_is_sent(server, key) -> None
 def test_immediate_or_cancel_books_a_partial_fill_as_what_filled(server, key) -> None:
     FakeKalshi(server, key.public_key(), fill=3)
     result = broker(server, key).submit(order())
-    assert (result.status, result.shares, result.price) == ("filled", 3.0, 0.56)
+    assert (result.status, result.shares, result.price) == ("filled", D(3), D("0.56"))
     none = FakeKalshi(server, key.public_key(), fill=0)
     nothing = broker(server, key).submit(order("c-none"))
     assert nothing.status == "rejected" and "nothing filled" in nothing.reason and "\n" not in nothing.reason
@@ -92,7 +93,7 @@ def test_resubmit_after_a_crash_is_a_lookup_never_a_second_order(server, key) ->
     first = broker(server, key).submit(order())
     again = broker(server, key).submit(order())  # a fresh broker: nothing in memory
     assert len(fake.orders) == 1
-    assert (again.status, again.venue_order_id, again.shares) == ("filled", first.venue_order_id, 8.0)
+    assert (again.status, again.venue_order_id, again.shares) == ("filled", first.venue_order_id, D(8))
     assert broker(server, key).lookup("liveswap-0001").venue_order_id == first.venue_order_id
     assert broker(server, key).lookup("never-sent") is None
 
@@ -104,8 +105,8 @@ def test_settles_from_the_venue_result(server, key) -> None:
     server.json("GET", f"{API}/markets/{TICKER}", fixture("kalshi_market_settled"))
     assert b.settlements(T0 + 1700, [], ["liveswap-0001"]) == []  # window not over
     (report,) = b.settlements(T0 + 1860, [], ["liveswap-0001"])
-    assert (report.client_order_id, report.won, report.payout) == ("liveswap-0001", True, 8.0)
+    assert (report.client_order_id, report.won, report.payout) == ("liveswap-0001", True, D(8))
     assert b.settlements(T0 + 1900, [], ["liveswap-0001"]) == [report]  # again while the engine lists it
     assert b.settlements(T0 + 1900, [], []) == []
     (again,) = broker(server, key).settlements(T0 + 1900, [], ["liveswap-0001"])
-    assert (again.won, again.payout) == (True, 8.0)
+    assert (again.won, again.payout) == (True, D(8))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from decimal import Decimal
+from decimal import Decimal as D
 
 import pytest
 from liveswap.brokers.base import OrderRequest
@@ -65,9 +66,9 @@ def test_an_order_signed_by_the_wallet_fills_at_the_ask_within_the_stake(server,
     # limit = max_price 0.60 on the 0.01 tick; 8.33 shares = floor(5 / 0.60, 2 dp)
     assert (Decimal(sent["makerAmount"]), Decimal(sent["takerAmount"])) == (Decimal(4_998_000), Decimal(8_330_000))
     assert result.status == "filled" and result.venue_order_id == clob.sent_hashes()[0]
-    assert (result.shares, result.price) == (8.33, 0.52)  # filled at the ask 0.52: $4.33, not the $5 stake
-    assert result.fee == float((Decimal("8.33") * Decimal("0.07") * Decimal("0.52") * Decimal("0.48"))
-                               .quantize(Decimal("0.0001"), rounding="ROUND_UP"))
+    assert (result.shares, result.price) == (D("8.33"), D("0.52"))  # filled at the ask 0.52: $4.33, not the $5 stake
+    assert result.fee == (Decimal("8.33") * Decimal("0.07") * Decimal("0.52") * Decimal("0.48")).quantize(
+        Decimal("0.0001"), rounding="ROUND_UP")
 
 
 def test_down_buys_the_down_token_and_above_max_price_is_refused_unsent(server, tmp_path, wallet) -> None:
@@ -108,7 +109,7 @@ def test_a_lost_answer_is_looked_up_never_sent_as_a_second_order(server, tmp_pat
         broker(server, tmp_path, key_file).submit(order())
     assert "\n" not in err.value.reason and "<" not in err.value.reason
     again = broker(server, tmp_path, key_file).submit(order())  # a restart: same state folder
-    assert again.status == "filled" and again.shares == 8.33
+    assert again.status == "filled" and again.shares == D("8.33")
     assert clob.accepted() == 1 and len(clob.posts) == 1  # looked up by its hash, not posted again
 
 
@@ -136,7 +137,7 @@ def test_settles_from_the_closed_gamma_market(server, tmp_path, wallet) -> None:
     server.json("GET", f"/markets/slug/{market['slug']}", {**market, "closed": True,
                                                               "outcomePrices": "[\"1\", \"0\"]"})
     (report,) = b.settlements(T0 + 1300, [], ["liveswap-p-0001"])
-    assert (report.won, report.payout) == (True, 8.33)
+    assert (report.won, report.payout) == (True, D("8.33"))
     assert b.balance() == 1234.56
 
 

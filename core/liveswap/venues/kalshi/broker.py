@@ -35,6 +35,7 @@ from liveswap.api.types import Candle
 from liveswap.brokers.base import OrderRequest, OrderResult, SettlementReport
 from liveswap.exceptions import BrokerError, VenueError, VenueRejected
 from liveswap.markets import Market, MarketError
+from liveswap.money import micro
 from liveswap.venues.kalshi.client import KalshiClient, order_body
 from liveswap.venues.kalshi.feed import TRADING, KalshiQuotes
 from liveswap.venues.kalshi.parse import KalshiMarket, KalshiOrder, KalshiOrderAck, OrderBook
@@ -106,9 +107,10 @@ def ack_result(ack: KalshiOrderAck, plan: Plan, ts: int) -> OrderResult:
 def order_result(order: KalshiOrder, ts: int) -> OrderResult:
     """What a Kalshi order means for the engine: filled (any contracts), pending, or rejected."""
     if order.fill_count > 0:
-        cost = order.fill_cost if order.fill_cost else (order.price or 0.0) * order.fill_count
+        count = dec(order.fill_count)
+        cost = micro(dec(order.fill_cost)) if order.fill_cost else micro(dec(order.price or 0.0) * count)
         return OrderResult(order.client_order_id, "filled", venue_order_id=order.order_id,
-                           price=round(cost / order.fill_count, 6), shares=order.fill_count, fee=order.fees, ts=ts)
+                           price=micro(cost / count), shares=count, fee=micro(dec(order.fees)), ts=ts, cost=cost)
     if order.status in ("resting", "pending"):
         return OrderResult(order.client_order_id, "pending", venue_order_id=order.order_id, ts=ts)
     limit = f" at {dec(order.price)}" if order.price is not None else ""
@@ -243,14 +245,14 @@ class KalshiBroker:
                 if market.close_time > now or market.result not in ("yes", "no"):
                     continue  # not determined yet: ask again next batch
                 won = market.result == held.side
-                report = SettlementReport(cid, won, round(held.shares, 6) if won else 0.0, now)
+                report = SettlementReport(cid, won, micro(dec(held.shares)) if won else 0, now)
                 self._settled[cid] = report
                 reports.append(report)
         return reports
 
-    def balance(self) -> float:
+    def balance(self) -> Decimal:
         """The account's available balance in dollars."""
         try:
-            return self.client.balance()
+            return micro(dec(self.client.balance()))
         except VenueError as exc:
             raise BrokerError(exc.reason) from exc

@@ -119,7 +119,7 @@ class PolymarketBroker:
     def _finish(self, result: OrderResult) -> OrderResult:
         if result.status != "pending":
             self._db.execute("UPDATE sent SET result=? WHERE client_order_id=?",
-                             (json.dumps(dataclasses.asdict(result)), result.client_order_id))
+                             (json.dumps(dataclasses.asdict(result), default=str), result.client_order_id))
         return result
 
     # ---- the Broker seam ------------------------------------------------------------------------
