@@ -99,6 +99,10 @@ class Settings(BaseSettings):
         30.0, ge=0, description="an intent decided this long (clock time) after its candle closed is not traded"
     )
     log_level: str = "INFO"
+    installed_strategies: bool = Field(
+        True, description="also list strategies pip-installed into the host's environment (entry point group "
+        "liveswap.strategies); a registry wheel of the same version wins"
+    )
     venues: VenueSettings = VenueSettings()
 
     @field_validator("markets")

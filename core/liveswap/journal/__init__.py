@@ -1,5 +1,24 @@
-"""The durable record of everything that moves money (``state/journal.sqlite``)."""
+"""The durable record of everything that moves money (``state/journal.sqlite``).
 
-from liveswap.journal.store import Journal, JournalError
+``Journal`` (the writer, :mod:`.store`) is imported on first use, so the CLI's read-only
+:mod:`.reader` does not pay for it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from liveswap.exceptions import JournalError
+
+if TYPE_CHECKING:
+    from liveswap.journal.store import Journal
 
 __all__ = ["Journal", "JournalError"]
+
+
+def __getattr__(name: str) -> object:
+    if name == "Journal":
+        from liveswap.journal.store import Journal
+
+        return Journal
+    raise AttributeError(f"module 'liveswap.journal' has no attribute {name!r}")

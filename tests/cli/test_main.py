@@ -1,0 +1,100 @@
+"""The ``liveswap`` entry point: lazy dispatch, every command listed, quiet on a closed pipe."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from liveswap.cli.main import BROKEN_PIPE_EXIT, COMMANDS
+
+HEAVY = ("pydantic", "pydantic_settings", "rich", "loguru", "httpx", "filelock", "liveswap.host",
+         "liveswap.engine.loop", "liveswap.settings", "liveswap.venues", "liveswap.registry")
+
+
+def imported_after(argv: list[str], env: dict[str, str]) -> tuple[int, set[str]]:
+    """Run ``main(argv)`` in a fresh interpreter; its exit code and which HEAVY modules it imported."""
+    code = ("import json, sys\nfrom liveswap.cli.main import main\n"
+            f"rc = main({argv!r})\n"
+            f"print(json.dumps([rc, sorted(m for m in {HEAVY!r} if m in sys.modules)]), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    rc, mods = json.loads(done.stderr.strip().splitlines()[-1])
+    return rc, set(mods)
+
+
+def test_help_lists_every_command_without_importing_any(cli_env: dict[str, str]) -> None:
+    done = subprocess.run([sys.executable, "-m", "liveswap.cli.main", "--help"], capture_output=True, text=True,
+                          env=cli_env, timeout=60)
+    assert done.returncode == 0
+    for name in COMMANDS:
+        assert f"    {name} " in done.stdout, name
+    with pytest.raises(SystemExit):  # in-process too: no command module imported for the listing
+        from liveswap.cli.main import build_parser
+
+        build_parser(None).parse_args(["--version"])
+    _, mods = imported_after([], cli_env)  # no command: the usage, nothing imported
+    assert mods == set()
+
+
+def test_the_listing_says_what_each_module_registers() -> None:
+    """COMMANDS (the lazy listing) and the modules' own ``register`` agree on names and help."""
+    for module in sorted({m for m, _ in COMMANDS.values()}):
+        sub = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(module).register(sub)
+        registered = {a.dest: a.help for a in sub._choices_actions}
+        listed = {name: help_text for name, (m, help_text) in COMMANDS.items() if m == module}
+        assert registered == listed, module
+
+
+@pytest.mark.parametrize("argv", [["history"], ["journal", "export", "fills"], ["logs"]])
+def test_everyday_commands_import_only_what_they_need(argv: list[str], cli_env: dict[str, str], home: Path) -> None:
+    (home / "state" / "logs").mkdir()
+    (home / "state" / "logs" / "liveswap.log").write_text("a line\n")
+    _, mods = imported_after(argv, cli_env)
+    assert mods == set()
+
+
+def _journal(home: Path) -> None:
+    from liveswap.journal import Journal
+
+    journal = Journal(home / "state" / "journal.sqlite")
+    for i in range(300):
+        journal.record_swap("activate", "momentum==1.0.0", f"momentum==1.0.{i}", i % 2 == 0, f"reason {i}", 1.5, i)
+    journal.close()
+
+
+def closed_pipe_run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run the console script with stdout a pipe whose reader is already gone (``| head`` having exited)."""
+    read, write = os.pipe()
+    os.close(read)
+    env = {k: v for k, v in env.items() if k != "PYTHONUNBUFFERED"}  # buffered, as in a terminal session
+    try:
+        return subprocess.run([sys.executable, "-m", "liveswap.cli.main", *argv], stdout=write,
+                              stderr=subprocess.PIPE, text=True, env=env, timeout=120)
+    finally:
+        os.close(write)
+
+
+@pytest.mark.parametrize("argv", [
+    ["--help"], ["history"], ["history", "--json"], ["journal", "export", "swaps"],
+    ["journal", "export", "swaps", "--format", "jsonl"], ["logs"], ["registry", "list"], ["new", "--help"],
+])
+def test_a_closed_pipe_is_quiet(argv: list[str], cli_env: dict[str, str], home: Path) -> None:
+    _journal(home)
+    (home / "state" / "logs").mkdir()
+    (home / "state" / "logs" / "liveswap.log").write_text("a line\n" * 100)
+    done = closed_pipe_run(argv, cli_env)
+    assert done.stderr == ""
+    assert done.returncode == BROKEN_PIPE_EXIT  # like a Unix tool killed by SIGPIPE, without a word
+
+
+def test_an_error_is_one_line_and_exit_1(cli_env: dict[str, str], home: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "liveswap.cli.main", "history"], capture_output=True, text=True,
+                          env=cli_env, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.startswith("liveswap: no journal at ") and len(done.stderr.splitlines()) == 1
