@@ -14,9 +14,13 @@ CLI can name these files without paying for it.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the CLI starts in a blink)
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
 
 LOG_DIR = "logs"
 HOST_LOG = "liveswap.log"

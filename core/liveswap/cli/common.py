@@ -11,9 +11,12 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from liveswap.exceptions import LiveswapError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the CLI starts in a blink)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class CommandError(LiveswapError):

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
-from typing import Any
 
 from liveswap.cli.render import grid, table
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the CLI starts in a blink)
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
 
 STALE_HEARTBEATS = 3
 
@@ -100,7 +103,7 @@ def swap_line(swap: Mapping[str, Any]) -> str:
 def live_refusal(st: Mapping[str, Any], desired: int | None) -> Mapping[str, Any] | None:
     """The host's refusal of the newest desired generation; an older one is history, not status."""
     refusal = st.get("control_refusal")
-    if not isinstance(refusal, Mapping):
+    if not isinstance(refusal, dict):
         return None
     gen = refusal.get("generation")
     if desired is not None and isinstance(gen, int) and gen < desired:

@@ -7,9 +7,12 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from liveswap.exceptions import JournalError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the CLI starts in a blink)
+if TYPE_CHECKING:
+    from typing import Any
 
 EXPORTS: dict[str, str] = {
     "fills": "SELECT f.*, o.strategy, o.tag, o.candle_market, o.candle_start FROM fills f"

@@ -1,0 +1,91 @@
+"""The CLI's fast paths to control.json and status.json (home/quick.py): same file, same lock,
+same generation rule as the full path; anything unusual is left to the full path."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from filelock import FileLock
+from liveswap.home import quick
+
+MARKETS = ["BTC-5m", "SOL-5m"]
+
+
+def pause(doc: dict[str, Any], generation: int) -> dict[str, Any]:
+    return {**doc, "paused": True}
+
+
+def test_edits_bump_the_generation_past_the_file_and_the_host(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    doc = quick.update_control_quick(state, pause, markets=MARKETS)
+    assert doc is not None and doc["generation"] == 1 and doc["paused"] is True
+    assert json.loads((state / "control.json").read_text()) == doc
+    (state / "status.json").write_text(json.dumps({"observed_generation": 41}))
+    doc = quick.update_control_quick(state, lambda d, g: {**d, "active": "momentum==1.2.0", "active_request": g},
+                                     markets=MARKETS)
+    assert doc is not None and doc["generation"] == 42 and doc["active_request"] == 42
+    assert set(doc) == set(quick.DEFAULTS)
+
+
+@pytest.mark.parametrize("content", [
+    "{not json", '{"paused": "yes"}', '{"surprise": 1}', '{"risk": {"stake_cap": -1}}', '{"params": {"x": NaN}}',
+    '{"active": "momentum==1.0.0", "rollback": {"to": null, "request": 3}}', '{"paused_markets": ["DOGE-5m"]}',
+    '{"active": "momentum==1.0.0rc1"}', '[]',
+])
+def test_leaves_anything_unusual_to_the_full_path_and_writes_nothing(tmp_path: Path, content: str) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "control.json").write_text(content)
+    assert quick.update_control_quick(state, pause, markets=MARKETS) is None
+    assert (state / "control.json").read_text() == content
+
+
+def test_a_change_it_cannot_vouch_for_is_not_written(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    assert quick.update_control_quick(state, lambda d, g: {**d, "paused_markets": ["XRP-5m"]},
+                                      markets=MARKETS) is None
+    assert not (state / "control.json").exists()
+
+
+def test_waits_for_the_same_lock_filelock_takes(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    taken, released = threading.Event(), threading.Event()
+
+    def hold(seconds: float) -> None:  # the full path (filelock) holding control.lock
+        with FileLock(str(state / "control.lock")):
+            taken.set()
+            time.sleep(seconds)
+            released.set()
+
+    threading.Thread(target=hold, args=(0.3,)).start()
+    taken.wait(10)
+    assert quick.update_control_quick(state, pause, markets=MARKETS) is not None
+    assert released.is_set()  # it waited for the holder
+    taken.clear()
+    holder = threading.Thread(target=hold, args=(1.0,))
+    holder.start()
+    taken.wait(10)
+    with pytest.raises(TimeoutError):
+        quick.update_control_quick(state, pause, markets=MARKETS, timeout=0.1)
+    holder.join()
+
+
+def test_host_running_by_heartbeat_or_by_a_live_pid_file(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    assert quick.host_running(state) is None
+    (state / "status.json").write_text(json.dumps({"running": True, "pid": 77, "heartbeat_at": time.time(),
+                                                   "heartbeat_seconds": 1}))
+    assert quick.host_running(state) == 77
+    (state / "status.json").write_text(json.dumps({"running": True, "pid": 77, "heartbeat_at": time.time() - 60,
+                                                   "heartbeat_seconds": 1}))
+    assert quick.host_running(state) is None  # a stale heartbeat: the host died
+    (state / "host.pid").write_text(f"{os.getpid()}\n")  # a host starting up: its pid is alive
+    assert quick.host_running(state) == os.getpid()
