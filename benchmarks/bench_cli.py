@@ -70,6 +70,9 @@ def prepare_home(home: Path) -> None:
     host = subprocess.Popen([LIVESWAP, "run", "--speed", "3000"], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     try:
+        deadline = time.monotonic() + 120
+        while not (home / "state" / "status.json").exists() and time.monotonic() < deadline and host.poll() is None:
+            time.sleep(0.1)  # the host is up (an activate before that is applied at its start, not waited for)
         subprocess.run([LIVESWAP, "activate", "momentum==1.0.0", "--wait", "60"], env=env, capture_output=True)
     finally:
         host.send_signal(signal.SIGINT)

@@ -26,7 +26,13 @@ errors; they join the tree when the validators stop relying on that.
 
 from __future__ import annotations
 
-from typing import Literal
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: every CLI command imports this module
+if TYPE_CHECKING:
+    from typing import Literal
+
+    FaultKind = Literal["exception", "timeout", "crash", "memory", "garbage", "load", "protocol"]
+
+_FAULT_KINDS = ("exception", "timeout", "crash", "memory", "garbage", "load", "protocol")
 
 __all__ = [
     "BrokerError",
@@ -69,7 +75,15 @@ class HostLockedError(HostError):
 
 
 class ControlError(LiveswapError):
-    """control.json cannot be read, is invalid, or cannot be changed."""
+    """control.json cannot be read, is invalid, or cannot be changed.
+
+    ``generation`` is the generation an invalid file claims, when it can be read at all (so the
+    host can refuse that generation and ``--wait`` can return).
+    """
+
+    def __init__(self, reason: str = "", generation: int | None = None) -> None:
+        super().__init__(reason)
+        self.generation = generation
 
 
 class JournalError(LiveswapError):
@@ -92,7 +106,12 @@ class LoadError(LiveswapError):
     """The version cannot be loaded (unknown, refused by the registry, failed to start)."""
 
 
-FaultKind = Literal["exception", "timeout", "crash", "memory", "garbage", "load", "protocol"]
+def __getattr__(name: str) -> object:
+    if name == "FaultKind":  # built on first use (the sandbox runner reads its values)
+        from typing import Literal
+
+        return Literal[_FAULT_KINDS]
+    raise AttributeError(f"module 'liveswap.exceptions' has no attribute {name!r}")
 
 
 class StrategyFault(LiveswapError):

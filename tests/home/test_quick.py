@@ -89,3 +89,55 @@ def test_host_running_by_heartbeat_or_by_a_live_pid_file(tmp_path: Path) -> None
     assert quick.host_running(state) is None  # a stale heartbeat: the host died
     (state / "host.pid").write_text(f"{os.getpid()}\n")  # a host starting up: its pid is alive
     assert quick.host_running(state) == os.getpid()
+
+
+def test_risk_keys_and_name_pattern_are_the_full_models() -> None:
+    from liveswap.home.control import RISK_KEYS
+    from liveswap.specs import NAME_RE
+
+    assert quick.RISK_KEYS == RISK_KEYS
+    assert quick.NAME_RE.pattern == NAME_RE.pattern
+
+
+def variants() -> list[Any]:
+    """Control documents around the edges of the model: valid ones, and each rule broken once."""
+    base: dict[str, Any] = {"active": "momentum==1.2.0", "active_request": 3, "rollback": None, "paused": False,
+                            "paused_markets": ["SOL-5m"], "params": {"stake": 2, "mode": "fast", "w": [1, 2.5]},
+                            "risk": {"stake_cap": 3, "max_open_positions": 4, "daily_loss_limit": 10.5},
+                            "generation": 7}
+    edits: list[dict[str, Any]] = [
+        {}, {"active": None}, {"active": "momentum"}, {"active": "Mo.men_t-um==10.20.30"}, {"active": " momentum"},
+        {"active": "momentum==1.2.0rc1"}, {"active": "momentum==x"}, {"active": "-bad"}, {"active": 5},
+        {"active": None, "rollback": {"to": None, "request": 8}},
+        {"active": None, "rollback": {"to": "1.0", "request": 8}},
+        {"rollback": {"to": None, "request": 8}}, {"active": None, "rollback": {"request": -1}},
+        {"active": None, "rollback": {"to": "1.0", "request": 8, "x": 1}}, {"active": None, "rollback": "back"},
+        {"active_request": -1}, {"active_request": True}, {"active_request": 1.0}, {"paused": 1}, {"paused": "yes"},
+        {"paused_markets": []}, {"paused_markets": ["SOL-5m", "SOL-5m"]}, {"paused_markets": ["DOGE-5m"]},
+        {"paused_markets": "SOL-5m"}, {"paused_markets": [1]}, {"params": []}, {"params": {"x": float("inf")}},
+        {"params": {"x": {"y": [None, True]}}}, {"risk": {}}, {"risk": {"stake_cap": 0}}, {"risk": {"stake_cap": -1}},
+        {"risk": {"stake_cap": True}}, {"risk": {"stake_cap": "3"}}, {"risk": {"max_open_positions": 0}},
+        {"risk": {"max_open_positions": 1.5}}, {"risk": {"max_open_positions": -1}}, {"risk": {"daily_loss_limit": 0}},
+        {"risk": {"bogus": 1}}, {"risk": {"stake_cap": None}}, {"generation": -1}, {"generation": 1.0},
+        {"extra": 1}, {"risk": []},
+    ]
+    docs: list[Any] = [{**base, **e} for e in edits]
+    docs += [{}, {"generation": 0}, [], "x", None, {k: v for k, v in base.items() if k != "params"}]
+    return docs
+
+
+def test_what_the_fast_path_vouches_for_the_full_model_accepts() -> None:
+    """The fast path may leave a valid document to the full model, never accept an invalid one."""
+    from liveswap.home.control import ControlDoc
+    from pydantic import ValidationError
+
+    vouched = 0
+    for doc in variants():
+        if not quick.surely_valid(doc, MARKETS):
+            continue
+        vouched += 1
+        try:
+            ControlDoc.parse(doc, MARKETS)
+        except ValidationError as exc:
+            raise AssertionError(f"the fast path accepted {doc!r}, the model refuses it: {exc}") from None
+    assert vouched >= 10  # and it does vouch for the everyday shapes

@@ -90,11 +90,11 @@ def tour(con: Any, home: Path, wheels: list[Path], args: argparse.Namespace) -> 
             _swap(con, engine, swaps, first.spec, last.spec)
         _trade(con, engine, args.seconds / 2)
     finally:
-        engine.stop_event.set()
+        engine.stop()
         runner.join(30)
         swaps.close()
         engine.active.runner.close()
-        st = engine.status()
+        st = engine.report().to_json()
         engine.journal.close()
     return st
 
@@ -104,7 +104,7 @@ def _trade(con: Any, engine: Any, seconds: float) -> None:
     end = time.monotonic() + seconds
     while (left := end - time.monotonic()) > 0:
         time.sleep(min(PROGRESS_SECONDS, left))
-        st = engine.status()
+        st = engine.report().to_json()
         bets = sum(t.get("bets", 0) for t in (st.get("by_market") or {}).values())
         con.print(f"    {st.get('candles_processed')} candles, {bets} bets settled, "
                   f"{len(st.get('open_positions') or [])} open, balance {st.get('balance', 0):.2f}")
@@ -113,13 +113,13 @@ def _trade(con: Any, engine: Any, seconds: float) -> None:
 def _swap(con: Any, engine: Any, swaps: Any, old: str, new: str) -> None:
     con.print(f"  hot swap while trading: {escape(old)} -> {escape(new)} ...")
     done: list[str | None] = []
-    swaps.request("activate", new, 0, done.append)
+    swaps.request(kind="activate", spec=new, generation=0, done=done.append)
     deadline = time.monotonic() + 30
     while not done and time.monotonic() < deadline:
         time.sleep(0.05)
-    swap = engine.last_swap or {}
+    swap = engine.last_swap
     if done and done[0] is None:
-        pause = float(swap.get("pause_ms") or 0)
+        pause = float(swap.pause_ms or 0) if swap is not None else 0.0
         con.print(f"    committed between two candle batches, trading paused {pause:.2f} ms; "
                   "positions and balance carried over")
     else:

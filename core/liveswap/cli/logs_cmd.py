@@ -15,6 +15,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import BinaryIO
 
 from liveswap.cli.common import CommandError, add_home, home_dir
 from liveswap.logs import LOG_DIR, host_log, worker_log
@@ -54,18 +55,18 @@ def _target(state_dir: Path, worker: bool) -> Path:
     return path
 
 
-def _tail(path: Path, lines: int) -> tuple[bytes, int]:
-    """The last ``lines`` lines of ``path`` and the offset of its end."""
-    with open(path, "rb") as fh:
-        end = pos = fh.seek(0, os.SEEK_END)
-        data = b""
-        while pos > 0 and data.count(b"\n") <= lines:
-            step = min(8192, pos)
-            pos -= step
-            fh.seek(pos)
-            data = fh.read(step) + data
+def _tail(fh: BinaryIO, lines: int) -> bytes:
+    """The last ``lines`` lines of the open file ``fh``, which is left at its end."""
+    end = pos = fh.seek(0, os.SEEK_END)
+    data = b""
+    while pos > 0 and data.count(b"\n") <= lines:
+        step = min(8192, pos)
+        pos -= step
+        fh.seek(pos)
+        data = fh.read(step) + data
+    fh.seek(end)
     kept = data.splitlines(keepends=True)[-lines:] if lines > 0 else []
-    return b"".join(kept), end
+    return b"".join(kept)
 
 
 def _show(data: bytes, worker: bool) -> None:
@@ -83,43 +84,72 @@ def _show(data: bytes, worker: bool) -> None:
 def run(args: argparse.Namespace) -> int:
     state_dir = home_dir(args.home) / "state"
     path = _target(state_dir, args.worker)
-    if not path.exists() and not args.follow:
+    fh = _open_at(path, 0)
+    if fh is None and not args.follow:
         raise CommandError(f"no log yet at {path} (logs are written under {state_dir / LOG_DIR} by liveswap run)")
-    offset = 0
-    if path.exists():
-        data, offset = _tail(path, max(0, args.lines))
-        _show(data, args.worker)
+    if fh is not None:
+        _show(_tail(fh, max(0, args.lines)), args.worker)
     if args.follow:
-        follow(state_dir, path, offset, worker=args.worker)
+        follow(state_dir, path, fh, worker=args.worker)
+    elif fh is not None:
+        fh.close()
     return 0
 
 
-def follow(state_dir: Path, path: Path, offset: int, *, worker: bool) -> None:
-    """Print what is appended to ``path`` until interrupted; reopen after a rotation or a swap."""
-    ident = _ident(path)
-    while True:
-        if worker:
-            now = _active_worker_log(state_dir)
-            if now is not None and now != path:
-                path, offset, ident = now, 0, _ident(now)
-                print(f"--- the active version changed: following {path.name}", flush=True)
-        current = _ident(path)
-        if current != ident:  # rotated or recreated: read the new file from its start
-            ident, offset = current, 0
-        try:
-            with open(path, "rb") as fh:
-                size = os.fstat(fh.fileno()).st_size
-                if size < offset:  # truncated
-                    offset = 0
-                fh.seek(offset)
-                data = fh.read()
-        except FileNotFoundError:
-            data = b""
-        if data:
-            complete = data.rfind(b"\n") + 1  # print whole lines only
-            _show(data[:complete], worker)
-            offset += complete
-        time.sleep(POLL_SECONDS)
+def follow(state_dir: Path, path: Path, fh: BinaryIO | None, *, worker: bool) -> None:
+    """Print what is appended to ``path`` until interrupted (like ``tail -F``): the open file is read
+    to its end before moving to a new file at the same path (a rotation) or, for ``--worker``, to
+    the log of the version that became active (a swap). ``fh`` is ``path`` opened at the point to
+    follow from (None if it does not exist yet)."""
+    pending = b""
+    try:
+        while True:
+            if fh is not None:
+                pending = _drain(fh, pending, worker)
+            if worker:
+                now = _active_worker_log(state_dir)
+                if now is not None and now != path:
+                    path = now
+                    print(f"--- the active version changed: following {path.name}", flush=True)
+                    fh, pending = _reopen(fh, path), b""
+                    continue
+            if fh is None or _ident(path) != _fd_ident(fh):  # created, rotated or replaced
+                if fh is not None:
+                    pending = _drain(fh, pending, worker)
+                fh, pending = _reopen(fh, path), b""
+                continue
+            time.sleep(POLL_SECONDS)
+    finally:
+        if fh is not None:
+            fh.close()
+
+
+def _open_at(path: Path, offset: int) -> BinaryIO | None:
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - held open across polls, closed by follow()
+    except OSError:
+        return None
+    fh.seek(offset)
+    return fh
+
+
+def _reopen(old: BinaryIO | None, path: Path) -> BinaryIO | None:
+    if old is not None:
+        old.close()
+    return _open_at(path, 0)
+
+
+def _drain(fh: BinaryIO, pending: bytes, worker: bool) -> bytes:
+    """Print the whole lines appended since the last read; returns the unfinished tail."""
+    data = pending + fh.read()
+    complete = data.rfind(b"\n") + 1
+    _show(data[:complete], worker)
+    return data[complete:]
+
+
+def _fd_ident(fh: BinaryIO) -> tuple[int, int]:
+    st = os.fstat(fh.fileno())
+    return st.st_dev, st.st_ino
 
 
 def _ident(path: Path) -> tuple[int, int] | None:

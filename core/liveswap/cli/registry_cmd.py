@@ -108,9 +108,11 @@ def annotate(versions: list[StrategyVersion], active: dict[str, Any]) -> list[tu
 def cmd_list(args: argparse.Namespace) -> int:
     from liveswap.cli.render import clean
 
-    versions = annotate(open_registry(args.home).scan(), _running(args.home))
+    registry = open_registry(args.home)
+    versions = annotate(registry.scan(), _running(args.home))
     if args.json:
-        print_json([{**v.to_dict(), "active": note.startswith("ACTIVE"), "note": note} for v, note in versions])
+        print_json([{**v.to_dict(), "lock": registry.lock_of(v), "active": note.startswith("ACTIVE"), "note": note}
+                    for v, note in versions])
         return 0
     if not versions:
         print("no strategy versions (drop wheels into registry/ or run: liveswap registry add WHEEL)")
@@ -192,17 +194,18 @@ def cmd_prune(args: argparse.Namespace) -> int:
             raise CommandError(f"{exc}; nothing removed") from exc
         for (spec, sha), why in zip(history, ("active (journal)", "the rollback target (journal)"), strict=False):
             used.append((sha, f"{spec}: {why}"))
-    result = prune_versions(registry.versions_dir, needed_by([*used, *wheels]), dry_run=args.dry_run)
+    result = prune_versions(registry.versions_dir, needed_by([*used, *wheels]), dry_run=args.dry_run,
+                            cache_dir=registry.cache_dir)
     verb = "would remove" if args.dry_run else "removed"
     if args.json:
-        print_json({"removed": [str(p) for p in result.removed], "freed_bytes": result.freed_bytes,
-                    "kept": {str(p): why for p, why in result.kept.items()}, "dry_run": args.dry_run})
+        print_json({**result.to_dict(), "dry_run": args.dry_run})
         return 0
     for path in result.removed:
         print(f"{verb} {path.name}")
     for path, why in result.kept.items():
         print(f"kept {path.name}: {why}")
-    print(f"{verb} {len(result.removed)} install(s), {result.freed_bytes / 2**20:.1f} MiB; kept {len(result.kept)}")
+    print(f"{verb} {len(result.removed)} install(s) and {result.cache_entries} unused cache entries, "
+          f"{result.freed_bytes / 2**20:.1f} MiB; kept {len(result.kept)}")
     return 0
 
 
@@ -219,8 +222,13 @@ def print_report(report: Report) -> None:
     if report.tags:
         print(f"  tags:              {', '.join(report.tags)}")
     for dep in report.dependencies:
-        by = f"{dep.satisfied_by} {dep.version}" if dep.satisfied_by else "NOTHING"
+        by = f"{dep.version} (locked)" if dep.satisfied_by else "resolved at install"
         print(f"  dependency:        {dep.requirement} -> {by}")
+    if report.lock:
+        lock = report.lock
+        pinned = ", ".join(f"{p['name']}=={p['version']}" for p in lock["packages"]) or "(no dependencies)"
+        print(f"  environment:       {report.env_path} ({lock['files']} files, verified against its lock)")
+        print(f"  locked set:        {pinned} [{lock['resolver']}]")
     print(f"  verdict:           {report.verdict}")
     for reason in report.reasons:
         print(f"    - {reason}")

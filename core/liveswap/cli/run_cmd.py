@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
+from liveswap import __version__
 from liveswap.cli.common import CommandError, add_home
-from liveswap.host import HostError, build_engine, install_signal_handlers
-from liveswap.host_lock import HostLock, HostLockedError
-from liveswap.journal import JournalError
-from liveswap.logs import configure
-from liveswap.runners.base import StrategyFault
+from liveswap.exceptions import HostError, HostLockedError, JournalError, StrategyFault
+from liveswap.home.lock import HostLock
+from liveswap.host import build_engine, install_signal_handlers
+from liveswap.logs import banner, configure, host_log
 from liveswap.settings import load_settings, settings_error
 
 
@@ -39,6 +40,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         engine, swaps = build_engine(settings)
         install_signal_handlers(engine)
+        lines = banner(home=settings.home, version=__version__, status=engine.report().to_json(),
+                       log_path=host_log(settings.state_dir))
+        print("\n".join(lines), file=sys.stderr, flush=True)
         try:
             engine.run()
         finally:

@@ -39,6 +39,7 @@ NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")  # the sam
 SIMPLE_VERSION_RE = re.compile(r"^\d{1,9}(?:\.\d{1,9}){0,3}$")  # a subset of PEP 440 (1.2.0), surely valid
 CONTROL_KEYS = frozenset({"active", "active_request", "rollback", "paused", "paused_markets", "params", "risk",
                           "generation"})
+RISK_KEYS = ("stake_cap", "max_open_positions", "daily_loss_limit")  # = liveswap.home.control.RISK_KEYS
 POSITIVE_FLOAT = ("stake_cap", "daily_loss_limit")
 NON_NEGATIVE_INT = ("max_open_positions",)
 
@@ -114,6 +115,11 @@ def _finite_json(x: Any, depth: int = 0) -> bool:
     if isinstance(x, dict):
         return all(isinstance(k, str) and _finite_json(v, depth + 1) for k, v in x.items())
     return False
+
+
+def surely_spec(x: Any) -> bool:
+    """``NAME`` or ``NAME==1.2.3``: certainly a spec :func:`liveswap.specs.parse_spec` accepts."""
+    return _spec(x)
 
 
 def _spec(x: Any) -> bool:

@@ -1,6 +1,8 @@
 """The durable record of everything that moves money (``state/journal.sqlite``).
 
-``Journal`` (the writer, :mod:`.store`) is imported on first use, so the CLI's read-only
+Every SQL statement of liveswap lives in this package (:mod:`.store` for the host, :mod:`.reader`
+for the CLI). Layer: the bottom, beside home and api; it imports only exceptions and its own
+schema. ``Journal`` (the writer, :mod:`.store`) is imported on first use, so the CLI's read-only
 :mod:`.reader` does not pay for it.
 """
 
