@@ -10,12 +10,12 @@ import argparse
 import json
 import os
 import sys
-from pathlib import Path
 
 from liveswap.exceptions import LiveswapError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the CLI starts in a blink)
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
 
@@ -34,8 +34,15 @@ def add_json(parser: argparse.ArgumentParser) -> None:
 def home_dir(flag: str | None) -> Path:
     """``--home``, else ``LIVESWAP_HOME``, else the current directory (absolute); the same rule as
     :func:`liveswap.settings.resolve_home`, without importing the settings machinery."""
+    from pathlib import Path
+
+    return Path(home_str(flag))
+
+
+def home_str(flag: str | None) -> str:
+    """:func:`home_dir` as a string, without pathlib (the everyday commands do not need it)."""
     raw = flag or os.environ.get("LIVESWAP_HOME") or os.getcwd()
-    return Path(raw).expanduser().resolve()
+    return os.path.realpath(os.path.expanduser(raw))
 
 
 def print_json(obj: Any) -> None:

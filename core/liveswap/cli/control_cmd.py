@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 
-from liveswap.cli.common import CommandError, add_home, add_json, home_dir, print_json
+from liveswap.cli.common import CommandError, add_home, add_json, home_str, print_json
 from liveswap.home import quick
 from liveswap.home.quick import RISK_KEYS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from pathlib import Path
     from typing import Any
 
 
@@ -173,14 +173,14 @@ def _markets(args: argparse.Namespace) -> list[str]:
     markets = list(dict.fromkeys(args.market or []))
     if not markets:
         return []
-    known = _host_markets(home_dir(args.home) / "state") or _settings(args).markets
+    known = _host_markets(os.path.join(home_str(args.home), "state")) or _settings(args).markets
     for m in markets:
         if m not in known:
             raise CommandError(f"unknown market {m!r} (this home trades {', '.join(known)})")
     return markets
 
 
-def _host_markets(state_dir: Path) -> list[str] | None:
+def _host_markets(state_dir: str) -> list[str] | None:
     """The markets the last host of this home traded (status.json), if it said."""
     markets = (quick.read_status(state_dir) or {}).get("markets")
     return markets if isinstance(markets, list) and all(isinstance(m, str) for m in markets) and markets else None
@@ -207,7 +207,7 @@ def _full_update(args: argparse.Namespace, change: Any) -> dict[str, Any]:
         raise CommandError(str(exc)) from None
 
 
-def _update(args: argparse.Namespace, state_dir: Path, change: Any, *, full: bool) -> dict[str, Any]:
+def _update(args: argparse.Namespace, state_dir: str, change: Any, *, full: bool) -> dict[str, Any]:
     doc = None
     if not full:
         try:
@@ -219,8 +219,8 @@ def _update(args: argparse.Namespace, state_dir: Path, change: Any, *, full: boo
 
 
 def _submit(args: argparse.Namespace, change: Any, what: str, *, swap: str | None = None, full: bool = False) -> int:
-    home = home_dir(args.home)
-    state_dir = home / "state"
+    home = home_str(args.home)
+    state_dir = os.path.join(home, "state")
     doc = _update(args, state_dir, change, full=full)
     gen = doc["generation"]
     result: dict[str, Any] = {"generation": gen, "control": doc, "applied": None, "message": "", "swap": None}
@@ -239,11 +239,13 @@ def _submit(args: argparse.Namespace, change: Any, what: str, *, swap: str | Non
     return 0
 
 
-def _wait(args: argparse.Namespace, state_dir: Path, gen: int, what: str, swap: str | None,
+def _wait(args: argparse.Namespace, state_dir: str, gen: int, what: str, swap: str | None,
           result: dict[str, Any]) -> int:
+    from pathlib import Path
+
     from liveswap.home.wait import wait_for_generation
 
-    outcome = wait_for_generation(state_dir, gen, args.wait)
+    outcome = wait_for_generation(Path(state_dir), gen, args.wait)
     message = outcome.message
     if not outcome.ok and message.startswith("timed out"):  # name the host by its pid file: alive even if stopped
         pid = quick.host_running(state_dir)

@@ -56,9 +56,32 @@ def command_of(argv: Sequence[str]) -> str | None:
     return None
 
 
+class Formatter(argparse.HelpFormatter):
+    """argparse's formatter, sized with ``os.get_terminal_size`` instead of importing shutil (which
+    pulls in the compression modules: milliseconds every command would pay)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        if width is None:
+            try:
+                width = os.get_terminal_size(sys.stderr.fileno()).columns - 2
+            except (OSError, ValueError, AttributeError):
+                width = int(os.environ.get("COLUMNS") or 80) - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose sub-parsers (``add_subparsers`` makes them of this class) format with
+    :class:`Formatter` too: argparse builds a formatter for every ``add_argument``."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("formatter_class", Formatter)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; only ``command``'s module is imported (and registers its full arguments)."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="liveswap",
         description="Host for live trading strategies that swaps strategy code while trading.",
     )

@@ -10,15 +10,15 @@ answers in a blink. ``--json`` prints the document plus ``alive``, ``heartbeat_a
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
-from liveswap.cli.common import CommandError, add_home, add_json, home_dir, print_json
+from liveswap.cli.common import CommandError, add_home, add_json, home_str, print_json
 from liveswap.home import quick
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from pathlib import Path
     from typing import Any
 
 CLEAR = "\x1b[H\x1b[2J"
@@ -36,14 +36,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def observed(home: str | None) -> dict[str, Any]:
     """status.json with ``alive`` (heartbeat younger than 3 intervals), ``heartbeat_age`` and
     ``desired_generation`` (what control.json asks for)."""
-    state_dir = home_dir(home) / "state"
+    home_path = home_str(home)
+    state_dir = os.path.join(home_path, "state")
     st = quick.read_status(state_dir)
     if st is None:
-        raise CommandError(f"no host has run on {state_dir.parent} (no readable state/status.json)")
+        raise CommandError(f"no host has run on {home_path} (no readable state/status.json)")
     return annotate(st, state_dir, time.time())
 
 
-def annotate(st: dict[str, Any], state_dir: Path, now: float) -> dict[str, Any]:
+def annotate(st: dict[str, Any], state_dir: str, now: float) -> dict[str, Any]:
     try:
         st["heartbeat_age"] = round(now - float(st.get("heartbeat_at") or 0), 3)
     except (TypeError, ValueError):

@@ -21,8 +21,8 @@ The CLI reaches a running host only through this package. Layer: a bottom room b
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the CLI's fast paths come through here)
 if TYPE_CHECKING:
     from liveswap.home.control import ControlDoc
     from liveswap.home.control_store import load_control, read_desired, update_control

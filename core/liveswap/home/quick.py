@@ -24,8 +24,9 @@ import time
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
-    from pathlib import Path
     from typing import Any
+
+    Path = str | os.PathLike[str]  # a folder, as a str or a pathlib.Path (nothing here needs pathlib)
 
 STATE_DIR = "state"
 CONTROL_FILE = "control.json"
