@@ -73,6 +73,7 @@ def main() -> None:
     scaling = called(bench_scaling.main, ["--swaps", "6" if q else "20", "--batches", "30" if q else "60"])
     registry = script("bench_registry.py", "--rounds", "5" if q else "30")
     control = script("control_latency.py", "-n", "10" if q else "30")
+    web = script("bench_web.py", *(["--quick"] if q else []))
     elapsed = time.monotonic() - began
 
     p50, p99, worst = deploy["pause"]
@@ -127,6 +128,11 @@ def main() -> None:
     lines.append(f"| Environment: disk of numpy strategy versions | {np_disk} | Ray runtime_env: seconds per new "
                  "environment |")
     lines.append(f"| control.json change to applied (status.json) | median {applied} ms | |")
+    web_row = re.findall(r"^\s*([\d,]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)", web, re.MULTILINE)
+    if web_row:
+        n, cold, warm, added = web_row[-1]
+        lines.append(f"| Dashboard `/api/series`, {n} settled bets | cold {cold} ms, then {warm} ms "
+                     f"(+100 bets: {added} ms) | polled every 4 s |")
     lines.append(END)
     table = "\n".join(lines)
     print(table)

@@ -73,9 +73,9 @@ def test_never_pause_none_and_no_stale_refusal() -> None:
 
 
 def test_a_stopped_or_silent_host_is_said_so() -> None:
-    assert "stopped" in line(render(status(running=False), now=NOW), "host")
+    assert "not running: pid 4242 stopped" in line(render(status(running=False), now=NOW), "host")
     silent = line(render(status(heartbeat_at=NOW - 600), now=NOW), "host")
-    assert silent.startswith("NOT RUNNING") and "10 min ago" in silent
+    assert silent.startswith("not running: pid 4242 stopped answering") and "10 min ago" in silent
 
 
 def test_hostile_text_from_strategies_is_shown_as_written() -> None:

@@ -61,8 +61,15 @@ def show(args: argparse.Namespace) -> None:
     st = observed(args.home)
     if args.json:
         print_json(st)
-    else:
-        print(render(st, desired=st["desired_generation"], width=terminal_width()))
+        return
+    words = None
+    if not st["alive"]:  # why it stopped: the host's exit reason, else its log's last line
+        from pathlib import Path
+
+        from liveswap.home.last_words import last_words
+
+        words = last_words(Path(home_str(args.home)) / "state", st)
+    print(render(st, desired=st["desired_generation"], width=terminal_width(), last_words=words))
 
 
 def status(args: argparse.Namespace) -> int:

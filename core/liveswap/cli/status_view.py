@@ -55,13 +55,14 @@ def _rate(wr: Any) -> str:
     return "-" if wr is None else f"{float(wr):.1%}"
 
 
-def host_line(st: Mapping[str, Any], now: float) -> str:
+def host_line(st: Mapping[str, Any], now: float, last_words: str | None = None) -> str:
     age = now - float(st.get("heartbeat_at") or 0)
     if alive(st, now):
         return f"running, pid {st.get('pid')}, heartbeat {ago(age)}"
+    said = f", last words: {last_words}" if last_words else ""
     if st.get("running"):
-        return f"NOT RUNNING: pid {st.get('pid')} stopped answering (last heartbeat {ago(age)})"
-    return f"stopped (pid {st.get('pid')} shut down cleanly, {ago(age)})"
+        return f"not running: pid {st.get('pid')} stopped answering (last heartbeat {ago(age)}{said})"
+    return f"not running: pid {st.get('pid')} stopped (last heartbeat {ago(age)}{said})"
 
 
 def equity_line(st: Mapping[str, Any]) -> str:
@@ -111,9 +112,10 @@ def live_refusal(st: Mapping[str, Any], desired: int | None) -> Mapping[str, Any
     return refusal
 
 
-def header(st: Mapping[str, Any], *, desired: int | None, now: float) -> list[tuple[str, str]]:
+def header(st: Mapping[str, Any], *, desired: int | None, now: float,
+           last_words: str | None = None) -> list[tuple[str, str]]:
     active = st.get("active") or {}
-    rows = [("host", host_line(st, now))]
+    rows = [("host", host_line(st, now, last_words))]
     sha = f", wheel {str(active.get('wheel_sha256'))[:12]}" if active.get("wheel_sha256") else ""
     rows.append(("active", f"{active.get('name')}=={active.get('version')} since {wall(active.get('since'))}{sha}"))
     paused = "all markets" if st.get("paused") else ""
@@ -159,10 +161,11 @@ def header(st: Mapping[str, Any], *, desired: int | None, now: float) -> list[tu
 
 
 def render(st: Mapping[str, Any], *, desired: int | None = None, now: float | None = None,
-           width: int | None = None) -> str:
-    """The whole human status: the header grid, then markets, versions and open positions."""
+           width: int | None = None, last_words: str | None = None) -> str:
+    """The whole human status: the header grid, then markets, versions and open positions.
+    ``last_words``: why a host that is not running stopped (its exit reason or last log line)."""
     now = time.time() if now is None else now
-    parts = [grid(header(st, desired=desired, now=now))]
+    parts = [grid(header(st, desired=desired, now=now, last_words=last_words))]
     by_market = st.get("by_market") or {}
     opens: dict[str, int] = {}
     for p in st.get("open_positions") or []:

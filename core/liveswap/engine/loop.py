@@ -342,10 +342,14 @@ class Engine(EngineState):
         """What happens between two batches and at every idle wake: the steering callbacks (control
         file, swaps, registry rescans), then a snapshot and a heartbeat when they are due."""
         for callback in self._callbacks:
+            if self._home_lost is not None:
+                return  # nothing more touches a home that is not this host's
             try:
                 callback(self)
             except Exception as exc:  # noqa: BLE001 - a steering failure never stops trading
                 logger.exception("between-batches step {} failed: {}", getattr(callback, "__name__", callback), exc)
+        if self._home_lost is not None:
+            return
         if time.monotonic() >= self._next_snapshot:
             self.take_snapshot()
         if time.monotonic() >= self._next_heartbeat:
@@ -369,6 +373,9 @@ class Engine(EngineState):
                 if last_end is not None and self._cursor >= last_end:
                     logger.info("replay finished at {}", last_end)
                     break
+        except Exception as exc:
+            self._exit_reason = " ".join(f"crashed: {type(exc).__name__}: {exc}".split())[:300]
+            raise
         finally:
             self.shutdown()
 
@@ -376,6 +383,12 @@ class Engine(EngineState):
         if not self._running:
             return
         self._running = False
+        if self._home_lost is not None:
+            # nothing more goes into a state/ that is not this host's: no snapshot, no clock; a last
+            # status only where the folder still stands (it says why the host stopped)
+            if self._paths.state_dir.is_dir():
+                write_status(self._paths.state_dir, self.report())
+            return
         try:
             self.take_snapshot(wait=True)
         except StrategyFault as exc:
@@ -404,8 +417,11 @@ class Engine(EngineState):
     def heartbeat(self) -> None:
         """Write status.json now (and the simulated clock's position)."""
         self._next_heartbeat = time.monotonic() + self._settings.heartbeat_seconds
-        write_status(self._paths.state_dir, self.report())
-        self._clock.save(self._paths.clock)
+        try:
+            write_status(self._paths.state_dir, self.report())
+            self._clock.save(self._paths.clock)
+        except OSError as exc:  # a status that cannot be written never stops trading (the journal is the truth)
+            logger.error("status.json not written: {}", exc)
 
 
 def _hhmm(ts: int) -> str:

@@ -102,6 +102,8 @@ class EngineState:
         self._next_snapshot = time.monotonic() + settings.snapshot_seconds
         self._started_at = time.time()
         self._running = False
+        self._home_lost: str | None = None
+        self._exit_reason: str | None = None
         # clock seconds after a close beyond which an intent is not traded: the setting, but never
         # less than a quarter of a real second (at --speed 3000 a real 10 ms is 30 clock seconds)
         self._stale_after = max(settings.stale_after_seconds, 0.25 * clock.speed)
@@ -232,6 +234,22 @@ class EngineState:
         back to). Unrelated control changes keep it; a committed activation or rollback clears it."""
         self._auto_pause = reason
 
+    def abandon_home(self, reason: str) -> None:
+        """The home is no longer this host's (``state/`` removed, journal replaced, ...): stop opening
+        positions at once, finish the batch under way and stop, writing nothing more into ``state/``."""
+        if self._home_lost is not None:
+            return
+        logger.critical("the home changed under the host: {}; no new positions, stopping", reason)
+        self._home_lost = reason
+        self._auto_pause = f"home changed under the host: {reason}"
+        self._exit_reason = f"stopped: the home changed under the host ({reason})"
+        self._stop.set()
+
+    @property
+    def home_lost(self) -> str | None:
+        """Why the host gave up its home, if it did (see :meth:`abandon_home`)."""
+        return self._home_lost
+
     def set_control_error(self, reason: str | None) -> None:
         self._control_error = reason
 
@@ -298,7 +316,7 @@ class EngineState:
             control_refusal=self._refusals[-1] if self._refusals else None, control_refusals=list(self._refusals),
             last_swap=self._last_swap, strategy_state=self._strategy_state,
             worker=_worker_status(self._active.runner), stale_markets=dict(self._feed.stale_markets()),
-            probation=self._probation, registry=self._registry,
+            probation=self._probation, registry=self._registry, exit_reason=self._exit_reason,
         )
 
 

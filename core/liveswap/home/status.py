@@ -138,6 +138,8 @@ class StatusDoc(_Strict):
     stale_markets: dict[str, str] = Field(default_factory=dict)
     probation: ProbationInfo | None = None
     registry: RegistryInfo | None = None
+    exit_reason: str | None = None
+    """Why the host stopped, when it did not stop on request (a crash, a home pulled from under it)."""
 
     # ---- reading ------------------------------------------------------------------------------
 
@@ -160,7 +162,7 @@ class StatusDoc(_Strict):
 def write_status(state_dir: Path, status: StatusDoc) -> None:
     """Replace status.json atomically. Not fsync'd: a status lost to a power cut is rewritten one
     heartbeat later."""
-    atomic_write_json(HomePaths(state_dir).status, status.to_json(), durable=False)
+    atomic_write_json(HomePaths(state_dir).status, status.to_json(), durable=False, make_parents=False)
 
 
 def read_status(state_dir: Path) -> StatusDoc | None:
