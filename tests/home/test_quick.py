@@ -23,6 +23,8 @@ def pause(doc: dict[str, Any], generation: int) -> dict[str, Any]:
 
 def test_edits_bump_the_generation_past_the_file_and_the_host(tmp_path: Path) -> None:
     state = tmp_path / "state"
+    assert quick.update_control_quick(state, pause, markets=MARKETS) is None  # no file: the full path rebuilds it
+    (state / "control.json").write_text("{}")
     doc = quick.update_control_quick(state, pause, markets=MARKETS)
     assert doc is not None and doc["generation"] == 1 and doc["paused"] is True
     assert json.loads((state / "control.json").read_text()) == doc
@@ -48,14 +50,17 @@ def test_leaves_anything_unusual_to_the_full_path_and_writes_nothing(tmp_path: P
 
 def test_a_change_it_cannot_vouch_for_is_not_written(tmp_path: Path) -> None:
     state = tmp_path / "state"
+    state.mkdir()
+    (state / "control.json").write_text("{}")
     assert quick.update_control_quick(state, lambda d, g: {**d, "paused_markets": ["XRP-5m"]},
                                       markets=MARKETS) is None
-    assert not (state / "control.json").exists()
+    assert (state / "control.json").read_text() == "{}"
 
 
 def test_waits_for_the_same_lock_filelock_takes(tmp_path: Path) -> None:
     state = tmp_path / "state"
     state.mkdir()
+    (state / "control.json").write_text("{}")
     taken, released = threading.Event(), threading.Event()
 
     def hold(seconds: float) -> None:  # the full path (filelock) holding control.lock

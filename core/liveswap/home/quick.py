@@ -233,7 +233,8 @@ def update_control_quick(state_dir: Path, change: Callable[[dict[str, Any], int]
                          markets: Iterable[str] | None = None,
                          timeout: float = LOCK_TIMEOUT_SECONDS) -> dict[str, Any] | None:
     """``change(current, new_generation)`` applied to control.json under its lock; the document
-    written, or None (nothing written) when this fast path cannot vouch for the file or the result.
+    written, or None (nothing written) when this fast path cannot vouch for the file or the result,
+    or there is no file yet (the full path rebuilds a missing one from the state the host applied).
 
     Same contract as :func:`liveswap.home.control_store.update_control`: the new generation is
     one more than both the file's and the host's ``observed_generation``. Raises ``TimeoutError``
@@ -246,9 +247,7 @@ def update_control_quick(state_dir: Path, change: Callable[[dict[str, Any], int]
         try:
             with open(path, encoding="utf-8") as fh:
                 current = json.loads(fh.read(), parse_constant=_no_constants)
-        except FileNotFoundError:
-            current = {}
-        except (OSError, ValueError):
+        except (OSError, ValueError):  # a missing file too: the full path rebuilds it from what the host applied
             return None
         if not surely_valid(current, markets):
             return None
