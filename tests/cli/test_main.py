@@ -66,7 +66,8 @@ def test_everyday_commands_import_only_what_they_need(argv: list[str], cli_env: 
     (home / "state" / "logs").mkdir()
     (home / "state" / "logs" / "liveswap.log").write_text("a line\n")
     (home / "state" / "status.json").write_text(json.dumps(STATUS))
-    _journal(home)
+    (home / "state" / "control.json").write_text('{"generation": 3}')  # a home in use (a missing one takes the
+    _journal(home)                                                     # full path: rebuilt from status.json)
     rc, mods = imported_after(argv, cli_env)
     assert rc == 0 and mods == set()
 
@@ -103,6 +104,7 @@ def test_a_closed_pipe_is_quiet(argv: list[str], cli_env: dict[str, str], home: 
     (home / "state" / "logs").mkdir()
     (home / "state" / "logs" / "liveswap.log").write_text("a line\n" * 100)
     (home / "state" / "status.json").write_text(json.dumps(STATUS))
+    (home / "state" / "control.json").write_text('{"generation": 3}')
     done = closed_pipe_run(argv, cli_env)
     assert done.stderr == ""
     assert done.returncode == BROKEN_PIPE_EXIT  # like a Unix tool killed by SIGPIPE, without a word
