@@ -39,7 +39,13 @@ errors; they join the tree when the validators stop relying on that.
 
 from __future__ import annotations
 
-from typing import Literal
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: every CLI command imports this module
+if TYPE_CHECKING:
+    from typing import Literal
+
+    FaultKind = Literal["exception", "timeout", "crash", "memory", "garbage", "load", "protocol"]
+
+_FAULT_KINDS = ("exception", "timeout", "crash", "memory", "garbage", "load", "protocol")
 
 __all__ = [
     "ActionRefused",
@@ -122,7 +128,12 @@ class LoadError(LiveswapError):
     """The version cannot be loaded (unknown, refused by the registry, failed to start)."""
 
 
-FaultKind = Literal["exception", "timeout", "crash", "memory", "garbage", "load", "protocol"]
+def __getattr__(name: str) -> object:
+    if name == "FaultKind":  # built on first use (the sandbox runner reads its values)
+        from typing import Literal
+
+        return Literal[_FAULT_KINDS]
+    raise AttributeError(f"module 'liveswap.exceptions' has no attribute {name!r}")
 
 
 class StrategyFault(LiveswapError):

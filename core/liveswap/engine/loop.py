@@ -352,7 +352,12 @@ class Engine(EngineState):
         bets = ", ".join(f"{o.market} {o.side} ${usd(o.stake)}@{usd(o.price)}" for o in orders) or "no bets"
         extra = f"; refused {len(report.rejected)}: {'; '.join(report.rejected[:3])}" if report.rejected else ""
         fault = f"; FAULT {report.fault}" if report.fault else ""
-        stale = " (stale, not traded)" if report.stale else ""
+        if not report.stale:
+            self._traded_live = True
+        stale = ""
+        if report.stale:  # a new home's history, or the candles a restart missed: fed to rebuild state
+            stale = (" (late: decided too long after the close, not traded)" if self._traded_live
+                     else " (warming up: decided, not traded)")
         logger.info("batch {} [{} candles] {}: {}{}{}{} | balance {:.2f}", _hhmm(report.batch_end), report.candles,
                     self._active.spec, bets, stale, extra, fault, self._ledger.balance)
 

@@ -88,6 +88,7 @@ class EngineState:
         self._guards = MoneyGuards(journal, settings)
         self._cursor: int | None = journal.last_batch_end()
         self._candles_processed = 0
+        self._traded_live = False  # a batch of this run was fresh enough to trade (the warm-up is over)
         self._faults = 0
         self._last_swap: SwapInfo | None = None
         self._swap_pauses_ms: list[float] = []
