@@ -17,18 +17,19 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
-import sys
 import time
 import weakref
 from pathlib import Path
 from typing import Any, NoReturn, get_args
 
 import liveswap
+from liveswap.exceptions import SandboxUnavailable
 from liveswap.runners.base import Batch, BatchResult, FaultKind, StrategyFault
-from liveswap.sandbox import protocol
+from liveswap.sandbox import bwrap, policy, protocol, spawn
 from liveswap.sandbox.isolation import make_scratch, worker_env
 from liveswap.sandbox.limits import SandboxLimits
 from liveswap.sandbox.protocol import Channel, ChannelClosed, ChannelTimeout, ProtocolError
@@ -60,6 +61,25 @@ def _cleanup(proc: subprocess.Popen[bytes] | None, channel: Channel | None, scra
         channel.close()
     if scratch is not None:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and every descendant (``/proc/PID/task/TID/children``), breadth first."""
+    found, queue = [], [pid]
+    while queue and len(found) < 4096:
+        current = queue.pop(0)
+        found.append(current)
+        try:
+            tasks = os.listdir(f"/proc/{current}/task")
+        except OSError:
+            continue
+        for tid in tasks:
+            try:
+                with open(f"/proc/{current}/task/{tid}/children") as children:
+                    queue.extend(int(c) for c in children.read().split())
+            except (OSError, ValueError):
+                continue
+    return found
 
 
 def _describe_exit(code: int) -> str:
@@ -121,6 +141,12 @@ class SandboxRunner:
         self.network_reason = "not started"
         self.limit_problems: list[str] = []
         self.implements: frozenset[str] = frozenset()
+        self.sandbox: policy.SandboxReport | None = None
+        self.layers: tuple[str, ...] = ()
+        self.work_dir: Path | None = None
+        """The worker's cwd/HOME/TMPDIR as the worker sees it (``/scratch`` inside bubblewrap)."""
+        self._sandboxed = False
+        self.worker_pid: int | None = None
         self.spawn_seconds: float | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._channel: Channel | None = None
@@ -149,20 +175,31 @@ class SandboxRunner:
         if self._proc is not None:
             raise StrategyFault("protocol", f"runner for {self.name} {self.version} was already started")
         began = time.monotonic()
+        try:
+            self.sandbox = policy.require(self.limits)
+        except SandboxUnavailable as exc:
+            self._fault = StrategyFault("load", exc.reason)
+            raise
         self.scratch = make_scratch(self.name, self.version, self.scratch_root)
         log_path = self.log_path or self.scratch / "worker.log"
         self.log_path = log_path
+        plan = policy.plan(self.limits, self.install_dir, self.scratch, LIVESWAP_ROOT)
+        inside_scratch = Path(bwrap.INSIDE_SCRATCH) if plan.sandboxed else self.scratch
+        self.work_dir = inside_scratch
+        self._sandboxed = plan.sandboxed
         request_r, request_w = os.pipe()
         reply_r, reply_w = os.pipe()
+        argv = [*plan.prefix, plan.python, *plan.python_flags, "-c", BOOTSTRAP, plan.lib_root,
+                str(request_r), str(reply_w)]
         try:
             with open(log_path, "ab") as log:
-                self._proc = subprocess.Popen(
-                    [sys.executable, "-I", "-c", BOOTSTRAP, LIVESWAP_ROOT, str(request_r), str(reply_w)],
+                self._proc = (spawn.popen if plan.sandboxed else subprocess.Popen)(
+                    argv,
                     stdin=subprocess.DEVNULL,
                     stdout=log,
                     stderr=log,
                     cwd=self.scratch,
-                    env=worker_env(self.scratch),
+                    env=worker_env(inside_scratch),
                     pass_fds=(request_r, reply_w),
                     start_new_session=True,
                 )
@@ -180,24 +217,30 @@ class SandboxRunner:
         self._channel = Channel(reply_r, request_w, max_frame=self.max_frame)
         self._finalizer = weakref.finalize(self, _cleanup, self._proc, self._channel, self.scratch)
         self._alive = True
+        nonce = secrets.token_hex(8)
+        path = self.install_dir if self.install_dir is None or not plan.sandboxed else bwrap.INSIDE_STRATEGY
         hello = self._request(
             protocol.encode_request("load", {
                 "name": self.name,
                 "version": self.version,
-                "path": str(self.install_dir) if self.install_dir is not None else None,
+                "path": str(path) if path is not None else None,
                 "rlimits": self.limits.rlimits(),
-                "isolate_network": self.limits.isolate_network,
-                "host_pid": os.getpid(),
+                "confine": plan.confine,
+                "network_isolated": plan.sandboxed,
+                "nonce": nonce,
                 "cpus": sorted(self.cpus) if self.cpus else None,
             }),
             "load",
             self.start_timeout,
         )
-        if not isinstance(hello, dict) or hello.get("pid") != self.pid:
+        if not isinstance(hello, dict) or hello.get("nonce") != nonce or (
+                not plan.sandboxed and hello.get("pid") != self.pid):
             self._die("protocol", f"worker {self.pid} answered the handshake with {str(hello)[:80]!r}")
+        self.worker_pid = hello.get("pid") if isinstance(hello.get("pid"), int) else None
         self.network_isolated = hello.get("network_isolated") is True
         self.network_reason = str(hello.get("network_reason", ""))
         self.limit_problems = [str(p) for p in hello.get("limit_problems") or []]
+        self.layers = tuple(str(x) for x in hello.get("in_force") or [])
         self.implements = frozenset(str(h) for h in hello.get("implements") or [])
         self.spawn_seconds = time.monotonic() - began
         return self
@@ -217,14 +260,17 @@ class SandboxRunner:
             self._finalizer()
 
     def rss_bytes(self) -> int | None:
-        """The worker's resident set size, from ``/proc`` (None if it is not running)."""
+        """Resident memory of the worker's whole process tree, from ``/proc`` (None if not running)."""
         if not self._alive or self.pid is None:
             return None
-        try:
-            with open(f"/proc/{self.pid}/statm", "rb") as statm:
-                return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, ValueError, IndexError):
-            return None
+        total, page = 0, os.sysconf("SC_PAGE_SIZE")
+        for pid in _tree(self.pid):
+            try:
+                with open(f"/proc/{pid}/statm", "rb") as statm:
+                    total += int(statm.read().split()[1]) * page
+            except (OSError, ValueError, IndexError):
+                continue
+        return total or None
 
     def log_tail(self, max_chars: int = 2000) -> str:
         """The end of the worker's stdout/stderr log ("" if there is none)."""
@@ -341,6 +387,8 @@ class SandboxRunner:
             self._die("protocol", f"worker {self.pid} closed its channel during {what} but kept running; killed")
         last = next((ln.strip() for ln in reversed(self.log_tail().splitlines()) if ln.strip()), "")
         kind: FaultKind = "crash"
+        if self._sandboxed and code > 128:  # bwrap exits with 128 + N when its child died of signal N
+            code = -(code - 128)
         if code == EXIT_MEMORY or (code == 1 and last.startswith("MemoryError")):
             kind = "memory"
         detail = f"; last output: {last[:200]}" if last else ""
