@@ -25,6 +25,7 @@ from liveswap.journal import Journal
 from liveswap.markets import Market
 from liveswap.registry.registry import Registry
 from liveswap.runners.base import StrategyFault
+from liveswap.sandbox.policy import sandbox_status
 from liveswap.settings import Settings
 from liveswap.swap.loader import LoadError, VersionLoader
 from liveswap.swap.manager import SwapManager
@@ -137,6 +138,7 @@ def build_engine(settings: Settings, loader: VersionLoader | None = None) -> tup
     if isinstance(loader, RegistryLoader):
         engine.between_batches.append(loader.rescan_tick)
     install_control(engine, control, swaps=swaps)
+    engine.extra_status["sandbox"] = sandbox_status(settings.sandbox)
     return engine, swaps
 
 

@@ -5,7 +5,8 @@ depends on, installed with ``installer`` after ``validate_record(validate_conten
 (``installer.install`` itself does not verify RECORD). An install goes into a temporary directory
 next to its final place and is renamed into place only when complete; a file lock per key makes
 concurrent installs of the same version wait for each other; an existing complete directory is
-reused (idempotent). Dependencies are frozen at first install.
+reused (idempotent) after :func:`~liveswap.registry.verify.verify_install` found it still exactly
+what the wheels' RECORDs say (a tampered install is refused). Dependencies are frozen at first install.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from packaging.utils import canonicalize_name
 
 from liveswap.registry.errors import RegistryError
 from liveswap.registry.model import Report
+from liveswap.registry.verify import verify_install
 from liveswap.registry.wheel import read_wheel
 
 COMPLETE_MARKER = ".liveswap-install.json"
@@ -47,16 +49,19 @@ def install_version(report: Report, versions_dir: Path) -> Path:
     key = version_dir_name(report.dist_name, report.version, report.sha256)
     final = versions_dir / key
     if (final / COMPLETE_MARKER).is_file():
+        verify_install(report, final, allowed=frozenset({COMPLETE_MARKER}))  # at every load: tampered -> refused
         return final
     locks = versions_dir / ".locks"
     locks.mkdir(parents=True, exist_ok=True)
     try:
         with FileLock(str(locks / f"{key}.lock")).acquire(timeout=LOCK_TIMEOUT_SECONDS):
             if (final / COMPLETE_MARKER).is_file():
+                verify_install(report, final, allowed=frozenset({COMPLETE_MARKER}))
                 return final
             for stale in [*versions_dir.glob(f".tmp-{key}-*"), *([final] if final.exists() else [])]:
                 shutil.rmtree(stale, ignore_errors=True)  # a crashed install of this key; we hold its lock
             tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{key}-", dir=versions_dir))
+            tmp.chmod(0o755)  # readable by a worker's own uid (the sandbox binds it read-only)
             try:
                 install_into(report, tmp)
                 marker = {

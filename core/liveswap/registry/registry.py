@@ -268,9 +268,11 @@ class Registry:
         usable = [self._facts[r.path][1] for r in self._wheel_reports if r.path in self._facts and r.ok]
         return WheelPool.of([*usable, *extra])
 
-    def add(self, paths: Sequence[Path]) -> list[AddResult]:
+    def add(self, paths: Sequence[Path], extra_checks: Sequence[ExtraCheck] = ()) -> list[AddResult]:
         """Check each wheel (together: one may satisfy another's dependency), then copy the
-        accepted ones into ``registry/`` atomically. Refused wheels are not copied."""
+        accepted ones into ``registry/`` atomically. Refused wheels are not copied.
+        ``extra_checks`` (the sandboxed load trial) run on every strategy wheel that passed, as in
+        :meth:`check`, so ``add`` and ``check`` give the same verdict."""
         self.rescan()
         known, index_problem = self.index.load()
         batch: dict[Path, WheelFacts] = {}
@@ -291,6 +293,9 @@ class Registry:
                 break
             for p in dropped:
                 candidates.pop(p)
+        for report in reports.values():
+            if report.kind == "strategy":
+                run_extra_checks(report, extra_checks)
         results: list[AddResult] = []
         accepted: dict[str, tuple[str, str]] = {}
         for path, report in reports.items():

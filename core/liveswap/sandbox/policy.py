@@ -127,6 +127,12 @@ def require(limits: SandboxLimits) -> SandboxReport:
     return report
 
 
+def sandbox_status(limits: SandboxLimits) -> dict[str, Any]:
+    """status.json's ``sandbox`` field (contract section 4): the level in force, the layers applied
+    and what could not be applied, as plain JSON."""
+    return probe(limits).to_dict()
+
+
 @dataclass(frozen=True)
 class WorkerPlan:
     """How to start one worker: its argv prefix and library root, and its ``confine`` request."""
