@@ -52,6 +52,14 @@ class SandboxLimits(BaseModel):
             "processes, or kernel memory."
         ),
     )
+    tree_memory_bytes: int | None = Field(
+        None,
+        ge=64 * MiB,
+        description=(
+            "resident memory of the worker's whole process tree (children included), sampled by the host "
+            "every 0.2 s; past it the sandbox is killed (fault 'memory'). None: the same as memory_bytes"
+        ),
+    )
     memory_kind: MemoryLimitKind = Field(
         "address_space",
         description="'address_space' sets RLIMIT_AS; 'data' sets RLIMIT_DATA (heap + anonymous mmap, Linux >= 4.7)",

@@ -29,7 +29,7 @@ from typing import Any, NoReturn, get_args
 import liveswap
 from liveswap.exceptions import SandboxUnavailable
 from liveswap.runners.base import Batch, BatchResult, FaultKind, StrategyFault
-from liveswap.sandbox import bwrap, policy, protocol, spawn
+from liveswap.sandbox import bwrap, policy, protocol, spawn, treewatch
 from liveswap.sandbox.isolation import make_scratch, worker_env
 from liveswap.sandbox.limits import SandboxLimits
 from liveswap.sandbox.protocol import Channel, ChannelClosed, ChannelTimeout, ProtocolError
@@ -47,8 +47,11 @@ BOOTSTRAP = (
 LIVESWAP_ROOT = str(Path(liveswap.__file__).resolve().parent.parent)
 
 
-def _cleanup(proc: subprocess.Popen[bytes] | None, channel: Channel | None, scratch: Path | None) -> None:
+def _cleanup(proc: subprocess.Popen[bytes] | None, channel: Channel | None, scratch: Path | None,
+             watch: treewatch.TreeWatch | None = None) -> None:
     """Kill the worker's process group, reap it, close the pipes, remove the scratch dir."""
+    if watch is not None:
+        watch.stop()
     if proc is not None:
         if proc.poll() is None:
             with contextlib.suppress(OSError):
@@ -61,25 +64,6 @@ def _cleanup(proc: subprocess.Popen[bytes] | None, channel: Channel | None, scra
         channel.close()
     if scratch is not None:
         shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _tree(pid: int) -> list[int]:
-    """``pid`` and every descendant (``/proc/PID/task/TID/children``), breadth first."""
-    found, queue = [], [pid]
-    while queue and len(found) < 4096:
-        current = queue.pop(0)
-        found.append(current)
-        try:
-            tasks = os.listdir(f"/proc/{current}/task")
-        except OSError:
-            continue
-        for tid in tasks:
-            try:
-                with open(f"/proc/{current}/task/{tid}/children") as children:
-                    queue.extend(int(c) for c in children.read().split())
-            except (OSError, ValueError):
-                continue
-    return found
 
 
 def _describe_exit(code: int) -> str:
@@ -146,6 +130,7 @@ class SandboxRunner:
         self.work_dir: Path | None = None
         """The worker's cwd/HOME/TMPDIR as the worker sees it (``/scratch`` inside bubblewrap)."""
         self._sandboxed = False
+        self._watch: treewatch.TreeWatch | None = None
         self.worker_pid: int | None = None
         self.spawn_seconds: float | None = None
         self._proc: subprocess.Popen[bytes] | None = None
@@ -215,7 +200,9 @@ class SandboxRunner:
                 os.close(reply_w)
         self.pid = self._proc.pid
         self._channel = Channel(reply_r, request_w, max_frame=self.max_frame)
-        self._finalizer = weakref.finalize(self, _cleanup, self._proc, self._channel, self.scratch)
+        limit = self.limits.tree_memory_bytes or self.limits.memory_bytes
+        self._watch = treewatch.TreeWatch(self.pid, limit) if limit else None
+        self._finalizer = weakref.finalize(self, _cleanup, self._proc, self._channel, self.scratch, self._watch)
         self._alive = True
         nonce = secrets.token_hex(8)
         path = self.install_dir if self.install_dir is None or not plan.sandboxed else bwrap.INSIDE_STRATEGY
@@ -263,14 +250,7 @@ class SandboxRunner:
         """Resident memory of the worker's whole process tree, from ``/proc`` (None if not running)."""
         if not self._alive or self.pid is None:
             return None
-        total, page = 0, os.sysconf("SC_PAGE_SIZE")
-        for pid in _tree(self.pid):
-            try:
-                with open(f"/proc/{pid}/statm", "rb") as statm:
-                    total += int(statm.read().split()[1]) * page
-            except (OSError, ValueError, IndexError):
-                continue
-        return total or None
+        return treewatch.tree_rss(self.pid) or None
 
     def log_tail(self, max_chars: int = 2000) -> str:
         """The end of the worker's stdout/stderr log ("" if there is none)."""
@@ -391,6 +371,9 @@ class SandboxRunner:
             code = -(code - 128)
         if code == EXIT_MEMORY or (code == 1 and last.startswith("MemoryError")):
             kind = "memory"
+        if self._watch is not None and self._watch.tripped is not None:
+            self._die("memory", f"worker {self.pid} of {self.name} {self.version} killed: its process tree used "
+                      f"{self._watch.tripped >> 20} MiB, over sandbox.tree_memory_bytes during {what}")
         detail = f"; last output: {last[:200]}" if last else ""
         self._die(kind, f"worker {self.pid} of {self.name} {self.version} {_describe_exit(code)} "
                   f"during {what}{detail}")
