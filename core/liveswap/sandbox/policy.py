@@ -25,8 +25,8 @@ from liveswap.sandbox import bwrap, landlock, seccomp
 from liveswap.sandbox.limits import SandboxLevel, SandboxLimits
 
 SETTING_HINT = 'set sandbox.level = "basic" in liveswap.toml (or LIVESWAP_SANDBOX__LEVEL=basic) to run with less'
-NOT_COVERED = ("cgroups: not used; memory is limited per process (RLIMIT_AS) times the process count "
-               "(RLIMIT_NPROC), not across the tree as one sum")
+NOT_COVERED = ("cgroups: not used; memory across the process tree is a host-sampled RSS sum "
+               "(sandbox.tree_memory_bytes, every 0.2 s), not a hard cgroup limit")
 _serial = itertools.count()
 
 

@@ -75,6 +75,8 @@ def test_cannot_signal_renice_or_pin_the_host_and_leaves_nothing_behind(home: Pa
         until(lambda: (read_status(home / "state") or {}).get("running") or proc.poll() is not None,
               what="the host to start")
         assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        sandbox = read_status(home / "state")["sandbox"]
+        assert sandbox["level"] == "strict" and not sandbox["refused"] and sandbox["in_force"]
         nice, cpus = os.getpriority(os.PRIO_PROCESS, proc.pid), os.sched_getaffinity(proc.pid)
         done = subprocess.run([str(BIN / "liveswap"), "set", f"host_pid={proc.pid}", "--wait", "30"], env=env,
                               capture_output=True, text=True, timeout=60)
