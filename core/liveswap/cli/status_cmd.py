@@ -88,6 +88,11 @@ def status(args: argparse.Namespace) -> int:
         rss = worker.get("rss_bytes")
         head.add_row("worker", f"pid {worker.get('pid')}, network {'cut' if worker.get('network_isolated') else 'ON'}"
                      f"{'' if rss is None else f', {rss / 2**20:.1f} MiB RSS'}")
+    sandbox = st.get("sandbox") or {}
+    if sandbox:
+        gaps = [str(g).split(":")[0] for g in sandbox.get("not_applied") or []]
+        missing = f" (not applied: {', '.join(gaps)})" if gaps else ""
+        head.add_row("sandbox", escape(f"{sandbox.get('level')}{missing}"))
     if st.get("paused_reason"):
         head.add_row("paused why", f"[red]{st.get('paused_reason')}[/red]")
     if st.get("probation"):

@@ -150,7 +150,7 @@ def plan(limits: SandboxLimits, install_dir: Path | None, scratch: Path, host_li
     confine: dict[str, Any] = {"uid": None, "landlock": None, "seccomp": None,
                                "unshare_net": limits.isolate_network, "required": []}
     if limits.level == "none":
-        return WorkerPlan([], sys.executable, host_lib_root, ("-I",), confine, False)
+        return WorkerPlan([], sys.executable, host_lib_root, ("-I", "-B"), confine, False)
     machine = offer()
     required = ["landlock", "seccomp"] if limits.level == "strict" else []
     if machine.seccomp_bpf:
@@ -167,7 +167,7 @@ def plan(limits: SandboxLimits, install_dir: Path | None, scratch: Path, host_li
             confine["landlock"] = {"read": read, "write": write}
         confine["unshare_net"] = False  # bwrap made the network namespace
         confine["required"] = required
-        return WorkerPlan(prefix, exe, bwrap.INSIDE_LIB, ("-I", "-S"), confine, True)
+        return WorkerPlan(prefix, exe, bwrap.INSIDE_LIB, ("-I", "-S", "-B"), confine, True)
     if machine.landlock_abi >= 1:
         read = [host_lib_root, sys.base_prefix, sys.prefix, sysconfig.get_paths()["purelib"], "/usr", "/lib",
                 "/lib64", "/dev/null", "/dev/urandom"]
@@ -175,4 +175,4 @@ def plan(limits: SandboxLimits, install_dir: Path | None, scratch: Path, host_li
             read.append(str(install_dir))
         confine["landlock"] = {"read": read, "write": [str(scratch), "/dev/null"]}
     confine["required"] = required
-    return WorkerPlan([], sys.executable, host_lib_root, ("-I",), confine, False)
+    return WorkerPlan([], sys.executable, host_lib_root, ("-I", "-B"), confine, False)

@@ -38,7 +38,10 @@ from liveswap.swap.registry_loader import RegistryLoader
 from ...engine_helpers import T0, ManualClock, advance
 from ...registry.wheelkit import make_wheel
 
-STRICT = SandboxLimits(memory_bytes=512 * MiB, cpu_seconds=120, processes=16, scratch_bytes=32 * MiB)
+LEVEL = os.environ.get("LIVESWAP_HOSTILE_LEVEL", "strict")
+"""``basic`` (with ``PATH`` hiding ``bwrap``) measures what Landlock + seccomp + rlimits stop alone."""
+STRICT = SandboxLimits(level=LEVEL, memory_bytes=512 * MiB, cpu_seconds=120, processes=16,  # type: ignore[arg-type]
+                       scratch_bytes=32 * MiB)
 REFUSED = probe(STRICT).refused
 needs_strict = pytest.mark.skipif(bool(REFUSED), reason=REFUSED[:200] or "strict sandbox available")
 

@@ -67,8 +67,9 @@ def state_letter(pid: int) -> str:
 
 def test_cannot_signal_renice_or_pin_the_host_and_leaves_nothing_behind(home: Path, cli_env: dict[str, str]) -> None:
     hostile_wheel(home / "registry", SIGNALS, {})
-    env = {**cli_env, "LIVESWAP_STRATEGY": "hostile", "LIVESWAP_SNAPSHOT_SECONDS": "0.3",
-           "LIVESWAP_PAPER__STARTING_BALANCE": "1000000", "LIVESWAP_RISK__DAILY_LOSS_LIMIT": "1000000"}
+    env = {**cli_env, "LIVESWAP_STRATEGY": "hostile", "LIVESWAP_SANDBOX__LEVEL": STRICT.level,
+           "LIVESWAP_SNAPSHOT_SECONDS": "0.3", "LIVESWAP_PAPER__STARTING_BALANCE": "1000000",
+           "LIVESWAP_RISK__DAILY_LOSS_LIMIT": "1000000"}
     proc = subprocess.Popen([str(BIN / "liveswap"), "run", "--speed", "3000"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
@@ -76,7 +77,7 @@ def test_cannot_signal_renice_or_pin_the_host_and_leaves_nothing_behind(home: Pa
               what="the host to start")
         assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
         sandbox = read_status(home / "state")["sandbox"]
-        assert sandbox["level"] == "strict" and not sandbox["refused"] and sandbox["in_force"]
+        assert sandbox["level"] == STRICT.level and not sandbox["refused"] and sandbox["in_force"]
         nice, cpus = os.getpriority(os.PRIO_PROCESS, proc.pid), os.sched_getaffinity(proc.pid)
         done = subprocess.run([str(BIN / "liveswap"), "set", f"host_pid={proc.pid}", "--wait", "30"], env=env,
                               capture_output=True, text=True, timeout=60)
