@@ -157,13 +157,15 @@ def plan(limits: SandboxLimits, install_dir: Path | None, scratch: Path, host_li
         confine["seccomp"] = machine.seccomp_bpf
     if machine.bwrap:
         exe, _ = bwrap.base_python()
-        prefix = bwrap.command(bwrap=machine.bwrap, install_dir=install_dir, scratch_bytes=limits.scratch_bytes,
+        # a pip-installed strategy (no install dir of its own) sees the host environment's packages, read-only
+        visible = install_dir if install_dir is not None else Path(sysconfig.get_paths()["purelib"])
+        prefix = bwrap.command(bwrap=machine.bwrap, install_dir=visible, scratch_bytes=limits.scratch_bytes,
                                user_namespace=not machine.root)
         if machine.root:
             confine["uid"] = limits.uid_base + (os.getpid() % 10_000) * 10_000 + next(_serial) % 10_000
             required.append("uid")
         if machine.landlock_abi >= 1:
-            read, write = bwrap.landlock_paths(install_dir)
+            read, write = bwrap.landlock_paths(visible)
             confine["landlock"] = {"read": read, "write": write}
         confine["unshare_net"] = False  # bwrap made the network namespace
         confine["required"] = required

@@ -205,7 +205,7 @@ class SandboxRunner:
         self._finalizer = weakref.finalize(self, _cleanup, self._proc, self._channel, self.scratch, self._watch)
         self._alive = True
         nonce = secrets.token_hex(8)
-        path = self.install_dir if self.install_dir is None or not plan.sandboxed else bwrap.INSIDE_STRATEGY
+        path = bwrap.INSIDE_STRATEGY if plan.sandboxed else self.install_dir
         hello = self._request(
             protocol.encode_request("load", {
                 "name": self.name,
