@@ -88,10 +88,10 @@ def probe(limits: SandboxLimits) -> SandboxReport:
     """What ``limits.level`` amounts to on this machine."""
     level = limits.level
     if level == "none":
-        return SandboxReport("none", ("own process", "scrubbed environment", "rlimits"),
+        return SandboxReport("none", ("own process", "scrubbed environment", "rlimits", "tree memory watch"),
                              ("sandbox.level is none: no namespaces, Landlock or seccomp",))
     machine = offer()
-    in_force = ["own process", "scrubbed environment", "rlimits"]
+    in_force = ["own process", "scrubbed environment", "rlimits", "tree memory watch"]
     missing: list[str] = []
     if machine.bwrap:
         in_force += ["namespaces(user/mount/pid/net/ipc/uts)" if not machine.root
