@@ -261,7 +261,7 @@ class Strategy:
         "RLIMIT_CPU": [20, 25],
         "RLIMIT_NOFILE": [64, 64],
         "RLIMIT_NPROC": [32, 32],
-        "RLIMIT_FSIZE": [256 * MiB, 256 * MiB],
+        "RLIMIT_FSIZE": [32 * MiB, 32 * MiB],
         "RLIMIT_CORE": [0, 0],
     }
 

@@ -82,7 +82,9 @@ class SandboxLimits(BaseModel):
         ),
     )
     file_size_bytes: int | None = Field(
-        256 * MiB, ge=1 * MiB, description="RLIMIT_FSIZE: largest file the worker may write (its log too)"
+        32 * MiB, ge=1 * MiB,
+        description=("RLIMIT_FSIZE: largest file the worker may write; also caps its log, the one file it "
+                     "writes on the home's disk"),
     )
     core_dumps: bool = Field(False, description="False sets RLIMIT_CORE to 0: a crashing worker dumps no core")
     isolate_network: bool = Field(
