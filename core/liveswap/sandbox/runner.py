@@ -66,6 +66,14 @@ def _cleanup(proc: subprocess.Popen[bytes] | None, channel: Channel | None, scra
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def _rotate(log: Path, above: int) -> None:
+    """Keep one older log (``.1``) once the log passed ``above`` bytes: ``RLIMIT_FSIZE`` caps the
+    log too, and a full log would make the next worker's writes (tracebacks) fail."""
+    with contextlib.suppress(OSError):
+        if above and log.stat().st_size > above:
+            os.replace(log, log.with_name(log.name + ".1"))
+
+
 def _describe_exit(code: int) -> str:
     if code < 0:
         try:
@@ -168,6 +176,7 @@ class SandboxRunner:
         self.scratch = make_scratch(self.name, self.version, self.scratch_root)
         log_path = self.log_path or self.scratch / "worker.log"
         self.log_path = log_path
+        _rotate(log_path, (self.limits.file_size_bytes or 0) // 2)
         plan = policy.plan(self.limits, self.install_dir, self.scratch, LIVESWAP_ROOT)
         inside_scratch = Path(bwrap.INSIDE_SCRATCH) if plan.sandboxed else self.scratch
         self.work_dir = inside_scratch
