@@ -9,8 +9,8 @@ import pytest
 from liveswap.sandbox.limits import SandboxLimits
 from liveswap.sandbox.policy import probe, sandbox_status
 
-from ..conftest import BIN
-from ..registry.wheelkit import make_wheel
+from tests.conftest import BIN
+from tests.support.wheelkit import make_wheel
 
 STRICT_REFUSED = probe(SandboxLimits()).refused
 

@@ -129,6 +129,7 @@ class SandboxRunner:
         self.log_path: Path | None = log_path
         self.scratch: Path | None = None
         self.pid: int | None = None
+        self.sandboxed = True
         self.network_isolated = False
         self.network_reason = "not started"
         self.limit_problems: list[str] = []
@@ -137,7 +138,7 @@ class SandboxRunner:
         self.layers: tuple[str, ...] = ()
         self.work_dir: Path | None = None
         """The worker's cwd/HOME/TMPDIR as the worker sees it (``/scratch`` inside bubblewrap)."""
-        self._sandboxed = False
+        self._bwrapped = False
         self._watch: treewatch.TreeWatch | None = None
         self.worker_pid: int | None = None
         self.spawn_seconds: float | None = None
@@ -180,7 +181,7 @@ class SandboxRunner:
         plan = policy.plan(self.limits, self.install_dir, self.scratch, LIVESWAP_ROOT)
         inside_scratch = Path(bwrap.INSIDE_SCRATCH) if plan.sandboxed else self.scratch
         self.work_dir = inside_scratch
-        self._sandboxed = plan.sandboxed
+        self._bwrapped = plan.sandboxed
         request_r, request_w = os.pipe()
         reply_r, reply_w = os.pipe()
         argv = [*plan.prefix, plan.python, *plan.python_flags, "-c", BOOTSTRAP, plan.lib_root,
@@ -376,7 +377,7 @@ class SandboxRunner:
             self._die("protocol", f"worker {self.pid} closed its channel during {what} but kept running; killed")
         last = next((ln.strip() for ln in reversed(self.log_tail().splitlines()) if ln.strip()), "")
         kind: FaultKind = "crash"
-        if self._sandboxed and code > 128:  # bwrap exits with 128 + N when its child died of signal N
+        if self._bwrapped and code > 128:  # bwrap exits with 128 + N when its child died of signal N
             code = -(code - 128)
         if code == EXIT_MEMORY or (code == 1 and last.startswith("MemoryError")):
             kind = "memory"

@@ -9,7 +9,7 @@ Order of events: read the ``load`` request; confine itself as asked (:func:`_con
 namespace when not under bubblewrap, resource limits, its own uid when the host is root,
 ``no_new_privs``, Landlock, seccomp; a *required* layer that fails is a ``load`` fault: fail
 closed); only then put the version's install directory first on ``sys.path``, resolve the entry
-point and register it in a fresh :class:`PluginHost`. The reply to ``load`` is the handshake
+point and register it in a fresh :class:`StrategyPlugin`. The reply to ``load`` is the handshake
 (pid, layers in force, implemented hooks) or a ``load`` fault. Then it answers one request at a
 time until ``close`` or end of file on the request pipe.
 """
@@ -25,7 +25,7 @@ import traceback
 from typing import Any
 
 from liveswap.runners.base import Batch, StrategyFault
-from liveswap.runners.plugin_host import PluginHost, resolve_entry_point
+from liveswap.runners.strategy_plugin import StrategyPlugin, resolve_entry_point
 from liveswap.sandbox import landlock, protocol, seccomp
 from liveswap.sandbox.isolation import apply_rlimits, unshare_network
 
@@ -100,7 +100,7 @@ def _confine(confine: dict[str, Any], rlimits: dict[str, Any]) -> tuple[list[str
     return in_force, problems, failed
 
 
-def _load(message: dict[str, Any]) -> tuple[PluginHost | None, bytes]:
+def _load(message: dict[str, Any]) -> tuple[StrategyPlugin | None, bytes]:
     in_force, problems, failed = _confine(message.get("confine") or {}, message.get("rlimits") or {})
     if failed:
         return None, _fault("load", f"sandbox: could not apply {', '.join(failed)} ({'; '.join(problems)[:300]})")
@@ -116,7 +116,7 @@ def _load(message: dict[str, Any]) -> tuple[PluginHost | None, bytes]:
     name, version = str(message["name"]), str(message["version"])
     try:
         obj = resolve_entry_point(name, path=[path] if path else None)
-        host = PluginHost(obj, name=name, version=version)
+        host = StrategyPlugin(obj, name=name, version=version)
     except StrategyFault as exc:
         return None, _fault_of(exc)
     except MemoryError:
@@ -136,7 +136,7 @@ def _load(message: dict[str, Any]) -> tuple[PluginHost | None, bytes]:
     return host, protocol.encode_ok(hello)
 
 
-def _answer(host: PluginHost, request: tuple[Any, ...]) -> bytes:
+def _answer(host: StrategyPlugin, request: tuple[Any, ...]) -> bytes:
     op = request[0]
     try:
         if op == "batch":

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from liveswap.registry.registry import Registry
 
-from .conftest import failed, hostile_wheel, needs_strict
+from tests.support.hostile import failed, hostile_wheel, needs_strict
 
 pytestmark = needs_strict
 
@@ -89,7 +89,7 @@ def attack(ctx):
 
 
 def test_cannot_write_into_another_versions_install(home: Path, host) -> None:
-    from ...registry.wheelkit import make_wheel
+    from tests.support.wheelkit import make_wheel
 
     make_wheel(home / "registry", "probe-strategy", "1.0.0", ep="probe", module="probe_strategy")
     h = host()

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from liveswap.exceptions import LoadError
 
-from ...registry.wheelkit import make_wheel
-from .conftest import needs_strict
+from tests.support.hostile import needs_strict
+from tests.support.wheelkit import make_wheel
 
 pytestmark = needs_strict
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import failed, hostile_wheel, needs_strict
+from tests.support.hostile import failed, hostile_wheel, needs_strict
 
 pytestmark = needs_strict
 

@@ -7,13 +7,13 @@ import subprocess
 import time
 from pathlib import Path
 
-from liveswap.engine.status import read_status
+from liveswap.home.status import read_status
 from liveswap.sandbox.limits import MiB, SandboxLimits
 
-from ...conftest import BIN
-from ...engine_helpers import advance
-from ...registry.wheelkit import make_wheel
-from .conftest import STRICT, failed, hostile_wheel, needs_strict, running, tree_of
+from tests.conftest import BIN
+from tests.support.engine_helpers import advance
+from tests.support.hostile import STRICT, failed, hostile_wheel, needs_strict, running, tree_of
+from tests.support.wheelkit import make_wheel
 
 pytestmark = needs_strict
 
@@ -73,25 +73,27 @@ def test_cannot_signal_renice_or_pin_the_host_and_leaves_nothing_behind(home: Pa
     proc = subprocess.Popen([str(BIN / "liveswap"), "run", "--speed", "3000"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        until(lambda: (read_status(home / "state") or {}).get("running") or proc.poll() is not None,
+        until(lambda: (st := read_status(home / "state")) is not None and st.running or proc.poll() is not None,
               what="the host to start")
         assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-        sandbox = read_status(home / "state")["sandbox"]
-        assert sandbox["level"] == STRICT.level and not sandbox["refused"] and sandbox["in_force"]
+        sandbox = read_status(home / "state").sandbox  # type: ignore[union-attr]
+        assert sandbox is not None and sandbox.level == STRICT.level and not sandbox.refused and sandbox.in_force
         nice, cpus = os.getpriority(os.PRIO_PROCESS, proc.pid), os.sched_getaffinity(proc.pid)
         done = subprocess.run([str(BIN / "liveswap"), "set", f"host_pid={proc.pid}", "--wait", "30"], env=env,
                               capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
 
         def attacked() -> dict | None:  # type: ignore[type-arg]
-            state = (read_status(home / "state") or {}).get("strategy_state") or {}
+            st = read_status(home / "state")
+            state = (st.strategy_state if st is not None else None) or {}
             return state.get("results") if len(state.get("results") or {}) >= 7 else None
         results = until(attacked, what="the attack to run")
         failed(results, "sigstop", "sigkill", "killpg", "renice", "renice_user", "pin", "ptrace")
         assert proc.poll() is None and state_letter(proc.pid) != "T"
         assert os.getpriority(os.PRIO_PROCESS, proc.pid) == nice and os.sched_getaffinity(proc.pid) == cpus
-        processed = read_status(home / "state")["candles_processed"]
-        until(lambda: read_status(home / "state")["candles_processed"] > processed + 20, what="more trading")
+        processed = read_status(home / "state").candles_processed  # type: ignore[union-attr]
+        until(lambda: read_status(home / "state").candles_processed > processed + 20,  # type: ignore[union-attr]
+              what="more trading")
         worker_tree = [p for p in tree_of(proc.pid) if p != proc.pid]
         assert len(worker_tree) >= 3  # bwrap, the worker, its setsid grandchild (at least)
     finally:
@@ -166,6 +168,6 @@ def attack(ctx):
     advance(engine, 300)
     assert h.swap_to("hostile==6.6.6") is None
     advance(engine, 600)
-    assert engine.active.spec == "probe==1.0.0" and engine.last_swap["kind"] == "auto-rollback"
-    assert "tree_memory_bytes" in str(engine.last_swap["reason"])
+    assert engine.active.spec == "probe==1.0.0" and engine.last_swap is not None
+    assert engine.last_swap.kind == "auto-rollback" and "tree_memory_bytes" in engine.last_swap.reason
     h.assert_keeps_trading_with_money_intact()

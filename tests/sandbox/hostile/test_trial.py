@@ -9,9 +9,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from ...conftest import BIN
-from ...registry.wheelkit import make_wheel
-from .conftest import needs_strict
+from tests.conftest import BIN
+from tests.support.hostile import needs_strict
+from tests.support.wheelkit import make_wheel
 
 pytestmark = needs_strict
 

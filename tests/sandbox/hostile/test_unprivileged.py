@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import needs_strict
+from tests.support.hostile import needs_strict
 
 ROOT = Path(__file__).resolve().parents[3]
 SYSTEM_PYTHON = f"/usr/bin/python{sys.version_info[0]}.{sys.version_info[1]}"
