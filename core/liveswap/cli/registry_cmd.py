@@ -1,8 +1,9 @@
 """``liveswap registry list|add`` and ``liveswap check``: what the registry holds and why.
 
-``check`` runs the static checks, then every callable in :data:`LOAD_TESTS` unless ``--static``
-is given. The sandboxed load test plugs in there: append an
-:data:`liveswap.registry.ExtraCheck` (``Report -> iterable of one-line reasons``).
+``check`` and ``registry add`` run the static checks, then (unless ``--static``) the sandboxed
+load trial under the home's ``sandbox`` settings (:func:`liveswap.sandbox.trial.load_trial`), so
+both give the same verdict, then every callable in :data:`LOAD_TESTS` (an extra
+:data:`liveswap.registry.ExtraCheck`: ``Report -> iterable of one-line reasons``).
 """
 
 from __future__ import annotations
