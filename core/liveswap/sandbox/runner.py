@@ -48,18 +48,24 @@ LIVESWAP_ROOT = str(Path(liveswap.__file__).resolve().parent.parent)
 
 
 def _cleanup(proc: subprocess.Popen[bytes] | None, channel: Channel | None, scratch: Path | None,
-             watch: treewatch.TreeWatch | None = None) -> None:
-    """Kill the worker's process group, reap it, close the pipes, remove the scratch dir."""
+             watch: treewatch.TreeWatch | None = None, members: list[int] | None = None) -> None:
+    """Kill the worker's process group, reap it, wait until every process of its tree (``members``,
+    seen before, plus what is under it now) is gone, close the pipes, remove the scratch dir."""
     if watch is not None:
         watch.stop()
+    members = list(members or [])
     if proc is not None:
         if proc.poll() is None:
+            members += treewatch.tree(proc.pid)
             with contextlib.suppress(OSError):
                 os.killpg(proc.pid, signal.SIGKILL)
             with contextlib.suppress(OSError):
                 proc.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=5)
+    deadline = time.monotonic() + 5.0
+    while any(treewatch.running(pid) for pid in members) and time.monotonic() < deadline:
+        time.sleep(0.005)  # the namespace's processes die with its PID 1, a moment after bwrap
     if channel is not None:
         channel.close()
     if scratch is not None:
@@ -212,7 +218,9 @@ class SandboxRunner:
         self._channel = Channel(reply_r, request_w, max_frame=self.max_frame)
         limit = self.limits.tree_memory_bytes or self.limits.memory_bytes
         self._watch = treewatch.TreeWatch(self.pid, limit) if limit else None
-        self._finalizer = weakref.finalize(self, _cleanup, self._proc, self._channel, self.scratch, self._watch)
+        self._members: list[int] = []
+        self._finalizer = weakref.finalize(self, _cleanup, self._proc, self._channel, self.scratch, self._watch,
+                                           self._members)
         self._alive = True
         nonce = secrets.token_hex(8)
         path = bwrap.INSIDE_STRATEGY if plan.sandboxed else self.install_dir
@@ -245,6 +253,7 @@ class SandboxRunner:
     def close(self) -> None:
         """Ask the worker to exit (``close_timeout``), then kill it; remove its scratch dir. Never raises."""
         if self._alive and self._channel is not None and self._proc is not None:
+            self._members[:] = treewatch.tree(self._proc.pid)  # a clean exit too must take the whole tree
             deadline = time.monotonic() + self.close_timeout
             try:
                 self._channel.send(protocol.encode_request("close"), deadline)

@@ -40,6 +40,15 @@ def tree(pid: int) -> list[int]:
     return found
 
 
+def running(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
+    except (OSError, IndexError):
+        return False
+
+
 def tree_rss(pid: int) -> int:
     """Resident bytes of ``pid``'s whole tree (0 if it is gone)."""
     total = 0
