@@ -18,7 +18,8 @@ operator reads; nothing here carries a credential. The tree::
     │   ├── ChannelClosed
     │   └── ProtocolError
     ├── FeedError              a feed cannot deliver candles
-    └── BrokerError            a broker cannot place or report orders
+    ├── BrokerError            a broker cannot place or report orders
+    └── ActionRefused          a dashboard action refused (``status``: the HTTP status)
 
 Value-shaped errors raised inside pydantic validators (``SpecError``, ``MarketError``,
 ``ScaffoldError``) are still ``ValueError`` subclasses so pydantic reports them as validation
@@ -30,6 +31,7 @@ from __future__ import annotations
 from typing import Literal
 
 __all__ = [
+    "ActionRefused",
     "BrokerError",
     "ChannelClosed",
     "ChannelError",
@@ -139,3 +141,14 @@ class FeedError(LiveswapError):
 
 class BrokerError(LiveswapError):
     """A broker cannot place or report orders."""
+
+
+class ActionRefused(LiveswapError):
+    """A dashboard (``liveswap web``) request refused: no token, foreign origin, invalid action.
+
+    ``status`` is the HTTP status it is answered with (400, 403, 404, 409, 415).
+    """
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status

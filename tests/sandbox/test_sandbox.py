@@ -242,6 +242,7 @@ class Strategy:
     assert env["LC_ALL"] == "C.UTF-8" and env["HOME"] == str(runner.work_dir)
     assert state["user_site"] is not True and state["isolated"] == 1  # None: -S, site not even imported
 
+
 def test_resource_limits_are_set_in_the_worker(spawn: Spawn) -> None:
     runner = spawn("""
 import resource

@@ -145,12 +145,13 @@ class WorkerPlan:
     sandboxed: bool
 
 
-def plan(limits: SandboxLimits, install_dir: Path | None, scratch: Path, host_lib_root: str) -> WorkerPlan:
+def plan(limits: SandboxLimits, install_dir: Path | None, scratch: Path, host_lib_root: str,
+         readable: tuple[str, ...] = ()) -> WorkerPlan:
     """The worker's command line and confinement under ``limits.level`` (call :func:`require` first)."""
     confine: dict[str, Any] = {"uid": None, "landlock": None, "seccomp": None,
                                "unshare_net": limits.isolate_network, "required": []}
     if limits.level == "none":
-        return WorkerPlan([], sys.executable, host_lib_root, ("-I", "-B"), confine, False)
+        return WorkerPlan([], sys.executable, host_lib_root, ("-I", "-S", "-B"), confine, False)
     machine = offer()
     required = ["landlock", "seccomp"] if limits.level == "strict" else []
     if machine.seccomp_bpf:
@@ -172,9 +173,9 @@ def plan(limits: SandboxLimits, install_dir: Path | None, scratch: Path, host_li
         return WorkerPlan(prefix, exe, bwrap.INSIDE_LIB, ("-I", "-S", "-B"), confine, True)
     if machine.landlock_abi >= 1:
         read = [host_lib_root, sys.base_prefix, sys.prefix, sysconfig.get_paths()["purelib"], "/usr", "/lib",
-                "/lib64", "/dev/null", "/dev/urandom"]
+                "/lib64", "/dev/null", "/dev/urandom", *readable]
         if install_dir is not None:
             read.append(str(install_dir))
         confine["landlock"] = {"read": read, "write": [str(scratch), "/dev/null"]}
     confine["required"] = required
-    return WorkerPlan([], sys.executable, host_lib_root, ("-I", "-B"), confine, False)
+    return WorkerPlan([], sys.executable, host_lib_root, ("-I", "-S", "-B"), confine, False)
