@@ -65,10 +65,9 @@ def test_basic_runs_without_bubblewrap_and_says_so(home: Path, cli_env: dict[str
 def test_a_pip_installed_strategy_sees_the_host_packages_read_only(tmp_path: Path) -> None:
     import sysconfig
 
-    from liveswap.sandbox import bwrap
     from liveswap.sandbox.policy import plan
 
     argv = plan(SandboxLimits(), None, tmp_path, "/unused").prefix
     purelib = sysconfig.get_paths()["purelib"]
     i = argv.index(purelib)
-    assert argv[i - 1] == "--ro-bind" and argv[i + 1] == bwrap.INSIDE_STRATEGY
+    assert argv[i - 1] == "--ro-bind" and argv[i + 1] == purelib

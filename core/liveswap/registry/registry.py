@@ -326,10 +326,13 @@ class Registry:
             batch[path] = facts
         reports = {p: check_wheel(p, host=self.host, known=known, allow_library=True, facts=f)
                    for p, f in batch.items()}
-        for report in reports.values():
+        for key, report in list(reports.items()):
             if report.kind == "strategy" and extra_checks:
-                if report.ok:
-                    self.envs.resolve_into(report)  # as check does: the trial runs in the version's environment
+                if report.ok:  # as check does: the trial runs in the version's environment, when it resolves now
+                    trial = replace(report, reasons=list(report.reasons))
+                    self.envs.resolve_into(trial)  # (a dependency given in this same command is not there yet)
+                    if trial.ok:
+                        reports[key] = report = trial
                 run_extra_checks(report, extra_checks)
         results: list[AddResult] = []
         accepted: dict[str, tuple[str, str]] = {}

@@ -9,7 +9,7 @@ worker sees (nothing else of the host's filesystem exists for it):
     <python prefix>        the interpreter and its standard library, read-only (its
                            site-packages hidden under an empty tmpfs)
     /opt/liveswap/lib      liveswap's api, runners, sandbox packages and pluggy, read-only
-    /opt/liveswap/strategy this version's install, read-only
+    <its own path>         this version's environment, read-only, at the same path as on the host
     /scratch               a tmpfs of ``scratch_bytes`` (HOME, TMPDIR, cwd): the only writable place
     /proc, /dev            the worker's own PID namespace's /proc; a minimal /dev
 
@@ -30,7 +30,6 @@ from pathlib import Path
 import liveswap
 
 INSIDE_LIB = "/opt/liveswap/lib"
-INSIDE_STRATEGY = "/opt/liveswap/strategy"
 INSIDE_SCRATCH = "/scratch"
 LIVESWAP_PARTS = ("__init__.py", "exceptions.py", "api", "runners", "sandbox")
 """What of the liveswap package a worker can see: the strategy API and the worker side, no more."""
@@ -97,8 +96,11 @@ def command(*, bwrap: str, install_dir: Path | None, scratch_bytes: int, user_na
         argv += ["--perms", "0755", "--dir", directory]
     for source, target in _library_binds():
         argv += ["--ro-bind", source, target]
-    if install_dir is not None:
-        argv += ["--ro-bind", str(install_dir), INSIDE_STRATEGY]
+    if install_dir is not None:  # at its own path: the worker's __file__s and tracebacks match the host's
+        for directory in _ancestors(str(install_dir)):
+            if not directory.startswith("/usr"):
+                argv += ["--perms", "0755", "--dir", directory]
+        argv += ["--ro-bind", str(install_dir), str(install_dir)]
     argv += ["--proc", "/proc", "--dev", "/dev",
              "--perms", "01777", "--size", str(scratch_bytes), "--tmpfs", INSIDE_SCRATCH,
              "--chdir", INSIDE_SCRATCH, "--"]
@@ -111,5 +113,5 @@ def landlock_paths(install_dir: Path | None) -> tuple[list[str], list[str]]:
     read = ["/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", prefix, INSIDE_LIB, "/proc",
             "/dev/null", "/dev/zero", "/dev/random", "/dev/urandom"]
     if install_dir is not None:
-        read.append(INSIDE_STRATEGY)
+        read.append(str(install_dir))
     return read, [INSIDE_SCRATCH, "/dev/null"]

@@ -135,7 +135,8 @@ def sandbox_status(limits: SandboxLimits) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class WorkerPlan:
-    """How to start one worker: its argv prefix and library root, and its ``confine`` request."""
+    """How to start one worker: its argv prefix, ``lib_root`` (without bubblewrap: where liveswap is;
+    with it: the version's environment as the worker sees it), and its ``confine`` request."""
 
     prefix: list[str]
     python: str
@@ -170,7 +171,7 @@ def plan(limits: SandboxLimits, install_dir: Path | None, scratch: Path, host_li
             confine["landlock"] = {"read": read, "write": write}
         confine["unshare_net"] = False  # bwrap made the network namespace
         confine["required"] = required
-        return WorkerPlan(prefix, exe, bwrap.INSIDE_LIB, ("-I", "-S", "-B"), confine, True)
+        return WorkerPlan(prefix, exe, str(visible), ("-I", "-S", "-B"), confine, True)
     if machine.landlock_abi >= 1:
         read = [host_lib_root, sys.base_prefix, sys.prefix, sysconfig.get_paths()["purelib"], "/usr", "/lib",
                 "/lib64", "/dev/null", "/dev/urandom", *readable]

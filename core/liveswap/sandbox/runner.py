@@ -220,7 +220,7 @@ class SandboxRunner:
         request_r, request_w = os.pipe()
         reply_r, reply_w = os.pipe()
         if plan.sandboxed:  # what bwrap bound: the install (or env) and the API packages, see sandbox/bwrap.py
-            paths = json.dumps({"path": [bwrap.INSIDE_STRATEGY],
+            paths = json.dumps({"path": [plan.lib_root],
                                 "api": {name: [bwrap.INSIDE_LIB] for name in WORKER_API}})
         else:
             paths = worker_paths(self.sys_path)
@@ -256,7 +256,7 @@ class SandboxRunner:
                                            self._members)
         self._alive = True
         nonce = secrets.token_hex(8)
-        path = bwrap.INSIDE_STRATEGY if plan.sandboxed else self.install_dir
+        path = plan.lib_root if plan.sandboxed else self.install_dir
         hello = self._request(
             protocol.encode_request("load", {
                 "name": self.name,

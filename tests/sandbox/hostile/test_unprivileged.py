@@ -81,5 +81,5 @@ def test_a_host_running_as_nobody_gets_the_same_sandbox(nobody_dir: Path) -> Non
     lines = dict(line.split(" ", 1) for line in done.stdout.splitlines() if " " in line)
     assert lines["UID"] == "65534"
     assert "landlock-scope(signal, abstract unix)" in lines["LAYERS"] and "seccomp" in lines["LAYERS"]
-    assert lines["TAG"] == "stop_host:ProcessLookupError,socket:PermissionError,read_key:FileNotFoundError," \
-                           "write:FileNotFoundError"
+    assert lines["TAG"].startswith("stop_host:ProcessLookupError,socket:PermissionError,read_key:FileNotFoundError,")
+    assert lines["TAG"].rsplit(":", 1)[1] in ("FileNotFoundError", "PermissionError")  # no write outside scratch
