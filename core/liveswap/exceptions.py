@@ -11,6 +11,7 @@ operator reads; nothing here carries a credential. The tree::
     ├── JournalError           the journal cannot be used
     ├── RegistryError          a spec is unknown or refused, or an install failed
     ├── LoadError              a version cannot be loaded (unknown, refused, failed to start)
+    │   └── SandboxUnavailable the configured sandbox level cannot be applied on this machine
     ├── StrategyFault          strategy code raised, timed out, crashed or answered garbage
     ├── ChannelError           the pipe to a worker failed
     │   ├── ChannelTimeout
@@ -66,6 +67,7 @@ __all__ = [
     "ProtocolError",
     "RateLimited",
     "RegistryError",
+    "SandboxUnavailable",
     "StrategyFault",
     "VenueAuthError",
     "VenueConfigError",
@@ -126,6 +128,10 @@ class RegistryError(LiveswapError):
 
 class LoadError(LiveswapError):
     """The version cannot be loaded (unknown, refused by the registry, failed to start)."""
+
+
+class SandboxUnavailable(LoadError):
+    """The configured ``sandbox.level`` cannot be applied here: no worker is started (fail closed)."""
 
 
 def __getattr__(name: str) -> object:

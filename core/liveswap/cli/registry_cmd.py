@@ -1,8 +1,9 @@
 """``liveswap registry list|add|prune`` and ``liveswap check``: what the registry holds and why.
 
-``check`` runs the static checks, then the sandboxed load test and every callable in
-:data:`LOAD_TESTS` unless ``--static`` is given: append an :data:`liveswap.registry.ExtraCheck`
-(``Report -> iterable of one-line reasons``) there.
+``check`` and ``registry add`` run the static checks, then (unless ``--static``) the sandboxed
+load trial under the home's ``sandbox`` settings (:func:`liveswap.sandbox.trial.load_trial`), so
+both give the same verdict, then every callable in :data:`LOAD_TESTS` (an extra
+:data:`liveswap.registry.ExtraCheck`: ``Report -> iterable of one-line reasons``).
 
 ``registry list`` marks the version the host runs (``status.json``) and, when the same version
 is both a registry wheel and pip-installed, which one is used: the registry wheel wins.
@@ -20,18 +21,13 @@ from typing import Any
 
 from liveswap.cli.common import CommandError, add_home, add_json, home_dir, print_json
 from liveswap.registry import ExtraCheck, Registry, RegistryError, Report, StrategyVersion
-from liveswap.settings import load_settings
+from liveswap.sandbox.policy import probe
+from liveswap.sandbox.trial import load_trial
+from liveswap.settings import Settings, load_settings
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 LOAD_TESTS: list[ExtraCheck] = []
-"""Extra checks ``liveswap check`` runs after the sandboxed load test (skipped with ``--static``)."""
-
-
-def load_tests() -> list[ExtraCheck]:
-    """The sandboxed load test (imported only when a check runs it), then :data:`LOAD_TESTS`."""
-    from liveswap.swap.load_test import sandbox_load_test
-
-    return [sandbox_load_test, *LOAD_TESTS]
+"""Extra checks ``check`` and ``registry add`` run after the sandboxed load trial (``--static``: none)."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -45,6 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
     add = actions.add_parser("add", help="validate wheels, then copy the accepted ones into registry/")
     add.add_argument("wheels", nargs="+", type=Path, metavar="WHEEL")
+    add.add_argument("--static", action="store_true", help="skip the load test (static checks only)")
     add_home(add)
     add_json(add)
     add.set_defaults(func=cmd_add)
@@ -66,12 +63,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     check.set_defaults(func=cmd_check)
 
 
-def open_registry(home: str | None) -> Registry:
+def open_settings(home: str | None) -> Settings:
     try:
-        settings = load_settings(home)
+        return load_settings(home)
     except Exception as exc:  # noqa: BLE001 - a bad liveswap.toml is a refusal, not a traceback
         raise CommandError(f"cannot load settings: {str(exc).splitlines()[0]}") from exc
-    return Registry.from_settings(settings)
+
+
+def open_registry(home: str | None) -> Registry:
+    return Registry.from_settings(open_settings(home))
+
+
+def load_tests(settings: Settings) -> tuple[ExtraCheck, ...]:
+    """The sandboxed load trial under the home's ``sandbox`` settings, then any extra hooks."""
+    return (load_trial(settings.sandbox, hook_timeout=max(10.0, settings.hook_timeout_seconds)), *LOAD_TESTS)
 
 
 def _running(home: str | None) -> dict[str, Any]:
@@ -143,7 +148,9 @@ def cmd_add(args: argparse.Namespace) -> int:
     refuse_project_folder(home)
     if not (home / "registry").is_dir():
         print(f"liveswap: note: {home} had no registry/; creating a new home there", file=sys.stderr)
-    results = open_registry(args.home).add(args.wheels)
+    settings = open_settings(args.home)
+    checks = () if args.static else load_tests(settings)
+    results = Registry.from_settings(settings).add(args.wheels, extra_checks=checks)
     if args.json:
         print_json([{**r.report.to_dict(), "copied_to": str(r.copied_to) if r.copied_to else None, "note": r.note}
                     for r in results])
@@ -161,15 +168,20 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    registry = open_registry(args.home)
+    settings = open_settings(args.home)
+    registry = Registry.from_settings(settings)
     try:
-        report = registry.check(args.target, extra_checks=() if args.static else tuple(load_tests()))
+        report = registry.check(args.target, extra_checks=() if args.static else load_tests(settings))
     except RegistryError as exc:
         raise CommandError(str(exc)) from exc
+    sandbox = probe(settings.sandbox)
     if args.json:
-        print_json(report.to_dict())
+        print_json({**report.to_dict(), "sandbox": sandbox.to_dict()})
     else:
         print_report(report)
+        print(f"  sandbox:           {sandbox.level}: {', '.join(sandbox.in_force)}")
+        for gap in sandbox.not_applied:
+            print(f"    not applied:     {gap}")
     for reason in report.reasons:
         print(f"liveswap: refused: {reason}", file=sys.stderr)
     return 1 if report.reasons else 0

@@ -182,6 +182,10 @@ def header(st: Mapping[str, Any], *, desired: int | None, now: float,
         rss = worker.get("rss_bytes")
         rows.append(("worker", f"pid {worker.get('pid')}, network {'cut' if worker.get('network_isolated') else 'ON'}"
                      + ("" if rss is None else f", {float(rss) / 2**20:.1f} MiB RSS")))
+    sandbox = st.get("sandbox")
+    if isinstance(sandbox, dict):
+        gaps = [str(g).split(":")[0] for g in sandbox.get("not_applied") or []]
+        rows.append(("sandbox", f"{sandbox.get('level')}" + (f" (not applied: {', '.join(gaps)})" if gaps else "")))
     probation = st.get("probation")
     if probation:
         rows.append(("probation", f"{probation.get('batches_left')} batches left; {probation.get('old')} kept warm"))

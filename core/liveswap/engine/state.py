@@ -38,6 +38,7 @@ from liveswap.home.status import (
     ReconcileInfo,
     Refusal,
     RegistryInfo,
+    SandboxInfo,
     StatusDoc,
     SwapInfo,
     Tally,
@@ -47,6 +48,7 @@ from liveswap.journal.store import FillRow, Journal, SettlementRow
 from liveswap.markets import Market
 from liveswap.money import fl
 from liveswap.runners.base import Runner, StrategyFault
+from liveswap.sandbox.policy import sandbox_status
 from liveswap.settings import Settings
 
 
@@ -337,6 +339,7 @@ class EngineState:
             last_swap=self._last_swap, strategy_state=self._strategy_state,
             worker=_worker_status(self._active.runner), stale_markets=dict(self._feed.stale_markets()),
             probation=self._probation, registry=self._registry, exit_reason=self._exit_reason,
+            sandbox=SandboxInfo(**sandbox_status(self._settings.sandbox)) if self._active.runner.sandboxed else None,
         )
 
 

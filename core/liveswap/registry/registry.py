@@ -313,9 +313,11 @@ class Registry:
             self.envs.resolve_into(report)
         return run_extra_checks(report, extra_checks)
 
-    def add(self, paths: Sequence[Path]) -> list[AddResult]:
+    def add(self, paths: Sequence[Path], extra_checks: Sequence[ExtraCheck] = ()) -> list[AddResult]:
         """Check each wheel (statically: dependencies are resolved at install), then copy the
-        accepted ones into ``registry/`` atomically. Refused wheels are not copied."""
+        accepted ones into ``registry/`` atomically. Refused wheels are not copied.
+        ``extra_checks`` (the sandboxed load trial) run on every strategy wheel that passed, as in
+        :meth:`check`, so ``add`` and ``check`` give the same verdict."""
         self.rescan()
         known, index_problem = self.index.load()
         batch: dict[Path, WheelFacts] = {}
@@ -327,6 +329,14 @@ class Registry:
             batch[path] = facts
         reports = {p: check_wheel(p, host=self.host, known=known, allow_library=True, facts=f)
                    for p, f in batch.items()}
+        for key, report in list(reports.items()):
+            if report.kind == "strategy" and extra_checks:
+                if report.ok:  # as check does: the trial runs in the version's environment, when it resolves now
+                    trial = replace(report, reasons=list(report.reasons))
+                    self.envs.resolve_into(trial)  # (a dependency given in this same command is not there yet)
+                    if trial.ok:
+                        reports[key] = report = trial
+                run_extra_checks(report, extra_checks)
         results: list[AddResult] = []
         accepted: dict[str, tuple[str, str]] = {}
         for path, report in reports.items():
