@@ -57,6 +57,6 @@ def run(args: argparse.Namespace) -> int:
     finally:
         lock.release()
     if engine.home_lost is not None:
-        raise CommandError(f"stopped: the home changed under the host ({engine.home_lost}); no position was opened "
-                           "after it was seen, and the journal the host had open was closed consistent")
+        raise CommandError(f"{engine.exit_reason}; no position was opened after it was seen, and the journal the "
+                           "host had open was closed consistent")
     return 0

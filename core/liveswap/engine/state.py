@@ -248,16 +248,22 @@ class EngineState:
         back to). Unrelated control changes keep it; a committed activation or rollback clears it."""
         self._auto_pause = reason
 
-    def abandon_home(self, reason: str) -> None:
-        """The home is no longer this host's (``state/`` removed, journal replaced, ...): stop opening
-        positions at once, finish the batch under way and stop, writing nothing more into ``state/``."""
+    def abandon_home(self, reason: str, *, cause: str = "the home changed under the host") -> None:
+        """The home is no longer this host's (``state/`` removed, journal replaced, a full disk, ...):
+        stop opening positions at once, finish the batch under way and stop, writing nothing more
+        into ``state/`` but a last status."""
         if self._home_lost is not None:
             return
-        logger.critical("the home changed under the host: {}; no new positions, stopping", reason)
+        logger.critical("{}: {}; no new positions, stopping", cause, reason)
         self._home_lost = reason
-        self._auto_pause = f"home changed under the host: {reason}"
-        self._exit_reason = f"stopped: the home changed under the host ({reason})"
+        self._auto_pause = f"{cause}: {reason}"
+        self._exit_reason = f"stopped: {cause} ({reason})"
         self._stop.set()
+
+    @property
+    def exit_reason(self) -> str | None:
+        """Why the host stopped when it did not stop on request."""
+        return self._exit_reason
 
     @property
     def home_lost(self) -> str | None:
