@@ -173,6 +173,9 @@ def test_twenty_concurrent_writers_lose_no_update(home: Path, strategy_env: dict
 # ---- with a running host -----------------------------------------------------------------------
 
 def test_wait_applied_refused_and_timed_out_with_a_running_host(home: Path, strategy_env: dict[str, str]) -> None:
+    # a heartbeat of 3 s: the host is stopped (SIGSTOP) below while a CLI runs, and a CLI starting on a
+    # loaded machine can take longer than 3 heartbeats of 1 s, after which the host counts as not running
+    strategy_env = {**strategy_env, "LIVESWAP_HEARTBEAT_SECONDS": "3"}
     with running_host(home, strategy_env, "--strategy", "ctlprobe==1.0.0") as host:
         done = ls(strategy_env, "set", "stake=3", "--wait", "5")
         assert done.returncode == 0, done.stderr

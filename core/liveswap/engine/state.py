@@ -24,6 +24,7 @@ from liveswap.clock import Clock
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.desired import Desired
 from liveswap.engine.ledger import Ledger, position_dict
+from liveswap.engine.state_summary import summarize_state
 from liveswap.feeds.base import Feed
 from liveswap.home.paths import HomePaths
 from liveswap.home.snapshots import Snapshot, SnapshotWriter
@@ -90,6 +91,7 @@ class EngineState:
         self._probation: ProbationInfo | None = None
         self._registry: RegistryInfo | None = None
         self._last_fault: str | None = None
+        self._status_errors = 0
         self._strategy_state: dict[str, Any] | None = None
         self._last_snapshot: Snapshot | None = None
         self._callbacks: list[Callable[[Any], None]] = []
@@ -174,6 +176,11 @@ class EngineState:
     @property
     def last_fault(self) -> str | None:
         return self._last_fault
+
+    @property
+    def status_errors(self) -> int:
+        """Heartbeats whose status.json could not be built or written (each one logged)."""
+        return self._status_errors
 
     @property
     def strategy_state(self) -> dict[str, Any] | None:
@@ -294,7 +301,7 @@ class EngineState:
             candles_processed=self._candles_processed, strategy_faults=self._faults, last_fault=self._last_fault,
             last_snapshot_at=self._snapshots.last_at, control_error=self._control_error,
             control_refusal=self._refusals[-1] if self._refusals else None, control_refusals=list(self._refusals),
-            last_swap=self._last_swap, strategy_state=self._strategy_state,
+            last_swap=self._last_swap, strategy_state=summarize_state(self._strategy_state),
             worker=_worker_status(self._active.runner), stale_markets=dict(self._feed.stale_markets()),
             probation=self._probation, registry=self._registry,
         )
