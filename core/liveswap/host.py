@@ -100,7 +100,8 @@ def initial_spec(settings: Settings, journal: Journal) -> str:
 
 def make_loader(settings: Settings) -> RegistryLoader:
     return RegistryLoader(Registry.from_settings(settings), limits=settings.sandbox,
-                          hook_timeout=settings.hook_timeout_seconds, state_dir=settings.state_dir)
+                          hook_timeout=settings.hook_timeout_seconds, state_dir=settings.state_dir,
+                          max_state_bytes=settings.max_state_bytes)
 
 
 def build_engine(settings: Settings, loader: VersionLoader | None = None) -> tuple[Engine, SwapManager]:
