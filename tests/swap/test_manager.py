@@ -62,8 +62,9 @@ def test_many_swaps_every_candle_decided_once(home: Path) -> None:
     seen = engine.active.runner.export_state()["seen"]
     keys = [(m, s) for m, s, _ in seen]
     assert len(keys) == len(set(keys)) == len(decided_by(engine))
-    # the version recorded in the journal is the one that really decided each candle
-    assert {(m, s): v for m, s, v in seen} == decided_by(engine)
+    # the strategy saw every decided candle exactly once (a rollback replays the batches since the swap
+    # into the previous version, so its state tags them with its own version; the journal says who decided)
+    assert set(keys) == set(decided_by(engine))
 
 
 def test_refused_import_changes_nothing(home: Path) -> None:

@@ -273,6 +273,11 @@ class EngineState:
             self._auto_pause = None
         return info
 
+    def record_last_swap(self, *, kind: str, from_spec: str | None, to_spec: str, reason: str) -> None:
+        """Show a swap already journaled (the host's start-up refusal of a crash loop) as ``last_swap``."""
+        self._last_swap = SwapInfo(kind=kind, from_=from_spec, to=to_spec, ok=True, reason=reason, pause_ms=None,
+                                   generation=None, at=time.time())
+
     def stop(self) -> None:
         """Finish the current batch, then stop (:meth:`run` returns after a final snapshot)."""
         self._stop.set()
