@@ -53,7 +53,8 @@ FAULTS = {  # each starts misbehaving after deciding 12 candles
 }
 
 
-def wheel(registry: Path, version: str, *, name: str = "probe", fault: str = "pass", export_fault: str = "pass") -> None:
+def wheel(registry: Path, version: str, *, name: str = "probe", fault: str = "pass",
+          export_fault: str = "pass") -> None:
     make_wheel(registry, f"{name}-strategy", version, ep=name, module=f"{name.replace('-', '_')}_strategy",
                body=STRICT.format(version=version, name=name, fault=fault, export_fault=export_fault))
 
