@@ -18,6 +18,7 @@ from liveswap.home.control import RISK_KEYS
 from liveswap.home.control_store import update_control
 from liveswap.home.status import read_status
 from liveswap.home.wait import host_alive, wait_for_generation
+from liveswap.registry import Registry, RegistryError
 from liveswap.settings import load_settings
 from liveswap.specs import SpecError, check_version, parse_spec
 
@@ -63,11 +64,25 @@ def activate(args: argparse.Namespace) -> int:
     except SpecError as exc:
         raise CommandError(str(exc)) from None
     spec = args.spec.strip()
+    _check_known(args, spec)
 
     def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
         return {**doc, "active": spec, "active_request": generation, "rollback": None}
 
     return _submit(args, change, f"activate {spec}")
+
+
+def _check_known(args: argparse.Namespace, spec: str) -> None:
+    """Refuse at once (exit 1, control.json untouched) a name or version the registry does not
+    have or refuses: with or without ``--wait``, a host could only refuse it later."""
+    try:
+        settings = load_settings(args.home)
+    except ValueError as exc:
+        raise CommandError(f"invalid settings: {exc}".splitlines()[0]) from None
+    try:
+        Registry.from_settings(settings).resolve(spec)
+    except RegistryError as exc:
+        raise CommandError(f"activate {spec}: refused: {exc}") from None
 
 
 def rollback(args: argparse.Namespace) -> int:
