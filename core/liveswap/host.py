@@ -156,12 +156,34 @@ def build_engine(settings: Settings, loader: VersionLoader | None = None) -> tup
     # (those candles are decided, not traded: their intents are stale)
     warm = (int(clock.now()) - settings.warmup_seconds) // 900 * 900
     fresh_cursor = int(first) if first is not None else warm
-    try:
-        engine.recover(fresh_cursor)
-    except StrategyFault as exc:
-        active.runner.close()
-        journal.close()
-        raise HostError(f"{active.spec} cannot resume from its snapshot: {exc}") from exc
+    tried: list[str] = []
+    while True:
+        try:
+            engine.recover(fresh_cursor)
+            break
+        except StrategyFault as exc:
+            # a version that cannot resume (its snapshot or the replay since faults) never blocks the
+            # start: the next version this home ran takes over, and history says why
+            active.runner.close()
+            tried.append(active.spec)
+            fallback = next((s for s in journal.active_history() if s not in tried), None)
+            reason = f"{active.spec} cannot resume from its snapshot: {exc}"
+            if fallback is None:
+                journal.close()
+                raise HostError(reason) from exc
+            logger.error("{}; starting {} instead", reason, fallback)
+            try:
+                active = loader.load(fallback)
+            except LoadError as exc2:
+                journal.close()
+                raise HostError(f"{reason}; {fallback} does not load either: {exc2}") from exc2
+            journal.end_probation(outcome="failed", reason=reason)
+            journal.record_swap(kind="auto-rollback", from_version=tried[-1], to_version=active.spec, ok=True,
+                                reason=f"{reason}; starting {active.spec} instead", batch_end=journal.last_batch_end(),
+                                sha256=active.wheel_sha256)
+            engine = Engine(settings=settings, feed=feed, broker=broker, journal=journal, clock=clock, active=active,
+                            desired=desired)
+            refused = (active.spec, f"{reason}; starting {active.spec} instead")
     history = journal.active_history()
     if not history:
         journal.record_swap(kind="start", from_version=None, to_version=active.spec, ok=True,
