@@ -14,11 +14,10 @@ from typing import Any
 import pytest
 from liveswap.api import Intent, hookimpl
 from liveswap.cli.main import main
-from liveswap.home.control_store import update_control
 from liveswap.control import ControlWatcher, SwapRequest, desired_from, install_control
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.loop import IDLE_WAKE_SECONDS, Engine
-from liveswap.home.control_store import read_desired
+from liveswap.home.control_store import read_desired, update_control
 from liveswap.home.status import read_status
 from liveswap.home.wait import check
 from liveswap.runners.inprocess import InProcessRunner
