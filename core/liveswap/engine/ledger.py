@@ -42,10 +42,14 @@ class Ledger:
     by_market: dict[str, Tally] = field(default_factory=dict)
     by_version: dict[str, Tally] = field(default_factory=dict)
     daily_pnl: dict[int, float] = field(default_factory=dict)
+    strategies: dict[str, str] = field(default_factory=dict)
+    """order id -> strategy NAME: ``by_version`` is keyed by ``NAME==VERSION`` (two strategies may
+    share a version number)."""
 
     @classmethod
     def from_journal(cls, journal: Journal) -> Ledger:
         ledger = cls(deposits=journal.deposits())
+        ledger.strategies = journal.order_strategies()
         ledger.balance = ledger.deposits
         for r in journal.fills():
             ledger.apply_fill(FillRow(r["client_order_id"], r["ts"], r["market"], r["side"], r["stake"], r["price"],
@@ -65,7 +69,9 @@ class Ledger:
         self.balance += s.payout
         self.realized_pnl += s.pnl
         self.daily_pnl[s.ts // DAY] = self.daily_pnl.get(s.ts // DAY, 0.0) + s.pnl
-        for tally in (self.by_market.setdefault(s.market, Tally()), self.by_version.setdefault(s.version, Tally())):
+        name = self.strategies.pop(s.client_order_id, None)
+        key = f"{name}=={s.version}" if name else s.version
+        for tally in (self.by_market.setdefault(s.market, Tally()), self.by_version.setdefault(key, Tally())):
             tally.bets += 1
             tally.wins += int(s.won)
             tally.pnl += s.pnl

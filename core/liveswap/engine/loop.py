@@ -106,6 +106,7 @@ class Engine(EngineState):
                 self._journal.record_order_results([(coid, "stale", "not sent before the host stopped", "", None)])
                 logger.warning("order {} was journaled but never sent; recorded as stale", coid)
             else:
+                self._ledger.strategies[coid] = row["strategy"]
                 self._apply_results([(row_to_request(row), known, row["version"])])
 
     def restore_strategy(self, target: ActiveStrategy) -> None:
@@ -255,6 +256,7 @@ class Engine(EngineState):
                 continue
             if result is not None:
                 answers.append((request, result, order.version))
+                self._ledger.strategies[order.client_order_id] = order.strategy
                 if result.status == "rejected":
                     rejected_all.append(f"{order.market} {order.side}: broker: {result.reason}")
         filled = self._apply_results(answers)

@@ -313,6 +313,12 @@ class Journal:
         row = self._db.execute("SELECT 1 FROM orders WHERE client_order_id=?", (client_order_id,)).fetchone()
         return row is not None
 
+    def order_strategies(self) -> dict[str, str]:
+        """The strategy NAME of every filled order (figures are keyed by ``NAME==VERSION``)."""
+        rows = self.query("SELECT o.client_order_id, o.strategy FROM orders o JOIN fills f"
+                          " ON f.client_order_id = o.client_order_id")
+        return {r[0]: r[1] for r in rows}
+
     def fills(self) -> list[sqlite3.Row]:
         return self.query("SELECT * FROM fills ORDER BY ts, client_order_id")
 
