@@ -67,10 +67,12 @@ def main() -> None:
     activation = called(bench_activation.main, ["-n", "3" if q else "8"])
     sandbox = script("bench_sandbox.py", "--rounds", "1000" if q else "5000", "--spawns", "3" if q else "10")
     engine = script("bench_engine.py", "--batches", "150" if q else "600")
+    journal = script("bench_journal.py", "--batches", "150" if q else "600", "--snapshots", "10" if q else "50")
     memory = called(bench_memory.main, [])
     scaling = called(bench_scaling.main, ["--swaps", "6" if q else "20", "--batches", "30" if q else "60"])
     registry = script("bench_registry.py", "--rounds", "5" if q else "30")
     control = script("control_latency.py", "-n", "10" if q else "30")
+    web = script("bench_web.py", *(["--quick"] if q else []))
     elapsed = time.monotonic() - began
 
     p50, p99, worst = deploy["pause"]
@@ -81,6 +83,9 @@ def main() -> None:
           for k in ("plain function call", "in-process pluggy (InProcessRunner)", "sandbox worker (SandboxRunner)")}
     eng = {k: figure(rf"^{re.escape(k)}\s+(\d+)", engine) for k in ("in-process", "in-process, no journal",
                                                                     "sandboxed")}
+    commit = {k: figure(rf"^batch commit \(write_batch\), {k}\s+([\d.]+)\s+([\d.]+)", journal) + " / "
+              + figure(rf"^batch commit \(write_batch\), {k}\s+([\d.]+)\s+([\d.]+)", journal, 2)
+              for k in ("FULL", "NORMAL")}
     lines = [
         START,
         f"Measured by `python3 dev.py bench`{' --quick' if q else ''} on {machine()}; run took {elapsed / 60:.1f} min. "
@@ -102,6 +107,8 @@ def main() -> None:
         f"{sb['in-process pluggy (InProcessRunner)']}, plain call {sb['plain function call']}; target <= 100 us |",
         f"| Replay throughput, candles/s | sandboxed {eng['sandboxed']} | in-process {eng['in-process']}, "
         f"in-process without journal {eng['in-process, no journal']} |",
+        f"| Batch commit before send (decisions + orders, `synchronous=FULL`: one fsync), p50 / p99 ms | "
+        f"{commit['FULL']} | `NORMAL` (liveswap 1.0, not fsync'd) {commit['NORMAL']} |",
     ]
     for label, host, workers in memory:
         known = [w for w in workers if w]
@@ -121,6 +128,11 @@ def main() -> None:
     lines.append(f"| Environment: disk of numpy strategy versions | {np_disk} | Ray runtime_env: seconds per new "
                  "environment |")
     lines.append(f"| control.json change to applied (status.json) | median {applied} ms | |")
+    web_row = re.findall(r"^\s*([\d,]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)", web, re.MULTILINE)
+    if web_row:
+        n, cold, warm, added = web_row[-1]
+        lines.append(f"| Dashboard `/api/series`, {n} settled bets | cold {cold} ms, then {warm} ms "
+                     f"(+100 bets: {added} ms) | polled every 4 s |")
     lines.append(END)
     table = "\n".join(lines)
     print(table)

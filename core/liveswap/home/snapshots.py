@@ -70,7 +70,7 @@ class SnapshotWriter:
     def _write(self, snap: Snapshot) -> None:
         with self._lock:
             try:
-                atomic_write_json(self.path, snap.to_dict())
+                atomic_write_json(self.path, snap.to_dict(), make_parents=False)
             except (OSError, TypeError, ValueError, RecursionError, OverflowError) as exc:
                 from loguru import logger
 
