@@ -141,7 +141,8 @@ def synthetic_markets(n: int) -> list[str]:
 def sandboxed_engine(home: Path, markets: list[str] | None = None, start: str = f"{NAME}==1.0.0",
                      probation: int = 0, journal: type[Journal] = Journal) -> tuple[Engine, SwapManager]:
     """An engine on a ManualClock over ``home`` (wheels already in ``home/registry``), as the host builds it."""
-    flags: dict[str, Any] = {"hook_timeout_seconds": 30.0, "snapshot_seconds": 1e9, "heartbeat_seconds": 1e9}
+    flags: dict[str, Any] = {"hook_timeout_seconds": 30.0, "snapshot_seconds": 1e9, "heartbeat_seconds": 1e9,
+                             "max_state_bytes": 1 << 30}  # states up to 10 MB are measured
     if markets is not None:
         flags["markets"] = markets
     settings = load_settings(home, **flags)
@@ -153,7 +154,8 @@ def sandboxed_engine(home: Path, markets: list[str] | None = None, start: str = 
     clock = ManualClock(T0)
     broker = PaperBroker(settings.state_dir / "paper_broker.sqlite", settings.paper, outcome_lookup(feed, clock))
     loader = RegistryLoader(Registry.from_settings(settings), limits=settings.sandbox,
-                            hook_timeout=settings.hook_timeout_seconds, state_dir=settings.state_dir)
+                            hook_timeout=settings.hook_timeout_seconds, state_dir=settings.state_dir,
+                            max_state_bytes=settings.max_state_bytes)
     active = loader.load(start)
     engine = Engine(settings=settings, feed=feed, broker=broker, journal=journal(settings.state_dir / "journal.sqlite"),
                     clock=clock, active=active)

@@ -2,7 +2,9 @@
 
     python benchmarks/torture.py --kills 200 [--seed S] [--speed 3000] [--home DIR] [--keep]
 
-A fresh home gets two versions (1.0.0, 1.1.0) of a PROBE strategy wheel in ``registry/``. The
+A fresh home gets two versions (1.0.0, 1.1.0) of a PROBE strategy wheel in ``registry/``, and
+three faulty ones (1.2.0 crashes, 1.3.0 returns a stake of 10**400, 1.4.0 hangs) that fault after
+deciding a few candles -- during their probation or after it. The
 probe stakes $1 on every candle and carries in its exported state every (market, candle start)
 it decided, every fill and every settlement it heard of, plus 64 KB of padding so that each
 snapshot write takes measurable time. The host runs the synthetic feed at ``--speed`` with a
@@ -14,7 +16,9 @@ and a heartbeat, then SIGKILLs it in one of four ways:
   so before, during or after the swap's prepare and commit;
 * ``trading``: 0.3-1.5 s later, past the catch-up of the downtime (whose intents are stale,
   not traded), while it trades live: kills land between journaling and sending orders;
-* ``snapshot``: as soon as a snapshot temp file appears (mid-write), or after 1.5 s.
+* ``snapshot``: as soon as a snapshot temp file appears (mid-write), or after 1.5 s;
+* ``fault``: 0.2-2.5 s after activating a faulty version: before, during or after its fault and
+  the rollback to the previous version (``swap`` may pick a faulty version too).
 
 After every kill: ``snapshot.json`` is whole JSON (never torn) and the journal passes
 ``PRAGMA quick_check``. After the last kill a final run is stopped with SIGTERM, then the
@@ -52,8 +56,14 @@ from tests.support.wheelkit import make_wheel  # noqa: E402
 
 STRATEGY = "probe"
 VERSIONS = ("1.0.0", "1.1.0")
+FAULTY = {  # versions that fault after deciding a few candles: during probation or after it
+    "1.2.0": "os._exit(3)",
+    "1.3.0": "return [Intent(candle.market, 'up', 10**400)]",
+    "1.4.0": "time.sleep(60)",
+}
 
 PROBE = '''
+import os, time
 from liveswap.api import Intent, hookimpl
 
 VERSION = {version!r}
@@ -67,9 +77,13 @@ class Strategy:
         self.seen = []
         self.fills = []
         self.settled = []
+        self.n = 0
 
     @hookimpl
     def on_candle(self, candle, ctx):
+        self.n += 1
+        if {faulty} and self.n > 4 + (candle.start // 300) % 30:
+            {fault}
         self.seen.append([candle.market, candle.start])
         side = "up" if candle.close >= candle.open else "down"
         return [Intent(candle.market, side, 1.0)]
@@ -104,7 +118,10 @@ def prepare_home(home: Path, speed: float) -> dict[str, str]:
     (home / "state").mkdir(parents=True, exist_ok=True)
     for version in VERSIONS:
         make_wheel(home / "registry", "probe-strategy", version, ep=STRATEGY, module="probe_strategy",
-                   body=PROBE.format(version=version))
+                   body=PROBE.format(version=version, faulty=False, fault="pass"))
+    for version, fault in FAULTY.items():
+        make_wheel(home / "registry", "probe-strategy", version, ep=STRATEGY, module="probe_strategy",
+                   body=PROBE.format(version=version, faulty=True, fault=fault))
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIVESWAP_")}
     env["LIVESWAP_INSTALLED_STRATEGIES"] = "false"  # only the probe wheels of this home
     env.update({
@@ -112,6 +129,7 @@ def prepare_home(home: Path, speed: float) -> dict[str, str]:
         "LIVESWAP_SNAPSHOT_SECONDS": "0.25", "LIVESWAP_HEARTBEAT_SECONDS": "0.2", "LIVESWAP_PROBATION_BATCHES": "2",
         "LIVESWAP_RISK__DAILY_LOSS_LIMIT": "1000000", "LIVESWAP_RISK__MAX_OPEN_POSITIONS": "100",
         "LIVESWAP_PAPER__STARTING_BALANCE": str(STARTING_BALANCE), "LIVESWAP_LOG_LEVEL": "WARNING",
+        "LIVESWAP_HOOK_TIMEOUT_SECONDS": "2",
         # 30 min of warm-up history, not 4 h: with a durable (fsync'd) commit per batch, a loaded
         # 2-core machine spent the first rounds' short lives replaying history instead of trading
         "LIVESWAP_WARMUP_SECONDS": "1800",
@@ -160,7 +178,7 @@ def request_swap(state: Path, rng: random.Random) -> str:
             return {**doc, "active": None, "active_request": None, "rollback": {"to": None, "request": gen}}
         what = "rollback"
     else:
-        spec = f"{STRATEGY}=={other}"
+        spec = f"{STRATEGY}=={other if rng.random() < 0.5 else rng.choice(sorted(FAULTY))}"
 
         def change(doc: dict[str, Any], gen: int) -> dict[str, Any]:
             return {**doc, "active": spec, "active_request": gen, "rollback": None}
@@ -175,7 +193,7 @@ def kill_round(home: Path, env: dict[str, str], rng: random.Random, log: Path) -
     proc = start_host(env, log)
     try:
         wait_alive(home, proc)
-        mode = rng.choice(["random", "random", "swap", "snapshot", "trading"])
+        mode = rng.choice(["random", "random", "swap", "snapshot", "trading", "fault"])
         if mode == "random":
             time.sleep(rng.uniform(0.0, 0.3))
         elif mode == "trading":
@@ -183,6 +201,11 @@ def kill_round(home: Path, env: dict[str, str], rng: random.Random, log: Path) -
         elif mode == "swap":
             request_swap(state, rng)
             time.sleep(rng.uniform(0.0, 0.8))
+        elif mode == "fault":  # a faulty version: killed before, during or after its fault and the rollback
+            version = rng.choice(sorted(FAULTY))
+            update_control(state, lambda doc, gen: {**doc, "active": f"{STRATEGY}=={version}", "active_request": gen,
+                                                    "rollback": None})
+            time.sleep(rng.uniform(0.2, 2.5))
         else:
             deadline = time.monotonic() + 1.5
             while time.monotonic() < deadline and not snapshot_tmp_exists(state):
@@ -389,8 +412,11 @@ def _check_final(journal: sqlite3.Connection, broker: sqlite3.Connection, state:
                  lambda: f"journal {newest[0] if newest else None}, status {spec}, snapshot {snap.get('strategy')}")
 
     swaps = journal.execute("SELECT COUNT(*) FROM swaps WHERE ok=1 AND kind IN ('activate', 'rollback')").fetchone()[0]
+    rollbacks = journal.execute("SELECT COUNT(*) FROM swaps WHERE ok=1 AND kind='auto-rollback'").fetchone()[0]
+    faulted = journal.execute("SELECT COUNT(*) FROM decisions WHERE fault IS NOT NULL").fetchone()[0]
     return {"decisions": len(decided), "orders": len(j_orders), "fills": len(j_fills), "settlements": len(j_setts),
-            "stale": len(stale), "swaps": swaps, "balance": balance}
+            "stale": len(stale), "swaps": swaps, "auto-rollbacks": rollbacks, "faulted decisions": faulted,
+            "balance": balance}
 
 
 # ---- driver ----------------------------------------------------------------------------------

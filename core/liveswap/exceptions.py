@@ -166,6 +166,11 @@ class ProtocolError(ChannelError):
     """The bytes received are not a valid frame or not the expected message."""
 
 
+class GarbageReply(ProtocolError):
+    """A well-formed reply holding what the host cannot validate (NaN, Infinity, a huge integer,
+    a state past the size cap): a ``garbage`` fault of the version, not a broken channel."""
+
+
 class FeedError(LiveswapError):
     """A feed cannot deliver candles (missing file, bad row, venue unavailable)."""
 

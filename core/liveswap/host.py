@@ -99,9 +99,39 @@ def initial_spec(settings: Settings, journal: Journal) -> str:
     return history[0] if history else settings.strategy
 
 
+def refuse_crash_loop(settings: Settings, journal: Journal) -> tuple[str, str] | None:
+    """``(previous, reason)`` if the version the journal names must not be resumed: its probation
+    failed (it was rolled back, or the previous version could not come back), or the host died
+    ``max_probation_crashes`` times during it. The journal then records the rollback (``history``)."""
+    history = journal.active_history()
+    if not history:
+        return None
+    spec = history[0]
+    reason = None
+    open_probation = journal.open_probation()
+    if open_probation is not None and open_probation["spec"] == spec:
+        deaths = journal.count_host_death()
+        if deaths >= settings.max_probation_crashes:
+            reason = (f"{spec} was on probation when the host died {deaths} time(s) "
+                      f"(max_probation_crashes = {settings.max_probation_crashes})")
+            journal.end_probation(outcome="host-died", reason=reason)
+            previous = str(open_probation["previous"])
+        else:
+            logger.warning("{} was on probation when the host died ({} of {} allowed)", spec, deaths,
+                           settings.max_probation_crashes)
+    last = journal.probation_outcome(spec)
+    if reason is None and last is not None and last["outcome"] == "failed":
+        reason = f"{spec} failed its probation: {last['reason']}"
+        previous = str(last["previous"])
+    if reason is None:
+        return None
+    return previous, f"{reason}; starting {previous} instead"
+
+
 def make_loader(settings: Settings) -> RegistryLoader:
     return RegistryLoader(Registry.from_settings(settings), limits=settings.sandbox,
-                          hook_timeout=settings.hook_timeout_seconds, state_dir=settings.state_dir)
+                          hook_timeout=settings.hook_timeout_seconds, state_dir=settings.state_dir,
+                          max_state_bytes=settings.max_state_bytes)
 
 
 def build_engine(settings: Settings, loader: VersionLoader | None = None, *,
@@ -115,6 +145,11 @@ def build_engine(settings: Settings, loader: VersionLoader | None = None, *,
     journal = Journal(HomePaths(settings.state_dir).journal)
     control = read_desired(settings.state_dir, settings.markets)
     loader = loader or make_loader(settings)
+    refused = refuse_crash_loop(settings, journal)
+    if refused is not None:
+        logger.error("not resuming: {}", refused[1])
+        journal.record_swap(kind="auto-rollback", from_version=initial_spec(settings, journal), to_version=refused[0],
+                            ok=True, reason=refused[1], batch_end=journal.last_batch_end())
     active = _start_version(settings, journal, loader, control)
     desired = desired_from(control, settings.risk) if control is not None else None
     engine = Engine(settings=settings, feed=feed, broker=broker, journal=journal, clock=clock, active=active,
@@ -126,12 +161,34 @@ def build_engine(settings: Settings, loader: VersionLoader | None = None, *,
     # (those candles are decided, not traded: their intents are stale)
     warm = (int(clock.now()) - settings.warmup_seconds) // 900 * 900
     fresh_cursor = int(first) if first is not None else warm
-    try:
-        engine.recover(fresh_cursor)
-    except StrategyFault as exc:
-        active.runner.close()
-        journal.close()
-        raise HostError(f"{active.spec} cannot resume from its snapshot: {exc}") from exc
+    tried: list[str] = []
+    while True:
+        try:
+            engine.recover(fresh_cursor)
+            break
+        except StrategyFault as exc:
+            # a version that cannot resume (its snapshot or the replay since faults) never blocks the
+            # start: the next version this home ran takes over, and history says why
+            active.runner.close()
+            tried.append(active.spec)
+            fallback = next((s for s in journal.active_history() if s not in tried), None)
+            reason = f"{active.spec} cannot resume from its snapshot: {exc}"
+            if fallback is None:
+                journal.close()
+                raise HostError(reason) from exc
+            logger.error("{}; starting {} instead", reason, fallback)
+            try:
+                active = loader.load(fallback)
+            except LoadError as exc2:
+                journal.close()
+                raise HostError(f"{reason}; {fallback} does not load either: {exc2}") from exc2
+            journal.end_probation(outcome="failed", reason=reason)
+            journal.record_swap(kind="auto-rollback", from_version=tried[-1], to_version=active.spec, ok=True,
+                                reason=f"{reason}; starting {active.spec} instead", batch_end=journal.last_batch_end(),
+                                sha256=active.wheel_sha256)
+            engine = Engine(settings=settings, feed=feed, broker=broker, journal=journal, clock=clock, active=active,
+                            desired=desired)
+            refused = (active.spec, f"{reason}; starting {active.spec} instead")
     history = journal.active_history()
     if not history:
         journal.record_swap(kind="start", from_version=None, to_version=active.spec, ok=True,
@@ -139,6 +196,8 @@ def build_engine(settings: Settings, loader: VersionLoader | None = None, *,
     elif history[0] != active.spec:  # control.json asked for another version while the host was down
         journal.record_swap(kind="activate", from_version=history[0], to_version=active.spec, ok=True,
                             reason="control.json at start", batch_end=engine.cursor, sha256=active.wheel_sha256)
+    if refused is not None:  # the reason in status (last_swap) as well as in history
+        engine.record_last_swap(kind="auto-rollback", from_spec=None, to_spec=refused[0], reason=refused[1])
     swaps = SwapManager(engine, loader, probation_batches=settings.probation_batches,
                         max_restarts=settings.max_restarts, restart_window=settings.restart_window_seconds)
     if isinstance(loader, RegistryLoader):

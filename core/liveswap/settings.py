@@ -193,6 +193,13 @@ class Settings(BaseSettings):
     probation_batches: int = Field(30, ge=0, description="batches the old version stays warm after a swap")
     max_restarts: int = Field(3, ge=0, description="worker restarts allowed within restart_window_seconds")
     restart_window_seconds: float = Field(60.0, gt=0)
+    max_probation_crashes: int = Field(
+        2, ge=1, description="host deaths during one version's probation after which a restart starts the previous"
+    )
+    max_intents_per_batch: int = Field(1000, ge=1, description="more intents in one batch is a garbage fault")
+    max_state_bytes: int = Field(
+        1_000_000, ge=1024, description="an exported strategy state larger than this (JSON bytes) is a garbage fault"
+    )
     sandbox: SandboxLimits = SandboxLimits()
     warmup_seconds: int = Field(
         14_400, ge=0, description="a new home first feeds the strategy this much history (decided, not traded)"

@@ -103,9 +103,12 @@ def test_wait_applied_refused_and_timed_out_with_a_running_host(home: Path, stra
         until(lambda: orders(home, "batch_end > ? AND market = 'ETH-5m'", (cursor,)), what="ETH-5m orders again")
 
         # a swap through the host's swap manager: refused for an unknown version, done for a known one
-        done = ls(strategy_env, "activate", "ctlprobe==9.9.9", "--wait", "20")
-        assert done.returncode == 1
-        assert f"the host (pid {host.pid}) refused generation 4: " in done.stderr and "9.9.9" in done.stderr
+        # an unknown version is refused at once, with or without --wait, and control.json is not touched
+        for wait in (["--wait", "20"], []):
+            done = ls(strategy_env, "activate", "ctlprobe==9.9.9", *wait)
+            assert done.returncode == 1 and "refused" in done.stderr and "9.9.9" in done.stderr
+        done = ls(strategy_env, "activate", "nosuch")
+        assert done.returncode == 1 and "nosuch" in done.stderr
         assert status_of(home)["active"]["version"] == "1.0.0"
         done = ls(strategy_env, "activate", "ctlprobe==2.0.0", "--wait", "20", "--json")
         assert done.returncode == 0, done.stderr
@@ -128,8 +131,8 @@ def test_wait_applied_refused_and_timed_out_with_a_running_host(home: Path, stra
         finally:
             host.send_signal(signal.SIGCONT)
         assert done.returncode == 1
-        assert f"timed out after 0.5s; the host (pid {host.pid}) has not applied generation 7" in done.stderr
-        until(lambda: status_of(home)["observed_generation"] == 7, what="generation 7 after SIGCONT")
+        assert f"timed out after 0.5s; the host (pid {host.pid}) has not applied generation 6" in done.stderr
+        until(lambda: status_of(home)["observed_generation"] == 6, what="generation 6 after SIGCONT")
 
 
 def test_an_invalid_hand_edit_is_reported_and_trading_goes_on(home: Path, strategy_env: dict[str, str]) -> None:

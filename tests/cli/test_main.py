@@ -68,6 +68,8 @@ def test_everyday_commands_import_only_what_they_need(argv: list[str], cli_env: 
     (home / "state" / "status.json").write_text(json.dumps(STATUS))
     (home / "state" / "control.json").write_text('{"generation": 3}')  # a home in use (a missing one takes the
     _journal(home)                                                     # full path: rebuilt from status.json)
+    (home / "state" / "registry").mkdir()  # and a registry scan: activate of a version it found is not re-checked
+    (home / "state" / "registry" / "catalog.json").write_text('{"versions": {"momentum": {"1.0.0": "compatible"}}}')
     rc, mods = imported_after(argv, cli_env)
     assert rc == 0 and mods == set()
 

@@ -17,7 +17,7 @@ from liveswap.cli.main import main
 from liveswap.control import ControlWatcher, SwapRequest, desired_from, install_control
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.loop import IDLE_WAKE_SECONDS, Engine
-from liveswap.home.control_store import read_desired
+from liveswap.home.control_store import read_desired, update_control
 from liveswap.home.status import read_status
 from liveswap.home.wait import check
 from liveswap.runners.inprocess import InProcessRunner
@@ -50,8 +50,14 @@ def cli(home: Path, *args: str) -> int:
 
 
 def steer(engine: Engine, home: Path, *args: str) -> None:
-    """A CLI command, then the host's next idle wake (which applies it)."""
-    assert cli(home, *args) == 0
+    """A CLI command, then the host's next idle wake (which applies it). ``activate`` is written to
+    control.json as the CLI writes it: these strategies are in-process, not in a registry the CLI
+    checks (it refuses an unknown version at once)."""
+    if args[0] == "activate":
+        spec = args[1]
+        update_control(home / "state", lambda doc, g: {**doc, "active": spec, "active_request": g, "rollback": None})
+    else:
+        assert cli(home, *args) == 0
     idle(engine)
 
 

@@ -146,3 +146,16 @@ def test_what_the_fast_path_vouches_for_the_full_model_accepts() -> None:
         except ValidationError as exc:
             raise AssertionError(f"the fast path accepted {doc!r}, the model refuses it: {exc}") from None
     assert vouched >= 10  # and it does vouch for the everyday shapes
+
+
+def test_activate_skips_the_registry_only_for_a_version_the_last_scan_found_compatible(tmp_path: Path) -> None:
+    state = tmp_path / "home" / "state"
+    (tmp_path / "home" / "registry").mkdir(parents=True)
+    (state / "registry").mkdir(parents=True)
+    catalog = state / "registry" / "catalog.json"
+    catalog.write_text(json.dumps({"versions": {"momentum": {"1.0.0": "compatible", "2.0.0": "refused"}}}))
+    assert quick.surely_known(str(state), "momentum==1.0.0") and quick.surely_known(str(state), "momentum")
+    for unsure in ("momentum==2.0.0", "momentum==3.0.0", "nosuch", "nosuch==1.0.0"):
+        assert not quick.surely_known(str(state), unsure)  # the registry decides (and refuses at once)
+    os.utime(catalog, ns=(0, 0))  # a wheel dropped into registry/ after the scan: the catalog is stale
+    assert not quick.surely_known(str(state), "momentum==1.0.0")

@@ -295,8 +295,13 @@ class Strategy:
         self.state = state
 """)
     big = {"history": [float(i) for i in range(300_000)], "note": "é" * 1000}
+    runner.max_state_bytes = 10_000_000  # the default cap is 1 MB (the setting max_state_bytes)
     runner.import_state(big, "1.0.0")
     assert runner.export_state() == big
+    runner.max_state_bytes = 1_000_000
+    with pytest.raises(StrategyFault) as fault:
+        runner.export_state()
+    assert fault.value.kind == "garbage" and "max_state_bytes" in fault.value.reason and not runner.alive
 
 
 @pytest.fixture
@@ -406,3 +411,38 @@ class Strategy:
     while not gone(worker_pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert gone(worker_pid)
+
+
+@pytest.mark.parametrize(("body", "what"), [
+    ("return [Intent(candle.market, 'up', 10**400)]", "integer of 401 digits"),
+    ("return [{'market': candle.market, 'side': 'up', 'stake': float('nan')}]", "NaN"),
+    ("return [{'market': candle.market, 'side': 'up', 'stake': float('inf')}]", "Infinity"),
+])
+def test_numbers_json_or_the_host_cannot_carry_are_garbage(spawn: Spawn, body: str, what: str) -> None:
+    runner = spawn(f"""
+class Strategy:
+    @hookimpl
+    def on_candle(self, candle):
+        {body}
+""")
+    with pytest.raises(StrategyFault) as fault:
+        runner.run_batch(nine_candles())
+    assert fault.value.kind in ("garbage", "exception"), fault.value
+    assert fault.value.kind == "exception" or what in fault.value.reason
+    assert not runner.alive
+
+
+def test_nan_in_an_exported_state_is_garbage(spawn: Spawn) -> None:
+    runner = spawn("""
+class Strategy:
+    @hookimpl
+    def on_candle(self, candle):
+        return []
+
+    @hookimpl
+    def export_state(self):
+        return {"edge": float("nan")}
+""")
+    with pytest.raises(StrategyFault) as fault:
+        runner.export_state()
+    assert fault.value.kind in ("garbage", "exception") and not runner.alive

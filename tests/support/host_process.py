@@ -61,8 +61,21 @@ def until(predicate: Callable[[], Any], timeout: float = 10.0, what: str = "cond
 
 
 def start_host(env: dict[str, str], *extra: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([str(BIN / "liveswap"), "run", "--speed", "3000", *extra], env=env, text=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # stderr goes to a file, never to a pipe nobody reads: a host logging every batch at --speed 3000
+    # fills a 64 KB pipe within seconds and then blocks on its next log line (heartbeat stale, "the
+    # host (not running)" in a --wait) -- the cause of the control test's old flake
+    err = open(Path(env["LIVESWAP_HOME"]).parent / "host.stderr", "a")  # noqa: SIM115 - the child keeps it
+    try:
+        return subprocess.Popen([str(BIN / "liveswap"), "run", "--speed", "3000", *extra], env=env, text=True,
+                                stdout=subprocess.DEVNULL, stderr=err)
+    finally:
+        err.close()
+
+
+def host_stderr(env: dict[str, str]) -> str:
+    """The end of what hosts started with ``env`` wrote to stderr."""
+    path = Path(env["LIVESWAP_HOME"]).parent / "host.stderr"
+    return path.read_text(errors="replace")[-3000:] if path.exists() else ""
 
 
 def alive_status(home: Path, proc: subprocess.Popen[str]) -> dict[str, Any] | None:
@@ -75,7 +88,7 @@ def running_host(home: Path, env: dict[str, str], *extra: str) -> Iterator[subpr
     proc = start_host(env, *extra)
     try:
         until(lambda: alive_status(home, proc) or proc.poll() is not None, what="the host to start")
-        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        assert proc.poll() is None, host_stderr(env)
         yield proc
     finally:
         if proc.poll() is None:
@@ -86,8 +99,6 @@ def running_host(home: Path, env: dict[str, str], *extra: str) -> Iterator[subpr
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
 
 
 def orders(home: Path, where: str = "1=1", args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:

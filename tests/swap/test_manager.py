@@ -62,8 +62,9 @@ def test_many_swaps_every_candle_decided_once(home: Path) -> None:
     seen = engine.active.runner.export_state()["seen"]
     keys = [(m, s) for m, s, _ in seen]
     assert len(keys) == len(set(keys)) == len(decided_by(engine))
-    # the version recorded in the journal is the one that really decided each candle
-    assert {(m, s): v for m, s, v in seen} == decided_by(engine)
+    # the strategy saw every decided candle exactly once (a rollback replays the batches since the swap
+    # into the previous version, so its state tags them with its own version; the journal says who decided)
+    assert set(keys) == set(decided_by(engine))
 
 
 def test_refused_import_changes_nothing(home: Path) -> None:
@@ -194,3 +195,17 @@ def test_an_automatic_pause_survives_an_unrelated_set(home: Path) -> None:
     engine.heartbeat()
     st = status_json(home / "state")
     assert st is not None and st["paused"] is True and "nothing to roll back to" in st["paused_reason"]
+
+
+def test_figures_are_keyed_by_name_and_version(home: Path) -> None:
+    """momentum 1.0.0 and my-strategy 1.0.0 are two rows of status, not one."""
+    loader = InProcessLoader({"probe==1.0.0": probe_version("1.0.0"), "other==1.0.0": probe_version("1.0.0")})
+    engine, swaps = setup_swaps(home, loader, probation=0)
+    advance(engine, 3600)
+    assert activate(engine, swaps, "other==1.0.0") == [None]
+    advance(engine, 3600)
+    keys = set(engine.report().by_version)
+    assert {"probe==1.0.0", "other==1.0.0"} <= keys, keys
+    engine.heartbeat()
+    st = status_json(engine.state_dir)
+    assert st is not None and {"probe==1.0.0", "other==1.0.0"} <= set(st["by_version"])

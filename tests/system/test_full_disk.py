@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.host_process import alive_status, orders, probe_env, start_host, until
+from tests.conftest import BIN
+from tests.support.host_process import alive_status, orders, probe_env, until
 
 
 def _mount_tmpfs(where: Path, size: str) -> bool:
@@ -48,13 +49,17 @@ def fill(disk: Path) -> None:
             pass
 
 
-def test_a_full_disk_stops_the_host_cleanly_and_keeps_the_journal(small_home: Path, cli_env: dict[str, str]) -> None:
+def test_a_full_disk_stops_the_host_cleanly_and_keeps_the_journal(small_home: Path, cli_env: dict[str, str],
+                                                                  tmp_path: Path) -> None:
     env = {**probe_env(small_home, {**cli_env, "LIVESWAP_HOME": str(small_home)}),
            "LIVESWAP_HEARTBEAT_SECONDS": "0.2"}
-    proc = start_host(env, "--strategy", "ctlprobe==1.0.0")
+    stderr = tmp_path / "host.stderr"  # off the small disk, which is about to be full
+    with open(stderr, "w") as err_file:
+        proc = subprocess.Popen([str(BIN / "liveswap"), "run", "--speed", "3000", "--strategy", "ctlprobe==1.0.0"],
+                                env=env, text=True, stdout=subprocess.DEVNULL, stderr=err_file)
     try:
         until(lambda: alive_status(small_home, proc) or proc.poll() is not None, timeout=60, what="the host to trade")
-        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        assert proc.poll() is None, stderr.read_text()
         until(lambda: orders(small_home), timeout=60, what="the host to place orders")
         placed = len(orders(small_home))
         fill(small_home.parent)
@@ -63,7 +68,7 @@ def test_a_full_disk_stops_the_host_cleanly_and_keeps_the_journal(small_home: Pa
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    err = proc.stderr.read() if proc.stderr else ""
+    err = stderr.read_text()
     assert code == 1, err[-2000:]
     assert "disk is full" in err or "journal cannot be written" in err, err[-2000:]
     last = err.strip().splitlines()[-1]  # a clean exit: the host's one-line reason closes its output

@@ -18,7 +18,16 @@ from pathlib import Path
 import pytest
 from liveswap.home.paths import HomePaths
 
-from tests.support.host_process import alive_status, ls, probe_env, running_host, start_host, status_of, until
+from tests.support.host_process import (
+    alive_status,
+    host_stderr,
+    ls,
+    probe_env,
+    running_host,
+    start_host,
+    status_of,
+    until,
+)
 
 PROBE = ("--strategy", "ctlprobe==1.0.0")
 
@@ -28,10 +37,10 @@ def env(home: Path, cli_env: dict[str, str]) -> dict[str, str]:
     return {**probe_env(home, cli_env), "LIVESWAP_HEARTBEAT_SECONDS": "0.2"}
 
 
-def stopped(proc: subprocess.Popen[str]) -> str:
-    """The host's exit: it must stop by itself (code 1) and say why; returns its stderr."""
+def stopped(proc: subprocess.Popen[str], env: dict[str, str]) -> str:
+    """The host's exit: it must stop by itself (code 1) and say why; returns the end of its stderr."""
     code = proc.wait(30)
-    err = proc.stderr.read() if proc.stderr else ""
+    err = host_stderr(env)
     assert code == 1, err
     return err
 
@@ -40,7 +49,7 @@ def test_removing_state_stops_the_host_and_it_recreates_nothing(home: Path, env:
     proc = start_host(env, *PROBE)
     until(lambda: alive_status(home, proc) or proc.poll() is not None, what="the host to trade")
     shutil.rmtree(home / "state")
-    err = stopped(proc)
+    err = stopped(proc, env)
     assert "the home changed under the host (state/ was removed)" in err
     assert not (home / "state").exists(), "the host wrote into a state/ that is not its home"
 
@@ -56,7 +65,7 @@ def test_a_replaced_journal_stops_new_positions_and_status_says_why(home: Path, 
     src.close()
     dst.close()
     os.replace(copy, journal)
-    err = stopped(proc)
+    err = stopped(proc, env)
     assert "state/journal.sqlite was replaced by another file" in err
     st = status_of(home)
     assert st["running"] is False and st["paused"] is True
@@ -68,7 +77,7 @@ def test_removing_the_lock_stops_the_host(home: Path, env: dict[str, str]) -> No
     proc = start_host(env, *PROBE)
     until(lambda: alive_status(home, proc) or proc.poll() is not None, what="the host to trade")
     (home / "state" / "host.lock").unlink()
-    assert "state/host.lock was removed" in stopped(proc)
+    assert "state/host.lock was removed" in stopped(proc, env)
 
 
 def test_a_second_host_is_refused_after_state_was_removed(home: Path, env: dict[str, str]) -> None:

@@ -76,7 +76,26 @@ def activate(args: argparse.Namespace) -> int:
     def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
         return {**doc, "active": spec, "active_request": generation, "rollback": None}
 
+    if not quick.surely_known(os.path.join(home_str(args.home), "state"), spec):
+        _check_known(args, spec)  # not in the last scan's catalog: the registry decides, now
     return _submit(args, change, f"activate {spec}", swap=spec)
+
+
+def _check_known(args: argparse.Namespace, spec: str) -> None:
+    """Refuse at once (exit 1, control.json untouched) a name or version the registry does not
+    have or refuses: with or without ``--wait``, a host could only refuse it later. (The registry is
+    imported here only: the other commands stay on the fast path.)"""
+    from liveswap.registry import Registry, RegistryError
+    from liveswap.settings import load_settings
+
+    try:
+        settings = load_settings(args.home)
+    except ValueError as exc:
+        raise CommandError(f"invalid settings: {exc}".splitlines()[0]) from None
+    try:
+        Registry.from_settings(settings).resolve(spec)
+    except RegistryError as exc:
+        raise CommandError(f"activate {spec}: refused: {exc}") from None
 
 
 def rollback(args: argparse.Namespace) -> int:

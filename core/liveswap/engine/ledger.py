@@ -61,6 +61,9 @@ class Ledger:
     by_market: dict[str, Tally] = field(default_factory=dict)
     by_version: dict[str, Tally] = field(default_factory=dict)
     daily_pnl: dict[int, Decimal] = field(default_factory=dict)
+    strategies: dict[str, str] = field(default_factory=dict)
+    """order id -> strategy NAME: ``by_version`` is keyed by ``NAME==VERSION`` (two strategies may
+    share a version number)."""
 
     def __post_init__(self) -> None:  # a float given here (e.g. a hypothetical book's balance) becomes exact
         self.deposits, self.balance = dec(self.deposits), dec(self.balance)
@@ -69,6 +72,7 @@ class Ledger:
     @classmethod
     def from_journal(cls, journal: Journal) -> Ledger:
         ledger = cls(deposits=journal.deposits())
+        ledger.strategies = journal.order_strategies()
         ledger.balance = ledger.deposits
         for r in journal.fills():
             ledger.apply_fill(FillRow.from_db(r))
@@ -96,7 +100,9 @@ class Ledger:
         self.realized_pnl += s.pnl
         day = s.ts // DAY
         self.daily_pnl[day] = self.daily_pnl.get(day, ZERO) + s.pnl
-        for tally in (self.by_market.setdefault(s.market, Tally()), self.by_version.setdefault(s.version, Tally())):
+        name = self.strategies.pop(s.client_order_id, None)
+        key = f"{name}=={s.version}" if name else s.version
+        for tally in (self.by_market.setdefault(s.market, Tally()), self.by_version.setdefault(key, Tally())):
             tally.bets += 1
             tally.wins += int(s.won)
             tally.pnl += s.pnl

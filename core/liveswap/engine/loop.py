@@ -26,7 +26,7 @@ from loguru import logger
 from liveswap.api.types import Candle, Context, Fill, Intent, Settlement
 from liveswap.brokers.base import BalanceSource, BrokerError, OrderRequest, OrderResult
 from liveswap.engine.active import ActiveStrategy
-from liveswap.engine.intents import Rejected, validate_output
+from liveswap.engine.intents import Rejected, validate_batch
 from liveswap.engine.ledger import FEE_ALLOWANCE, Ledger
 from liveswap.engine.order_ids import client_order_id
 from liveswap.engine.reconcile import ask_open_orders, request_of
@@ -129,6 +129,7 @@ class Engine(EngineState):
                 self._journal.record_order_results([(coid, "stale", "not sent before the host stopped", "", None)])
                 logger.warning("order {} was journaled but never sent; recorded as stale", coid)
             else:
+                self._ledger.strategies[coid] = row["strategy"]
                 self._apply_results([(row_to_request(row), known, row["version"])])
         self._ledger = Ledger.from_journal(self._journal)
 
@@ -207,13 +208,13 @@ class Engine(EngineState):
                     fills=[_to_fill(f) for f in fills],
                     settlements=[_to_settlement(s) for s in settlements],
                 )).outputs
-                if len(outputs) != len(candles):
-                    raise StrategyFault("garbage", f"{len(outputs)} outputs for {len(candles)} candles")
-                validated = [validate_output(o, self._markets, batch_end) for o in outputs]
-                if (self._probation is not None):
-                    bad = next((b for _, rej in validated for b in rej), None)
-                    if bad is not None:
-                        raise StrategyFault("garbage", f"malformed output: {bad.reason}")
+                validated, garbage = validate_batch(outputs, len(candles), self._markets, batch_end,
+                                                    max_intents=self._settings.max_intents_per_batch)
+                if garbage is None and self._probation is not None:
+                    garbage = next((b for _, rej in validated for b in rej), None)
+                if garbage is not None:
+                    active.runner.close()  # a version at fault is never asked again
+                    raise StrategyFault("garbage", f"malformed output: {garbage.reason}")
                 return active, validated, None
             except StrategyFault as exc:
                 fault = f"{exc.kind}: {exc.reason}"
@@ -300,6 +301,7 @@ class Engine(EngineState):
                 continue
             if result is not None:
                 answers.append((request, result, order.version))
+                self._ledger.strategies[order.client_order_id] = order.strategy
                 if result.status == "rejected":
                     rejected_all.append(f"{order.market} {order.side}: broker: {result.reason}")
         self._journal.record_order_results(unconfirmed)
@@ -466,20 +468,29 @@ class Engine(EngineState):
             return
         self._strategy_state = state
         self._last_snapshot = Snapshot(self._cursor, self._active.name, self._active.version, state, time.time())
-        self._snapshots.write(self._last_snapshot, wait=wait)
+        try:
+            self._snapshots.write(self._last_snapshot, wait=wait)
+        except Exception as exc:  # noqa: BLE001 - a snapshot write never stops trading
+            logger.error("snapshot not written: {}: {}", type(exc).__name__, exc)
 
     def flush_snapshot(self) -> None:
         """Wait until a snapshot being written on the background thread is on disk."""
         self._snapshots.flush()
 
     def heartbeat(self) -> None:
-        """Write status.json now (and the simulated clock's position)."""
+        """Write status.json now (and the simulated clock's position). Never raises: a status that
+        cannot be built or written is a logged event (``status_errors``), and trading goes on."""
         self._next_heartbeat = time.monotonic() + self._settings.heartbeat_seconds
         try:
             write_status(self._paths.state_dir, self.report())
+        except Exception as exc:  # noqa: BLE001 - a status write never stops trading
+            self._status_errors += 1
+            logger.opt(exception=exc).error("status.json not written ({} so far): {}: {}", self._status_errors,
+                                            type(exc).__name__, str(exc)[:300])
+        try:
             self._clock.save(self._paths.clock)
-        except OSError as exc:  # a status that cannot be written never stops trading (the journal is the truth)
-            logger.error("status.json not written: {}", exc)
+        except Exception as exc:  # noqa: BLE001
+            logger.error("clock position not saved: {}: {}", type(exc).__name__, exc)
 
 
 def _hhmm(ts: int) -> str:

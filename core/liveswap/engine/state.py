@@ -25,6 +25,7 @@ from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.desired import Desired
 from liveswap.engine.guards import MoneyGuards
 from liveswap.engine.ledger import Ledger, order_dict, position_dict
+from liveswap.engine.state_summary import summarize_state
 from liveswap.feeds.base import Feed
 from liveswap.home.paths import HomePaths
 from liveswap.home.snapshots import Snapshot, SnapshotWriter
@@ -100,6 +101,7 @@ class EngineState:
         self._probation: ProbationInfo | None = None
         self._registry: RegistryInfo | None = None
         self._last_fault: str | None = None
+        self._status_errors = 0
         self._strategy_state: dict[str, Any] | None = None
         self._last_snapshot: Snapshot | None = None
         self._callbacks: list[Callable[[Any], None]] = []
@@ -186,6 +188,11 @@ class EngineState:
     @property
     def last_fault(self) -> str | None:
         return self._last_fault
+
+    @property
+    def status_errors(self) -> int:
+        """Heartbeats whose status.json could not be built or written (each one logged)."""
+        return self._status_errors
 
     @property
     def strategy_state(self) -> dict[str, Any] | None:
@@ -309,6 +316,11 @@ class EngineState:
             self._auto_pause = None
         return info
 
+    def record_last_swap(self, *, kind: str, from_spec: str | None, to_spec: str, reason: str) -> None:
+        """Show a swap already journaled (the host's start-up refusal of a crash loop) as ``last_swap``."""
+        self._last_swap = SwapInfo(kind=kind, from_=from_spec, to=to_spec, ok=True, reason=reason, pause_ms=None,
+                                   generation=None, at=time.time())
+
     def stop(self) -> None:
         """Finish the current batch, then stop (:meth:`run` returns after a final snapshot)."""
         self._stop.set()
@@ -342,7 +354,7 @@ class EngineState:
             candles_processed=self._candles_processed, strategy_faults=self._faults, last_fault=self._last_fault,
             last_snapshot_at=self._snapshots.last_at, control_error=self._control_error,
             control_refusal=self._refusals[-1] if self._refusals else None, control_refusals=list(self._refusals),
-            last_swap=self._last_swap, strategy_state=self._strategy_state,
+            last_swap=self._last_swap, strategy_state=summarize_state(self._strategy_state),
             worker=_worker_status(self._active.runner), stale_markets=dict(self._feed.stale_markets()),
             probation=self._probation, registry=self._registry, exit_reason=self._exit_reason,
             sandbox=SandboxInfo(**sandbox_status(self._settings.sandbox)) if self._active.runner.sandboxed else None,

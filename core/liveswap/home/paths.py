@@ -20,6 +20,8 @@ HOST_LOCK_FILE = "host.lock"
 HOST_PID_FILE = "host.pid"
 JOURNAL_FILE = "journal.sqlite"
 PAPER_BROKER_FILE = "paper_broker.sqlite"
+CATALOG_FILE = "registry/catalog.json"
+"""What the last registry scan found: strategy name -> version -> verdict (read by the CLI's fast path)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,3 +69,7 @@ class HomePaths:
     @property
     def paper_broker(self) -> Path:
         return self.state_dir / PAPER_BROKER_FILE
+
+    @property
+    def catalog(self) -> Path:
+        return self.state_dir / CATALOG_FILE

@@ -118,6 +118,23 @@ def _finite_json(x: Any, depth: int = 0) -> bool:
     return False
 
 
+def surely_known(state_dir: str, spec: str) -> bool:
+    """True only if the last registry scan (``state/registry/catalog.json``, newer than
+    ``registry/``) found ``spec`` compatible; False means "ask the registry", never "unknown"."""
+    catalog_path = os.path.join(state_dir, "registry", "catalog.json")
+    try:
+        registry_dir = os.path.join(os.path.dirname(state_dir), "registry")
+        if os.stat(catalog_path).st_mtime_ns < os.stat(registry_dir).st_mtime_ns:
+            return False
+        with open(catalog_path, encoding="utf-8") as fh:
+            versions = json.load(fh)["versions"]
+        name, _, version = spec.partition("==")
+        found = versions[name]
+        return found[version] == "compatible" if version else "compatible" in found.values()
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
 def surely_spec(x: Any) -> bool:
     """``NAME`` or ``NAME==1.2.3``: certainly a spec :func:`liveswap.specs.parse_spec` accepts."""
     return _spec(x)

@@ -69,7 +69,14 @@ class SnapshotWriter:
 
     def _write(self, snap: Snapshot) -> None:
         with self._lock:
-            atomic_write_json(self.path, snap.to_dict(), make_parents=False)
+            try:
+                atomic_write_json(self.path, snap.to_dict(), make_parents=False)
+            except (OSError, TypeError, ValueError, RecursionError, OverflowError) as exc:
+                from loguru import logger
+
+                logger.error("snapshot of {} at {} not written: {}: {}", snap.name, snap.batch_end,
+                             type(exc).__name__, str(exc)[:200])
+                return
             self.last_at = time.time()
 
     def flush(self) -> None:

@@ -29,6 +29,7 @@ from typing import Any
 
 from liveswap import __version__
 from liveswap.exceptions import JournalError
+from liveswap.journal.probation import migrate_probation
 from liveswap.journal.schema import DDL, MIGRATIONS, OPEN_ORDER_STATUSES, SCHEMA_VERSION
 from liveswap.money import ZERO, dec, from_micros, micro, opt_from_micros, opt_micros, to_micros
 
@@ -165,6 +166,7 @@ class Journal:
                         [("schema_version", str(SCHEMA_VERSION)), ("created_by", __version__),
                          ("created_at", str(time.time()))],
                     )
+            migrate_probation(self._db)
         except sqlite3.DatabaseError as exc:
             raise JournalError(f"{path}: not a usable liveswap journal ({exc}); it was left untouched") from exc
 
@@ -327,6 +329,39 @@ class Journal:
                 (time.time(), kind, from_version, to_version, int(ok), reason, pause_ms, batch_end, sha256),
             )
 
+    def start_probation(self, *, spec: str, previous: str, batch_end: int | None) -> None:
+        """``spec`` replaced ``previous`` and is on probation from ``batch_end`` on (any open one ends)."""
+        with self._tx() as db:
+            db.execute("UPDATE probations SET outcome='superseded', ended_at=? WHERE outcome IS NULL", (time.time(),))
+            db.execute("INSERT INTO probations (ts, spec, previous, batch_end) VALUES (?, ?, ?, ?)",
+                       (time.time(), spec, previous, batch_end))
+
+    def end_probation(self, *, outcome: str, reason: str = "") -> None:
+        """The open probation (if any) ended: ``passed``, ``rolled-back``, ``failed`` or ``host-died``."""
+        with self._tx() as db:
+            db.execute("UPDATE probations SET outcome=?, reason=?, ended_at=? WHERE outcome IS NULL",
+                       (outcome, reason, time.time()))
+
+    def open_probation(self) -> sqlite3.Row | None:
+        """The probation a host was in when it stopped (outcome NULL), if any."""
+        rows = self.query("SELECT * FROM probations WHERE outcome IS NULL ORDER BY id DESC LIMIT 1")
+        return rows[0] if rows else None
+
+    def count_host_death(self) -> int:
+        """A host starts while a probation is open: one more death during it; returns the count."""
+        with self._tx() as db:
+            db.execute("UPDATE probations SET host_deaths = host_deaths + 1 WHERE outcome IS NULL")
+        row = self.open_probation()
+        return int(row["host_deaths"]) if row is not None else 0
+
+    def probation_outcome(self, spec: str) -> sqlite3.Row | None:
+        """The newest probation of ``spec``."""
+        rows = self.query("SELECT * FROM probations WHERE spec=? ORDER BY id DESC LIMIT 1", (spec,))
+        return rows[0] if rows else None
+
+    def probations(self, limit: int = 100) -> list[sqlite3.Row]:
+        return self.query("SELECT * FROM probations ORDER BY id DESC LIMIT ?", (limit,))
+
     def active_history(self) -> list[str]:
         """Versions that were active, newest first, each once (the first is the active one)."""
         rows = self.query("SELECT to_version FROM swaps WHERE ok=1 ORDER BY id DESC")
@@ -403,6 +438,12 @@ class Journal:
     def order_exists(self, client_order_id: str) -> bool:
         row = self._db.execute("SELECT 1 FROM orders WHERE client_order_id=?", (client_order_id,)).fetchone()
         return row is not None
+
+    def order_strategies(self) -> dict[str, str]:
+        """The strategy NAME of every filled order (figures are keyed by ``NAME==VERSION``)."""
+        rows = self.query("SELECT o.client_order_id, o.strategy FROM orders o JOIN fills f"
+                          " ON f.client_order_id = o.client_order_id")
+        return {r[0]: r[1] for r in rows}
 
     def fills(self) -> list[sqlite3.Row]:
         return self.query("SELECT * FROM fills ORDER BY ts, client_order_id")

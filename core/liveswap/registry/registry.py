@@ -14,6 +14,7 @@ cache, which environments hard-link into).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -23,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from packaging.utils import canonicalize_name
 
-from liveswap.fsutil import atomic_write_bytes
+from liveswap.fsutil import atomic_write_bytes, atomic_write_json
+from liveswap.home.paths import HomePaths
 from liveswap.registry.check import check_installed, check_wheel, run_extra_checks
 from liveswap.registry.envs import EnvStore
 from liveswap.registry.errors import RegistryError
@@ -210,6 +212,16 @@ class Registry:
         self._wheel_reports = reports
         self._signature = sources + self._index_signature()  # after our own index write
         return list(versions)
+
+    def write_catalog(self) -> None:
+        """``state/registry/catalog.json``: name -> version -> verdict of the last scan, so the CLI
+        can accept a known ``activate`` without importing the registry. The host writes it after its
+        scans (a scan itself writes only the index); best effort: never fails."""
+        catalog: dict[str, dict[str, str]] = {}
+        for v in self._versions:
+            catalog.setdefault(v.name, {})[v.version] = v.verdict
+        with contextlib.suppress(OSError, ValueError):
+            atomic_write_json(HomePaths(self.state_dir).catalog, {"versions": catalog}, durable=False)
 
     # -- resolution --------------------------------------------------------------------------
 

@@ -41,7 +41,7 @@ from operator import attrgetter
 from typing import Any
 
 from liveswap.api.types import Candle, Context, Fill, Intent, Settlement
-from liveswap.exceptions import ChannelClosed, ChannelTimeout, ProtocolError
+from liveswap.exceptions import ChannelClosed, ChannelTimeout, GarbageReply, ProtocolError
 from liveswap.exceptions import ChannelError as ChannelError
 
 HEADER = struct.Struct(">I")
@@ -55,8 +55,29 @@ _FILL_VALUES = attrgetter(*(f.name for f in fields(Fill)))
 _SETTLEMENT_VALUES = attrgetter(*(f.name for f in fields(Settlement)))
 _INTENT_VALUES = attrgetter(*(f.name for f in fields(Intent)))
 
+MAX_INT_DIGITS = 18
+"""An integer in a reply with more digits than this is garbage (``10**400``): no figure the host
+handles is that large, and such a number cannot be checked with floats (``math.isfinite`` raises)."""
+
 _dumps = json.JSONEncoder(separators=(",", ":")).encode
-_loads = json.loads
+
+
+def _no_constant(name: str) -> Any:
+    raise GarbageReply(f"worker sent {name}, which JSON does not allow")
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise GarbageReply(f"worker sent an integer of {len(text.lstrip('-'))} digits")
+    return int(text)
+
+
+_decoder = json.JSONDecoder(parse_constant=_no_constant, parse_int=_bounded_int)
+
+
+def _loads(payload: bytes) -> Any:
+    """Strict JSON of a reply: no NaN/Infinity, no integer past :data:`MAX_INT_DIGITS` digits."""
+    return _decoder.decode(payload.decode("utf-8"))
 
 
 
@@ -147,9 +168,12 @@ def encode_outputs(outputs: list[Any]) -> bytes:
 
 
 def decode_reply(payload: bytes) -> dict[str, Any]:
-    """Host side: parse one reply into a JSON object, or raise :class:`ProtocolError`."""
+    """Host side: parse one reply into a JSON object, or raise :class:`ProtocolError`
+    (:class:`GarbageReply` for NaN, Infinity or a huge integer). Never raises anything else."""
     try:
         message = _loads(payload)
+    except GarbageReply:
+        raise
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ProtocolError(f"worker sent a frame that is not JSON ({len(payload)} bytes): {exc}") from None
     if type(message) is not dict:
@@ -168,10 +192,13 @@ def decode_outputs(value: Any, expected: int) -> list[Any]:
     if type(value) is not list or len(value) != expected:
         got = f"{len(value)} outputs" if type(value) is list else f"a {type(value).__name__}"
         raise ProtocolError(f"worker answered a batch of {expected} candle(s) with {got}")
-    return [
-        _untag(out) if type(out) is not list or (out and out[0] == INTENT_TAG) else [_untag(i) for i in out]
-        for out in value
-    ]
+    try:
+        return [
+            _untag(out) if type(out) is not list or (out and out[0] == INTENT_TAG) else [_untag(i) for i in out]
+            for out in value
+        ]
+    except Exception as exc:  # noqa: BLE001 - nothing a worker sends raises anything else into the host
+        raise ProtocolError(f"worker's batch reply cannot be decoded: {type(exc).__name__}") from None
 
 
 # -- host side: a channel with deadlines -----------------------------------------------------

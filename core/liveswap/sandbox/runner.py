@@ -34,9 +34,11 @@ from liveswap.runners.base import Batch, BatchResult, FaultKind, StrategyFault
 from liveswap.sandbox import bwrap, policy, protocol, spawn, treewatch
 from liveswap.sandbox.isolation import make_scratch, worker_env
 from liveswap.sandbox.limits import SandboxLimits
-from liveswap.sandbox.protocol import Channel, ChannelClosed, ChannelTimeout, ProtocolError
+from liveswap.sandbox.protocol import Channel, ChannelClosed, ChannelTimeout, GarbageReply, ProtocolError
 
 FAULT_KINDS: frozenset[str] = frozenset(get_args(FaultKind))
+DEFAULT_MAX_STATE_BYTES = 1_000_000
+"""An exported state larger than this (JSON bytes) is a ``garbage`` fault (the setting ``max_state_bytes``)."""
 EXIT_MEMORY = 71
 """Exit status of a worker that hit ``MemoryError`` where it could not reply (see worker.main)."""
 
@@ -145,6 +147,7 @@ class SandboxRunner:
         log_path: Path | None = None,
         max_frame: int = protocol.DEFAULT_MAX_FRAME,
         cpus: set[int] | None = None,
+        max_state_bytes: int = DEFAULT_MAX_STATE_BYTES,
         sys_path: list[Path] | None = None,
     ) -> None:
         self.name = name
@@ -160,6 +163,8 @@ class SandboxRunner:
         self.close_timeout = close_timeout
         self.scratch_root = scratch_root
         self.max_frame = max_frame
+        self.max_state_bytes = max_state_bytes
+        self._deadline = 0.0
         self.cpus = set(cpus) if cpus else None
         self.log_path: Path | None = log_path
         self.scratch: Path | None = None
@@ -325,15 +330,19 @@ class SandboxRunner:
         frame = protocol.encode_batch(batch.candles, batch.fills, batch.settlements)
         value = self._request(frame, "run_batch")
         try:
-            return BatchResult(outputs=protocol.decode_outputs(value, len(batch.candles)))
+            outputs = protocol.decode_outputs(value, len(batch.candles))
         except ProtocolError as exc:
             self._die("protocol", str(exc))
+        self._check_deadline("run_batch")
+        return BatchResult(outputs=outputs)
 
     def on_params(self, params: dict[str, Any]) -> None:
         self._request(protocol.encode_request("params", params), "on_params")
 
     def export_state(self) -> dict[str, Any] | None:
-        state = self._request(protocol.encode_request("export"), "export_state")
+        payload = self._exchange(protocol.encode_request("export"), "export_state")
+        self._check_state_size(len(payload))
+        state = self._interpret(payload, "export_state")
         if state is not None and not isinstance(state, dict):
             self._die("garbage", f"export_state came back as a {type(state).__name__}, not a dict")
         return state
@@ -345,6 +354,7 @@ class SandboxRunner:
         """:meth:`export_state` as the worker's JSON bytes of a dict, *not parsed here*: for relaying to
         another worker with :meth:`import_state_json` (the swap's commit path). None without the hook."""
         payload = self._exchange(protocol.encode_request("export_json"), "export_state")
+        self._check_state_size(len(payload))
         state_json = protocol.state_json_of(payload)
         if state_json is None:
             state = self._interpret(payload, "export_state")  # a fault raises here
@@ -364,6 +374,17 @@ class SandboxRunner:
 
     # -- machinery --------------------------------------------------------------------------
 
+    def _check_state_size(self, size: int) -> None:
+        if size > self.max_state_bytes + 8:
+            self._die("garbage", f"export_state of {self.name} {self.version} is {size} bytes, more than the "
+                      f"cap of {self.max_state_bytes} (max_state_bytes)")
+
+    def _check_deadline(self, what: str) -> None:
+        """Decoding a reply counts against the call's time limit."""
+        if time.monotonic() > self._deadline:
+            self._die("timeout", f"{what} of {self.name} {self.version}: reply not decoded within "
+                      f"{self.hook_timeout:g}s (host-side decoding counts); worker {self.pid} killed")
+
     def _request(self, frame: bytes, what: str, timeout: float | None = None) -> Any:
         return self._interpret(self._exchange(frame, what, timeout), what)
 
@@ -372,7 +393,7 @@ class SandboxRunner:
         if not self._alive or self._channel is None:
             self._raise_dead(what)
         limit = self.hook_timeout if timeout is None else timeout
-        deadline = time.monotonic() + limit
+        deadline = self._deadline = time.monotonic() + limit
         try:
             self._channel.send(frame, deadline)
             return self._channel.recv(deadline)
@@ -388,8 +409,11 @@ class SandboxRunner:
         """The ``ok`` value of a reply payload; a fault or malformed reply kills the worker and raises."""
         try:
             message = protocol.decode_reply(payload)
+        except GarbageReply as exc:
+            self._die("garbage", f"{what} of {self.name} {self.version}: {exc}")
         except ProtocolError as exc:
             self._die("protocol", f"{what} of {self.name} {self.version}: {exc}")
+        self._check_deadline(what)
         if "ok" in message:
             return message["ok"]
         kind, reason = message.get("fault"), message.get("reason")

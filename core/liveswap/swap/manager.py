@@ -16,6 +16,21 @@ A swap, like an OTP release upgrade, in named steps:
   new one (crash, time-out, memory, exception, malformed output) rolls back to the old one at
   once, and the faulted batch is decided again by the old one, so it is decided exactly once.
 
+A rollback -- automatic or the operator's, during probation or after -- always lands on a live
+worker of the previous version holding *its own* state as exported at the swap, plus a replay of
+the journal's batches since: the warm worker if it still answers, else a freshly started one. The
+previous version never receives the failed version's state. Probations and their outcomes are
+journaled (``probations``); a host start refuses to resume a version whose probation failed or
+during whose probation the host died ``max_probation_crashes`` times (:func:`startup_spec`).
+
+Switching to another strategy NAME never hands it the old strategy's state: the old one's state
+is shelved under its name (:mod:`liveswap.swap.shelf`) and the new one resumes its own shelved
+state, or is warmed on the journal's recent candles (decided, not traded) as a new home is.
+
+A failed or hung ``export_state`` aborts the commit: nothing changes (a worker killed by it is
+restarted from its snapshot at once). A second request while one is being prepared supersedes
+it: the first gets its answer ("superseded") and its worker is stopped.
+
 Outside probation a failing worker is restarted from the last snapshot plus a replay of the
 journal since (at most ``max_restarts`` in ``restart_window`` seconds); past that the host rolls
 back to the previous version or, with none, pauses opening positions and says why.
@@ -37,6 +52,7 @@ from liveswap.home.status import ProbationInfo
 from liveswap.runners.base import Runner, StrategyFault
 from liveswap.sandbox.supervisor import Supervisor
 from liveswap.swap.loader import LoadError, VersionLoader
+from liveswap.swap.shelf import Shelved, StateShelf
 
 SwapKind = Literal["activate", "rollback"]
 State = dict[str, Any] | bytes | None
@@ -55,6 +71,7 @@ class _Pending:
     error: str | None = None
     finished: bool = False
     ready: threading.Event = field(default_factory=threading.Event)
+    superseded: bool = False
 
 
 @dataclass(slots=True)
@@ -91,17 +108,25 @@ class SwapManager:
         self.probation_batches = probation_batches
         self.restarts = Supervisor(max_restarts, restart_window)
         self.previous: list[str] = engine.journal.active_history()[1:]
+        self.shelf = StateShelf(engine.state_dir)
         self._pending: _Pending | None = None
         self._probation: _Probation | None = None
+        self._doomed: set[str] = set()
+        """Versions whose probation failed: never restarted, only rolled back from."""
         self._last_tick_cursor = engine.cursor
         self._lock = threading.Lock()
+        # a probation a previous run of this host was in: it keeps counting (host deaths) until passed
+        inherited = engine.journal.open_probation()
+        self._inherited_left: int | None = (
+            probation_batches if inherited is not None and inherited["spec"] == engine.active.spec else None)
         engine.add_between_batches(self.tick)
         engine.set_fault_handler(self.on_fault)
 
     # ---- requests ---------------------------------------------------------------------------
 
     def request(self, *, kind: SwapKind, spec: str | None, generation: int, done: Done) -> None:
-        """Start an activation or rollback; ``done`` reports the outcome (from the engine thread)."""
+        """Start an activation or rollback; ``done`` reports the outcome (from the engine thread).
+        A request still pending is superseded: it is answered at once and its worker stopped."""
         target = spec
         if kind == "rollback":
             target = self._rollback_target(spec)
@@ -109,18 +134,27 @@ class SwapManager:
                 self._refuse(kind, spec or "previous version", generation, done, "nothing to roll back to")
                 return
         assert target is not None
-        if self._pending is not None and not self._pending.finished:
-            self._refuse(kind, target, generation, done, f"a swap to {self._pending.spec} is still being prepared")
-            return
+        self._supersede(generation)
         active = self.engine.active
-        if target in (active.spec, active.name) and kind == "activate":
-            done(None)  # already active: nothing to do
+        if target == active.spec and kind == "activate":
+            done(None)  # exactly this version is active: nothing to do
             return
         if kind == "rollback" and self._probation is not None and target == self._probation.old.spec:
             self._pending = _Pending(kind, target, generation, done, prepared=self._probation.old, finished=True)
             return
         pending = self._pending = _Pending(kind, target, generation, done)
         threading.Thread(target=self._prepare, args=(pending,), name=f"prepare {target}", daemon=True).start()
+
+    def _supersede(self, generation: int) -> None:
+        with self._lock:
+            old, self._pending = self._pending, None
+            if old is None:
+                return
+            old.superseded = True
+            prepared = old.prepared if old.finished else None
+        if prepared is not None and (self._probation is None or prepared is not self._probation.old):
+            prepared.runner.close()
+        self._refuse(old.kind, old.spec, old.generation, old.done, f"superseded by generation {generation}")
 
     def _rollback_target(self, to: str | None) -> str | None:
         name = self.engine.active.name
@@ -131,16 +165,22 @@ class SwapManager:
         return self.previous[0] if self.previous else None
 
     def _prepare(self, pending: _Pending) -> None:
+        new: ActiveStrategy | None = None
         try:
             new = self.loader.load(pending.spec)
             new.runner.setup(dict(self.engine.desired.params))
-            pending.prepared = new
         except (LoadError, StrategyFault) as exc:
             pending.error = str(exc)
         except Exception as exc:  # noqa: BLE001 - a broken version never takes the host down
             logger.exception("preparing {} failed", pending.spec)
             pending.error = f"{type(exc).__name__}: {exc}"
-        pending.finished = True
+        with self._lock:
+            if pending.error is None and new is not None and not pending.superseded:
+                pending.prepared = new
+                new = None
+            pending.finished = True
+        if new is not None:  # superseded, or failed after loading: never leak a worker
+            new.runner.close()
         pending.ready.set()
 
     def wait_prepared(self, timeout: float = 30.0) -> bool:
@@ -161,29 +201,36 @@ class SwapManager:
         self._last_tick_cursor = engine.cursor
         if advanced and self._probation is not None:
             self._probation_step()
-        pending = self._pending
-        if pending is not None and pending.finished:
+        if advanced and self._inherited_left is not None:
+            self._inherited_left -= 1
+            if self._inherited_left <= 0:
+                self._inherited_left = None
+                engine.journal.end_probation(outcome="passed", reason="passed after a host restart")
+        with self._lock:
+            pending = self._pending
+            if pending is None or not pending.finished:
+                return
             self._pending = None
-            if pending.error is not None or pending.prepared is None:
-                self._refuse(pending.kind, pending.spec, pending.generation, pending.done,
-                             pending.error or "not prepared")
-            else:
-                self._commit(pending)
+        if pending.error is not None or pending.prepared is None:
+            self._refuse(pending.kind, pending.spec, pending.generation, pending.done, pending.error or "not prepared")
+        elif pending.prepared.spec == engine.active.spec:  # ``activate NAME``: its newest is the one running
+            if self._probation is None or pending.prepared is not self._probation.old:
+                pending.prepared.runner.close()
+            logger.info("{} {}: {} is already the newest compatible version", pending.kind, pending.spec,
+                        engine.active.spec)
+            pending.done(None)
+        else:
+            self._commit(pending)
 
     def _probation_step(self) -> None:
         p = self._probation
         assert p is not None
-        try:
-            p.new_state = export_state(self.engine.active.runner)
-            p.new_state_batch_end = self.engine.cursor or p.new_state_batch_end
-        except StrategyFault as exc:
-            # the next batch will meet the same fault; the fault handler rolls back then
-            logger.warning("probation: {} could not export its state: {}", self.engine.active.spec, exc)
         p.batches_left -= 1
         self._set_probation(p)
         if p.batches_left <= 0:
             logger.info("probation passed: {} is permanent; stopping {}", self.engine.active.spec, p.old.spec)
             self._set_probation(None)
+            self.engine.journal.end_probation(outcome="passed")
             p.old.runner.close()
 
     def _commit(self, pending: _Pending) -> None:
@@ -191,72 +238,147 @@ class SwapManager:
         old, new = engine.active, pending.prepared
         assert new is not None
         probation = self._probation
-        back_to_warm = probation is not None and new is probation.old
+        if probation is not None and new is probation.old:
+            self._rollback_in_probation(pending, probation)
+            return
         t0 = time.perf_counter()
         try:
             state = export_state(old.runner)
         except StrategyFault as exc:
-            state = None
-            logger.warning("commit: {} could not export its state ({}); {} starts without it", old.spec, exc,
-                           new.spec)
+            new.runner.close()
+            reason = f"{old.spec} could not export its state ({exc}); nothing changed"
+            self._refuse(pending.kind, new.spec, pending.generation, pending.done, reason)
+            if not old.runner.alive:
+                self._restart_active(StrategyFault(exc.kind, f"export_state failed: {exc}"))
+            return
+        same_name = old.name == new.name
         try:
-            if state is not None:
+            if same_name:
                 import_state(new.runner, state, old.version)
+            else:
+                self._warm(new)
         except StrategyFault as exc:
-            if not back_to_warm:
-                new.runner.close()
-                self._refuse(pending.kind, new.spec, pending.generation, pending.done,
-                             f"{new.spec} refused the state of {old.spec}: {exc}")
-                return
-            assert probation is not None
-            try:  # the warm version resumes from its own state at the swap, plus a replay
-                if probation.old_state_at_swap is not None:
-                    import_state(new.runner, probation.old_state_at_swap, new.version)
-                engine.replay_into(new.runner, probation.swap_batch_end, engine.cursor or probation.swap_batch_end)
-            except StrategyFault as exc2:
-                self._refuse(pending.kind, new.spec, pending.generation, pending.done,
-                             f"{new.spec} can neither take the state of {old.spec} ({exc}) nor resume ({exc2})")
-                return
+            new.runner.close()
+            why = f"refused the state of {old.spec}" if same_name else "could not be warmed up"
+            self._refuse(pending.kind, new.spec, pending.generation, pending.done, f"{new.spec} {why}: {exc}")
+            return
         new.since = time.time()
         engine.activate(new)
         pause_ms = (time.perf_counter() - t0) * 1000
         engine.record_swap_outcome(kind=pending.kind, from_spec=old.spec, to_spec=new.spec, ok=True, pause_ms=pause_ms,
                                    generation=pending.generation, sha256=new.wheel_sha256)
         self.restarts.reset()
-        if back_to_warm:
-            self._set_probation(None)
-            old.runner.close()  # the version that was on probation
+        self._doomed.discard(new.spec)
+        self._inherited_left = None
+        cursor = engine.cursor or 0
+        if not same_name:
+            self.shelf.put(Shelved(old.name, old.version, cursor, state))
+        if probation is not None:
+            probation.old.runner.close()
+        if self.probation_batches > 0:
+            self._set_probation(_Probation(old, state, cursor, self.probation_batches, None, cursor))
+            engine.journal.start_probation(spec=new.spec, previous=old.spec, batch_end=engine.cursor)
         else:
-            if probation is not None:
-                probation.old.runner.close()
-            if self.probation_batches > 0:
-                self._set_probation(_Probation(old, state, engine.cursor or 0, self.probation_batches, None,
-                                               engine.cursor or 0))
-            else:
-                self._set_probation(None)
-                old.runner.close()
+            self._set_probation(None)
+            engine.journal.end_probation(outcome="superseded")
+            old.runner.close()
         self.previous = [old.spec] + [s for s in self.previous if s not in (old.spec, new.spec)]
         logger.info("{} {} -> {} committed between batches (pause {:.2f} ms)", pending.kind, old.spec, new.spec,
                     pause_ms)
         engine.take_snapshot()
         pending.done(None)
 
+    def _rollback_in_probation(self, pending: _Pending, p: _Probation) -> None:
+        """The operator rolls back during probation: the previous version resumes (see :meth:`_resume`)."""
+        engine = self.engine
+        t0 = time.perf_counter()
+        failed = engine.active
+        back = self._resume(p)
+        if back is None:
+            self._refuse(pending.kind, p.old.spec, pending.generation, pending.done,
+                         f"{p.old.spec} could not be brought back; {failed.spec} keeps trading")
+            return
+        engine.activate(back)
+        self._set_probation(None)
+        failed.runner.close()
+        engine.record_swap_outcome(kind=pending.kind, from_spec=failed.spec, to_spec=back.spec, ok=True,
+                                   pause_ms=_ms_since(t0), generation=pending.generation, sha256=back.wheel_sha256)
+        engine.journal.end_probation(outcome="rolled-back", reason="rolled back by the operator")
+        self.previous = [failed.spec] + [s for s in self.previous if s not in (failed.spec, back.spec)]
+        engine.take_snapshot()
+        pending.done(None)
+
+    def _resume(self, p: _Probation) -> ActiveStrategy | None:
+        """The previous version, live, with its own state at the swap plus a replay of the batches
+        since: its warm worker if it still answers, else a freshly started one; None if neither."""
+        engine = self.engine
+        until = engine.cursor or p.swap_batch_end
+        for warm in ((True, False) if p.old.runner.alive else (False,)):
+            target: ActiveStrategy | None = p.old if warm else None
+            try:
+                if target is None:
+                    target = self.loader.load(p.old.spec)
+                    target.runner.setup(dict(engine.desired.params))
+                    target.since = time.time()
+                if p.old_state_at_swap is not None:
+                    import_state(target.runner, p.old_state_at_swap, p.old.version)
+                engine.replay_into(target.runner, p.swap_batch_end, until)
+                return target
+            except (LoadError, StrategyFault) as exc:
+                logger.error("{} worker of {} cannot resume: {}", "warm" if warm else "fresh", p.old.spec, exc)
+                if target is not None:
+                    target.runner.close()
+        return None
+
+    def _warm(self, target: ActiveStrategy) -> None:
+        """Bring another strategy (a different NAME) to the present without foreign state: its own
+        shelved state plus a replay since, else the journal's recent candles (decided, not traded)."""
+        engine = self.engine
+        until = engine.cursor
+        if until is None:
+            return
+        kept = self.shelf.get(target.name)
+        if kept is not None and kept.batch_end <= until:
+            if kept.state is not None:
+                import_state(target.runner, kept.state, kept.version)
+            since = kept.batch_end
+        else:
+            first = engine.journal.first_batch_end()
+            since = max(until - engine.settings.warmup_seconds, (first or until) - 1)
+        engine.replay_into(target.runner, since, until)
+
+    def _bring_up(self, spec: str) -> ActiveStrategy:
+        """A fresh worker of ``spec`` brought to the present (restarts and rollbacks after probation)."""
+        engine = self.engine
+        target = self.loader.load(spec)
+        try:
+            target.runner.setup(dict(engine.desired.params))
+            if target.name == engine.active.name:
+                engine.restore_strategy(target)
+            else:
+                self._warm(target)
+        except StrategyFault:
+            target.runner.close()
+            raise
+        return target
+
     # ---- faults -----------------------------------------------------------------------------
 
     def on_fault(self, fault: StrategyFault) -> bool:
         """The active version failed deciding a batch. True if another runner now stands ready
         to decide the same batch (the engine retries it once)."""
+        if self._probation is not None:
+            return self._auto_rollback(self.engine.active, fault)
+        return self._restart_active(fault)
+
+    def _restart_active(self, fault: StrategyFault) -> bool:
         engine = self.engine
         failed = engine.active
         t0 = time.perf_counter()
-        if self._probation is not None:
-            return self._auto_rollback(failed, fault)
         failed.runner.close()
-        if self.restarts.record_failure(time.monotonic()):
+        if failed.spec not in self._doomed and self.restarts.record_failure(time.monotonic()):
             try:
-                restarted = self.loader.load(failed.spec)
-                restarted.runner.setup(dict(engine.desired.params))
-                engine.restore_strategy(restarted)
+                restarted = self._bring_up(failed.spec)
             except (LoadError, StrategyFault) as exc:
                 logger.error("restart of {} failed: {}", failed.spec, exc)
             else:
@@ -267,22 +389,19 @@ class SwapManager:
                 logger.warning("{} failed ({}); restarted from its last snapshot", failed.spec, fault)
                 return True
         reason = f"{failed.spec} keeps failing ({self.restarts.reason()}); last: {fault}"
-        if self.previous:
-            target = self.previous[0]
+        for target in list(self.previous):
             try:
-                back = self.loader.load(target)
-                back.runner.setup(dict(engine.desired.params))
-                engine.restore_strategy(back)
+                back = self._bring_up(target)
             except (LoadError, StrategyFault) as exc:
                 logger.error("rollback to {} failed: {}", target, exc)
-            else:
-                engine.activate(back)
-                self.previous = [s for s in self.previous if s != target]
-                engine.record_swap_outcome(kind="auto-rollback", from_spec=failed.spec, to_spec=back.spec, ok=True,
-                                           reason=reason, pause_ms=_ms_since(t0))
-                logger.error("rolled back to {}: {}", back.spec, reason)
-                self.restarts.reset()
-                return True
+                continue
+            engine.activate(back)
+            self.previous = [failed.spec] + [s for s in self.previous if s not in (target, failed.spec)]
+            engine.record_swap_outcome(kind="auto-rollback", from_spec=failed.spec, to_spec=back.spec, ok=True,
+                                       reason=reason, pause_ms=_ms_since(t0))
+            logger.error("rolled back to {}: {}", back.spec, reason)
+            self.restarts.reset()
+            return True
         engine.pause_automatically(f"{reason}; nothing to roll back to: not opening positions")
         logger.error("pausing: {}; nothing to roll back to", reason)
         return False
@@ -294,31 +413,23 @@ class SwapManager:
         assert p is not None
         self._set_probation(None)
         failed.runner.close()
-        old = p.old
-        how = "its own state at the swap, plus a replay"
-        try:
-            if p.new_state is None:
-                raise StrategyFault("exception", f"{failed.spec} exported no state")
-            import_state(old.runner, p.new_state, failed.version)
-            engine.replay_into(old.runner, p.new_state_batch_end, engine.cursor or p.new_state_batch_end)
-            how = f"the state {failed.spec} last exported"
-        except StrategyFault as exc:
-            logger.warning("{} cannot take over the state of {} ({}); replaying since the swap", old.spec,
-                           failed.spec, exc)
-            try:
-                if p.old_state_at_swap is not None:
-                    import_state(old.runner, p.old_state_at_swap, old.version)
-                engine.replay_into(old.runner, p.swap_batch_end, engine.cursor or p.swap_batch_end)
-            except StrategyFault as exc2:
-                logger.error("{} cannot resume either: {}", old.spec, exc2)
-                engine.activate(old)
-                return False
-        engine.activate(old)
         reason = f"{failed.spec} failed during probation: {fault}"
-        engine.record_swap_outcome(kind="auto-rollback", from_spec=failed.spec, to_spec=old.spec, ok=True,
-                                   reason=reason, pause_ms=_ms_since(t0))
-        self.previous = [s for s in self.previous if s != old.spec]
-        logger.error("automatic rollback to {} (resumed from {}): {}", old.spec, how, reason)
+        self._doomed.add(failed.spec)
+        back = self._resume(p)
+        if back is None:
+            engine.journal.end_probation(outcome="failed", reason=reason)
+            self.previous = [p.old.spec] + [s for s in self.previous if s != p.old.spec]
+            engine.record_swap_outcome(kind="auto-rollback", from_spec=failed.spec, to_spec=p.old.spec, ok=False,
+                                       reason=f"{reason}; {p.old.spec} could not be brought back")
+            engine.pause_automatically(f"{reason}; {p.old.spec} could not be brought back: not opening positions")
+            return False
+        engine.activate(back)
+        engine.record_swap_outcome(kind="auto-rollback", from_spec=failed.spec, to_spec=back.spec, ok=True,
+                                   reason=reason, pause_ms=_ms_since(t0), sha256=back.wheel_sha256)
+        engine.journal.end_probation(outcome="rolled-back", reason=reason)
+        self.previous = [failed.spec] + [s for s in self.previous if s not in (back.spec, failed.spec)]
+        self.restarts.reset()
+        logger.error("automatic rollback to {} (its own state at the swap, plus a replay): {}", back.spec, reason)
         return True
 
     def _set_probation(self, p: _Probation | None) -> None:
@@ -330,9 +441,19 @@ class SwapManager:
         return self._probation is not None
 
     def close(self) -> None:
+        """Stop the warm and prepared workers. A probation stopped this way is journaled as
+        ``interrupted`` (a clean stop is not a host death)."""
+        with self._lock:
+            pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.superseded = True
+            if pending.finished and pending.prepared is not None and (
+                    self._probation is None or pending.prepared is not self._probation.old):
+                pending.prepared.runner.close()
         if self._probation is not None:
             self._probation.old.runner.close()
             self._set_probation(None)
+            self.engine.journal.end_probation(outcome="interrupted", reason="the host stopped during probation")
 
 
 def _ms_since(t0: float) -> float:

@@ -15,7 +15,7 @@ from liveswap.registry.errors import RegistryError
 from liveswap.registry.registry import Registry
 from liveswap.runners.base import StrategyFault
 from liveswap.sandbox.limits import SandboxLimits
-from liveswap.sandbox.runner import SandboxRunner
+from liveswap.sandbox.runner import DEFAULT_MAX_STATE_BYTES, SandboxRunner
 from liveswap.swap.loader import LoadError
 
 
@@ -26,8 +26,10 @@ class RegistryLoader:
     wheels), so every use goes through one lock; the rescan skips a beat rather than wait.
     """
 
-    def __init__(self, registry: Registry, *, limits: SandboxLimits, hook_timeout: float, state_dir: Path) -> None:
+    def __init__(self, registry: Registry, *, limits: SandboxLimits, hook_timeout: float, state_dir: Path,
+                 max_state_bytes: int = DEFAULT_MAX_STATE_BYTES) -> None:
         self.registry = registry
+        self.max_state_bytes = max_state_bytes
         self.limits = limits
         self.hook_timeout = hook_timeout
         self.scratch_root = state_dir / "workers"
@@ -47,6 +49,7 @@ class RegistryLoader:
         runner = SandboxRunner(
             version.name, version.version, installed.path, limits=self.limits, hook_timeout=self.hook_timeout,
             scratch_root=self.scratch_root, log_path=self.log_dir / f"worker-{version.name}-{version.version}.log",
+            max_state_bytes=self.max_state_bytes,
         )
         try:
             runner.start()
@@ -67,5 +70,6 @@ class RegistryLoader:
                 ok = sum(1 for v in found if v.verdict == "compatible")
                 logger.info("registry: {} strategy versions ({} compatible)", len(found), ok)
                 engine.set_registry_summary(RegistryInfo(versions=len(found), compatible=ok, scanned_at=time.time()))
+                self.registry.write_catalog()
         finally:
             self.lock.release()

@@ -1,0 +1,196 @@
+"""Every failure of a new version leaves a working version, with real sandboxed workers: the
+rollback lands on a live worker of the previous version holding its own state at the swap plus a
+replay, even when the previous version refuses the new version's state, its warm worker is gone,
+or the old version's export fails; switching strategy names never hands over foreign state."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from liveswap.engine.loop import Engine
+from liveswap.swap.manager import SwapManager
+
+from tests.support.engine_helpers import advance
+from tests.support.sandboxed import activate, decided, sandboxed_engine
+from tests.support.wheelkit import make_wheel
+
+STRICT = '''
+import os, time
+from liveswap.api import hookimpl, Intent
+VERSION = {version!r}
+NAME = {name!r}
+
+class Strategy:
+    def __init__(self):
+        self.seen = []
+    @hookimpl
+    def on_candle(self, candle, ctx):
+        self.n = getattr(self, "n", 0) + 1  # candles decided by this worker
+        {fault}
+        self.seen.append([candle.market, candle.start, VERSION])
+        return [Intent(candle.market, "up" if candle.close >= candle.open else "down", 1.0)]
+    @hookimpl
+    def export_state(self):
+        {export_fault}
+        return {{"seen": self.seen, "layout": VERSION, "name": NAME}}
+    @hookimpl
+    def import_state(self, state, from_version):
+        if from_version > VERSION or state.get("name") != NAME:  # reads older layouts only
+            raise ValueError("cannot read state layout " + str(state.get("layout")) + " of " + str(state.get("name")))
+        self.seen = state["seen"]
+'''
+
+FAULTS = {  # each starts misbehaving after deciding 12 candles
+    "crash": "if self.n > 12: os._exit(3)",
+    "hang": "if self.n > 12: time.sleep(60)",
+    "memory": "if self.n > 12: self.hog = bytearray(2_000_000_000)",
+    "garbage": "if self.n > 12: return [Intent(candle.market, 'up', 10**400)]",
+    "nan": "if self.n > 12: return [{'market': candle.market, 'side': 'up', 'stake': float('nan')}]",
+}
+
+
+def wheel(registry: Path, version: str, *, name: str = "probe", fault: str = "pass",
+          export_fault: str = "pass") -> None:
+    make_wheel(registry, f"{name}-strategy", version, ep=name, module=f"{name.replace('-', '_')}_strategy",
+               body=STRICT.format(version=version, name=name, fault=fault, export_fault=export_fault))
+
+
+@pytest.fixture
+def engines(home: Path) -> Any:
+    made: list[tuple[Engine, SwapManager]] = []
+
+    def make(**kw: Any) -> tuple[Engine, SwapManager]:
+        pair = sandboxed_engine(home, **kw)
+        made.append(pair)
+        return pair
+
+    yield make
+    for engine, swaps in made:
+        swaps.close()
+        engine.active.runner.close()
+
+
+def exactly_once(engine: Engine) -> None:
+    """Every candle the strategy state holds was decided once, and every decided candle is in it."""
+    seen = engine.active.runner.export_state()["seen"]  # type: ignore[index]
+    keys = [(m, s) for m, s, _ in seen]
+    assert len(keys) == len(set(keys)) == len(decided(engine))
+    assert set(keys) == set(decided(engine))
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_a_fault_in_probation_lands_on_a_live_previous_version_that_refuses_the_new_state(
+        home: Path, engines: Any, fault: str) -> None:
+    wheel(home / "registry", "1.0.0")
+    wheel(home / "registry", "2.0.0", fault=FAULTS[fault])
+    engine, swaps = engines()
+    advance(engine, 900)
+    assert activate(engine, swaps, "probe==2.0.0") is None
+    advance(engine, 1800)
+    assert engine.active.spec == "probe==1.0.0" and engine.active.runner.alive, fault
+    assert engine.last_swap.kind == "auto-rollback" and engine.last_swap.ok
+    assert "during probation" in engine.last_swap.reason
+    assert set(decided(engine).values()) == {"1.0.0", "2.0.0"}
+    exactly_once(engine)
+    row = engine.journal.probations()[0]
+    assert row["spec"] == "probe==2.0.0" and row["outcome"] == "rolled-back"
+    advance(engine, 600)  # and it keeps trading
+    exactly_once(engine)
+
+
+def test_a_dead_warm_worker_is_replaced_by_a_fresh_one(home: Path, engines: Any) -> None:
+    wheel(home / "registry", "1.0.0")
+    wheel(home / "registry", "2.0.0", fault=FAULTS["crash"])
+    engine, swaps = engines()
+    advance(engine, 900)
+    warm = engine.active.runner
+    assert activate(engine, swaps, "probe==2.0.0") is None
+    os.kill(warm.pid, signal.SIGKILL)  # type: ignore[attr-defined]
+    advance(engine, 1800)
+    assert engine.active.spec == "probe==1.0.0" and engine.active.runner.alive
+    assert engine.active.runner is not warm
+    exactly_once(engine)
+
+
+def test_the_operator_rolling_back_during_probation_gets_the_previous_state_back(home: Path, engines: Any) -> None:
+    wheel(home / "registry", "1.0.0")
+    wheel(home / "registry", "2.0.0")
+    engine, swaps = engines()
+    advance(engine, 900)
+    assert activate(engine, swaps, "probe==2.0.0") is None
+    advance(engine, 600)
+    assert activate(engine, swaps, None, "rollback") is None
+    assert engine.active.spec == "probe==1.0.0"
+    advance(engine, 600)
+    exactly_once(engine)
+    assert engine.journal.probations()[0]["outcome"] == "rolled-back"
+
+
+@pytest.mark.parametrize("export_fault", ["raise RuntimeError('no')", "time.sleep(60)", "os._exit(4)"])
+def test_a_failed_or_hung_export_aborts_the_commit(home: Path, engines: Any, export_fault: str) -> None:
+    wheel(home / "registry", "1.0.0", export_fault=f"if len(self.seen) > 10: {export_fault}")
+    wheel(home / "registry", "2.0.0")
+    engine, swaps = engines()
+    advance(engine, 900)
+    reason = activate(engine, swaps, "probe==2.0.0")
+    assert reason is not None and "could not export its state" in reason and "nothing changed" in reason
+    assert engine.active.spec == "probe==1.0.0" and engine.active.runner.alive
+    assert engine.last_swap.ok is False or engine.last_swap.kind == "restart"
+    assert [r["ok"] for r in engine.journal.swaps() if r["kind"] == "activate"] == [0]
+    advance(engine, 600)
+    assert set(decided(engine).values()) == {"1.0.0"}
+
+
+def test_switching_strategy_names_never_hands_over_foreign_state_and_switching_back_resumes(
+        home: Path, engines: Any) -> None:
+    wheel(home / "registry", "1.0.0")
+    wheel(home / "registry", "1.0.0", name="other")
+    engine, swaps = engines(probation=0)
+    advance(engine, 1800)
+    probe_seen = len(engine.active.runner.export_state()["seen"])  # type: ignore[index]
+    assert activate(engine, swaps, "other") is None  # would raise "cannot read state layout" if handed probe's
+    assert engine.active.spec == "other==1.0.0"
+    other_state = engine.active.runner.export_state()
+    assert other_state["name"] == "other" and other_state["seen"]  # warmed on recent journaled candles
+    advance(engine, 900)
+    assert activate(engine, swaps, "probe") is None
+    state = engine.active.runner.export_state()
+    assert engine.active.spec == "probe==1.0.0" and state["name"] == "probe"
+    assert len(state["seen"]) >= probe_seen  # its own state, plus a replay of what it missed
+    keys = [(m, s) for m, s, _ in state["seen"]]
+    assert len(keys) == len(set(keys)) == len(decided(engine))
+    assert "other==1.0.0" in {f"{r['strategy']}=={r['version']}" for r in
+                              engine.journal.query("SELECT DISTINCT strategy, version FROM decisions")}
+
+
+def test_a_second_request_supersedes_the_first_and_no_worker_leaks(home: Path, engines: Any) -> None:
+    wheel(home / "registry", "1.0.0")
+    wheel(home / "registry", "2.0.0")
+    wheel(home / "registry", "3.0.0")
+    engine, swaps = engines()
+    advance(engine, 600)
+    answers: list[tuple[int, str | None]] = []
+    swaps.request(kind="activate", spec="probe==2.0.0", generation=1, done=lambda r: answers.append((1, r)))
+    assert swaps.wait_prepared(60)
+    first = swaps._pending.prepared  # noqa: SLF001 - the prepared worker that must be stopped
+    swaps.request(kind="activate", spec="probe==3.0.0", generation=2, done=lambda r: answers.append((2, r)))
+    assert swaps.wait_prepared(60)
+    swaps.tick(engine)
+    assert answers[0][0] == 1 and "superseded by generation 2" in (answers[0][1] or "")
+    assert answers[1] == (2, None) and engine.active.spec == "probe==3.0.0"
+    assert first is not None and not first.runner.alive
+
+
+def test_activate_name_means_newest_also_when_that_name_is_active(home: Path, engines: Any) -> None:
+    wheel(home / "registry", "1.0.0")
+    wheel(home / "registry", "2.0.0")
+    engine, swaps = engines()
+    advance(engine, 600)
+    assert activate(engine, swaps, "probe") is None
+    assert engine.active.spec == "probe==2.0.0"
+    assert activate(engine, swaps, "probe") is None  # already the newest: applied, nothing changes
+    assert engine.active.spec == "probe==2.0.0"
