@@ -32,10 +32,10 @@ def test_strict_lists_every_layer_here() -> None:
 
 
 def no_bwrap_env(cli_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
-    """PATH without bwrap (only the interpreter's own bin dir)."""
+    """A machine without bubblewrap: no bwrap on PATH, and the bundled one (liveswap[sandbox]) ignored."""
     bare = tmp_path / "bin"
     bare.mkdir()
-    return {**cli_env, "PATH": str(bare)}
+    return {**cli_env, "PATH": str(bare), "LIVESWAP_BWRAP": "none"}
 
 
 def test_strict_without_bubblewrap_refuses_naming_the_setting(home: Path, cli_env: dict[str, str],

