@@ -16,6 +16,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 from liveswap.api.types import Candle
 from liveswap.brokers.base import OrderRequest, OrderResult, SettlementReport
@@ -36,6 +37,28 @@ CREATE TABLE IF NOT EXISTS paper_orders (
 );
 CREATE INDEX IF NOT EXISTS paper_open ON paper_orders (settled, window_end);
 """
+
+
+def paper_fill(order: OrderRequest, settings: PaperSettings) -> tuple[Literal["filled", "rejected"], str, float,
+                                                                       float, float]:
+    """How the paper model fills ``order``: ``(status, reason, price, shares, fee)``.
+
+    A pure function, shared by the paper broker and a candidate's hypothetical fills
+    (:mod:`liveswap.rollout.hypothetical`), so both are priced alike.
+    """
+    price = round(min(MAX_FILL_PRICE, order.price + settings.slippage), 4)
+    if not 0 < order.price < 1:
+        return "rejected", f"no tradable price ({order.price})", 0.0, 0.0, 0.0
+    if order.max_price is not None and price > order.max_price + 1e-12:
+        return "rejected", f"price {price:.2f} above max_price {order.max_price:.2f}", 0.0, 0.0, 0.0
+    shares = order.stake / price
+    return "filled", "", price, shares, taker_fee(settings.fees, shares, price)
+
+
+def side_won(candle: Candle, side: str) -> bool:
+    """Whether a bet on ``side`` of ``candle``'s window won: "up" wins when close >= open (ties go up)."""
+    up_won = candle.close >= candle.open
+    return up_won if side == "up" else not up_won
 
 
 class PaperBroker:
@@ -65,20 +88,12 @@ class PaperBroker:
         known = self._row(order.client_order_id)
         if known is not None:
             return known
-        price = round(min(MAX_FILL_PRICE, order.price + self.settings.slippage), 4)
-        status, reason, shares, fee = "filled", "", 0.0, 0.0
-        if not 0 < order.price < 1:
-            status, reason = "rejected", f"no tradable price ({order.price})"
-        elif order.max_price is not None and price > order.max_price + 1e-12:
-            status, reason = "rejected", f"price {price:.2f} above max_price {order.max_price:.2f}"
-        else:
-            shares = order.stake / price
-            fee = taker_fee(self.settings.fees, shares, price)
+        status, reason, price, shares, fee = paper_fill(order, self.settings)
         self._db.execute(
             "INSERT INTO paper_orders (client_order_id, market, side, stake, window_start, window_end, status,"
             " price, shares, fee, reason, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (order.client_order_id, order.market, order.side, order.stake, order.window_start, order.window_end,
-             status, price if status == "filled" else 0.0, shares, fee, reason, order.ts),
+             status, price, shares, fee, reason, order.ts),
         )
         result = self._row(order.client_order_id)
         assert result is not None
@@ -116,8 +131,7 @@ class PaperBroker:
                 candle = self._outcome(market, window_start)
             if candle is None:
                 continue  # the window's candle is not known yet: settle later
-            up_won = candle.close >= candle.open
-            won = up_won if side == "up" else not up_won
+            won = side_won(candle, side)
             payout = round(shares, 6) if won else 0.0
             self._db.execute(
                 "UPDATE paper_orders SET settled=1, won=?, payout=?, settled_ts=? WHERE client_order_id=?",
