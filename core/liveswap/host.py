@@ -17,6 +17,7 @@ from liveswap.control import ControlDoc, install_control, read_desired
 from liveswap.control.watcher import desired_from, unapplied_active
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.loop import Engine
+from liveswap.exceptions import HostError
 from liveswap.feeds.base import Feed, FeedError
 from liveswap.feeds.csv_replay import CsvReplayFeed
 from liveswap.feeds.synthetic import SyntheticFeed
@@ -29,10 +30,6 @@ from liveswap.swap.loader import LoadError, VersionLoader
 from liveswap.swap.manager import SwapManager
 from liveswap.swap.registry_loader import RegistryLoader
 from liveswap.venues import factory as venue_factory
-
-
-class HostError(RuntimeError):
-    """The host cannot start as configured. One line."""
 
 
 def make_feed(settings: Settings) -> Feed:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from liveswap.exceptions import HostLockedError
 
-class HostLockedError(RuntimeError):
-    """Another host runs on this home."""
+__all__ = ["HostLock", "HostLockedError"]
 
 
 class HostLock:

@@ -11,10 +11,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
 from liveswap.api.types import Candle, Side
-
-
-class BrokerError(RuntimeError):
-    """The broker could not take or answer an order (venue down, auth failure). One line."""
+from liveswap.exceptions import BrokerError as BrokerError
 
 
 @dataclass(frozen=True, slots=True)

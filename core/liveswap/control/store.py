@@ -20,15 +20,12 @@ from pydantic import ValidationError
 
 from liveswap.control.model import ControlDoc, explain
 from liveswap.engine.status import read_status
+from liveswap.exceptions import ControlError
 from liveswap.fsutil import atomic_write_json
 
 CONTROL_FILE = "control.json"
 LOCK_FILE = "control.lock"
 LOCK_TIMEOUT_SECONDS = 10.0
-
-
-class ControlError(RuntimeError):
-    """control.json cannot be read, is invalid, or cannot be changed. The message is one line."""
 
 
 def control_path(state_dir: Path) -> Path:

@@ -5,10 +5,7 @@ from __future__ import annotations
 from typing import Protocol, runtime_checkable
 
 from liveswap.api.types import Candle
-
-
-class FeedError(RuntimeError):
-    """The feed could not deliver (a venue down, a malformed response). One-line reason."""
+from liveswap.exceptions import FeedError as FeedError
 
 
 @runtime_checkable

@@ -24,11 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from liveswap import __version__
+from liveswap.exceptions import JournalError
 from liveswap.journal.schema import DDL, SCHEMA_VERSION
-
-
-class JournalError(RuntimeError):
-    """The journal cannot be used (corrupt, from a newer liveswap, unwritable). One line."""
 
 
 @dataclass(frozen=True, slots=True)

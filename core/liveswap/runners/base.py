@@ -9,23 +9,11 @@ through untouched. Any failure of strategy code surfaces as :class:`StrategyFaul
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from liveswap.api.types import Candle, Context, Fill, Settlement
-
-FaultKind = Literal["exception", "timeout", "crash", "memory", "garbage", "load", "protocol"]
-
-
-class StrategyFault(RuntimeError):
-    """Strategy code failed: raised, timed out, crashed, or answered garbage.
-
-    ``kind`` says which; ``str(fault)`` is the one-line reason shown to the operator.
-    """
-
-    def __init__(self, kind: FaultKind, reason: str) -> None:
-        super().__init__(reason)
-        self.kind: FaultKind = kind
-        self.reason = reason
+from liveswap.exceptions import FaultKind as FaultKind
+from liveswap.exceptions import StrategyFault as StrategyFault
 
 
 @dataclass(slots=True)

@@ -41,6 +41,8 @@ from operator import attrgetter
 from typing import Any
 
 from liveswap.api.types import Candle, Context, Fill, Intent, Settlement
+from liveswap.exceptions import ChannelClosed, ChannelTimeout, ProtocolError
+from liveswap.exceptions import ChannelError as ChannelError
 
 HEADER = struct.Struct(">I")
 DEFAULT_MAX_FRAME = 64 * 1024 * 1024
@@ -57,20 +59,6 @@ _dumps = json.JSONEncoder(separators=(",", ":")).encode
 _loads = json.loads
 
 
-class ChannelError(Exception):
-    """The channel to the worker failed; the subclass says how."""
-
-
-class ChannelTimeout(ChannelError):
-    """The deadline passed before a whole frame went out or came in."""
-
-
-class ChannelClosed(ChannelError):
-    """The other end closed its pipe (the worker exited or closed the fd)."""
-
-
-class ProtocolError(ChannelError):
-    """The bytes received are not a valid frame or not the expected message."""
 
 
 # -- requests (host -> worker, marshal) -----------------------------------------------------

@@ -9,12 +9,9 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from liveswap.engine.active import ActiveStrategy
+from liveswap.exceptions import LoadError
 from liveswap.runners.base import StrategyFault
 from liveswap.runners.inprocess import InProcessRunner
-
-
-class LoadError(RuntimeError):
-    """The version cannot be loaded (unknown, refused by the registry, failed to start). One line."""
 
 
 class VersionLoader(Protocol):

@@ -1,0 +1,127 @@
+"""Every error liveswap raises, as one tree (like httpx's ``_exceptions.py``).
+
+Every class has exactly one base. ``str(err)`` and ``err.reason`` are the one-line reason the
+operator reads; nothing here carries a credential. The tree::
+
+    LiveswapError
+    ├── ConfigError            settings, flags, liveswap.toml
+    ├── HostError              the host cannot start as configured
+    │   └── HostLockedError    another host runs on this home
+    ├── ControlError           control.json cannot be read, is invalid, or cannot be changed
+    ├── JournalError           the journal cannot be used
+    ├── RegistryError          a spec is unknown or refused, or an install failed
+    ├── LoadError              a version cannot be loaded (unknown, refused, failed to start)
+    ├── StrategyFault          strategy code raised, timed out, crashed or answered garbage
+    ├── ChannelError           the pipe to a worker failed
+    │   ├── ChannelTimeout
+    │   ├── ChannelClosed
+    │   └── ProtocolError
+    ├── FeedError              a feed cannot deliver candles
+    └── BrokerError            a broker cannot place or report orders
+
+Value-shaped errors raised inside pydantic validators (``SpecError``, ``MarketError``,
+``ScaffoldError``) are still ``ValueError`` subclasses so pydantic reports them as validation
+errors; they join the tree when the validators stop relying on that.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+__all__ = [
+    "BrokerError",
+    "ChannelClosed",
+    "ChannelError",
+    "ChannelTimeout",
+    "ConfigError",
+    "ControlError",
+    "FaultKind",
+    "FeedError",
+    "HostError",
+    "HostLockedError",
+    "JournalError",
+    "LiveswapError",
+    "LoadError",
+    "ProtocolError",
+    "RegistryError",
+    "StrategyFault",
+]
+
+
+class LiveswapError(Exception):
+    """The root: anything liveswap refuses or fails at, with a one-line ``reason``."""
+
+    def __init__(self, reason: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ConfigError(LiveswapError):
+    """A setting, flag or liveswap.toml entry cannot work."""
+
+
+class HostError(LiveswapError):
+    """The host cannot start as configured."""
+
+
+class HostLockedError(HostError):
+    """Another host runs on this home."""
+
+
+class ControlError(LiveswapError):
+    """control.json cannot be read, is invalid, or cannot be changed."""
+
+
+class JournalError(LiveswapError):
+    """The journal cannot be used (corrupt, from a newer liveswap, unwritable)."""
+
+
+class RegistryError(LiveswapError):
+    """A spec is unknown or refused, or an install failed.
+
+    ``reason`` is ONE line for the operator; ``reasons`` holds every reason when a version was
+    refused for several.
+    """
+
+    def __init__(self, reason: str, reasons: list[str] | None = None) -> None:
+        super().__init__(reason)
+        self.reasons: list[str] = list(reasons) if reasons else [reason]
+
+
+class LoadError(LiveswapError):
+    """The version cannot be loaded (unknown, refused by the registry, failed to start)."""
+
+
+FaultKind = Literal["exception", "timeout", "crash", "memory", "garbage", "load", "protocol"]
+
+
+class StrategyFault(LiveswapError):
+    """Strategy code failed: raised, timed out, crashed, or answered garbage. ``kind`` says which."""
+
+    def __init__(self, kind: FaultKind, reason: str) -> None:
+        super().__init__(reason)
+        self.kind: FaultKind = kind
+
+
+class ChannelError(LiveswapError):
+    """The channel to the worker failed; the subclass says how."""
+
+
+class ChannelTimeout(ChannelError):
+    """The deadline passed before a whole frame went out or came in."""
+
+
+class ChannelClosed(ChannelError):
+    """The other end closed its pipe (the worker exited or closed the fd)."""
+
+
+class ProtocolError(ChannelError):
+    """The bytes received are not a valid frame or not the expected message."""
+
+
+class FeedError(LiveswapError):
+    """A feed cannot deliver candles (missing file, bad row, venue unavailable)."""
+
+
+class BrokerError(LiveswapError):
+    """A broker cannot place or report orders."""
