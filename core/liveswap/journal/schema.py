@@ -1,4 +1,4 @@
-"""Journal schema (version 1) and why each table is written the way it is.
+"""Journal schema (version 2) and why each table is written the way it is.
 
 Durability: WAL, and ``PRAGMA synchronous`` chosen per write (set before each transaction):
 
@@ -12,12 +12,19 @@ Durability: WAL, and ``PRAGMA synchronous`` chosen per write (set before each tr
 * ``fills`` (with the order's final status), ``settlements``, ``ledger``, ``swaps`` (the persisted
   active version), ``controls``: **FULL** -- money and the operator's decisions; one fsync'd
   commit per batch for all of a batch's broker answers.
+* ``candidates``, ``hypothetical_orders``, ``candidate_snapshots`` (version 2, issue 17): a
+  rollout's candidate, its hypothetical orders, fills and settlements, and its state snapshots:
+  **NORMAL** -- no money moves; after a crash the candidate resumes from its last snapshot and
+  re-decides the batches since, which re-creates the same rows (deterministic ids).
 * Readers (``status``, ``history``, ``journal export``) never block the engine (WAL).
+
+Migrations: ``MIGRATIONS[n]`` brings a journal of version ``n - 1`` to version ``n``; an older
+journal is migrated in one transaction when it is opened, a newer one is refused.
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -66,3 +73,31 @@ CREATE TABLE IF NOT EXISTS controls (
     generation INTEGER NOT NULL, ts REAL NOT NULL, ok INTEGER NOT NULL, reason TEXT NOT NULL
 );
 """
+
+CANDIDATES_DDL = """
+CREATE TABLE IF NOT EXISTS candidates (
+    id INTEGER PRIMARY KEY, spec TEXT NOT NULL, mode TEXT NOT NULL, markets TEXT NOT NULL,
+    active TEXT NOT NULL, generation INTEGER NOT NULL, start_batch INTEGER NOT NULL, analysis TEXT NOT NULL,
+    auto_promote INTEGER NOT NULL, balance REAL NOT NULL, settlement_rowid INTEGER NOT NULL,
+    started_at REAL NOT NULL, ended_at REAL, outcome TEXT, verdict TEXT, reason TEXT, figures TEXT
+);
+CREATE TABLE IF NOT EXISTS hypothetical_orders (
+    candidate_id INTEGER NOT NULL REFERENCES candidates(id), order_id TEXT NOT NULL, spec TEXT NOT NULL,
+    batch_end INTEGER NOT NULL, market TEXT NOT NULL, candle_start INTEGER NOT NULL, side TEXT NOT NULL,
+    stake REAL NOT NULL, max_price REAL, quote REAL, window_start INTEGER NOT NULL, window_end INTEGER NOT NULL,
+    status TEXT NOT NULL, reason TEXT NOT NULL, price REAL NOT NULL, shares REAL NOT NULL, fee REAL NOT NULL,
+    tag TEXT NOT NULL, settled_batch INTEGER, won INTEGER, payout REAL, pnl REAL, settled_ts INTEGER,
+    PRIMARY KEY (candidate_id, order_id)
+);
+CREATE INDEX IF NOT EXISTS hypothetical_batch ON hypothetical_orders (candidate_id, batch_end);
+CREATE TABLE IF NOT EXISTS candidate_snapshots (
+    candidate_id INTEGER NOT NULL REFERENCES candidates(id), batch_end INTEGER NOT NULL,
+    strategy_state TEXT, rollout_state TEXT NOT NULL, ts REAL NOT NULL,
+    PRIMARY KEY (candidate_id, batch_end)
+);
+"""
+
+MIGRATIONS: dict[int, str] = {2: CANDIDATES_DDL}
+"""``MIGRATIONS[n]``: the DDL that brings a journal of version ``n - 1`` to version ``n``."""
+
+DDL = DDL + CANDIDATES_DDL

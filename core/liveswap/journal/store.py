@@ -25,7 +25,7 @@ from typing import Any
 
 from liveswap import __version__
 from liveswap.exceptions import JournalError
-from liveswap.journal.schema import DDL, SCHEMA_VERSION
+from liveswap.journal.schema import DDL, MIGRATIONS, SCHEMA_VERSION
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +131,23 @@ class Journal:
                 f"{self.path}: journal schema {row[0]} is from a newer liveswap (this is {__version__}, "
                 f"schema {SCHEMA_VERSION}); upgrade liveswap, the journal was left untouched"
             )
+        self._migrate(int(row[0]))
+
+    def _migrate(self, version: int) -> None:
+        """Bring an older journal to ``SCHEMA_VERSION``, one step at a time, in one transaction."""
+        if version >= SCHEMA_VERSION:
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[step].split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+            self._db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     @contextmanager
     def _tx(self, sync: str = "FULL") -> Iterator[sqlite3.Connection]:

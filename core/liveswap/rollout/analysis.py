@@ -34,7 +34,7 @@ from typing import Any, Literal
 
 from liveswap.rollout.figures import Comparison
 from liveswap.rollout.spec import AnalysisSpec
-from liveswap.rollout.sprt import discordant_theta
+from liveswap.rollout.sprt import SprtDesign, discordant_theta
 
 Verdict = Literal["running", "successful", "failed", "inconclusive"]
 ORDER: tuple[Verdict, ...] = ("successful", "running", "inconclusive", "failed")
@@ -87,8 +87,10 @@ class AnalysisRun:
     guards: dict[str, MetricResult] = field(default_factory=dict)
     verdict: Verdict = "running"
     reason: str = ""
+    design: SprtDesign = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.design = self.spec.design()
         limits = {"max_drawdown": self.spec.max_drawdown, "pnl_difference": self.spec.max_pnl_shortfall,
                   "fault_rate": self.spec.max_fault_rate}
         for name in GUARDS:
@@ -191,7 +193,7 @@ class AnalysisRun:
     # ---- the SPRT -----------------------------------------------------------------------------
 
     def _sprt(self, comparison: Comparison) -> MetricResult:
-        design, paired, cand = self.spec.design(), comparison.paired, comparison.candidate
+        design, paired, cand = self.design, comparison.paired, comparison.candidate
         llr = design.llr(paired.wins, paired.losses)
         result = MetricResult("win_rate", value=llr,
                               condition=f"SPRT LLR >= {design.upper:.3f} promotes, <= {design.lower:.3f} rejects")
@@ -221,7 +223,7 @@ class AnalysisRun:
         """About how many more candidate bets until the SPRT decides (None once decided)."""
         if self.done:
             return None
-        spec, design, cand, act = self.spec, self.spec.design(), comparison.candidate, comparison.active
+        spec, design, cand, act = self.spec, self.design, comparison.candidate, comparison.active
         llr = design.llr(comparison.paired.wins, comparison.paired.losses)
         base, lift = spec.baseline_win_rate, spec.baseline_win_rate + spec.min_effect
         if comparison.paired.discordant >= 10 and cand.win_rate is not None and act.win_rate is not None:
@@ -243,7 +245,7 @@ class AnalysisRun:
         return int(min(math.ceil(remaining), max(0, spec.max_bets - cand.bets)))
 
     def assess(self, comparison: Comparison) -> Assessment:
-        design, paired = self.spec.design(), comparison.paired
+        design, paired = self.design, comparison.paired
         sprt = self._sprt(comparison)
         if self.done and self.verdict != "failed":
             for guard in self.guards.values():

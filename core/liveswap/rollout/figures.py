@@ -22,7 +22,7 @@ class VersionFigures:
     bets: int = 0  # bets settled
     wins: int = 0
     pnl: float = 0.0  # realized, net of fees
-    fees: float = 0.0  # fees of every fill (open or settled)
+    fees: float = 0.0  # fees of the settled bets (included in pnl)
     peak: float = 0.0
     max_drawdown: float = 0.0
     faults: int = 0
@@ -46,12 +46,12 @@ class VersionFigures:
         else:
             self.consecutive_faults = 0
 
-    def record_fill(self, *, fee: float) -> None:
-        self.fees += fee
+    def record_fill(self) -> None:
         self.open_bets += 1
 
-    def record_settlement(self, *, won: bool, pnl: float) -> None:
+    def record_settlement(self, *, won: bool, pnl: float, fee: float = 0.0) -> None:
         self.bets += 1
+        self.fees += fee
         self.wins += int(won)
         self.open_bets = max(0, self.open_bets - 1)
         self.pnl += pnl
@@ -91,12 +91,12 @@ class Comparison:
     def start(cls, candidate: str, active: str) -> Comparison:
         return cls(VersionFigures(candidate), VersionFigures(active))
 
-    def settle_candidate(self, *, won: bool, pnl: float) -> None:
-        self.candidate.record_settlement(won=won, pnl=pnl)
+    def settle_candidate(self, *, won: bool, pnl: float, fee: float = 0.0) -> None:
+        self.candidate.record_settlement(won=won, pnl=pnl, fee=fee)
         self.paired.add(candidate=[won])
 
-    def settle_active(self, *, won: bool, pnl: float) -> None:
-        self.active.record_settlement(won=won, pnl=pnl)
+    def settle_active(self, *, won: bool, pnl: float, fee: float = 0.0) -> None:
+        self.active.record_settlement(won=won, pnl=pnl, fee=fee)
         self.paired.add(active=[won])
 
     @property

@@ -72,6 +72,10 @@ class HypoSettlement:
     payout: float
     pnl: float
     ts: int
+    fee: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 class HypotheticalBook:
@@ -144,7 +148,7 @@ class HypotheticalBook:
             assert row is not None
             self.ledger.apply_settlement(row)
             out.append(HypoSettlement(row.client_order_id, self.spec, row.market, row.side, row.won, row.payout,
-                                      row.pnl, row.ts))
+                                      row.pnl, row.ts, pos.fee))
         return out
 
     def restore(self, orders: Sequence[HypoOrder], settlements: Sequence[HypoSettlement]) -> None:

@@ -28,17 +28,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from liveswap.exceptions import ConfigError
 from liveswap.rollout.sprt import SprtDesign, odds_ratio_for
 
 NoDataVerdict = Literal["successful", "failed", "inconclusive"]
 
 
-class AnalysisSpecError(ValueError):
+class AnalysisSpecError(ConfigError):
     """An analysis file or flag that cannot be used; ``reason`` is one line."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 class AnalysisSpec(BaseModel):
