@@ -172,14 +172,15 @@ def main(argv: list[str] | None = None) -> dict[str, list[dict[str, object]]]:
           f"{design.asn(design.theta1):.0f} under H1 (about twice as many bets at 0.50 win rates)")
     out: dict[str, list[dict[str, object]]] = {}
 
-    began = time.monotonic()
-    results = {label: Tally() for label, _, _ in SCENARIOS}
-    for k, (label, p_a, p_c) in enumerate(SCENARIOS):
-        rng = random.Random(1000 + k)
-        for _ in range(args.rollouts):
-            results[label].add(*bernoulli_rollout(p_a, p_c, rng))
-    out["bernoulli"] = report("Bernoulli trials", results, args.rollouts)
-    print(f"({time.monotonic() - began:.1f} s)")
+    if args.rollouts:
+        began = time.monotonic()
+        results = {label: Tally() for label, _, _ in SCENARIOS}
+        for k, (label, p_a, p_c) in enumerate(SCENARIOS):
+            rng = random.Random(1000 + k)
+            for _ in range(args.rollouts):
+                results[label].add(*bernoulli_rollout(p_a, p_c, rng))
+        out["bernoulli"] = report("Bernoulli trials", results, args.rollouts)
+        print(f"({time.monotonic() - began:.1f} s)")
 
     if args.feed_rollouts:
         began = time.monotonic()
