@@ -156,8 +156,10 @@ def report(title: str, results: dict[str, Tally], n: int) -> list[dict[str, obje
             error = "(between the hypotheses: no error rate is declared)"
         print(f"{label:32} {tally.promoted / n:9.3f} {tally.rejected / n:9.3f} {tally.inconclusive / n:9.3f} "
               f"{med:12.0f} {p90:9d}  {error}")
-        rows.append({"scenario": label, "promoted": tally.promoted / n, "rejected": tally.rejected / n,
-                     "inconclusive": tally.inconclusive / n, "median_bets": med})
+        expect = "promote" if p_c > p_a + 0.05 else "reject" if p_c <= p_a else "between"
+        rows.append({"scenario": label, "n": n, "expect": expect, "promoted": tally.promoted / n,
+                     "rejected": tally.rejected / n, "inconclusive": tally.inconclusive / n, "median_bets": med,
+                     "ci_promoted": ci95(tally.promoted, n), "ci_rejected": ci95(tally.rejected, n)})
     return rows
 
 

@@ -26,7 +26,9 @@ sys.path.insert(0, str(HERE))
 import bench_activation  # noqa: E402
 import bench_deploy  # noqa: E402
 import bench_memory  # noqa: E402
+import bench_rollout_stats  # noqa: E402
 import bench_scaling  # noqa: E402
+import bench_shadow_latency  # noqa: E402
 from _common import machine, mib  # noqa: E402
 
 README = HERE.parent / "README.md"
@@ -71,6 +73,9 @@ def main() -> None:
     scaling = called(bench_scaling.main, ["--swaps", "6" if q else "20", "--batches", "30" if q else "60"])
     registry = script("bench_registry.py", "--rounds", "5" if q else "30")
     control = script("control_latency.py", "-n", "10" if q else "30")
+    stats = called(bench_rollout_stats.main,
+                   ["--rollouts", "300" if q else "2000", "--feed-rollouts", "0" if q else "200"])
+    shadow = called(bench_shadow_latency.main, ["--batches", "100" if q else "400"])
     elapsed = time.monotonic() - began
 
     p50, p99, worst = deploy["pause"]
@@ -113,6 +118,24 @@ def main() -> None:
     applied = figure(r"median (\d+) ms", control)
     lines.append(f"| Registry: install a small wheel | median {install} ms | |")
     lines.append(f"| control.json change to applied (status.json) | median {applied} ms | |")
+    for kind, rows in stats.items():
+        n = rows[0]["n"] if rows else 0
+        for row in rows:
+            if row["expect"] == "promote":
+                what = f"false rejection {row['rejected']:.3f} ({row['ci_rejected']})"
+                anchor = f"declared beta {bench_rollout_stats.SPEC.beta}"
+            elif row["expect"] == "reject":
+                what = f"false promotion {row['promoted']:.3f} ({row['ci_promoted']})"
+                anchor = f"declared alpha {bench_rollout_stats.SPEC.alpha}"
+            else:
+                what = f"promoted {row['promoted']:.3f}, rejected {row['rejected']:.3f}"
+                anchor = "no error rate declared between the hypotheses"
+            lines.append(f"| Rollout SPRT, {kind} ({n} rollouts), {row['scenario']} | {what}, median "
+                         f"{row['median_bets']:.0f} bets to a decision | {anchor} |")
+    plain, with_shadow = shadow["no candidate"], shadow["shadow candidate"]
+    lines.append(f"| Active decision latency with a shadow candidate (sandboxed) | p50 {with_shadow[0]:.2f} ms, "
+                 f"p99 {with_shadow[1]:.2f} ms; the shadow's own work after it p50 {with_shadow[2]:.2f} ms | "
+                 f"without a candidate p50 {plain[0]:.2f} ms, p99 {plain[1]:.2f} ms |")
     lines.append(END)
     table = "\n".join(lines)
     print(table)
