@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 from liveswap.brokers.paper import PaperBroker  # noqa: E402
 from liveswap.engine.loop import Engine  # noqa: E402
-from liveswap.engine.status import read_status  # noqa: E402
 from liveswap.feeds.synthetic import SyntheticFeed  # noqa: E402
+from liveswap.home.status import read_status  # noqa: E402
 from liveswap.host import outcome_lookup  # noqa: E402
 from liveswap.journal import Journal  # noqa: E402
 from liveswap.markets import Market  # noqa: E402
@@ -34,8 +34,8 @@ from liveswap.settings import load_settings  # noqa: E402
 from liveswap.swap.manager import SwapManager  # noqa: E402
 from liveswap.swap.registry_loader import RegistryLoader  # noqa: E402
 
-from tests.engine_helpers import T0, ManualClock  # noqa: E402
-from tests.registry.wheelkit import make_wheel  # noqa: E402
+from tests.support.engine_helpers import T0, ManualClock  # noqa: E402
+from tests.support.wheelkit import make_wheel  # noqa: E402
 
 BIN = Path(sys.executable).parent
 NAME = "bench"
@@ -158,7 +158,8 @@ def sandboxed_engine(home: Path, markets: list[str] | None = None, start: str = 
     engine = Engine(settings=settings, feed=feed, broker=broker, journal=journal(settings.state_dir / "journal.sqlite"),
                     clock=clock, active=active)
     engine.recover(T0)
-    engine.journal.record_swap("start", None, active.spec, True, "", None, engine.cursor)
+    engine.journal.record_swap(kind="start", from_version=None, to_version=active.spec, ok=True,
+                               batch_end=engine.cursor)
     return engine, SwapManager(engine, loader, probation_batches=probation)
 
 
@@ -174,7 +175,7 @@ def advance(engine: Engine, batches: int) -> int:
 def swap(engine: Engine, swaps: SwapManager, spec: str) -> float:
     """Prepare ``spec`` off the trading path, commit it at the next boundary; the commit's pause in ms."""
     out: list[str | None] = []
-    swaps.request("activate", spec, 1, out.append)
+    swaps.request(kind="activate", spec=spec, generation=1, done=out.append)
     if not swaps.wait_prepared(120):
         raise RuntimeError(f"{spec} was not prepared in 120 s")
     swaps.tick(engine)
@@ -252,7 +253,7 @@ def host_trading(home: Path, proc: subprocess.Popen[bytes]) -> dict[str, Any] | 
     st = read_status(home / "state")
     if proc.poll() is not None:
         raise RuntimeError(f"host exited with {proc.returncode}")
-    return st if st and st.get("pid") == proc.pid and st.get("running") and st.get("cursor") else None
+    return st.to_json() if st and st.pid == proc.pid and st.running and st.cursor else None
 
 
 def stop_host(proc: subprocess.Popen[bytes], timeout: float = 30) -> None:

@@ -43,8 +43,8 @@ from _common import (  # noqa: E402
     strategy_wheel,
     until,
 )
-from liveswap.control.store import update_control  # noqa: E402
-from liveswap.engine.status import read_status  # noqa: E402
+from liveswap.home.control_store import update_control  # noqa: E402
+from liveswap.home.status import read_status  # noqa: E402
 
 
 def hot_swaps(home: Path, env: dict[str, str], speed: float, swaps: int) -> dict[str, Any]:
@@ -59,12 +59,13 @@ def hot_swaps(home: Path, env: dict[str, str], speed: float, swaps: int) -> dict
             commands.append(1000 * (time.monotonic() - t0))
             if done.returncode != 0:
                 raise RuntimeError(f"activate {spec}: {done.stderr.strip()}")
-            st = until(lambda spec=spec: (s := read_status(home / "state")) and (s.get("last_swap") or {}).get("to")
-                       == spec and s["last_swap"].get("pause_ms") is not None and s, 10)
-            pauses.append(float(st["last_swap"]["pause_ms"]))
+            st = until(lambda spec=spec: (s := read_status(home / "state")) and s.last_swap is not None
+                       and s.last_swap.to == spec and s.last_swap.pause_ms is not None and s, 10)
+            pauses.append(float(st.last_swap.pause_ms))
             time.sleep(0.3)  # let a few batches be decided by the new version
         host_rss = rss_bytes(proc.pid)
-        worker_rss = (read_status(home / "state") or {}).get("worker", {}).get("rss_bytes")
+        final = read_status(home / "state")
+        worker_rss = final.worker.rss_bytes if final is not None else None
     finally:
         stop_host(proc)
     decided, missing, markets = journal_gaps(home / "state" / "journal.sqlite")

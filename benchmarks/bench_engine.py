@@ -37,8 +37,8 @@ from liveswap.sandbox.runner import SandboxRunner  # noqa: E402
 from liveswap.settings import load_settings  # noqa: E402
 from loguru import logger  # noqa: E402
 
-from tests.engine_helpers import T0, ManualClock  # noqa: E402
-from tests.registry.wheelkit import make_wheel  # noqa: E402
+from tests.support.engine_helpers import T0, ManualClock  # noqa: E402
+from tests.support.wheelkit import make_wheel  # noqa: E402
 
 STRATEGY = '''
 from liveswap.api import hookimpl, Intent

@@ -31,16 +31,16 @@ from liveswap.api import Intent, hookimpl  # noqa: E402
 from liveswap.brokers.paper import PaperBroker  # noqa: E402
 from liveswap.engine.active import ActiveStrategy  # noqa: E402
 from liveswap.engine.loop import Engine  # noqa: E402
-from liveswap.engine.snapshots import Snapshot  # noqa: E402
 from liveswap.feeds.synthetic import SyntheticFeed  # noqa: E402
 from liveswap.fsutil import atomic_write_json  # noqa: E402
+from liveswap.home.snapshots import Snapshot  # noqa: E402
 from liveswap.host import outcome_lookup  # noqa: E402
 from liveswap.journal import Journal  # noqa: E402
 from liveswap.runners.inprocess import InProcessRunner  # noqa: E402
 from liveswap.settings import load_settings  # noqa: E402
 from loguru import logger  # noqa: E402
 
-from tests.engine_helpers import T0, ManualClock  # noqa: E402
+from tests.support.engine_helpers import T0, ManualClock  # noqa: E402
 
 
 class EveryCandle:

@@ -17,10 +17,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "registry"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from liveswap.registry import Registry, check_wheel  # noqa: E402
-from wheelkit import make_wheel, strategy_source  # noqa: E402
+
+from tests.support.wheelkit import make_wheel, strategy_source  # noqa: E402
 
 
 def timed(fn: Callable[[], object], rounds: int) -> list[float]:

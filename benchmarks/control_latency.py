@@ -23,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from liveswap.control.store import update_control  # noqa: E402
-from liveswap.engine.status import read_status  # noqa: E402
+from liveswap.home.control_store import update_control  # noqa: E402
+from liveswap.home.status import read_status  # noqa: E402
 
-from tests.registry.wheelkit import make_wheel  # noqa: E402
+from tests.support.wheelkit import make_wheel  # noqa: E402
 
 PROBE = """
 from liveswap.api import Intent, hookimpl
@@ -53,13 +53,13 @@ def main() -> None:
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             state = home / "state"
-            while not ((st := read_status(state)) and st.get("running") and st.get("cursor")):
+            while not ((st := read_status(state)) and st.running and st.cursor):
                 time.sleep(0.01)
             samples = []
             for i in range(args.n):
                 t0 = time.monotonic()
                 doc = update_control(state, lambda d, g, i=i: {**d, "params": {"stake": 1 + i % 2}})
-                while ((st := read_status(state)) or {}).get("observed_generation", 0) < doc.generation:
+                while ((st := read_status(state)) and st.observed_generation or 0) < doc.generation:
                     time.sleep(0.002)
                 samples.append(1000 * (time.monotonic() - t0))
                 time.sleep(0.05 + 0.013 * (i % 7))  # land at different points of the idle wait

@@ -45,10 +45,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from liveswap.control.store import update_control  # noqa: E402
+from liveswap.home.control_store import update_control  # noqa: E402
 from liveswap.markets import Market  # noqa: E402
 
-from tests.registry.wheelkit import make_wheel  # noqa: E402
+from tests.support.wheelkit import make_wheel  # noqa: E402
 
 STRATEGY = "probe"
 VERSIONS = ("1.0.0", "1.1.0")

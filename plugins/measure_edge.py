@@ -23,7 +23,7 @@ from pathlib import Path
 from liveswap.api import Candle, Fill, Settlement
 from liveswap.feeds.synthetic import SyntheticFeed
 from liveswap.markets import DEFAULT_MARKETS, Market
-from liveswap.runners.plugin_host import load_target
+from liveswap.runners.strategy_plugin import load_target
 from liveswap.testing import StrategyHarness
 
 DAY = 86_400

@@ -18,6 +18,8 @@ MAX_DOWNTIME_CATCHUP = 86_400
 
 
 class Clock(Protocol):
+    """The host's time. :meth:`save` persists it in the home (a no-op for the wall clock)."""
+
     speed: float
 
     def now(self) -> float: ...
@@ -25,6 +27,8 @@ class Clock(Protocol):
     def wait_until(self, t: float, stop: threading.Event, max_real: float) -> None:
         """Sleep until clock time ``t``, at most ``max_real`` real seconds, or until ``stop``."""
         ...
+
+    def save(self, path: Path) -> None: ...
 
 
 class WallClock:
@@ -35,6 +39,9 @@ class WallClock:
 
     def wait_until(self, t: float, stop: threading.Event, max_real: float) -> None:
         stop.wait(max(0.0, min(max_real, t - time.time())))
+
+    def save(self, path: Path) -> None:
+        """The wall clock needs no saving."""
 
 
 class SimClock:

@@ -69,7 +69,15 @@ class HostLockedError(HostError):
 
 
 class ControlError(LiveswapError):
-    """control.json cannot be read, is invalid, or cannot be changed."""
+    """control.json cannot be read, is invalid, or cannot be changed.
+
+    ``generation`` is the generation an invalid file claims, when it can be read at all (so the
+    host can refuse that generation and ``--wait`` can return).
+    """
+
+    def __init__(self, reason: str = "", generation: int | None = None) -> None:
+        super().__init__(reason)
+        self.generation = generation
 
 
 class JournalError(LiveswapError):

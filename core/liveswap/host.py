@@ -13,14 +13,16 @@ from liveswap.api.types import Candle
 from liveswap.brokers.base import Broker, BrokerError
 from liveswap.brokers.paper import PaperBroker
 from liveswap.clock import Clock, SimClock, WallClock
-from liveswap.control import ControlDoc, install_control, read_desired
-from liveswap.control.watcher import desired_from, unapplied_active
+from liveswap.control.watcher import desired_from, install_control, unapplied_active
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.loop import Engine
 from liveswap.exceptions import HostError
 from liveswap.feeds.base import Feed, FeedError
 from liveswap.feeds.csv_replay import CsvReplayFeed
 from liveswap.feeds.synthetic import SyntheticFeed
+from liveswap.home.control import ControlDoc
+from liveswap.home.control_store import read_desired
+from liveswap.home.paths import HomePaths
 from liveswap.journal import Journal
 from liveswap.markets import Market
 from liveswap.registry.registry import Registry
@@ -69,7 +71,7 @@ def outcome_lookup(feed: Feed, clock: Clock):  # type: ignore[no-untyped-def]
 def make_broker(settings: Settings, feed: Feed, clock: Clock) -> Broker:
     live_feed = settings.feed in venue_factory.QUOTE_VENUES
     if settings.broker == "paper" and not live_feed:
-        return PaperBroker(settings.state_dir / "paper_broker.sqlite", settings.paper, outcome_lookup(feed, clock))
+        return PaperBroker(HomePaths(settings.state_dir).paper_broker, settings.paper, outcome_lookup(feed, clock))
     if settings.broker == "paper" or settings.broker in venue_factory.BROKER_NAMES:
         try:
             return venue_factory.make_broker(settings.broker, settings, clock=clock.now,
@@ -80,12 +82,12 @@ def make_broker(settings: Settings, feed: Feed, clock: Clock) -> Broker:
 
 
 def make_clock(settings: Settings, feed: Feed) -> Clock:
+    saved = HomePaths(settings.state_dir).clock
     if settings.feed == "synthetic":
         fresh = time.time() // 900 * 900
-        return SimClock.resume(settings.state_dir / "clock.json", settings.speed, fresh)
-    first = getattr(feed, "first_start", None)
-    if first is not None:
-        return SimClock.resume(settings.state_dir / "clock.json", settings.speed, float(first))
+        return SimClock.resume(saved, settings.speed, fresh)
+    if feed.first_start is not None:
+        return SimClock.resume(saved, settings.speed, float(feed.first_start))
     return WallClock()
 
 
@@ -107,14 +109,14 @@ def build_engine(settings: Settings, loader: VersionLoader | None = None) -> tup
     feed = make_feed(settings)
     clock = make_clock(settings, feed)
     broker = make_broker(settings, feed, clock)
-    journal = Journal(settings.state_dir / "journal.sqlite")
+    journal = Journal(HomePaths(settings.state_dir).journal)
     control = read_desired(settings.state_dir, settings.markets)
     loader = loader or make_loader(settings)
     active = _start_version(settings, journal, loader, control)
     desired = desired_from(control, settings.risk) if control is not None else None
     engine = Engine(settings=settings, feed=feed, broker=broker, journal=journal, clock=clock, active=active,
                     desired=desired)
-    first = getattr(feed, "first_start", None)
+    first = feed.first_start
     # a replay starts at its first candle; a new home warms the strategy up on recent history first
     # (those candles are decided, not traded: their intents are stale)
     warm = (int(clock.now()) - settings.warmup_seconds) // 900 * 900
@@ -127,16 +129,16 @@ def build_engine(settings: Settings, loader: VersionLoader | None = None) -> tup
         raise HostError(f"{active.spec} cannot resume from its snapshot: {exc}") from exc
     history = journal.active_history()
     if not history:
-        journal.record_swap("start", None, active.spec, True, "first version of this home", None, engine.cursor,
-                            sha256=active.wheel_sha256)
+        journal.record_swap(kind="start", from_version=None, to_version=active.spec, ok=True,
+                            reason="first version of this home", batch_end=engine.cursor, sha256=active.wheel_sha256)
     elif history[0] != active.spec:  # control.json asked for another version while the host was down
-        journal.record_swap("activate", history[0], active.spec, True, "control.json at start", None, engine.cursor,
-                            sha256=active.wheel_sha256)
+        journal.record_swap(kind="activate", from_version=history[0], to_version=active.spec, ok=True,
+                            reason="control.json at start", batch_end=engine.cursor, sha256=active.wheel_sha256)
     swaps = SwapManager(engine, loader, probation_batches=settings.probation_batches,
                         max_restarts=settings.max_restarts, restart_window=settings.restart_window_seconds)
     if isinstance(loader, RegistryLoader):
-        engine.between_batches.append(loader.rescan_tick)
-    install_control(engine, control, swaps=swaps)
+        engine.add_between_batches(loader.rescan_tick)
+    install_control(engine, started_with=control, swaps=swaps)
     return engine, swaps
 
 
@@ -161,7 +163,7 @@ def _start_version(settings: Settings, journal: Journal, loader: VersionLoader,
 def install_signal_handlers(engine: Engine) -> None:
     def stop(signum: int, _frame: FrameType | None) -> None:
         logger.info("{} received: finishing the current batch, then a final snapshot", signal.Signals(signum).name)
-        engine.stop_event.set()
+        engine.stop()
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from liveswap.registry import Registry, RegistryError, check_wheel
-from wheelkit import make_wheel, tree
+
+from tests.support.wheelkit import make_wheel, tree
 
 MOD = "momentum_strategy/__init__.py"
 
@@ -89,7 +90,8 @@ def test_broken_wheel_is_refused_with_its_reason(case: str, tmp_path: Path) -> N
 
 
 def test_good_wheel_is_compatible_with_a_full_report(tmp_path: Path) -> None:
-    report = check_wheel(make_wheel(tmp_path, requires=["liveswap>=1.0,<2", "packaging>=20", "winonly; os_name == 'nt'"]))
+    requires = ["liveswap>=1.0,<2", "packaging>=20", "winonly; os_name == 'nt'"]
+    report = check_wheel(make_wheel(tmp_path, requires=requires))
     assert report.reasons == []
     assert report.verdict == "compatible"
     assert report.kind == "strategy"

@@ -15,7 +15,8 @@ from installer import install
 from installer.destinations import SchemeDictionaryDestination
 from installer.sources import WheelFile
 from liveswap.registry import HostEnvironment, Registry, RegistryError
-from wheelkit import make_wheel, strategy_source, tree
+
+from tests.support.wheelkit import make_wheel, strategy_source, tree
 
 
 def drop(home: Path, wheel: Path) -> Path:
@@ -29,7 +30,7 @@ def load_in_subprocess(install_dir: Path, name: str) -> dict[str, str]:
     code = textwrap.dedent(f"""
         import json, sys
         sys.path.insert(0, {str(install_dir)!r})
-        from liveswap.runners.plugin_host import resolve_entry_point
+        from liveswap.runners.strategy_plugin import resolve_entry_point
         obj = resolve_entry_point({name!r}, path=[{str(install_dir)!r}])
         mod = sys.modules[obj.__module__]
         print(json.dumps({{"file": mod.__file__, "version": mod.VERSION, "extra": getattr(mod, "EXTRA", "")}}))

@@ -13,7 +13,7 @@ from liveswap.runners.inprocess import InProcessRunner
 from liveswap.sandbox.runner import SandboxRunner
 from liveswap.swap.manager import export_state, import_state
 
-from ..engine_helpers import Probe
+from tests.support.engine_helpers import Probe
 
 KEEPER = """
 class Strategy:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from venue_server import Sleeps, VenueServer
+
+from tests.support.venue_server import Sleeps, VenueServer
 
 
 @pytest.fixture

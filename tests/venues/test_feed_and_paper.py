@@ -19,7 +19,8 @@ from liveswap.venues.factory import make_broker, make_feed
 from liveswap.venues.http import RetryPolicy, VenueHttp
 from liveswap.venues.kalshi import KalshiClient, KalshiQuotes
 from liveswap.venues.polymarket import PolymarketClient, PolymarketQuotes, updown_slug
-from venue_server import T0, Reply, fixture
+
+from tests.support.venue_server import T0, Reply, fixture
 
 NOW = T0 + 905  # just after the 15-minute boundary
 UP = "71321045679252212594626385532706912750332728571942532289631379312455583992563"

@@ -12,7 +12,8 @@ from liveswap.venues.errors import (
     VenueUnavailable,
 )
 from liveswap.venues.http import CircuitBreaker, RetryPolicy, TokenBucket, VenueHttp, retry_after_seconds
-from venue_server import Reply
+
+from tests.support.venue_server import Reply
 
 
 def client(server, sleeps, **kw) -> VenueHttp:

@@ -22,7 +22,8 @@ from liveswap.venues.errors import AuthError, MalformedResponse, NotFound, Venue
 from liveswap.venues.http import RetryPolicy, VenueHttp
 from liveswap.venues.kalshi import KalshiClient, KalshiQuotes
 from liveswap.venues.kalshi_auth import KalshiSigner, load_private_key, signing_message
-from venue_server import T0, Reply, Request, fixture
+
+from tests.support.venue_server import T0, Reply, Request, fixture
 
 API = "/trade-api/v2"
 TICKER = "KXBTC15M-25DEC311930-30"

@@ -13,7 +13,8 @@ from liveswap.venues.errors import VenueError
 from liveswap.venues.factory import make_broker
 from liveswap.venues.kalshi_auth import KalshiSigner
 from loguru import logger
-from venue_server import T0, Reply, fixture
+
+from tests.support.venue_server import T0, Reply, fixture
 
 KEY_ID = "4f1d2c3b-SECRET-KEY-ID-9e8d"
 

@@ -14,6 +14,8 @@ marked with :data:`hookimpl`::
 
 and is published as a wheel declaring ``[project.entry-points."liveswap.strategies"]
 momentum = "momentum_strategy:Momentum"`` and ``dependencies = ["liveswap>=1.0,<2"]``.
+
+Layer: the bottom. It imports nothing of the host (an import-linter contract).
 """
 
 from liveswap.api.hookspecs import (

@@ -13,11 +13,13 @@ import json
 from typing import Any
 
 from liveswap.cli.common import CommandError, add_home, add_json, print_json
-from liveswap.control.model import RISK_KEYS, SpecError, check_version, parse_spec
-from liveswap.control.store import ControlError, update_control
-from liveswap.control.wait import host_alive, wait_for_generation
-from liveswap.engine.status import read_status
+from liveswap.exceptions import ControlError
+from liveswap.home.control import RISK_KEYS
+from liveswap.home.control_store import update_control
+from liveswap.home.status import read_status
+from liveswap.home.wait import host_alive, wait_for_generation
 from liveswap.settings import load_settings
+from liveswap.specs import SpecError, check_version, parse_spec
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -196,8 +198,8 @@ def _submit(args: argparse.Namespace, change: Any, what: str) -> int:
             print(f"{what}: {outcome.message}")
         return 0
     status = read_status(state_dir)
-    if host_alive(status):
-        note = f"the running host (pid {status['pid']}) applies it between batches"  # type: ignore[index]
+    if status is not None and host_alive(status):
+        note = f"the running host (pid {status.pid}) applies it between batches"
     else:
         note = "no host is running: applied at the next start"
     result["message"] = f"generation {gen} recorded; {note}"

@@ -67,22 +67,23 @@ def demo(args: argparse.Namespace) -> int:
         if last.spec != first.spec:
             con.print(f"hot swap while trading: {first.spec} -> {last.spec} ...")
             done: list[str | None] = []
-            swaps.request("activate", last.spec, 0, done.append)
+            swaps.request(kind="activate", spec=last.spec, generation=0, done=done.append)
             deadline = time.monotonic() + 30
             while not done and time.monotonic() < deadline:
                 time.sleep(0.05)
-            swap = engine.last_swap or {}
+            swap = engine.last_swap
             if done and done[0] is None:
-                con.print(f"  committed between two candle batches, trading paused {swap.get('pause_ms')} ms; "
+                con.print(f"  committed between two candle batches, trading paused "
+                          f"{swap.pause_ms if swap else None} ms; "
                           f"positions and balance carried over")
             else:
                 con.print(f"  refused: {done[0] if done else 'timed out'} ({first.spec} kept trading)")
         time.sleep(args.seconds / 2)
-        engine.stop_event.set()
+        engine.stop()
         runner.join(30)
         swaps.close()
         engine.active.runner.close()
-        st = engine.status()
+        st = engine.report().to_json()
         engine.journal.close()
     table = Table(title="per market")
     for col in ("market", "bets", "wins", "win rate", "PnL"):

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 
 from liveswap.cli.common import CommandError, add_home
-from liveswap.host import HostError, build_engine, install_signal_handlers
-from liveswap.host_lock import HostLock, HostLockedError
-from liveswap.journal import JournalError
+from liveswap.exceptions import HostError, HostLockedError, JournalError, StrategyFault
+from liveswap.home.lock import HostLock
+from liveswap.host import build_engine, install_signal_handlers
 from liveswap.logs import configure
-from liveswap.runners.base import StrategyFault
 from liveswap.settings import load_settings, settings_error
 
 

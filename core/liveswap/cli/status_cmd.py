@@ -11,11 +11,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from liveswap.cli.common import CommandError, add_home, add_json, print_json
-from liveswap.engine.status import read_status
-from liveswap.fsutil import read_json
+from liveswap.exceptions import ControlError
+from liveswap.home.control_store import load_control
+from liveswap.home.paths import HomePaths
+from liveswap.home.status import read_status
 from liveswap.settings import resolve_home
-
-STALE_HEARTBEATS = 3
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -27,24 +27,25 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def observed(home: str | None) -> dict[str, Any]:
     """status.json with ``alive`` (heartbeat younger than 3 intervals) and ``heartbeat_age``."""
-    state_dir = resolve_home(home) / "state"
-    st = read_status(state_dir)
-    if st is None:
-        raise CommandError(f"no host has run on {state_dir.parent} (no state/status.json)")
-    age = time.time() - float(st.get("heartbeat_at") or 0)
-    st["heartbeat_age"] = round(age, 3)
-    st["alive"] = bool(st.get("running")) and age <= STALE_HEARTBEATS * float(st.get("heartbeat_seconds") or 1)
-    st["desired_generation"] = _desired_generation(state_dir)
+    paths = HomePaths.of_home(resolve_home(home))
+    doc = read_status(paths.state_dir)
+    if doc is None:
+        raise CommandError(f"no host has run on {paths.state_dir.parent} (no readable state/status.json)")
+    now = time.time()
+    st = doc.to_json()
+    st["heartbeat_age"] = round(doc.heartbeat_age(now), 3)
+    st["alive"] = doc.alive(now)
+    st["desired_generation"] = _desired_generation(paths)
     return st
 
 
-def _desired_generation(state_dir: Any) -> int | None:
-    """The generation control.json asks for (unvalidated: status never fails on a bad file)."""
+def _desired_generation(paths: HomePaths) -> int | None:
+    """The generation control.json asks for (status never fails on a bad file: it shows its claim)."""
     try:
-        gen = read_json(state_dir / "control.json").get("generation")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return gen if isinstance(gen, int) and not isinstance(gen, bool) else None
+        control = load_control(paths.state_dir)
+    except ControlError as exc:
+        return exc.generation
+    return None if control is None else control.generation
 
 
 def _money(x: Any) -> str:

@@ -1,14 +1,15 @@
-"""Steering a running host through files: ``state/control.json`` (desired) → engine → ``status.json``.
+"""The host side of the desired state: apply ``state/control.json`` to the engine and the swap.
 
-* :mod:`.model`: the strict model of ``control.json`` and the :class:`SwapRequest` handed to the swap;
-* :mod:`.store`: read/modify/write of ``control.json`` under a file lock, bumping ``generation``;
-* :mod:`.watcher`: the host side, a ``between_batches`` callback noticing and applying changes;
-* :mod:`.wait`: the CLI side of ``--wait``, following ``status.json`` until a generation is applied.
+:class:`ControlWatcher` is an engine ``between_batches`` callback: it notices a change of
+control.json (read with :mod:`liveswap.home.control_store`, the one loader), applies pause,
+markets, params and risk with :meth:`Engine.apply_desired`, and hands ``active``/``rollback``
+requests to the swap (a :class:`SwapRequester`). The files themselves are defined in
+:mod:`liveswap.home`.
+
+Layer: above ``engine``, beside ``swap``. It may import engine, home, runners, journal, settings
+and specs; never swap (it talks to it through :class:`SwapRequester`), the host or the CLI.
 """
 
-from liveswap.control.model import ControlDoc, SwapRequest
-from liveswap.control.store import ControlError, read_desired, update_control
-from liveswap.control.watcher import ControlWatcher, install_control
+from liveswap.control.watcher import ControlWatcher, SwapRequest, SwapRequester, desired_from, install_control
 
-__all__ = ["ControlDoc", "ControlError", "ControlWatcher", "SwapRequest", "install_control", "read_desired",
-           "update_control"]
+__all__ = ["ControlWatcher", "SwapRequest", "SwapRequester", "desired_from", "install_control"]

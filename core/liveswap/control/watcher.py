@@ -4,15 +4,16 @@
 candle batch and from its idle loop (which wakes at least every 200 ms), and each call costs one
 ``stat``: the file is read only when its inode, size or mtime changed. Then:
 
-1. the whole file is validated (:mod:`liveswap.control.model`); a bad file is refused with its
+1. the whole file is validated (:mod:`liveswap.home.control`); a bad file is refused with its
    field path and reason in ``status.control_error`` and the log, and the last good desired
    state stays in force;
 2. params go to the running strategy's ``on_params`` (a strategy that raises there refuses the
    generation: nothing of it is applied), then pause, paused markets, params and risk limits
-   replace ``engine.desired`` at once: the next batch's intents and ``Context.params`` see them;
-3. a new ``active`` or ``rollback`` request goes to the hot swap (the host's ``SwapManager``, or a
-   synchronous ``engine.swap_handler``); while it is in progress ``observed_generation`` stays
-   short of its generation, so ``--wait`` returns only once the swap is done or refused;
+   become the engine's desired state at once (:meth:`Engine.apply_desired`): the next batch's
+   intents and ``Context.params`` see them; the host's own automatic pause is not touched;
+3. a new ``active`` or ``rollback`` request goes to the hot swap (a :class:`SwapRequester`, the
+   host's ``SwapManager``); while it is in progress ``observed_generation`` stays short of its
+   generation, so ``--wait`` returns only once the swap is done or refused;
 4. the generation is recorded in the journal (applied or refused, with the reason) and a status
    is written at once, so ``liveswap ... --wait`` returns without waiting for a heartbeat.
 """
@@ -23,17 +24,22 @@ import json
 import os
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from loguru import logger
 
-from liveswap.control.model import ControlDoc, SwapRequest, parse_spec
-from liveswap.control.store import ControlError, control_path, parse_text
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.desired import Desired
+from liveswap.exceptions import ControlError
+from liveswap.home.control import ControlDoc
+from liveswap.home.control_store import load_control
+from liveswap.home.paths import HomePaths
+from liveswap.home.status import Refusal
 from liveswap.runners.base import StrategyFault
 from liveswap.settings import RiskLimits
+from liveswap.specs import parse_spec
 
 if TYPE_CHECKING:
     from liveswap.engine.loop import Engine
@@ -50,17 +56,24 @@ class SwapRequester(Protocol):
     """The host's swap machinery (``liveswap.swap.manager.SwapManager``): asynchronous; ``done``
     is called once, from the engine thread, with None (done) or the one-line refusal."""
 
-    def request(self, kind: Any, spec: str | None, generation: int, done: Callable[[str | None], None]) -> None: ...
+    def request(self, *, kind: Any, spec: str | None, generation: int, done: Callable[[str | None], None]) -> None:
+        ...
 
 
-def last_recorded_generation(journal: Journal) -> int:
-    row = journal.query("SELECT MAX(generation) FROM controls")
-    return int(row[0][0] or 0) if row else 0
+@dataclass(frozen=True, slots=True)
+class SwapRequest:
+    """What the control watcher asks of the swap: ``spec`` is ``"name==version"`` or ``"name"``
+    (newest compatible); for a rollback it is None ("the version active before the current one")
+    or the ``name==version`` asked for."""
+
+    kind: Literal["activate", "rollback"]
+    spec: str | None
+    generation: int
 
 
 def unapplied_active(doc: ControlDoc | None, journal: Journal) -> str | None:
     """The ``active`` a starting host should load: set in a generation no run of this home handled yet."""
-    if doc is None or doc.active is None or doc.generation <= last_recorded_generation(journal):
+    if doc is None or doc.active is None or doc.generation <= journal.last_control_generation():
         return None
     return doc.active
 
@@ -92,13 +105,14 @@ class ControlWatcher:
 
     def __init__(self, state_dir: Path, *, started_with: ControlDoc | None = None,
                  swaps: SwapRequester | None = None) -> None:
-        self.path = control_path(state_dir)
+        self.state_dir = state_dir
+        self.path = HomePaths(state_dir).control
         self.swaps = swaps
         self._applied_generation: int | None = None
         self._swaps_pending: set[int] = set()
         self.started_with = started_with
         self.last_good: ControlDoc | None = started_with
-        self.refusals: deque[dict[str, Any]] = deque(maxlen=RECENT_REFUSALS)
+        self.refusals: deque[Refusal] = deque(maxlen=RECENT_REFUSALS)
         self._seen: Signature | str = "never"
         self._started = False
         self._rereading = False
@@ -129,7 +143,7 @@ class ControlWatcher:
     def _start(self, engine: Engine) -> None:
         """What a previous run of this home already handled, from the journal."""
         self._started = True
-        self._recorded_upto = last_recorded_generation(engine.journal)
+        self._recorded_upto = engine.journal.last_control_generation()
         self._rollback_upto = self._recorded_upto
         doc = self.started_with
         if doc is not None and doc.active is not None and (
@@ -140,24 +154,14 @@ class ControlWatcher:
     # ---- applying ---------------------------------------------------------------------------
 
     def apply_file(self, engine: Engine) -> None:
+        """Load control.json with the home's own loader and apply it (a bad file is refused)."""
         try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return
-        except OSError as exc:
-            self._refuse_file(engine, f"control.json: cannot read ({exc.strerror})", None)
-            return
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            self._refuse_file(engine, "control.json: not UTF-8 text", None)
-            return
-        try:
-            doc = parse_text(text, engine.markets)
+            doc = load_control(self.state_dir, engine.markets)
         except ControlError as exc:
-            self._refuse_file(engine, str(exc), _generation_of(text))
+            self._refuse_file(engine, str(exc), exc.generation)
             return
-        self.apply(engine, doc)
+        if doc is not None:
+            self.apply(engine, doc)
 
     def apply(self, engine: Engine, doc: ControlDoc) -> None:
         """Make ``doc`` the desired state of ``engine`` (see the module docstring)."""
@@ -169,12 +173,12 @@ class ControlWatcher:
                 engine.active.runner.on_params(dict(desired.params))
             except StrategyFault as exc:
                 self._refuse(engine, gen, f"{engine.active.spec} refused the params in on_params: {exc}")
-                engine.control_error = None
+                engine.set_control_error(None)
                 return
-        engine.desired = desired
-        engine.control_error = None
-        self.last_good = doc
         changes = _describe(before, desired)
+        engine.apply_desired(desired, reason=f"control generation {gen}: {changes or 'no change'}")
+        engine.set_control_error(None)
+        self.last_good = doc
         refusal = self._swap(engine, doc)
         if refusal is None:
             self._record(engine, gen, True, changes or "no change")
@@ -190,24 +194,16 @@ class ControlWatcher:
         """``observed_generation``: the last applied one, but short of any swap still in progress."""
         if self._applied_generation is None:
             return
-        engine.desired.generation = min([self._applied_generation, *(g - 1 for g in self._swaps_pending)])
+        engine.set_observed_generation(min([self._applied_generation, *(g - 1 for g in self._swaps_pending)]))
 
     def _swap(self, engine: Engine, doc: ControlDoc) -> str | None:
         request = self._swap_request(engine, doc)
         if request is None:
             return None
-        handler = getattr(engine, "swap_handler", None)
         logger.info("control generation {}: {} {}", doc.generation, request.kind, request.spec or "(previous)")
-        if handler is None and self.swaps is not None:
-            return self._request_swap(engine, request)
-        if handler is None:
+        if self.swaps is None:
             return NO_SWAP
-        try:
-            result = handler(request)
-        except Exception as exc:  # noqa: BLE001 - a swap that blows up is a refusal, never a host crash
-            logger.exception("swap for generation {} failed", doc.generation)
-            return f"{request.kind} failed: {type(exc).__name__}: {exc}"
-        return None if result is None else str(result)
+        return self._request_swap(engine, request)
 
     def _request_swap(self, engine: Engine, request: SwapRequest) -> str:
         """Hand ``request`` to the asynchronous swap manager; its outcome is recorded when it is over."""
@@ -225,7 +221,7 @@ class ControlWatcher:
 
         try:
             assert self.swaps is not None
-            self.swaps.request(request.kind, request.spec, gen, done)
+            self.swaps.request(kind=request.kind, spec=request.spec, generation=gen, done=done)
         except Exception as exc:  # noqa: BLE001 - a swap that blows up is a refusal, never a host crash
             logger.exception("swap for generation {} failed", gen)
             if gen in self._swaps_pending:
@@ -238,19 +234,19 @@ class ControlWatcher:
                 return None
             self._rollback_upto = doc.rollback.request
             spec = None if doc.rollback.to is None else f"{engine.active.name}=={doc.rollback.to}"
-            return SwapRequest("rollback", spec, doc.generation)
+            return SwapRequest(kind="rollback", spec=spec, generation=doc.generation)
         key = (doc.active, doc.active_request)
         if doc.active is None or key == self._swap_key:
             return None
         self._swap_key = key
-        if "==" in doc.active and runs(engine.active, doc.active):
+        if parse_spec(doc.active).version is not None and runs(engine.active, doc.active):
             return None  # already running exactly that
-        return SwapRequest("activate", doc.active, doc.generation)
+        return SwapRequest(kind="activate", spec=doc.active, generation=doc.generation)
 
     # ---- refusals and records ---------------------------------------------------------------
 
     def _refuse_file(self, engine: Engine, reason: str, generation: int | None) -> None:
-        engine.control_error = reason
+        engine.set_control_error(reason)
         logger.error("{}; keeping generation {}", reason, engine.desired.generation)
         if generation is not None:
             self._refuse(engine, generation, reason, log=False)
@@ -258,39 +254,26 @@ class ControlWatcher:
     def _refuse(self, engine: Engine, generation: int, reason: str, *, log: bool = True) -> None:
         if log:
             logger.warning("control generation {} refused: {}", generation, reason)
-        refusal = {"generation": generation, "reason": reason}
-        self.refusals.append(refusal)
-        engine.extra_status["control_refusal"] = refusal
-        engine.extra_status["control_refusals"] = list(self.refusals)
+        self.refusals.append(Refusal(generation=generation, reason=reason))
+        engine.set_control_refusals(list(self.refusals))
         self._record(engine, generation, False, reason)
 
     def _record(self, engine: Engine, generation: int, ok: bool, reason: str) -> None:
         if self._rereading and generation <= self._recorded_upto:
             return  # the start-up re-read of a generation a previous run already recorded
-        engine.journal.record_control(generation, ok, reason)
+        engine.journal.record_control(generation=generation, ok=ok, reason=reason)
         self._recorded_upto = max(self._recorded_upto, generation)
 
 
-def install_control(engine: Engine, started_with: ControlDoc | None = None,
+def install_control(engine: Engine, *, started_with: ControlDoc | None = None,
                     swaps: SwapRequester | None = None) -> ControlWatcher:
     """Register a :class:`ControlWatcher` on ``engine``; it applies control.json from the next batch on.
 
-    Swaps go to ``engine.swap_handler`` if set (synchronous: returns None or the refusal), else to
-    ``swaps`` (the asynchronous swap manager), else they are refused: no hot swap in this host.
+    Swaps go to ``swaps`` (the swap manager); without one they are refused: no hot swap in this host.
     """
     watcher = ControlWatcher(engine.state_dir, started_with=started_with, swaps=swaps)
-    engine.between_batches.append(watcher)
+    engine.add_between_batches(watcher)
     return watcher
-
-
-def _generation_of(text: str) -> int | None:
-    """The generation a refused file claims, if it can be read at all (for ``--wait``)."""
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return None
-    gen = data.get("generation") if isinstance(data, dict) else None
-    return gen if isinstance(gen, int) and not isinstance(gen, bool) else None
 
 
 def _describe(before: Desired, after: Desired) -> str:

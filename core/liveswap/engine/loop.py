@@ -14,7 +14,6 @@ rescans): that is the only place the active version or the desired state can cha
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,23 +22,21 @@ from typing import Any
 
 from loguru import logger
 
-from liveswap import __version__
 from liveswap.api.types import Candle, Context, Fill, Intent, Settlement
-from liveswap.brokers.base import Broker, BrokerError, OrderRequest, OrderResult
-from liveswap.clock import Clock
+from liveswap.brokers.base import BrokerError, OrderRequest, OrderResult
 from liveswap.engine.active import ActiveStrategy
-from liveswap.engine.desired import Desired
 from liveswap.engine.intents import Rejected, validate_output
-from liveswap.engine.ledger import Ledger, position_dict
+from liveswap.engine.ledger import Ledger
 from liveswap.engine.order_ids import client_order_id
 from liveswap.engine.risk import check_intent
-from liveswap.engine.snapshots import Snapshot, SnapshotWriter, read_snapshot
-from liveswap.engine.status import write_status
-from liveswap.feeds.base import Feed, FeedError
-from liveswap.journal.store import DecisionRow, FillRow, Journal, OrderRow, SettlementRow
-from liveswap.markets import Market
+from liveswap.engine.state import EngineState
+from liveswap.feeds.base import FeedError
+from liveswap.home.snapshots import Snapshot, read_snapshot
+from liveswap.home.status import (
+    write_status,
+)
+from liveswap.journal.store import DecisionRow, FillRow, OrderRow, SettlementRow
 from liveswap.runners.base import Batch, Runner, StrategyFault
-from liveswap.settings import Settings
 
 IDLE_WAKE_SECONDS = 0.2  # the idle loop runs between_batches at least this often (control.json latency)
 
@@ -57,52 +54,8 @@ class BatchReport:
     stale: bool
 
 
-class Engine:
-    def __init__(
-        self,
-        *,
-        settings: Settings,
-        feed: Feed,
-        broker: Broker,
-        journal: Journal,
-        clock: Clock,
-        active: ActiveStrategy,
-        desired: Desired | None = None,
-    ) -> None:
-        self.settings = settings
-        self.feed = feed
-        self.broker = broker
-        self.journal = journal
-        self.clock = clock
-        self.active = active
-        self.desired = desired or Desired(risk=settings.risk.model_copy())
-        self.markets: dict[str, Market] = {m: Market.parse(m) for m in feed.markets}
-        self.state_dir = settings.state_dir
-        self.stop_event = threading.Event()
-        self.ledger = Ledger.from_journal(journal)
-        self.cursor: int | None = journal.last_batch_end()
-        self.candles_processed = 0
-        self.faults = 0
-        self.last_swap: dict[str, Any] | None = None
-        self.swap_pauses_ms: list[float] = []
-        self.control_error: str | None = None
-        self.last_fault: str | None = None
-        self.strategy_state: dict[str, Any] | None = None
-        self.last_snapshot: Snapshot | None = None
-        self.extra_status: dict[str, Any] = {}
-        self.between_batches: list[Callable[[Engine], None]] = []
-        self.fault_handler: Callable[[StrategyFault], bool] | None = None
-        self.strict_outputs = False  # probation: any malformed output is a fault of the version
-        self.snapshots = SnapshotWriter(self.state_dir)
-        self._pending_fills: list[FillRow] = []
-        self._pending_settlements: list[SettlementRow] = []
-        self._next_heartbeat = 0.0
-        self._next_snapshot = time.monotonic() + settings.snapshot_seconds
-        self.started_at = time.time()
-        self.running = False
-        # clock seconds after a close beyond which an intent is not traded: the setting, but never
-        # less than a quarter of a real second (at --speed 3000 a real 10 ms is 30 clock seconds)
-        self.stale_after = max(settings.stale_after_seconds, 0.25 * clock.speed)
+class Engine(EngineState):
+    """The trading loop of one host (its state and API: :class:`~liveswap.engine.state.EngineState`)."""
 
     # ---- start-up and recovery --------------------------------------------------------------
 
@@ -113,44 +66,44 @@ class Engine:
         the strategy imports its last snapshot and is fed every journaled batch since, in order
         (their decisions already exist, so nothing is re-decided or re-sent).
         """
-        self.journal.ensure_deposit(self.settings.paper.starting_balance, int(self.clock.now()))
-        self.ledger = Ledger.from_journal(self.journal)
+        self._journal.ensure_deposit(self._settings.paper.starting_balance, int(self._clock.now()))
+        self._ledger = Ledger.from_journal(self._journal)
         self._reconcile_unsent()
-        self.active.runner.setup(dict(self.desired.params))
-        journal_end = self.journal.last_batch_end()
+        self._active.runner.setup(dict(self._desired.params))
+        journal_end = self._journal.last_batch_end()
         if journal_end is None:
-            self.cursor = fresh_cursor
+            self._cursor = fresh_cursor
             return
-        snap = read_snapshot(self.state_dir)
+        snap = read_snapshot(self._paths.state_dir)
         replay_from: int | None = None
-        if snap is not None and snap.name == self.active.name and snap.batch_end <= journal_end:
+        if snap is not None and snap.name == self._active.name and snap.batch_end <= journal_end:
             if snap.state is not None:
-                self.active.runner.import_state(snap.state, snap.version)
+                self._active.runner.import_state(snap.state, snap.version)
             replay_from = snap.batch_end
-            self.last_snapshot = snap
+            self._last_snapshot = snap
         elif snap is None or snap.batch_end > journal_end:
             # none yet, or newer than the journal (a power cut took the last NORMAL batches): replay it all
-            first = self.journal.query("SELECT MIN(batch_end) FROM decisions")[0][0]
+            first = self._journal.first_batch_end()
             replay_from = int(first) - 1
         if replay_from is not None:
-            self.replay_into(self.active.runner, replay_from, journal_end)
-        fills, setts = self.journal.undelivered()
+            self.replay_into(self._active.runner, replay_from, journal_end)
+        fills, setts = self._journal.undelivered()
         self._pending_fills = [_fill_row(r) for r in fills]
         self._pending_settlements = [_settlement_row(r) for r in setts]
-        self.cursor = journal_end
+        self._cursor = journal_end
         logger.info("recovered: journal at {}, strategy {} replayed from {}, balance {:.2f}, {} open",
-                    journal_end, self.active.spec, replay_from, self.ledger.balance, len(self.ledger.positions))
+                    journal_end, self._active.spec, replay_from, self._ledger.balance, len(self._ledger.positions))
 
     def _reconcile_unsent(self) -> None:
-        for row in self.journal.orders_with_status("new"):
+        for row in self._journal.orders_with_status("new"):
             coid = row["client_order_id"]
             try:
-                known = self.broker.lookup(coid)
+                known = self._broker.lookup(coid)
             except BrokerError as exc:
                 logger.error("cannot reconcile order {} with the broker: {}", coid, exc)
                 continue
             if known is None:
-                self.journal.record_order_results([(coid, "stale", "not sent before the host stopped", "", None)])
+                self._journal.record_order_results([(coid, "stale", "not sent before the host stopped", "", None)])
                 logger.warning("order {} was journaled but never sent; recorded as stale", coid)
             else:
                 self._apply_results([(row_to_request(row), known, row["version"])])
@@ -158,22 +111,22 @@ class Engine:
     def restore_strategy(self, target: ActiveStrategy) -> None:
         """Bring a freshly started runner to the engine's present: the last snapshot, then a
         replay of every journaled batch since (a restarted worker, a rollback after a crash)."""
-        snap = self.last_snapshot or read_snapshot(self.state_dir)
+        snap = self._last_snapshot or read_snapshot(self._paths.state_dir)
         since = None
         if snap is not None and snap.name == target.name and snap.state is not None:
             target.runner.import_state(snap.state, snap.version)
             since = snap.batch_end
         if since is None:
-            first = self.journal.query("SELECT MIN(batch_end) FROM decisions")[0][0]
+            first = self._journal.first_batch_end()
             since = int(first) - 1 if first is not None else None
-        if since is not None and self.cursor is not None:
-            self.replay_into(target.runner, since, self.cursor)
+        if since is not None and self._cursor is not None:
+            self.replay_into(target.runner, since, self._cursor)
 
     def replay_into(self, runner: Runner, since: int, until: int) -> None:
         """Feed ``runner`` every journaled batch in ``(since, until]`` with the fills and
         settlements delivered then; its outputs are discarded (those candles are decided)."""
-        candles = [Candle.from_dict(c) for c in self.journal.candles_between(since, until)]
-        fills, setts = self.journal.delivered_between(since, until)
+        candles = [Candle.from_dict(c) for c in self._journal.candles_between(since, until)]
+        fills, setts = self._journal.delivered_between(since, until)
         fills_by: dict[int, list[Any]] = {}
         setts_by: dict[int, list[Any]] = {}
         for r in fills:
@@ -192,12 +145,12 @@ class Engine:
     # ---- one batch --------------------------------------------------------------------------
 
     def _context_factory(self, now: int) -> Callable[[str], Context]:
-        params = dict(self.desired.params)
-        balance = round(self.ledger.balance, 6)
-        version = self.active.version
+        params = dict(self._desired.params)
+        balance = round(self._ledger.balance, 6)
+        version = self._active.version
 
         def make(market: str) -> Context:
-            return Context(now=now, balance=balance, open_positions=self.ledger.open_in(market), params=params,
+            return Context(now=now, balance=balance, open_positions=self._ledger.open_in(market), params=params,
                            version=version)
 
         return make
@@ -209,7 +162,7 @@ class Engine:
         (the swap manager) may put another runner in place; the same batch is then decided by it,
         so a candle is decided by exactly one version."""
         for attempt in range(2):
-            active = self.active
+            active = self._active
             ctx = self._context_factory(batch_end)
             try:
                 outputs = active.runner.run_batch(Batch(
@@ -219,25 +172,25 @@ class Engine:
                 )).outputs
                 if len(outputs) != len(candles):
                     raise StrategyFault("garbage", f"{len(outputs)} outputs for {len(candles)} candles")
-                validated = [validate_output(o, self.markets, batch_end) for o in outputs]
-                if self.strict_outputs:
+                validated = [validate_output(o, self._markets, batch_end) for o in outputs]
+                if (self._probation is not None):
                     bad = next((b for _, rej in validated for b in rej), None)
                     if bad is not None:
                         raise StrategyFault("garbage", f"malformed output: {bad.reason}")
                 return active, validated, None
             except StrategyFault as exc:
                 fault = f"{exc.kind}: {exc.reason}"
-                self.faults += 1
-                self.last_fault = f"{active.spec}: {fault}"
+                self._faults += 1
+                self._last_fault = f"{active.spec}: {fault}"
                 logger.error("strategy fault in {}: {}", active.spec, fault)
-                if attempt == 0 and self.fault_handler is not None and self.fault_handler(exc):
+                if attempt == 0 and self._fault_handler is not None and self._fault_handler(exc):
                     continue
                 return active, [([], []) for _ in candles], fault
         raise AssertionError("unreachable")
 
     def process_batch(self, batch_end: int, candles: list[Candle], now: float | None = None) -> BatchReport:
         now = float(batch_end) if now is None else now
-        stale = now - batch_end > self.stale_after
+        stale = now - batch_end > self._stale_after
         self._settle(batch_end, candles)
 
         fills, setts = self._pending_fills, self._pending_settlements
@@ -254,16 +207,16 @@ class Engine:
                 up = prices.get(intent.market)
                 price = None if up is None else (up if intent.side == "up" else round(1.0 - up, 6))
                 reason = check_intent(
-                    intent, limits=self.desired.risk, ledger=self.ledger, pending_stake=pending_stake,
-                    pending_count=pending_count, ts=batch_end, paused=self.desired.paused,
-                    paused_markets=self.desired.paused_markets, price=price,
+                    intent, limits=self._desired.risk, ledger=self._ledger, pending_stake=pending_stake,
+                    pending_count=pending_count, ts=batch_end, paused=self._desired.paused,
+                    paused_markets=self._desired.paused_markets, price=price,
                 )
                 if reason is not None:
                     label = f"{intent.market} {intent.side} {intent.stake:g}"
                     rejected_rows.append({"intent": label, "reason": reason})
                     continue
                 assert price is not None
-                market = self.markets[intent.market]
+                market = self._markets[intent.market]
                 orders.append(OrderRow(
                     client_order_id=client_order_id(active.name, active.version, candle.market, candle.start, index),
                     market=intent.market, candle_market=candle.market, candle_start=candle.start,
@@ -279,13 +232,13 @@ class Engine:
             decisions.append(DecisionRow(candle.market, candle.start, active.name, active.version,
                                          [i.to_dict() for i in intents], rejected_rows, fault))
 
-        orders = [o for o in orders if not self.journal.order_exists(o.client_order_id)]
-        self.journal.write_batch(batch_end, candles, decisions, orders,
+        orders = [o for o in orders if not self._journal.order_exists(o.client_order_id)]
+        self._journal.write_batch(batch_end, candles, decisions, orders,
                                  delivered_fills=[f.client_order_id for f in fills],
                                  delivered_settlements=[s.client_order_id for s in setts])
         self._pending_fills, self._pending_settlements = [], []
-        self.cursor = batch_end
-        self.candles_processed += len(candles)
+        self._cursor = batch_end
+        self._candles_processed += len(candles)
 
         answers: list[tuple[OrderRequest, OrderResult, str]] = []
         for order in orders:
@@ -293,12 +246,12 @@ class Engine:
                                    order.window_start, order.window_end, order.price, order.max_price, batch_end)
             try:
                 if order.status == "new":
-                    result: OrderResult | None = self.broker.submit(request)
+                    result: OrderResult | None = self._broker.submit(request)
                 else:  # stale: never sent now, but a batch lost to a power cut may have been sent before
-                    result = self.broker.lookup(request.client_order_id)
+                    result = self._broker.lookup(request.client_order_id)
             except BrokerError as exc:
                 logger.error("order {} not confirmed by {}: {} (reconciled at restart)", request.client_order_id,
-                             self.broker.name, exc)
+                             self._broker.name, exc)
                 continue
             if result is not None:
                 answers.append((request, result, order.version))
@@ -324,27 +277,27 @@ class Engine:
                                request.window_end, version)
                 fills.append(fill)
             rows.append((request.client_order_id, result.status, result.reason, result.venue_order_id, fill))
-        self.journal.record_order_results(rows)
+        self._journal.record_order_results(rows)
         for fill in fills:
-            self.ledger.apply_fill(fill)
+            self._ledger.apply_fill(fill)
             self._pending_fills.append(fill)
         return len(fills)
 
     def _settle(self, now: int, candles: list[Candle]) -> None:
-        if not self.ledger.positions:
+        if not self._ledger.positions:
             return
-        due = [p.client_order_id for p in self.ledger.positions.values() if p.window_end <= now]
+        due = [p.client_order_id for p in self._ledger.positions.values() if p.window_end <= now]
         if not due:
             return
         try:
-            reports = self.broker.settlements(now, candles, due)
+            reports = self._broker.settlements(now, candles, due)
         except BrokerError as exc:
-            logger.error("settlements unavailable from {}: {}", self.broker.name, exc)
+            logger.error("settlements unavailable from {}: {}", self._broker.name, exc)
             return
-        rows = [r for r in (self.ledger.settlement_for(x.client_order_id, x.won, x.payout, x.ts) for x in reports)
+        rows = [r for r in (self._ledger.settlement_for(x.client_order_id, x.won, x.payout, x.ts) for x in reports)
                 if r is not None]
-        for row in self.journal.record_settlements(rows):
-            self.ledger.apply_settlement(row)
+        for row in self._journal.record_settlements(rows):
+            self._ledger.apply_settlement(row)
             self._pending_settlements.append(row)
 
     def _log(self, report: BatchReport, orders: list[OrderRow]) -> None:
@@ -353,35 +306,37 @@ class Engine:
         fault = f"; FAULT {report.fault}" if report.fault else ""
         stale = " (stale, not traded)" if report.stale else ""
         logger.info("batch {} [{} candles] {}: {}{}{}{} | balance {:.2f}", _hhmm(report.batch_end), report.candles,
-                    self.active.spec, bets, stale, extra, fault, self.ledger.balance)
+                    self._active.spec, bets, stale, extra, fault, self._ledger.balance)
 
     # ---- the loop ---------------------------------------------------------------------------
 
     def next_close_after(self, ts: int) -> int:
-        return min(ts - ts % m.seconds + m.seconds for m in self.markets.values())
+        return min(ts - ts % m.seconds + m.seconds for m in self._markets.values())
 
     def catch_up(self, now: float) -> int:
         """Decide every batch that has closed by ``now``; returns the number of batches."""
-        assert self.cursor is not None
+        assert self._cursor is not None
         until = int(now)
-        if until <= self.cursor:
+        if until <= self._cursor:
             return 0
         try:
-            candles = self.feed.closed_candles(self.cursor, until)
+            candles = self._feed.closed_candles(self._cursor, until)
         except FeedError as exc:
-            logger.error("feed {}: {}", self.feed.name, exc)
+            logger.error("feed {}: {}", self._feed.name, exc)
             return 0
         n = 0
         for end, group in groupby(candles, key=lambda c: c.end):
-            if self.stop_event.is_set():
+            if self._stop.is_set():
                 break
-            self.process_batch(end, list(group), now=self.clock.now())
+            self.process_batch(end, list(group), now=self._clock.now())
             n += 1
-            self._between_batches()
+            self.between_batches()
         return n
 
-    def _between_batches(self) -> None:
-        for callback in self.between_batches:
+    def between_batches(self) -> None:
+        """What happens between two batches and at every idle wake: the steering callbacks (control
+        file, swaps, registry rescans), then a snapshot and a heartbeat when they are due."""
+        for callback in self._callbacks:
             try:
                 callback(self)
             except Exception as exc:  # noqa: BLE001 - a steering failure never stops trading
@@ -392,113 +347,60 @@ class Engine:
             self.heartbeat()
 
     def run(self) -> None:
-        """Trade until :attr:`stop_event` is set; then a final snapshot and a final status."""
-        self.running = True
+        """Trade until :meth:`stop`; then a final snapshot and a final status."""
+        self._running = True
         self.heartbeat()
         try:
-            while not self.stop_event.is_set():
-                self.catch_up(self.clock.now())
-                self._between_batches()
-                if self.stop_event.is_set():
+            while not self._stop.is_set():
+                self.catch_up(self._clock.now())
+                self.between_batches()
+                if self._stop.is_set():
                     break
-                assert self.cursor is not None
-                target = self.next_close_after(max(self.cursor, int(self.clock.now())))
-                self.clock.wait_until(target + 0.001, self.stop_event,
-                                      max_real=min(IDLE_WAKE_SECONDS, self.settings.heartbeat_seconds))
-                last_end = getattr(self.feed, "last_end", None)
-                if last_end is not None and self.cursor >= last_end:
+                assert self._cursor is not None
+                target = self.next_close_after(max(self._cursor, int(self._clock.now())))
+                self._clock.wait_until(target + 0.001, self._stop,
+                                      max_real=min(IDLE_WAKE_SECONDS, self._settings.heartbeat_seconds))
+                last_end = self._feed.last_end
+                if last_end is not None and self._cursor >= last_end:
                     logger.info("replay finished at {}", last_end)
                     break
         finally:
             self.shutdown()
 
     def shutdown(self) -> None:
-        if not self.running:
+        if not self._running:
             return
-        self.running = False
+        self._running = False
         try:
             self.take_snapshot(wait=True)
         except StrategyFault as exc:
             logger.error("final snapshot: strategy could not export its state: {}", exc)
         self.heartbeat()
         logger.info("stopped: balance {:.2f}, realized PnL {:+.2f}, {} candles this run",
-                    self.ledger.balance, self.ledger.realized_pnl, self.candles_processed)
+                    self._ledger.balance, self._ledger.realized_pnl, self._candles_processed)
 
     def take_snapshot(self, *, wait: bool = False) -> None:
-        self._next_snapshot = time.monotonic() + self.settings.snapshot_seconds
-        if self.cursor is None:
+        self._next_snapshot = time.monotonic() + self._settings.snapshot_seconds
+        if self._cursor is None:
             return
         try:
-            state = self.active.runner.export_state()
+            state = self._active.runner.export_state()
         except StrategyFault as exc:
-            logger.error("snapshot skipped: {} could not export its state: {}", self.active.spec, exc)
+            logger.error("snapshot skipped: {} could not export its state: {}", self._active.spec, exc)
             return
-        self.strategy_state = state
-        self.last_snapshot = Snapshot(self.cursor, self.active.name, self.active.version, state, time.time())
-        self.snapshots.write(self.last_snapshot, wait=wait)
+        self._strategy_state = state
+        self._last_snapshot = Snapshot(self._cursor, self._active.name, self._active.version, state, time.time())
+        self._snapshots.write(self._last_snapshot, wait=wait)
+
+    def flush_snapshot(self) -> None:
+        """Wait until a snapshot being written on the background thread is on disk."""
+        self._snapshots.flush()
 
     def heartbeat(self) -> None:
-        self._next_heartbeat = time.monotonic() + self.settings.heartbeat_seconds
-        write_status(self.state_dir, self.status())
-        save = getattr(self.clock, "save", None)
-        if save is not None:
-            save(self.state_dir / "clock.json")
-
-    def status(self) -> dict[str, Any]:
-        positions = [position_dict(p) for p in self.ledger.positions.values()]
-        return {
-            "liveswap_version": __version__,
-            "pid": _pid(),
-            "running": self.running,
-            "heartbeat_at": time.time(),
-            "heartbeat_seconds": self.settings.heartbeat_seconds,
-            "started_at": self.started_at,
-            "observed_generation": self.desired.generation,
-            "paused": self.desired.paused,
-            "paused_markets": sorted(self.desired.paused_markets),
-            "params": self.desired.params,
-            "risk": self.desired.risk.model_dump(),
-            "active": self.active.describe(),
-            "feed": self.feed.name,
-            "broker": self.broker.name,
-            "markets": list(self.markets),
-            "clock": self.clock.now(),
-            "speed": self.clock.speed,
-            "cursor": self.cursor,
-            "balance": round(self.ledger.balance, 6),
-            "starting_balance": self.ledger.deposits,
-            "open_positions": positions,
-            "realized_pnl": round(self.ledger.realized_pnl, 6),
-            "fees_paid": round(self.ledger.fees, 6),
-            "win_rate": self.ledger.win_rate(),
-            "by_market": {k: v.to_dict() for k, v in sorted(self.ledger.by_market.items())},
-            "by_version": {k: v.to_dict() for k, v in sorted(self.ledger.by_version.items())},
-            "candles_processed": self.candles_processed,
-            "strategy_faults": self.faults,
-            "last_fault": self.last_fault,
-            "last_snapshot_at": self.snapshots.last_at,
-            "control_error": self.control_error,
-            "last_swap": self.last_swap,
-            "strategy_state": self.strategy_state,
-            "worker": _worker_status(self.active.runner),
-            "stale_markets": getattr(self.feed, "stale_markets", dict)(),
-            **self.extra_status,
-        }
-
-
-def _worker_status(runner: Runner) -> dict[str, Any]:
-    """Sandbox facts of the active runner (an in-process runner has none)."""
-    if not hasattr(runner, "network_isolated"):
-        return {"sandboxed": False}
-    rss = getattr(runner, "rss_bytes", lambda: None)()
-    return {"sandboxed": True, "pid": getattr(runner, "pid", None), "alive": getattr(runner, "alive", None),
-            "network_isolated": runner.network_isolated, "rss_bytes": rss}
-
-
-def _pid() -> int:
-    import os
-
-    return os.getpid()
+        """Write status.json now (and the simulated clock's position)."""
+        self._next_heartbeat = time.monotonic() + self._settings.heartbeat_seconds
+        write_status(self._paths.state_dir, self.report())
+        self._clock.save(self._paths.clock)
 
 
 def _hhmm(ts: int) -> str:

@@ -92,5 +92,9 @@ class CsvReplayFeed:
             return []
         return self._candles[bisect_right(self._ends, since):bisect_right(self._ends, until)]
 
+    def stale_markets(self) -> dict[str, str]:
+        """A replay is never stale."""
+        return {}
+
     def close(self) -> None:
         """Nothing to release."""

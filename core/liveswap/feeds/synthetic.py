@@ -150,6 +150,8 @@ class SyntheticFeed:
     """The ``Feed`` of the embedded default: every market of ``markets``, from ``seed``."""
 
     name = "synthetic"
+    first_start: int | None = None
+    last_end: int | None = None
 
     def __init__(self, markets: list[str] | tuple[str, ...], seed: int = 7) -> None:
         self.markets = tuple(markets)
@@ -207,6 +209,10 @@ class SyntheticFeed:
                 out.append(self._candle(spec, end - spec.seconds))
         out.sort(key=lambda c: (c.end, c.market))
         return out
+
+    def stale_markets(self) -> dict[str, str]:
+        """Synthetic data is never stale."""
+        return {}
 
     def close(self) -> None:
         """Nothing to release."""

@@ -36,6 +36,9 @@ def _iso(ts: int) -> str:
 class VenueFeed:
     """Candles from ``bars`` with ``up_price`` from ``quotes`` (None: underlying only)."""
 
+    first_start: int | None = None
+    last_end: int | None = None
+
     def __init__(
         self,
         name: str,

@@ -241,8 +241,8 @@ class Journal:
                     fresh.append(s)
         return fresh
 
-    def record_swap(self, kind: str, from_version: str | None, to_version: str, ok: bool, reason: str,
-                    pause_ms: float | None, batch_end: int | None, *, sha256: str = "") -> None:
+    def record_swap(self, *, kind: str, from_version: str | None, to_version: str, ok: bool, reason: str = "",
+                    pause_ms: float | None = None, batch_end: int | None = None, sha256: str = "") -> None:
         """Every activation, rollback, restart and refusal. The newest ``ok`` row names the version a
         restart loads: this row *is* how the active version is persisted."""
         with self._tx() as db:
@@ -261,7 +261,12 @@ class Journal:
                 seen.append(spec)
         return seen
 
-    def record_control(self, generation: int, ok: bool, reason: str) -> None:
+    def last_control_generation(self) -> int:
+        """The newest control generation any run of this home recorded (applied or refused), else 0."""
+        row = self._db.execute("SELECT MAX(generation) FROM controls").fetchone()
+        return int(row[0] or 0) if row else 0
+
+    def record_control(self, *, generation: int, ok: bool, reason: str) -> None:
         with self._tx() as db:
             db.execute("INSERT INTO controls (generation, ts, ok, reason) VALUES (?, ?, ?, ?)",
                        (generation, time.time(), int(ok), reason))
@@ -270,6 +275,11 @@ class Journal:
 
     def query(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         return self._db.execute(sql, args).fetchall()
+
+    def first_batch_end(self) -> int | None:
+        """The close time of the first batch ever decided in this home, or None."""
+        row = self._db.execute("SELECT MIN(batch_end) FROM decisions").fetchone()
+        return None if row is None or row[0] is None else int(row[0])
 
     def last_batch_end(self) -> int | None:
         row = self._db.execute("SELECT MAX(batch_end) FROM decisions").fetchone()

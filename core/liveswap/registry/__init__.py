@@ -15,6 +15,9 @@ Public surface::
 
 Nothing here raises for bad input except :class:`RegistryError` (one-line ``str``) from
 ``resolve``/``find``/``install``/``check`` of an unknown spec.
+
+Layer: an adapter room below the engine. It may import specs, fsutil, exceptions and settings;
+never the engine, swap, control, host or CLI.
 """
 
 from liveswap.registry.check import check_installed, check_wheel

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
 
 from liveswap.fsutil import atomic_write_bytes
 from liveswap.registry.check import check_installed, check_wheel, run_extra_checks
@@ -29,6 +28,7 @@ from liveswap.registry.index import AcceptedIndex, version_key
 from liveswap.registry.install import install_version
 from liveswap.registry.model import ExtraCheck, InstalledVersion, Report, StrategyVersion
 from liveswap.registry.wheel import WheelFacts, inspect_wheel
+from liveswap.specs import SpecError, parse_spec, version_order
 
 if TYPE_CHECKING:
     from liveswap.settings import Settings
@@ -43,13 +43,6 @@ class AddResult:
     report: Report
     copied_to: Path | None
     note: str = ""
-
-
-def _version_order(version: str) -> Version:
-    try:
-        return Version(version)
-    except InvalidVersion:
-        return Version("0.dev0")
 
 
 class Registry:
@@ -188,7 +181,7 @@ class Registry:
         for dist in self.host.distributions():
             if any(ep.group == "liveswap.strategies" for ep in dist.entry_points):
                 versions.extend(_versions_of(check_installed(dist, self.host)))
-        versions.sort(key=lambda v: (v.name, _version_order(v.version), v.source != "registry"))
+        versions.sort(key=lambda v: (v.name, version_order(v.version), v.source != "registry"))
         self._versions = versions
         self._wheel_reports = reports
         self._signature = sources + self._index_signature()  # after our own index write
@@ -206,8 +199,8 @@ class Registry:
             hint = f" (known: {', '.join(known)})" if known else " (the registry is empty)"
             raise RegistryError(f"unknown strategy {name!r}{hint}")
         if version is not None:
-            wanted = _version_order(version)
-            matches = [v for v in candidates if v.version == version or _version_order(v.version) == wanted]
+            wanted = version_order(version)
+            matches = [v for v in candidates if v.version == version or version_order(v.version) == wanted]
             if not matches:
                 have = ", ".join(dict.fromkeys(v.version for v in candidates))
                 raise RegistryError(f"{name} {version} is not in the registry (versions: {have})")
@@ -320,19 +313,17 @@ class Registry:
 
 
 def _parse_spec(spec: str) -> tuple[str, str | None]:
-    name, sep, version = spec.strip().partition("==")
-    name, version = name.strip(), version.strip()
-    bad = set("<>!~=,;[]() @") & set(name)
-    if not name or bad or (sep and not version) or "=" in version:
-        raise RegistryError(f"invalid strategy spec {spec!r}: expected NAME or NAME==VERSION")
-    return name, (version if sep else None)
+    try:
+        return parse_spec(spec)
+    except SpecError as exc:
+        raise RegistryError(f"invalid strategy spec {spec!r}: expected NAME or NAME==VERSION ({exc})") from None
 
 
 def _best(candidates: list[StrategyVersion], *, compatible_only: bool) -> StrategyVersion | None:
     pool = [v for v in candidates if v.verdict == "compatible" or not compatible_only]
     if not pool:
         return None
-    return max(pool, key=lambda v: (_version_order(v.version), v.source == "registry"))
+    return max(pool, key=lambda v: (version_order(v.version), v.source == "registry"))
 
 
 def _versions_of(report: Report) -> list[StrategyVersion]:

@@ -34,10 +34,27 @@ class BatchResult:
 
 @runtime_checkable
 class Runner(Protocol):
-    """A loaded strategy version. All methods raise :class:`StrategyFault` on strategy failure."""
+    """A loaded strategy version. All methods raise :class:`StrategyFault` on strategy failure.
+
+    Besides the hooks, a runner declares what the host may ask of it without probing:
+
+    * ``sandboxed``: runs in a worker process (the sandbox facts below are then meaningful);
+    * ``network_isolated``: the worker has no network (always False in-process);
+    * ``pid``, ``alive``, :meth:`rss_bytes`: the worker process, if any;
+    * :meth:`export_state_json` / :meth:`import_state_json`: the state as JSON bytes, which a swap
+      relays from one worker to the next without parsing it.
+    """
 
     name: str
     version: str
+    sandboxed: bool
+    network_isolated: bool
+    pid: int | None
+
+    @property
+    def alive(self) -> bool: ...
+
+    def rss_bytes(self) -> int | None: ...
 
     def setup(self, params: dict[str, Any]) -> None: ...
 
@@ -50,5 +67,11 @@ class Runner(Protocol):
         ...
 
     def import_state(self, state: dict[str, Any], from_version: str) -> None: ...
+
+    def export_state_json(self) -> bytes | None:
+        """:meth:`export_state` as the JSON bytes of a dict, or None without the hook."""
+        ...
+
+    def import_state_json(self, state_json: bytes, from_version: str) -> None: ...
 
     def close(self) -> None: ...

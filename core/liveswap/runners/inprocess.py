@@ -2,34 +2,55 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from liveswap.runners.base import Batch, BatchResult
-from liveswap.runners.plugin_host import PluginHost
+from liveswap.runners.strategy_plugin import StrategyPlugin
 
 
 class InProcessRunner:
     """A :class:`~liveswap.runners.base.Runner` calling the strategy object directly."""
 
     def __init__(self, obj: Any, *, name: str, version: str) -> None:
-        self._host = PluginHost(obj, name=name, version=version)
+        self._plugin = StrategyPlugin(obj, name=name, version=version)
         self.name = name
         self.version = version
+        self.sandboxed = False
+        self.network_isolated = False
+        self.pid: int | None = None
+        self.alive = True
 
     def setup(self, params: dict[str, Any]) -> None:
-        self._host.setup(params)
+        self._plugin.setup(params)
 
     def run_batch(self, batch: Batch) -> BatchResult:
-        return self._host.run_batch(batch)
+        return self._plugin.run_batch(batch)
 
     def on_params(self, params: dict[str, Any]) -> None:
-        self._host.on_params(params)
+        self._plugin.on_params(params)
 
     def export_state(self) -> dict[str, Any] | None:
-        return self._host.export_state()
+        return self._plugin.export_state()
 
     def import_state(self, state: dict[str, Any], from_version: str) -> None:
-        self._host.import_state(state, from_version)
+        self._plugin.import_state(state, from_version)
+
+    def export_state_json(self) -> bytes | None:
+        state = self.export_state()
+        return None if state is None else json.dumps(state, separators=(",", ":")).encode()
+
+    def import_state_json(self, state_json: bytes, from_version: str) -> None:
+        self.import_state(json.loads(state_json), from_version)
+
+    @property
+    def strategy(self) -> Any:
+        """The strategy object itself (in-process only: tests look into it)."""
+        return self._plugin.strategy
+
+    def rss_bytes(self) -> int | None:
+        """The host's own process: nothing separate to measure."""
+        return None
 
     def close(self) -> None:
         """Nothing to release: the strategy object lives and dies with this runner."""

@@ -117,6 +117,7 @@ class SandboxRunner:
         self.log_path: Path | None = log_path
         self.scratch: Path | None = None
         self.pid: int | None = None
+        self.sandboxed = True
         self.network_isolated = False
         self.network_reason = "not started"
         self.limit_problems: list[str] = []

@@ -7,7 +7,7 @@ log before anything else, so a strategy's ``print()`` can never reach the channe
 
 Order of events: read the ``load`` request; cut the network (user + network namespace, if asked
 and allowed); set the resource limits; only then put the version's install directory first on
-``sys.path``, resolve the entry point and register it in a fresh :class:`PluginHost`. The reply to
+``sys.path``, resolve the entry point and register it in a fresh :class:`StrategyPlugin`. The reply to
 ``load`` is the handshake (pid, network_isolated, implemented hooks) or a ``load`` fault. Then it
 answers one request at a time until ``close`` or end of file on the request pipe.
 """
@@ -23,7 +23,7 @@ import traceback
 from typing import Any
 
 from liveswap.runners.base import Batch, StrategyFault
-from liveswap.runners.plugin_host import PluginHost, resolve_entry_point
+from liveswap.runners.strategy_plugin import StrategyPlugin, resolve_entry_point
 from liveswap.sandbox import protocol
 from liveswap.sandbox.isolation import apply_rlimits, unshare_network
 
@@ -52,7 +52,7 @@ def _watch_host(host_pid: int) -> None:
             os._exit(EXIT_HOST_GONE)
 
 
-def _load(message: dict[str, Any]) -> tuple[PluginHost | None, bytes]:
+def _load(message: dict[str, Any]) -> tuple[StrategyPlugin | None, bytes]:
     isolated, why = unshare_network() if message.get("isolate_network") else (False, "not requested")
     problems = apply_rlimits(message.get("rlimits") or {})
     if message.get("cpus"):
@@ -67,7 +67,7 @@ def _load(message: dict[str, Any]) -> tuple[PluginHost | None, bytes]:
     name, version = str(message["name"]), str(message["version"])
     try:
         obj = resolve_entry_point(name, path=[path] if path else None)
-        host = PluginHost(obj, name=name, version=version)
+        host = StrategyPlugin(obj, name=name, version=version)
     except StrategyFault as exc:
         return None, _fault_of(exc)
     except MemoryError:
@@ -85,7 +85,7 @@ def _load(message: dict[str, Any]) -> tuple[PluginHost | None, bytes]:
     return host, protocol.encode_ok(hello)
 
 
-def _answer(host: PluginHost, request: tuple[Any, ...]) -> bytes:
+def _answer(host: StrategyPlugin, request: tuple[Any, ...]) -> bytes:
     op = request[0]
     try:
         if op == "batch":

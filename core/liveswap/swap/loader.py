@@ -12,6 +12,7 @@ from liveswap.engine.active import ActiveStrategy
 from liveswap.exceptions import LoadError
 from liveswap.runners.base import StrategyFault
 from liveswap.runners.inprocess import InProcessRunner
+from liveswap.specs import parse_spec, version_order
 
 
 class VersionLoader(Protocol):
@@ -32,16 +33,16 @@ class InProcessLoader:
     def _resolve(self, spec: str) -> str:
         if spec in self.strategies:
             return spec
-        from packaging.version import Version
-
-        named = [s for s in self.strategies if s.split("==")[0] == spec]
+        named = [parse_spec(s) for s in self.strategies if parse_spec(s).name == spec]
         if not named:
             raise LoadError(f"unknown strategy version {spec}")
-        return max(named, key=lambda s: Version(s.split("==")[1]))
+        best = max(named, key=lambda s: version_order(s.version or ""))
+        return f"{best.name}=={best.version}"
 
     def load(self, spec: str) -> ActiveStrategy:
         full = self._resolve(spec)
-        name, version = full.split("==")
+        name, version = parse_spec(full)
+        assert version is not None
         try:
             runner = InProcessRunner(self.strategies[full], name=name, version=version)
         except StrategyFault as exc:

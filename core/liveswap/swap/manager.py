@@ -23,7 +23,6 @@ back to the previous version or, with none, pauses opening positions and says wh
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable
@@ -34,7 +33,8 @@ from loguru import logger
 
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.loop import Engine
-from liveswap.runners.base import StrategyFault
+from liveswap.home.status import ProbationInfo
+from liveswap.runners.base import Runner, StrategyFault
 from liveswap.sandbox.supervisor import Supervisor
 from liveswap.swap.loader import LoadError, VersionLoader
 
@@ -67,23 +67,19 @@ class _Probation:
     new_state_batch_end: int
 
 
-def export_state(runner: Any) -> State:
-    """The runner's exported state; a sandboxed worker's as its JSON bytes, which the host does not parse."""
-    as_json = getattr(runner, "export_state_json", None)
-    return as_json() if as_json is not None else runner.export_state()  # type: ignore[no-any-return]
+def export_state(runner: Runner) -> State:
+    """The runner's exported state as JSON bytes (a sandboxed worker's, which the host does not parse)."""
+    return runner.export_state_json()
 
 
-def import_state(runner: Any, state: State, from_version: str) -> None:
+def import_state(runner: Runner, state: State, from_version: str) -> None:
     """Give ``state`` (from :func:`export_state`) to ``runner``: JSON bytes go to a sandboxed worker as
     they are (it parses them; the strategy's ``import_state`` gets a dict either way)."""
     if state is None:
         return
     if isinstance(state, bytes):
-        as_json = getattr(runner, "import_state_json", None)
-        if as_json is not None:
-            as_json(state, from_version)
-            return
-        state = json.loads(state)
+        runner.import_state_json(state, from_version)
+        return
     runner.import_state(state, from_version)
 
 
@@ -99,13 +95,12 @@ class SwapManager:
         self._probation: _Probation | None = None
         self._last_tick_cursor = engine.cursor
         self._lock = threading.Lock()
-        engine.between_batches.append(self.tick)
-        engine.fault_handler = self.on_fault
-        engine.extra_status["probation"] = None
+        engine.add_between_batches(self.tick)
+        engine.set_fault_handler(self.on_fault)
 
     # ---- requests ---------------------------------------------------------------------------
 
-    def request(self, kind: SwapKind, spec: str | None, generation: int, done: Done) -> None:
+    def request(self, *, kind: SwapKind, spec: str | None, generation: int, done: Done) -> None:
         """Start an activation or rollback; ``done`` reports the outcome (from the engine thread)."""
         target = spec
         if kind == "rollback":
@@ -155,9 +150,8 @@ class SwapManager:
 
     def _refuse(self, kind: str, spec: str, generation: int, done: Done, reason: str) -> None:
         logger.warning("{} {} refused: {}", kind, spec, reason)
-        self.engine.journal.record_swap(kind, self.engine.active.spec, spec, False, reason, None, self.engine.cursor)
-        self.engine.last_swap = {"from": self.engine.active.spec, "to": spec, "ok": False, "reason": reason,
-                                 "pause_ms": None, "kind": kind, "at": time.time(), "generation": generation}
+        self.engine.record_swap_outcome(kind=kind, from_spec=self.engine.active.spec, to_spec=spec, ok=False,
+                                        reason=reason, generation=generation)
         done(reason)
 
     # ---- between batches --------------------------------------------------------------------
@@ -224,10 +218,10 @@ class SwapManager:
                              f"{new.spec} can neither take the state of {old.spec} ({exc}) nor resume ({exc2})")
                 return
         new.since = time.time()
-        engine.active = new
-        engine.journal.record_swap(pending.kind, old.spec, new.spec, True, "", None, engine.cursor,
-                                   sha256=new.wheel_sha256)
+        engine.activate(new)
         pause_ms = (time.perf_counter() - t0) * 1000
+        engine.record_swap_outcome(kind=pending.kind, from_spec=old.spec, to_spec=new.spec, ok=True, pause_ms=pause_ms,
+                                   generation=pending.generation, sha256=new.wheel_sha256)
         self.restarts.reset()
         if back_to_warm:
             self._set_probation(None)
@@ -242,9 +236,6 @@ class SwapManager:
                 self._set_probation(None)
                 old.runner.close()
         self.previous = [old.spec] + [s for s in self.previous if s not in (old.spec, new.spec)]
-        engine.last_swap = {"from": old.spec, "to": new.spec, "ok": True, "reason": "", "kind": pending.kind,
-                            "pause_ms": round(pause_ms, 3), "at": time.time(), "generation": pending.generation}
-        engine.swap_pauses_ms.append(pause_ms)
         logger.info("{} {} -> {} committed between batches (pause {:.2f} ms)", pending.kind, old.spec, new.spec,
                     pause_ms)
         engine.take_snapshot()
@@ -257,6 +248,7 @@ class SwapManager:
         to decide the same batch (the engine retries it once)."""
         engine = self.engine
         failed = engine.active
+        t0 = time.perf_counter()
         if self._probation is not None:
             return self._auto_rollback(failed, fault)
         failed.runner.close()
@@ -269,9 +261,9 @@ class SwapManager:
                 logger.error("restart of {} failed: {}", failed.spec, exc)
             else:
                 restarted.since = failed.since
-                engine.active = restarted
-                engine.journal.record_swap("restart", failed.spec, restarted.spec, True, str(fault), None,
-                                           engine.cursor)
+                engine.activate(restarted)
+                engine.record_swap_outcome(kind="restart", from_spec=failed.spec, to_spec=restarted.spec, ok=True,
+                                           reason=str(fault), pause_ms=_ms_since(t0))
                 logger.warning("{} failed ({}); restarted from its last snapshot", failed.spec, fault)
                 return True
         reason = f"{failed.spec} keeps failing ({self.restarts.reason()}); last: {fault}"
@@ -284,21 +276,20 @@ class SwapManager:
             except (LoadError, StrategyFault) as exc:
                 logger.error("rollback to {} failed: {}", target, exc)
             else:
-                engine.active = back
+                engine.activate(back)
                 self.previous = [s for s in self.previous if s != target]
-                engine.journal.record_swap("auto-rollback", failed.spec, back.spec, True, reason, None, engine.cursor)
-                engine.last_swap = {"from": failed.spec, "to": back.spec, "ok": True, "reason": reason,
-                                    "kind": "auto-rollback", "pause_ms": None, "at": time.time()}
+                engine.record_swap_outcome(kind="auto-rollback", from_spec=failed.spec, to_spec=back.spec, ok=True,
+                                           reason=reason, pause_ms=_ms_since(t0))
                 logger.error("rolled back to {}: {}", back.spec, reason)
                 self.restarts.reset()
                 return True
-        engine.desired.paused = True
-        engine.extra_status["paused_reason"] = f"{reason}; nothing to roll back to: not opening positions"
+        engine.pause_automatically(f"{reason}; nothing to roll back to: not opening positions")
         logger.error("pausing: {}; nothing to roll back to", reason)
         return False
 
     def _auto_rollback(self, failed: ActiveStrategy, fault: StrategyFault) -> bool:
         engine = self.engine
+        t0 = time.perf_counter()
         p = self._probation
         assert p is not None
         self._set_probation(None)
@@ -320,23 +311,19 @@ class SwapManager:
                 engine.replay_into(old.runner, p.swap_batch_end, engine.cursor or p.swap_batch_end)
             except StrategyFault as exc2:
                 logger.error("{} cannot resume either: {}", old.spec, exc2)
-                engine.active = old
+                engine.activate(old)
                 return False
-        engine.active = old
+        engine.activate(old)
         reason = f"{failed.spec} failed during probation: {fault}"
-        engine.journal.record_swap("auto-rollback", failed.spec, old.spec, True, reason, None, engine.cursor)
-        engine.last_swap = {"from": failed.spec, "to": old.spec, "ok": True, "reason": reason,
-                            "kind": "auto-rollback", "pause_ms": None, "at": time.time()}
+        engine.record_swap_outcome(kind="auto-rollback", from_spec=failed.spec, to_spec=old.spec, ok=True,
+                                   reason=reason, pause_ms=_ms_since(t0))
         self.previous = [s for s in self.previous if s != old.spec]
         logger.error("automatic rollback to {} (resumed from {}): {}", old.spec, how, reason)
         return True
 
     def _set_probation(self, p: _Probation | None) -> None:
         self._probation = p
-        self.engine.strict_outputs = p is not None
-        self.engine.extra_status["probation"] = (
-            {"old": p.old.spec, "batches_left": p.batches_left} if p is not None else None
-        )
+        self.engine.set_probation(ProbationInfo(old=p.old.spec, batches_left=p.batches_left) if p is not None else None)
 
     @property
     def in_probation(self) -> bool:
@@ -346,3 +333,7 @@ class SwapManager:
         if self._probation is not None:
             self._probation.old.runner.close()
             self._set_probation(None)
+
+
+def _ms_since(t0: float) -> float:
+    return (time.perf_counter() - t0) * 1000

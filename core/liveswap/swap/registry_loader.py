@@ -10,6 +10,7 @@ from loguru import logger
 
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.loop import Engine
+from liveswap.home.status import RegistryInfo
 from liveswap.registry.errors import RegistryError
 from liveswap.registry.registry import Registry
 from liveswap.runners.base import StrategyFault
@@ -65,6 +66,6 @@ class RegistryLoader:
             if found is not None:
                 ok = sum(1 for v in found if v.verdict == "compatible")
                 logger.info("registry: {} strategy versions ({} compatible)", len(found), ok)
-                engine.extra_status["registry"] = {"versions": len(found), "compatible": ok, "scanned_at": time.time()}
+                engine.set_registry_summary(RegistryInfo(versions=len(found), compatible=ok, scanned_at=time.time()))
         finally:
             self.lock.release()

@@ -1,0 +1,308 @@
+"""The engine's state and its narrow API: what other rooms may read, and how they steer it.
+
+:class:`EngineState` holds every field of the engine privately; the swap, the control watcher
+and the host call its methods (``activate``, ``apply_desired``, ``record_swap_outcome``, ...)
+instead of writing attributes, and :meth:`EngineState.report` is the observed state written to
+status.json. The trading algorithm itself is :class:`liveswap.engine.loop.Engine`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from loguru import logger
+
+from liveswap import __version__
+from liveswap.brokers.base import Broker
+from liveswap.clock import Clock
+from liveswap.engine.active import ActiveStrategy
+from liveswap.engine.desired import Desired
+from liveswap.engine.ledger import Ledger, position_dict
+from liveswap.feeds.base import Feed
+from liveswap.home.paths import HomePaths
+from liveswap.home.snapshots import Snapshot, SnapshotWriter
+from liveswap.home.status import (
+    ActiveInfo,
+    PositionInfo,
+    ProbationInfo,
+    Refusal,
+    RegistryInfo,
+    StatusDoc,
+    SwapInfo,
+    Tally,
+    WorkerInfo,
+)
+from liveswap.journal.store import FillRow, Journal, SettlementRow
+from liveswap.markets import Market
+from liveswap.runners.base import Runner, StrategyFault
+from liveswap.settings import Settings
+
+
+class EngineState:
+    """The engine's state, private, and the narrow API other rooms steer it with:
+
+    * :meth:`activate` flips the active version (the swap's commit, restarts, rollbacks);
+    * :meth:`apply_desired` replaces the operator's desired state (the control watcher);
+    * :meth:`pause_automatically` is the host's own pause, kept apart from the operator's;
+    * :meth:`record_swap_outcome` journals a swap and makes it ``last_swap`` (the one place);
+    * :meth:`add_between_batches`, :meth:`set_fault_handler`: the hooks swap and control use;
+    * :meth:`report` is the observed state, the :class:`~liveswap.home.status.StatusDoc` written
+      to status.json at every :meth:`heartbeat`.
+    """
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        feed: Feed,
+        broker: Broker,
+        journal: Journal,
+        clock: Clock,
+        active: ActiveStrategy,
+        desired: Desired | None = None,
+    ) -> None:
+        self._settings = settings
+        self._feed = feed
+        self._broker = broker
+        self._journal = journal
+        self._clock = clock
+        self._active = active
+        self._desired = desired or Desired(risk=settings.risk.model_copy())
+        self._observed_generation = self._desired.generation
+        self._markets: dict[str, Market] = {m: Market.parse(m) for m in feed.markets}
+        self._paths = HomePaths(settings.state_dir)
+        self._stop = threading.Event()
+        self._ledger = Ledger.from_journal(journal)
+        self._cursor: int | None = journal.last_batch_end()
+        self._candles_processed = 0
+        self._faults = 0
+        self._last_swap: SwapInfo | None = None
+        self._swap_pauses_ms: list[float] = []
+        self._control_error: str | None = None
+        self._refusals: list[Refusal] = []
+        self._auto_pause: str | None = None
+        self._probation: ProbationInfo | None = None
+        self._registry: RegistryInfo | None = None
+        self._last_fault: str | None = None
+        self._strategy_state: dict[str, Any] | None = None
+        self._last_snapshot: Snapshot | None = None
+        self._callbacks: list[Callable[[Any], None]] = []
+        self._fault_handler: Callable[[StrategyFault], bool] | None = None
+        self._snapshots = SnapshotWriter(settings.state_dir)
+        self._pending_fills: list[FillRow] = []
+        self._pending_settlements: list[SettlementRow] = []
+        self._next_heartbeat = 0.0
+        self._next_snapshot = time.monotonic() + settings.snapshot_seconds
+        self._started_at = time.time()
+        self._running = False
+        # clock seconds after a close beyond which an intent is not traded: the setting, but never
+        # less than a quarter of a real second (at --speed 3000 a real 10 ms is 30 clock seconds)
+        self._stale_after = max(settings.stale_after_seconds, 0.25 * clock.speed)
+
+    # ---- what others may read -----------------------------------------------------------------
+
+    @property
+    def active(self) -> ActiveStrategy:
+        return self._active
+
+    @property
+    def desired(self) -> Desired:
+        """The operator's desired state in force (a copy: change it with :meth:`apply_desired`)."""
+        return replace(self._desired, paused_markets=set(self._desired.paused_markets),
+                       params=dict(self._desired.params))
+
+    @property
+    def paused(self) -> bool:
+        """No new positions: the operator paused, or the host paused itself."""
+        return self._desired.paused or self._auto_pause is not None
+
+    @property
+    def auto_pause_reason(self) -> str | None:
+        return self._auto_pause
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    @property
+    def journal(self) -> Journal:
+        return self._journal
+
+    @property
+    def feed(self) -> Feed:
+        return self._feed
+
+    @property
+    def broker(self) -> Broker:
+        return self._broker
+
+    @property
+    def ledger(self) -> Ledger:
+        return self._ledger
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    @property
+    def markets(self) -> dict[str, Market]:
+        return dict(self._markets)
+
+    @property
+    def state_dir(self) -> Path:
+        return self._paths.state_dir
+
+    @property
+    def cursor(self) -> int | None:
+        """The close time of the last batch decided."""
+        return self._cursor
+
+    @property
+    def candles_processed(self) -> int:
+        return self._candles_processed
+
+    @property
+    def faults(self) -> int:
+        return self._faults
+
+    @property
+    def last_fault(self) -> str | None:
+        return self._last_fault
+
+    @property
+    def strategy_state(self) -> dict[str, Any] | None:
+        """What the active version last exported (at a snapshot, swap or shutdown)."""
+        return self._strategy_state
+
+    @property
+    def last_swap(self) -> SwapInfo | None:
+        return self._last_swap
+
+    @property
+    def swap_pauses_ms(self) -> tuple[float, ...]:
+        return tuple(self._swap_pauses_ms)
+
+    @property
+    def control_error(self) -> str | None:
+        return self._control_error
+
+    @property
+    def last_snapshot(self) -> Snapshot | None:
+        return self._last_snapshot
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    # ---- how others steer it ------------------------------------------------------------------
+
+    def add_between_batches(self, callback: Callable[[Any], None]) -> None:
+        """Run ``callback(engine)`` between every two batches and from the idle loop."""
+        self._callbacks.append(callback)
+
+    def set_fault_handler(self, handler: Callable[[StrategyFault], bool]) -> None:
+        """``handler(fault)`` is asked when the active version fails a batch; True means another
+        runner is active now and the engine decides the same batch again with it."""
+        self._fault_handler = handler
+
+    def activate(self, new: ActiveStrategy) -> ActiveStrategy:
+        """Make ``new`` the version deciding from the next batch on; returns the one it replaces."""
+        old, self._active = self._active, new
+        return old
+
+    def apply_desired(self, desired: Desired, *, reason: str = "") -> None:
+        """The operator's new desired state (control.json). The host's automatic pause is kept."""
+        self._desired = replace(desired, paused_markets=set(desired.paused_markets), params=dict(desired.params))
+        if reason:
+            logger.debug("desired state: {}", reason)
+
+    def set_observed_generation(self, generation: int) -> None:
+        """The control generation the host has reached (``observed_generation`` in status.json)."""
+        self._observed_generation = generation
+
+    def pause_automatically(self, reason: str) -> None:
+        """The host stops opening positions on its own (e.g. a failing version with nothing to roll
+        back to). Unrelated control changes keep it; a committed activation or rollback clears it."""
+        self._auto_pause = reason
+
+    def set_control_error(self, reason: str | None) -> None:
+        self._control_error = reason
+
+    def set_control_refusals(self, refusals: list[Refusal]) -> None:
+        """The host's recent refusals of control generations, newest last."""
+        self._refusals = list(refusals)
+
+    def set_probation(self, probation: ProbationInfo | None) -> None:
+        """A new version on probation (any malformed output is then a fault of that version), or none."""
+        self._probation = probation
+
+    def set_registry_summary(self, summary: RegistryInfo) -> None:
+        self._registry = summary
+
+    def record_swap_outcome(self, *, kind: str, from_spec: str | None, to_spec: str, ok: bool, reason: str = "",
+                            pause_ms: float | None = None, generation: int | None = None,
+                            sha256: str = "") -> SwapInfo:
+        """Journal a swap (or its refusal) and make it ``last_swap``: the one place either is built.
+
+        A committed activation or rollback ends the host's automatic pause: a version the
+        operator chose is in place."""
+        self._journal.record_swap(kind=kind, from_version=from_spec, to_version=to_spec, ok=ok, reason=reason,
+                                  pause_ms=None if pause_ms is None else round(pause_ms, 3),
+                                  batch_end=self._cursor, sha256=sha256)
+        info = SwapInfo(kind=kind, from_=from_spec, to=to_spec, ok=ok, reason=reason,
+                        pause_ms=None if pause_ms is None else round(pause_ms, 3), generation=generation,
+                        at=time.time())
+        self._last_swap = info
+        if ok and pause_ms is not None:
+            self._swap_pauses_ms.append(pause_ms)
+        if ok and kind in ("activate", "rollback") and self._auto_pause is not None:
+            logger.info("{} {}: the automatic pause ends", kind, to_spec)
+            self._auto_pause = None
+        return info
+
+    def stop(self) -> None:
+        """Finish the current batch, then stop (:meth:`run` returns after a final snapshot)."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def report(self) -> StatusDoc:
+        """The observed state: what status.json holds."""
+        ledger, desired = self._ledger, self._desired
+        return StatusDoc(
+            liveswap_version=__version__, pid=os.getpid(), running=self._running, heartbeat_at=time.time(),
+            heartbeat_seconds=float(self._settings.heartbeat_seconds), started_at=self._started_at,
+            observed_generation=self._observed_generation,
+            paused=self.paused, paused_by_operator=desired.paused, paused_reason=self._auto_pause,
+            paused_markets=sorted(desired.paused_markets), params=dict(desired.params),
+            risk=desired.risk.model_dump(), active=ActiveInfo(**self._active.describe()),
+            feed=self._feed.name, broker=self._broker.name, markets=list(self._markets),
+            clock=float(self._clock.now()), speed=float(self._clock.speed), cursor=self._cursor,
+            balance=round(ledger.balance, 6), starting_balance=float(ledger.deposits),
+            open_positions=[PositionInfo(**position_dict(p)) for p in ledger.positions.values()],
+            realized_pnl=round(ledger.realized_pnl, 6), fees_paid=round(ledger.fees, 6), win_rate=ledger.win_rate(),
+            by_market={k: Tally(**v.to_dict()) for k, v in sorted(ledger.by_market.items())},
+            by_version={k: Tally(**v.to_dict()) for k, v in sorted(ledger.by_version.items())},
+            candles_processed=self._candles_processed, strategy_faults=self._faults, last_fault=self._last_fault,
+            last_snapshot_at=self._snapshots.last_at, control_error=self._control_error,
+            control_refusal=self._refusals[-1] if self._refusals else None, control_refusals=list(self._refusals),
+            last_swap=self._last_swap, strategy_state=self._strategy_state,
+            worker=_worker_status(self._active.runner), stale_markets=dict(self._feed.stale_markets()),
+            probation=self._probation, registry=self._registry,
+        )
+
+
+def _worker_status(runner: Runner) -> WorkerInfo:
+    """Sandbox facts of the active runner (an in-process runner has none)."""
+    if not runner.sandboxed:
+        return WorkerInfo(sandboxed=False)
+    return WorkerInfo(sandboxed=True, pid=runner.pid, alive=runner.alive, network_isolated=runner.network_isolated,
+                      rss_bytes=runner.rss_bytes())

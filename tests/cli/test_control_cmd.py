@@ -1,0 +1,264 @@
+"""Steering a real ``liveswap run`` process through the CLI: with and without a host, --wait, the host lock.
+
+The host needs a strategy: the ``strategy_env`` fixture drops two versions of a tiny probe
+strategy, ``ctlprobe`` 1.0.0 and 2.0.0, as wheels into the home's ``registry/``; the host
+validates, installs and runs them sandboxed like any other.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from liveswap.home.control_store import update_control
+
+from tests.conftest import BIN
+from tests.support.engine_helpers import status_json
+from tests.support.wheelkit import make_wheel
+
+PROBE = '''
+from liveswap.api import Intent, hookimpl
+
+
+class Strategy:
+    """Stakes params["stake"] (default 1) on every candle; exports what params it has seen."""
+
+    def __init__(self):
+        self.on_params_calls = []
+        self.ctx_params = None
+
+    @hookimpl
+    def on_params(self, params):
+        self.on_params_calls.append(params)
+
+    @hookimpl
+    def on_candle(self, candle, ctx):
+        self.ctx_params = dict(ctx.params)
+        side = "up" if candle.close >= candle.open else "down"
+        return [Intent(candle.market, side, float(ctx.params.get("stake", 1.0)))]
+
+    @hookimpl
+    def export_state(self):
+        return {"on_params": self.on_params_calls, "ctx_params": self.ctx_params}
+'''
+
+
+@pytest.fixture
+def strategy_env(home: Path, cli_env: dict[str, str]) -> dict[str, str]:
+    """``cli_env`` with the strategy ``ctlprobe`` 1.0.0 and 2.0.0 as wheels in the home's registry."""
+    for version in ("1.0.0", "2.0.0"):
+        make_wheel(home / "registry", "ctlprobe-strategy", version, ep="ctlprobe", module="ctlprobe_strategy",
+                   body=PROBE)
+    # a daily loss limit the probe's coin flips never reach: every missing order is the pause's doing
+    return {**cli_env, "LIVESWAP_SNAPSHOT_SECONDS": "0.3", "LIVESWAP_PROBATION_BATCHES": "2",
+            "LIVESWAP_RISK__DAILY_LOSS_LIMIT": "1000000", "LIVESWAP_PAPER__STARTING_BALANCE": "1000000"}
+
+
+def ls(env: dict[str, str], *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN / "liveswap"), *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def until(predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def start_host(env: dict[str, str], *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([str(BIN / "liveswap"), "run", "--speed", "3000", *extra], env=env, text=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def alive_status(home: Path, proc: subprocess.Popen[str]) -> dict[str, Any] | None:
+    st = status_json(home / "state")
+    return st if st and st.get("pid") == proc.pid and st.get("running") and st.get("cursor") else None
+
+
+@contextmanager
+def running_host(home: Path, env: dict[str, str], *extra: str) -> Iterator[subprocess.Popen[str]]:
+    proc = start_host(env, *extra)
+    try:
+        until(lambda: alive_status(home, proc) or proc.poll() is not None, what="the host to start")
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGCONT)
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if proc.stderr:
+            proc.stderr.close()
+
+
+def orders(home: Path, where: str = "1=1", args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+    db = sqlite3.connect(f"file:{home / 'state' / 'journal.sqlite'}?mode=ro", uri=True)
+    db.row_factory = sqlite3.Row
+    try:
+        return db.execute(f"SELECT * FROM orders WHERE {where}", args).fetchall()
+    finally:
+        db.close()
+
+
+def status_of(home: Path) -> dict[str, Any]:
+    st = status_json(home / "state")
+    assert st is not None
+    return st
+
+
+# ---- without a running host --------------------------------------------------------------------
+
+def test_changes_made_while_no_host_runs_are_the_desired_state_at_start(home: Path,
+                                                                       strategy_env: dict[str, str]) -> None:
+    commands = (["pause", "--market", "BTC-5m"], ["pause", "--market", "ETH-5m"], ["resume", "--market", "ETH-5m"],
+                ["set", "stake=2", "risk.stake_cap=3"], ["rollback"], ["activate", "ctlprobe"])
+    for args in commands:
+        done = ls(strategy_env, *args)
+        assert done.returncode == 0, done.stderr
+        assert "no host is running: applied at the next start" in done.stdout
+    control = json.loads((home / "state" / "control.json").read_text())
+    assert control["generation"] == 6 and control["active"] == "ctlprobe" and control["rollback"] is None
+
+    # no --strategy: the host starts what control.json names (the default, momentum, is not installed)
+    with running_host(home, strategy_env) as host:
+        st = status_of(home)
+        assert st["observed_generation"] == 6 and st["active"]["name"] == "ctlprobe"
+        assert st["paused_markets"] == ["BTC-5m"] and st["params"] == {"stake": 2}
+        assert st["risk"]["stake_cap"] == 3.0
+        until(lambda: len(orders(home)) >= 20, what="orders")
+        assert orders(home, "market = 'BTC-5m'") == []
+        assert {r["stake"] for r in orders(home)} == {2.0}
+        assert host.poll() is None
+
+
+def test_wait_times_out_without_a_host(home: Path, strategy_env: dict[str, str]) -> None:
+    t = time.monotonic()
+    done = ls(strategy_env, "pause", "--wait", "0.5")
+    assert done.returncode == 1
+    assert "timed out after 0.5s; the host (not running) has not applied generation 1" in done.stderr
+    assert time.monotonic() - t >= 0.5
+    assert json.loads((home / "state" / "control.json").read_text())["paused"] is True  # still recorded
+
+
+def test_twenty_concurrent_writers_lose_no_update(home: Path, strategy_env: dict[str, str]) -> None:
+    procs = [subprocess.Popen([str(BIN / "liveswap"), "set", f"k{i}={i}"], env=strategy_env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(20)]
+    results = [(p.wait(60), p.stderr.read() if p.stderr else "") for p in procs]
+    for p in procs:
+        for stream in (p.stdout, p.stderr):
+            if stream:
+                stream.close()
+    assert all(code == 0 for code, _ in results), results
+    control = json.loads((home / "state" / "control.json").read_text())
+    assert control["params"] == {f"k{i}": i for i in range(20)}
+    assert control["generation"] == 20
+
+
+# ---- with a running host -----------------------------------------------------------------------
+
+def test_wait_applied_refused_and_timed_out_with_a_running_host(home: Path, strategy_env: dict[str, str]) -> None:
+    with running_host(home, strategy_env, "--strategy", "ctlprobe==1.0.0") as host:
+        done = ls(strategy_env, "set", "stake=3", "--wait", "5")
+        assert done.returncode == 0, done.stderr
+        assert f"generation 1 applied by the host (pid {host.pid})" in done.stdout
+
+        # params reach the strategy: on_params, Context.params (exported at the next snapshot), orders
+        def probe_saw() -> Any:
+            state = status_of(home).get("strategy_state") or {}
+            return state.get("ctx_params") == {"stake": 3} and state.get("on_params") == [{"stake": 3}]
+        until(probe_saw, what="the strategy to see stake=3")
+        until(lambda: orders(home, "stake = 3"), what="an order staking 3")
+
+        # pause one market: no new orders there while the others trade; resume: it trades again
+        done = ls(strategy_env, "pause", "--market", "ETH-5m", "--wait", "5")
+        assert done.returncode == 0, done.stderr
+        cursor = status_of(home)["cursor"]
+        until(lambda: len(orders(home, "batch_end > ? AND market = 'BTC-5m'", (cursor,))) >= 5, what="BTC-5m orders")
+        assert orders(home, "batch_end > ? AND market = 'ETH-5m'", (cursor,)) == []
+        done = ls(strategy_env, "resume", "--market", "ETH-5m", "--wait", "5")
+        assert done.returncode == 0, done.stderr
+        cursor = status_of(home)["cursor"]
+        until(lambda: orders(home, "batch_end > ? AND market = 'ETH-5m'", (cursor,)), what="ETH-5m orders again")
+
+        # a swap through the host's swap manager: refused for an unknown version, done for a known one
+        done = ls(strategy_env, "activate", "ctlprobe==9.9.9", "--wait", "20")
+        assert done.returncode == 1
+        assert f"the host (pid {host.pid}) refused generation 4: " in done.stderr and "9.9.9" in done.stderr
+        assert status_of(home)["active"]["version"] == "1.0.0"
+        done = ls(strategy_env, "activate", "ctlprobe==2.0.0", "--wait", "20")
+        assert done.returncode == 0, done.stderr
+        assert status_of(home)["active"]["version"] == "2.0.0"
+        until(lambda: orders(home, "version = '2.0.0'"), what="orders of 2.0.0")
+        done = ls(strategy_env, "rollback", "--wait", "20", "--json")
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["applied"] is True and status_of(home)["active"]["version"] == "1.0.0"
+
+        # timed out: the host is alive but stopped (SIGSTOP), so it cannot apply anything
+        host.send_signal(signal.SIGSTOP)
+        try:
+            done = ls(strategy_env, "set", "x=1", "--wait", "0.5")
+        finally:
+            host.send_signal(signal.SIGCONT)
+        assert done.returncode == 1
+        assert f"timed out after 0.5s; the host (pid {host.pid}) has not applied generation 7" in done.stderr
+        until(lambda: status_of(home)["observed_generation"] == 7, what="generation 7 after SIGCONT")
+
+
+def test_an_invalid_hand_edit_is_reported_and_trading_goes_on(home: Path, strategy_env: dict[str, str]) -> None:
+    strategy_env = {**strategy_env, "LIVESWAP_HEARTBEAT_SECONDS": "5"}
+    with running_host(home, strategy_env, "--strategy", "ctlprobe==1.0.0") as host:
+        path = home / "state" / "control.json"
+        t = time.monotonic()
+        update_control(home / "state", lambda doc, g: {**doc, "params": {"stake": 2}})
+        until(lambda: status_of(home)["observed_generation"] == 1, timeout=2.5, what="generation 1")
+        print(f"control.json change observed in status after {1000 * (time.monotonic() - t):.0f} ms "
+              "(heartbeat 5 s)")
+
+        # written in place, as an editor may: the host can see the truncated file first ("empty file"),
+        # then the whole one; what must end up in status is the field and its reason
+        path.write_text('{"params": {"stake": 4}, "risk": {"stake_cap": "big"}, "generation": 2}')
+        expected = "control.json risk.stake_cap: Input should be a valid number (got 'big')"
+        st = until(lambda: (s := status_of(home))["control_error"] == expected and s, timeout=2.5,
+                   what="the control error")
+        assert st["params"] == {"stake": 2} and st["observed_generation"] == 1
+        decided = len(orders(home))
+        until(lambda: len(orders(home)) > decided + 20, what="trading to go on")
+        assert {r["stake"] for r in orders(home, "batch_end > ?", (st["cursor"],))} == {2.0}  # the last good params
+        shown = ls(strategy_env, "status")
+        assert shown.returncode == 0 and "risk.stake_cap: Input should be a valid number" in shown.stdout
+
+        path.write_text('{"params": {"stake": 4}, "generation": 3}')
+        until(lambda: status_of(home)["observed_generation"] == 3, timeout=2.5, what="the fixed file")
+        assert status_of(home)["control_error"] is None and host.poll() is None
+
+
+# ---- one host per home -------------------------------------------------------------------------
+
+def test_a_second_host_is_refused_and_a_killed_one_is_taken_over(home: Path, strategy_env: dict[str, str]) -> None:
+    with running_host(home, strategy_env, "--strategy", "ctlprobe==1.0.0") as first:
+        second = ls(strategy_env, "run", "--speed", "3000", "--strategy", "ctlprobe==1.0.0", timeout=30)
+        assert second.returncode == 1
+        assert f"a liveswap host is already running on this home (pid {first.pid})" in second.stderr
+        assert "Traceback" not in second.stderr
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(10)
+        with running_host(home, strategy_env, "--strategy", "ctlprobe==1.0.0") as third:
+            assert status_of(home)["pid"] == third.pid
+            done = ls(strategy_env, "pause", "--market", "SOL-5m", "--wait", "5")
+            assert done.returncode == 0 and f"pid {third.pid}" in done.stdout
