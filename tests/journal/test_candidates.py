@@ -76,7 +76,8 @@ def test_batches_between_groups_journaled_candles_by_batch(tmp_path: Path) -> No
                                                        "crash: x" if end == 900 and c.market == "BTC-5m" else None)
                                            for c in candles], [])
     batches = cj.batches_between(journal, 300, 900)
-    assert [(b, [c["market"] for c in cs], fault) for b, cs, fault in batches] == [
-        (600, ["BTC-5m", "ETH-5m"], False), (900, ["BTC-5m", "ETH-5m"], True)]
+    assert [(b, [c["market"] for c in cs], by, faulted) for b, cs, by, faulted in batches] == [
+        (600, ["BTC-5m", "ETH-5m"], {"BTC-5m": "1.0.0", "ETH-5m": "1.0.0"}, set()),
+        (900, ["BTC-5m", "ETH-5m"], {"BTC-5m": "1.0.0", "ETH-5m": "1.0.0"}, {"1.0.0"})]
     assert cj.batches_between(journal, 600, 900)[0][0] == 900
     journal.close()

@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "liveswap.cli.demo_cmd",
     "liveswap.cli.new_cmd",
     "liveswap.cli.control_cmd",
+    "liveswap.cli.rollout_cmd",
 )
 
 

@@ -131,6 +131,8 @@ def rollout(args: argparse.Namespace) -> int:
     if not candidate:
         print("no candidate (start one with: liveswap shadow NAME==VERSION)")
         return 0
+    if not host_alive(status):
+        print("(no host is running: the figures are those of its last status; the candidate resumes at the next start)")
     print(render(candidate))
     return 0
 
@@ -153,29 +155,30 @@ def render(c: dict[str, Any]) -> str:
     figures = c.get("figures")
     if figures:
         cand, act = figures["candidate"], figures["active"]
-        lines += ["", f"{'':14}{'candidate ' + cand['spec']:>34}{'active ' + act['spec']:>34}"]
+        lines += ["", f"{'':16}{'candidate ' + cand['spec']:>32}{'active ' + act['spec']:>32}"]
         for key, label in (("bets", "bets"), ("win_rate", "win rate"), ("pnl", "pnl"), ("fees", "fees"),
                            ("max_drawdown", "max drawdown"), ("faults", "faults"), ("candles", "candles")):
-            lines.append(f"{label:14}{_fmt(cand.get(key)):>34}{_fmt(act.get(key)):>34}")
+            lines.append(f"{label:16}{_fmt(cand.get(key), key):>32}{_fmt(act.get(key), key):>32}")
         pairs = figures.get("pairs", {})
-        lines.append(f"{'pnl difference':14}{_fmt(figures.get('pnl_difference')):>34}")
-        lines.append(f"{'pairs':14}{pairs.get('pairs', 0):>34}   discordant {pairs.get('discordant', 0)}: "
+        lines.append(f"{'pnl difference':16}{_fmt(figures.get('pnl_difference')):>32}")
+        lines.append(f"{'pairs':16}{pairs.get('pairs', 0):>32}   discordant {pairs.get('discordant', 0)}: "
                      f"candidate won {pairs.get('candidate_won', 0)}, active won {pairs.get('active_won', 0)}")
     analysis = c.get("analysis")
     if analysis:
-        lines += ["", f"{'metric':16}{'phase':14}{'value':>10}  {'ok/failed/inconcl.':>18}  condition"]
+        lines += ["", f"{'metric':16}{'phase':20}{'value':>10}  {'ok/failed/inconcl.':>18}  condition"]
         for m in analysis["metrics"]:
             counts = f"{m['successful']}/{m['failed']}/{m['inconclusive']}"
             phase = m["phase"] + (" (dry run)" if m.get("dry_run") else "")
-            lines.append(f"{m['name']:16}{phase:14}{_fmt(m.get('value')):>10}  {counts:>18}  {m.get('condition', '')}")
+            value = _fmt(m.get("value"), "rate" if m["name"] == "fault_rate" else "")
+            lines.append(f"{m['name']:16}{phase:20}{value:>10}  {counts:>18}  {m.get('condition', '')}")
     return "\n".join(lines)
 
 
-def _fmt(value: Any) -> str:
+def _fmt(value: Any, key: str = "") -> str:
     if value is None:
         return "-"
     if isinstance(value, float):
-        return f"{value:.4f}".rstrip("0").rstrip(".") if abs(value) < 1 else f"{value:.2f}"
+        return f"{value:.3f}" if key in ("win_rate", "rate") else f"{value:+.2f}" if key == "" else f"{value:.2f}"
     return str(value)
 
 

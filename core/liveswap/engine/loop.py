@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import groupby
 from typing import Any
 
@@ -24,7 +24,7 @@ from loguru import logger
 
 from liveswap.api.types import Candle, Context, Fill, Intent, Settlement
 from liveswap.brokers.base import BrokerError, OrderRequest, OrderResult
-from liveswap.engine.active import ActiveStrategy
+from liveswap.engine.active import ActiveStrategy, Canary
 from liveswap.engine.intents import Rejected, validate_output
 from liveswap.engine.ledger import Ledger
 from liveswap.engine.order_ids import client_order_id
@@ -188,22 +188,71 @@ class Engine(EngineState):
                 return active, [([], []) for _ in candles], fault
         raise AssertionError("unreachable")
 
+    def _decide_split(self, canary: Canary, candles: list[Candle], batch_end: int, fills: list[FillRow],
+                      settlements: list[SettlementRow]
+                      ) -> tuple[ActiveStrategy, list[tuple[list[Intent], list[Rejected]]],
+                                 list[tuple[ActiveStrategy, str | None]], str | None]:
+        """A canary batch: the active version decides its markets, the canary its own; each hears
+        of its own fills and settlements. A canary fault is that candle's fault, never the host's."""
+        version = canary.strategy.version
+        ours = [c for c in candles if c.market not in canary.markets]
+        active, validated, fault = self._decide(ours, batch_end, [f for f in fills if f.version != version],
+                                                [s for s in settlements if s.version != version])
+        theirs = [c for c in candles if c.market in canary.markets]
+        ctx = self._context_factory(batch_end)
+        canary_fault: str | None = None
+        try:
+            outputs = canary.strategy.runner.run_batch(Batch(
+                candles=[(c, replace(ctx(c.market), version=version)) for c in theirs],
+                fills=[_to_fill(f) for f in fills if f.version == version],
+                settlements=[_to_settlement(s) for s in settlements if s.version == version],
+            )).outputs if theirs else []
+            if len(outputs) != len(theirs):
+                raise StrategyFault("garbage", f"{len(outputs)} outputs for {len(theirs)} candles")
+            canary_validated = [validate_output(o, self._markets, batch_end) for o in outputs]
+        except StrategyFault as exc:
+            canary_fault = f"{exc.kind}: {exc.reason}"
+            logger.error("canary {} faulted: {}", canary.strategy.spec, canary_fault)
+            canary_validated = [([], []) for _ in theirs]
+        mine_it, theirs_it = iter(zip(validated, [fault] * len(ours), strict=True)), iter(canary_validated)
+        merged: list[tuple[list[Intent], list[Rejected]]] = []
+        deciders: list[tuple[ActiveStrategy, str | None]] = []
+        for c in candles:
+            if c.market in canary.markets:
+                merged.append(next(theirs_it))
+                deciders.append((canary.strategy, canary_fault))
+            else:
+                out, f = next(mine_it)
+                merged.append(out)
+                deciders.append((active, f))
+        return active, merged, deciders, fault
+
     def process_batch(self, batch_end: int, candles: list[Candle], now: float | None = None) -> BatchReport:
         now = float(batch_end) if now is None else now
         stale = now - batch_end > self._stale_after
         self._settle(batch_end, candles)
 
         fills, setts = self._pending_fills, self._pending_settlements
-        active, validated, fault = self._decide(candles, batch_end, fills, setts)
+        canary = self._canary
+        if canary is None:
+            active, validated, fault = self._decide(candles, batch_end, fills, setts)
+            deciders: list[tuple[ActiveStrategy, str | None]] = [(active, fault)] * len(candles)
+        else:
+            active, validated, deciders, fault = self._decide_split(canary, candles, batch_end, fills, setts)
 
         prices = {c.market: c.up_price for c in candles}
         decisions: list[DecisionRow] = []
         orders: list[OrderRow] = []
         rejected_all: list[str] = []
         pending_stake, pending_count = 0.0, 0
-        for candle, (intents, rejected) in zip(candles, validated, strict=True):
+        for candle, (intents, rejected), (decider, decider_fault) in zip(candles, validated, deciders, strict=True):
             rejected_rows = [{"intent": r.raw, "reason": r.reason} for r in rejected]
             for index, intent in enumerate(intents):
+                if canary is not None and (intent.market in canary.markets) != (decider is canary.strategy):
+                    owner = canary.strategy if intent.market in canary.markets else active
+                    rejected_rows.append({"intent": f"{intent.market} {intent.side} {intent.stake:g}",
+                                          "reason": f"{intent.market} is traded by {owner.spec}"})
+                    continue
                 up = prices.get(intent.market)
                 price = None if up is None else (up if intent.side == "up" else round(1.0 - up, 6))
                 reason = check_intent(
@@ -218,19 +267,20 @@ class Engine(EngineState):
                 assert price is not None
                 market = self._markets[intent.market]
                 orders.append(OrderRow(
-                    client_order_id=client_order_id(active.name, active.version, candle.market, candle.start, index),
+                    client_order_id=client_order_id(decider.name, decider.version, candle.market, candle.start,
+                                                    index),
                     market=intent.market, candle_market=candle.market, candle_start=candle.start,
                     intent_index=index, side=intent.side, stake=intent.stake, max_price=intent.max_price,
                     price=price, window_start=batch_end, window_end=batch_end + market.seconds,
-                    strategy=active.name, version=active.version, tag=intent.tag,
+                    strategy=decider.name, version=decider.version, tag=intent.tag,
                     status="stale" if stale else "new",
                     reason=f"candle closed {now - batch_end:.0f}s ago: too old to act on" if stale else "",
                 ))
                 pending_stake += intent.stake * 1.1
                 pending_count += 1
             rejected_all.extend(f"{r['intent']}: {r['reason']}" for r in rejected_rows)
-            decisions.append(DecisionRow(candle.market, candle.start, active.name, active.version,
-                                         [i.to_dict() for i in intents], rejected_rows, fault))
+            decisions.append(DecisionRow(candle.market, candle.start, decider.name, decider.version,
+                                         [i.to_dict() for i in intents], rejected_rows, decider_fault))
 
         orders = [o for o in orders if not self._journal.order_exists(o.client_order_id)]
         self._journal.write_batch(batch_end, candles, decisions, orders,
@@ -375,6 +425,11 @@ class Engine(EngineState):
             self.take_snapshot(wait=True)
         except StrategyFault as exc:
             logger.error("final snapshot: strategy could not export its state: {}", exc)
+        for callback in self._on_shutdown:
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 - shutdown goes on whatever a callback does
+                logger.exception("shutdown callback {} failed", getattr(callback, "__qualname__", callback))
         self.heartbeat()
         logger.info("stopped: balance {:.2f}, realized PnL {:+.2f}, {} candles this run",
                     self._ledger.balance, self._ledger.realized_pnl, self._candles_processed)

@@ -21,7 +21,7 @@ from loguru import logger
 from liveswap import __version__
 from liveswap.brokers.base import Broker
 from liveswap.clock import Clock
-from liveswap.engine.active import ActiveStrategy
+from liveswap.engine.active import ActiveStrategy, Canary
 from liveswap.engine.desired import Desired
 from liveswap.engine.ledger import Ledger, position_dict
 from liveswap.feeds.base import Feed
@@ -89,6 +89,9 @@ class EngineState:
         self._auto_pause: str | None = None
         self._probation: ProbationInfo | None = None
         self._registry: RegistryInfo | None = None
+        self._candidate_report: Callable[[], dict[str, Any] | None] | None = None
+        self._on_shutdown: list[Callable[[], None]] = []
+        self._canary: Canary | None = None
         self._last_fault: str | None = None
         self._strategy_state: dict[str, Any] | None = None
         self._last_snapshot: Snapshot | None = None
@@ -242,6 +245,24 @@ class EngineState:
         """A new version on probation (any malformed output is then a fault of that version), or none."""
         self._probation = probation
 
+    def set_canary(self, canary: Canary | None) -> None:
+        """From the next batch on, ``canary.strategy`` decides and trades ``canary.markets`` (None: the
+        active version trades every market again). Fills and settlements go to the version that
+        placed the order (told apart by version); the risk limits hold for both together."""
+        self._canary = canary
+
+    @property
+    def canary(self) -> Canary | None:
+        return self._canary
+
+    def add_on_shutdown(self, callback: Callable[[], None]) -> None:
+        """Run ``callback()`` at a clean shutdown, before the final status (e.g. the rollout's snapshot)."""
+        self._on_shutdown.append(callback)
+
+    def set_candidate_reporter(self, report: Callable[[], dict[str, Any] | None]) -> None:
+        """``report()`` is the rollout's ``candidate`` object in status.json (see liveswap.rollout)."""
+        self._candidate_report = report
+
     def set_registry_summary(self, summary: RegistryInfo) -> None:
         self._registry = summary
 
@@ -261,7 +282,7 @@ class EngineState:
         self._last_swap = info
         if ok and pause_ms is not None:
             self._swap_pauses_ms.append(pause_ms)
-        if ok and kind in ("activate", "rollback") and self._auto_pause is not None:
+        if ok and kind in ("activate", "rollback", "promote") and self._auto_pause is not None:
             logger.info("{} {}: the automatic pause ends", kind, to_spec)
             self._auto_pause = None
         return info
@@ -297,6 +318,7 @@ class EngineState:
             last_swap=self._last_swap, strategy_state=self._strategy_state,
             worker=_worker_status(self._active.runner), stale_markets=dict(self._feed.stale_markets()),
             probation=self._probation, registry=self._registry,
+            candidate=self._candidate_report() if self._candidate_report is not None else None,
         )
 
 

@@ -137,6 +137,7 @@ class StatusDoc(_Strict):
     stale_markets: dict[str, str] = Field(default_factory=dict)
     probation: ProbationInfo | None = None
     registry: RegistryInfo | None = None
+    candidate: dict[str, Any] | None = None  # the rollout's candidate (liveswap.rollout.controller.status)
 
     # ---- reading ------------------------------------------------------------------------------
 

@@ -118,19 +118,23 @@ def hypothetical_orders(journal: Journal, candidate_id: int) -> list[sqlite3.Row
                          (candidate_id,))
 
 
-def batches_between(journal: Journal, since: int, until: int) -> list[tuple[int, list[dict[str, Any]], bool]]:
-    """``(batch_end, candles, the active version faulted)`` of every journaled batch in ``(since, until]``."""
+def batches_between(journal: Journal, since: int, until: int
+                    ) -> list[tuple[int, list[dict[str, Any]], dict[str, str], set[str]]]:
+    """``(batch_end, candles, {market: version that decided it}, versions that faulted)`` of every
+    journaled batch in ``(since, until]``."""
     rows = journal.query(
-        "SELECT c.end_ts, c.data, d.fault FROM candles c LEFT JOIN decisions d"
+        "SELECT c.end_ts, c.data, c.market, d.version, d.fault FROM candles c LEFT JOIN decisions d"
         " ON d.market = c.market AND d.candle_start = c.start"
         " WHERE c.end_ts > ? AND c.end_ts <= ? ORDER BY c.end_ts, c.market", (since, until))
-    out: list[tuple[int, list[dict[str, Any]], bool]] = []
-    for end_ts, data, fault in rows:
+    out: list[tuple[int, list[dict[str, Any]], dict[str, str], set[str]]] = []
+    for end_ts, data, market, version, fault in rows:
         if not out or out[-1][0] != end_ts:
-            out.append((int(end_ts), [], False))
+            out.append((int(end_ts), [], {}, set()))
         out[-1][1].append(json.loads(data))
-        if fault:
-            out[-1] = (out[-1][0], out[-1][1], True)
+        if version is not None:
+            out[-1][2][market] = version
+        if fault and version is not None:
+            out[-1][3].add(version)
     return out
 
 

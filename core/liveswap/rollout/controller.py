@@ -18,16 +18,18 @@ Lifecycle of a candidate (``candidate`` in control.json, one at a time):
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from loguru import logger
 
-from liveswap.engine.active import ActiveStrategy
+from liveswap.engine.active import ActiveStrategy, Canary
 from liveswap.exceptions import LoadError, StrategyFault
+from liveswap.home.control import CandidateRequest
 from liveswap.journal import candidates as cj
 from liveswap.rollout.hypothetical import OutcomeLookup
 from liveswap.rollout.slot import CandidateSlot
@@ -35,7 +37,6 @@ from liveswap.rollout.spec import AnalysisSpec, AnalysisSpecError
 
 if TYPE_CHECKING:
     from liveswap.engine.loop import Engine
-    from liveswap.swap.loader import VersionLoader
 
 Done = Callable[[str | None], None]
 
@@ -44,22 +45,9 @@ def _ignore(_reason: str | None) -> None:
     """A ``done`` for a request whose outcome another callback reports."""
 
 
-@dataclass(frozen=True, slots=True)
-class CandidateAsk:
-    """What control.json asks for: ``request`` is the generation of the shadow command."""
-
-    spec: str
-    mode: str
-    markets: tuple[str, ...]
-    analysis: dict[str, Any]
-    auto_promote: bool
-    request: int
-    promote: int | None = None
-
-
 @dataclass(slots=True)
 class _Preparing:
-    ask: CandidateAsk
+    ask: CandidateRequest
     spec: AnalysisSpec
     done: Done
     resume_id: int | None = None
@@ -78,10 +66,16 @@ class _Preparing:
             self.prepared.runner.close()
 
 
-class Promoter:
+class VersionLoader(Protocol):
+    """What loading a candidate needs (``liveswap.swap.loader.VersionLoader``: the swap's own loader)."""
+
+    def load(self, spec: str) -> ActiveStrategy: ...
+
+
+class Promoter(Protocol):
     """What promotion needs of the swap manager (``SwapManager.adopt``)."""
 
-    def adopt(self, *, new: ActiveStrategy, generation: int, done: Done) -> None: ...
+    def adopt(self, *, new: ActiveStrategy, generation: int, done: Done, reason: str = "") -> None: ...
 
 
 class RolloutController:
@@ -93,18 +87,20 @@ class RolloutController:
         self._outcome = outcome
         self._snapshot_every = snapshot_every
         self.slot: CandidateSlot | None = None
-        self.ask: CandidateAsk | None = None
+        self.ask: CandidateRequest | None = None
         self.since: float | None = None
         self._preparing: _Preparing | None = None
         self._promoting = False
         self._promote_done: list[Done] = []
         self._last: dict[str, Any] | None = None  # the last candidate that ended, for status
+        self._closed = False  # the host stopped: the candidate resumes at the next start
         self._lock = threading.Lock()
         engine.add_between_batches(self.tick)
+        self._last = _ended(cj.history(engine.journal, 1))
 
     # ---- requests (from the control watcher, on the engine thread) ----------------------------
 
-    def request(self, ask: CandidateAsk | None, *, generation: int, done: Done) -> None:
+    def request(self, ask: CandidateRequest | None, *, generation: int, done: Done) -> None:
         """Apply control.json's ``candidate``: start, keep, promote or stop (reject) one.
 
         ``done`` is called once, on the engine thread: None when it took effect, else the refusal."""
@@ -129,9 +125,11 @@ class RolloutController:
                 return  # promoted once the candidate has started
             done(None)
             return
-        if ask.mode != "shadow":
-            done(f"{ask.mode}: only shadow candidates are implemented in this host")
-            return
+        if ask.mode == "canary":
+            refusal = self._canary_refusal(ask)
+            if refusal is not None:
+                done(refusal)
+                return
         try:
             spec = AnalysisSpec.parse(ask.analysis)
         except AnalysisSpecError as exc:
@@ -157,6 +155,19 @@ class RolloutController:
         preparing = self._preparing = _Preparing(ask, spec, done, resume_id)
         threading.Thread(target=self._prepare, args=(preparing,), name=f"prepare candidate {ask.spec}",
                          daemon=True).start()
+
+    def _canary_refusal(self, ask: CandidateRequest) -> str | None:
+        known = self.engine.markets
+        unknown = [m for m in ask.markets if m not in known]
+        if unknown:
+            return f"canary: unknown market(s) {', '.join(unknown)}"
+        if len(set(ask.markets)) >= len(known):
+            return "canary: the active version must keep at least one market"
+        version = ask.spec.partition("==")[2]
+        if version and version == self.engine.active.version:
+            return (f"canary: {ask.spec} has the active version's version number {version} (the host tells "
+                    "their fills apart by version)")
+        return None
 
     def _prepare(self, p: _Preparing) -> None:
         try:
@@ -205,6 +216,12 @@ class RolloutController:
             return
         engine, strategy = self.engine, p.prepared
         active = engine.active
+        if p.ask.mode == "canary" and strategy.version == active.version:
+            strategy.runner.close()
+            self.ask = None
+            p.done(f"canary: {strategy.spec} has the active version's version number (fills are told apart by "
+                   "version)")
+            return
         try:
             if p.resume_id is not None:
                 row = cj.candidate(engine.journal, p.resume_id)
@@ -232,6 +249,8 @@ class RolloutController:
             p.done(f"candidate {strategy.spec} cannot start: {exc}")
             return
         self.slot, self.since = slot, float(row["started_at"])
+        if slot.mode == "canary":
+            engine.set_canary(Canary(strategy, slot.canary_markets))
         p.done(None)
 
     def _slot(self, p: _Preparing, strategy: ActiveStrategy, cid: int, active_spec: str, balance: float,
@@ -240,7 +259,8 @@ class RolloutController:
                              active_spec=active_spec, analysis=p.spec, markets=self.engine.markets,
                              paper=self.engine.settings.paper, balance=float(balance), start_batch=int(start_batch),
                              settlement_rowid=int(settlement_rowid), outcome=self._outcome,
-                             snapshot_every=self._snapshot_every)
+                             snapshot_every=self._snapshot_every,
+                             canary_markets=frozenset(p.ask.markets) if p.ask.mode == "canary" else frozenset())
 
     def _warm(self, strategy: ActiveStrategy, active: ActiveStrategy, start_batch: int) -> None:
         """The active version's state if it is the same strategy, else a warm-up on recent candles."""
@@ -265,17 +285,23 @@ class RolloutController:
             slot.catch_up(until=engine.cursor, desired=engine.desired)
         self._promoting = True
         slot.snapshot()
+        if slot.mode == "canary":
+            engine.set_canary(None)  # from the next batch the promoted version trades every market
         reason = slot.analysis.reason if slot.analysis.done else "promoted by the operator before a verdict"
 
         def finished(refusal: str | None) -> None:
             self._promoting = False
             if refusal is None:
                 self._end("promoted", reason, close=False)
+            elif slot.mode == "canary":
+                engine.set_canary(Canary(slot.strategy, slot.canary_markets))  # it goes on as before
             callbacks, self._promote_done = self._promote_done, []
             for cb in callbacks:
                 cb(refusal)
 
-        self.promoter.adopt(new=slot.strategy, generation=engine.desired.generation, done=finished)
+        verdict = slot.analysis.verdict
+        self.promoter.adopt(new=slot.strategy, generation=engine.desired.generation, done=finished,
+                            reason=f"candidate {verdict}: {reason}"[:300])
 
     def _end(self, outcome: str, reason: str, *, close: bool = True) -> None:
         slot = self.slot
@@ -288,8 +314,10 @@ class RolloutController:
         cj.end(self.engine.journal, slot.candidate_id, outcome=outcome, verdict=slot.analysis.verdict,
                reason=reason, figures={**slot.figures(), "analysis": assessment.to_dict()})
         if self._last is not None:
-            self._last.update(phase=outcome, ended_reason=reason)
+            self._last.update(phase=outcome, ended_reason=reason, bets_to_decision=None, ended_at=time.time())
         logger.info("candidate {} {}: {} ({})", slot.spec, outcome, slot.analysis.verdict, reason)
+        if slot.mode == "canary" and self.engine.canary is not None:
+            self.engine.set_canary(None)  # its markets go back to the active version
         if close:
             slot.strategy.runner.close()
         self.slot, self.ask = None, None
@@ -297,6 +325,9 @@ class RolloutController:
     def close(self) -> None:
         """Host shutdown: a final snapshot of the candidate, then stop its worker."""
         slot = self.slot
+        self._closed = True
+        if slot is not None and self.engine.canary is not None:
+            self.engine.set_canary(None)
         if slot is not None:
             try:
                 slot.snapshot()
@@ -319,7 +350,8 @@ class RolloutController:
         cand, act = slot.comparison.candidate, slot.comparison.active
         return {
             "spec": slot.spec, "mode": ask.mode if ask else "shadow", "markets": list(ask.markets) if ask else [],
-            "phase": "promoting" if self._promoting else "running", "since": self.since,
+            "phase": "stopped" if self._closed else "promoting" if self._promoting else "running",
+            "since": self.since,
             "auto_promote": bool(ask and ask.auto_promote), "cursor": slot.cursor,
             "bets": cand.bets, "win_rate": _round(cand.win_rate), "pnl": round(cand.pnl, 6),
             "verdict": assessment.verdict, "reason": assessment.reason,
@@ -328,6 +360,21 @@ class RolloutController:
             "figures": slot.figures(), "analysis": assessment.to_dict(),
             "decide_ms_p50": _p50(slot.decide_ms), "last_fault": slot.last_fault, "updated_at": time.time(),
         }
+
+
+def _ended(rows: list[Any]) -> dict[str, Any] | None:
+    """The status of the newest candidate a previous run of this home ended, from the journal."""
+    if not rows or rows[0]["ended_at"] is None:
+        return None
+    row = rows[0]
+    figures = json.loads(row["figures"]) if row["figures"] else {}
+    cand = figures.get("candidate", {})
+    return {"spec": row["spec"], "mode": row["mode"], "markets": json.loads(row["markets"]), "phase": row["outcome"],
+            "since": row["started_at"], "ended_at": row["ended_at"], "verdict": row["verdict"] or "running",
+            "reason": (figures.get("analysis") or {}).get("reason", ""), "ended_reason": row["reason"],
+            "bets": cand.get("bets", 0), "win_rate": cand.get("win_rate"), "pnl": cand.get("pnl", 0.0),
+            "active": figures.get("active"), "figures": figures or None, "analysis": figures.get("analysis"),
+            "bets_to_decision": None}
 
 
 def _round(value: float | None) -> float | None:

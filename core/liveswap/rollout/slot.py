@@ -1,7 +1,7 @@
-"""``CandidateSlot``: a shadow candidate deciding the same candle batches as the active version.
+"""``CandidateSlot``: a candidate beside the active version -- shadow or canary -- and its figures.
 
-The engine never waits for it. Between two batches -- after the active version's decision is
-journaled and its orders sent -- the slot reads the batches it has not seen yet *from the
+**Shadow.** The engine never waits for it. Between two batches -- after the active version's
+decision is journaled and its orders sent -- the slot reads the batches it has not seen yet *from the
 journal* (candles, and whether the active version faulted on them) and, for each, in order:
 
 1. settles its hypothetical bets whose windows closed (paper rule), and picks up the active
@@ -15,6 +15,11 @@ journal* (candles, and whether the active version faulted on them) and, for each
 
 Because the slot works from the journal, catching up after a restart is the same loop: resume
 from the newest snapshot, forget the rows of later batches, decide them again.
+
+**Canary.** The engine itself has the canary decide and trade its markets
+(:class:`liveswap.engine.active.Canary`); the slot only keeps the score from the journal -- the real
+settlements of each version, and which version faulted -- and the candidate's snapshots. After a
+restart the canary imports its snapshot and is fed the candles it decided since (outputs ignored).
 """
 
 from __future__ import annotations
@@ -49,8 +54,10 @@ class CandidateSlot:
     def __init__(self, *, journal: Journal, candidate_id: int, strategy: ActiveStrategy, active_spec: str,
                  analysis: AnalysisSpec, markets: dict[str, Market], paper: PaperSettings, balance: float,
                  start_batch: int, settlement_rowid: int, outcome: OutcomeLookup | None = None,
-                 snapshot_every: int = 10) -> None:
+                 snapshot_every: int = 10, canary_markets: frozenset[str] = frozenset()) -> None:
         self.journal = journal
+        self.canary_markets = canary_markets
+        self.mode = "canary" if canary_markets else "shadow"
         self.candidate_id = candidate_id
         self.strategy = strategy
         self.spec = strategy.spec
@@ -74,37 +81,51 @@ class CandidateSlot:
     # ---- the loop ---------------------------------------------------------------------------
 
     def catch_up(self, *, until: int, desired: Desired) -> int:
-        """Decide every journaled batch after the slot's cursor up to ``until``; returns how many."""
+        """Take every journaled batch after the slot's cursor up to ``until``; returns how many."""
         done = 0
-        for batch_end, raw, active_fault in cj.batches_between(self.journal, self.cursor, until):
-            self.process(batch_end=batch_end, candles=[Candle.from_dict(c) for c in raw], active_fault=active_fault,
+        for batch_end, raw, _, faulted in cj.batches_between(self.journal, self.cursor, until):
+            self.process(batch_end=batch_end, candles=[Candle.from_dict(c) for c in raw], faulted=faulted,
                          desired=desired)
             done += 1
         return done
 
-    def process(self, *, batch_end: int, candles: list[Candle], active_fault: bool, desired: Desired) -> None:
+    def process(self, *, batch_end: int, candles: list[Candle], faulted: set[str], desired: Desired) -> None:
+        """One journaled batch; ``faulted`` holds the versions that faulted on it."""
+        mine = self.strategy.version
         settled = self.book.settle(now=batch_end, candles=candles, outcome=self._outcome)
         for s in settled:
             self.comparison.settle_candidate(won=s.won, pnl=s.pnl, fee=s.fee)
         self._pending_settlements.extend(_to_settlement(s) for s in settled)
+        canary_settled = False
         for row in cj.settlements_after(self.journal, self._settlement_rowid, window_from=self.start_batch,
                                         until_batch=batch_end):
             self._settlement_rowid = int(row["rowid"])
-            self.comparison.settle_active(won=bool(row["won"]), pnl=float(row["pnl"]), fee=float(row["fee"]))
+            won, pnl, fee = bool(row["won"]), float(row["pnl"]), float(row["fee"])
+            if self.mode == "canary" and row["version"] == mine:
+                self.comparison.settle_candidate(won=won, pnl=pnl, fee=fee)
+                canary_settled = True
+            else:
+                self.comparison.settle_active(won=won, pnl=pnl, fee=fee)
 
-        t0 = time.perf_counter()
-        decided, fault = self._decide(batch_end, candles, desired)
-        self.decide_ms.append((time.perf_counter() - t0) * 1000)
-        del self.decide_ms[:-1000]
-        orders = self.book.place(batch_end=batch_end, candles=candles, decided=decided, limits=desired.risk,
-                                 paused=desired.paused, paused_markets=frozenset(desired.paused_markets))
-        filled = [o for o in orders if o.status == "filled"]
-        for _ in filled:
-            self.comparison.candidate.record_fill()
-        self._pending_fills.extend(_to_fill(o) for o in filled)
-        self.comparison.candidate.record_batch(candles=len(candles), fault=fault is not None)
-        self.comparison.active.record_batch(candles=len(candles), fault=active_fault)
-        self.analysis.observe(self.comparison, settled=bool(settled))
+        orders: list[HypoOrder] = []
+        if self.mode == "canary":
+            theirs = sum(1 for c in candles if c.market in self.canary_markets)
+            self.comparison.candidate.record_batch(candles=theirs, fault=mine in faulted)
+            self.comparison.active.record_batch(candles=len(candles) - theirs, fault=bool(faulted - {mine}))
+        else:
+            t0 = time.perf_counter()
+            decided, fault = self._decide(batch_end, candles, desired)
+            self.decide_ms.append((time.perf_counter() - t0) * 1000)
+            del self.decide_ms[:-1000]
+            orders = self.book.place(batch_end=batch_end, candles=candles, decided=decided, limits=desired.risk,
+                                     paused=desired.paused, paused_markets=frozenset(desired.paused_markets))
+            filled = [o for o in orders if o.status == "filled"]
+            for _ in filled:
+                self.comparison.candidate.record_fill()
+            self._pending_fills.extend(_to_fill(o) for o in filled)
+            self.comparison.candidate.record_batch(candles=len(candles), fault=fault is not None)
+            self.comparison.active.record_batch(candles=len(candles), fault=bool(faulted))
+        self.analysis.observe(self.comparison, settled=bool(settled) or canary_settled)
         self.cursor = batch_end
         self._since_snapshot += 1
         snapshot = None
@@ -112,6 +133,15 @@ class CandidateSlot:
             snapshot = self._snapshot_rows()
         cj.record_batch(self.journal, self.candidate_id, batch_end=batch_end, orders=[o.to_dict() for o in orders],
                         settlements=[s.to_dict() for s in settled], snapshot=snapshot)
+
+    def replay_canary(self, *, since: int, until: int) -> None:
+        """Feed a resumed canary the candles it decided in ``(since, until]`` (already traded)."""
+        for batch_end, raw, by, _ in cj.batches_between(self.journal, since, until):
+            mine = [Candle.from_dict(c) for c in raw if by.get(c["market"]) == self.strategy.version
+                    and c["market"] in self.canary_markets]
+            if mine:
+                ctx = Context(now=batch_end, balance=0.0, params={}, version=self.strategy.version)
+                self.strategy.runner.run_batch(Batch(candles=[(c, ctx) for c in mine]))
 
     def _decide(self, batch_end: int, candles: list[Candle], desired: Desired) -> tuple[list[list[Any]], str | None]:
         params = dict(desired.params)
@@ -174,6 +204,8 @@ class CandidateSlot:
                                                   r["payout"], r["pnl"], r["settled_ts"], r["fee"]))
         self.book.restore(orders, settlements)
         self.cursor = int(state["cursor"])
+        if self.mode == "canary":
+            self.replay_canary(since=self.cursor, until=self.journal.last_batch_end() or self.cursor)
         self._settlement_rowid = int(state["settlement_rowid"])
         self.comparison = Comparison.from_state(state["comparison"])
         self.analysis = AnalysisRun.from_state(self.analysis_spec, state["analysis"])

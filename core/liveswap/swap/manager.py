@@ -38,7 +38,7 @@ from liveswap.runners.base import Runner, StrategyFault
 from liveswap.sandbox.supervisor import Supervisor
 from liveswap.swap.loader import LoadError, VersionLoader
 
-SwapKind = Literal["activate", "rollback"]
+SwapKind = Literal["activate", "rollback", "promote"]
 State = dict[str, Any] | bytes | None
 """An exported strategy state: a dict, or a sandboxed worker's JSON bytes of one, relayed unparsed."""
 Done = Callable[[str | None], None]
@@ -55,6 +55,8 @@ class _Pending:
     error: str | None = None
     finished: bool = False
     ready: threading.Event = field(default_factory=threading.Event)
+    keep_state: bool = False  # a promoted candidate: its own live state, no import
+    reason: str = ""  # journaled with the swap (a promotion's verdict)
 
 
 @dataclass(slots=True)
@@ -121,6 +123,17 @@ class SwapManager:
             return
         pending = self._pending = _Pending(kind, target, generation, done)
         threading.Thread(target=self._prepare, args=(pending,), name=f"prepare {target}", daemon=True).start()
+
+    def adopt(self, *, new: ActiveStrategy, generation: int, done: Done, reason: str = "") -> None:
+        """Commit ``new`` -- a running candidate (liveswap.rollout) -- now, between two batches: a
+        swap that keeps ``new``'s own live state (no export into it, no import, no warm-up), with
+        probation and rollback as for any swap. Only from the engine thread, between batches."""
+        if self._pending is not None and not self._pending.finished:
+            self._refuse("promote", new.spec, generation, done, f"a swap to {self._pending.spec} is being prepared")
+            return
+        self._pending = None
+        self._commit(_Pending("promote", new.spec, generation, done, prepared=new, finished=True, keep_state=True,
+                              reason=reason))
 
     def _rollback_target(self, to: str | None) -> str | None:
         name = self.engine.active.name
@@ -200,7 +213,7 @@ class SwapManager:
             logger.warning("commit: {} could not export its state ({}); {} starts without it", old.spec, exc,
                            new.spec)
         try:
-            if state is not None:
+            if state is not None and not pending.keep_state:
                 import_state(new.runner, state, old.version)
         except StrategyFault as exc:
             if not back_to_warm:
@@ -220,7 +233,8 @@ class SwapManager:
         new.since = time.time()
         engine.activate(new)
         pause_ms = (time.perf_counter() - t0) * 1000
-        engine.record_swap_outcome(kind=pending.kind, from_spec=old.spec, to_spec=new.spec, ok=True, pause_ms=pause_ms,
+        engine.record_swap_outcome(kind=pending.kind, from_spec=old.spec, to_spec=new.spec, ok=True,
+                                   reason=pending.reason, pause_ms=pause_ms,
                                    generation=pending.generation, sha256=new.wheel_sha256)
         self.restarts.reset()
         if back_to_warm:
