@@ -1,4 +1,4 @@
-"""The active strategy version: the runner deciding candles now, and what it is; and a canary."""
+"""The active strategy version: the runner deciding candles now, and what it is."""
 
 from __future__ import annotations
 
@@ -23,11 +23,3 @@ class ActiveStrategy:
     def describe(self) -> dict[str, object]:
         return {"name": self.name, "version": self.version, "wheel_sha256": self.wheel_sha256, "since": self.since}
 
-
-@dataclass(frozen=True, slots=True)
-class Canary:
-    """A candidate version trading for real on ``markets`` (``liveswap canary``); the active
-    version trades every other market. Set and cleared by the rollout (liveswap.rollout)."""
-
-    strategy: ActiveStrategy
-    markets: frozenset[str]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
@@ -24,7 +24,8 @@ from loguru import logger
 
 from liveswap.api.types import Candle, Context, Fill, Intent, Settlement
 from liveswap.brokers.base import BrokerError, OrderRequest, OrderResult
-from liveswap.engine.active import ActiveStrategy, Canary
+from liveswap.engine.active import ActiveStrategy
+from liveswap.engine.canary import decide_split
 from liveswap.engine.intents import Rejected, validate_output
 from liveswap.engine.ledger import Ledger
 from liveswap.engine.order_ids import client_order_id
@@ -188,45 +189,6 @@ class Engine(EngineState):
                 return active, [([], []) for _ in candles], fault
         raise AssertionError("unreachable")
 
-    def _decide_split(self, canary: Canary, candles: list[Candle], batch_end: int, fills: list[FillRow],
-                      settlements: list[SettlementRow]
-                      ) -> tuple[ActiveStrategy, list[tuple[list[Intent], list[Rejected]]],
-                                 list[tuple[ActiveStrategy, str | None]], str | None]:
-        """A canary batch: the active version decides its markets, the canary its own; each hears
-        of its own fills and settlements. A canary fault is that candle's fault, never the host's."""
-        version = canary.strategy.version
-        ours = [c for c in candles if c.market not in canary.markets]
-        active, validated, fault = self._decide(ours, batch_end, [f for f in fills if f.version != version],
-                                                [s for s in settlements if s.version != version])
-        theirs = [c for c in candles if c.market in canary.markets]
-        ctx = self._context_factory(batch_end)
-        canary_fault: str | None = None
-        try:
-            outputs = canary.strategy.runner.run_batch(Batch(
-                candles=[(c, replace(ctx(c.market), version=version)) for c in theirs],
-                fills=[_to_fill(f) for f in fills if f.version == version],
-                settlements=[_to_settlement(s) for s in settlements if s.version == version],
-            )).outputs if theirs else []
-            if len(outputs) != len(theirs):
-                raise StrategyFault("garbage", f"{len(outputs)} outputs for {len(theirs)} candles")
-            canary_validated = [validate_output(o, self._markets, batch_end) for o in outputs]
-        except StrategyFault as exc:
-            canary_fault = f"{exc.kind}: {exc.reason}"
-            logger.error("canary {} faulted: {}", canary.strategy.spec, canary_fault)
-            canary_validated = [([], []) for _ in theirs]
-        mine_it, theirs_it = iter(zip(validated, [fault] * len(ours), strict=True)), iter(canary_validated)
-        merged: list[tuple[list[Intent], list[Rejected]]] = []
-        deciders: list[tuple[ActiveStrategy, str | None]] = []
-        for c in candles:
-            if c.market in canary.markets:
-                merged.append(next(theirs_it))
-                deciders.append((canary.strategy, canary_fault))
-            else:
-                out, f = next(mine_it)
-                merged.append(out)
-                deciders.append((active, f))
-        return active, merged, deciders, fault
-
     def process_batch(self, batch_end: int, candles: list[Candle], now: float | None = None) -> BatchReport:
         now = float(batch_end) if now is None else now
         stale = now - batch_end > self._stale_after
@@ -238,7 +200,9 @@ class Engine(EngineState):
             active, validated, fault = self._decide(candles, batch_end, fills, setts)
             deciders: list[tuple[ActiveStrategy, str | None]] = [(active, fault)] * len(candles)
         else:
-            active, validated, deciders, fault = self._decide_split(canary, candles, batch_end, fills, setts)
+            active, validated, deciders, fault = decide_split(
+                canary, candles, batch_end, fills, setts, decide=self._decide,
+                context=self._context_factory(batch_end), markets=self._markets)
 
         prices = {c.market: c.up_price for c in candles}
         decisions: list[DecisionRow] = []

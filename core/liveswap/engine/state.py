@@ -21,7 +21,8 @@ from loguru import logger
 from liveswap import __version__
 from liveswap.brokers.base import Broker
 from liveswap.clock import Clock
-from liveswap.engine.active import ActiveStrategy, Canary
+from liveswap.engine.active import ActiveStrategy
+from liveswap.engine.canary import Canary
 from liveswap.engine.desired import Desired
 from liveswap.engine.ledger import Ledger, position_dict
 from liveswap.feeds.base import Feed

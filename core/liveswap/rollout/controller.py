@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from loguru import logger
 
-from liveswap.engine.active import ActiveStrategy, Canary
+from liveswap.engine.active import ActiveStrategy
+from liveswap.engine.canary import Canary
 from liveswap.exceptions import LoadError, StrategyFault
 from liveswap.home.control import CandidateRequest
 from liveswap.journal import candidates as cj

@@ -17,7 +17,7 @@ Because the slot works from the journal, catching up after a restart is the same
 from the newest snapshot, forget the rows of later batches, decide them again.
 
 **Canary.** The engine itself has the canary decide and trade its markets
-(:class:`liveswap.engine.active.Canary`); the slot only keeps the score from the journal -- the real
+(:class:`liveswap.engine.canary.Canary`); the slot only keeps the score from the journal -- the real
 settlements of each version, and which version faulted -- and the candidate's snapshots. After a
 restart the canary imports its snapshot and is fed the candles it decided since (outputs ignored).
 """
