@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import (
@@ -100,6 +100,13 @@ class Settings(BaseSettings):
     )
     log_level: str = "INFO"
     venues: VenueSettings = VenueSettings()
+    wheelhouse: Path | None = Field(
+        None, description="a folder of wheels a version's dependencies may come from (offline hosts); "
+        "relative to the home. registry/ is always one"
+    )
+    index_url: str | None = Field(None, description="the package index dependencies resolve from (default PyPI)")
+    offline: bool = Field(False, description="resolve dependencies only from registry/ and the wheelhouse")
+    resolver: Literal["auto", "uv", "pip"] = Field("auto", description="auto: uv when installed, else pip")
 
     @field_validator("markets")
     @classmethod
@@ -128,6 +135,11 @@ class Settings(BaseSettings):
     @property
     def registry_dir(self) -> Path:
         return self.home / "registry"
+
+    @property
+    def wheelhouse_dir(self) -> Path | None:
+        """The wheelhouse as an absolute folder (a relative setting is relative to the home)."""
+        return None if self.wheelhouse is None else (self.home / self.wheelhouse.expanduser())
 
 
 

@@ -79,8 +79,6 @@ def test_check_a_refused_wheel_prints_one_line_per_reason(tmp_path: Path, capsys
     assert stderr.splitlines() == [
         "liveswap: refused: requires liveswap>=2 but this host is liveswap 1.0.0",
         "liveswap: refused: no entry point in group liveswap.strategies (entry_points.txt)",
-        "liveswap: refused: dependency nothere-lib is not satisfiable offline (not installed in the host; "
-        "no usable wheel in registry/)",
     ]
     assert "verdict:           refused" in stdout
     assert not home.exists()  # checking a wheel writes nothing
@@ -128,3 +126,31 @@ def test_the_console_script_exit_codes(home: Path) -> None:
                           capture_output=True, text=True)
     assert proc.returncode == 2  # usage error: no wheel given
     assert tree(home) == before
+
+
+def test_check_installs_and_shows_the_lock_then_list_json_carries_it(home: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    out = home.parent / "out"
+    make_wheel(home / "registry", name="tinylib", version="1.0", ep=None, module="tinylib", requires=(),
+               body="VERSION = '1.0'\n")
+    (home / "liveswap.toml").write_text("offline = true\n")
+    wheel = make_wheel(out, requires=["liveswap>=1.0,<2", "tinylib"])
+    (home / "registry" / wheel.name).write_bytes(wheel.read_bytes())
+    code, stdout, _ = run(capsys, "registry", "list", "--json", "--home", str(home))
+    assert [v["lock"] for v in json.loads(stdout)] == [None]  # not installed yet
+    code, stdout, stderr = run(capsys, "check", "momentum", "--static", "--home", str(home))
+    assert (code, stderr) == (0, "")
+    assert "  dependency:        tinylib -> 1.0 (locked)" in stdout
+    assert "  locked set:        tinylib==1.0 [" in stdout
+    code, stdout, _ = run(capsys, "registry", "list", "--json", "--home", str(home))
+    (listed,) = json.loads(stdout)
+    assert listed["lock"]["packages"][0]["name"] == "tinylib" and listed["lock"]["sources"]["offline"] is True
+
+
+def test_check_refuses_an_unresolvable_requirement_in_one_line(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (home / "liveswap.toml").write_text("offline = true\n")
+    wheel = make_wheel(home.parent / "out", requires=["liveswap>=1.0,<2", "nothere-lib>=1"])
+    code, _, stderr = run(capsys, "check", str(wheel), "--static", "--home", str(home))
+    assert code == 1
+    (line,) = stderr.splitlines()
+    assert line.startswith("liveswap: refused: cannot resolve nothere-lib>=1: ") and "nothere-lib" in line[50:]

@@ -14,7 +14,7 @@ import pytest
 from installer import install
 from installer.destinations import SchemeDictionaryDestination
 from installer.sources import WheelFile
-from liveswap.registry import HostEnvironment, Registry, RegistryError
+from liveswap.registry import EnvConfig, HostEnvironment, Registry, RegistryError
 
 from tests.support.wheelkit import make_wheel, strategy_source, tree
 
@@ -23,6 +23,12 @@ def drop(home: Path, wheel: Path) -> Path:
     target = home / "registry" / wheel.name
     shutil.copyfile(wheel, target)
     return target
+
+
+def offline(home: Path) -> Registry:
+    """A registry whose dependencies resolve from ``registry/`` only (no index: deterministic)."""
+    config = EnvConfig(home / "state" / "cache" / "uv", (home / "registry",), offline=True)
+    return Registry(home, env_config=config)
 
 
 def load_in_subprocess(install_dir: Path, name: str) -> dict[str, str]:
@@ -146,7 +152,9 @@ def test_install_is_isolated_idempotent_and_loads_from_its_own_directory(home: P
     for spec in ("momentum==1.0.0", "momentum==1.1.0"):
         version = registry.resolve(spec)
         inst = registry.install(version)
-        assert inst.path == home / "state" / "versions" / f"momentum-strategy-{version.version}-{version.sha256[:12]}"
+        root = home / "state" / "versions" / f"momentum-strategy-{version.version}-{version.sha256[:12]}"
+        assert inst.path == root / "site"
+        assert inst.lock is not None and inst.lock["strategy"]["wheel_sha256"] == version.sha256
         assert (inst.name, inst.version, inst.sha256, inst.entry_point) == (
             "momentum", version.version, version.sha256, "momentum_strategy:Strategy")
         installed[version.version] = inst.path
@@ -156,13 +164,13 @@ def test_install_is_isolated_idempotent_and_loads_from_its_own_directory(home: P
         assert loaded["version"] == version
         assert Path(loaded["file"]).is_relative_to(path)
     # idempotent: a second install reuses the directory untouched
-    marker = installed["1.0.0"] / ".liveswap-install.json"
+    marker = installed["1.0.0"].parent / "liveswap.lock.json"
     stamp = marker.stat().st_mtime_ns
     assert registry.install(registry.resolve("momentum==1.0.0")).path == installed["1.0.0"]
     assert marker.stat().st_mtime_ns == stamp
     # never in the host environment, no leftovers
     assert sorted(p.name for p in (home / "state" / "versions").iterdir()) == [
-        ".locks", installed["1.0.0"].name, installed["1.1.0"].name]
+        ".locks", installed["1.0.0"].parent.name, installed["1.1.0"].parent.name]
 
 
 def test_a_real_hatchling_wheel_installs_and_loads(home: Path, real_wheels: dict[str, Path]) -> None:
@@ -189,7 +197,7 @@ def test_concurrent_installs_of_one_version_make_one_directory(home: Path) -> No
     assert all(p.returncode == 0 for p in procs)
     assert len(paths) == 1
     entries = sorted(p.name for p in (home / "state" / "versions").iterdir())
-    assert entries == [".locks", Path(paths.pop()).name]
+    assert entries == [".locks", Path(paths.pop()).parent.name]
 
 
 def test_a_wheel_changed_after_the_scan_is_not_installed(home: Path) -> None:
@@ -214,25 +222,30 @@ def test_dependencies_come_from_registry_wheels_into_the_version_directory(home:
     body = strategy_source("1.0.0", imports=["helper_lib"]) + "EXTRA = helper_lib.EXTRA\n"
     drop(home, make_wheel(out, requires=["liveswap>=1.0,<2", "helper-lib<2", "win-only; sys_platform == 'win32'"],
                           body=body))
-    registry = Registry(home)
+    registry = offline(home)
     versions = registry.scan()
     assert [v.name for v in versions] == ["momentum"]  # a library wheel is not a strategy
     v = registry.resolve("momentum")
     assert [(d.requirement, d.satisfied_by, d.version) for d in v.report.dependencies] == [
-        ("helper-lib<2", "registry", "1.0")]
+        ("helper-lib<2", "", "")]  # listed at scan, pinned by the resolver at install
     inst = registry.install(v)
-    assert inst.path is not None
+    assert inst.path is not None and inst.lock is not None
     assert (inst.path / "helper_lib" / "__init__.py").is_file()
+    assert [(p["name"], p["version"]) for p in inst.lock["packages"]] == [("helper-lib", "1.0")]
     assert load_in_subprocess(inst.path, "momentum")["extra"] == "helper 1.0"
+    report = registry.check("momentum")
+    pinned = [(d.requirement, d.satisfied_by, d.version) for d in report.dependencies]
+    assert pinned == [("helper-lib<2", "lock", "1.0")]
 
 
-def test_a_dependency_wheel_with_a_bad_record_does_not_satisfy(home: Path) -> None:
+def test_a_dependency_wheel_with_a_bad_record_is_not_installed(home: Path) -> None:
     out = home.parent / "out"
     drop(home, helper_lib(out, "1.0", tamper={"helper_lib/__init__.py": b"EXTRA = 'evil'\n"}))
     drop(home, make_wheel(out, requires=["liveswap>=1.0,<2", "helper-lib"]))
-    (v,) = Registry(home).scan()
-    assert v.reasons == ["dependency helper-lib is not satisfiable offline (not installed in the host; "
-                         "no usable wheel in registry/)"]
+    registry = offline(home)
+    with pytest.raises(RegistryError, match=r"installed files do not match their RECORD: helper_lib/__init__.py"):
+        registry.install(registry.resolve("momentum"))
+    assert [p.name for p in (home / "state" / "versions").iterdir()] == [".locks"]
 
 
 def test_transitive_dependencies_are_installed_too(home: Path) -> None:
@@ -242,7 +255,7 @@ def test_transitive_dependencies_are_installed_too(home: Path) -> None:
     drop(home, make_wheel(out, name="mid-lib", version="1.0", ep=None, module="mid_lib", requires=["base-lib"],
                           body="import base_lib\n"))
     drop(home, make_wheel(out, requires=["liveswap>=1.0,<2", "mid-lib"]))
-    registry = Registry(home)
+    registry = offline(home)
     inst = registry.install(registry.resolve("momentum"))
     assert inst.path is not None
     assert (inst.path / "mid_lib").is_dir() and (inst.path / "base_lib").is_dir()

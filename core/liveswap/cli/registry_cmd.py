@@ -52,9 +52,10 @@ def open_registry(home: str | None) -> Registry:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    versions = open_registry(args.home).scan()
+    registry = open_registry(args.home)
+    versions = registry.scan()
     if args.json:
-        print_json([v.to_dict() for v in versions])
+        print_json([{**v.to_dict(), "lock": registry.lock_of(v)} for v in versions])
         return 0
     if not versions:
         print("no strategy versions (drop wheels into registry/ or run: liveswap registry add WHEEL)")
@@ -113,8 +114,13 @@ def print_report(report: Report) -> None:
     if report.tags:
         print(f"  tags:              {', '.join(report.tags)}")
     for dep in report.dependencies:
-        by = f"{dep.satisfied_by} {dep.version}" if dep.satisfied_by else "NOTHING"
+        by = f"{dep.version} (locked)" if dep.satisfied_by else "resolved at install"
         print(f"  dependency:        {dep.requirement} -> {by}")
+    if report.lock:
+        lock = report.lock
+        pinned = ", ".join(f"{p['name']}=={p['version']}" for p in lock["packages"]) or "(no dependencies)"
+        print(f"  environment:       {report.env_path} ({lock['files']} files, verified against its lock)")
+        print(f"  locked set:        {pinned} [{lock['resolver']}]")
     print(f"  verdict:           {report.verdict}")
     for reason in report.reasons:
         print(f"    - {reason}")

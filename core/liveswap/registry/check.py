@@ -14,7 +14,7 @@ from packaging.utils import canonicalize_name
 
 from liveswap import ENTRY_POINT_GROUP
 from liveswap.registry.archive import STRONG_HASHES
-from liveswap.registry.compat import WheelPool, check_entry_points, check_host_requirement, resolve_dependencies
+from liveswap.registry.compat import check_entry_points, check_host_requirement, declare_dependencies
 from liveswap.registry.host import HostEnvironment
 from liveswap.registry.index import version_key
 from liveswap.registry.model import ExtraCheck, Report
@@ -25,7 +25,6 @@ def check_wheel(
     path: Path,
     *,
     host: HostEnvironment | None = None,
-    pool: WheelPool | None = None,
     known: Mapping[str, str] | None = None,
     extra_checks: Sequence[ExtraCheck] = (),
     allow_library: bool = False,
@@ -33,7 +32,8 @@ def check_wheel(
 ) -> Report:
     """Check a wheel file; usable without a :class:`~liveswap.registry.Registry`. Never raises.
 
-    ``pool``: wheels that may satisfy dependencies (default: none, only the host environment).
+    Dependencies are listed, not resolved (that needs the resolver and the home's settings:
+    :meth:`~liveswap.registry.Registry.check` resolves them).
     ``known``: accepted versions (``version_key -> sha256``) for the immutability check.
     ``extra_checks`` run only when every static check passed (e.g. a sandboxed load test).
     ``allow_library``: accept a wheel that is no strategy at all (neither a ``liveswap``
@@ -44,8 +44,7 @@ def check_wheel(
     report = _copy(facts.report)
     meta = facts.metadata
     if meta is not None:
-        _check_strategy(report, meta, facts.entry_points.get(ENTRY_POINT_GROUP, {}), host, pool or WheelPool(),
-                        allow_library)
+        _check_strategy(report, meta, facts.entry_points.get(ENTRY_POINT_GROUP, {}), host, allow_library)
     if known and report.dist_name and report.version and report.sha256:
         accepted = known.get(version_key(report.dist_name, report.version))
         if accepted and accepted != report.sha256:
@@ -78,7 +77,7 @@ def check_installed(dist: Distribution, host: HostEnvironment | None = None) -> 
             if not _python_ok(meta.requires_python, host):
                 report.refuse(f"Requires-Python {meta.requires_python} excludes this interpreter "
                               f"(Python {host.python_version})")
-        _check_strategy(report, meta, entry_points, host, WheelPool(), allow_library=False)
+        _check_strategy(report, meta, entry_points, host, allow_library=False)
     except Exception as exc:  # noqa: BLE001 - a broken foreign install must never crash the host
         report.refuse(f"cannot be checked: {type(exc).__name__}: {exc}".splitlines()[0])
     return report
@@ -102,7 +101,6 @@ def _check_strategy(
     meta: Metadata,
     entry_points: Mapping[str, str],
     host: HostEnvironment,
-    pool: WheelPool,
     allow_library: bool,
 ) -> None:
     requires = list(meta.requires_dist or [])
@@ -111,7 +109,7 @@ def _check_strategy(
     if is_strategy or not allow_library:
         check_host_requirement(requires, host, report)
         check_entry_points(entry_points, report)
-    resolve_dependencies(requires, host, pool, report)
+    declare_dependencies(requires, report)
 
 
 def _verify_installed_files(dist: Distribution, report: Report) -> None:
@@ -154,6 +152,5 @@ def _copy(report: Report) -> Report:
         requires_python=report.requires_python,
         tags=list(report.tags),
         dependencies=[],
-        install_plan=[],
         reasons=list(report.reasons),
     )

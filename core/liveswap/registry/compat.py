@@ -1,47 +1,25 @@
-"""Can THIS host run a strategy: a satisfied ``liveswap`` requirement, a valid entry point, and
-every other requirement satisfiable offline (host environment or wheels in ``registry/``).
+"""Can THIS host run a strategy: a satisfied ``liveswap`` requirement and a valid entry point.
+
+Its other requirements are only listed here (:func:`declare_dependencies`); a real resolver
+pins them when the version is installed (:mod:`liveswap.registry.resolver`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 
 from packaging.markers import Marker
 from packaging.requirements import Requirement
-from packaging.utils import NormalizedName, canonicalize_name
-from packaging.version import Version
+from packaging.utils import canonicalize_name
 
 from liveswap import ENTRY_POINT_GROUP
 from liveswap.registry.host import HostEnvironment
 from liveswap.registry.model import Dependency, Report
-from liveswap.registry.wheel import WheelFacts
 
 HOST = canonicalize_name("liveswap")
 _EP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _EP_VALUE = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*(:[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*)?$")
-
-
-@dataclass
-class WheelPool:
-    """Intact wheels in ``registry/`` that may satisfy a dependency, newest first per name."""
-
-    by_name: dict[NormalizedName, list[WheelFacts]] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, wheels: Iterable[WheelFacts]) -> WheelPool:
-        pool = cls()
-        for facts in wheels:
-            meta = facts.metadata
-            if meta is not None and facts.report.ok:
-                pool.by_name.setdefault(canonicalize_name(meta.name), []).append(facts)
-        for versions in pool.by_name.values():
-            versions.sort(key=lambda f: f.metadata.version if f.metadata else Version("0"), reverse=True)
-        return pool
-
-    def candidates(self, name: NormalizedName) -> list[WheelFacts]:
-        return self.by_name.get(name, [])
 
 
 def applies(marker: Marker | None, extras: Iterable[str] = ()) -> bool:
@@ -78,64 +56,16 @@ def check_entry_points(entry_points: Mapping[str, str], report: Report) -> None:
             report.refuse(f"entry point {name} = {value!r} is not 'module:attr'")
 
 
-def resolve_dependencies(
-    requires: list[Requirement], host: HostEnvironment, pool: WheelPool, report: Report
-) -> None:
-    """Fill ``report.dependencies`` and ``report.install_plan``; refuse for each unsatisfiable one."""
-    chosen: dict[NormalizedName, WheelFacts] = {}
-    _resolve(requires, (), host, pool, report, chosen, top=True)
+def declare_dependencies(requires: list[Requirement], report: Report) -> None:
+    """Fill ``report.dependencies`` with every requirement but ``liveswap`` that applies here.
 
-
-def _resolve(
-    requires: list[Requirement],
-    extras: Iterable[str],
-    host: HostEnvironment,
-    pool: WheelPool,
-    report: Report,
-    chosen: dict[NormalizedName, WheelFacts],
-    *,
-    top: bool,
-) -> None:
+    They are resolved at install by a real resolver (:mod:`liveswap.registry.resolver`) from the
+    configured index and wheel folders; a direct URL is refused (only indexes and folders are
+    trusted sources).
+    """
     for req in requires:
-        name = canonicalize_name(req.name)
-        if name == HOST or not applies(req.marker, extras):
+        if canonicalize_name(req.name) == HOST or not applies(req.marker):
             continue
-        dep = _satisfy(req, host, pool, report, chosen)
-        if top:
-            report.dependencies.append(dep)
-
-
-def _satisfy(
-    req: Requirement,
-    host: HostEnvironment,
-    pool: WheelPool,
-    report: Report,
-    chosen: dict[NormalizedName, WheelFacts],
-) -> Dependency:
-    name = canonicalize_name(req.name)
-    if req.url:
-        report.refuse(f"dependency {req} is a direct URL, which cannot be satisfied offline")
-        return Dependency(str(req), "")
-    installed = host.installed.get(name)
-    if installed is not None and req.specifier.contains(installed, prereleases=True):
-        return Dependency(str(req), "host", str(installed))
-    if name in chosen:
-        facts = chosen[name]
-        version = facts.metadata.version if facts.metadata else None
-        if version is not None and req.specifier.contains(version, prereleases=True):
-            return Dependency(str(req), "registry", str(version), facts.report.path, facts.report.sha256)
-        report.refuse(f"dependency {req} conflicts with {name} {version} already needed by another requirement")
-        return Dependency(str(req), "")
-    for facts in pool.candidates(name):
-        meta = facts.metadata
-        if meta is not None and req.specifier.contains(meta.version, prereleases=True):
-            chosen[name] = facts
-            dep = Dependency(str(req), "registry", str(meta.version), facts.report.path, facts.report.sha256)
-            report.install_plan.append(dep)
-            _resolve(list(meta.requires_dist or []), req.extras, host, pool, report, chosen, top=False)
-            return dep
-    have = f"the host has {installed}" if installed is not None else "not installed in the host"
-    offered = ", ".join(str(f.metadata.version) for f in pool.candidates(name) if f.metadata)
-    in_registry = f"registry/ has {offered}" if offered else "no usable wheel in registry/"
-    report.refuse(f"dependency {req} is not satisfiable offline ({have}; {in_registry})")
-    return Dependency(str(req), "")
+        if req.url:
+            report.refuse(f"dependency {req} is a direct URL; publish it to an index or a wheel folder")
+        report.dependencies.append(Dependency(str(req), ""))

@@ -16,22 +16,18 @@ Kind = Literal["strategy", "library", "unknown"]
 
 @dataclass(frozen=True)
 class Dependency:
-    """One requirement of a wheel and what satisfies it offline."""
+    """One requirement of a wheel and what it resolved to.
+
+    ``satisfied_by`` is ``"lock"`` once the resolver pinned it (``version``), ``""`` before (it is
+    resolved when the version is installed).
+    """
 
     requirement: str
-    satisfied_by: str  # "host" (the host environment), "registry" (a wheel in registry/), or "" (nothing)
-    version: str = ""  # the satisfying version
-    wheel: Path | None = None  # the registry wheel to install, when satisfied_by == "registry"
-    wheel_sha256: str = ""
+    satisfied_by: str
+    version: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "requirement": self.requirement,
-            "satisfied_by": self.satisfied_by,
-            "version": self.version,
-            "wheel": str(self.wheel) if self.wheel else None,
-            "wheel_sha256": self.wheel_sha256,
-        }
+        return {"requirement": self.requirement, "satisfied_by": self.satisfied_by, "version": self.version}
 
 
 @dataclass
@@ -39,8 +35,8 @@ class Report:
     """The full compatibility report of one wheel (or one installed distribution).
 
     ``reasons`` holds EVERY reason it is refused, each one line; empty means compatible.
-    ``dependencies`` lists what each requirement resolved to; ``install_plan`` the registry wheels
-    (the strategy's dependencies, transitively) that an isolated install puts beside it.
+    ``dependencies`` lists the requirements (but ``liveswap``) and, once resolved, their pinned
+    versions; ``lock`` is the summary of the version's lock once its environment exists.
     """
 
     source: Source
@@ -54,8 +50,9 @@ class Report:
     requires_python: str = ""
     tags: list[str] = field(default_factory=list)
     dependencies: list[Dependency] = field(default_factory=list)
-    install_plan: list[Dependency] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    lock: dict[str, Any] | None = None
+    env_path: Path | None = None  # the version's environment (site/), once installed by a check
 
     @property
     def verdict(self) -> Verdict:
@@ -84,6 +81,8 @@ class Report:
             "dependencies": [d.to_dict() for d in self.dependencies],
             "verdict": self.verdict,
             "reasons": list(self.reasons),
+            "lock": self.lock,
+            "environment": str(self.env_path) if self.env_path else None,
         }
 
 
@@ -135,9 +134,10 @@ class StrategyVersion:
 class InstalledVersion:
     """A version ready to load.
 
-    ``path`` is the version's own install directory: put it FIRST on ``sys.path`` of the worker
-    and load with ``resolve_entry_point(name, path=[str(path)])``. ``None`` for source
-    ``"installed"``, which runs from the host environment (``resolve_entry_point(name)``).
+    ``path`` is the version's own environment (``state/versions/<key>/site``): the worker's
+    ``sys.path`` is that folder, the standard library and the liveswap API only; load with
+    ``resolve_entry_point(name, path=[str(path)])``. ``None`` for source ``"installed"``, which runs
+    from the host environment (``resolve_entry_point(name)``). ``lock`` is the summary of its lock.
     """
 
     name: str
@@ -147,3 +147,4 @@ class InstalledVersion:
     sha256: str
     entry_point: str
     path: Path | None
+    lock: dict[str, Any] | None = None

@@ -4,8 +4,10 @@ Sources: every ``*.whl`` in ``registry/`` (names starting with ``.`` are ignored
 progress can be named ``.x.whl`` and renamed), and every distribution in the host environment
 with a ``liveswap.strategies`` entry point (source ``"installed"``). A library wheel in
 ``registry/`` (no entry point, no liveswap requirement) is not a strategy: it only satisfies
-dependencies. Own files: ``state/registry/index.json`` (accepted versions) and
-``state/versions/`` (isolated installs).
+dependencies; ``registry/`` is also a wheel folder the resolver uses. Own files:
+``state/registry/index.json`` (accepted versions), ``state/versions/`` (each version's
+environment and lock, see :mod:`liveswap.registry.envs`) and ``state/cache/uv`` (the resolver's
+cache, which environments hard-link into).
 """
 
 from __future__ import annotations
@@ -15,18 +17,19 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from packaging.utils import canonicalize_name
 
 from liveswap.fsutil import atomic_write_bytes
 from liveswap.registry.check import check_installed, check_wheel, run_extra_checks
-from liveswap.registry.compat import WheelPool
+from liveswap.registry.envs import EnvStore
 from liveswap.registry.errors import RegistryError
 from liveswap.registry.host import HostEnvironment
 from liveswap.registry.index import AcceptedIndex, version_key
-from liveswap.registry.install import install_version
 from liveswap.registry.model import ExtraCheck, InstalledVersion, Report, StrategyVersion
+from liveswap.registry.prune import PruneResult, needed_by, prune_versions
+from liveswap.registry.resolver import EnvConfig
 from liveswap.registry.wheel import WheelFacts, inspect_wheel
 from liveswap.specs import SpecError, parse_spec, version_order
 
@@ -55,11 +58,14 @@ class Registry:
         host: HostEnvironment | None = None,
         registry_dir: Path | None = None,
         state_dir: Path | None = None,
+        env_config: EnvConfig | None = None,
     ) -> None:
         self.home = Path(home)
         self.registry_dir = registry_dir or self.home / "registry"
         self.state_dir = state_dir or self.home / "state"
         self.versions_dir = self.state_dir / "versions"
+        self.cache_dir = self.state_dir / "cache" / "uv"
+        self.envs = EnvStore(self.versions_dir, env_config or EnvConfig(self.cache_dir, (self.registry_dir,)))
         self.index = AcceptedIndex(self.state_dir / "registry" / "index.json")
         self.host = host or HostEnvironment()
         self._facts: dict[Path, tuple[tuple[int, int, int], WheelFacts]] = {}
@@ -69,8 +75,17 @@ class Registry:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, host: HostEnvironment | None = None) -> Registry:
-        """The registry of ``settings.home`` (``settings.registry_dir`` and ``settings.state_dir``)."""
-        return cls(settings.home, host=host, registry_dir=settings.registry_dir, state_dir=settings.state_dir)
+        """The registry of ``settings.home`` (folders, wheelhouse, index and resolver of ``settings``)."""
+        wheelhouse = settings.wheelhouse_dir
+        config = EnvConfig(
+            cache_dir=settings.state_dir / "cache" / "uv",
+            find_links=(settings.registry_dir, *([wheelhouse] if wheelhouse else [])),
+            index_url=settings.index_url,
+            offline=settings.offline,
+            resolver=settings.resolver,
+        )
+        return cls(settings.home, host=host, registry_dir=settings.registry_dir, state_dir=settings.state_dir,
+                   env_config=config)
 
     # -- discovery ---------------------------------------------------------------------------
 
@@ -101,6 +116,12 @@ class Registry:
 
     def _sources_signature(self) -> Signature:
         parts = [(p.name, st.st_size, st.st_mtime_ns, st.st_ino) for p, st in self._wheel_files()]
+        for folder in self.envs.config.find_links:  # the wheelhouse: a new wheel may resolve a refused version
+            try:
+                st = os.stat(folder)
+            except OSError:
+                continue
+            parts.append((f"wheels:{folder}", 0, st.st_mtime_ns, st.st_ino))
         for entry in self.host.search_path if self.host.search_path is not None else sys.path:
             try:
                 st = os.stat(entry or ".")
@@ -110,11 +131,13 @@ class Registry:
         return tuple(parts)
 
     def _index_signature(self) -> Signature:
+        failures = self.envs.unresolvable_signature()
+        extra: Signature = (failures,) if failures else ()
         try:
             st = os.stat(self.index.path)
         except OSError:
-            return ()
-        return (("index", st.st_size, st.st_mtime_ns, st.st_ino),)
+            return extra
+        return (("index", st.st_size, st.st_mtime_ns, st.st_ino), *extra)
 
     def changed(self) -> bool:
         """Whether anything a scan reads changed since the last ``scan()`` (cheap: stats only)."""
@@ -152,7 +175,6 @@ class Registry:
         all_facts = [self._facts_of(path, st) for path, st in files]
         known, index_problem = self.index.load()
         claimed = dict(known)
-        usable: list[WheelFacts] = []
         seen_sha: set[str] = set()
         unique: list[WheelFacts] = []
         for facts in all_facts:
@@ -162,17 +184,16 @@ class Registry:
             unique.append(facts)
             rep = facts.report
             if facts.intact and rep.dist_name and rep.version:
-                key = version_key(rep.dist_name, rep.version)
-                if claimed.setdefault(key, rep.sha256) == rep.sha256:
-                    usable.append(facts)
-        pool = WheelPool.of(usable)
+                claimed.setdefault(version_key(rep.dist_name, rep.version), rep.sha256)
         reports: list[Report] = []
         accepted: dict[str, tuple[str, str]] = {}
         for facts in unique:
-            report = check_wheel(facts.report.path or Path(), host=self.host, pool=pool, known=claimed,
+            report = check_wheel(facts.report.path or Path(), host=self.host, known=claimed,
                                  allow_library=True, facts=facts)
             if index_problem:
                 report.refuse(index_problem)
+            if report.ok and report.kind == "strategy" and (why := self.envs.unresolvable(report)):
+                report.refuse(why)  # the last resolution failed and nothing it read has changed
             reports.append(report)
             if report.ok and report.path is not None:
                 accepted[version_key(report.dist_name, report.version)] = (report.sha256, report.path.name)
@@ -222,15 +243,19 @@ class Registry:
 
     # -- install -----------------------------------------------------------------------------
 
-    def install(self, version: StrategyVersion) -> InstalledVersion:
-        """Install ``version`` in isolation (idempotent); raises :class:`RegistryError`."""
+    def install(self, version: StrategyVersion, *, full_verify: bool = False) -> InstalledVersion:
+        """The version's own environment, resolved and installed on first use, verified against its
+        lock every time (``full_verify``: hash every file). Raises :class:`RegistryError`."""
         if version.verdict != "compatible":
             raise RegistryError(f"{version.spec} is refused: {version.reasons[0] if version.reasons else '?'}",
                                 version.reasons)
-        try:
-            path = None if version.source == "installed" else install_version(version.report, self.versions_dir)
-        except OSError as exc:
-            raise RegistryError(f"cannot install {version.spec} into {self.versions_dir}: {exc}") from exc
+        path = lock = None
+        if version.source != "installed":
+            try:
+                env = self.envs.ensure(version.report, full_verify=full_verify)
+            except OSError as exc:
+                raise RegistryError(f"cannot install {version.spec} into {self.versions_dir}: {exc}") from exc
+            path, lock = env.site, env.lock.summary()
         return InstalledVersion(
             name=version.name,
             version=version.version,
@@ -239,12 +264,35 @@ class Registry:
             sha256=version.sha256,
             entry_point=version.entry_point,
             path=path,
+            lock=lock,
         )
+
+    def lock_of(self, version: StrategyVersion) -> dict[str, Any] | None:
+        """The summary of ``version``'s lock if its environment is installed (not verified), else None."""
+        lock = self.envs.installed(version.report) if version.source == "registry" else None
+        return lock.summary() if lock is not None else None
+
+    def prune(self, keep: Iterable[str] = (), *, dry_run: bool = False) -> PruneResult:
+        """Remove the environments nothing needs, then the cache entries no environment links to.
+
+        Kept: the environment of every wheel in ``registry/`` and of each wheel sha256 or
+        ``NAME==VERSION`` in ``keep`` (what the host runs, what the journal would roll back to).
+        Returns what was removed and the bytes freed on disk.
+        """
+        reasons = [(r.sha256, f"registry wheel {r.path.name}") for r in self.wheel_reports() if r.path]
+        specs = set(keep)
+        reasons += [(v.sha256, f"{v.spec} is needed") for v in self.versions() if v.spec in specs]
+        reasons += [(k, "needed") for k in specs if "==" not in k]
+        return prune_versions(self.versions_dir, needed_by(reasons), dry_run=dry_run, cache_dir=self.cache_dir)
 
     # -- check and add -----------------------------------------------------------------------
 
-    def check(self, target: str | Path, extra_checks: Sequence[ExtraCheck] = ()) -> Report:
-        """The full report of a wheel file or of ``NAME[==VERSION]``; raises only for an unknown spec."""
+    def check(self, target: str | Path, extra_checks: Sequence[ExtraCheck] = (), *, resolve: bool = True) -> Report:
+        """The full report of a wheel file or of ``NAME[==VERSION]``; raises only for an unknown spec.
+
+        With ``resolve`` a compatible strategy's environment is resolved and installed (or, if it
+        exists, verified file by file) and its lock is in ``report.lock``: an unresolvable
+        requirement or a changed environment is a reason."""
         as_path = Path(target)
         if str(target).endswith(".whl") or as_path.is_file():
             self.rescan()
@@ -252,17 +300,18 @@ class Registry:
             if not facts.report.sha256 and not as_path.exists():
                 facts.report.reasons = [f"no such file: {target}"]
             known, _ = self.index.load()
-            report = check_wheel(as_path, host=self.host, pool=self._pool(), known=known, facts=facts)
-            return run_extra_checks(report, extra_checks)
-        found = self.find(str(target))
-        return run_extra_checks(replace(found.report, reasons=list(found.reasons)), extra_checks)
-
-    def _pool(self, extra: Iterable[WheelFacts] = ()) -> WheelPool:
-        usable = [self._facts[r.path][1] for r in self._wheel_reports if r.path in self._facts and r.ok]
-        return WheelPool.of([*usable, *extra])
+            report = check_wheel(as_path, host=self.host, known=known, facts=facts)
+        else:
+            found = self.find(str(target))
+            remembered = self.envs.unresolvable(found.report) if resolve else None  # check resolves again
+            report = replace(found.report, reasons=[r for r in found.reasons if r != remembered],
+                             dependencies=list(found.report.dependencies))
+        if resolve:
+            self.envs.resolve_into(report)
+        return run_extra_checks(report, extra_checks)
 
     def add(self, paths: Sequence[Path]) -> list[AddResult]:
-        """Check each wheel (together: one may satisfy another's dependency), then copy the
+        """Check each wheel (statically: dependencies are resolved at install), then copy the
         accepted ones into ``registry/`` atomically. Refused wheels are not copied."""
         self.rescan()
         known, index_problem = self.index.load()
@@ -273,17 +322,8 @@ class Registry:
             if not path.is_file():
                 facts.report.reasons = [f"no such file: {path}"]
             batch[path] = facts
-        candidates = dict(batch)
-        reports: dict[Path, Report] = {}
-        while True:
-            pool = self._pool(f for f in candidates.values() if f.intact)
-            reports = {p: check_wheel(p, host=self.host, pool=pool, known=known, allow_library=True, facts=f)
-                       for p, f in batch.items()}
-            dropped = [p for p in candidates if not reports[p].ok]
-            if not dropped:
-                break
-            for p in dropped:
-                candidates.pop(p)
+        reports = {p: check_wheel(p, host=self.host, known=known, allow_library=True, facts=f)
+                   for p, f in batch.items()}
         results: list[AddResult] = []
         accepted: dict[str, tuple[str, str]] = {}
         for path, report in reports.items():

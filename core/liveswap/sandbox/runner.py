@@ -15,6 +15,7 @@ at a time.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import shutil
@@ -37,13 +38,32 @@ FAULT_KINDS: frozenset[str] = frozenset(get_args(FaultKind))
 EXIT_MEMORY = 71
 """Exit status of a worker that hit ``MemoryError`` where it could not reply (see worker.main)."""
 
-# -I: no PYTHON* variables, no user site-packages, no script dir on sys.path. The host's own
-# liveswap location is put first explicitly (the host may run from an editable install/checkout).
+# -I -S -B: no PYTHON* variables, no .pyc written, no script dir and no site-packages at all
+# (neither the host's nor the user's) on sys.path. The worker's sys.path is the list the host
+# passes (the version's own environment) plus the standard library; the top-level packages in
+# WORKER_API (liveswap and the pluggy its API is built on) are imported from where the host has
+# them, and nothing else of the host's environment can be imported.
 BOOTSTRAP = (
-    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "import sys, json; from importlib.machinery import PathFinder\n"
+    "cfg = json.loads(sys.argv[1]); sys.path[:0] = cfg['path']\n"
+    "class HostApi:\n"
+    "    find_spec = staticmethod(lambda n, p=None, t=None: PathFinder.find_spec(n, cfg['api'][n])"
+    " if n in cfg['api'] else None)\n"
+    "sys.meta_path.insert(0, HostApi)\n"
     "from liveswap.sandbox.worker import main; raise SystemExit(main(sys.argv[2:]))"
 )
 LIVESWAP_ROOT = str(Path(liveswap.__file__).resolve().parent.parent)
+WORKER_API = ("liveswap", "pluggy")
+
+
+def worker_paths(sys_path: list[str]) -> str:
+    """The bootstrap's argument: the worker's own sys.path entries and where each WORKER_API package is."""
+    api: dict[str, list[str]] = {"liveswap": [LIVESWAP_ROOT]}
+    for name in WORKER_API[1:]:
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin:
+            api[name] = [str(Path(spec.origin).resolve().parent.parent)]
+    return json.dumps({"path": sys_path, "api": api})
 
 
 def _cleanup(proc: subprocess.Popen[bytes] | None, channel: Channel | None, scratch: Path | None) -> None:
@@ -82,8 +102,11 @@ class SandboxRunner:
     """A strategy version running in a sandboxed worker; see the module docstring.
 
     ``install_dir`` is the version's install directory (the wheel's files with its ``*.dist-info``),
-    or None for a strategy installed in the host's own environment. ``log_path`` receives the
-    worker's stdout and stderr (default: ``worker.log`` in its scratch dir, removed at close).
+    or None for a strategy installed in the host's own environment. ``sys_path`` is the worker's
+    whole import path besides the standard library and the liveswap API (default:
+    ``[install_dir]``, or the host's own ``sys.path`` for a strategy installed in the host's
+    environment). ``log_path`` receives the worker's stdout and stderr (default: ``worker.log`` in
+    its scratch dir, removed at close).
     ``cpus`` pins the worker to those CPUs (``sched_setaffinity``); sharing the host's trading
     thread's CPU roughly halves the round trip on small VMs (no cross-CPU wake-up), see
     ``docs/sandbox.md``.
@@ -103,10 +126,15 @@ class SandboxRunner:
         log_path: Path | None = None,
         max_frame: int = protocol.DEFAULT_MAX_FRAME,
         cpus: set[int] | None = None,
+        sys_path: list[Path] | None = None,
     ) -> None:
         self.name = name
         self.version = version
         self.install_dir = install_dir
+        if sys_path is not None:
+            self.sys_path = [str(p) for p in sys_path]
+        else:
+            self.sys_path = [str(install_dir)] if install_dir is not None else [p for p in sys.path if p]
         self.limits = limits or SandboxLimits()
         self.hook_timeout = hook_timeout
         self.start_timeout = start_timeout
@@ -158,7 +186,8 @@ class SandboxRunner:
         try:
             with open(log_path, "ab") as log:
                 self._proc = subprocess.Popen(
-                    [sys.executable, "-I", "-c", BOOTSTRAP, LIVESWAP_ROOT, str(request_r), str(reply_w)],
+                    [sys.executable, "-I", "-S", "-B", "-c", BOOTSTRAP, worker_paths(self.sys_path),
+                     str(request_r), str(reply_w)],
                     stdin=subprocess.DEVNULL,
                     stdout=log,
                     stderr=log,
