@@ -269,6 +269,9 @@ def stop_host(proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
 class NoWriteJournal(Journal):
     """Reads like the journal; writes nothing: the candle path without journaling (a baseline)."""
 
+    def record_risk_event(self, **kw: Any) -> None:
+        return None
+
     def write_batch(self, *args: Any, **kw: Any) -> None:
         return None
 

@@ -2,9 +2,11 @@
 
 1. The candle path (``Engine.process_batch``: settle, strategy round trip, validation, risk,
    journal, paper broker) on nine markets with a strategy that bets $1 on every candle, timed per
-   batch, side by side with the same path on a journal whose writes are no-ops. The journal's
-   own writes are timed too: ``write_batch`` (NORMAL), ``record_order_results`` (FULL) and
-   ``record_settlements`` (FULL), summed per batch.
+   batch: with the batch's decisions+orders commit at ``synchronous=FULL`` (durable before send:
+   one fsync per batch, what the host does), side by side with the same commit at ``NORMAL``
+   (liveswap 1.0) and with a journal whose writes are no-ops. The batch commit
+   (``write_batch``) is timed alone, and all journal writes of a batch together
+   (``write_batch`` + ``record_order_results`` + ``record_settlements``, the last two FULL).
 2. Snapshots: ``export_state`` + atomic write (temp file, fsync, rename, fsync of the folder)
    of a 1 KB, 100 KB and 1 MB strategy state.
 
@@ -59,9 +61,11 @@ class EveryCandle:
 
 
 class TimedJournal(Journal):
-    """The real journal; the time of its per-batch writes is summed into ``current``."""
+    """The real journal; the time of its per-batch writes is summed into ``current`` (the batch
+    commit alone into ``batch``)."""
 
     current = 0.0
+    batch = 0.0
 
     def _timed(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
         t0 = time.perf_counter()
@@ -71,7 +75,9 @@ class TimedJournal(Journal):
             self.current += time.perf_counter() - t0
 
     def write_batch(self, *args: Any, **kw: Any) -> None:
+        t0 = time.perf_counter()
         self._timed(super().write_batch, *args, **kw)
+        self.batch += time.perf_counter() - t0
 
     def record_order_results(self, *args: Any, **kw: Any) -> None:
         self._timed(super().record_order_results, *args, **kw)
@@ -80,39 +86,41 @@ class TimedJournal(Journal):
         return self._timed(super().record_settlements, *args, **kw)
 
 
-def engine_on(home: Path, journal_cls: type[Journal]) -> Engine:
+def engine_on(home: Path, journal_cls: type[Journal], batch_sync: str = "FULL") -> Engine:
     settings = load_settings(home, risk={"max_open_positions": 100, "daily_loss_limit": 1e9},
                              paper={"starting_balance": 1e9})
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     feed = SyntheticFeed(settings.markets, seed=settings.seed)
     clock = ManualClock(T0)
     broker = PaperBroker(settings.state_dir / "paper_broker.sqlite", settings.paper, outcome_lookup(feed, clock))
-    journal = journal_cls(settings.state_dir / "journal.sqlite")
+    journal = journal_cls(settings.state_dir / "journal.sqlite", batch_sync=batch_sync)
     active = ActiveStrategy(InProcessRunner(EveryCandle(), name="bench", version="1.0.0"), "bench", "1.0.0")
     engine = Engine(settings=settings, feed=feed, broker=broker, journal=journal, clock=clock, active=active)
     engine.recover(T0)
     return engine
 
 
-def time_batches(engine: Engine, batches: int) -> tuple[list[float], list[float], int]:
-    """Per-batch times (ms) of process_batch and of the journal writes inside it; orders sent."""
+def time_batches(engine: Engine, batches: int) -> tuple[list[float], list[float], list[float], int]:
+    """Per-batch times (ms) of process_batch, of the journal writes inside it and of the batch
+    commit alone; orders sent."""
     assert engine.cursor is not None
     candles = engine.feed.closed_candles(engine.cursor, engine.cursor + batches * 300)
     by_end: dict[int, list[Any]] = {}
     for c in candles:
         by_end.setdefault(c.end, []).append(c)
-    whole, journal_ms, orders = [], [], 0
+    whole, journal_ms, commit_ms, orders = [], [], [], 0
     for end, group in sorted(by_end.items())[:batches]:
         engine.clock.t = end  # type: ignore[attr-defined]
         if isinstance(engine.journal, TimedJournal):
-            engine.journal.current = 0.0
+            engine.journal.current = engine.journal.batch = 0.0
         t0 = time.perf_counter()
         report = engine.process_batch(end, group, now=end)
         whole.append((time.perf_counter() - t0) * 1000)
         if isinstance(engine.journal, TimedJournal):
             journal_ms.append(engine.journal.current * 1000)
+            commit_ms.append(engine.journal.batch * 1000)
         orders += report.orders
-    return whole, journal_ms, orders
+    return whole, journal_ms, commit_ms, orders
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -122,22 +130,28 @@ def pct(xs: list[float], q: float) -> float:
 
 def bench_candle_path(batches: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        durable = engine_on(Path(tmp) / "durable", TimedJournal)
+        full = engine_on(Path(tmp) / "full", TimedJournal, "FULL")
+        normal = engine_on(Path(tmp) / "normal", TimedJournal, "NORMAL")
         bare = engine_on(Path(tmp) / "bare", NoWriteJournal)
-        whole, jms, orders = time_batches(durable, batches)
-        whole_bare, _, orders_bare = time_batches(bare, batches)
-        durable.journal.close()
-        bare.journal.close()
+        whole, jms, cms, orders = time_batches(full, batches)
+        whole_n, jms_n, cms_n, _ = time_batches(normal, batches)
+        whole_bare, _, _, orders_bare = time_batches(bare, batches)
+        for e in (full, normal, bare):
+            e.journal.close()
     print(f"candle path, {batches} batches of 5-9 candles, every candle bets ({orders} orders; "
           f"{orders_bare} without journal)")
-    print(f"{'per batch, ms':34} {'p50':>8} {'p99':>8} {'mean':>8}")
-    rows = [("process_batch, journaled", whole), ("process_batch, no journal writes", whole_bare),
-            ("  of which journal writes", jms)]
+    print(f"{'per batch, ms':44} {'p50':>8} {'p99':>8} {'mean':>8}")
+    rows = [("batch commit (write_batch), FULL", cms), ("batch commit (write_batch), NORMAL", cms_n),
+            ("all journal writes, batch commit FULL", jms), ("all journal writes, batch commit NORMAL", jms_n),
+            ("process_batch, batch commit FULL", whole), ("process_batch, batch commit NORMAL", whole_n),
+            ("process_batch, no journal writes", whole_bare)]
     for name, xs in rows:
-        print(f"{name:34} {pct(xs, 0.5):8.3f} {pct(xs, 0.99):8.3f} {statistics.fmean(xs):8.3f}")
-    mean_ratio = statistics.fmean(whole) / statistics.fmean(whole_bare)
-    print(f"{'ratio journaled / no journal':34} {pct(whole, 0.5) / pct(whole_bare, 0.5):8.2f}x "
-          f"{pct(whole, 0.99) / pct(whole_bare, 0.99):7.2f}x {mean_ratio:7.2f}x")
+        print(f"{name:44} {pct(xs, 0.5):8.3f} {pct(xs, 0.99):8.3f} {statistics.fmean(xs):8.3f}")
+    print(f"{'FULL - NORMAL per batch (the fsync)':44} {pct(cms, 0.5) - pct(cms_n, 0.5):8.3f} "
+          f"{pct(cms, 0.99) - pct(cms_n, 0.99):8.3f} {statistics.fmean(cms) - statistics.fmean(cms_n):8.3f}")
+    return_ratio = statistics.fmean(whole) / statistics.fmean(whole_bare)
+    print(f"{'ratio process_batch FULL / no journal':44} {pct(whole, 0.5) / pct(whole_bare, 0.5):7.2f}x "
+          f"{pct(whole, 0.99) / pct(whole_bare, 0.99):7.2f}x {return_ratio:7.2f}x")
 
 
 def bench_snapshots(reps: int) -> None:

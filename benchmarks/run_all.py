@@ -69,6 +69,7 @@ def main() -> None:
     activation = called(bench_activation.main, ["-n", "3" if q else "8"])
     sandbox = script("bench_sandbox.py", "--rounds", "1000" if q else "5000", "--spawns", "3" if q else "10")
     engine = script("bench_engine.py", "--batches", "150" if q else "600")
+    journal = script("bench_journal.py", "--batches", "150" if q else "600", "--snapshots", "10" if q else "50")
     memory = called(bench_memory.main, [])
     scaling = called(bench_scaling.main, ["--swaps", "6" if q else "20", "--batches", "30" if q else "60"])
     registry = script("bench_registry.py", "--rounds", "5" if q else "30")
@@ -76,6 +77,7 @@ def main() -> None:
     stats = called(bench_rollout_stats.main,
                    ["--rollouts", "300" if q else "2000", "--feed-rollouts", "0" if q else "200"])
     shadow = called(bench_shadow_latency.main, ["--batches", "100" if q else "400"])
+    web = script("bench_web.py", *(["--quick"] if q else []))
     elapsed = time.monotonic() - began
 
     p50, p99, worst = deploy["pause"]
@@ -86,6 +88,9 @@ def main() -> None:
           for k in ("plain function call", "in-process pluggy (InProcessRunner)", "sandbox worker (SandboxRunner)")}
     eng = {k: figure(rf"^{re.escape(k)}\s+(\d+)", engine) for k in ("in-process", "in-process, no journal",
                                                                     "sandboxed")}
+    commit = {k: figure(rf"^batch commit \(write_batch\), {k}\s+([\d.]+)\s+([\d.]+)", journal) + " / "
+              + figure(rf"^batch commit \(write_batch\), {k}\s+([\d.]+)\s+([\d.]+)", journal, 2)
+              for k in ("FULL", "NORMAL")}
     lines = [
         START,
         f"Measured by `python3 dev.py bench`{' --quick' if q else ''} on {machine()}; run took {elapsed / 60:.1f} min. "
@@ -107,6 +112,8 @@ def main() -> None:
         f"{sb['in-process pluggy (InProcessRunner)']}, plain call {sb['plain function call']}; target <= 100 us |",
         f"| Replay throughput, candles/s | sandboxed {eng['sandboxed']} | in-process {eng['in-process']}, "
         f"in-process without journal {eng['in-process, no journal']} |",
+        f"| Batch commit before send (decisions + orders, `synchronous=FULL`: one fsync), p50 / p99 ms | "
+        f"{commit['FULL']} | `NORMAL` (liveswap 1.0, not fsync'd) {commit['NORMAL']} |",
     ]
     for label, host, workers in memory:
         known = [w for w in workers if w]
@@ -144,6 +151,11 @@ def main() -> None:
     lines.append(f"| Active decision latency with a shadow candidate (sandboxed) | p50 {with_shadow[0]:.2f} ms, "
                  f"p99 {with_shadow[1]:.2f} ms; the shadow's own work after it p50 {with_shadow[2]:.2f} ms | "
                  f"without a candidate p50 {plain[0]:.2f} ms, p99 {plain[1]:.2f} ms |")
+    web_row = re.findall(r"^\s*([\d,]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)", web, re.MULTILINE)
+    if web_row:
+        n, cold, warm, added = web_row[-1]
+        lines.append(f"| Dashboard `/api/series`, {n} settled bets | cold {cold} ms, then {warm} ms "
+                     f"(+100 bets: {added} ms) | polled every 4 s |")
     lines.append(END)
     table = "\n".join(lines)
     print(table)

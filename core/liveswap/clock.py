@@ -72,4 +72,5 @@ class SimClock:
         return cls(sim + min(down, MAX_DOWNTIME_CATCHUP), speed)
 
     def save(self, path: Path) -> None:
-        atomic_write_json(path, {"sim": self.now(), "wall": time.time(), "speed": self.speed}, durable=False)
+        atomic_write_json(path, {"sim": self.now(), "wall": time.time(), "speed": self.speed}, durable=False,
+                          make_parents=False)

@@ -16,8 +16,21 @@ operator reads; nothing here carries a credential. The tree::
     │   ├── ChannelTimeout
     │   ├── ChannelClosed
     │   └── ProtocolError
-    ├── FeedError              a feed cannot deliver candles
-    └── BrokerError            a broker cannot place or report orders
+    ├── FeedError              a feed cannot deliver candles (the venue feed's seam error)
+    ├── BrokerError            a broker cannot place or report orders (the venue broker's seam error)
+    ├── ActionRefused          a dashboard action refused (``status``: the HTTP status)
+    └── VenueError             a venue did, or failed to do, something (inside venues/ only)
+        ├── VenueUnavailable   connection, timeout, 5xx after retries, circuit open
+        │   └── RateLimited    429 after retries, or a Retry-After longer than we wait
+        ├── VenueAuthError     401/403: credentials missing, wrong or expired
+        ├── VenueRejected      any other 4xx: the venue understood and refused (``status``)
+        │   └── VenueNotFound  404: no such market, order or slug
+        ├── MalformedResponse  not JSON, or a field missing or of the wrong type (named)
+        └── VenueConfigError   the venue settings cannot work (missing key, unknown name)
+
+A ``VenueError`` never crosses a seam: the venue feed raises ``FeedError`` and the venue broker
+``BrokerError``, each chained to the venue error and carrying its one-line reason, so the engine
+knows only its seams' errors.
 
 Value-shaped errors raised inside pydantic validators (``SpecError``, ``MarketError``,
 ``ScaffoldError``) are still ``ValueError`` subclasses so pydantic reports them as validation
@@ -29,6 +42,7 @@ from __future__ import annotations
 from typing import Literal
 
 __all__ = [
+    "ActionRefused",
     "BrokerError",
     "ChannelClosed",
     "ChannelError",
@@ -42,9 +56,17 @@ __all__ = [
     "JournalError",
     "LiveswapError",
     "LoadError",
+    "MalformedResponse",
     "ProtocolError",
+    "RateLimited",
     "RegistryError",
     "StrategyFault",
+    "VenueAuthError",
+    "VenueConfigError",
+    "VenueError",
+    "VenueNotFound",
+    "VenueRejected",
+    "VenueUnavailable",
 ]
 
 
@@ -133,3 +155,50 @@ class FeedError(LiveswapError):
 
 class BrokerError(LiveswapError):
     """A broker cannot place or report orders."""
+
+
+class ActionRefused(LiveswapError):
+    """A dashboard (``liveswap web``) request refused: no token, foreign origin, invalid action.
+
+    ``status`` is the HTTP status it is answered with (400, 403, 404, 409, 415).
+    """
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+class VenueError(LiveswapError):
+    """Something a venue did (or failed to do); the reason names the venue and never a credential."""
+
+
+class VenueUnavailable(VenueError):
+    """Connection errors, timeouts, 5xx after every retry, or the circuit breaker is open."""
+
+
+class RateLimited(VenueUnavailable):
+    """429 after every retry (or a Retry-After longer than we are willing to wait)."""
+
+
+class VenueAuthError(VenueError):
+    """401/403: missing, wrong or expired credentials (the reason never shows the key)."""
+
+
+class VenueRejected(VenueError):
+    """Any other 4xx: the venue understood the request and refused it (its message included)."""
+
+    def __init__(self, reason: str, status: int = 400) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+class VenueNotFound(VenueRejected):
+    """404: no such market / order / slug."""
+
+
+class MalformedResponse(VenueError):
+    """The body is not JSON, or a field is missing or has the wrong type (the field is named)."""
+
+
+class VenueConfigError(VenueError):
+    """The venue settings cannot work (unknown feed/broker name, missing key, unreadable key file)."""

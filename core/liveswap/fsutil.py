@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
-    """Replace ``path`` with ``data`` atomically (and, if ``durable``, fsync'd)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True, make_parents: bool = True) -> None:
+    """Replace ``path`` with ``data`` atomically (and, if ``durable``, fsync'd). With
+    ``make_parents=False`` a missing folder is an error (a host never recreates a removed state/)."""
+    if make_parents:
+        path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -31,9 +33,9 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
             os.close(dir_fd)
 
 
-def atomic_write_json(path: Path, obj: Any, *, durable: bool = True) -> None:
+def atomic_write_json(path: Path, obj: Any, *, durable: bool = True, make_parents: bool = True) -> None:
     data = json.dumps(obj, indent=2, sort_keys=True, allow_nan=False).encode() + b"\n"
-    atomic_write_bytes(path, data, durable=durable)
+    atomic_write_bytes(path, data, durable=durable, make_parents=make_parents)
 
 
 def read_json(path: Path) -> Any:

@@ -22,6 +22,7 @@ from liveswap.feeds.csv_replay import CsvReplayFeed
 from liveswap.feeds.synthetic import SyntheticFeed
 from liveswap.home.control import ControlDoc
 from liveswap.home.control_store import read_desired
+from liveswap.home.identity import HomeGuard
 from liveswap.home.paths import HomePaths
 from liveswap.journal import Journal
 from liveswap.markets import Market
@@ -79,7 +80,7 @@ def make_broker(settings: Settings, feed: Feed, clock: Clock) -> Broker:
                                              outcome=outcome_lookup(feed, clock))
         except (BrokerError, FeedError) as exc:
             raise HostError(f"broker {settings.broker}: {exc}") from exc
-    raise HostError(f"unknown broker {settings.broker!r} (paper, {', '.join(venue_factory.BROKER_NAMES[:-1])})")
+    raise HostError(f"unknown broker {settings.broker!r} (paper, {', '.join(venue_factory.BROKER_NAMES)})")
 
 
 def make_clock(settings: Settings, feed: Feed) -> Clock:
@@ -104,8 +105,10 @@ def make_loader(settings: Settings) -> RegistryLoader:
                           hook_timeout=settings.hook_timeout_seconds, state_dir=settings.state_dir)
 
 
-def build_engine(settings: Settings, loader: VersionLoader | None = None) -> tuple[Engine, SwapManager]:
-    """A recovered engine with its swap manager, ready to ``run()``."""
+def build_engine(settings: Settings, loader: VersionLoader | None = None, *,
+                 guard: HomeGuard | None = None) -> tuple[Engine, SwapManager]:
+    """A recovered engine with its swap manager, ready to ``run()``. With a ``guard``, the first
+    step between batches checks that the home is still the host's (:func:`watch_home`)."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     feed = make_feed(settings)
     clock = make_clock(settings, feed)
@@ -117,6 +120,8 @@ def build_engine(settings: Settings, loader: VersionLoader | None = None) -> tup
     desired = desired_from(control, settings.risk) if control is not None else None
     engine = Engine(settings=settings, feed=feed, broker=broker, journal=journal, clock=clock, active=active,
                     desired=desired)
+    if guard is not None:
+        watch_home(engine, guard)
     first = feed.first_start
     # a replay starts at its first candle; a new home warms the strategy up on recent history first
     # (those candles are decided, not traded: their intents are stale)
@@ -171,3 +176,24 @@ def install_signal_handlers(engine: Engine) -> None:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+
+
+def watch_home(engine: Engine, guard: HomeGuard) -> None:
+    """Check at every heartbeat interval that the home is still the host's (see
+    :class:`~liveswap.home.identity.HomeGuard`); if not, the engine stops opening positions and stops."""
+    guard.remember_journal()
+    interval = engine.settings.heartbeat_seconds
+    next_probe = 0.0
+
+    def check_home(eng: Engine) -> None:
+        # the files' identities at every step (a few stat calls), a write probe once a heartbeat
+        nonlocal next_probe
+        now = time.monotonic()
+        probe = now >= next_probe
+        if probe:
+            next_probe = now + interval
+        problem = guard.problem(write_probe=probe)
+        if problem is not None:
+            eng.abandon_home(problem)
+
+    engine.add_between_batches(check_home)

@@ -3,6 +3,9 @@
 Precedence, highest first: CLI flags > ``LIVESWAP_*`` environment variables (nested with
 ``__``, e.g. ``LIVESWAP_RISK__STAKE_CAP=2``) > ``liveswap.toml`` in the home folder > defaults.
 The home folder itself comes from ``--home``, else ``LIVESWAP_HOME``, else the current directory.
+
+A leaf: it imports only markets and the sandbox limits, never venues, feeds, brokers or the engine;
+the venue section (``VenueSettings``) lives here and ``liveswap.venues`` reads it.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -21,7 +24,6 @@ from pydantic_settings import (
 
 from liveswap.markets import DEFAULT_MARKETS, Market
 from liveswap.sandbox.limits import SandboxLimits
-from liveswap.venues.settings import VenueSettings
 
 SETTINGS_FILE = "liveswap.toml"
 
@@ -66,6 +68,106 @@ class PaperSettings(BaseModel):
     fees: FeeModel = FeeModel()
 
 
+# --- venues (read by liveswap.venues; this module imports nothing of it) ----------------------
+
+DEFAULT_KALSHI_SERIES: dict[str, str] = {
+    "BTC-15m": "KXBTC15M",
+    "ETH-15m": "KXETH15M",
+    "SOL-15m": "KXSOL15M",
+    "XRP-15m": "KXXRP15M",
+}
+
+
+class KalshiSettings(BaseModel):
+    """``[venues.kalshi]``: environment, credentials (never logged), rate tier, series map."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    env: Literal["prod", "demo"] = Field("demo", description="demo (paper money) or prod (real money)")
+    base_url: str | None = Field(None, description="override the env's base URL (ends in /trade-api/v2)")
+    key_id: SecretStr | None = Field(None, description="API key id (never logged)")
+    private_key_file: Path | None = Field(None, description="PEM RSA private key file (never logged)")
+    tier: Literal["basic", "advanced", "premier", "prime"] = "basic"
+    series: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_KALSHI_SERIES),
+                                   description="liveswap market -> Kalshi series ticker")
+    max_contracts: int = Field(500, ge=1, description="never buy more contracts than this in one order")
+
+    @field_validator("series")
+    @classmethod
+    def _known_markets(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in value:
+            Market.parse(name)
+        return value
+
+
+class PolymarketSettings(BaseModel):
+    """``[venues.polymarket]``: Gamma and CLOB endpoints, the read rate, and (for real orders) the wallet.
+
+    Real orders need ``liveswap[polymarket]`` (the official ``py-clob-client-v2``) and a wallet key,
+    given as ``private_key_file`` (a file holding the hex key) or ``private_key`` (``SecretStr``,
+    e.g. ``LIVESWAP_VENUES__POLYMARKET__PRIVATE_KEY``). The CLOB API credentials are derived from
+    the key at start unless ``api_key``/``api_secret``/``api_passphrase`` are set. None of these is
+    ever logged, shown in status, journaled or passed to a strategy.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    gamma_url: str = "https://gamma-api.polymarket.com"
+    clob_url: str = "https://clob.polymarket.com"
+    reads_per_second: float = Field(20.0, gt=0)
+    chain_id: int = Field(137, description="Polygon mainnet (80002: Amoy testnet)")
+    private_key: SecretStr | None = Field(None, description="wallet private key, hex (never logged)")
+    private_key_file: Path | None = Field(None, description="file holding the wallet private key, hex (never logged)")
+    signature_type: Literal[0, 1, 2, 3] = Field(0, description="0 EOA, 1 Polymarket proxy, 2 Gnosis safe, 3 EIP-1271")
+    funder: str | None = Field(None, description="address holding the funds (proxy wallets); default: the key's")
+    api_key: SecretStr | None = None
+    api_secret: SecretStr | None = None
+    api_passphrase: SecretStr | None = None
+    max_shares: float = Field(500.0, gt=0, description="never buy more shares than this in one order")
+
+
+class VenueSettings(BaseModel):
+    """``[venues]``: the venues' endpoints, HTTP robustness and per-venue sections.
+
+    Set in ``liveswap.toml``::
+
+        [venues]
+        candles_source = "binance"        # or "coinbase"
+
+        [venues.kalshi]
+        env = "demo"                      # "prod" for real money
+        key_id = "a952bcbe-..."           # or LIVESWAP_VENUES__KALSHI__KEY_ID
+        private_key_file = "~/.kalshi/demo.key"
+
+    or with ``LIVESWAP_VENUES__...`` environment variables. Secrets are ``SecretStr`` (``**********``
+    in ``repr``, logs and status); key files are read only when signing.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    candles_source: Literal["binance", "coinbase"] = "binance"
+    binance_url: str = "https://api.binance.com"
+    coinbase_url: str = "https://api.exchange.coinbase.com"
+    timeout_seconds: float = Field(5.0, gt=0, description="per HTTP request")
+    retries: int = Field(3, ge=0, description="retries after the first attempt (429, 5xx, connection errors)")
+    backoff_seconds: float = Field(0.25, ge=0, description="first retry delay; doubles, with jitter")
+    max_retry_after_seconds: float = Field(30.0, ge=0, description="a longer Retry-After fails instead of waiting")
+    breaker_failures: int = Field(5, ge=1, description="failed calls in a row that open the circuit")
+    breaker_reset_seconds: float = Field(30.0, gt=0)
+    quote_max_age_seconds: float = Field(
+        60.0, gt=0, description="a candle's up_price is fetched only while its next window opened this recently"
+    )
+    bar_grace_seconds: float = Field(2.0, ge=0, description="a bar is asked for this long after it closed")
+    missing_retry_seconds: float = Field(2.0, gt=0, description="a missing candle is retried this often")
+    missing_deadline_seconds: float = Field(
+        20.0, gt=0, description="a candle still missing this long after its close is given up and reported missed"
+    )
+    skew_check_seconds: float = Field(300.0, gt=0, description="how often the clock is checked against the venue's")
+    max_clock_skew_seconds: float = Field(2.0, ge=0, description="a larger skew is logged and shown in status")
+    kalshi: KalshiSettings = KalshiSettings()
+    polymarket: PolymarketSettings = PolymarketSettings()
+
+
 class Settings(BaseSettings):
     """Everything the host needs to run; see the module docstring for precedence."""
 
@@ -97,6 +199,12 @@ class Settings(BaseSettings):
     )
     stale_after_seconds: float = Field(
         30.0, ge=0, description="an intent decided this long (clock time) after its candle closed is not traded"
+    )
+    reconcile_seconds: float = Field(
+        60.0, gt=0, description="real seconds between comparisons of the ledger with the broker's balance and positions"
+    )
+    reconcile_tolerance: float = Field(
+        0.0, ge=0, description="USD the broker's balance may differ from the ledger's before new positions stop"
     )
     log_level: str = "INFO"
     venues: VenueSettings = VenueSettings()

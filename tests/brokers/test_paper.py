@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ def window(open_: float, close: float) -> Candle:
     ],
 )
 def test_kalshi_taker_fee_rounds_up_to_the_cent(contracts: float, price: float, fee: float) -> None:
-    assert taker_fee(FeeModel(), contracts, price) == pytest.approx(fee)
+    assert taker_fee(FeeModel(), contracts, price) == D(str(fee))  # exact, no float epsilon
 
 
 def test_fee_model_can_be_turned_off() -> None:
@@ -43,9 +44,28 @@ def test_fill_adds_slippage_and_charges_the_fee(tmp_path: Path) -> None:
     broker = PaperBroker(tmp_path / "p.sqlite", PaperSettings(slippage=0.01))
     r = broker.submit(order(stake=5.0, price=0.49))
     assert r.status == "filled"
-    assert r.price == pytest.approx(0.50)
-    assert r.shares == pytest.approx(10.0)
-    assert r.fee == pytest.approx(0.18)  # 0.07 * 10 * 0.5 * 0.5 = 0.175 -> 0.18
+    assert (r.price, r.shares, r.cost) == (D("0.50"), D(10), D("5.00"))
+    assert r.fee == D("0.18")  # 0.07 * 10 * 0.5 * 0.5 = 0.175 -> 0.18
+
+
+def test_fills_whole_contracts_and_books_what_they_cost(tmp_path: Path) -> None:
+    """A $5 stake at 0.56 buys 8 whole contracts for $4.48 (not $5), plus the fee on 8."""
+    broker = PaperBroker(tmp_path / "p.sqlite", PaperSettings(slippage=0.0))
+    r = broker.submit(order(stake=5.0, price=0.56))
+    assert (r.status, r.shares, r.price, r.cost) == ("filled", D(8), D("0.56"), D("4.48"))
+    assert r.fee == D("0.14")  # ceil(0.07 * 8 * 0.56 * 0.44 = 0.137984) to the cent
+    assert broker.balance() == D(1000) - D("4.48") - D("0.14")
+    assert broker.positions() == {"ls-1": D(8)}
+    refused = broker.submit(order("ls-2", stake=0.5, price=0.56))
+    assert refused.status == "rejected" and "buys no whole contract" in refused.reason
+
+
+def test_every_submit_is_logged_so_a_second_send_is_visible(tmp_path: Path) -> None:
+    broker = PaperBroker(tmp_path / "p.sqlite", PaperSettings())
+    first = broker.submit(order("ls-1"))
+    assert broker.submit(order("ls-1")) == first  # idempotent answer...
+    log = broker._db.execute("SELECT client_order_id, outcome FROM paper_submits ORDER BY seq").fetchall()
+    assert log == [("ls-1", "new"), ("ls-1", "repeat")]  # ...but the second send is on record
 
 
 def test_winning_up_bet_pays_a_dollar_a_share(tmp_path: Path) -> None:

@@ -10,11 +10,8 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,104 +19,12 @@ import pytest
 from liveswap.home.control_store import update_control
 
 from tests.conftest import BIN
-from tests.support.engine_helpers import status_json
-from tests.support.wheelkit import make_wheel
-
-PROBE = '''
-from liveswap.api import Intent, hookimpl
-
-
-class Strategy:
-    """Stakes params["stake"] (default 1) on every candle; exports what params it has seen."""
-
-    def __init__(self):
-        self.on_params_calls = []
-        self.ctx_params = None
-
-    @hookimpl
-    def on_params(self, params):
-        self.on_params_calls.append(params)
-
-    @hookimpl
-    def on_candle(self, candle, ctx):
-        self.ctx_params = dict(ctx.params)
-        side = "up" if candle.close >= candle.open else "down"
-        return [Intent(candle.market, side, float(ctx.params.get("stake", 1.0)))]
-
-    @hookimpl
-    def export_state(self):
-        return {"on_params": self.on_params_calls, "ctx_params": self.ctx_params}
-'''
+from tests.support.host_process import ls, orders, probe_env, running_host, status_of, until
 
 
 @pytest.fixture
 def strategy_env(home: Path, cli_env: dict[str, str]) -> dict[str, str]:
-    """``cli_env`` with the strategy ``ctlprobe`` 1.0.0 and 2.0.0 as wheels in the home's registry."""
-    for version in ("1.0.0", "2.0.0"):
-        make_wheel(home / "registry", "ctlprobe-strategy", version, ep="ctlprobe", module="ctlprobe_strategy",
-                   body=PROBE)
-    # a daily loss limit the probe's coin flips never reach: every missing order is the pause's doing
-    return {**cli_env, "LIVESWAP_SNAPSHOT_SECONDS": "0.3", "LIVESWAP_PROBATION_BATCHES": "2",
-            "LIVESWAP_RISK__DAILY_LOSS_LIMIT": "1000000", "LIVESWAP_PAPER__STARTING_BALANCE": "1000000"}
-
-
-def ls(env: dict[str, str], *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(BIN / "liveswap"), *args], env=env, capture_output=True, text=True, timeout=timeout)
-
-
-def until(predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def start_host(env: dict[str, str], *extra: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([str(BIN / "liveswap"), "run", "--speed", "3000", *extra], env=env, text=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-def alive_status(home: Path, proc: subprocess.Popen[str]) -> dict[str, Any] | None:
-    st = status_json(home / "state")
-    return st if st and st.get("pid") == proc.pid and st.get("running") and st.get("cursor") else None
-
-
-@contextmanager
-def running_host(home: Path, env: dict[str, str], *extra: str) -> Iterator[subprocess.Popen[str]]:
-    proc = start_host(env, *extra)
-    try:
-        until(lambda: alive_status(home, proc) or proc.poll() is not None, what="the host to start")
-        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGCONT)
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
-
-
-def orders(home: Path, where: str = "1=1", args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-    db = sqlite3.connect(f"file:{home / 'state' / 'journal.sqlite'}?mode=ro", uri=True)
-    db.row_factory = sqlite3.Row
-    try:
-        return db.execute(f"SELECT * FROM orders WHERE {where}", args).fetchall()
-    finally:
-        db.close()
-
-
-def status_of(home: Path) -> dict[str, Any]:
-    st = status_json(home / "state")
-    assert st is not None
-    return st
+    return probe_env(home, cli_env)
 
 
 # ---- without a running host --------------------------------------------------------------------
@@ -143,7 +48,7 @@ def test_changes_made_while_no_host_runs_are_the_desired_state_at_start(home: Pa
         assert st["risk"]["stake_cap"] == 3.0
         until(lambda: len(orders(home)) >= 20, what="orders")
         assert orders(home, "market = 'BTC-5m'") == []
-        assert {r["stake"] for r in orders(home)} == {2.0}
+        assert {r["stake_micros"] for r in orders(home)} == {2_000_000}
         assert host.poll() is None
 
 
@@ -183,7 +88,7 @@ def test_wait_applied_refused_and_timed_out_with_a_running_host(home: Path, stra
             state = status_of(home).get("strategy_state") or {}
             return state.get("ctx_params") == {"stake": 3} and state.get("on_params") == [{"stake": 3}]
         until(probe_saw, what="the strategy to see stake=3")
-        until(lambda: orders(home, "stake = 3"), what="an order staking 3")
+        until(lambda: orders(home, "stake_micros = 3000000"), what="an order staking 3")
 
         # pause one market: no new orders there while the others trade; resume: it trades again
         done = ls(strategy_env, "pause", "--market", "ETH-5m", "--wait", "5")
@@ -239,7 +144,8 @@ def test_an_invalid_hand_edit_is_reported_and_trading_goes_on(home: Path, strate
         assert st["params"] == {"stake": 2} and st["observed_generation"] == 1
         decided = len(orders(home))
         until(lambda: len(orders(home)) > decided + 20, what="trading to go on")
-        assert {r["stake"] for r in orders(home, "batch_end > ?", (st["cursor"],))} == {2.0}  # the last good params
+        new = orders(home, "batch_end > ?", (st["cursor"],))
+        assert {r["stake_micros"] for r in new} == {2_000_000}  # the last good params
         shown = ls(strategy_env, "status")
         assert shown.returncode == 0 and "risk.stake_cap: Input should be a valid number" in shown.stdout
 

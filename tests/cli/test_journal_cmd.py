@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 from liveswap.swap.loader import InProcessLoader
@@ -55,7 +56,7 @@ def test_history_and_export(home: Path) -> None:
     out = run_cli("journal", "export", "settlements", "--format", "jsonl", "--out", str(target), "--home", str(home))
     assert out.returncode == 0 and "rows written" in out.stderr
     lines = [json.loads(x) for x in target.read_text().splitlines()]
-    assert round(sum(x["pnl"] for x in lines), 6) == round(engine.ledger.realized_pnl, 6)
+    assert sum(Decimal(repr(x["pnl"])) for x in lines) == engine.ledger.realized_pnl
 
 
 def test_history_shows_the_pause_of_every_swap_in_ms(home: Path) -> None:

@@ -144,7 +144,7 @@ def test_params_reach_the_strategy_through_on_params_and_context(home: Path) -> 
     assert probe.on_params_calls == [{"stake": 2, "mode": "fast", "weights": [1, 2]}]
     assert probe.ctx_params[-1] == {"stake": 2, "mode": "fast", "weights": [1, 2]}
     new = orders(engine, "batch_end > ?", (at,))
-    assert new and {r["stake"] for r in new} == {2.0}
+    assert new and {r["stake_micros"] for r in new} == {2_000_000}
     steer(engine, home, "set", "mode=null")  # null removes a param
     advance(engine, 300)
     assert probe.ctx_params[-1] == {"stake": 2, "weights": [1, 2]}
@@ -328,7 +328,7 @@ def test_an_invalid_file_is_refused_and_the_last_good_state_stays(home: Path, co
     assert "\n" not in engine.control_error
     assert engine.desired.params == {"stake": 2} and engine.desired.paused_markets == {"BTC-5m"}
     assert engine.desired.generation == 1 and watcher.last_good is not None
-    assert {r["stake"] for r in orders(engine)} == {2.0}
+    assert {r["stake_micros"] for r in orders(engine)} == {2_000_000}
     st = status_json(home / "state")
     assert st is not None and st["control_error"] == engine.control_error and st["observed_generation"] == 1
     if b'"generation": 2' in content:  # --wait on generation 2 sees the refusal
@@ -385,7 +385,7 @@ def test_control_json_is_the_desired_state_at_start(home: Path) -> None:
     advance(engine, 1800)
     assert strategy_of(engine).params == {"stake": 3}  # setup got them; no on_params needed
     assert strategy_of(engine).on_params_calls == []
-    assert orders(engine) and {r["stake"] for r in orders(engine)} == {3.0}
+    assert orders(engine) and {r["stake_micros"] for r in orders(engine)} == {3_000_000}
     assert orders(engine, "market = 'DOGE-5m'") == []
     assert len(engine.ledger.positions) <= 2
     assert controls(engine) == [(2, 1, "no change")]

@@ -12,7 +12,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import pytest
 from liveswap.brokers.base import BrokerError
 from liveswap.brokers.paper import PaperBroker
 from liveswap.engine.loop import Engine
@@ -75,7 +74,7 @@ def test_fill_placed_but_not_journaled_is_heard_exactly_once(home: Path) -> None
     heard = Counter(state_of(again)["fills"])
     assert heard and all(n == 1 for n in heard.values())
     assert set(heard) == delivered_fills(again)
-    assert {r[0] for r in paper._db.execute("SELECT client_order_id FROM paper_orders")} == {
+    assert {r[0] for r in paper._db.execute("SELECT client_order_id FROM paper_book")} == {
         r[0] for r in again.journal.query("SELECT client_order_id FROM orders")}
 
 
@@ -107,7 +106,7 @@ def test_settlement_made_at_the_broker_but_not_journaled_is_journaled_once(home:
     paper = PaperBroker(home / "state" / "paper_broker.sqlite", PaperSettings())
     engine = make_engine(home, broker=SettleThenCrash(paper))
     advance(engine, 1200)
-    settled_at_broker = {r[0] for r in paper._db.execute("SELECT client_order_id FROM paper_orders WHERE settled=1")}
+    settled_at_broker = {r[0] for r in paper._db.execute("SELECT client_order_id FROM paper_book WHERE settled=1")}
     assert settled_at_broker and engine.journal.settlements() == []
     balance_before = engine.ledger.balance
     crash(engine)
@@ -117,9 +116,10 @@ def test_settlement_made_at_the_broker_but_not_journaled_is_journaled_once(home:
     advance(again, 300)
     journaled = [r["client_order_id"] for r in again.journal.settlements()]
     assert settled_at_broker <= set(journaled) and len(journaled) == len(set(journaled))
-    rows = {r[0]: r[1] for r in paper._db.execute("SELECT client_order_id, payout FROM paper_orders WHERE settled=1")}
-    assert {r["client_order_id"]: r["payout"] for r in again.journal.settlements()} == rows
-    assert again.ledger.balance == pytest.approx(money_invariant(again.journal, 1000.0))
+    rows = {r[0]: r[1] for r in paper._db.execute(
+        "SELECT client_order_id, payout_micros FROM paper_book WHERE settled=1")}
+    assert {r["client_order_id"]: r["payout_micros"] for r in again.journal.settlements()} == rows
+    assert again.ledger.balance == money_invariant(again.journal, 1000.0)
     advance(again, 300)
     heard = Counter(state_of(again)["settled"])
     assert settled_at_broker <= set(heard) and all(n == 1 for n in heard.values())

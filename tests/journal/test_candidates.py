@@ -1,9 +1,10 @@
-"""The journal's rollout tables: migration from schema 1, candidates, hypothetical rows, snapshots."""
+"""The journal's rollout tables: migration from schema 2, candidates, hypothetical rows (micro-units), snapshots."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from decimal import Decimal
 from pathlib import Path
 
 from liveswap.journal import candidates as cj
@@ -13,22 +14,23 @@ from liveswap.journal.store import Journal
 
 def _order(order_id: str, batch_end: int, status: str = "filled") -> dict[str, object]:
     return {"order_id": order_id, "spec": "m==2.0.0", "batch_end": batch_end, "market": "BTC-5m",
-            "candle_start": batch_end - 300, "side": "up", "stake": 1.0, "max_price": None, "quote": 0.5,
-            "window_start": batch_end, "window_end": batch_end + 300, "status": status, "reason": "",
-            "price": 0.51, "shares": 1.96, "fee": 0.02, "tag": ""}
+            "candle_start": batch_end - 300, "side": "up", "stake": Decimal("1.5"), "max_price": None,
+            "quote": Decimal("0.5"), "window_start": batch_end, "window_end": batch_end + 300, "status": status,
+            "reason": "", "price": Decimal("0.51"), "shares": Decimal(2), "cost": Decimal("1.02"),
+            "fee": Decimal("0.02"), "tag": ""}
 
 
-def test_a_schema_1_journal_is_migrated_when_opened(tmp_path: Path) -> None:
+def test_a_schema_2_journal_is_migrated_when_opened(tmp_path: Path) -> None:
     path = tmp_path / "journal.sqlite"
     Journal(path).close()
     db = sqlite3.connect(path)
     for table in ("candidate_snapshots", "hypothetical_orders", "candidates"):
         db.execute(f"DROP TABLE {table}")
-    db.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
+    db.execute("UPDATE meta SET value='2' WHERE key='schema_version'")
     db.commit()
     db.close()
     journal = Journal(path)
-    assert journal.query("SELECT value FROM meta WHERE key='schema_version'")[0][0] == str(SCHEMA_VERSION) == "2"
+    assert journal.query("SELECT value FROM meta WHERE key='schema_version'")[0][0] == str(SCHEMA_VERSION) == "3"
     assert cj.open_candidate(journal) is None
     journal.close()
 
@@ -41,14 +43,16 @@ def test_candidate_rows_orders_settlements_and_the_newest_snapshot(tmp_path: Pat
                    start_batch=1200, analysis={"min_bets": 5}, auto_promote=True, balance=990.0)
     assert cj.candidate(journal, first)["outcome"] == "replaced"  # type: ignore[index]
     assert cj.open_candidate(journal)["id"] == cid  # type: ignore[index]
-    assert cj.by_generation(journal, 5)["balance"] == 990.0  # type: ignore[index]
+    assert cj.by_generation(journal, 5)["balance_micros"] == 990_000_000  # type: ignore[index]
 
     cj.record_batch(journal, cid, batch_end=1500, orders=[_order("hy-a", 1500)], settlements=[], snapshot=None)
     cj.record_batch(journal, cid, batch_end=1800, orders=[_order("hy-b", 1800)],
-                    settlements=[{"order_id": "hy-a", "won": True, "payout": 1.96, "pnl": 0.94, "ts": 1800}],
+                    settlements=[{"order_id": "hy-a", "won": True, "payout": Decimal(2), "pnl": Decimal("0.96"),
+                                  "ts": 1800}],
                     snapshot=('{"n": 1}', json.dumps({"cursor": 1800})))
     cj.record_batch(journal, cid, batch_end=2100, orders=[_order("hy-c", 2100)],
-                    settlements=[{"order_id": "hy-b", "won": False, "payout": 0.0, "pnl": -1.02, "ts": 2100}],
+                    settlements=[{"order_id": "hy-b", "won": False, "payout": Decimal(0), "pnl": Decimal("-1.04"),
+                                  "ts": 2100}],
                     snapshot=('{"n": 2}', json.dumps({"cursor": 2100})))
     snap = cj.latest_snapshot(journal, cid)
     assert snap is not None and snap["batch_end"] == 2100 and snap["strategy_state"] == '{"n": 2}'
@@ -58,6 +62,12 @@ def test_candidate_rows_orders_settlements_and_the_newest_snapshot(tmp_path: Pat
     rows = {r["order_id"]: r for r in cj.hypothetical_orders(journal, cid)}
     assert set(rows) == {"hy-a", "hy-b"}
     assert rows["hy-a"]["won"] == 1 and rows["hy-b"]["settled_batch"] is None
+    a = rows["hy-a"]  # exact integer micro-units, the columns a real fill and settlement have
+    assert (a["stake_micros"], a["price_micros"], a["contracts_micros"], a["cost_micros"], a["fee_micros"],
+            a["quote_micros"], a["max_price_micros"]) == (1_500_000, 510_000, 2_000_000, 1_020_000, 20_000,
+                                                          500_000, None)
+    assert (a["payout_micros"], a["pnl_micros"]) == (2_000_000, 960_000)
+    assert rows["hy-b"]["payout_micros"] is None
 
     cj.end(journal, cid, outcome="promoted", verdict="successful", reason="SPRT accepts H1", figures={"x": 1})
     assert cj.open_candidate(journal) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -37,11 +38,19 @@ def test_fill_at_the_quote_plus_slippage_with_the_paper_fee() -> None:
     candle = _candle("BTC-5m", T0 - 300, up_price=0.40)
     [order] = book.place(batch_end=T0, candles=[candle], decided=[[Intent("BTC-5m", "down", 5.0)]],
                          limits=RiskLimits())
-    assert order.status == "filled" and order.quote == 0.6 and order.price == 0.61
-    assert order.shares == 5.0 / 0.61
-    assert order.fee == 0.14  # ceil(0.07 * 8.197 * 0.61 * 0.39 * 100) / 100
+    assert order.status == "filled" and order.quote == Decimal("0.6") and order.price == Decimal("0.61")
+    assert order.shares == 8 and order.cost == Decimal("4.88")  # whole contracts: floor(5 / 0.61)
+    assert order.fee == Decimal("0.14")  # ceil(0.07 * 8 * 0.61 * 0.39 * 100) / 100
     assert order.order_id.startswith("hy-") and order.spec == "m==2.0.0"
-    assert book.ledger.balance == 1000.0 - 5.0 - 0.14
+    assert book.ledger.balance == Decimal("1000") - Decimal("4.88") - Decimal("0.14")
+
+
+def test_a_stake_that_buys_no_whole_contract_is_rejected_like_the_paper_broker() -> None:
+    book = _book()
+    [order] = book.place(batch_end=T0, candles=[_candle("BTC-5m", T0 - 300, up_price=0.70)],
+                         decided=[[Intent("BTC-5m", "up", 0.5)]], limits=RiskLimits())
+    assert order.status == "rejected" and "buys no whole contract" in order.reason
+    assert book.ledger.positions == {} and book.ledger.balance == 1000
 
 
 def test_risk_refusals_and_price_rejections_are_recorded_not_filled() -> None:
@@ -75,7 +84,8 @@ def test_settles_when_the_window_closes_win_and_loss() -> None:
     settled = book.settle(now=T0 + 300, candles=[window])
     assert sorted((s.side, s.won) for s in settled) == [("down", False), ("up", True)]
     up = next(s for s in settled if s.won)
-    assert up.payout == round(2.0 / 0.51, 6) and up.ts == T0 + 300
+    assert up.payout == 3 and up.ts == T0 + 300  # floor(2 / 0.51) whole contracts at $1 each
+    assert up.pnl == 3 - Decimal("1.53") - up.fee
     assert book.ledger.positions == {}
     assert book.settle(now=T0 + 600, candles=[window]) == []
 
@@ -118,15 +128,20 @@ def test_identical_to_the_paper_broker_and_ledger(tmp_path_factory, seed: int, s
         decided = [[Intent(c.market, "up" if (c.close > c.open) == (k % 2 == 0) else "down", stake)]
                    if k % every == 0 else [] for c in candles]
         for order in book.place(batch_end=batch_end, candles=candles, decided=decided, limits=limits):
-            assert order.status == "filled"
+            assert order.status in ("filled", "rejected") and order.quote is not None
             result = broker.submit(OrderRequest(order.order_id, order.market, order.side, order.stake,  # type: ignore[arg-type]
-                                                order.window_start, order.window_end, order.quote or 0.0,
+                                                order.window_start, order.window_end, order.quote,
                                                 order.max_price, batch_end))
-            assert (result.price, result.shares, result.fee) == (order.price, order.shares, order.fee)
+            assert result.status == order.status
+            if result.status != "filled":
+                continue
+            assert (result.price, result.shares, result.cost, result.fee) == (order.price, order.shares,
+                                                                              order.cost, order.fee)
             real.apply_fill(FillRow(order.order_id, batch_end, order.market, order.side, order.stake, result.price,
-                                    result.shares, result.fee, order.window_start, order.window_end, "m==2.0.0"))
-        assert round(book.ledger.balance, 9) == round(real.balance, 9)
-        assert round(book.ledger.realized_pnl, 9) == round(real.realized_pnl, 9)
+                                    result.shares, result.fee, order.window_start, order.window_end, "m==2.0.0",
+                                    cost=result.cost))
+        assert book.ledger.balance == real.balance  # exact: both Decimal
+        assert book.ledger.realized_pnl == real.realized_pnl
     broker.close()
 
 

@@ -5,6 +5,7 @@ versioned probes)."""
 from __future__ import annotations
 
 import threading
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from liveswap.feeds.synthetic import SyntheticFeed
 from liveswap.home.status import read_status
 from liveswap.host import outcome_lookup
 from liveswap.journal import Journal
+from liveswap.journal.store import FillRow, SettlementRow
 from liveswap.runners.inprocess import InProcessRunner
 from liveswap.settings import Settings, load_settings
 
@@ -80,9 +82,13 @@ def settings_for(home: Path, **kw: Any) -> Settings:
 
 
 def make_engine(home: Path, *, t: float = T0, broker: Any = None, strategy: Any = Probe, version: str = "1.0.0",
-                clock: Any = None, **kw: Any) -> Engine:
+                clock: Any = None, feed_wrapper: Any = None, **kw: Any) -> Engine:
+    """An engine on ``home`` (synthetic feed, paper broker unless given, in-process ``strategy``);
+    ``feed_wrapper(feed)``, if given, wraps the feed (a test's stand-in for a venue feed)."""
     settings = settings_for(home, **kw)
     feed = SyntheticFeed(settings.markets, seed=settings.seed)
+    if feed_wrapper is not None:
+        feed = feed_wrapper(feed)
     clock = clock or ManualClock(t)
     broker = broker or PaperBroker(settings.state_dir / "paper_broker.sqlite", settings.paper,
                                    outcome_lookup(feed, clock))
@@ -105,10 +111,11 @@ def advance(engine: Engine, seconds: int, *, live: bool = True) -> None:
         engine.catch_up(engine.clock.now())
 
 
-def money_invariant(journal: Journal, start: float) -> float:
-    fills = journal.fills()
-    setts = journal.settlements()
-    return start - sum(f["stake"] + f["fee"] for f in fills) + sum(s["payout"] for s in setts)
+def money_invariant(journal: Journal, start: float) -> Decimal:
+    """Start - (cost + fee of every fill) + payouts, exactly, from the journal's rows."""
+    fills = [FillRow.from_db(r) for r in journal.fills()]
+    setts = [SettlementRow.from_db(r) for r in journal.settlements()]
+    return Decimal(str(start)) - sum((f.outlay for f in fills), Decimal(0)) + sum((s.payout for s in setts), Decimal(0))
 
 
 class CrashAfterSend:

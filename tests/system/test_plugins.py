@@ -175,7 +175,7 @@ def test_momentum_swaps_up_and_down_on_the_engine_and_decides_every_candle_once(
         assert state["seen"] == dict(Counter(market for market, _ in decisions))  # none skipped, none twice
         assert set(Counter(version for _, version in decisions)) == {"1.0.0", "1.1.0"}
         assert state["stats"]["settled"] > 0
-        assert state["stats"]["pnl"] == pytest.approx(engine.ledger.realized_pnl, abs=1e-6)
+        assert state["stats"]["pnl"] == pytest.approx(float(engine.ledger.realized_pnl), abs=1e-6)
     finally:
         swaps.close()
         engine.active.runner.close()

@@ -31,7 +31,10 @@ def test_eight_kills_lose_nothing_and_duplicate_nothing(tmp_path: Path) -> None:
     for name in ("every broker fill is in the journal exactly once (and vice versa)",
                  "the broker never saw an order journaled stale",
                  "broker orders == journal orders filled/rejected",
-                 "status balance == start + payouts - stakes - fees (broker's own book)",
+                 "no client order id ever sent twice (the paper broker's append-only submit log)",
+                 "journal fills carry the broker's contracts, price, cost and fee exactly",
+                 "status balance == start + payouts - cost - fees (broker's own book), to the micro-dollar",
+                 "the host's reconciliation never found the ledger and the broker apart",
                  "strategy state lists each decided candle exactly once",
                  "decisions contiguous per market (no window skipped)",
                  "strategy heard each delivered fill exactly once",
@@ -60,4 +63,32 @@ def test_the_audit_catches_a_fill_missing_from_the_journal(tmp_path: Path) -> No
     torture.check_final(home, checks)
     failed = {name for name, (_, bad) in checks.counts.items() if bad}
     assert "every broker fill is in the journal exactly once (and vice versa)" in failed
-    assert "status balance == start + realized PnL - cost of open positions" in failed
+    assert "status balance == start + realized PnL - cost of open positions, to the micro-dollar" in failed
+
+
+def test_the_audit_catches_a_client_order_id_sent_twice(tmp_path: Path) -> None:
+    """A second send of a known id is answered from the broker's book (idempotent), so only the
+    append-only submit log can show it: replay one send and the audit says so."""
+    import sqlite3
+
+    from liveswap.brokers.paper import PaperBroker
+    from liveswap.engine.reconcile import request_of
+    from liveswap.journal.store import OrderRow
+    from liveswap.settings import PaperSettings
+
+    torture = load_torture()
+    home = tmp_path / "home"
+    result = torture.torture(home, kills=1, seed=4, audit_every=0)
+    assert result.checks.ok, torture.report(result)
+    db = sqlite3.connect(home / "state" / "journal.sqlite")
+    db.row_factory = sqlite3.Row
+    row = db.execute("SELECT * FROM orders WHERE status='filled' LIMIT 1").fetchone()
+    db.close()
+    broker = PaperBroker(home / "state" / "paper_broker.sqlite", PaperSettings())
+    before = broker.lookup(row["client_order_id"])
+    assert broker.submit(request_of(OrderRow.from_db(row), row["batch_end"])) == before  # same answer...
+    broker.close()
+    checks = torture.Checks()
+    torture.check_final(home, checks)
+    failed = {name for name, (_, bad) in checks.counts.items() if bad}
+    assert failed == {"no client order id ever sent twice (the paper broker's append-only submit log)"}

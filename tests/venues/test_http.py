@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import pytest
-from liveswap.venues.errors import (
-    AuthError,
+from liveswap.exceptions import (
     MalformedResponse,
-    NotFound,
     RateLimited,
+    VenueAuthError,
+    VenueNotFound,
     VenueRejected,
     VenueUnavailable,
 )
-from liveswap.venues.http import CircuitBreaker, RetryPolicy, TokenBucket, VenueHttp, retry_after_seconds
+from liveswap.venues._http import (
+    CircuitBreaker,
+    RetryPolicy,
+    TokenBucket,
+    VenueHttp,
+    one_line,
+    retry_after_seconds,
+)
 
 from tests.support.venue_server import Reply
 
@@ -76,9 +83,9 @@ def test_status_codes_map_to_typed_errors_with_the_venue_message(server, sleeps)
     server.route("GET", "/gone", Reply(404, {"error": "market not found"}))
     server.route("POST", "/bad", Reply(400, {"error": {"code": "invalid_parameters", "message": "count must be > 0"}}))
     http = client(server, sleeps)
-    with pytest.raises(AuthError, match="HTTP 401 .*authentication_error: bad signature"):
+    with pytest.raises(VenueAuthError, match="HTTP 401 .*authentication_error: bad signature"):
         http.get("/auth")
-    with pytest.raises(NotFound, match="market not found"):
+    with pytest.raises(VenueNotFound, match="market not found"):
         http.get("/gone")
     with pytest.raises(VenueRejected, match="HTTP 400: invalid_parameters: count must be > 0"):
         http.post("/bad", {"count": 0}, auth=False)
@@ -137,3 +144,31 @@ def test_retry_after_accepts_seconds_and_http_dates() -> None:
     assert retry_after_seconds("3") == 3.0
     assert retry_after_seconds("Thu, 01 Jan 2026 00:00:10 GMT", now=1767225600) == 10.0
     assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
+
+
+HTML_PAGE = (b"<!DOCTYPE html>\r\n<html><head><title>502 Bad Gateway</title>\r\n<style>body{color:red}</style>"
+             b"<script>var x = '<b>';</script></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n"
+             b"<hr><center>cloudflare &amp; friends</center>\r\n" + b"<p>padding</p>\r\n" * 80 + b"</body></html>\r\n")
+
+
+def test_an_html_error_page_becomes_a_short_one_line_reason(server, sleeps) -> None:
+    server.route("GET", "/down", Reply(502, HTML_PAGE))
+    server.route("POST", "/refused", Reply(400, HTML_PAGE))
+    client = VenueHttp("kalshi", server.url, retry=RetryPolicy(attempts=2, base_delay=0), sleep=sleeps)
+    with pytest.raises(VenueUnavailable) as down:
+        client.get("/down")
+    with pytest.raises(VenueRejected) as refused:
+        client.post("/refused", {"x": 1}, auth=False)
+    for err in (down.value, refused.value):
+        reason = err.reason
+        assert "\n" not in reason and "\r" not in reason and "<" not in reason and "{" not in reason
+        assert len(reason) <= 300
+        assert "502 Bad Gateway cloudflare & friends padding" in reason  # head, style, script dropped
+    assert down.value.reason.startswith("kalshi: GET /down: HTTP 502 (502 Bad Gateway")
+    assert refused.value.reason.startswith("kalshi: POST /refused: HTTP 400: 502 Bad Gateway")
+
+
+def test_one_line_collapses_whitespace_and_bounds_length() -> None:
+    assert one_line("a\r\n\tb   c") == "a b c"
+    assert one_line("x" * 500, 50) == "x" * 47 + "..."
+    assert one_line("<p>1 &lt; 2</p>") == "1 < 2"

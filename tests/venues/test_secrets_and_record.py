@@ -8,10 +8,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from liveswap.cli.main import main
+from liveswap.exceptions import BrokerError
 from liveswap.settings import load_settings
-from liveswap.venues.errors import VenueError
 from liveswap.venues.factory import make_broker
-from liveswap.venues.kalshi_auth import KalshiSigner
+from liveswap.venues.kalshi.auth import KalshiSigner
 from loguru import logger
 
 from tests.support.venue_server import T0, Reply, fixture
@@ -48,11 +48,11 @@ def test_secrets_stay_out_of_logs_errors_and_reprs(server, key_file, tmp_path, m
         server.route("GET", "/trade-api/v2/portfolio/orders", Reply(500, {"error": "boom"}))
         errors = []
         for call in (lambda: broker.submit(_order()), broker.balance):
-            with pytest.raises(VenueError) as err:
+            with pytest.raises(BrokerError) as err:
                 call()
             errors.append(str(err.value))
         server.route("GET", "/trade-api/v2/portfolio/balance", Reply(401, {"error": {"message": "bad key"}}))
-        with pytest.raises(VenueError) as err:
+        with pytest.raises(BrokerError) as err:
             broker.balance()
         errors.append(str(err.value))
     finally:

@@ -3,15 +3,34 @@
 Every order carries a deterministic ``client_order_id``; a broker must treat a second submit of
 the same id as a lookup, never as a new order (that is how "no order is ever sent twice" holds
 across crashes).
+
+Money is exact: every amount here is a ``Decimal`` (floats and strings given to the constructors
+are converted through :func:`liveswap.money.dec`; never mix a float into the arithmetic). A fill
+is reported as the venue made it -- whole (or the venue's fractional) contracts at a price, what
+they cost, and the fee -- not as the stake that was asked for; a partial fill is just a fill of
+fewer contracts.
+
+Optional capabilities, checked with ``isinstance`` (see :mod:`liveswap.engine.reconcile`):
+:class:`BalanceSource` (``balance()``) and :class:`PositionSource` (``positions()``); the engine
+reconciles its ledger with whichever a broker has.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol, runtime_checkable
+from decimal import Decimal
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from liveswap.api.types import Candle, Side
 from liveswap.exceptions import BrokerError as BrokerError
+from liveswap.money import ZERO, dec, micro
+
+
+def _exact(obj: Any, *names: str) -> None:
+    for name in names:
+        value = getattr(obj, name)
+        if value is not None and not isinstance(value, Decimal):
+            object.__setattr__(obj, name, dec(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,26 +44,37 @@ class OrderRequest:
     client_order_id: str
     market: str
     side: Side
-    stake: float
+    stake: Decimal
     window_start: int
     window_end: int
-    price: float
-    max_price: float | None
+    price: Decimal
+    max_price: Decimal | None
     ts: int
+
+    def __post_init__(self) -> None:
+        _exact(self, "stake", "price", "max_price")
 
 
 @dataclass(frozen=True, slots=True)
 class OrderResult:
-    """What the broker did with an order: ``filled`` (with fill details) or ``rejected``."""
+    """What the broker did with an order: ``filled`` (``shares`` contracts at ``price``, costing
+    ``cost`` -- default ``shares x price`` -- plus ``fee``), ``rejected``, or ``pending`` (the
+    venue holds it; asked about again later)."""
 
     client_order_id: str
     status: Literal["filled", "rejected", "pending"]
     venue_order_id: str = ""
-    price: float = 0.0
-    shares: float = 0.0
-    fee: float = 0.0
+    price: Decimal = ZERO
+    shares: Decimal = ZERO
+    fee: Decimal = ZERO
     reason: str = ""
     ts: int = 0
+    cost: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        _exact(self, "price", "shares", "fee", "cost")
+        if self.cost is None:
+            object.__setattr__(self, "cost", micro(self.price * self.shares))
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +83,11 @@ class SettlementReport:
 
     client_order_id: str
     won: bool
-    payout: float
+    payout: Decimal
     ts: int
+
+    def __post_init__(self) -> None:
+        _exact(self, "payout")
 
 
 @runtime_checkable
@@ -79,3 +112,21 @@ class Broker(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class BalanceSource(Protocol):
+    """A broker that can tell the account's cash balance (the ledger is reconciled with it)."""
+
+    def balance(self) -> Decimal:
+        """Cash now: deposits - cost and fees of fills + payouts (open positions excluded)."""
+        ...
+
+
+@runtime_checkable
+class PositionSource(Protocol):
+    """A broker that can list its open positions by client order id."""
+
+    def positions(self) -> dict[str, Decimal]:
+        """``client_order_id -> contracts`` of every filled, not yet settled order."""
+        ...

@@ -14,12 +14,13 @@ from typing import Any
 
 from liveswap.cli.common import CommandError, add_home, add_json, print_json
 from liveswap.exceptions import ControlError
+from liveswap.home import changes
 from liveswap.home.control import RISK_KEYS
 from liveswap.home.control_store import update_control
 from liveswap.home.status import read_status
 from liveswap.home.wait import host_alive, wait_for_generation
 from liveswap.settings import load_settings
-from liveswap.specs import SpecError, check_version, parse_spec
+from liveswap.specs import SpecError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -59,68 +60,35 @@ def _common(p: argparse.ArgumentParser, func: Any) -> None:
 
 def activate(args: argparse.Namespace) -> int:
     try:
-        parse_spec(args.spec)
+        change = changes.activate(args.spec)
     except SpecError as exc:
         raise CommandError(str(exc)) from None
-    spec = args.spec.strip()
-
-    def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
-        return {**doc, "active": spec, "active_request": generation, "rollback": None}
-
-    return _submit(args, change, f"activate {spec}")
+    return _submit(args, change, f"activate {args.spec.strip()}")
 
 
 def rollback(args: argparse.Namespace) -> int:
     to = args.to
-    if to is not None:
-        try:
-            check_version(to)
-        except SpecError as exc:
-            raise CommandError(str(exc)) from None
-
-    def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
-        return {**doc, "active": None, "active_request": None, "rollback": {"to": to, "request": generation}}
-
+    try:
+        change = changes.rollback(to)
+    except SpecError as exc:
+        raise CommandError(str(exc)) from None
     return _submit(args, change, f"rollback to {to}" if to else "rollback to the previous version")
 
 
 def pause(args: argparse.Namespace) -> int:
     markets = _markets(args)
-
-    def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
-        if not markets:
-            return {**doc, "paused": True}
-        return {**doc, "paused_markets": sorted(set(doc["paused_markets"]) | set(markets))}
-
-    return _submit(args, change, f"pause {', '.join(markets)}" if markets else "pause all markets")
+    return _submit(args, changes.pause(markets), f"pause {', '.join(markets)}" if markets else "pause all markets")
 
 
 def resume(args: argparse.Namespace) -> int:
     markets = _markets(args)
-
-    def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
-        if not markets:
-            return {**doc, "paused": False, "paused_markets": []}
-        return {**doc, "paused_markets": sorted(set(doc["paused_markets"]) - set(markets))}
-
     what = f"resume {', '.join(markets)}" if markets else "resume all markets"
-    return _submit(args, change, what)
+    return _submit(args, changes.resume(markets), what)
 
 
 def set_values(args: argparse.Namespace) -> int:
     params, risk = parse_assignments(args.assignments)
-
-    def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
-        new_params, new_risk = dict(doc["params"]), dict(doc["risk"])
-        for target, updates in ((new_params, params), (new_risk, risk)):
-            for key, value in updates.items():
-                if value is None:
-                    target.pop(key, None)
-                else:
-                    target[key] = value
-        return {**doc, "params": new_params, "risk": new_risk}
-
-    return _submit(args, change, "set " + " ".join(args.assignments))
+    return _submit(args, changes.set_values(params, risk), "set " + " ".join(args.assignments))
 
 
 # ---- helpers ----------------------------------------------------------------------------------
@@ -161,11 +129,10 @@ def _markets(args: argparse.Namespace) -> list[str]:
     markets = list(dict.fromkeys(args.market or []))
     if not markets:
         return []
-    known = _home_markets(args)
-    for m in markets:
-        if m not in known:
-            raise CommandError(f"unknown market {m!r} (this home trades {', '.join(known)})")
-    return markets
+    try:
+        return changes.check_markets(markets, _home_markets(args))
+    except ControlError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def _home_markets(args: argparse.Namespace) -> list[str]:

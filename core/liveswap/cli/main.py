@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "liveswap.cli.new_cmd",
     "liveswap.cli.control_cmd",
     "liveswap.cli.rollout_cmd",
+    "liveswap.cli.web_cmd",
 )
 
 

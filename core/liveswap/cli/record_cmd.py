@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from liveswap.cli.common import CommandError, add_home
-from liveswap.venues.parse import to_epoch
+from liveswap.venues.jsonfields import to_epoch
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -66,7 +66,6 @@ def run(args: argparse.Namespace) -> int:
     from liveswap.feeds.csv_replay import write_candles
     from liveswap.host import HostError, make_feed
     from liveswap.settings import load_settings, settings_error
-    from liveswap.venues.errors import VenueError
 
     since, until = time_range(args, int(time.time()))
     flags = {"markets": [m.strip() for m in args.markets.split(",") if m.strip()]} if args.markets else {}
@@ -76,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(settings_error(exc)) from None
     try:
         feed = make_feed(settings.model_copy(update={"feed": args.feed}))
-    except (HostError, VenueError) as exc:
+    except HostError as exc:
         raise CommandError(str(exc)) from None
     try:
         candles = feed.closed_candles(since, until)

@@ -16,6 +16,7 @@ from typing import Any
 
 from liveswap.cli.common import CommandError, add_home, add_json, print_json
 from liveswap.exceptions import ControlError
+from liveswap.home import changes
 from liveswap.home.control_store import update_control
 from liveswap.home.status import read_status
 from liveswap.home.wait import host_alive, wait_for_generation
@@ -89,34 +90,19 @@ def _start(args: argparse.Namespace, mode: str, markets: list[str]) -> int:
         raise CommandError(getattr(exc, "reason", None) or str(exc)) from None
     spec = args.spec.strip()
 
-    def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
-        candidate = {"spec": spec, "mode": mode, "markets": markets, "analysis": analysis.model_dump(),
-                     "auto_promote": bool(args.auto_promote), "request": generation, "promote": None}
-        return {**doc, "candidate": candidate}
+    change = changes.start_candidate(spec, mode=mode, markets=markets, analysis=analysis.model_dump(),
+                                     auto_promote=bool(args.auto_promote))
 
     what = f"{mode} {spec}" + (f" on {', '.join(markets)}" if markets else "")
     return _submit(args, change, what)
 
 
 def promote(args: argparse.Namespace) -> int:
-    def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
-        candidate = doc.get("candidate")
-        if not candidate:
-            raise ControlError("no candidate to promote (start one with liveswap shadow NAME==VERSION)")
-        # "active: null" keeps what the host runs: after the promotion that is the candidate
-        return {**doc, "active": None, "active_request": None, "rollback": None,
-                "candidate": {**candidate, "promote": generation}}
-
-    return _submit(args, change, "promote")
+    return _submit(args, changes.decide_candidate("promote"), "promote")
 
 
 def reject(args: argparse.Namespace) -> int:
-    def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
-        if not doc.get("candidate"):
-            raise ControlError("no candidate to reject")
-        return {**doc, "candidate": None}
-
-    return _submit(args, change, "reject")
+    return _submit(args, changes.decide_candidate("reject"), "reject")
 
 
 def rollout(args: argparse.Namespace) -> int:

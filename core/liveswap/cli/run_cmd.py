@@ -6,6 +6,7 @@ import argparse
 
 from liveswap.cli.common import CommandError, add_home
 from liveswap.exceptions import HostError, HostLockedError, JournalError, StrategyFault
+from liveswap.home.identity import HomeGuard
 from liveswap.home.lock import HostLock
 from liveswap.host import build_engine, install_signal_handlers
 from liveswap.logs import configure
@@ -36,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     except HostLockedError as exc:
         raise CommandError(str(exc)) from exc
     try:
-        engine, swaps = build_engine(settings)
+        guard = HomeGuard(settings.state_dir)
+        engine, swaps = build_engine(settings, guard=guard)
         install_signal_handlers(engine)
         try:
             engine.run()
@@ -44,8 +46,12 @@ def run(args: argparse.Namespace) -> int:
             swaps.close()
             engine.active.runner.close()
             engine.journal.close()
+            guard.close()
     except (HostError, JournalError, StrategyFault) as exc:
         raise CommandError(str(exc)) from exc
     finally:
         lock.release()
+    if engine.home_lost is not None:
+        raise CommandError(f"stopped: the home changed under the host ({engine.home_lost}); no position was opened "
+                           "after it was seen, and the journal the host had open was closed consistent")
     return 0

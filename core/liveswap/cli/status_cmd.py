@@ -13,6 +13,7 @@ from rich.table import Table
 from liveswap.cli.common import CommandError, add_home, add_json, print_json
 from liveswap.exceptions import ControlError
 from liveswap.home.control_store import load_control
+from liveswap.home.last_words import last_words
 from liveswap.home.paths import HomePaths
 from liveswap.home.status import read_status
 from liveswap.settings import resolve_home
@@ -48,6 +49,18 @@ def _desired_generation(paths: HomePaths) -> int | None:
     return None if control is None else control.generation
 
 
+def _not_running(st: dict[str, Any], home: str | None) -> str:
+    """"not running (last heartbeat N s ago, last words: ...)" for a host that stopped or died."""
+    words = last_words(HomePaths.of_home(resolve_home(home)).state_dir, st)
+    said = f", last words: {escape(words)}" if words else ""
+    return f"[red]not running[/red] (last heartbeat {_ago(st['heartbeat_age'])} ago{said})"
+
+
+def _ago(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min" if seconds < 7200 else \
+        f"{seconds / 3600:.1f} h"
+
+
 def _money(x: Any) -> str:
     return "-" if x is None else f"{float(x):,.2f}"
 
@@ -58,11 +71,12 @@ def status(args: argparse.Namespace) -> int:
         print_json(st)
         return 0
     con = Console()
-    state = "running" if st["alive"] else ("NOT RUNNING (stale heartbeat)" if st.get("running") else "stopped")
+    state = "running" if st["alive"] else _not_running(st, args.home)
     active = st.get("active") or {}
     swap = st.get("last_swap")
     head = Table.grid(padding=(0, 2))
-    head.add_row("host", f"{state}, pid {st.get('pid')}, heartbeat {st['heartbeat_age']:.1f}s ago")
+    head.add_row("host", f"{state}, pid {st.get('pid')}" + (f", heartbeat {st['heartbeat_age']:.1f}s ago"
+                                                             if st["alive"] else ""))
     head.add_row("active", f"{active.get('name')}=={active.get('version')} since "
                  f"{time.strftime('%H:%M:%S', time.localtime(active.get('since') or 0))}")
     head.add_row("paused", "yes" if st.get("paused") else ("markets " + ", ".join(st["paused_markets"])
@@ -93,6 +107,7 @@ def status(args: argparse.Namespace) -> int:
         head.add_row("paused why", f"[red]{st.get('paused_reason')}[/red]")
     if st.get("probation"):
         head.add_row("probation", f"{st['probation']['batches_left']} batches left; {st['probation']['old']} warm")
+    _money_rows(head, st)
     for market, why in (st.get("stale_markets") or {}).items():
         head.add_row("stale data", f"{market}: {why} (no new positions)")
     if st.get("last_fault"):
@@ -125,10 +140,36 @@ def status(args: argparse.Namespace) -> int:
 
     if st.get("open_positions"):
         pos = Table(title="open positions")
-        for col in ("market", "side", "stake", "price", "shares", "settles", "version"):
+        for col in ("market", "side", "cost", "price", "shares", "settles", "version"):
             pos.add_column(col)
         for p in st["open_positions"]:
-            pos.add_row(p["market"], p["side"], _money(p["stake"]), f"{p['price']:.2f}", f"{p['shares']:.2f}",
+            pos.add_row(p["market"], p["side"], _money(p.get("cost", p["stake"])), f"{p['price']:.2f}",
+                        f"{p['shares']:.2f}",
                         time.strftime("%H:%M", time.gmtime(p["window_end"])), p["version"])
         con.print(pos)
     return 0
+
+
+def _money_rows(head: Table, st: dict[str, Any]) -> None:
+    """Daily loss limit (limit, used, tripped), reconciliation with the broker, open orders, missed candles."""
+    daily = st.get("daily_loss")
+    if daily:
+        line = f"{_money(daily.get('used'))} of {_money(daily.get('limit'))} used today"
+        head.add_row("daily loss", f"[red]TRIPPED: {escape(str(daily.get('reason')))}[/red]"
+                     if daily.get("tripped") else line)
+    recon = st.get("reconcile")
+    if recon and recon.get("halted"):
+        head.add_row("reconcile", f"[red]{escape(str(recon.get('reason')))}[/red]")
+    elif recon and recon.get("checked_at"):
+        head.add_row("reconcile", f"ledger == broker ({recon.get('checks')} checks, last "
+                     f"{time.time() - recon['checked_at']:.0f}s ago)")
+    if recon and recon.get("error"):
+        head.add_row("", escape(f"reconcile: {recon['error']}"))
+    if st.get("open_orders"):
+        head.add_row("open orders", ", ".join(f"{o['market']} {o['side']} {_money(o['stake'])} {o['status']}"
+                                              for o in st["open_orders"][:5]))
+    missed = st.get("missed_candles") or []
+    if missed:
+        head.add_row("missed", escape(f"{len(missed)} candles never arrived; last {missed[0]['market']} "
+                                      f"{time.strftime('%m-%d %H:%M', time.gmtime(missed[0]['candle_start']))}: "
+                                      f"{missed[0]['reason']}"))

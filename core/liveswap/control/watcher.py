@@ -92,7 +92,7 @@ def unapplied_active(doc: ControlDoc | None, journal: Journal) -> str | None:
 def desired_from(doc: ControlDoc, base_risk: RiskLimits) -> Desired:
     """The engine's :class:`Desired` for a valid control file (risk: the host's settings + overrides)."""
     return Desired(paused=doc.paused, paused_markets=set(doc.paused_markets), params=dict(doc.params),
-                   risk=doc.risk_limits(base_risk), generation=doc.generation)
+                   risk=doc.risk_limits(base_risk), generation=doc.generation, resume_request=doc.resume_request)
 
 
 def runs(active: ActiveStrategy, spec: str) -> bool:

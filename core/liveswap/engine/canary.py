@@ -15,9 +15,10 @@ from dataclasses import dataclass, replace
 
 from loguru import logger
 
-from liveswap.api.types import Candle, Context, Fill, Intent, Settlement
+from liveswap.api.types import Candle, Context, Intent
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.intents import Rejected, validate_output
+from liveswap.engine.ledger import to_fill, to_settlement
 from liveswap.journal.store import FillRow, SettlementRow
 from liveswap.markets import Market
 from liveswap.runners.base import Batch, StrategyFault
@@ -49,8 +50,8 @@ def decide_split(canary: Canary, candles: list[Candle], batch_end: int, fills: l
     try:
         outputs = canary.strategy.runner.run_batch(Batch(
             candles=[(c, replace(context(c.market), version=version)) for c in theirs],
-            fills=[_fill(f) for f in fills if f.version == version],
-            settlements=[_settlement(s) for s in settlements if s.version == version],
+            fills=[to_fill(f) for f in fills if f.version == version],
+            settlements=[to_settlement(s) for s in settlements if s.version == version],
         )).outputs if theirs else []
         if len(outputs) != len(theirs):
             raise StrategyFault("garbage", f"{len(outputs)} outputs for {len(theirs)} candles")
@@ -71,12 +72,3 @@ def decide_split(canary: Canary, candles: list[Candle], batch_end: int, fills: l
             deciders.append((active, fault))
     return active, merged, deciders, fault
 
-
-def _fill(f: FillRow) -> Fill:
-    return Fill(order_id=f.client_order_id, market=f.market, side=f.side, stake=f.stake,  # type: ignore[arg-type]
-                price=f.price, shares=f.shares, ts=f.ts)
-
-
-def _settlement(s: SettlementRow) -> Settlement:
-    return Settlement(order_id=s.client_order_id, market=s.market, side=s.side, won=s.won,  # type: ignore[arg-type]
-                      payout=s.payout, pnl=s.pnl, ts=s.ts)

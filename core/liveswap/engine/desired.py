@@ -15,3 +15,4 @@ class Desired:
     params: dict[str, Any] = field(default_factory=dict)
     risk: RiskLimits = field(default_factory=RiskLimits)
     generation: int = 0
+    resume_request: int | None = None  # generation of the last global `resume` (lifts a tripped daily loss limit)

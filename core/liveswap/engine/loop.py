@@ -16,19 +16,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import groupby
 from typing import Any
 
 from loguru import logger
 
-from liveswap.api.types import Candle, Context, Fill, Intent, Settlement
-from liveswap.brokers.base import BrokerError, OrderRequest, OrderResult
+from liveswap.api.types import Candle, Context, Intent
+from liveswap.brokers.base import BalanceSource, BrokerError, OrderRequest, OrderResult
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.canary import decide_split
 from liveswap.engine.intents import Rejected, validate_output
-from liveswap.engine.ledger import Ledger
+from liveswap.engine.ledger import FEE_ALLOWANCE, Ledger, to_fill, to_settlement
 from liveswap.engine.order_ids import client_order_id
+from liveswap.engine.reconcile import ask_open_orders, request_of
 from liveswap.engine.risk import check_intent
 from liveswap.engine.state import EngineState
 from liveswap.feeds.base import FeedError
@@ -37,6 +38,7 @@ from liveswap.home.status import (
     write_status,
 )
 from liveswap.journal.store import DecisionRow, FillRow, OrderRow, SettlementRow
+from liveswap.money import ONE, ZERO, dec, fl, usd
 from liveswap.runners.base import Batch, Runner, StrategyFault
 
 IDLE_WAKE_SECONDS = 0.2  # the idle loop runs between_batches at least this often (control.json latency)
@@ -67,9 +69,13 @@ class Engine(EngineState):
         the strategy imports its last snapshot and is fed every journaled batch since, in order
         (their decisions already exist, so nothing is re-decided or re-sent).
         """
-        self._journal.ensure_deposit(self._settings.paper.starting_balance, int(self._clock.now()))
+        if not self._journal.has_deposit():
+            self._journal.ensure_deposit(self._opening_balance(), int(self._clock.now()))
         self._ledger = Ledger.from_journal(self._journal)
         self._reconcile_unsent()
+        self._guards.daily_loss.update(self._ledger, limit=self._desired.risk.daily_loss_limit,
+                                       ts=int(self._clock.now()), generation=self._desired.generation,
+                                       resume_request=None)  # a trip earlier today holds from the start
         self._active.runner.setup(dict(self._desired.params))
         journal_end = self._journal.last_batch_end()
         if journal_end is None:
@@ -95,19 +101,48 @@ class Engine(EngineState):
         logger.info("recovered: journal at {}, strategy {} replayed from {}, balance {:.2f}, {} open",
                     journal_end, self._active.spec, replay_from, self._ledger.balance, len(self._ledger.positions))
 
+    def _opening_balance(self) -> Any:
+        """A new journal starts from the broker's own balance where it has one (the venue's cash)."""
+        if isinstance(self._broker, BalanceSource):
+            try:
+                return dec(self._broker.balance())
+            except BrokerError as exc:
+                logger.error("opening balance from {} unavailable ({}); using paper.starting_balance",
+                             self._broker.name, exc)
+        return self._settings.paper.starting_balance
+
     def _reconcile_unsent(self) -> None:
-        for row in self._journal.orders_with_status("new"):
+        """At start: every order whose answer was never journaled (``new``; ``unknown``: its submit
+        failed; ``pending``) is looked up by client order id; one the broker never saw is ``stale``."""
+        rows = [r for status in ("new", "unknown", "pending") for r in self._journal.orders_with_status(status)]
+        for row in rows:
             coid = row["client_order_id"]
             try:
                 known = self._broker.lookup(coid)
             except BrokerError as exc:
                 logger.error("cannot reconcile order {} with the broker: {}", coid, exc)
                 continue
+            if known is None and row["status"] == "pending":
+                continue
             if known is None:
                 self._journal.record_order_results([(coid, "stale", "not sent before the host stopped", "", None)])
                 logger.warning("order {} was journaled but never sent; recorded as stale", coid)
             else:
                 self._apply_results([(row_to_request(row), known, row["version"])])
+        self._ledger = Ledger.from_journal(self._journal)
+
+    def _money_checks(self, now: int) -> None:
+        """Before a batch's risk checks: the broker asked about open orders (``pending``, or
+        ``unknown`` after a failed submit), then the money guards (reconciliation, daily loss)."""
+        answers, never_seen = ask_open_orders(self._broker, self._ledger, now)
+        self._apply_results(answers)
+        if never_seen:
+            self._journal.record_order_results([(c, "stale", "the broker never received it", "", None)
+                                                for c in never_seen])
+            for coid in never_seen:
+                self._ledger.order_closed(coid)
+        self._guards.check(broker=self._broker, ledger=self._ledger, risk=self._desired.risk, ts=now,
+                           generation=self._desired.generation, resume_request=self._desired.resume_request)
 
     def restore_strategy(self, target: ActiveStrategy) -> None:
         """Bring a freshly started runner to the engine's present: the last snapshot, then a
@@ -139,15 +174,15 @@ class Engine(EngineState):
             ctx = self._context_factory(end)
             runner.run_batch(Batch(
                 candles=[(c, ctx(c.market)) for c in batch],
-                fills=[_to_fill(_fill_row(r)) for r in fills_by.get(end, [])],
-                settlements=[_to_settlement(_settlement_row(r)) for r in setts_by.get(end, [])],
+                fills=[to_fill(_fill_row(r)) for r in fills_by.get(end, [])],
+                settlements=[to_settlement(_settlement_row(r)) for r in setts_by.get(end, [])],
             ))
 
     # ---- one batch --------------------------------------------------------------------------
 
     def _context_factory(self, now: int) -> Callable[[str], Context]:
         params = dict(self._desired.params)
-        balance = round(self._ledger.balance, 6)
+        balance = fl(self._ledger.balance)
         version = self._active.version
 
         def make(market: str) -> Context:
@@ -168,8 +203,8 @@ class Engine(EngineState):
             try:
                 outputs = active.runner.run_batch(Batch(
                     candles=[(c, ctx(c.market)) for c in candles],
-                    fills=[_to_fill(f) for f in fills],
-                    settlements=[_to_settlement(s) for s in settlements],
+                    fills=[to_fill(f) for f in fills],
+                    settlements=[to_settlement(s) for s in settlements],
                 )).outputs
                 if len(outputs) != len(candles):
                     raise StrategyFault("garbage", f"{len(outputs)} outputs for {len(candles)} candles")
@@ -193,6 +228,8 @@ class Engine(EngineState):
         now = float(batch_end) if now is None else now
         stale = now - batch_end > self._stale_after
         self._settle(batch_end, candles)
+        self._money_checks(batch_end)
+        blocked = self._guards.blocked()
 
         fills, setts = self._pending_fills, self._pending_settlements
         canary = self._canary
@@ -208,7 +245,7 @@ class Engine(EngineState):
         decisions: list[DecisionRow] = []
         orders: list[OrderRow] = []
         rejected_all: list[str] = []
-        pending_stake, pending_count = 0.0, 0
+        pending_stake, pending_count = ZERO, 0
         for candle, (intents, rejected), (decider, decider_fault) in zip(candles, validated, deciders, strict=True):
             rejected_rows = [{"intent": r.raw, "reason": r.reason} for r in rejected]
             for index, intent in enumerate(intents):
@@ -218,11 +255,11 @@ class Engine(EngineState):
                                           "reason": f"{intent.market} is traded by {owner.spec}"})
                     continue
                 up = prices.get(intent.market)
-                price = None if up is None else (up if intent.side == "up" else round(1.0 - up, 6))
+                price = None if up is None else (dec(up) if intent.side == "up" else ONE - dec(up))
                 reason = check_intent(
                     intent, limits=self._desired.risk, ledger=self._ledger, pending_stake=pending_stake,
                     pending_count=pending_count, ts=batch_end, paused=self._desired.paused,
-                    paused_markets=self._desired.paused_markets, price=price,
+                    paused_markets=self._desired.paused_markets, price=price, blocked=blocked,
                 )
                 if reason is not None:
                     label = f"{intent.market} {intent.side} {intent.stake:g}"
@@ -240,7 +277,7 @@ class Engine(EngineState):
                     status="stale" if stale else "new",
                     reason=f"candle closed {now - batch_end:.0f}s ago: too old to act on" if stale else "",
                 ))
-                pending_stake += intent.stake * 1.1
+                pending_stake += dec(intent.stake) * FEE_ALLOWANCE
                 pending_count += 1
             rejected_all.extend(f"{r['intent']}: {r['reason']}" for r in rejected_rows)
             decisions.append(DecisionRow(candle.market, candle.start, decider.name, decider.version,
@@ -251,26 +288,33 @@ class Engine(EngineState):
                                  delivered_fills=[f.client_order_id for f in fills],
                                  delivered_settlements=[s.client_order_id for s in setts])
         self._pending_fills, self._pending_settlements = [], []
+        for order in orders:
+            if order.status == "new":
+                self._ledger.order_opened(order)
         self._cursor = batch_end
         self._candles_processed += len(candles)
 
         answers: list[tuple[OrderRequest, OrderResult, str]] = []
+        unconfirmed: list[tuple[str, str, str, str, None]] = []
         for order in orders:
-            request = OrderRequest(order.client_order_id, order.market, order.side, order.stake,  # type: ignore[arg-type]
-                                   order.window_start, order.window_end, order.price, order.max_price, batch_end)
+            request = request_of(order, batch_end)
             try:
                 if order.status == "new":
                     result: OrderResult | None = self._broker.submit(request)
                 else:  # stale: never sent now, but a batch lost to a power cut may have been sent before
                     result = self._broker.lookup(request.client_order_id)
             except BrokerError as exc:
-                logger.error("order {} not confirmed by {}: {} (reconciled at restart)", request.client_order_id,
-                             self._broker.name, exc)
+                logger.error("order {} not confirmed by {}: {} (asked again every batch; counts as exposure)",
+                             request.client_order_id, self._broker.name, exc)
+                if order.status == "new":
+                    unconfirmed.append((order.client_order_id, "unknown", f"submit failed: {exc}", "", None))
+                    self._ledger.order_opened(replace(order, status="unknown"))
                 continue
             if result is not None:
                 answers.append((request, result, order.version))
                 if result.status == "rejected":
                     rejected_all.append(f"{order.market} {order.side}: broker: {result.reason}")
+        self._journal.record_order_results(unconfirmed)
         filled = self._apply_results(answers)
 
         report = BatchReport(batch_end, len(candles), len(orders), filled, rejected_all, fault, stale)
@@ -282,16 +326,20 @@ class Engine(EngineState):
         rows: list[tuple[str, str, str, str, FillRow | None]] = []
         fills: list[FillRow] = []
         for request, result, version in answers:
-            if result.status == "pending":
-                continue
             fill = None
             if result.status == "filled":
                 fill = FillRow(request.client_order_id, result.ts or request.ts, request.market, request.side,
                                request.stake, result.price, result.shares, result.fee, request.window_start,
-                               request.window_end, version)
+                               request.window_end, version, cost=result.cost)
                 fills.append(fill)
             rows.append((request.client_order_id, result.status, result.reason, result.venue_order_id, fill))
         self._journal.record_order_results(rows)
+        for request, result, _ in answers:  # pending: still exposure; refused: no longer
+            open_order = self._ledger.open_orders.get(request.client_order_id)
+            if result.status == "pending" and open_order is not None:
+                self._ledger.order_opened(replace(open_order, status="pending", reason=result.reason))
+            elif result.status == "rejected":
+                self._ledger.order_closed(request.client_order_id)
         for fill in fills:
             self._ledger.apply_fill(fill)
             self._pending_fills.append(fill)
@@ -315,7 +363,7 @@ class Engine(EngineState):
             self._pending_settlements.append(row)
 
     def _log(self, report: BatchReport, orders: list[OrderRow]) -> None:
-        bets = ", ".join(f"{o.market} {o.side} ${o.stake:g}@{o.price:.2f}" for o in orders) or "no bets"
+        bets = ", ".join(f"{o.market} {o.side} ${usd(o.stake)}@{usd(o.price)}" for o in orders) or "no bets"
         extra = f"; refused {len(report.rejected)}: {'; '.join(report.rejected[:3])}" if report.rejected else ""
         fault = f"; FAULT {report.fault}" if report.fault else ""
         stale = " (stale, not traded)" if report.stale else ""
@@ -338,6 +386,8 @@ class Engine(EngineState):
         except FeedError as exc:
             logger.error("feed {}: {}", self._feed.name, exc)
             return 0
+        finally:
+            self._guards.record_missed_from(self._feed)
         n = 0
         for end, group in groupby(candles, key=lambda c: c.end):
             if self._stop.is_set():
@@ -351,10 +401,14 @@ class Engine(EngineState):
         """What happens between two batches and at every idle wake: the steering callbacks (control
         file, swaps, registry rescans), then a snapshot and a heartbeat when they are due."""
         for callback in self._callbacks:
+            if self._home_lost is not None:
+                return  # nothing more touches a home that is not this host's
             try:
                 callback(self)
             except Exception as exc:  # noqa: BLE001 - a steering failure never stops trading
                 logger.exception("between-batches step {} failed: {}", getattr(callback, "__name__", callback), exc)
+        if self._home_lost is not None:
+            return
         if time.monotonic() >= self._next_snapshot:
             self.take_snapshot()
         if time.monotonic() >= self._next_heartbeat:
@@ -378,6 +432,9 @@ class Engine(EngineState):
                 if last_end is not None and self._cursor >= last_end:
                     logger.info("replay finished at {}", last_end)
                     break
+        except Exception as exc:
+            self._exit_reason = " ".join(f"crashed: {type(exc).__name__}: {exc}".split())[:300]
+            raise
         finally:
             self.shutdown()
 
@@ -385,6 +442,12 @@ class Engine(EngineState):
         if not self._running:
             return
         self._running = False
+        if self._home_lost is not None:
+            # nothing more goes into a state/ that is not this host's: no snapshot, no clock; a last
+            # status only where the folder still stands (it says why the host stopped)
+            if self._paths.state_dir.is_dir():
+                write_status(self._paths.state_dir, self.report())
+            return
         try:
             self.take_snapshot(wait=True)
         except StrategyFault as exc:
@@ -418,8 +481,11 @@ class Engine(EngineState):
     def heartbeat(self) -> None:
         """Write status.json now (and the simulated clock's position)."""
         self._next_heartbeat = time.monotonic() + self._settings.heartbeat_seconds
-        write_status(self._paths.state_dir, self.report())
-        self._clock.save(self._paths.clock)
+        try:
+            write_status(self._paths.state_dir, self.report())
+            self._clock.save(self._paths.clock)
+        except OSError as exc:  # a status that cannot be written never stops trading (the journal is the truth)
+            logger.error("status.json not written: {}", exc)
 
 
 def _hhmm(ts: int) -> str:
@@ -427,26 +493,13 @@ def _hhmm(ts: int) -> str:
 
 
 def row_to_request(row: Any) -> OrderRequest:
-    return OrderRequest(row["client_order_id"], row["market"], row["side"], row["stake"], row["window_start"],
-                        row["window_end"], row["price"], row["max_price"], row["batch_end"])
+    return request_of(OrderRow.from_db(row), row["batch_end"])
 
 
 def _fill_row(r: Any) -> FillRow:
-    return FillRow(r["client_order_id"], r["ts"], r["market"], r["side"], r["stake"], r["price"], r["shares"],
-                   r["fee"], r["window_start"], r["window_end"], r["version"])
+    return FillRow.from_db(r)
 
 
 def _settlement_row(r: Any) -> SettlementRow:
-    return SettlementRow(r["client_order_id"], r["ts"], r["market"], r["side"], bool(r["won"]), r["payout"], r["pnl"],
-                         r["version"])
-
-
-def _to_fill(f: FillRow) -> Fill:
-    return Fill(order_id=f.client_order_id, market=f.market, side=f.side, stake=f.stake,  # type: ignore[arg-type]
-                price=f.price, shares=f.shares, ts=f.ts)
-
-
-def _to_settlement(s: SettlementRow) -> Settlement:
-    return Settlement(order_id=s.client_order_id, market=s.market, side=s.side, won=s.won,  # type: ignore[arg-type]
-                      payout=s.payout, pnl=s.pnl, ts=s.ts)
+    return SettlementRow.from_db(r)
 

@@ -24,14 +24,19 @@ from liveswap.clock import Clock
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.canary import Canary
 from liveswap.engine.desired import Desired
-from liveswap.engine.ledger import Ledger, position_dict
+from liveswap.engine.guards import MoneyGuards
+from liveswap.engine.ledger import Ledger, order_dict, position_dict
 from liveswap.feeds.base import Feed
 from liveswap.home.paths import HomePaths
 from liveswap.home.snapshots import Snapshot, SnapshotWriter
 from liveswap.home.status import (
     ActiveInfo,
+    DailyLossInfo,
+    MissedCandleInfo,
+    OpenOrderInfo,
     PositionInfo,
     ProbationInfo,
+    ReconcileInfo,
     Refusal,
     RegistryInfo,
     StatusDoc,
@@ -41,6 +46,7 @@ from liveswap.home.status import (
 )
 from liveswap.journal.store import FillRow, Journal, SettlementRow
 from liveswap.markets import Market
+from liveswap.money import fl
 from liveswap.runners.base import Runner, StrategyFault
 from liveswap.settings import Settings
 
@@ -80,6 +86,7 @@ class EngineState:
         self._paths = HomePaths(settings.state_dir)
         self._stop = threading.Event()
         self._ledger = Ledger.from_journal(journal)
+        self._guards = MoneyGuards(journal, settings)
         self._cursor: int | None = journal.last_batch_end()
         self._candles_processed = 0
         self._faults = 0
@@ -105,6 +112,8 @@ class EngineState:
         self._next_snapshot = time.monotonic() + settings.snapshot_seconds
         self._started_at = time.time()
         self._running = False
+        self._home_lost: str | None = None
+        self._exit_reason: str | None = None
         # clock seconds after a close beyond which an intent is not traded: the setting, but never
         # less than a quarter of a real second (at --speed 3000 a real 10 ms is 30 clock seconds)
         self._stale_after = max(settings.stale_after_seconds, 0.25 * clock.speed)
@@ -204,6 +213,11 @@ class EngineState:
     def running(self) -> bool:
         return self._running
 
+    @property
+    def trading_blocked(self) -> str | None:
+        """Why no new position may open now (daily loss limit tripped, ledger != broker), or None."""
+        return self._guards.blocked()
+
     # ---- how others steer it ------------------------------------------------------------------
 
     def add_between_batches(self, callback: Callable[[Any], None]) -> None:
@@ -235,6 +249,22 @@ class EngineState:
         back to). Unrelated control changes keep it; a committed activation or rollback clears it."""
         self._auto_pause = reason
 
+    def abandon_home(self, reason: str) -> None:
+        """The home is no longer this host's (``state/`` removed, journal replaced, ...): stop opening
+        positions at once, finish the batch under way and stop, writing nothing more into ``state/``."""
+        if self._home_lost is not None:
+            return
+        logger.critical("the home changed under the host: {}; no new positions, stopping", reason)
+        self._home_lost = reason
+        self._auto_pause = f"home changed under the host: {reason}"
+        self._exit_reason = f"stopped: the home changed under the host ({reason})"
+        self._stop.set()
+
+    @property
+    def home_lost(self) -> str | None:
+        """Why the host gave up its home, if it did (see :meth:`abandon_home`)."""
+        return self._home_lost
+
     def set_control_error(self, reason: str | None) -> None:
         self._control_error = reason
 
@@ -263,6 +293,10 @@ class EngineState:
     def set_candidate_reporter(self, report: Callable[[], dict[str, Any] | None]) -> None:
         """``report()`` is the rollout's ``candidate`` object in status.json (see liveswap.rollout)."""
         self._candidate_report = report
+
+    def note_missed(self, *, market: str, candle_start: int, reason: str) -> None:
+        """A candle whose data never arrived (past the feed's deadline): journaled once, in status."""
+        self._guards.note_missed(market=market, candle_start=candle_start, reason=reason)
 
     def set_registry_summary(self, summary: RegistryInfo) -> None:
         self._registry = summary
@@ -299,6 +333,7 @@ class EngineState:
     def report(self) -> StatusDoc:
         """The observed state: what status.json holds."""
         ledger, desired = self._ledger, self._desired
+        money = self._guards.report()
         return StatusDoc(
             liveswap_version=__version__, pid=os.getpid(), running=self._running, heartbeat_at=time.time(),
             heartbeat_seconds=float(self._settings.heartbeat_seconds), started_at=self._started_at,
@@ -308,9 +343,13 @@ class EngineState:
             risk=desired.risk.model_dump(), active=ActiveInfo(**self._active.describe()),
             feed=self._feed.name, broker=self._broker.name, markets=list(self._markets),
             clock=float(self._clock.now()), speed=float(self._clock.speed), cursor=self._cursor,
-            balance=round(ledger.balance, 6), starting_balance=float(ledger.deposits),
+            balance=fl(ledger.balance), starting_balance=fl(ledger.deposits),
             open_positions=[PositionInfo(**position_dict(p)) for p in ledger.positions.values()],
-            realized_pnl=round(ledger.realized_pnl, 6), fees_paid=round(ledger.fees, 6), win_rate=ledger.win_rate(),
+            open_orders=[OpenOrderInfo(**order_dict(o)) for o in ledger.open_orders.values()],
+            trading_blocked=money["trading_blocked"], daily_loss=DailyLossInfo(**money["daily_loss"]),
+            reconcile=ReconcileInfo(**money["reconcile"]),
+            missed_candles=[MissedCandleInfo(**m) for m in money["missed_candles"]],
+            realized_pnl=fl(ledger.realized_pnl), fees_paid=fl(ledger.fees), win_rate=ledger.win_rate(),
             by_market={k: Tally(**v.to_dict()) for k, v in sorted(ledger.by_market.items())},
             by_version={k: Tally(**v.to_dict()) for k, v in sorted(ledger.by_version.items())},
             candles_processed=self._candles_processed, strategy_faults=self._faults, last_fault=self._last_fault,
@@ -318,7 +357,7 @@ class EngineState:
             control_refusal=self._refusals[-1] if self._refusals else None, control_refusals=list(self._refusals),
             last_swap=self._last_swap, strategy_state=self._strategy_state,
             worker=_worker_status(self._active.runner), stale_markets=dict(self._feed.stale_markets()),
-            probation=self._probation, registry=self._registry,
+            probation=self._probation, registry=self._registry, exit_reason=self._exit_reason,
             candidate=self._candidate_report() if self._candidate_report is not None else None,
         )
 

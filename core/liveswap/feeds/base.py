@@ -1,11 +1,27 @@
-"""The ``Feed`` seam: where closed candles come from."""
+"""The ``Feed`` seam: where closed candles come from, and what a feed may declare beyond it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from liveswap.api.types import Candle
 from liveswap.exceptions import FeedError as FeedError
+
+
+@dataclass(frozen=True, slots=True)
+class MissedCandle:
+    """A candle the feed gave up on: its data stayed missing past the deadline.
+
+    ``start``/``end`` name the window of ``market``; ``reason`` is one line (what was missing);
+    ``ts`` is when it was given up (epoch seconds, venue time).
+    """
+
+    market: str
+    start: int
+    end: int
+    reason: str
+    ts: int
 
 
 @runtime_checkable
@@ -13,9 +29,9 @@ class Feed(Protocol):
     """A source of closed candles, pulled by time range so that catch-up is the same call.
 
     ``closed_candles(since, until)`` returns every candle of the feed's markets with
-    ``since < end <= until``, ordered by ``(end, market)``. A market whose data is missing or
-    stale is simply absent (the engine reports it); the call raises :class:`FeedError` only
-    when nothing can be said at all.
+    ``since < end <= until``, ordered by ``(end, market)``. A candle whose data is not there yet
+    is held back (with everything after it) rather than skipped; one given up is reported by
+    :class:`ReportsMissed`. The call raises :class:`FeedError` only when nothing can be said at all.
 
     A feed also declares, for the engine and host to read without probing:
 
@@ -34,3 +50,23 @@ class Feed(Protocol):
     def closed_candles(self, since: int, until: int) -> list[Candle]: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class ReportsMissed(Protocol):
+    """A declared capability of live feeds (the venue feed): missed candles and the clock skew.
+
+    The engine, after each ``closed_candles`` call, records every ``missed()`` entry whose ``end``
+    is at or before the batch it commits next, in that batch's transaction, once per
+    ``(market, end)``; and shows them, ``stale_markets()`` and ``clock_skew_seconds`` in status.
+    """
+
+    clock_skew_seconds: float | None
+
+    def missed(self) -> list[MissedCandle]:
+        """Every candle given up so far (bounded, oldest dropped first), ordered by ``(end, market)``."""
+        ...
+
+    def stale_markets(self) -> dict[str, str]:
+        """Per market, one line: what is being waited for, or the last candle given up."""
+        ...

@@ -17,6 +17,9 @@ it reached as ``observed_generation`` in ``state/status.json``.
 * ``rollback``: ``{"to": VERSION | null, "request": GENERATION}``: a one-shot request to go back
   to the previous version (or the one named). It never coexists with ``active``, so a rollback
   is always distinguishable from an activation, and a restart does not undo it.
+* ``candidate``: the shadow or canary candidate (``liveswap shadow``/``canary``), or absent;
+  ``promote`` sets its ``promote`` to the generation (and leaves ``active`` null), ``reject``
+  removes it.
 * ``risk`` holds only overrides of the host's ``[risk]`` settings; each key is checked against
   :class:`~liveswap.settings.RiskLimits` with the same bounds.
 
@@ -111,6 +114,7 @@ class ControlDoc(BaseModel):
     active_request: int | None = Field(None, ge=0)
     rollback: RollbackRequest | None = None
     paused: bool = False
+    resume_request: int | None = Field(None, ge=0)  # generation of the last global resume (daily loss limit)
     paused_markets: list[str] = Field(default_factory=list)
     params: dict[str, Any] = Field(default_factory=dict)
     risk: RiskOverrides = Field(default_factory=RiskOverrides)  # type: ignore[valid-type]
@@ -147,6 +151,8 @@ class ControlDoc(BaseModel):
         """The file's content: every key, risk overrides only."""
         out = self.model_dump(mode="json")
         out["risk"] = self.risk_overrides()
+        if out["candidate"] is None:  # files without a candidate stay what hosts before it read
+            del out["candidate"]
         return out
 
     def risk_overrides(self) -> dict[str, Any]:

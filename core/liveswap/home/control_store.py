@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from liveswap.exceptions import ControlError
 from liveswap.fsutil import atomic_write_json
 from liveswap.home.control import ControlDoc, explain
+from liveswap.home.control_fallback import desired_from_status
 from liveswap.home.paths import CONTROL_FILE, CONTROL_LOCK_FILE, HomePaths
 from liveswap.home.status import read_status
 
@@ -83,6 +84,22 @@ def read_desired(state_dir: Path, markets: Iterable[str] | None = None) -> Contr
 Change = Callable[[dict[str, Any], int], dict[str, Any]]
 
 
+def _rebuilt(state_dir: Path, markets: Iterable[str] | None) -> ControlDoc:
+    """A missing control.json's stand-in: the desired state the host last applied (status.json),
+    never the defaults while a host has run here (see :mod:`liveswap.home.control_fallback`)."""
+    applied = desired_from_status(state_dir)
+    if applied is None:
+        return ControlDoc()
+    try:
+        doc = ControlDoc.parse(applied, markets)
+    except ValidationError as exc:
+        raise ControlError(f"state/{CONTROL_FILE} is missing and the desired state in status.json is not valid "
+                           f"({explain(exc, 'status.json:')}); nothing was changed") from None
+    logger.warning("state/{} was missing: rebuilt from the desired state the host last applied (status.json)",
+                   CONTROL_FILE)
+    return doc
+
+
 def update_control(state_dir: Path, change: Change, *, markets: Iterable[str] | None = None,
                    timeout: float = LOCK_TIMEOUT_SECONDS) -> ControlDoc:
     """Apply ``change(current_json, new_generation)`` to control.json under the lock; returns what was written.
@@ -98,7 +115,7 @@ def update_control(state_dir: Path, change: Change, *, markets: Iterable[str] | 
                 current = load_control(state_dir)
             except ControlError as exc:
                 raise ControlError(f"{exc}; fix or delete state/{CONTROL_FILE} (nothing was changed)") from None
-            base = current or ControlDoc()
+            base = current if current is not None else _rebuilt(state_dir, markets)
             status = read_status(state_dir)
             generation = max(base.generation, status.observed_generation if status is not None else 0) + 1
             data = change(base.to_json(), generation)

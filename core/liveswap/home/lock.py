@@ -1,11 +1,19 @@
-"""Only one host per home folder: an OS file lock on ``state/host.lock`` (via ``filelock``).
+"""Only one host per home folder, even when ``state/`` is deleted under it.
 
-The kernel drops the lock when the process dies, even by ``kill -9``, so a stale lock from a
-killed host is simply taken over. The holder's pid is written next to it for the error message.
+Two OS locks, both dropped by the kernel when the process dies (even by ``kill -9``), so a stale
+lock from a killed host is simply taken over:
+
+* an ``flock`` on the **home folder itself** (an open descriptor of the directory). It cannot be
+  lost by deleting a file: ``rm -rf state/`` while a host runs leaves the home folder, and its
+  lock, in place, so a second host on the same home is still refused;
+* ``state/host.lock`` (via ``filelock``), which older tools and operators look for, with the
+  holder's pid in ``state/host.pid`` for the error message.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 from pathlib import Path
 
@@ -21,19 +29,33 @@ class HostLock:
     def __init__(self, state_dir: Path) -> None:
         state_dir.mkdir(parents=True, exist_ok=True)
         paths = HomePaths(state_dir)
+        self._home = state_dir.parent
+        self._home_fd: int | None = None
         self._lock = FileLock(paths.host_lock, timeout=0)
         self._pid_file = paths.host_pid
 
     def acquire(self) -> None:
+        fd = os.open(self._home, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            self._refuse()
         try:
             self._lock.acquire()
         except Timeout:
-            pid = self.holder_pid()
-            who = f"pid {pid}" if pid else "another process"
-            raise HostLockedError(
-                f"a liveswap host is already running on this home ({who}); stop it first or use another --home"
-            ) from None
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+            self._refuse()
+        self._home_fd = fd
         self._pid_file.write_text(f"{os.getpid()}\n")
+
+    def _refuse(self) -> None:
+        pid = self.holder_pid()
+        who = f"pid {pid}" if pid else "another process"
+        raise HostLockedError(
+            f"a liveswap host is already running on this home ({who}); stop it first or use another --home"
+        ) from None
 
     def holder_pid(self) -> int | None:
         try:
@@ -44,4 +66,9 @@ class HostLock:
     def release(self) -> None:
         if self._lock.is_locked:
             self._pid_file.unlink(missing_ok=True)
-            self._lock.release()
+            with contextlib.suppress(OSError):  # state/ was removed under us: the lock file went with it
+                self._lock.release()
+        if self._home_fd is not None:
+            fcntl.flock(self._home_fd, fcntl.LOCK_UN)
+            os.close(self._home_fd)
+            self._home_fd = None

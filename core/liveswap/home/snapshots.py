@@ -69,7 +69,7 @@ class SnapshotWriter:
 
     def _write(self, snap: Snapshot) -> None:
         with self._lock:
-            atomic_write_json(self.path, snap.to_dict())
+            atomic_write_json(self.path, snap.to_dict(), make_parents=False)
             self.last_at = time.time()
 
     def flush(self) -> None:

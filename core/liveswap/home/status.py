@@ -61,12 +61,65 @@ class PositionInfo(_Strict):
     market: str
     side: Literal["up", "down"]
     stake: float
+    cost: float = 0.0  # what the contracts cost (fee excluded): shares x price as filled
     price: float
     shares: float
     fee: float
     window_start: int
     window_end: int
     version: str
+
+
+class OpenOrderInfo(_Strict):
+    """An order whose outcome is not known yet (``new``, ``pending``, ``unknown``): exposure."""
+
+    order_id: str
+    market: str
+    side: Literal["up", "down"]
+    stake: float
+    status: str
+    reason: str = ""
+    window_end: int
+    version: str
+
+
+class DailyLossInfo(_Strict):
+    """The daily loss limit: the limit, the loss counted today, and whether it is tripped (a latch
+    until the next UTC day or ``liveswap resume``)."""
+
+    limit: float
+    used: float
+    tripped: bool
+    tripped_at: float | None = None
+    reason: str | None = None
+    day: str | None = None
+
+
+class ReconcileInfo(_Strict):
+    """The ledger against the broker's balance and positions; ``halted``: no new positions."""
+
+    ok: bool
+    halted: bool
+    reason: str | None = None
+    error: str | None = None
+    checked_at: float | None = None
+    checks: int = 0
+    interval_seconds: float
+    ledger_balance: float | None = None
+    broker_balance: float | None = None
+    difference: float | None = None
+    missing_at_broker: list[str] = Field(default_factory=list)
+    unknown_to_ledger: list[str] = Field(default_factory=list)
+    different_contracts: list[str] = Field(default_factory=list)
+
+
+class MissedCandleInfo(_Strict):
+    """A candle whose data never arrived, as journaled (``missed_candles``)."""
+
+    market: str
+    candle_start: int
+    reason: str
+    recorded_at: float
 
 
 class Refusal(_Strict):
@@ -119,6 +172,11 @@ class StatusDoc(_Strict):
     balance: float
     starting_balance: float
     open_positions: list[PositionInfo] = Field(default_factory=list)
+    open_orders: list[OpenOrderInfo] = Field(default_factory=list)
+    trading_blocked: str | None = None
+    daily_loss: DailyLossInfo | None = None
+    reconcile: ReconcileInfo | None = None
+    missed_candles: list[MissedCandleInfo] = Field(default_factory=list)
     realized_pnl: float
     fees_paid: float = 0.0
     win_rate: float | None = None
@@ -137,6 +195,8 @@ class StatusDoc(_Strict):
     stale_markets: dict[str, str] = Field(default_factory=dict)
     probation: ProbationInfo | None = None
     registry: RegistryInfo | None = None
+    exit_reason: str | None = None
+    """Why the host stopped, when it did not stop on request (a crash, a home pulled from under it)."""
     candidate: dict[str, Any] | None = None  # the rollout's candidate (liveswap.rollout.controller.status)
 
     # ---- reading ------------------------------------------------------------------------------
@@ -160,7 +220,7 @@ class StatusDoc(_Strict):
 def write_status(state_dir: Path, status: StatusDoc) -> None:
     """Replace status.json atomically. Not fsync'd: a status lost to a power cut is rewritten one
     heartbeat later."""
-    atomic_write_json(HomePaths(state_dir).status, status.to_json(), durable=False)
+    atomic_write_json(HomePaths(state_dir).status, status.to_json(), durable=False, make_parents=False)
 
 
 def read_status(state_dir: Path) -> StatusDoc | None:

@@ -1,13 +1,14 @@
 """The journal's record of rollouts: candidates, their hypothetical orders, fills, settlements, snapshots.
 
-Tables (schema version 2, :data:`liveswap.journal.schema.CANDIDATES_DDL`):
+Tables (schema version 3, :data:`liveswap.journal.schema.CANDIDATES_DDL`):
 
 * ``candidates`` -- one row per shadow or canary: spec, mode, markets, the active version it was
   compared with, its analysis, and how it ended (promoted, rejected, replaced) with the verdict,
   the reason and the figures at that moment;
 * ``hypothetical_orders`` -- every intent of a shadow candidate, attributed to ``NAME==VERSION``:
-  refused by risk, rejected by the paper model, or filled (price, shares, fee) and later settled
-  (won, payout, PnL) -- the same columns a real order, fill and settlement have;
+  refused by risk, rejected by the paper model, or filled (price, contracts, cost, fee) and later
+  settled (won, payout, PnL) -- the same INTEGER micro-unit columns a real order, fill and
+  settlement have (amounts are given and returned as exact ``Decimal``s, see :mod:`liveswap.money`);
 * ``candidate_snapshots`` -- the candidate's exported strategy state and its rollout state (book
   cursor, figures, analysis) at a batch; only the newest is kept.
 
@@ -25,10 +26,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from liveswap.journal.store import Journal
+from liveswap.money import Amount, opt_micros, to_micros
 
 
 def start(journal: Journal, *, spec: str, mode: str, markets: Sequence[str], active: str, generation: int,
-          start_batch: int, analysis: dict[str, Any], auto_promote: bool, balance: float) -> int:
+          start_batch: int, analysis: dict[str, Any], auto_promote: bool, balance: Amount) -> int:
     """A new candidate starting after batch ``start_batch`` with a hypothetical ``balance``; any other
     still open is closed as ``replaced``. Returns its id."""
     with journal._tx("FULL") as db:
@@ -36,9 +38,9 @@ def start(journal: Journal, *, spec: str, mode: str, markets: Sequence[str], act
         rowid = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM settlements").fetchone()[0]
         cur = db.execute(
             "INSERT INTO candidates (spec, mode, markets, active, generation, start_batch, analysis, auto_promote,"
-            " balance, settlement_rowid, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " balance_micros, settlement_rowid, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (spec, mode, json.dumps(list(markets)), active, generation, start_batch, json.dumps(analysis),
-             int(auto_promote), balance, int(rowid), time.time()))
+             int(auto_promote), to_micros(balance), int(rowid), time.time()))
         return int(cur.lastrowid or 0)
 
 
@@ -80,16 +82,18 @@ def record_batch(journal: Journal, candidate_id: int, *, batch_end: int, orders:
     with journal._tx("NORMAL") as db:
         db.executemany(
             "INSERT OR REPLACE INTO hypothetical_orders (candidate_id, order_id, spec, batch_end, market,"
-            " candle_start, side, stake, max_price, quote, window_start, window_end, status, reason, price, shares,"
-            " fee, tag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " candle_start, side, stake_micros, max_price_micros, quote_micros, window_start, window_end, status,"
+            " reason, price_micros, contracts_micros, cost_micros, fee_micros, tag)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(candidate_id, o["order_id"], o["spec"], o["batch_end"], o["market"], o["candle_start"], o["side"],
-              o["stake"], o["max_price"], o["quote"], o["window_start"], o["window_end"], o["status"], o["reason"],
-              o["price"], o["shares"], o["fee"], o["tag"]) for o in orders])
+              to_micros(o["stake"]), opt_micros(o["max_price"]), opt_micros(o["quote"]), o["window_start"],
+              o["window_end"], o["status"], o["reason"], to_micros(o["price"]), to_micros(o["shares"]),
+              to_micros(o["cost"]), to_micros(o["fee"]), o["tag"]) for o in orders])
         db.executemany(
-            "UPDATE hypothetical_orders SET settled_batch=?, won=?, payout=?, pnl=?, settled_ts=?"
+            "UPDATE hypothetical_orders SET settled_batch=?, won=?, payout_micros=?, pnl_micros=?, settled_ts=?"
             " WHERE candidate_id=? AND order_id=?",
-            [(batch_end, int(s["won"]), s["payout"], s["pnl"], s["ts"], candidate_id, s["order_id"])
-             for s in settlements])
+            [(batch_end, int(s["won"]), to_micros(s["payout"]), to_micros(s["pnl"]), s["ts"], candidate_id,
+              s["order_id"]) for s in settlements])
         if snapshot is not None:
             strategy_state, rollout_state = snapshot
             db.execute("INSERT OR REPLACE INTO candidate_snapshots (candidate_id, batch_end, strategy_state,"
@@ -109,7 +113,7 @@ def discard_after(journal: Journal, candidate_id: int, batch_end: int) -> None:
     """Forget what the candidate did after ``batch_end`` (its snapshot): it will be decided again."""
     with journal._tx("NORMAL") as db:
         db.execute("DELETE FROM hypothetical_orders WHERE candidate_id=? AND batch_end > ?", (candidate_id, batch_end))
-        db.execute("UPDATE hypothetical_orders SET settled_batch=NULL, won=NULL, payout=NULL, pnl=NULL,"
+        db.execute("UPDATE hypothetical_orders SET settled_batch=NULL, won=NULL, payout_micros=NULL, pnl_micros=NULL,"
                    " settled_ts=NULL WHERE candidate_id=? AND settled_batch > ?", (candidate_id, batch_end))
 
 
@@ -143,7 +147,7 @@ def settlements_after(journal: Journal, rowid: int, *, window_from: int, until_b
     """Real settlements journaled after ``rowid`` of bets on windows opening at or after
     ``window_from`` (bets placed since the candidate started), delivered by ``until_batch``."""
     return journal.query(
-        "SELECT s.rowid AS rowid, s.client_order_id, s.market, s.won, s.pnl, s.version, s.ts, f.fee"
+        "SELECT s.rowid AS rowid, s.client_order_id, s.market, s.won, s.pnl_micros, s.version, s.ts, f.fee_micros"
         " FROM settlements s JOIN fills f ON f.client_order_id = s.client_order_id"
         " WHERE s.rowid > ? AND f.window_start >= ? AND s.ts <= ? ORDER BY s.rowid",
         (rowid, window_from, until_batch))

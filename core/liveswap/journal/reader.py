@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from liveswap.journal.store import JournalError
+from liveswap.money import fl, from_micros
 
 EXPORTS: dict[str, str] = {
     "fills": "SELECT f.*, o.strategy, o.tag, o.candle_market, o.candle_start FROM fills f"
@@ -20,6 +21,8 @@ EXPORTS: dict[str, str] = {
     "swaps": "SELECT * FROM swaps ORDER BY id",
     "controls": "SELECT * FROM controls ORDER BY ts",
     "ledger": "SELECT * FROM ledger ORDER BY id",
+    "missed": "SELECT * FROM missed_candles ORDER BY candle_start, market",
+    "risk": "SELECT * FROM risk_events ORDER BY id",
 }
 
 
@@ -40,8 +43,20 @@ def open_readonly(path: Path) -> Iterator[sqlite3.Connection]:
 
 
 def rows(path: Path, table: str) -> list[dict[str, Any]]:
+    """A table's rows; money columns (``*_micros`` on disk) as dollars/contracts, exact to the
+    micro-unit (``cost_micros`` 4480000 -> ``cost`` 4.48)."""
     with open_readonly(path) as db:
-        return [dict(r) for r in db.execute(EXPORTS[table])]
+        return [_dollars(dict(r)) for r in db.execute(EXPORTS[table])]
+
+
+def _dollars(row: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if key.endswith("_micros"):
+            out[key.removesuffix("_micros")] = None if value is None else fl(from_micros(value))
+        else:
+            out[key] = value
+    return out
 
 
 def history(path: Path) -> list[dict[str, Any]]:

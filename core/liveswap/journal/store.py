@@ -9,7 +9,10 @@ Order of writes (what makes recovery exact):
 3. settlements are committed before the strategy hears of them.
 
 After a crash, an order still ``new`` is reconciled with the broker by its client order id
-(never blindly re-sent). Balance, positions and PnL are derived from these tables.
+(never blindly re-sent); ``pending``/``unknown`` orders are asked about during the run too.
+Balance, positions and PnL are derived from these tables. Amounts are ``Decimal`` here and
+integer micro-units on disk (:mod:`liveswap.money`); an older journal is migrated on open, after
+a copy of it is kept beside it (``journal.sqlite.schema1.bak``).
 """
 
 from __future__ import annotations
@@ -20,12 +23,22 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from liveswap import __version__
 from liveswap.exceptions import JournalError
-from liveswap.journal.schema import DDL, MIGRATIONS, SCHEMA_VERSION
+from liveswap.journal.schema import DDL, MIGRATIONS, OPEN_ORDER_STATUSES, SCHEMA_VERSION
+from liveswap.money import ZERO, dec, from_micros, micro, opt_from_micros, opt_micros, to_micros
+
+
+def _exact(obj: Any, *names: str) -> None:
+    """Normalise the named fields of a frozen row to Decimal (floats come in through their repr)."""
+    for name in names:
+        value = getattr(obj, name)
+        if value is not None and not isinstance(value, Decimal):
+            object.__setattr__(obj, name, dec(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,31 +60,61 @@ class OrderRow:
     candle_start: int
     intent_index: int
     side: str
-    stake: float
-    max_price: float | None
-    price: float
+    stake: Decimal
+    max_price: Decimal | None
+    price: Decimal
     window_start: int
     window_end: int
     strategy: str
     version: str
     tag: str
-    status: str = "new"  # new | stale
+    status: str = "new"  # new | stale (then pending | unknown | filled | rejected)
     reason: str = ""
+
+    def __post_init__(self) -> None:
+        _exact(self, "stake", "max_price", "price")
+
+    @classmethod
+    def from_db(cls, r: sqlite3.Row) -> OrderRow:
+        return cls(r["client_order_id"], r["market"], r["candle_market"], r["candle_start"], r["intent_index"],
+                   r["side"], from_micros(r["stake_micros"]), opt_from_micros(r["max_price_micros"]),
+                   from_micros(r["price_micros"]), r["window_start"], r["window_end"], r["strategy"], r["version"],
+                   r["tag"], r["status"], r["reason"])
 
 
 @dataclass(frozen=True, slots=True)
 class FillRow:
+    """A fill as the venue made it: ``shares`` contracts at ``price`` for ``cost`` (default
+    ``shares x price``), plus ``fee``; ``stake`` is only what the order asked for."""
+
     client_order_id: str
     ts: int
     market: str
     side: str
-    stake: float
-    price: float
-    shares: float
-    fee: float
+    stake: Decimal
+    price: Decimal
+    shares: Decimal
+    fee: Decimal
     window_start: int
     window_end: int
     version: str
+    cost: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        _exact(self, "stake", "price", "shares", "fee", "cost")
+        if self.cost is None:
+            object.__setattr__(self, "cost", micro(self.price * self.shares))
+
+    @property
+    def outlay(self) -> Decimal:
+        """What the fill took from the balance: cost plus fee."""
+        return (self.cost or ZERO) + self.fee
+
+    @classmethod
+    def from_db(cls, r: sqlite3.Row) -> FillRow:
+        return cls(r["client_order_id"], r["ts"], r["market"], r["side"], from_micros(r["stake_micros"]),
+                   from_micros(r["price_micros"]), from_micros(r["contracts_micros"]), from_micros(r["fee_micros"]),
+                   r["window_start"], r["window_end"], r["version"], from_micros(r["cost_micros"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,29 +124,41 @@ class SettlementRow:
     market: str
     side: str
     won: bool
-    payout: float
-    pnl: float
+    payout: Decimal
+    pnl: Decimal
     version: str
+
+    def __post_init__(self) -> None:
+        _exact(self, "payout", "pnl")
+
+    @classmethod
+    def from_db(cls, r: sqlite3.Row) -> SettlementRow:
+        return cls(r["client_order_id"], r["ts"], r["market"], r["side"], bool(r["won"]),
+                   from_micros(r["payout_micros"]), from_micros(r["pnl_micros"]), r["version"])
 
 
 class Journal:
     """One open ``journal.sqlite``. Not thread-safe: the engine thread owns it."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, batch_sync: str = "FULL") -> None:
+        """``batch_sync``: the ``synchronous`` level of :meth:`write_batch` (FULL; NORMAL only to
+        measure what the fsync costs, in ``benchmarks/bench_journal.py``)."""
         self.path = path
+        self.batch_sync = batch_sync
         path.parent.mkdir(parents=True, exist_ok=True)
         existed = path.exists() and path.stat().st_size > 0
         try:
             self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             self._db.row_factory = sqlite3.Row
-            if existed:
-                self._check_existing()
+            version = self._check_existing() if existed else SCHEMA_VERSION
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._sync = "FULL"
+            if version < SCHEMA_VERSION:
+                self._migrate(version)
             self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.executescript(DDL)
             if not existed:
-                self._db.executescript(DDL)
                 with self._tx():
                     self._db.executemany(
                         "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
@@ -113,7 +168,7 @@ class Journal:
         except sqlite3.DatabaseError as exc:
             raise JournalError(f"{path}: not a usable liveswap journal ({exc}); it was left untouched") from exc
 
-    def _check_existing(self) -> None:
+    def _check_existing(self) -> int:
         try:
             ok = self._db.execute("PRAGMA quick_check").fetchone()[0]
         except sqlite3.DatabaseError as exc:
@@ -131,23 +186,38 @@ class Journal:
                 f"{self.path}: journal schema {row[0]} is from a newer liveswap (this is {__version__}, "
                 f"schema {SCHEMA_VERSION}); upgrade liveswap, the journal was left untouched"
             )
-        self._migrate(int(row[0]))
+        return int(row[0])
 
     def _migrate(self, version: int) -> None:
-        """Bring an older journal to ``SCHEMA_VERSION``, one step at a time, in one transaction."""
-        if version >= SCHEMA_VERSION:
-            return
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            for step in range(version + 1, SCHEMA_VERSION + 1):
-                for statement in MIGRATIONS[step].split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
-            self._db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        """Bring a journal of schema ``version`` to :data:`SCHEMA_VERSION`, each step in one
+        transaction; a copy of the original is kept first (``journal.sqlite.schema<N>.bak``)."""
+        backup = self.path.with_name(f"{self.path.name}.schema{version}.bak")
+        if not backup.exists():
+            tmp = backup.with_name(backup.name + ".tmp")
+            copy = sqlite3.connect(tmp)
+            try:
+                self._db.backup(copy)
+            finally:
+                copy.close()
+            tmp.replace(backup)
+        self._db.execute("PRAGMA foreign_keys=OFF")  # tables are rebuilt; checked before the commit
+        while version < SCHEMA_VERSION:
+            try:
+                self._db.executescript(
+                    "BEGIN IMMEDIATE;" + MIGRATIONS[version]
+                    + f"INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', '{version + 1}');"
+                    + f"INSERT OR REPLACE INTO meta (key, value) VALUES ('migrated_to_{version + 1}_by', "
+                    + f"'{__version__}');"
+                )
+                bad = self._db.execute("PRAGMA foreign_key_check").fetchall()
+                if bad:
+                    raise JournalError(f"{self.path}: migration to schema {version + 1} broke {len(bad)} references")
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+            version += 1
 
     @contextmanager
     def _tx(self, sync: str = "FULL") -> Iterator[sqlite3.Connection]:
@@ -167,20 +237,21 @@ class Journal:
 
     # ---- writes ---------------------------------------------------------------------------
 
-    def ensure_deposit(self, amount: float, ts: int) -> None:
+    def ensure_deposit(self, amount: Decimal | float, ts: int) -> None:
         """Record the starting balance once, on a new journal."""
         with self._tx() as db:
             if db.execute("SELECT 1 FROM ledger WHERE kind='deposit'").fetchone() is None:
-                db.execute("INSERT INTO ledger (ts, kind, amount, note) VALUES (?, 'deposit', ?, ?)",
-                           (ts, amount, "starting balance"))
+                db.execute("INSERT INTO ledger (ts, kind, amount_micros, note) VALUES (?, 'deposit', ?, ?)",
+                           (ts, to_micros(amount), "starting balance"))
 
     def write_batch(self, batch_end: int, candles: Iterable[Any], decisions: Iterable[DecisionRow],
                     orders: Iterable[OrderRow], *, delivered_fills: list[str] = (),  # type: ignore[assignment]
                     delivered_settlements: list[str] = ()) -> None:  # type: ignore[assignment]
         """Candles, their decisions, the resulting orders, and which fills/settlements the strategy
-        was handed with this batch: one transaction, ``synchronous=NORMAL`` (see the schema)."""
+        was handed with this batch: one transaction, ``synchronous=FULL`` -- one fsync, before any
+        of these orders is sent (see the schema)."""
         now = time.time()
-        with self._tx("NORMAL") as db:
+        with self._tx(self.batch_sync) as db:
             db.executemany(
                 "INSERT OR IGNORE INTO candles (market, start, end_ts, data) VALUES (?, ?, ?, ?)",
                 [(c.market, c.start, c.end, json.dumps(c.to_dict())) for c in candles],
@@ -193,11 +264,12 @@ class Journal:
             )
             db.executemany(
                 "INSERT INTO orders (client_order_id, batch_end, market, candle_market, candle_start, intent_index,"
-                " side, stake, max_price, price, window_start, window_end, strategy, version, tag, status, reason,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " side, stake_micros, max_price_micros, price_micros, window_start, window_end, strategy, version,"
+                " tag, status, reason, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(o.client_order_id, batch_end, o.market, o.candle_market, o.candle_start, o.intent_index, o.side,
-                  o.stake, o.max_price, o.price, o.window_start, o.window_end, o.strategy, o.version, o.tag,
-                  o.status, o.reason, now, now) for o in orders],
+                  to_micros(o.stake), opt_micros(o.max_price), to_micros(o.price), o.window_start, o.window_end,
+                  o.strategy, o.version, o.tag, o.status, o.reason, now, now) for o in orders],
             )
             db.executemany("UPDATE fills SET delivered_batch=? WHERE client_order_id=?",
                            [(batch_end, i) for i in delivered_fills])
@@ -221,10 +293,12 @@ class Journal:
         )
         if fill is not None:
             db.execute(
-                "INSERT OR IGNORE INTO fills (client_order_id, ts, market, side, stake, price, shares, fee,"
-                " window_start, window_end, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (fill.client_order_id, fill.ts, fill.market, fill.side, fill.stake, fill.price, fill.shares,
-                 fill.fee, fill.window_start, fill.window_end, fill.version),
+                "INSERT OR IGNORE INTO fills (client_order_id, ts, market, side, stake_micros, price_micros,"
+                " contracts_micros, cost_micros, fee_micros, window_start, window_end, version)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (fill.client_order_id, fill.ts, fill.market, fill.side, to_micros(fill.stake), to_micros(fill.price),
+                 to_micros(fill.shares), to_micros(fill.cost or ZERO), to_micros(fill.fee), fill.window_start,
+                 fill.window_end, fill.version),
             )
 
     def record_settlements(self, rows: Iterable[SettlementRow]) -> list[SettlementRow]:
@@ -233,9 +307,10 @@ class Journal:
         with self._tx() as db:
             for s in rows:
                 cur = db.execute(
-                    "INSERT OR IGNORE INTO settlements (client_order_id, ts, market, side, won, payout, pnl, version)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (s.client_order_id, s.ts, s.market, s.side, int(s.won), s.payout, s.pnl, s.version),
+                    "INSERT OR IGNORE INTO settlements (client_order_id, ts, market, side, won, payout_micros,"
+                    " pnl_micros, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (s.client_order_id, s.ts, s.market, s.side, int(s.won), to_micros(s.payout), to_micros(s.pnl),
+                     s.version),
                 )
                 if cur.rowcount:
                     fresh.append(s)
@@ -261,6 +336,30 @@ class Journal:
                 seen.append(spec)
         return seen
 
+    def record_missed(self, *, market: str, candle_start: int, reason: str) -> bool:
+        """A candle whose data never arrived (past the feed's deadline): recorded once, with why.
+        Returns False if it was already recorded."""
+        with self._tx() as db:
+            cur = db.execute("INSERT OR IGNORE INTO missed_candles (market, candle_start, reason, recorded_at)"
+                             " VALUES (?, ?, ?, ?)", (market, candle_start, reason, time.time()))
+            return bool(cur.rowcount)
+
+    def missed_candles(self, limit: int = 100) -> list[sqlite3.Row]:
+        return self.query("SELECT * FROM missed_candles ORDER BY candle_start DESC, market LIMIT ?", (limit,))
+
+    def record_risk_event(self, *, kind: str, detail: str, day: int | None = None,
+                          generation: int | None = None) -> None:
+        """A risk state change (daily loss limit tripped/resumed, a broker discrepancy found/cleared)."""
+        with self._tx() as db:
+            db.execute("INSERT INTO risk_events (ts, kind, day, generation, detail) VALUES (?, ?, ?, ?, ?)",
+                       (time.time(), kind, day, generation, detail))
+
+    def risk_events(self, kinds: tuple[str, ...], day: int | None = None) -> list[sqlite3.Row]:
+        marks = ", ".join("?" * len(kinds))
+        if day is None:
+            return self.query(f"SELECT * FROM risk_events WHERE kind IN ({marks}) ORDER BY id", kinds)
+        return self.query(f"SELECT * FROM risk_events WHERE kind IN ({marks}) AND day=? ORDER BY id", (*kinds, day))
+
     def last_control_generation(self) -> int:
         """The newest control generation any run of this home recorded (applied or refused), else 0."""
         row = self._db.execute("SELECT MAX(generation) FROM controls").fetchone()
@@ -285,11 +384,21 @@ class Journal:
         row = self._db.execute("SELECT MAX(batch_end) FROM decisions").fetchone()
         return None if row[0] is None else int(row[0])
 
-    def deposits(self) -> float:
-        return float(self._db.execute("SELECT COALESCE(SUM(amount), 0) FROM ledger").fetchone()[0])
+    def has_deposit(self) -> bool:
+        return self._db.execute("SELECT 1 FROM ledger WHERE kind='deposit'").fetchone() is not None
+
+    def deposits(self) -> Decimal:
+        return from_micros(self._db.execute("SELECT COALESCE(SUM(amount_micros), 0) FROM ledger").fetchone()[0])
 
     def orders_with_status(self, status: str) -> list[sqlite3.Row]:
         return self.query("SELECT * FROM orders WHERE status=? ORDER BY batch_end, client_order_id", (status,))
+
+    def open_orders(self) -> list[OrderRow]:
+        """Orders sent or about to be, whose outcome is not known yet: exposure (see the schema)."""
+        marks = ", ".join("?" * len(OPEN_ORDER_STATUSES))
+        rows = self.query(f"SELECT * FROM orders WHERE status IN ({marks}) ORDER BY batch_end, client_order_id",
+                          OPEN_ORDER_STATUSES)
+        return [OrderRow.from_db(r) for r in rows]
 
     def order_exists(self, client_order_id: str) -> bool:
         row = self._db.execute("SELECT 1 FROM orders WHERE client_order_id=?", (client_order_id,)).fetchone()

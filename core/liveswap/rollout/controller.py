@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 from loguru import logger
@@ -32,6 +33,7 @@ from liveswap.engine.canary import Canary
 from liveswap.exceptions import LoadError, StrategyFault
 from liveswap.home.control import CandidateRequest
 from liveswap.journal import candidates as cj
+from liveswap.money import from_micros
 from liveswap.rollout.hypothetical import OutcomeLookup
 from liveswap.rollout.slot import CandidateSlot
 from liveswap.rollout.spec import AnalysisSpec, AnalysisSpecError
@@ -227,8 +229,8 @@ class RolloutController:
             if p.resume_id is not None:
                 row = cj.candidate(engine.journal, p.resume_id)
                 assert row is not None
-                slot = self._slot(p, strategy, row["id"], row["active"], row["balance"], row["start_batch"],
-                                  row["settlement_rowid"])
+                slot = self._slot(p, strategy, row["id"], row["active"], from_micros(row["balance_micros"]),
+                                  row["start_batch"], row["settlement_rowid"])
                 if not slot.resume():
                     self._warm(strategy, active, int(row["start_batch"]))
                 logger.info("candidate {} resumes at batch {}", strategy.spec, slot.cursor)
@@ -238,10 +240,11 @@ class RolloutController:
                 cid = cj.start(engine.journal, spec=strategy.spec, mode=p.ask.mode, markets=p.ask.markets,
                                active=active.spec, generation=p.ask.request, start_batch=start_batch,
                                analysis=p.spec.model_dump(), auto_promote=p.ask.auto_promote,
-                               balance=round(engine.ledger.balance, 6))
+                               balance=engine.ledger.balance)
                 row = cj.candidate(engine.journal, cid)
                 assert row is not None
-                slot = self._slot(p, strategy, cid, active.spec, row["balance"], start_batch, row["settlement_rowid"])
+                slot = self._slot(p, strategy, cid, active.spec, from_micros(row["balance_micros"]), start_batch,
+                                  row["settlement_rowid"])
                 slot.snapshot()
                 logger.info("candidate {} shadows {} from batch {}", strategy.spec, active.spec, start_batch)
         except StrategyFault as exc:
@@ -254,11 +257,11 @@ class RolloutController:
             engine.set_canary(Canary(strategy, slot.canary_markets))
         p.done(None)
 
-    def _slot(self, p: _Preparing, strategy: ActiveStrategy, cid: int, active_spec: str, balance: float,
+    def _slot(self, p: _Preparing, strategy: ActiveStrategy, cid: int, active_spec: str, balance: Decimal,
               start_batch: int, settlement_rowid: int) -> CandidateSlot:
         return CandidateSlot(journal=self.engine.journal, candidate_id=int(cid), strategy=strategy,
                              active_spec=active_spec, analysis=p.spec, markets=self.engine.markets,
-                             paper=self.engine.settings.paper, balance=float(balance), start_batch=int(start_batch),
+                             paper=self.engine.settings.paper, balance=balance, start_batch=int(start_batch),
                              settlement_rowid=int(settlement_rowid), outcome=self._outcome,
                              snapshot_every=self._snapshot_every,
                              canary_markets=frozenset(p.ask.markets) if p.ask.mode == "canary" else frozenset())

@@ -2,10 +2,11 @@
 
 Nothing here reaches a broker. Each validated intent goes through the host's own risk check
 (:func:`liveswap.engine.risk.check_intent`, against this book's hypothetical balance and
-positions), is priced by the paper model (:func:`liveswap.brokers.paper.paper_fill`: the same
-contract price the active version saw, plus slippage, plus the taker fee), and settles by the
-paper rule (:func:`liveswap.brokers.paper.side_won`) when its window's candle is known. Money is
-kept in an ordinary :class:`~liveswap.engine.ledger.Ledger`, so a hypothetical fill or settlement
+positions), is filled by the paper broker's own model (:func:`liveswap.brokers.paper.exact_fill`:
+whole contracts at the contract price the active version saw plus slippage, plus the taker fee),
+and settles by the paper rule (:func:`liveswap.brokers.paper.side_won`) when its window's candle
+is known. Every amount is an exact ``Decimal`` (journaled as micro-units, like real fills), kept
+in an ordinary :class:`~liveswap.engine.ledger.Ledger`, so a hypothetical fill or settlement
 moves balance and PnL exactly as a real one would.
 
 Hypothetical order ids start with ``hy-`` (real ones with ``ls-``) and are deterministic, like
@@ -16,16 +17,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from typing import Any, Literal
 
 from liveswap.api.types import Candle, Intent
 from liveswap.brokers.base import OrderRequest
-from liveswap.brokers.paper import paper_fill, side_won
-from liveswap.engine.ledger import Ledger
+from liveswap.brokers.paper import exact_fill, side_won
+from liveswap.engine.ledger import FEE_ALLOWANCE, Ledger
 from liveswap.engine.order_ids import client_order_id
 from liveswap.engine.risk import check_intent
 from liveswap.journal.store import FillRow
 from liveswap.markets import Market
+from liveswap.money import ONE, ZERO, Amount, dec, opt_dec
 from liveswap.settings import PaperSettings, RiskLimits
 
 OutcomeLookup = Callable[[str, int], Candle | None]
@@ -46,17 +49,24 @@ class HypoOrder:
     market: str
     candle_start: int
     side: str
-    stake: float
-    max_price: float | None
-    quote: float | None  # the contract price the active version saw
+    stake: Decimal
+    max_price: Decimal | None
+    quote: Decimal | None  # the contract price the active version saw
     window_start: int
     window_end: int
     status: HypoStatus
     reason: str = ""
-    price: float = 0.0
-    shares: float = 0.0
-    fee: float = 0.0
+    price: Decimal = ZERO
+    shares: Decimal = ZERO  # whole contracts
+    fee: Decimal = ZERO
     tag: str = ""
+    cost: Decimal = ZERO  # price x shares
+
+    def __post_init__(self) -> None:
+        for name in ("stake", "price", "shares", "fee", "cost"):
+            object.__setattr__(self, name, dec(getattr(self, name)))
+        for name in ("max_price", "quote"):
+            object.__setattr__(self, name, opt_dec(getattr(self, name)))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -69,10 +79,14 @@ class HypoSettlement:
     market: str
     side: str
     won: bool
-    payout: float
-    pnl: float
+    payout: Decimal
+    pnl: Decimal
     ts: int
-    fee: float = 0.0
+    fee: Decimal = ZERO
+
+    def __post_init__(self) -> None:
+        for name in ("payout", "pnl", "fee"):
+            object.__setattr__(self, name, dec(getattr(self, name)))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -81,7 +95,7 @@ class HypoSettlement:
 class HypotheticalBook:
     """The candidate's own hypothetical balance and positions."""
 
-    def __init__(self, *, name: str, version: str, paper: PaperSettings, balance: float,
+    def __init__(self, *, name: str, version: str, paper: PaperSettings, balance: Amount,
                  markets: dict[str, Market]) -> None:
         self.name, self.version = name, version
         self.spec = f"{name}=={version}"
@@ -99,11 +113,11 @@ class HypotheticalBook:
         """Fill the intents decided for ``candles`` (one list per candle) hypothetically."""
         prices = {c.market: c.up_price for c in candles}
         orders: list[HypoOrder] = []
-        pending_stake, pending_count = 0.0, 0
+        pending_stake, pending_count = ZERO, 0
         for candle, intents in zip(candles, decided, strict=True):
             for index, intent in enumerate(intents):
                 up = prices.get(intent.market)
-                quote = None if up is None else (up if intent.side == "up" else round(1.0 - up, 6))
+                quote = None if up is None else (dec(up) if intent.side == "up" else ONE - dec(up))
                 market = self._markets[intent.market]
                 order_id = hypothetical_order_id(self.name, self.version, candle.market, candle.start, index)
                 base = dict(order_id=order_id, spec=self.spec, batch_end=batch_end, market=intent.market,
@@ -117,15 +131,15 @@ class HypotheticalBook:
                     orders.append(HypoOrder(**base, status="refused", reason=refusal))  # type: ignore[arg-type]
                     continue
                 assert quote is not None
-                status, reason, price, shares, fee = paper_fill(OrderRequest(
-                    order_id, intent.market, intent.side, intent.stake, batch_end, batch_end + market.seconds,
-                    quote, intent.max_price, batch_end), self._paper)
-                order = HypoOrder(**base, status=status, reason=reason, price=price,  # type: ignore[arg-type]
-                                  shares=shares, fee=fee)
+                fill = exact_fill(OrderRequest(
+                    order_id, intent.market, intent.side, dec(intent.stake), batch_end, batch_end + market.seconds,
+                    quote, opt_dec(intent.max_price), batch_end), self._paper)
+                order = HypoOrder(**base, status=fill.status, reason=fill.reason,  # type: ignore[arg-type]
+                                  price=fill.price, shares=fill.contracts, fee=fill.fee, cost=fill.cost)
                 orders.append(order)
-                if status == "filled":
+                if fill.status == "filled":
                     self.ledger.apply_fill(_fill_row(order, self.spec))
-                    pending_stake += intent.stake * 1.1
+                    pending_stake += dec(intent.stake) * FEE_ALLOWANCE
                     pending_count += 1
         return orders
 
@@ -143,8 +157,7 @@ class HypotheticalBook:
             if candle is None:
                 continue
             won = side_won(candle, pos.side)
-            row = self.ledger.settlement_for(pos.client_order_id, won, round(pos.shares, 6) if won else 0.0,
-                                             candle.end)
+            row = self.ledger.settlement_for(pos.client_order_id, won, pos.shares if won else ZERO, candle.end)
             assert row is not None
             self.ledger.apply_settlement(row)
             out.append(HypoSettlement(row.client_order_id, self.spec, row.market, row.side, row.won, row.payout,
@@ -164,4 +177,4 @@ class HypotheticalBook:
 
 def _fill_row(order: HypoOrder, spec: str) -> FillRow:
     return FillRow(order.order_id, order.batch_end, order.market, order.side, order.stake, order.price,
-                   order.shares, order.fee, order.window_start, order.window_end, spec)
+                   order.shares, order.fee, order.window_start, order.window_end, spec, cost=order.cost)

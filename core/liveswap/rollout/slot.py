@@ -38,6 +38,7 @@ from liveswap.engine.intents import validate_output
 from liveswap.journal import candidates as cj
 from liveswap.journal.store import Journal
 from liveswap.markets import Market
+from liveswap.money import Amount, fl, from_micros, opt_from_micros
 from liveswap.rollout.analysis import AnalysisRun
 from liveswap.rollout.figures import Comparison
 from liveswap.rollout.hypothetical import HypoOrder, HypoSettlement, HypotheticalBook, OutcomeLookup
@@ -52,7 +53,7 @@ class CandidateSlot:
     """One running shadow candidate (see the module docstring)."""
 
     def __init__(self, *, journal: Journal, candidate_id: int, strategy: ActiveStrategy, active_spec: str,
-                 analysis: AnalysisSpec, markets: dict[str, Market], paper: PaperSettings, balance: float,
+                 analysis: AnalysisSpec, markets: dict[str, Market], paper: PaperSettings, balance: Amount,
                  start_batch: int, settlement_rowid: int, outcome: OutcomeLookup | None = None,
                  snapshot_every: int = 10, canary_markets: frozenset[str] = frozenset()) -> None:
         self.journal = journal
@@ -94,13 +95,14 @@ class CandidateSlot:
         mine = self.strategy.version
         settled = self.book.settle(now=batch_end, candles=candles, outcome=self._outcome)
         for s in settled:
-            self.comparison.settle_candidate(won=s.won, pnl=s.pnl, fee=s.fee)
+            self.comparison.settle_candidate(won=s.won, pnl=float(s.pnl), fee=float(s.fee))
         self._pending_settlements.extend(_to_settlement(s) for s in settled)
         canary_settled = False
         for row in cj.settlements_after(self.journal, self._settlement_rowid, window_from=self.start_batch,
                                         until_batch=batch_end):
             self._settlement_rowid = int(row["rowid"])
-            won, pnl, fee = bool(row["won"]), float(row["pnl"]), float(row["fee"])
+            won = bool(row["won"])
+            pnl, fee = float(from_micros(row["pnl_micros"])), float(from_micros(row["fee_micros"]))
             if self.mode == "canary" and row["version"] == mine:
                 self.comparison.settle_candidate(won=won, pnl=pnl, fee=fee)
                 canary_settled = True
@@ -145,7 +147,7 @@ class CandidateSlot:
 
     def _decide(self, batch_end: int, candles: list[Candle], desired: Desired) -> tuple[list[list[Any]], str | None]:
         params = dict(desired.params)
-        balance = round(self.book.ledger.balance, 6)
+        balance = fl(self.book.ledger.balance) or 0.0
         batch = Batch(candles=[(c, Context(now=batch_end, balance=balance, open_positions=self.book.open_in(c.market),
                                            params=params, version=self.strategy.version)) for c in candles],
                       fills=self._pending_fills, settlements=self._pending_settlements)
@@ -196,12 +198,15 @@ class CandidateSlot:
         orders, settlements = [], []
         for r in cj.hypothetical_orders(self.journal, self.candidate_id):
             orders.append(HypoOrder(r["order_id"], r["spec"], r["batch_end"], r["market"], r["candle_start"],
-                                    r["side"], r["stake"], r["max_price"], r["quote"], r["window_start"],
-                                    r["window_end"], r["status"], r["reason"], r["price"], r["shares"], r["fee"],
-                                    r["tag"]))
+                                    r["side"], from_micros(r["stake_micros"]), opt_from_micros(r["max_price_micros"]),
+                                    opt_from_micros(r["quote_micros"]), r["window_start"], r["window_end"],
+                                    r["status"], r["reason"], from_micros(r["price_micros"]),
+                                    from_micros(r["contracts_micros"]), from_micros(r["fee_micros"]), r["tag"],
+                                    from_micros(r["cost_micros"])))
             if r["settled_batch"] is not None:
                 settlements.append(HypoSettlement(r["order_id"], r["spec"], r["market"], r["side"], bool(r["won"]),
-                                                  r["payout"], r["pnl"], r["settled_ts"], r["fee"]))
+                                                  from_micros(r["payout_micros"]), from_micros(r["pnl_micros"]),
+                                                  r["settled_ts"], from_micros(r["fee_micros"])))
         self.book.restore(orders, settlements)
         self.cursor = int(state["cursor"])
         if self.mode == "canary":
@@ -217,16 +222,16 @@ class CandidateSlot:
 
     def figures(self) -> dict[str, Any]:
         out = self.comparison.to_dict()
-        out["balance"] = round(self.book.ledger.balance, 6)
+        out["balance"] = fl(self.book.ledger.balance)
         out["open_positions"] = len(self.book.ledger.positions)
         return out
 
 
 def _to_fill(o: HypoOrder) -> Fill:
-    return Fill(order_id=o.order_id, market=o.market, side=o.side, stake=o.stake,  # type: ignore[arg-type]
-                price=o.price, shares=o.shares, ts=o.batch_end)
+    return Fill(order_id=o.order_id, market=o.market, side=o.side, stake=fl(o.stake),  # type: ignore[arg-type]
+                price=fl(o.price), shares=fl(o.shares), ts=o.batch_end)
 
 
 def _to_settlement(s: HypoSettlement) -> Settlement:
     return Settlement(order_id=s.order_id, market=s.market, side=s.side, won=s.won,  # type: ignore[arg-type]
-                      payout=s.payout, pnl=s.pnl, ts=s.ts)
+                      payout=fl(s.payout), pnl=fl(s.pnl), ts=s.ts)

@@ -2,7 +2,8 @@
 
 A :class:`Bar` covers ``[start, end)`` in epoch seconds. ``BarSource.bars(asset, seconds, since,
 until)`` returns the closed bars of ``asset`` at that width with ``since < end <= until``,
-oldest first. Binance and Coinbase implement it.
+oldest first. ``server_time()`` is the venue's clock (epoch seconds), for the feed's skew check.
+Binance and Coinbase implement it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ class BarSource(Protocol):
     name: str
 
     def bars(self, asset: str, seconds: int, since: int, until: int) -> list[Bar]: ...
+
+    def server_time(self) -> float: ...
 
     def close(self) -> None: ...
 

@@ -1,0 +1,1 @@
+"""Binance spot klines as the underlying bar source."""

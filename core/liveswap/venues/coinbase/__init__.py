@@ -1,0 +1,1 @@
+"""Coinbase Exchange candles as the underlying bar source."""

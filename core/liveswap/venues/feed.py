@@ -1,0 +1,206 @@
+"""A :class:`~liveswap.feeds.base.Feed` over real venues: exchange bars + prediction-venue quotes.
+
+``VenueFeed.closed_candles(since, until)`` asks the bar source (Binance or Coinbase) for each
+market's closed bars with ``since < end <= until`` and, where a quote source (Kalshi or
+Polymarket) lists the market, fills ``up_price`` with the current price of the up/YES contract
+of the window opening at the bar's end. That price exists only now, so it is fetched only for
+bars that ended within ``quote_max_age`` seconds; older bars (catch-up) carry ``up_price=None``
+-- unknown, not invented.
+
+Time is the venue's: the clock skew against the bar source's server time is measured at the
+first call and every ``skew_check_seconds`` (:attr:`VenueFeed.clock_skew_seconds`), and a bar is
+asked for only ``bar_grace_seconds`` after it closed on the venue's clock.
+
+**No candle is silently skipped.** A candle whose bar or (fresh) quote is missing is *held*:
+nothing at or after its end is returned, so the engine's cursor cannot move past it, and it is
+retried (every ``retry_seconds``) until ``deadline_seconds`` after its close. Past the deadline it
+is given up as a :class:`~liveswap.feeds.base.MissedCandle` with the one-line reason
+(:meth:`VenueFeed.missed`), and the candles after it flow again. :meth:`VenueFeed.stale_markets`
+says, per market, what is being waited for or was missed, for status. :class:`FeedError` is raised
+only when no market could be read at all (nothing is given up then: the engine retries later).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from loguru import logger
+
+from liveswap.api.types import Candle
+from liveswap.exceptions import FeedError, VenueError
+from liveswap.feeds.base import MissedCandle
+from liveswap.markets import Market
+from liveswap.venues.bars import Bar, BarSource
+from liveswap.venues.quotes import QuoteSource
+
+MISSED_KEPT = 500
+
+
+def _iso(ts: int) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class VenueFeed:
+    """Candles from ``bars`` with ``up_price`` from ``quotes`` (None: underlying only)."""
+
+    first_start: int | None = None  # live and endless: no replay bounds
+    last_end: int | None = None
+
+    def __init__(
+        self,
+        name: str,
+        markets: Sequence[str],
+        bars: BarSource,
+        quotes: QuoteSource | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        quote_max_age: float = 60.0,
+        bar_grace_seconds: float = 2.0,
+        retry_seconds: float = 2.0,
+        deadline_seconds: float = 20.0,
+        skew_check_seconds: float = 300.0,
+        max_clock_skew_seconds: float = 2.0,
+    ) -> None:
+        self.name = name
+        self.markets = tuple(markets)
+        self._specs = [Market.parse(m) for m in self.markets]
+        self.bars = bars
+        self.quotes = quotes
+        self._clock = clock
+        self.quote_max_age = quote_max_age
+        self.bar_grace = bar_grace_seconds
+        self.retry_seconds = retry_seconds
+        self.deadline = deadline_seconds
+        self.skew_check_seconds = skew_check_seconds
+        self.max_clock_skew = max_clock_skew_seconds
+        self._stale: dict[str, str] = {}
+        self._last_missed: dict[str, MissedCandle] = {}  # per market, until a later candle of it comes out
+        self._missed: dict[tuple[str, int], MissedCandle] = {}
+        self._skew: float | None = None
+        self._skew_checked_at: float | None = None
+        self._held_until: float | None = None  # no new fetch before this (local clock) while holding
+
+    # ---- declared capabilities (see liveswap.feeds.base) -----------------------------------------
+
+    @property
+    def clock_skew_seconds(self) -> float | None:
+        """Venue server time minus local time (seconds), None until measured or if unmeasurable."""
+        return self._skew
+
+    def missed(self) -> list[MissedCandle]:
+        """Candles given up past the deadline (the latest :data:`MISSED_KEPT`), ordered by end."""
+        return sorted(self._missed.values(), key=lambda m: (m.end, m.market))
+
+    def stale_markets(self) -> dict[str, str]:
+        """Per market, one line: what the feed is waiting for, or the last candle it gave up."""
+        gave_up = {m: f"missed the candle ending {_iso(x.end)}: {x.reason}" for m, x in self._last_missed.items()}
+        return {**gave_up, **self._stale}
+
+    def close(self) -> None:
+        self.bars.close()
+        if self.quotes is not None:
+            self.quotes.close()
+
+    # ---- the clock -----------------------------------------------------------------------------
+
+    def _check_skew(self, now: float) -> None:
+        if self._skew_checked_at is not None and now - self._skew_checked_at < self.skew_check_seconds:
+            return
+        self._skew_checked_at = now
+        server_time = getattr(self.bars, "server_time", None)
+        if server_time is None:
+            return
+        try:
+            t0 = self._clock()
+            server = server_time()
+            t1 = self._clock()
+        except VenueError as exc:
+            logger.warning("feed {}: cannot read {}'s server time: {}", self.name, self.bars.name, exc)
+            return
+        self._skew = round(server - (t0 + t1) / 2, 3)
+        if abs(self._skew) > self.max_clock_skew:
+            logger.warning("feed {}: local clock is {:+.3f}s off {}'s server time; using the venue's time",
+                           self.name, -self._skew, self.bars.name)
+
+    # ---- candles -------------------------------------------------------------------------------
+
+    def closed_candles(self, since: int, until: int) -> list[Candle]:
+        now = self._clock()
+        if self._held_until is not None and now < self._held_until:
+            return []  # holding a missing candle: retry later, nothing new to say
+        self._held_until = None
+        self._check_skew(now)
+        venue_now = now + (self._skew or 0.0)
+        horizon = min(until, int(venue_now - self.bar_grace))
+        stale: dict[str, str] = {}
+        out: list[Candle] = []
+        held: int | None = None  # the earliest end still being waited for
+        misses: list[MissedCandle] = []
+        failed = 0
+        first_exc: VenueError | None = None
+        for market in self._specs:
+            ends = range(since - since % market.seconds + market.seconds, horizon + 1, market.seconds)
+            if not ends:
+                continue
+            try:
+                bars = {b.end: b for b in self.bars.bars(market.asset, market.seconds, since, horizon)}
+            except VenueError as exc:
+                failed += 1
+                first_exc = first_exc or exc
+                bars, why_all = {}, exc.reason
+            else:
+                why_all = None
+            for end in ends:
+                candle, why = self._candle(market, bars.get(end), end, venue_now, why_all)
+                if candle is not None:
+                    out.append(candle)
+                    continue
+                if venue_now - end < self.deadline:
+                    stale[market.name] = f"waiting for the candle ending {_iso(end)}: {why}"
+                    held = end if held is None else min(held, end)
+                else:
+                    misses.append(MissedCandle(market.name, end - market.seconds, end, why, int(venue_now)))
+        self._stale = stale
+        if self._specs and failed == len(self._specs) and first_exc is not None:  # an outage gives nothing up
+            raise FeedError(f"{self.name}: no market could be read ({first_exc.reason})") from first_exc
+        for miss in misses:
+            self._give_up(miss)
+        for name, reason in stale.items():
+            logger.warning("feed {}: {}: {}", self.name, name, reason)
+        if held is not None:
+            self._held_until = now + self.retry_seconds
+            out = [c for c in out if c.end < held]
+        for c in out:
+            last = self._last_missed.get(c.market)
+            if last is not None and c.end > last.end:
+                del self._last_missed[c.market]
+        out.sort(key=lambda c: (c.end, c.market))
+        return out
+
+    def _candle(self, market: Market, bar: Bar | None, end: int, venue_now: float,
+                why_all: str | None) -> tuple[Candle | None, str]:
+        """The candle ending at ``end``, or None and the one-line reason it cannot be made yet."""
+        if bar is None:
+            return None, why_all or f"{self.bars.name}: no {market.timeframe} bar ending at {_iso(end)}"
+        up_price: float | None = None
+        if self.quotes is not None and self.quotes.supports(market) and venue_now - end <= self.quote_max_age:
+            try:
+                up_price = self.quotes.quote(market, end).up_price
+            except VenueError as exc:
+                return None, exc.reason
+            if up_price is None:
+                return None, f"{self.quotes.name}: no price for the {market.name} window at {_iso(end)}"
+        return Candle(market.name, market.timeframe, bar.start, bar.end, bar.open, bar.high, bar.low, bar.close,
+                      bar.volume, up_price), ""
+
+    def _give_up(self, miss: MissedCandle) -> None:
+        key = (miss.market, miss.end)
+        if key in self._missed:
+            return
+        logger.warning("feed {}: {} candle ending {} missed: {}", self.name, miss.market, _iso(miss.end), miss.reason)
+        self._missed[key] = miss
+        self._last_missed[miss.market] = miss
+        while len(self._missed) > MISSED_KEPT:
+            self._missed.pop(min(self._missed, key=lambda k: k[1]))

@@ -1,0 +1,1 @@
+"""Polymarket: Gamma discovery and CLOB reads, the up/down quote source."""

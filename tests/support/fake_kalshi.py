@@ -1,0 +1,107 @@
+"""A stateful fake Kalshi on the local venue server: signed V2 orders, fills at the book's ask.
+
+Every signed request is verified with the public key (RSA-PSS, MGF1-SHA256, salt = digest length
+over ``timestamp + METHOD + path``), so a wrong signature is a 401 exactly as on the venue.
+Orders go through ``POST /portfolio/events/orders`` (the current API; the legacy POST answers 410
+as the venue does since the V2 migration), fill immediately-or-cancel against the fixture book,
+and are listed and read back through ``GET /portfolio/orders[/{id}]``.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import uuid
+from decimal import Decimal
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from liveswap.venues._http import RetryPolicy, VenueHttp
+from liveswap.venues.kalshi.auth import KalshiSigner
+
+from tests.support.venue_server import Reply, Request, VenueServer, fixture
+
+API = "/trade-api/v2"
+TICKER = "KXBTC15M-25DEC311930-30"
+SERIES = {"BTC-15m": "KXBTC15M"}
+KEY_ID = "key-123"
+
+
+def verify(public: rsa.RSAPublicKey, req: Request) -> bool:
+    try:
+        msg = f"{req.headers['KALSHI-ACCESS-TIMESTAMP']}{req.method}{req.path}".encode()
+        public.verify(base64.b64decode(req.headers["KALSHI-ACCESS-SIGNATURE"]), msg,
+                      padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=hashes.SHA256.digest_size),
+                      hashes.SHA256())
+        return req.headers["KALSHI-ACCESS-KEY"] == KEY_ID
+    except (KeyError, InvalidSignature, ValueError):
+        return False
+
+
+def kalshi_http(server: VenueServer, key: rsa.RSAPrivateKey | None = None, key_id: str = KEY_ID) -> VenueHttp:
+    signer = KalshiSigner(key_id, key) if key is not None else None
+    return VenueHttp("kalshi", server.url + API, timeout=0.5, retry=RetryPolicy(attempts=2, base_delay=0),
+                     signer=signer, sleep=lambda s: None)
+
+
+class FakeKalshi:
+    """``book``/``markets`` name fixtures; ``fill`` caps the contracts the book can fill (None: all)."""
+
+    def __init__(self, server: VenueServer, public: rsa.RSAPublicKey, *, markets: str = "kalshi_markets_fp",
+                 book: str = "kalshi_orderbook_fp", fill: int | None = None) -> None:
+        self.orders: dict[str, dict] = {}
+        self.bodies: list[dict] = []
+        self.public = public
+        self.fill = fill
+        self.book = fixture(book)["orderbook_fp"]
+        market = fixture(markets)["markets"][0]
+        server.json("GET", f"{API}/markets", fixture(markets))
+        server.json("GET", f"{API}/markets/{TICKER}", {"market": market})
+        server.json("GET", f"{API}/markets/{TICKER}/orderbook", fixture(book))
+        server.route("POST", f"{API}/portfolio/events/orders", self.create)
+        server.route("POST", f"{API}/portfolio/orders",
+                     Reply(410, {"error": {"code": "deprecated_v1_order_endpoint",
+                                           "message": "Please switch to the V2 endpoints"}}))
+        server.route("GET", f"{API}/portfolio/orders", self.list)
+        self.server = server
+
+    def _ask(self, book_side: str) -> Decimal:
+        bids = self.book["no_dollars"] if book_side == "bid" else self.book["yes_dollars"]
+        return Decimal(1) - max(Decimal(p) for p, _ in bids)
+
+    def create(self, req: Request) -> Reply:
+        if not verify(self.public, req):
+            return Reply(401, {"error": {"code": "authentication_error", "message": "bad signature"}})
+        body = req.json()
+        self.bodies.append(body)
+        if "type" in body or "buy_max_cost" in body or "yes_price" in body:
+            return Reply(400, {"error": {"code": "invalid_parameters", "message": "unknown field"}})
+        count, limit_yes = Decimal(body["count"]), Decimal(body["price"])
+        outcome = "yes" if body["side"] == "bid" else "no"
+        ask = self._ask(body["side"])  # in the outcome's own frame
+        limit = limit_yes if outcome == "yes" else Decimal(1) - limit_yes
+        filled = Decimal(0) if ask > limit else min(count, Decimal(self.fill) if self.fill is not None else count)
+        fee = Decimal("0.0175") * filled
+        order = copy.deepcopy(fixture("kalshi_order_executed")["order"])
+        order_id = str(uuid.uuid4())
+        order.update({
+            "order_id": order_id, "client_order_id": body["client_order_id"], "side": outcome, "outcome_side": outcome,
+            "book_side": body["side"], "status": "executed" if filled == count else "canceled",
+            "yes_price_dollars": f"{limit_yes:.4f}", "no_price_dollars": f"{Decimal(1) - limit_yes:.4f}",
+            "fill_count_fp": f"{filled:.2f}", "remaining_count_fp": "0.00", "initial_count_fp": f"{count:.2f}",
+            "taker_fill_cost_dollars": f"{filled * ask:.4f}", "taker_fees_dollars": f"{fee:.4f}",
+        })
+        self.orders[order_id] = order
+        self.server.json("GET", f"{API}/portfolio/orders/{order_id}", {"order": order})
+        avg_yes = ask if outcome == "yes" else Decimal(1) - ask
+        return Reply(201, {"order_id": order_id, "client_order_id": body["client_order_id"],
+                           "fill_count": f"{filled:.2f}", "remaining_count": "0.00",
+                           **({"average_fill_price": f"{avg_yes:.4f}", "average_fee_paid": "0.0175"} if filled else {}),
+                           "ts_ms": 1767226505000})
+
+    def list(self, req: Request) -> Reply:
+        if not verify(self.public, req):
+            return Reply(401, {})
+        found = [o for o in self.orders.values() if req.query.get("ticker") in (None, o["ticker"])]
+        return Reply(200, {"orders": found, "cursor": ""})

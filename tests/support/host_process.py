@@ -1,0 +1,115 @@
+"""Driving a real ``liveswap run`` process from a test: start it, wait for its status, run CLI
+commands against its home, read its journal. ``PROBE`` is a tiny strategy that stakes
+``params["stake"]`` (default 1) on every candle; :func:`probe_env` drops two versions of it
+(``ctlprobe`` 1.0.0 and 2.0.0) as wheels into a home's ``registry/``.
+"""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import BIN
+from tests.support.engine_helpers import status_json
+from tests.support.wheelkit import make_wheel
+
+PROBE = '''
+from liveswap.api import Intent, hookimpl
+
+
+class Strategy:
+    """Stakes params["stake"] (default 1) on every candle; exports what params it has seen."""
+
+    def __init__(self):
+        self.on_params_calls = []
+        self.ctx_params = None
+
+    @hookimpl
+    def on_params(self, params):
+        self.on_params_calls.append(params)
+
+    @hookimpl
+    def on_candle(self, candle, ctx):
+        self.ctx_params = dict(ctx.params)
+        side = "up" if candle.close >= candle.open else "down"
+        return [Intent(candle.market, side, float(ctx.params.get("stake", 1.0)))]
+
+    @hookimpl
+    def export_state(self):
+        return {"on_params": self.on_params_calls, "ctx_params": self.ctx_params}
+'''
+
+
+def ls(env: dict[str, str], *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN / "liveswap"), *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def until(predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def start_host(env: dict[str, str], *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([str(BIN / "liveswap"), "run", "--speed", "3000", *extra], env=env, text=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def alive_status(home: Path, proc: subprocess.Popen[str]) -> dict[str, Any] | None:
+    st = status_json(home / "state")
+    return st if st and st.get("pid") == proc.pid and st.get("running") and st.get("cursor") else None
+
+
+@contextmanager
+def running_host(home: Path, env: dict[str, str], *extra: str) -> Iterator[subprocess.Popen[str]]:
+    proc = start_host(env, *extra)
+    try:
+        until(lambda: alive_status(home, proc) or proc.poll() is not None, what="the host to start")
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGCONT)
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if proc.stderr:
+            proc.stderr.close()
+
+
+def orders(home: Path, where: str = "1=1", args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+    db = sqlite3.connect(f"file:{home / 'state' / 'journal.sqlite'}?mode=ro", uri=True)
+    db.row_factory = sqlite3.Row
+    try:
+        return db.execute(f"SELECT * FROM orders WHERE {where}", args).fetchall()
+    finally:
+        db.close()
+
+
+def status_of(home: Path) -> dict[str, Any]:
+    st = status_json(home / "state")
+    assert st is not None
+    return st
+
+
+def probe_env(home: Path, cli_env: dict[str, str]) -> dict[str, str]:
+    """``cli_env`` with the strategy ``ctlprobe`` 1.0.0 and 2.0.0 as wheels in the home's registry."""
+    for version in ("1.0.0", "2.0.0"):
+        make_wheel(home / "registry", "ctlprobe-strategy", version, ep="ctlprobe", module="ctlprobe_strategy",
+                   body=PROBE)
+    # a daily loss limit the probe's coin flips never reach: every missing order is the pause's doing
+    return {**cli_env, "LIVESWAP_SNAPSHOT_SECONDS": "0.3", "LIVESWAP_PROBATION_BATCHES": "2",
+            "LIVESWAP_RISK__DAILY_LOSS_LIMIT": "1000000", "LIVESWAP_PAPER__STARTING_BALANCE": "1000000"}
