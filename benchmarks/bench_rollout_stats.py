@@ -110,9 +110,9 @@ def feed_rollout(tape: FeedTape, p_active: float, p_cand: float, rng: random.Ran
         next_candles = {c.market: c for c in tape.batches[i + 1][1]}
         settled = {who: book.settle(now=batch_end, candles=candles) for who, book in books.items()}
         for s in settled["cand"]:
-            cmp.settle_candidate(won=s.won, pnl=s.pnl)
+            cmp.settle_candidate(won=s.won, pnl=float(s.pnl))
         for s in settled["active"]:
-            cmp.settle_active(won=s.won, pnl=s.pnl)
+            cmp.settle_active(won=s.won, pnl=float(s.pnl))
         cmp.candidate.record_batch(candles=len(candles), fault=False)
         cmp.active.record_batch(candles=len(candles), fault=False)
         verdict = run.observe(cmp, settled=bool(settled["cand"]))
