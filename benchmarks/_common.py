@@ -224,7 +224,8 @@ def decisions_by(journal: Path, version: str) -> int:
 
 def host_env(home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIVESWAP_")}
-    env.update(LIVESWAP_HOME=str(home), LIVESWAP_PROBATION_BATCHES="2", LIVESWAP_LOG_LEVEL="WARNING",
+    env.update(LIVESWAP_HOME=str(home), LIVESWAP_INSTALLED_STRATEGIES="false",  # only this home's wheels
+               LIVESWAP_PROBATION_BATCHES="2", LIVESWAP_LOG_LEVEL="WARNING",
                LIVESWAP_RISK__DAILY_LOSS_LIMIT="1000000000", LIVESWAP_PAPER__STARTING_BALANCE="1000000000",
                LIVESWAP_RISK__MAX_OPEN_POSITIONS="100000", **extra)
     return env

@@ -24,6 +24,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import bench_activation  # noqa: E402
+import bench_cli  # noqa: E402
 import bench_deploy  # noqa: E402
 import bench_memory  # noqa: E402
 import bench_rollout_stats  # noqa: E402
@@ -67,6 +68,7 @@ def main() -> None:
 
     deploy = called(bench_deploy.main, ["--swaps", "8" if q else "30", "--restarts", "2" if q else "5"])
     activation = called(bench_activation.main, ["-n", "3" if q else "8"])
+    cli = called(bench_cli.main, ["-n", "5" if q else "15"])
     sandbox = script("bench_sandbox.py", "--rounds", "1000" if q else "5000", "--spawns", "3" if q else "10")
     engine = script("bench_engine.py", "--batches", "150" if q else "600")
     journal = script("bench_journal.py", "--batches", "150" if q else "600", "--snapshots", "10" if q else "50")
@@ -124,6 +126,10 @@ def main() -> None:
                      f"{r['rate']:.0f} candles/s | 9 markets, 1 KB |")
     install = figure(r"^install, small pure-Python wheel.*?median\s+([\d.]+)", registry)
     applied = figure(r"median (\d+) ms", control)
+    cli_hot = {k: v for k, v in cli.items() if k in bench_cli.HOT}
+    cli_worst = max(cli_hot, key=lambda k: cli_hot[k])
+    lines.append(f"| CLI start-up, everyday commands (median, vs a bare `python -c pass`) | "
+                 f"{', '.join(f'{k} {v:.1f}x' for k, v in cli_hot.items())} | target <= 3x; worst {cli_worst} |")
     lines.append(f"| Registry: install a small wheel | median {install} ms | |")
     np_first = figure(r"^first install, numpy strategy, cold cache.*?median\s+([\d.]+)", registry)
     np_warm = figure(r"^install of another numpy version, warm cache.*?median\s+([\d.]+)", registry)

@@ -106,6 +106,7 @@ def prepare_home(home: Path, speed: float) -> dict[str, str]:
         make_wheel(home / "registry", "probe-strategy", version, ep=STRATEGY, module="probe_strategy",
                    body=PROBE.format(version=version))
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIVESWAP_")}
+    env["LIVESWAP_INSTALLED_STRATEGIES"] = "false"  # only the probe wheels of this home
     env.update({
         "LIVESWAP_HOME": str(home), "LIVESWAP_SPEED": str(speed), "LIVESWAP_STRATEGY": f"{STRATEGY}=={VERSIONS[0]}",
         "LIVESWAP_SNAPSHOT_SECONDS": "0.25", "LIVESWAP_HEARTBEAT_SECONDS": "0.2", "LIVESWAP_PROBATION_BATCHES": "2",

@@ -11,6 +11,7 @@ operator reads; nothing here carries a credential. The tree::
     ├── JournalError           the journal cannot be used
     ├── RegistryError          a spec is unknown or refused, or an install failed
     ├── LoadError              a version cannot be loaded (unknown, refused, failed to start)
+    │   └── SandboxUnavailable the configured sandbox level cannot be applied on this machine
     ├── StrategyFault          strategy code raised, timed out, crashed or answered garbage
     ├── ChannelError           the pipe to a worker failed
     │   ├── ChannelTimeout
@@ -39,7 +40,13 @@ errors; they join the tree when the validators stop relying on that.
 
 from __future__ import annotations
 
-from typing import Literal
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: every CLI command imports this module
+if TYPE_CHECKING:
+    from typing import Literal
+
+    FaultKind = Literal["exception", "timeout", "crash", "memory", "garbage", "load", "protocol"]
+
+_FAULT_KINDS = ("exception", "timeout", "crash", "memory", "garbage", "load", "protocol")
 
 __all__ = [
     "ActionRefused",
@@ -60,6 +67,7 @@ __all__ = [
     "ProtocolError",
     "RateLimited",
     "RegistryError",
+    "SandboxUnavailable",
     "StrategyFault",
     "VenueAuthError",
     "VenueConfigError",
@@ -122,7 +130,16 @@ class LoadError(LiveswapError):
     """The version cannot be loaded (unknown, refused by the registry, failed to start)."""
 
 
-FaultKind = Literal["exception", "timeout", "crash", "memory", "garbage", "load", "protocol"]
+class SandboxUnavailable(LoadError):
+    """The configured ``sandbox.level`` cannot be applied here: no worker is started (fail closed)."""
+
+
+def __getattr__(name: str) -> object:
+    if name == "FaultKind":  # built on first use (the sandbox runner reads its values)
+        from typing import Literal
+
+        return Literal[_FAULT_KINDS]
+    raise AttributeError(f"module 'liveswap.exceptions' has no attribute {name!r}")
 
 
 class StrategyFault(LiveswapError):

@@ -193,7 +193,10 @@ def watch_home(engine: Engine, guard: HomeGuard) -> None:
         if probe:
             next_probe = now + interval
         problem = guard.problem(write_probe=probe)
-        if problem is not None:
+        if problem is not None and problem.startswith("the disk is full"):
+            eng.abandon_home(problem.removeprefix("the disk is full").strip(" ()") or "state/",
+                             cause="the disk is full")
+        elif problem is not None:
             eng.abandon_home(problem)
 
     engine.add_between_batches(check_home)

@@ -207,6 +207,10 @@ class Settings(BaseSettings):
         0.0, ge=0, description="USD the broker's balance may differ from the ledger's before new positions stop"
     )
     log_level: str = "INFO"
+    installed_strategies: bool = Field(
+        True, description="also list strategies pip-installed into the host's environment (entry point group "
+        "liveswap.strategies); a registry wheel of the same version wins"
+    )
     venues: VenueSettings = VenueSettings()
     wheelhouse: Path | None = Field(
         None, description="a folder of wheels a version's dependencies may come from (offline hosts); "

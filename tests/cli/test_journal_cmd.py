@@ -89,3 +89,31 @@ def test_history_shows_the_pause_of_every_swap_in_ms(home: Path) -> None:
 def test_no_journal_is_a_clear_refusal(tmp_path: Path) -> None:
     out = run_cli("history", "--home", str(tmp_path))
     assert out.returncode == 1 and "no journal at" in out.stderr and out.stderr[-1] == "\n"
+
+
+HOSTILE = "worker raised RuntimeError: [/] closing tag [bold]x \x1b[31m"
+
+
+def test_history_shows_markup_and_control_characters_from_strategies_verbatim(
+        home: Path, cli_env: dict[str, str]) -> None:
+    """Issue 13: a reason holding rich markup or terminal escapes is printed as written, never interpreted."""
+    from liveswap.journal import Journal
+
+    journal = Journal(home / "state" / "journal.sqlite")
+    journal.record_swap(kind="start", from_version=None, to_version="momentum==1.0.0", ok=True,
+                        reason="first version of this home", batch_end=0)
+    journal.record_swap(kind="activate", from_version="momentum==1.0.0", to_version="momentum==1.1.0", ok=False,
+                        reason=HOSTILE, batch_end=300)
+    journal.record_swap(kind="activate", from_version="momentum==1.0.0", to_version="momentum==1.2.0", ok=True,
+                        pause_ms=3.14159, batch_end=600)
+    journal.record_control(generation=9, ok=False, reason="control.json [red]active[/red]: bad")
+    journal.close()
+    done = subprocess.run([*CLI, "history"], capture_output=True, text=True, env=cli_env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "[/] closing tag [bold]x \\x1b[31m" in out and "\x1b" not in out
+    assert "control.json [red]active[/red]: bad" in out
+    assert "3.14" in out and "REFUSED" in out
+    assert out.splitlines()[0] == "history (newest first)"
+    done = subprocess.run([*CLI, "history", "--json"], capture_output=True, text=True, env=cli_env, timeout=60)
+    assert HOSTILE in [e["reason"] for e in json.loads(done.stdout)]  # --json keeps the text as it is

@@ -128,6 +128,113 @@ def test_the_console_script_exit_codes(home: Path) -> None:
     assert tree(home) == before
 
 
+def _site_install(wheel: Path, site: Path) -> None:
+    """What ``pip install WHEEL`` does, into a private site directory."""
+    from installer import install
+    from installer.destinations import SchemeDictionaryDestination
+    from installer.sources import WheelFile
+
+    dest = SchemeDictionaryDestination({k: str(site) for k in ("purelib", "platlib", "scripts", "data", "headers")},
+                                       interpreter=sys.executable, script_kind="posix")
+    with WheelFile.open(wheel) as source:
+        install(source, dest, {"INSTALLER": b"pip\n"})
+
+
+def test_list_marks_the_active_version_and_which_of_two_copies_wins(
+        home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    for version in ("1.0.0", "1.1.0"):
+        wheel = make_wheel(out, version=version)
+        (home / "registry" / wheel.name).write_bytes(wheel.read_bytes())
+    site = tmp_path / "site"
+    _site_install(make_wheel(tmp_path / "pip", version="1.1.0"), site)  # the same version, pip-installed
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setenv("LIVESWAP_INSTALLED_STRATEGIES", "true")  # this test asks for installed strategies
+    sha = {p.name: __import__("hashlib").sha256(p.read_bytes()).hexdigest() for p in (home / "registry").iterdir()}
+    (home / "state").mkdir(exist_ok=True)
+    (home / "state" / "status.json").write_text(json.dumps({"active": {
+        "name": "momentum", "version": "1.1.0", "wheel_sha256": sha["momentum_strategy-1.1.0-py3-none-any.whl"],
+        "since": 0}}))
+
+    code, stdout, _ = run(capsys, "registry", "list", "--json", "--home", str(home))
+    assert code == 0
+    rows = {(r["version"], r["source"]): r for r in json.loads(stdout)}
+    assert set(rows) == {("1.0.0", "registry"), ("1.1.0", "registry"), ("1.1.0", "installed")}
+    assert [k for k, r in rows.items() if r["active"]] == [("1.1.0", "registry")]
+    assert "wins" in rows[("1.1.0", "registry")]["note"]
+    assert "shadowed by the registry wheel" in rows[("1.1.0", "installed")]["note"]
+    assert rows[("1.0.0", "registry")]["note"] == ""
+
+    code, stdout, _ = run(capsys, "registry", "list", "--home", str(home))
+    active_lines = [line for line in stdout.splitlines() if line.startswith("*")]
+    assert len(active_lines) == 1 and "1.1.0" in active_lines[0] and "registry" in active_lines[0]
+
+
+def test_add_refuses_to_make_a_home_of_a_project_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "my-strategy"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    wheel = make_wheel(project / "dist")
+    monkeypatch.chdir(project)
+    monkeypatch.delenv("LIVESWAP_HOME", raising=False)
+    code, _, stderr = run(capsys, "registry", "add", str(wheel))
+    assert code == 1
+    assert "not a liveswap home" in stderr and "--home" in stderr and "LIVESWAP_HOME" in stderr
+    assert sorted(p.name for p in project.iterdir()) == ["dist", "pyproject.toml"]  # no registry/, no state/
+    fresh = tmp_path / "new-home"  # a folder that is not a project: becomes a home, and says so
+    code, _, stderr = run(capsys, "registry", "add", str(wheel), "--home", str(fresh))
+    assert code == 0 and "creating a new home" in stderr
+    assert (fresh / "registry" / wheel.name).is_file()
+
+
+def _journal_with(home: Path, *swaps: tuple[str, str]) -> None:
+    from liveswap.journal import Journal
+
+    journal = Journal(home / "state" / "journal.sqlite")
+    try:
+        for spec, sha in swaps:
+            journal.record_swap(kind="activate", from_version=None, to_version=spec, ok=True, sha256=sha)
+    finally:
+        journal.close()
+
+
+def test_prune_keeps_what_a_wheel_the_host_or_a_rollback_needs_and_removes_the_rest(
+        home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from liveswap.registry import Registry
+
+    out = tmp_path / "out"
+    wheels = {v: make_wheel(out, version=v) for v in ("1.0.0", "1.1.0", "1.2.0", "1.3.0")}
+    for w in wheels.values():
+        (home / "registry" / w.name).write_bytes(w.read_bytes())
+    registry = Registry(home)
+    installed = {v: registry.install(registry.resolve(f"momentum=={v}")).path.parent for v in wheels}  # env dirs
+    sha = {v: __import__("hashlib").sha256(w.read_bytes()).hexdigest() for v, w in wheels.items()}
+    crashed = home / "state" / "versions" / ".tmp-momentum-strategy-9.9.9-abcdefabcdef-x1y2"
+    crashed.mkdir()
+    # 1.0.0 was active before 1.1.0 (the rollback target), 1.1.0 runs; 1.2.0 and 1.3.0 lose their wheels,
+    # and 1.3.0 was active long ago
+    _journal_with(home, ("momentum==1.3.0", sha["1.3.0"]), ("momentum==1.0.0", sha["1.0.0"]),
+                  ("momentum==1.1.0", sha["1.1.0"]))
+    for v in ("1.0.0", "1.1.0", "1.2.0", "1.3.0"):
+        (home / "registry" / wheels[v].name).unlink()
+    (home / "registry" / wheels["1.2.0"].name).write_bytes(wheels["1.2.0"].read_bytes())  # 1.2.0's wheel is back
+
+    code, stdout, _ = run(capsys, "registry", "prune", "--dry-run", "--home", str(home))
+    assert code == 0 and "would remove 2 install(s)" in stdout
+    assert all(p.exists() for p in installed.values()) and crashed.exists()
+
+    code, stdout, _ = run(capsys, "registry", "prune", "--json", "--home", str(home))
+    result = json.loads(stdout)
+    assert code == 0
+    assert sorted(Path(p).name for p in result["removed"]) == sorted([installed["1.3.0"].name, crashed.name])
+    kept = {Path(p).name: why for p, why in result["kept"].items()}
+    assert "active" in kept[installed["1.1.0"].name]
+    assert "rollback target" in kept[installed["1.0.0"].name]
+    assert "registry wheel" in kept[installed["1.2.0"].name]
+    assert not installed["1.3.0"].exists() and installed["1.2.0"].exists()
+
+
 def test_check_installs_and_shows_the_lock_then_list_json_carries_it(home: Path,
                                                                      capsys: pytest.CaptureFixture[str]) -> None:
     out = home.parent / "out"

@@ -440,3 +440,31 @@ def test_the_idle_loop_polls_control_json_at_least_every_200_ms(home: Path) -> N
     engine.run()
     assert clock.waits and max(clock.waits) <= IDLE_WAKE_SECONDS <= 0.2
     assert len(calls) >= len(clock.waits)  # every idle wake runs the callbacks (the watcher among them)
+
+
+def test_risk_limits_may_be_lowered_never_raised_above_the_settings(home: Path) -> None:
+    engine, _ = controlled(home)
+    advance(engine, 300)
+    ceiling = engine.settings.risk
+    steer(engine, home, "set", "risk.stake_cap=1000", "risk.max_open_positions=1000")
+    assert engine.desired.risk == ceiling  # the raise is refused as a whole: nothing changed
+    st = status_json(home / "state")
+    assert st is not None and "risk.stake_cap 1000 is above 5" in str(st["control_error"])
+    assert "risk.max_open_positions 1000 is above 9" in str(st["control_error"])
+    steer(engine, home, "set", "risk.stake_cap=1", "risk.max_open_positions=2")
+    assert (engine.desired.risk.stake_cap, engine.desired.risk.max_open_positions) == (1, 2)  # lowering is applied
+    assert status_json(home / "state")["control_error"] is None  # type: ignore[index]
+
+
+def test_a_control_file_above_the_ceilings_at_start_is_held_at_the_ceilings(home: Path) -> None:
+    (home / "state" / "control.json").write_text(json.dumps(
+        {"generation": 1, "risk": {"stake_cap": 50, "daily_loss_limit": 10}}))
+    engine, _ = controlled(home)
+    doc = read_desired(home / "state", engine.markets)
+    assert doc is not None
+    at_start = desired_from(doc, engine.settings.risk)  # what a starting host takes (host.build_engine)
+    assert at_start.risk.stake_cap == engine.settings.risk.stake_cap  # held at the ceiling
+    assert at_start.risk.daily_loss_limit == 10  # a lower limit is taken
+    idle(engine)  # the running host's watcher refuses the generation and says why
+    assert "risk.stake_cap 50 is above 5" in str(status_json(home / "state")["control_error"])  # type: ignore[index]
+    assert engine.desired.risk.stake_cap == engine.settings.risk.stake_cap

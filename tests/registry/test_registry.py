@@ -268,7 +268,7 @@ def test_pip_installed_strategies_are_found_and_verified(home: Path, tmp_path: P
                                        interpreter=sys.executable, script_kind="posix")
     with WheelFile.open(wheel) as source:
         install(source, dest, {"INSTALLER": b"pip\n"})
-    host = HostEnvironment(search_path=[str(site), *sys.path])
+    host = HostEnvironment(search_path=[str(site), *sys.path], strategies=True)
     registry = Registry(home, host=host)
     (v,) = [v for v in registry.scan() if v.name == "trend"]
     assert (v.source, v.version, v.dist_name, v.sha256, v.path, v.verdict) == (

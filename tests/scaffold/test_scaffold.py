@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import zipfile
@@ -61,10 +62,10 @@ def test_generated_project_passes_its_own_tests(project: Path) -> None:
 
 
 def test_wheel_declares_the_entry_point_and_the_host_requirement(wheel: Path) -> None:
-    assert wheel.name == "demo_strat-0.1.0-py3-none-any.whl"
+    assert wheel.name == "demo_strat-1.0.0-py3-none-any.whl"
     with zipfile.ZipFile(wheel) as zf:
-        entry_points = zf.read("demo_strat-0.1.0.dist-info/entry_points.txt").decode()
-        metadata = Parser().parsestr(zf.read("demo_strat-0.1.0.dist-info/METADATA").decode())
+        entry_points = zf.read("demo_strat-1.0.0.dist-info/entry_points.txt").decode()
+        metadata = Parser().parsestr(zf.read("demo_strat-1.0.0.dist-info/METADATA").decode())
     assert f"[{ENTRY_POINT_GROUP}]\ndemo-strat = demo_strat:DemoStrat" in entry_points
     (host,) = [Requirement(r) for r in metadata.get_all("Requires-Dist")]
     assert host.name == "liveswap" and host.specifier.contains(__version__)
@@ -127,3 +128,31 @@ def test_the_host_wheel_ships_the_templates(tmp_path: Path) -> None:
     with zipfile.ZipFile(build_wheel(ROOT, tmp_path)) as zf:
         shipped = set(zf.namelist())
     assert {f"liveswap/scaffold/template/{name}" for name in LAYOUT} <= shipped
+
+
+def readme_commands(readme: str) -> list[str]:
+    """The shell lines of the README's indented code blocks, in order."""
+    return [line.strip() for line in readme.splitlines() if line.startswith("    ") and line.strip()]
+
+
+
+def test_the_readme_commands_work_verbatim_from_the_project_folder(tmp_path: Path, cli_env: dict[str, str]) -> None:
+    """The generated README is a script: this host's Python and liveswap, this home, version 1.0.0."""
+    home = tmp_path / "bot"
+    (home / "registry").mkdir(parents=True)
+    project = tmp_path / "src" / "demo-strat"
+    env = {k: v for k, v in cli_env.items() if k != "LIVESWAP_HOME"}  # the README says where the home is
+    done = subprocess.run([*CLI, "new", "demo-strat", "--dir", str(project), "--home", str(home)],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "1.0.0" in done.stdout and str(home) in done.stdout
+    lines = readme_commands((project / "README.md").read_text())
+    assert lines[0] == f"export LIVESWAP_HOME={home}"
+    assert all(line.startswith((sys.executable, str(CONSOLE_SCRIPT), "export")) for line in lines), lines
+    script = "set -e\n" + "\n".join(lines) + "\n"
+    done = subprocess.run(["bash", "-c", script], cwd=project, capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert (home / "registry" / "demo_strat-1.0.0-py3-none-any.whl").is_file()
+    control = json.loads((home / "state" / "control.json").read_text())
+    assert control["params"] == {"stake": 2}  # activate, set and rollback were recorded for the host
+    assert not (project / "registry").exists() and not (project / "state").exists()

@@ -161,6 +161,7 @@ def test_check_runs_a_sandboxed_load_test(home: Path) -> None:
                      body="from liveswap.api import hookimpl\nclass Strategy:\n    @hookimpl\n"
                           "    def on_candle(self, candle, context):\n        return []\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIVESWAP_")}
+    env["LIVESWAP_INSTALLED_STRATEGIES"] = "false"  # hermetic: only this home's wheels
     cli = [sys.executable, "-m", "liveswap.cli.main"]
     loaded = subprocess.run([*cli, "check", str(bad), "--home", str(home)], capture_output=True, text=True, env=env)
     assert loaded.returncode == 1

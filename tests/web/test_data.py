@@ -6,8 +6,7 @@ import json
 import time
 from pathlib import Path
 
-import pytest
-from liveswap.home.status import StatusDoc, read_status
+from liveswap.home.status import read_status
 from liveswap.journal import Journal
 from liveswap.web import data
 
@@ -76,10 +75,10 @@ def test_the_candidate_the_host_reports_is_passed_through(home: Path) -> None:
     assert data.overview(home / "state")["candidate"] == cand
 
 
-@pytest.mark.skipif("sandbox" not in StatusDoc.model_fields, reason="status.json has no sandbox field yet (issue 13)")
 def test_the_sandbox_is_passed_through_when_the_host_reports_it(home: Path) -> None:
-    write_status(home, sandbox={"level": "strict", "missing": []})
-    assert data.overview(home / "state")["sandbox"]["level"] == "strict"
+    sandbox = {"level": "strict", "in_force": ["namespaces", "seccomp"], "not_applied": ["landlock"], "refused": None}
+    write_status(home, sandbox=sandbox)
+    assert data.overview(home / "state")["sandbox"] == sandbox
 
 
 def test_the_swap_pause_comes_from_status_when_the_journal_row_has_none(home: Path) -> None:

@@ -1,14 +1,25 @@
-"""What every command shares: ``--home``/``--json`` flags, the refusal exception, JSON output."""
+"""What every command shares: ``--home``/``--json`` flags, the refusal exception, JSON output.
+
+Kept to the standard library (and :mod:`liveswap.exceptions`): every command imports it, and the
+operator's everyday commands must start in a blink.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from typing import Any
+
+from liveswap.exceptions import LiveswapError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the CLI starts in a blink)
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 
-class CommandError(Exception):
+class CommandError(LiveswapError):
     """Refused or failed: the message (one or two plain lines) goes to stderr, exit status 1."""
 
 
@@ -18,6 +29,20 @@ def add_home(parser: argparse.ArgumentParser) -> None:
 
 def add_json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def home_dir(flag: str | None) -> Path:
+    """``--home``, else ``LIVESWAP_HOME``, else the current directory (absolute); the same rule as
+    :func:`liveswap.settings.resolve_home`, without importing the settings machinery."""
+    from pathlib import Path
+
+    return Path(home_str(flag))
+
+
+def home_str(flag: str | None) -> str:
+    """:func:`home_dir` as a string, without pathlib (the everyday commands do not need it)."""
+    raw = flag or os.environ.get("LIVESWAP_HOME") or os.getcwd()
+    return os.path.realpath(os.path.expanduser(raw))
 
 
 def print_json(obj: Any) -> None:

@@ -1,26 +1,30 @@
 """``liveswap activate | rollback | pause | resume | set``: change the desired state in control.json.
 
 Each command edits ``state/control.json`` under its lock and bumps ``generation``; it works with
-or without a running host (without one, the change is applied at the next start). With
-``--wait SECONDS`` it returns once the host applied the generation (exit 0), refused it (exit 1,
-with the host's reason), or the time is up (exit 1).
+or without a running host. Without one, the change is recorded and applied when a host starts,
+and ``--wait`` says so at once instead of sitting out its time. With a running host, ``--wait
+SECONDS`` returns once the host applied the generation (exit 0: an activation or rollback says
+from which version to which and how long trading paused), refused it (exit 1, with the host's
+reason), or the time is up (exit 1).
+
+Fast by design: the edit goes through :mod:`liveswap.home.quick` (standard library only) when it
+can vouch for the file and the result; otherwise, and for every risk limit, through the full
+model (:func:`liveswap.home.control_store.update_control`), which also words any refusal.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+import os
 
-from liveswap.cli.common import CommandError, add_home, add_json, print_json
-from liveswap.exceptions import ControlError
-from liveswap.home import changes
-from liveswap.home.control import RISK_KEYS
-from liveswap.home.control_store import update_control
-from liveswap.home.status import read_status
-from liveswap.home.wait import host_alive, wait_for_generation
-from liveswap.settings import load_settings
-from liveswap.specs import SpecError
+from liveswap.cli.common import CommandError, add_home, add_json, home_str, print_json
+from liveswap.home import quick
+from liveswap.home.quick import RISK_KEYS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -52,43 +56,83 @@ def _common(p: argparse.ArgumentParser, func: Any) -> None:
     add_home(p)
     add_json(p)
     p.add_argument("--wait", type=float, metavar="SECONDS",
-                   help="return once the running host applied (exit 0) or refused (exit 1) the change")
+                   help="return once the running host applied (exit 0) or refused (exit 1) the change; "
+                        "at once when no host is running")
     p.set_defaults(func=func)
 
 
 # ---- the commands ---------------------------------------------------------------------------
 
 def activate(args: argparse.Namespace) -> int:
-    try:
-        change = changes.activate(args.spec)
-    except SpecError as exc:
-        raise CommandError(str(exc)) from None
-    return _submit(args, change, f"activate {args.spec.strip()}")
+    spec = args.spec.strip()
+    if not quick.surely_spec(spec):
+        from liveswap.specs import SpecError, parse_spec
+
+        try:
+            parse_spec(spec)
+        except SpecError as exc:
+            raise CommandError(str(exc)) from None
+
+    def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
+        return {**doc, "active": spec, "active_request": generation, "rollback": None}
+
+    return _submit(args, change, f"activate {spec}", swap=spec)
 
 
 def rollback(args: argparse.Namespace) -> int:
     to = args.to
-    try:
-        change = changes.rollback(to)
-    except SpecError as exc:
-        raise CommandError(str(exc)) from None
-    return _submit(args, change, f"rollback to {to}" if to else "rollback to the previous version")
+    if to is not None and not quick.SIMPLE_VERSION_RE.match(to):
+        from liveswap.specs import SpecError, check_version
+
+        try:
+            check_version(to)
+        except SpecError as exc:
+            raise CommandError(str(exc)) from None
+
+    def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
+        return {**doc, "active": None, "active_request": None, "rollback": {"to": to, "request": generation}}
+
+    return _submit(args, change, f"rollback to {to}" if to else "rollback to the previous version", swap="rollback")
 
 
 def pause(args: argparse.Namespace) -> int:
     markets = _markets(args)
-    return _submit(args, changes.pause(markets), f"pause {', '.join(markets)}" if markets else "pause all markets")
+
+    def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
+        if not markets:
+            return {**doc, "paused": True}
+        return {**doc, "paused_markets": sorted(set(doc["paused_markets"]) | set(markets))}
+
+    return _submit(args, change, f"pause {', '.join(markets)}" if markets else "pause all markets")
 
 
 def resume(args: argparse.Namespace) -> int:
     markets = _markets(args)
+
+    def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
+        if not markets:  # a global resume also lifts a tripped daily loss limit (home.changes.resume)
+            return {**doc, "paused": False, "paused_markets": [], "resume_request": generation}
+        return {**doc, "paused_markets": sorted(set(doc["paused_markets"]) - set(markets))}
+
     what = f"resume {', '.join(markets)}" if markets else "resume all markets"
-    return _submit(args, changes.resume(markets), what)
+    return _submit(args, change, what)
 
 
 def set_values(args: argparse.Namespace) -> int:
     params, risk = parse_assignments(args.assignments)
-    return _submit(args, changes.set_values(params, risk), "set " + " ".join(args.assignments))
+
+    def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
+        new_params, new_risk = dict(doc["params"]), dict(doc["risk"])
+        for target, updates in ((new_params, params), (new_risk, risk)):
+            for key, value in updates.items():
+                if value is None:
+                    target.pop(key, None)
+                else:
+                    target[key] = value
+        return {**doc, "params": new_params, "risk": new_risk}
+
+    # a risk limit is checked by the full model (its bounds, the host's ceilings), never by the fast path
+    return _submit(args, change, "set " + " ".join(args.assignments), full=bool(risk))
 
 
 # ---- helpers ----------------------------------------------------------------------------------
@@ -129,49 +173,108 @@ def _markets(args: argparse.Namespace) -> list[str]:
     markets = list(dict.fromkeys(args.market or []))
     if not markets:
         return []
-    try:
-        return changes.check_markets(markets, _home_markets(args))
-    except ControlError as exc:
-        raise CommandError(str(exc)) from None
+    known = _host_markets(os.path.join(home_str(args.home), "state")) or _settings(args).markets
+    for m in markets:
+        if m not in known:
+            raise CommandError(f"unknown market {m!r} (this home trades {', '.join(known)})")
+    return markets
 
 
-def _home_markets(args: argparse.Namespace) -> list[str]:
+def _host_markets(state_dir: str) -> list[str] | None:
+    """The markets the last host of this home traded (status.json), if it said."""
+    markets = (quick.read_status(state_dir) or {}).get("markets")
+    return markets if isinstance(markets, list) and all(isinstance(m, str) for m in markets) and markets else None
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from liveswap.settings import load_settings
+
     try:
-        return list(load_settings(args.home).markets)
+        return load_settings(args.home)
     except ValueError as exc:
         raise CommandError(f"invalid settings: {exc}".splitlines()[0]) from None
 
 
-def _submit(args: argparse.Namespace, change: Any, what: str) -> int:
+def _full_update(args: argparse.Namespace, change: Any) -> dict[str, Any]:
+    """The exact path: the settings' markets and the strict model (pydantic), with its reasons."""
+    from liveswap.exceptions import ControlError
+    from liveswap.home.control_store import update_control
+
+    settings = _settings(args)
     try:
-        settings = load_settings(args.home)
-    except ValueError as exc:
-        raise CommandError(f"invalid settings: {exc}".splitlines()[0]) from None
-    state_dir = settings.state_dir
-    try:
-        doc = update_control(state_dir, change, markets=settings.markets)
+        return update_control(settings.state_dir, change, markets=settings.markets).to_json()
     except ControlError as exc:
         raise CommandError(str(exc)) from None
-    gen = doc.generation
-    result: dict[str, Any] = {"generation": gen, "control": doc.to_json(), "applied": None, "message": ""}
-    if args.wait is not None:
-        outcome = wait_for_generation(state_dir, gen, args.wait)
-        result.update(applied=outcome.ok, message=outcome.message)
-        if args.json:
-            print_json(result)
-        if not outcome.ok:
-            raise CommandError(f"{what}: {outcome.message}")
-        if not args.json:
-            print(f"{what}: {outcome.message}")
-        return 0
-    status = read_status(state_dir)
-    if status is not None and host_alive(status):
-        note = f"the running host (pid {status.pid}) applies it between batches"
+
+
+def _update(args: argparse.Namespace, state_dir: str, change: Any, *, full: bool) -> dict[str, Any]:
+    doc = None
+    if not full:
+        try:
+            doc = quick.update_control_quick(state_dir, change, markets=_host_markets(state_dir))
+        except TimeoutError:
+            raise CommandError(f"state/{quick.CONTROL_LOCK_FILE} is held by another liveswap command for more than "
+                               f"{quick.LOCK_TIMEOUT_SECONDS:g}s; try again") from None
+    return doc if doc is not None else _full_update(args, change)
+
+
+def _submit(args: argparse.Namespace, change: Any, what: str, *, swap: str | None = None, full: bool = False) -> int:
+    home = home_str(args.home)
+    state_dir = os.path.join(home, "state")
+    doc = _update(args, state_dir, change, full=full)
+    gen = doc["generation"]
+    result: dict[str, Any] = {"generation": gen, "control": doc, "applied": None, "message": "", "swap": None}
+    pid = quick.host_running(state_dir)
+    if pid is None:
+        result["message"] = f"recorded (generation {gen}); no host is running on {home}: applied when one starts"
+    elif args.wait is None:
+        result["message"] = (f"recorded (generation {gen}); the running host (pid {pid}) applies it between "
+                             "batches (--wait SECONDS to see it applied)")
     else:
-        note = "no host is running: applied at the next start"
-    result["message"] = f"generation {gen} recorded; {note}"
+        return _wait(args, state_dir, gen, what, swap, result)
     if args.json:
         print_json(result)
     else:
         print(f"{what}: {result['message']}")
     return 0
+
+
+def _wait(args: argparse.Namespace, state_dir: str, gen: int, what: str, swap: str | None,
+          result: dict[str, Any]) -> int:
+    from pathlib import Path
+
+    from liveswap.home.wait import wait_for_generation
+
+    outcome = wait_for_generation(Path(state_dir), gen, args.wait)
+    message = outcome.message
+    if not outcome.ok and message.startswith("timed out"):  # name the host by its pid file: alive even if stopped
+        pid = quick.host_running(state_dir)
+        message = (f"timed out after {args.wait:g}s; the host ({f'pid {pid}' if pid else 'not running'}) has not "
+                   f"applied generation {gen}")
+    result.update(applied=outcome.ok, message=message)
+    if outcome.ok and swap is not None:
+        last = (quick.read_status(state_dir) or {}).get("last_swap")
+        if isinstance(last, dict) and last.get("generation") == gen and last.get("ok"):
+            result.update(swap=last, message=swap_message(last))
+        elif swap != "rollback":
+            result["message"] = f"{swap} was already active ({outcome.message})"
+    if args.json:
+        print_json(result)
+    if not outcome.ok:
+        raise CommandError(f"{what}: {message}")
+    if not args.json:
+        print(result["message"] if result["swap"] else f"{what}: {result['message']}")
+    return 0
+
+
+def _ms(x: float) -> str:
+    return f"{x:.1f}" if x >= 1 else f"{x:.2f}"
+
+
+def swap_message(last: dict[str, Any]) -> str:
+    """``activated momentum==1.1.0 (from momentum==1.0.0), trading paused 3.1 ms``."""
+    verb = "rolled back to" if str(last.get("kind")).endswith("rollback") else "activated"
+    src = f" (from {last.get('from')})" if last.get("from") else ""
+    pause = last.get("pause_ms")
+    paused = f", trading paused {_ms(float(pause))} ms" if isinstance(pause, (int, float)) else ""
+    return f"{verb} {last.get('to')}{src}{paused}"

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import sys
 import time
-from typing import Any
+from pathlib import Path
 
-from rich.console import Console
-from rich.table import Table
+from liveswap.cli.common import add_home, add_json, home_dir, print_json
+from liveswap.cli.render import table, terminal_width
 
-from liveswap.cli.common import CommandError, add_home, add_json, print_json
-from liveswap.journal.reader import EXPORTS, history, rows
-from liveswap.journal.store import JournalError
-from liveswap.settings import resolve_home
+EXPORT_TABLES = ("controls", "decisions", "fills", "ledger", "orders", "settlements", "swaps")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -28,46 +23,50 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     actions = j.add_subparsers(dest="journal_action", metavar="ACTION")
     e = actions.add_parser("export", help="export a journal table as CSV or JSON lines (to stdout or --out)")
     add_home(e)
-    e.add_argument("table", nargs="?", default="fills", choices=sorted(EXPORTS), help="what to export (fills)")
+    e.add_argument("table", nargs="?", default="fills", choices=EXPORT_TABLES, help="what to export (fills)")
     e.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     e.add_argument("--out", metavar="FILE", help="write here instead of stdout")
     e.set_defaults(func=export)
     j.set_defaults(func=lambda _args: j.print_help() or 2)
 
 
-def _journal(home: str | None) -> Any:
-    return resolve_home(home) / "state" / "journal.sqlite"
+def _journal(home: str | None) -> Path:
+    return home_dir(home) / "state" / "journal.sqlite"
 
 
 def show_history(args: argparse.Namespace) -> int:
-    try:
-        entries = history(_journal(args.home))
-    except JournalError as exc:
-        raise CommandError(str(exc)) from exc
+    from liveswap.journal.reader import history
+
+    entries = history(_journal(args.home))  # a JournalError is a one-line refusal (cli.main)
     if args.json:
         print_json(entries)
         return 0
-    table = Table(title="history (newest first)", expand=True)
-    for col in ("when", "what", "from", "to", "ok", "pause ms"):
-        table.add_column(col, no_wrap=True)
-    table.add_column("reason", ratio=1, overflow="fold")
+    print(render_history(entries, width=terminal_width()))
+    return 0
+
+
+def render_history(entries: list[dict], width: int | None = None) -> str:
+    """The history table; every value from the journal is shown as plain text (never markup)."""
+    out = []
     for e in entries:
         when = time.strftime("%m-%d %H:%M:%S", time.localtime(e["ts"]))
         if e["what"] == "swap":
             pause = "" if e["pause_ms"] is None else f"{e['pause_ms']:.2f}"
-            table.add_row(when, e["kind"], e["from_version"] or "", e["to_version"], "yes" if e["ok"] else "REFUSED",
-                          pause, e["reason"])
+            out.append((when, e["kind"], e["from_version"] or "", e["to_version"] or "",
+                        "yes" if e["ok"] else "REFUSED", pause, e["reason"] or ""))
         else:
-            table.add_row(when, f"control gen {e['generation']}", "", "", "REFUSED", "", e["reason"])
-    Console(width=max(Console().width, 140)).print(table)
-    return 0
+            out.append((when, f"control gen {e['generation']}", "", "", "REFUSED", "", e["reason"] or ""))
+    return table("history (newest first)", ("when", "what", "from", "to", "ok", "pause ms", "reason"), out,
+                 right=("pause ms",), width=width)
 
 
 def export(args: argparse.Namespace) -> int:
-    try:
-        data = rows(_journal(args.home), args.table)
-    except JournalError as exc:
-        raise CommandError(str(exc)) from exc
+    import csv
+    import json
+
+    from liveswap.journal.reader import rows
+
+    data = rows(_journal(args.home), args.table)
     out = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
     try:
         if args.format == "jsonl":

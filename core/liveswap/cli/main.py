@@ -1,58 +1,144 @@
-"""Entry point of the ``liveswap`` console script.
+"""Entry point of the ``liveswap`` console script: lazy dispatch to one command module.
 
-Exit status: 0 done; 1 refused or failed (reason on stderr); 2 usage error.
+The parser lists every command from :data:`COMMANDS` without importing any implementation; only
+the module of the command being run is imported (and registers its full arguments), so
+``liveswap status`` never pays for the host, pydantic or the venue clients.
+
+Exit status: 0 done; 1 refused or failed (reason on stderr); 2 usage error; 130 interrupted;
+141 (128 + SIGPIPE) when the reader of the output went away (``liveswap journal export | head``),
+silently, like any Unix tool.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from liveswap import __version__
-from liveswap.cli.common import CommandError
+from liveswap.exceptions import LiveswapError
 
-# Each module has ``register(subparsers)`` adding its commands with ``set_defaults(func=...)``.
-COMMAND_MODULES: tuple[str, ...] = (
-    "liveswap.cli.run_cmd",
-    "liveswap.cli.status_cmd",
-    "liveswap.cli.registry_cmd",
-    "liveswap.cli.record_cmd",
-    "liveswap.cli.journal_cmd",
-    "liveswap.cli.demo_cmd",
-    "liveswap.cli.new_cmd",
-    "liveswap.cli.control_cmd",
-    "liveswap.cli.rollout_cmd",
-    "liveswap.cli.web_cmd",
-)
+BROKEN_PIPE_EXIT = 141
+
+# command -> (module with ``register(subparsers)`` adding it with ``set_defaults(func=...)``, one-line help).
+# A module may register several commands; the help here is what ``liveswap --help`` lists
+# (tests/cli/test_main.py checks it matches the module's own).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("liveswap.cli.run_cmd", "run the host in the foreground until SIGINT/SIGTERM"),
+    "status": ("liveswap.cli.status_cmd", "what the running host is doing"),
+    "logs": ("liveswap.cli.logs_cmd", "the host's log (or the active worker's), optionally following it"),
+    "registry": ("liveswap.cli.registry_cmd", "list, add or prune strategy versions"),
+    "check": ("liveswap.cli.registry_cmd", "the full compatibility report of a wheel or NAME[==VERSION]"),
+    "activate": ("liveswap.cli.control_cmd",
+                 "make NAME[==VERSION] the active strategy (newest compatible if no version)"),
+    "rollback": ("liveswap.cli.control_cmd",
+                 "back to the version active before the current one (or --to VERSION)"),
+    "pause": ("liveswap.cli.control_cmd",
+              "stop opening new positions (all markets, or --market M); open ones settle"),
+    "resume": ("liveswap.cli.control_cmd", "open new positions again (all markets, or --market M)"),
+    "set": ("liveswap.cli.control_cmd", "change strategy params or risk limits: set stake=2 risk.stake_cap=3"),
+    "shadow": ("liveswap.cli.rollout_cmd", "run NAME[==VERSION] beside the active version on the same candles, "
+               "filled hypothetically (never sent)"),
+    "canary": ("liveswap.cli.rollout_cmd", "let NAME[==VERSION] trade for real on --market M only; the active "
+               "version trades the rest"),
+    "promote": ("liveswap.cli.rollout_cmd", "make the candidate the active version (hot swap keeping its own state)"),
+    "reject": ("liveswap.cli.rollout_cmd", "stop the candidate; the active version carries on"),
+    "rollout": ("liveswap.cli.rollout_cmd", "the candidate, its figures beside the active version's, and the verdict"),
+    "history": ("liveswap.cli.journal_cmd", "every activation, rollback and refusal, newest first, with reasons"),
+    "journal": ("liveswap.cli.journal_cmd", "the durable journal"),
+    "record": ("liveswap.cli.record_cmd",
+               "capture a feed's candles (a venue, or the synthetic feed) to a replay CSV file"),
+    "new": ("liveswap.cli.new_cmd",
+            "scaffold a strategy project (pyproject, strategy with every hook, tests, README)"),
+    "demo": ("liveswap.cli.demo_cmd", "a short scripted tour in a throwaway home that ends by itself"),
+    "web": ("liveswap.cli.web_cmd", "a web dashboard of the home (127.0.0.1 by default); actions need its token"),
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def command_of(argv: Sequence[str]) -> str | None:
+    """The command word: the first argument that is not a top-level option (only -h and --version exist)."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            return arg
+    return None
+
+
+class Formatter(argparse.HelpFormatter):
+    """argparse's formatter, sized with ``os.get_terminal_size`` instead of importing shutil (which
+    pulls in the compression modules: milliseconds every command would pay)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        if width is None:
+            try:
+                width = os.get_terminal_size(sys.stderr.fileno()).columns - 2
+            except (OSError, ValueError, AttributeError):
+                width = int(os.environ.get("COLUMNS") or 80) - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose sub-parsers (``add_subparsers`` makes them of this class) format with
+    :class:`Formatter` too: argparse builds a formatter for every ``add_argument``."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("formatter_class", Formatter)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only ``command``'s module is imported (and registers its full arguments)."""
+    parser = Parser(
         prog="liveswap",
         description="Host for live trading strategies that swaps strategy code while trading.",
     )
     parser.add_argument("--version", action="version", version=f"liveswap {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+    if command in COMMANDS:
+        __import__(COMMANDS[command][0], fromlist=["register"]).register(sub)
+    for name, (_module, help_text) in COMMANDS.items():
+        if name not in sub.choices:
+            sub.add_parser(name, help=help_text)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help(sys.stderr)
-        return 2
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        return int(args.func(args) or 0)
-    except CommandError as exc:
-        print(f"liveswap: {exc}", file=sys.stderr)
-        return 1
+        parser = build_parser(command_of(argv))
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # --help, --version or a usage error: flush here, where a closed pipe is caught
+            sys.stdout.flush()
+            return exc.code if isinstance(exc.code, int) else 0
+        if not getattr(args, "func", None):
+            parser.print_help(sys.stderr)
+            return 2
+        try:
+            code = int(args.func(args) or 0)
+        except LiveswapError as exc:  # CommandError and every other refusal: one line, exit 1
+            sys.stdout.flush()
+            print(f"liveswap: {exc}", file=sys.stderr)
+            code = 1
+        sys.stdout.flush()  # inside the try: a reader gone away shows here, not at exit
+        return code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        _silence_closed_pipes()
+        return BROKEN_PIPE_EXIT
+
+
+def _silence_closed_pipes() -> None:
+    """Point stdout (and stderr) at /dev/null so the interpreter's final flush cannot complain."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            os.dup2(devnull, stream.fileno())
+        except (OSError, ValueError, AttributeError):
+            continue
+    os.close(devnull)
 
 
 if __name__ == "__main__":

@@ -1,27 +1,37 @@
-"""``liveswap registry list|add`` and ``liveswap check``: what the registry holds and why.
+"""``liveswap registry list|add|prune`` and ``liveswap check``: what the registry holds and why.
 
-``check`` runs the static checks, then every callable in :data:`LOAD_TESTS` unless ``--static``
-is given. The sandboxed load test plugs in there: append an
-:data:`liveswap.registry.ExtraCheck` (``Report -> iterable of one-line reasons``).
+``check`` and ``registry add`` run the static checks, then (unless ``--static``) the sandboxed
+load trial under the home's ``sandbox`` settings (:func:`liveswap.sandbox.trial.load_trial`), so
+both give the same verdict, then every callable in :data:`LOAD_TESTS` (an extra
+:data:`liveswap.registry.ExtraCheck`: ``Report -> iterable of one-line reasons``).
+
+``registry list`` marks the version the host runs (``status.json``) and, when the same version
+is both a registry wheel and pip-installed, which one is used: the registry wheel wins.
+``registry add`` refuses to create a home in a folder that looks like a project (a forgotten
+``--home``); ``registry prune`` removes installs under ``state/versions/`` nothing needs.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
+from typing import Any
 
-from liveswap.cli.common import CommandError, add_home, add_json, print_json
-from liveswap.registry import ExtraCheck, Registry, RegistryError, Report
-from liveswap.settings import load_settings
-from liveswap.swap.load_test import sandbox_load_test
+from liveswap.cli.common import CommandError, add_home, add_json, home_dir, print_json
+from liveswap.registry import ExtraCheck, Registry, RegistryError, Report, StrategyVersion
+from liveswap.sandbox.policy import probe
+from liveswap.sandbox.trial import load_trial
+from liveswap.settings import Settings, load_settings
 
-LOAD_TESTS: list[ExtraCheck] = [sandbox_load_test]
-"""Extra checks ``liveswap check`` runs after the static ones pass (skipped with ``--static``)."""
+PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+LOAD_TESTS: list[ExtraCheck] = []
+"""Extra checks ``check`` and ``registry add`` run after the sandboxed load trial (``--static``: none)."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    registry = subparsers.add_parser("registry", help="list or add strategy versions")
+    registry = subparsers.add_parser("registry", help="list, add or prune strategy versions")
     actions = registry.add_subparsers(dest="registry_action", metavar="ACTION")
 
     listing = actions.add_parser("list", help="every strategy version found, with its verdict and reasons")
@@ -31,9 +41,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
     add = actions.add_parser("add", help="validate wheels, then copy the accepted ones into registry/")
     add.add_argument("wheels", nargs="+", type=Path, metavar="WHEEL")
+    add.add_argument("--static", action="store_true", help="skip the load test (static checks only)")
     add_home(add)
     add_json(add)
     add.set_defaults(func=cmd_add)
+
+    prune = actions.add_parser("prune", help="remove installs under state/versions/ that nothing needs",
+                               description="Remove isolated installs (state/versions/) whose wheel is no longer in "
+                               "registry/ and that the host neither runs nor would roll back to (status.json, the "
+                               "journal). Pip-installed strategies are never touched.")
+    prune.add_argument("--dry-run", action="store_true", help="only say what would be removed")
+    add_home(prune)
+    add_json(prune)
+    prune.set_defaults(func=cmd_prune)
 
     check = subparsers.add_parser("check", help="the full compatibility report of a wheel or NAME[==VERSION]")
     check.add_argument("target", metavar="WHEEL|NAME[==VERSION]")
@@ -43,33 +63,94 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     check.set_defaults(func=cmd_check)
 
 
-def open_registry(home: str | None) -> Registry:
+def open_settings(home: str | None) -> Settings:
     try:
-        settings = load_settings(home)
+        return load_settings(home)
     except Exception as exc:  # noqa: BLE001 - a bad liveswap.toml is a refusal, not a traceback
         raise CommandError(f"cannot load settings: {str(exc).splitlines()[0]}") from exc
-    return Registry.from_settings(settings)
+
+
+def open_registry(home: str | None) -> Registry:
+    return Registry.from_settings(open_settings(home))
+
+
+def load_tests(settings: Settings) -> tuple[ExtraCheck, ...]:
+    """The sandboxed load trial under the home's ``sandbox`` settings, then any extra hooks."""
+    return (load_trial(settings.sandbox, hook_timeout=max(10.0, settings.hook_timeout_seconds)), *LOAD_TESTS)
+
+
+def _running(home: str | None) -> dict[str, Any]:
+    """``status.json``'s ``active`` (name, version, wheel_sha256), or {} if no host ever ran."""
+    try:
+        active = json.loads((home_dir(home) / "state" / "status.json").read_text(encoding="utf-8")).get("active")
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return active if isinstance(active, dict) else {}
+
+
+def annotate(versions: list[StrategyVersion], active: dict[str, Any]) -> list[tuple[StrategyVersion, str]]:
+    """Each version with its note: ``active`` (what the host runs), and for a version that is both a
+    registry wheel and pip-installed, which one ``activate NAME==VERSION`` uses (the registry wheel)."""
+    by_spec: dict[str, set[str]] = {}
+    for v in versions:
+        by_spec.setdefault(v.spec, set()).add(v.source)
+    out = []
+    for v in versions:
+        notes = []
+        runs = v.name == active.get("name") and v.version == active.get("version")
+        if runs and by_spec[v.spec] == {"registry", "installed"}:
+            sha = active.get("wheel_sha256") or ""
+            runs = (v.source == "registry" and sha == v.sha256) or (v.source == "installed" and not sha)
+        if runs:
+            notes.append("ACTIVE")
+        if by_spec[v.spec] == {"registry", "installed"}:
+            notes.append("used: the registry wheel wins over the pip install" if v.source == "registry"
+                         else "shadowed by the registry wheel of the same version")
+        out.append((v, "; ".join(notes)))
+    return out
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from liveswap.cli.render import clean
+
     registry = open_registry(args.home)
-    versions = registry.scan()
+    versions = annotate(registry.scan(), _running(args.home))
     if args.json:
-        print_json([{**v.to_dict(), "lock": registry.lock_of(v)} for v in versions])
+        print_json([{**v.to_dict(), "lock": registry.lock_of(v), "active": note.startswith("ACTIVE"), "note": note}
+                    for v, note in versions])
         return 0
     if not versions:
         print("no strategy versions (drop wheels into registry/ or run: liveswap registry add WHEEL)")
         return 0
-    print(f"{'NAME':<20} {'VERSION':<12} {'SOURCE':<10} {'SHA256':<12} VERDICT")
-    for v in versions:
-        print(f"{v.name:<20} {v.version:<12} {v.source:<10} {v.sha256[:12]:<12} {v.verdict}")
+    print(f"  {'NAME':<20} {'VERSION':<12} {'SOURCE':<10} {'SHA256':<12} {'VERDICT':<10} NOTE")
+    for v, note in versions:
+        mark = "*" if note.startswith("ACTIVE") else " "
+        print(clean(f"{mark} {v.name:<20} {v.version:<12} {v.source:<10} {v.sha256[:12]:<12} {v.verdict:<10} "
+                    f"{note}").rstrip())
         for reason in v.reasons:
-            print(f"    - {reason}")
+            print(f"      - {clean(reason)}")
+    print("(* the version the host runs; a registry wheel wins over a pip install of the same version)")
     return 0
 
 
+def refuse_project_folder(home: Path) -> None:
+    """A folder without registry/ or state/ that looks like a project is not meant as a home."""
+    if (home / "registry").is_dir() or (home / "state").is_dir():
+        return
+    marker = next((m for m in PROJECT_MARKERS if (home / m).exists()), None)
+    if marker:
+        raise CommandError(f"{home} is not a liveswap home (no registry/ or state/) and looks like a project "
+                           f"({marker}); pass --home or set LIVESWAP_HOME to your host's home")
+
+
 def cmd_add(args: argparse.Namespace) -> int:
-    results = open_registry(args.home).add(args.wheels)
+    home = home_dir(args.home)
+    refuse_project_folder(home)
+    if not (home / "registry").is_dir():
+        print(f"liveswap: note: {home} had no registry/; creating a new home there", file=sys.stderr)
+    settings = open_settings(args.home)
+    checks = () if args.static else load_tests(settings)
+    results = Registry.from_settings(settings).add(args.wheels, extra_checks=checks)
     if args.json:
         print_json([{**r.report.to_dict(), "copied_to": str(r.copied_to) if r.copied_to else None, "note": r.note}
                     for r in results])
@@ -87,18 +168,57 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    registry = open_registry(args.home)
+    settings = open_settings(args.home)
+    registry = Registry.from_settings(settings)
     try:
-        report = registry.check(args.target, extra_checks=() if args.static else tuple(LOAD_TESTS))
+        report = registry.check(args.target, extra_checks=() if args.static else load_tests(settings))
     except RegistryError as exc:
         raise CommandError(str(exc)) from exc
+    sandbox = probe(settings.sandbox)
     if args.json:
-        print_json(report.to_dict())
+        print_json({**report.to_dict(), "sandbox": sandbox.to_dict()})
     else:
         print_report(report)
+        print(f"  sandbox:           {sandbox.level}: {', '.join(sandbox.in_force)}")
+        for gap in sandbox.not_applied:
+            print(f"    not applied:     {gap}")
     for reason in report.reasons:
         print(f"liveswap: refused: {reason}", file=sys.stderr)
     return 1 if report.reasons else 0
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    from liveswap.exceptions import JournalError
+    from liveswap.journal.reader import active_versions
+    from liveswap.registry.prune import needed_by, prune_versions
+
+    registry = open_registry(args.home)
+    wheels = [(v.sha256, f"registry wheel {v.path.name if v.path else v.spec}") for v in registry.scan()
+              if v.source == "registry"]
+    wheels += [(r.sha256, f"registry wheel {r.path.name}") for r in registry.wheel_reports() if r.path]
+    running = _running(args.home)
+    used = [(running.get("wheel_sha256") or "", "the host runs it (status.json)")]
+    journal = registry.state_dir / "journal.sqlite"
+    if journal.exists():
+        try:
+            history = active_versions(journal)
+        except JournalError as exc:  # without the journal we cannot know what a rollback needs
+            raise CommandError(f"{exc}; nothing removed") from exc
+        for (spec, sha), why in zip(history, ("active (journal)", "the rollback target (journal)"), strict=False):
+            used.append((sha, f"{spec}: {why}"))
+    result = prune_versions(registry.versions_dir, needed_by([*used, *wheels]), dry_run=args.dry_run,
+                            cache_dir=registry.cache_dir)
+    verb = "would remove" if args.dry_run else "removed"
+    if args.json:
+        print_json({**result.to_dict(), "dry_run": args.dry_run})
+        return 0
+    for path in result.removed:
+        print(f"{verb} {path.name}")
+    for path, why in result.kept.items():
+        print(f"kept {path.name}: {why}")
+    print(f"{verb} {len(result.removed)} install(s) and {result.cache_entries} unused cache entries, "
+          f"{result.freed_bytes / 2**20:.1f} MiB; kept {len(result.kept)}")
+    return 0
 
 
 def print_report(report: Report) -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
+from liveswap import __version__
 from liveswap.cli.common import CommandError, add_home
 from liveswap.exceptions import HostError, HostLockedError, JournalError, StrategyFault
 from liveswap.home.identity import HomeGuard
 from liveswap.home.lock import HostLock
 from liveswap.host import build_engine, install_signal_handlers
-from liveswap.logs import configure
+from liveswap.logs import banner, configure, host_log
 from liveswap.settings import load_settings, settings_error
 
 
@@ -40,6 +42,9 @@ def run(args: argparse.Namespace) -> int:
         guard = HomeGuard(settings.state_dir)
         engine, swaps = build_engine(settings, guard=guard)
         install_signal_handlers(engine)
+        lines = banner(home=settings.home, version=__version__, status=engine.report().to_json(),
+                       log_path=host_log(settings.state_dir))
+        print("\n".join(lines), file=sys.stderr, flush=True)
         try:
             engine.run()
         finally:
@@ -52,6 +57,6 @@ def run(args: argparse.Namespace) -> int:
     finally:
         lock.release()
     if engine.home_lost is not None:
-        raise CommandError(f"stopped: the home changed under the host ({engine.home_lost}); no position was opened "
-                           "after it was seen, and the journal the host had open was closed consistent")
+        raise CommandError(f"{engine.exit_reason}; no position was opened after it was seen, and the journal the "
+                           "host had open was closed consistent")
     return 0

@@ -90,9 +90,28 @@ def unapplied_active(doc: ControlDoc | None, journal: Journal) -> str | None:
 
 
 def desired_from(doc: ControlDoc, base_risk: RiskLimits) -> Desired:
-    """The engine's :class:`Desired` for a valid control file (risk: the host's settings + overrides)."""
+    """The engine's :class:`Desired` for a valid control file (risk: the host's settings + overrides).
+
+    The settings the host started with are ceilings: an override may lower a limit, never raise it
+    (a limit above its ceiling is held at the ceiling here; :func:`above_ceiling` names it so the
+    watcher can refuse the generation)."""
+    risk = doc.risk_limits(base_risk)
+    capped = RiskLimits(stake_cap=min(risk.stake_cap, base_risk.stake_cap),
+                        max_open_positions=min(risk.max_open_positions, base_risk.max_open_positions),
+                        daily_loss_limit=min(risk.daily_loss_limit, base_risk.daily_loss_limit))
     return Desired(paused=doc.paused, paused_markets=set(doc.paused_markets), params=dict(doc.params),
-                   risk=doc.risk_limits(base_risk), generation=doc.generation, resume_request=doc.resume_request)
+                   risk=capped, generation=doc.generation, resume_request=doc.resume_request)
+
+
+def above_ceiling(doc: ControlDoc, ceiling: RiskLimits) -> str | None:
+    """One line naming every risk override above the limit the host started with, or None."""
+    asked = doc.risk_limits(ceiling).model_dump()
+    top = ceiling.model_dump()
+    over = [f"risk.{key} {asked[key]:g} is above {top[key]:g}" for key in top if asked[key] > top[key]]
+    if not over:
+        return None
+    return (f"refused: {'; '.join(over)}, the limit the host started with (settings): at run time a risk "
+            "limit may only be lowered")
 
 
 def runs(active: ActiveStrategy, spec: str) -> bool:
@@ -179,6 +198,10 @@ class ControlWatcher:
     def apply(self, engine: Engine, doc: ControlDoc) -> None:
         """Make ``doc`` the desired state of ``engine`` (see the module docstring)."""
         gen = doc.generation
+        too_high = above_ceiling(doc, engine.settings.risk)
+        if too_high is not None:
+            self._refuse_file(engine, too_high, gen)
+            return
         before = engine.desired
         desired = desired_from(doc, engine.settings.risk)
         if desired.params != before.params:

@@ -14,6 +14,7 @@ rescans): that is the only place the active version or the desired state can cha
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -33,6 +34,7 @@ from liveswap.engine.reconcile import ask_open_orders, request_of
 from liveswap.engine.risk import check_intent
 from liveswap.engine.state import EngineState
 from liveswap.feeds.base import FeedError
+from liveswap.home.identity import release_room
 from liveswap.home.snapshots import Snapshot, read_snapshot
 from liveswap.home.status import (
     write_status,
@@ -366,7 +368,12 @@ class Engine(EngineState):
         bets = ", ".join(f"{o.market} {o.side} ${usd(o.stake)}@{usd(o.price)}" for o in orders) or "no bets"
         extra = f"; refused {len(report.rejected)}: {'; '.join(report.rejected[:3])}" if report.rejected else ""
         fault = f"; FAULT {report.fault}" if report.fault else ""
-        stale = " (stale, not traded)" if report.stale else ""
+        if not report.stale:
+            self._traded_live = True
+        stale = ""
+        if report.stale:  # a new home's history, or the candles a restart missed: fed to rebuild state
+            stale = (" (late: decided too long after the close, not traded)" if self._traded_live
+                     else " (warming up: decided, not traded)")
         logger.info("batch {} [{} candles] {}: {}{}{}{} | balance {:.2f}", _hhmm(report.batch_end), report.candles,
                     self._active.spec, bets, stale, extra, fault, self._ledger.balance)
 
@@ -432,6 +439,8 @@ class Engine(EngineState):
                 if last_end is not None and self._cursor >= last_end:
                     logger.info("replay finished at {}", last_end)
                     break
+        except sqlite3.Error as exc:  # no durable record (a full disk, an I/O error): never trade on without one
+            self.abandon_home(" ".join(str(exc).split())[:200], cause="the journal cannot be written")
         except Exception as exc:
             self._exit_reason = " ".join(f"crashed: {type(exc).__name__}: {exc}".split())[:300]
             raise
@@ -446,7 +455,11 @@ class Engine(EngineState):
             # nothing more goes into a state/ that is not this host's: no snapshot, no clock; a last
             # status only where the folder still stands (it says why the host stopped)
             if self._paths.state_dir.is_dir():
-                write_status(self._paths.state_dir, self.report())
+                release_room(self._paths.state_dir)  # a full disk: the reserve makes room for this status
+                try:
+                    write_status(self._paths.state_dir, self.report())
+                except OSError as exc:
+                    logger.error("last status not written: {}", exc)
             return
         try:
             self.take_snapshot(wait=True)

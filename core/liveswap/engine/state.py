@@ -39,6 +39,7 @@ from liveswap.home.status import (
     ReconcileInfo,
     Refusal,
     RegistryInfo,
+    SandboxInfo,
     StatusDoc,
     SwapInfo,
     Tally,
@@ -48,6 +49,7 @@ from liveswap.journal.store import FillRow, Journal, SettlementRow
 from liveswap.markets import Market
 from liveswap.money import fl
 from liveswap.runners.base import Runner, StrategyFault
+from liveswap.sandbox.policy import sandbox_status
 from liveswap.settings import Settings
 
 
@@ -89,6 +91,7 @@ class EngineState:
         self._guards = MoneyGuards(journal, settings)
         self._cursor: int | None = journal.last_batch_end()
         self._candles_processed = 0
+        self._traded_live = False  # a batch of this run was fresh enough to trade (the warm-up is over)
         self._faults = 0
         self._last_swap: SwapInfo | None = None
         self._swap_pauses_ms: list[float] = []
@@ -249,16 +252,22 @@ class EngineState:
         back to). Unrelated control changes keep it; a committed activation or rollback clears it."""
         self._auto_pause = reason
 
-    def abandon_home(self, reason: str) -> None:
-        """The home is no longer this host's (``state/`` removed, journal replaced, ...): stop opening
-        positions at once, finish the batch under way and stop, writing nothing more into ``state/``."""
+    def abandon_home(self, reason: str, *, cause: str = "the home changed under the host") -> None:
+        """The home is no longer this host's (``state/`` removed, journal replaced, a full disk, ...):
+        stop opening positions at once, finish the batch under way and stop, writing nothing more
+        into ``state/`` but a last status."""
         if self._home_lost is not None:
             return
-        logger.critical("the home changed under the host: {}; no new positions, stopping", reason)
+        logger.critical("{}: {}; no new positions, stopping", cause, reason)
         self._home_lost = reason
-        self._auto_pause = f"home changed under the host: {reason}"
-        self._exit_reason = f"stopped: the home changed under the host ({reason})"
+        self._auto_pause = f"{cause}: {reason}"
+        self._exit_reason = f"stopped: {cause} ({reason})"
         self._stop.set()
+
+    @property
+    def exit_reason(self) -> str | None:
+        """Why the host stopped when it did not stop on request."""
+        return self._exit_reason
 
     @property
     def home_lost(self) -> str | None:
@@ -359,6 +368,7 @@ class EngineState:
             worker=_worker_status(self._active.runner), stale_markets=dict(self._feed.stale_markets()),
             probation=self._probation, registry=self._registry, exit_reason=self._exit_reason,
             candidate=self._candidate_report() if self._candidate_report is not None else None,
+            sandbox=SandboxInfo(**sandbox_status(self._settings.sandbox)) if self._active.runner.sandboxed else None,
         )
 
 

@@ -10,6 +10,7 @@ first thing that is no longer so (one line), or returns None.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ class HomeGuard:
         self._lock = _Identity.of(self._paths.host_lock)
         self._journal: _Identity | None = None
         self._journal_fd = -1
+        reserve_room(state_dir)
 
     def remember_journal(self) -> None:
         """Take the journal as it is now as the host's own (idempotent)."""
@@ -79,12 +81,44 @@ class HomeGuard:
             self._journal_fd = -1
 
 
+RESERVE_FILE = ".reserve"
+RESERVE_BYTES = 256 * 1024
+"""Room kept in ``state/`` for a last status and the journal's rollback when the disk fills up."""
+
+
+def reserve_room(state_dir: Path) -> None:
+    """Keep :data:`RESERVE_BYTES` in ``state/.reserve`` (best effort) for :func:`release_room`."""
+    path = state_dir / RESERVE_FILE
+    if path.exists():
+        return
+    try:
+        path.write_bytes(b"\0" * RESERVE_BYTES)
+    except OSError:
+        path.unlink(missing_ok=True)
+
+
+def release_room(state_dir: Path) -> None:
+    (state_dir / RESERVE_FILE).unlink(missing_ok=True)
+
+
 def _write_probe(state_dir: Path) -> str | None:
-    """None if a file can be created in ``state/`` now (permissions, read-only remount, full inodes)."""
+    """None if a block can be written in ``state/`` now (permissions, read-only remount, a full
+    disk: then the reserve is given back so a last status and the journal's rollback fit)."""
     try:
         fd, tmp = tempfile.mkstemp(prefix=".probe.", dir=state_dir)
     except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            release_room(state_dir)
+            return "the disk is full (no room in state/)"
         return f"state/ is not writable ({exc.strerror})"
-    os.close(fd)
-    os.unlink(tmp)
+    try:
+        os.write(fd, b"\0" * 4096)
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            release_room(state_dir)
+            return "the disk is full (no room in state/)"
+        return f"state/ is not writable ({exc.strerror})"
+    finally:
+        os.close(fd)
+        os.unlink(tmp)
     return None

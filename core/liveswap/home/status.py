@@ -146,6 +146,15 @@ class WorkerInfo(_Strict):
     rss_bytes: int | None = None
 
 
+class SandboxInfo(_Strict):
+    """The isolation level in force and what could not be applied (``liveswap.sandbox.policy``)."""
+
+    level: str
+    in_force: list[str] = Field(default_factory=list)
+    not_applied: list[str] = Field(default_factory=list)
+    refused: str | None = None
+
+
 class StatusDoc(_Strict):
     """The whole of ``status.json``."""
 
@@ -197,6 +206,7 @@ class StatusDoc(_Strict):
     registry: RegistryInfo | None = None
     exit_reason: str | None = None
     """Why the host stopped, when it did not stop on request (a crash, a home pulled from under it)."""
+    sandbox: SandboxInfo | None = None
     candidate: dict[str, Any] | None = None  # the rollout's candidate (liveswap.rollout.controller.status)
 
     # ---- reading ------------------------------------------------------------------------------

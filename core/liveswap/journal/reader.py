@@ -7,10 +7,13 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-from liveswap.journal.store import JournalError
+from liveswap.exceptions import JournalError
 from liveswap.money import fl, from_micros
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the CLI starts in a blink)
+if TYPE_CHECKING:
+    from typing import Any
 
 EXPORTS: dict[str, str] = {
     "fills": "SELECT f.*, o.strategy, o.tag, o.candle_market, o.candle_start FROM fills f"
@@ -69,3 +72,14 @@ def history(path: Path) -> list[dict[str, Any]]:
     controls = [c for c in controls
                 if not any(abs(c["ts"] - ts) < 5 and c["reason"].endswith(reason) for ts, reason in refused_swaps)]
     return sorted(swaps + controls, key=lambda r: r["ts"], reverse=True)
+
+
+def active_versions(path: Path) -> list[tuple[str, str]]:
+    """``(NAME==VERSION, wheel sha256)`` of every version that was active, newest first, each once
+    (the first is the active one, the second the one a rollback goes to)."""
+    with open_readonly(path) as db:
+        found = db.execute("SELECT to_version, sha256 FROM swaps WHERE ok=1 ORDER BY id DESC").fetchall()
+    seen: dict[str, str] = {}
+    for spec, sha in found:
+        seen.setdefault(spec, sha or "")
+    return list(seen.items())

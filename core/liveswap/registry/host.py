@@ -5,6 +5,7 @@ the distributions installed in its environment.
 from __future__ import annotations
 
 import importlib
+import os
 import platform
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,18 +18,30 @@ from packaging.version import InvalidVersion, Version
 
 import liveswap
 
+INSTALLED_STRATEGIES_ENV = "LIVESWAP_INSTALLED_STRATEGIES"
+
+
+def installed_strategies_default() -> bool:
+    """The ``installed_strategies`` setting as the environment gives it (default on): whether
+    strategies pip-installed into the host environment are listed beside the registry's wheels.
+    The test suite turns it off so a strategy installed into the venv cannot leak into its homes."""
+    return os.environ.get(INSTALLED_STRATEGIES_ENV, "true").strip().lower() not in ("0", "false", "no", "off")
+
 
 @dataclass
 class HostEnvironment:
     """What wheels are checked against. The defaults describe the running interpreter.
 
     ``search_path`` is where host distributions are looked up (``None``: ``sys.path``); tests point
-    it at a private site directory instead of pip-installing into the venv.
+    it at a private site directory instead of pip-installing into the venv. ``strategies``: whether
+    distributions with a ``liveswap.strategies`` entry point count as strategy versions (they
+    always count as installed packages for dependency checks).
     """
 
     liveswap_version: str = liveswap.__version__
     python_version: str = field(default_factory=platform.python_version)
     search_path: list[str] | None = None
+    strategies: bool = field(default_factory=installed_strategies_default)
 
     @cached_property
     def tags(self) -> frozenset[Tag]:

@@ -2,7 +2,9 @@
 
 Sources: every ``*.whl`` in ``registry/`` (names starting with ``.`` are ignored, so a copy in
 progress can be named ``.x.whl`` and renamed), and every distribution in the host environment
-with a ``liveswap.strategies`` entry point (source ``"installed"``). A library wheel in
+with a ``liveswap.strategies`` entry point (source ``"installed"``; unless the
+``installed_strategies`` setting is off). A registry wheel wins over an installed distribution
+of the same version. A library wheel in
 ``registry/`` (no entry point, no liveswap requirement) is not a strategy: it only satisfies
 dependencies; ``registry/`` is also a wheel folder the resolver uses. Own files:
 ``state/registry/index.json`` (accepted versions), ``state/versions/`` (each version's
@@ -76,6 +78,7 @@ class Registry:
     @classmethod
     def from_settings(cls, settings: Settings, *, host: HostEnvironment | None = None) -> Registry:
         """The registry of ``settings.home`` (folders, wheelhouse, index and resolver of ``settings``)."""
+        host = host or HostEnvironment(strategies=settings.installed_strategies)
         wheelhouse = settings.wheelhouse_dir
         config = EnvConfig(
             cache_dir=settings.state_dir / "cache" / "uv",
@@ -199,7 +202,7 @@ class Registry:
                 accepted[version_key(report.dist_name, report.version)] = (report.sha256, report.path.name)
         self.index.record(accepted)
         versions = [v for r in reports if r.kind != "library" for v in _versions_of(r)]
-        for dist in self.host.distributions():
+        for dist in self.host.distributions() if self.host.strategies else ():
             if any(ep.group == "liveswap.strategies" for ep in dist.entry_points):
                 versions.extend(_versions_of(check_installed(dist, self.host)))
         versions.sort(key=lambda v: (v.name, version_order(v.version), v.source != "registry"))
@@ -310,9 +313,11 @@ class Registry:
             self.envs.resolve_into(report)
         return run_extra_checks(report, extra_checks)
 
-    def add(self, paths: Sequence[Path]) -> list[AddResult]:
+    def add(self, paths: Sequence[Path], extra_checks: Sequence[ExtraCheck] = ()) -> list[AddResult]:
         """Check each wheel (statically: dependencies are resolved at install), then copy the
-        accepted ones into ``registry/`` atomically. Refused wheels are not copied."""
+        accepted ones into ``registry/`` atomically. Refused wheels are not copied.
+        ``extra_checks`` (the sandboxed load trial) run on every strategy wheel that passed, as in
+        :meth:`check`, so ``add`` and ``check`` give the same verdict."""
         self.rescan()
         known, index_problem = self.index.load()
         batch: dict[Path, WheelFacts] = {}
@@ -324,6 +329,14 @@ class Registry:
             batch[path] = facts
         reports = {p: check_wheel(p, host=self.host, known=known, allow_library=True, facts=f)
                    for p, f in batch.items()}
+        for key, report in list(reports.items()):
+            if report.kind == "strategy" and extra_checks:
+                if report.ok:  # as check does: the trial runs in the version's environment, when it resolves now
+                    trial = replace(report, reasons=list(report.reasons))
+                    self.envs.resolve_into(trial)  # (a dependency given in this same command is not there yet)
+                    if trial.ok:
+                        reports[key] = report = trial
+                run_extra_checks(report, extra_checks)
         results: list[AddResult] = []
         accepted: dict[str, tuple[str, str]] = {}
         for path, report in reports.items():

@@ -16,12 +16,31 @@ MiB = 1024 * 1024
 GiB = 1024 * MiB
 
 MemoryLimitKind = Literal["address_space", "data"]
+SandboxLevel = Literal["strict", "basic", "none"]
 
 
 class SandboxLimits(BaseModel):
     """The knobs of the sandbox; ``None`` leaves a limit as the host has it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    level: SandboxLevel = Field(
+        "strict",
+        description=(
+            "'strict': every layer (bubblewrap namespaces, a separate uid when the host is root, "
+            "Landlock ABI >= 6, seccomp, size-limited scratch); if one cannot be applied no worker "
+            "starts (fail closed). 'basic': every layer this machine offers, the rest reported. "
+            "'none': a plain child process with a scrubbed environment and rlimits (development only)."
+        ),
+    )
+    scratch_bytes: int = Field(
+        64 * MiB, ge=1 * MiB,
+        description="size of the worker's private tmpfs scratch (its HOME, TMPDIR and cwd); not on the journal's disk",
+    )
+    uid_base: int = Field(
+        1_600_000_000, ge=1000,
+        description="a host running as root starts each worker as its own unprivileged uid counted from here",
+    )
 
     memory_bytes: int | None = Field(
         1 * GiB,
@@ -31,6 +50,14 @@ class SandboxLimits(BaseModel):
             "reservations such as thread stacks and malloc arenas; exceeding it makes allocations "
             "fail (MemoryError in Python). It does not limit page cache, shared memory of other "
             "processes, or kernel memory."
+        ),
+    )
+    tree_memory_bytes: int | None = Field(
+        None,
+        ge=64 * MiB,
+        description=(
+            "resident memory of the worker's whole process tree (children included), sampled by the host "
+            "every 0.2 s; past it the sandbox is killed (fault 'memory'). None: the same as memory_bytes"
         ),
     )
     memory_kind: MemoryLimitKind = Field(
@@ -47,15 +74,17 @@ class SandboxLimits(BaseModel):
     )
     open_files: int | None = Field(256, ge=16, description="RLIMIT_NOFILE: open file descriptors")
     processes: int | None = Field(
-        64,
+        32,
         ge=1,
         description=(
-            "RLIMIT_NPROC: processes and threads of the worker's user. Counted per user (per user "
-            "namespace when the network is isolated); ignored by the kernel for root."
+            "RLIMIT_NPROC: processes and threads of the worker's uid, across its whole process tree "
+            "(each worker has its own uid or user namespace under 'strict'); ignored by the kernel for root."
         ),
     )
     file_size_bytes: int | None = Field(
-        256 * MiB, ge=1 * MiB, description="RLIMIT_FSIZE: largest file the worker may write (its log too)"
+        32 * MiB, ge=1 * MiB,
+        description=("RLIMIT_FSIZE: largest file the worker may write; also caps its log, the one file it "
+                     "writes on the home's disk"),
     )
     core_dumps: bool = Field(False, description="False sets RLIMIT_CORE to 0: a crashing worker dumps no core")
     isolate_network: bool = Field(

@@ -18,6 +18,7 @@ import contextlib
 import importlib.util
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -28,8 +29,9 @@ from pathlib import Path
 from typing import Any, NoReturn, get_args
 
 import liveswap
+from liveswap.exceptions import SandboxUnavailable
 from liveswap.runners.base import Batch, BatchResult, FaultKind, StrategyFault
-from liveswap.sandbox import protocol
+from liveswap.sandbox import bwrap, policy, protocol, spawn, treewatch
 from liveswap.sandbox.isolation import make_scratch, worker_env
 from liveswap.sandbox.limits import SandboxLimits
 from liveswap.sandbox.protocol import Channel, ChannelClosed, ChannelTimeout, ProtocolError
@@ -66,20 +68,37 @@ def worker_paths(sys_path: list[str]) -> str:
     return json.dumps({"path": sys_path, "api": api})
 
 
-def _cleanup(proc: subprocess.Popen[bytes] | None, channel: Channel | None, scratch: Path | None) -> None:
-    """Kill the worker's process group, reap it, close the pipes, remove the scratch dir."""
+def _cleanup(proc: subprocess.Popen[bytes] | None, channel: Channel | None, scratch: Path | None,
+             watch: treewatch.TreeWatch | None = None, members: list[int] | None = None) -> None:
+    """Kill the worker's process group, reap it, wait until every process of its tree (``members``,
+    seen before, plus what is under it now) is gone, close the pipes, remove the scratch dir."""
+    if watch is not None:
+        watch.stop()
+    members = list(members or [])
     if proc is not None:
         if proc.poll() is None:
+            members += treewatch.tree(proc.pid)
             with contextlib.suppress(OSError):
                 os.killpg(proc.pid, signal.SIGKILL)
             with contextlib.suppress(OSError):
                 proc.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=5)
+    deadline = time.monotonic() + 5.0
+    while any(treewatch.running(pid) for pid in members) and time.monotonic() < deadline:
+        time.sleep(0.005)  # the namespace's processes die with its PID 1, a moment after bwrap
     if channel is not None:
         channel.close()
     if scratch is not None:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _rotate(log: Path, above: int) -> None:
+    """Keep one older log (``.1``) once the log passed ``above`` bytes: ``RLIMIT_FSIZE`` caps the
+    log too, and a full log would make the next worker's writes (tracebacks) fail."""
+    with contextlib.suppress(OSError):
+        if above and log.stat().st_size > above:
+            os.replace(log, log.with_name(log.name + ".1"))
 
 
 def _describe_exit(code: int) -> str:
@@ -150,6 +169,13 @@ class SandboxRunner:
         self.network_reason = "not started"
         self.limit_problems: list[str] = []
         self.implements: frozenset[str] = frozenset()
+        self.sandbox: policy.SandboxReport | None = None
+        self.layers: tuple[str, ...] = ()
+        self.work_dir: Path | None = None
+        """The worker's cwd/HOME/TMPDIR as the worker sees it (``/scratch`` inside bubblewrap)."""
+        self._bwrapped = False
+        self._watch: treewatch.TreeWatch | None = None
+        self.worker_pid: int | None = None
         self.spawn_seconds: float | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._channel: Channel | None = None
@@ -178,21 +204,36 @@ class SandboxRunner:
         if self._proc is not None:
             raise StrategyFault("protocol", f"runner for {self.name} {self.version} was already started")
         began = time.monotonic()
+        try:
+            self.sandbox = policy.require(self.limits)
+        except SandboxUnavailable as exc:
+            self._fault = StrategyFault("load", exc.reason)
+            raise
         self.scratch = make_scratch(self.name, self.version, self.scratch_root)
         log_path = self.log_path or self.scratch / "worker.log"
         self.log_path = log_path
+        _rotate(log_path, (self.limits.file_size_bytes or 0) // 2)
+        plan = policy.plan(self.limits, self.install_dir, self.scratch, LIVESWAP_ROOT, tuple(self.sys_path))
+        inside_scratch = Path(bwrap.INSIDE_SCRATCH) if plan.sandboxed else self.scratch
+        self.work_dir = inside_scratch
+        self._bwrapped = plan.sandboxed
         request_r, request_w = os.pipe()
         reply_r, reply_w = os.pipe()
+        if plan.sandboxed:  # what bwrap bound: the install (or env) and the API packages, see sandbox/bwrap.py
+            paths = json.dumps({"path": [plan.lib_root],
+                                "api": {name: [bwrap.INSIDE_LIB] for name in WORKER_API}})
+        else:
+            paths = worker_paths(self.sys_path)
+        argv = [*plan.prefix, plan.python, *plan.python_flags, "-c", BOOTSTRAP, paths, str(request_r), str(reply_w)]
         try:
             with open(log_path, "ab") as log:
-                self._proc = subprocess.Popen(
-                    [sys.executable, "-I", "-S", "-B", "-c", BOOTSTRAP, worker_paths(self.sys_path),
-                     str(request_r), str(reply_w)],
+                self._proc = (spawn.popen if plan.sandboxed else subprocess.Popen)(
+                    argv,
                     stdin=subprocess.DEVNULL,
                     stdout=log,
                     stderr=log,
                     cwd=self.scratch,
-                    env=worker_env(self.scratch),
+                    env=worker_env(inside_scratch),
                     pass_fds=(request_r, reply_w),
                     start_new_session=True,
                 )
@@ -208,26 +249,36 @@ class SandboxRunner:
                 os.close(reply_w)
         self.pid = self._proc.pid
         self._channel = Channel(reply_r, request_w, max_frame=self.max_frame)
-        self._finalizer = weakref.finalize(self, _cleanup, self._proc, self._channel, self.scratch)
+        limit = self.limits.tree_memory_bytes or self.limits.memory_bytes
+        self._watch = treewatch.TreeWatch(self.pid, limit) if limit else None
+        self._members: list[int] = []
+        self._finalizer = weakref.finalize(self, _cleanup, self._proc, self._channel, self.scratch, self._watch,
+                                           self._members)
         self._alive = True
+        nonce = secrets.token_hex(8)
+        path = plan.lib_root if plan.sandboxed else self.install_dir
         hello = self._request(
             protocol.encode_request("load", {
                 "name": self.name,
                 "version": self.version,
-                "path": str(self.install_dir) if self.install_dir is not None else None,
+                "path": str(path) if path is not None else None,
                 "rlimits": self.limits.rlimits(),
-                "isolate_network": self.limits.isolate_network,
-                "host_pid": os.getpid(),
+                "confine": plan.confine,
+                "network_isolated": plan.sandboxed,
+                "nonce": nonce,
                 "cpus": sorted(self.cpus) if self.cpus else None,
             }),
             "load",
             self.start_timeout,
         )
-        if not isinstance(hello, dict) or hello.get("pid") != self.pid:
+        if not isinstance(hello, dict) or hello.get("nonce") != nonce or (
+                not plan.sandboxed and hello.get("pid") != self.pid):
             self._die("protocol", f"worker {self.pid} answered the handshake with {str(hello)[:80]!r}")
+        self.worker_pid = hello.get("pid") if isinstance(hello.get("pid"), int) else None
         self.network_isolated = hello.get("network_isolated") is True
         self.network_reason = str(hello.get("network_reason", ""))
         self.limit_problems = [str(p) for p in hello.get("limit_problems") or []]
+        self.layers = tuple(str(x) for x in hello.get("in_force") or [])
         self.implements = frozenset(str(h) for h in hello.get("implements") or [])
         self.spawn_seconds = time.monotonic() - began
         return self
@@ -235,6 +286,7 @@ class SandboxRunner:
     def close(self) -> None:
         """Ask the worker to exit (``close_timeout``), then kill it; remove its scratch dir. Never raises."""
         if self._alive and self._channel is not None and self._proc is not None:
+            self._members[:] = treewatch.tree(self._proc.pid)  # a clean exit too must take the whole tree
             deadline = time.monotonic() + self.close_timeout
             try:
                 self._channel.send(protocol.encode_request("close"), deadline)
@@ -247,14 +299,10 @@ class SandboxRunner:
             self._finalizer()
 
     def rss_bytes(self) -> int | None:
-        """The worker's resident set size, from ``/proc`` (None if it is not running)."""
+        """Resident memory of the worker's whole process tree, from ``/proc`` (None if not running)."""
         if not self._alive or self.pid is None:
             return None
-        try:
-            with open(f"/proc/{self.pid}/statm", "rb") as statm:
-                return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, ValueError, IndexError):
-            return None
+        return treewatch.tree_rss(self.pid) or None
 
     def log_tail(self, max_chars: int = 2000) -> str:
         """The end of the worker's stdout/stderr log ("" if there is none)."""
@@ -371,8 +419,13 @@ class SandboxRunner:
             self._die("protocol", f"worker {self.pid} closed its channel during {what} but kept running; killed")
         last = next((ln.strip() for ln in reversed(self.log_tail().splitlines()) if ln.strip()), "")
         kind: FaultKind = "crash"
+        if self._bwrapped and code > 128:  # bwrap exits with 128 + N when its child died of signal N
+            code = -(code - 128)
         if code == EXIT_MEMORY or (code == 1 and last.startswith("MemoryError")):
             kind = "memory"
+        if self._watch is not None and self._watch.tripped is not None:
+            self._die("memory", f"worker {self.pid} of {self.name} {self.version} killed: its process tree used "
+                      f"{self._watch.tripped >> 20} MiB, over sandbox.tree_memory_bytes during {what}")
         detail = f"; last output: {last[:200]}" if last else ""
         self._die(kind, f"worker {self.pid} of {self.name} {self.version} {_describe_exit(code)} "
                   f"during {what}{detail}")

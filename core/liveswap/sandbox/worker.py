@@ -5,11 +5,13 @@ scratch directory as working directory, and stdout/stderr going to a log file. I
 host only through the two inherited pipe fds given on the command line; fd 1 is pointed at the
 log before anything else, so a strategy's ``print()`` can never reach the channel.
 
-Order of events: read the ``load`` request; cut the network (user + network namespace, if asked
-and allowed); set the resource limits; only then put the version's install directory first on
-``sys.path``, resolve the entry point and register it in a fresh :class:`StrategyPlugin`. The reply to
-``load`` is the handshake (pid, network_isolated, implemented hooks) or a ``load`` fault. Then it
-answers one request at a time until ``close`` or end of file on the request pipe.
+Order of events: read the ``load`` request; confine itself as asked (:func:`_confine`: network
+namespace when not under bubblewrap, resource limits, its own uid when the host is root,
+``no_new_privs``, Landlock, seccomp; a *required* layer that fails is a ``load`` fault: fail
+closed); only then put the version's install directory first on ``sys.path``, resolve the entry
+point and register it in a fresh :class:`StrategyPlugin`. The reply to ``load`` is the handshake
+(pid, layers in force, implemented hooks) or a ``load`` fault. Then it answers one request at a
+time until ``close`` or end of file on the request pipe.
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ from typing import Any
 
 from liveswap.runners.base import Batch, StrategyFault
 from liveswap.runners.strategy_plugin import StrategyPlugin, resolve_entry_point
-from liveswap.sandbox import protocol
+from liveswap.sandbox import landlock, protocol, seccomp
 from liveswap.sandbox.isolation import apply_rlimits, unshare_network
 
 EXIT_HOST_GONE = 70
 EXIT_MEMORY = 71  # MemoryError where no reply could be sent; the host reports a "memory" fault
+_PARENT = os.getppid()
 
 
 _fault = protocol.encode_fault
@@ -44,23 +47,69 @@ def _fault_of(exc: StrategyFault) -> bytes:
 _OK_NONE = protocol.encode_ok(None)
 
 
-def _watch_host(host_pid: int) -> None:
-    """Exit when the host is gone (a worker stuck in strategy code never sees end of file)."""
+def _watch_parent(parent: int) -> None:
+    """Exit when the parent is gone (a worker stuck in strategy code never sees end of file)."""
     while True:
         time.sleep(1.0)
-        if os.getppid() != host_pid:
+        if os.getppid() != parent:
             os._exit(EXIT_HOST_GONE)
 
 
+def _confine(confine: dict[str, Any], rlimits: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
+    """Apply the confinement the host asked for, in order; ``(in_force, problems, required_failures)``.
+
+    Runs before any strategy code is imported and before any thread is started (Landlock and
+    seccomp bind the calling thread and the threads and processes it creates afterwards).
+    """
+    in_force: list[str] = []
+    problems: list[str] = []
+    failed: list[str] = []
+    required = set(confine.get("required") or ())
+    if confine.get("unshare_net"):
+        isolated, why = unshare_network()
+        in_force += ["netns"] if isolated else []
+        problems += [] if isolated else [why]
+    problems += apply_rlimits(rlimits)
+    uid = confine.get("uid")
+    if uid is not None:
+        try:
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+            in_force.append(f"uid {uid}")
+        except OSError as exc:
+            problems.append(f"uid {uid}: {exc.strerror}")
+            failed += ["uid"] if "uid" in required else []
+    why = seccomp.no_new_privs()
+    problems += [why] if why else []
+    if confine.get("landlock"):
+        enforced, trouble = landlock.restrict(confine["landlock"]["read"], confine["landlock"]["write"])
+        in_force += enforced
+        problems += trouble
+        if "landlock" in required and (not enforced or any("scoping" in t or "TCP" in t for t in trouble)):
+            failed.append("landlock")
+    elif "landlock" in required:
+        failed.append("landlock")
+    if confine.get("seccomp"):
+        why = seccomp.apply(confine["seccomp"])
+        in_force += [] if why else ["seccomp"]
+        problems += [why] if why else []
+        failed += ["seccomp"] if why and "seccomp" in required else []
+    elif "seccomp" in required:
+        failed.append("seccomp")
+    return in_force, problems, failed
+
+
 def _load(message: dict[str, Any]) -> tuple[StrategyPlugin | None, bytes]:
-    isolated, why = unshare_network() if message.get("isolate_network") else (False, "not requested")
-    problems = apply_rlimits(message.get("rlimits") or {})
+    in_force, problems, failed = _confine(message.get("confine") or {}, message.get("rlimits") or {})
+    if failed:
+        return None, _fault("load", f"sandbox: could not apply {', '.join(failed)} ({'; '.join(problems)[:300]})")
     if message.get("cpus"):
         try:
             os.sched_setaffinity(0, message["cpus"])
         except OSError as exc:
             problems.append(f"cpus {message['cpus']}: {exc.strerror}")
-    threading.Thread(target=_watch_host, args=(int(message["host_pid"]),), daemon=True).start()
+    threading.Thread(target=_watch_parent, args=(_PARENT,), daemon=True).start()
     path = message.get("path")
     if path:
         sys.path.insert(0, path)
@@ -76,8 +125,10 @@ def _load(message: dict[str, Any]) -> tuple[StrategyPlugin | None, bytes]:
         return None, _fault("load", f"cannot load {name} {version}: {type(exc).__name__}: {exc}")
     hello = {
         "pid": os.getpid(),
-        "network_isolated": isolated,
-        "network_reason": why,
+        "nonce": message.get("nonce"),
+        "in_force": in_force,
+        "network_isolated": message.get("network_isolated") is True or "netns" in in_force,
+        "network_reason": "; ".join(p for p in problems if "unshare" in p),
         "limit_problems": problems,
         "implements": sorted(host.implements),
         "python": sys.version.split()[0],

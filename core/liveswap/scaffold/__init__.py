@@ -2,11 +2,12 @@
 
 The project's files are rendered from the templates in ``template/`` (package data, shipped in
 the liveswap wheel) with :class:`string.Template` placeholders: ``${name}`` (entry point and
-distribution name), ``${module}`` (import package), ``${cls}`` (strategy class) and
-``${host_requirement}``.
+distribution name), ``${module}`` (import package), ``${cls}`` (strategy class),
+``${host_requirement}``, ``${version}`` (1.0.0), and the host's own ``${python}``, ``${liveswap}`` and
+``${home}`` (the README's commands work from the project's folder with them).
 """
 
 from liveswap.scaffold.names import ProjectNames, ScaffoldError, project_names
-from liveswap.scaffold.render import create_project
+from liveswap.scaffold.render import FIRST_VERSION, HostFacts, create_project
 
-__all__ = ["ProjectNames", "ScaffoldError", "create_project", "project_names"]
+__all__ = ["FIRST_VERSION", "HostFacts", "ProjectNames", "ScaffoldError", "create_project", "project_names"]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
+import sys
 import tempfile
+from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -13,6 +16,7 @@ from string import Template
 from liveswap.scaffold.names import ProjectNames, ScaffoldError, project_names
 
 HOST_REQUIREMENT = "liveswap>=1.0,<2"
+FIRST_VERSION = "1.0.0"
 SUFFIX = ".tmpl"
 # template file -> path in the new project ("__module__" becomes the import package)
 LAYOUT: dict[str, str] = {
@@ -26,13 +30,34 @@ LAYOUT: dict[str, str] = {
 }
 
 
+@dataclass(frozen=True)
+class HostFacts:
+    """The host a new project is written for: its README's commands use exactly these."""
+
+    python: str  # the interpreter of the host's environment (liveswap is installed there)
+    liveswap: str  # the host's console script (or ``PYTHON -m liveswap.cli.main``)
+    home: Path | None  # the host's home folder, if known
+
+    @classmethod
+    def current(cls, home: Path | None) -> HostFacts:
+        """The running interpreter and its ``liveswap`` script."""
+        python = Path(sys.executable)
+        script = python.with_name("liveswap")
+        cli = shlex.quote(str(script)) if script.exists() else f"{shlex.quote(str(python))} -m liveswap.cli.main"
+        return cls(python=shlex.quote(str(python)), liveswap=cli, home=home)
+
+
 def template_dir() -> Traversable:
     return files("liveswap.scaffold") / "template"
 
 
-def render(names: ProjectNames) -> dict[str, str]:
+def render(names: ProjectNames, host: HostFacts | None = None) -> dict[str, str]:
     """Relative path -> text of every file of the new project."""
-    values = {"name": names.name, "module": names.module, "cls": names.cls, "host_requirement": HOST_REQUIREMENT}
+    host = host or HostFacts.current(None)
+    values = {"name": names.name, "module": names.module, "cls": names.cls, "host_requirement": HOST_REQUIREMENT,
+              "version": FIRST_VERSION, "python": host.python, "liveswap": host.liveswap,
+              "home": shlex.quote(str(host.home)) if host.home else "/path/to/your/home",
+              "home_note": "" if host.home else "   # the folder with registry/ and state/"}
     out: dict[str, str] = {}
     for source, dest in LAYOUT.items():
         text = (template_dir() / source).read_text(encoding="utf-8")
@@ -40,7 +65,7 @@ def render(names: ProjectNames) -> dict[str, str]:
     return out
 
 
-def create_project(name: str, target: Path) -> ProjectNames:
+def create_project(name: str, target: Path, host: HostFacts | None = None) -> ProjectNames:
     """Write a strategy project ``name`` into ``target`` (absent or empty); refuse otherwise.
 
     The files are written to a scratch folder next to ``target`` and renamed into place, so a
@@ -56,7 +81,7 @@ def create_project(name: str, target: Path) -> ProjectNames:
     except OSError as exc:
         raise ScaffoldError(f"cannot create {target}: {exc.strerror or exc}") from exc
     try:
-        for rel, text in render(names).items():
+        for rel, text in render(names, host).items():
             path = scratch / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")

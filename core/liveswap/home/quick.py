@@ -1,0 +1,265 @@
+"""The CLI's fast paths to a home's files: standard library only, no pydantic, no filelock.
+
+The operator's everyday commands (``status``, ``activate``, ``pause``...) must answer in a blink,
+and importing pydantic alone costs several interpreter starts. This module reads
+``status.json`` as plain JSON, tells whether a host is running, and edits ``control.json`` under
+the same OS lock as :func:`liveswap.home.control_store.update_control` (``flock`` on
+``state/control.lock``, which is what ``filelock`` takes on Unix).
+
+The edit is *conservative*: :func:`surely_valid` accepts only documents it can vouch for with
+simple checks that are strictly narrower than the pydantic model (:class:`ControlDoc`); for
+anything else :func:`update_control_quick` returns None and the caller takes the full, exact
+path (which also words the refusal). A test checks that whatever this module accepts, the model
+accepts too.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import time
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import Any
+
+    Path = str | os.PathLike[str]  # a folder, as a str or a pathlib.Path (nothing here needs pathlib)
+
+STATE_DIR = "state"
+CONTROL_FILE = "control.json"
+CONTROL_LOCK_FILE = "control.lock"
+STATUS_FILE = "status.json"
+HOST_PID_FILE = "host.pid"
+STALE_HEARTBEATS = 3
+LOCK_TIMEOUT_SECONDS = 10.0
+
+NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")  # the same as liveswap.specs.NAME_RE
+SIMPLE_VERSION_RE = re.compile(r"^\d{1,9}(?:\.\d{1,9}){0,3}$")  # a subset of PEP 440 (1.2.0), surely valid
+CONTROL_KEYS = frozenset({"active", "active_request", "rollback", "paused", "paused_markets", "params", "risk",
+                          "generation", "resume_request"})
+RISK_KEYS = ("stake_cap", "max_open_positions", "daily_loss_limit")  # = liveswap.home.control.RISK_KEYS
+POSITIVE_FLOAT = ("stake_cap", "daily_loss_limit")
+NON_NEGATIVE_INT = ("max_open_positions",)
+
+
+def read_status(state_dir: Path) -> dict[str, Any] | None:
+    """status.json as written (plain JSON), or None if there is none or it is unreadable."""
+    try:
+        with open(os.path.join(state_dir, STATUS_FILE), encoding="utf-8") as fh:
+            raw = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    return raw if isinstance(raw, dict) else None
+
+
+def alive(status: dict[str, Any] | None, now: float | None = None) -> bool:
+    """Running, with a heartbeat younger than three intervals (the same rule as ``StatusDoc.alive``)."""
+    if not status or not status.get("running"):
+        return False
+    try:
+        age = (time.time() if now is None else now) - float(status.get("heartbeat_at") or 0)
+        return age <= STALE_HEARTBEATS * float(status.get("heartbeat_seconds") or 1)
+    except (TypeError, ValueError):
+        return False
+
+
+def host_running(state_dir: Path, status: dict[str, Any] | None = None) -> int | None:
+    """The pid of the host running on this home, or None if none is.
+
+    A host is running if its heartbeat is fresh, or if the pid it wrote next to its lock
+    (``host.pid``, removed at a clean stop) is a live process: that covers a host still starting,
+    which has no fresh status yet. The lock itself is never probed: taking it even briefly could
+    make a starting host refuse to start.
+    """
+    status = read_status(state_dir) if status is None else status
+    if alive(status):
+        pid = status.get("pid") if status else None
+        return pid if isinstance(pid, int) else -1
+    try:
+        with open(os.path.join(state_dir, HOST_PID_FILE), encoding="utf-8") as fh:
+            pid = int(fh.read().strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return pid
+
+
+def desired_generation(state_dir: Path) -> int | None:
+    """The generation control.json asks for (unvalidated: status never fails on a bad file)."""
+    try:
+        with open(os.path.join(state_dir, CONTROL_FILE), encoding="utf-8") as fh:
+            gen = json.load(fh).get("generation")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return gen if isinstance(gen, int) and not isinstance(gen, bool) else None
+
+
+# ---- control.json ---------------------------------------------------------------------------
+
+def _int(x: Any, low: int = 0) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool) and x >= low
+
+
+def _finite_json(x: Any, depth: int = 0) -> bool:
+    """Plain JSON with finite numbers, not absurdly nested."""
+    if depth > 20:
+        return False
+    if x is None or isinstance(x, (bool, int, str)):
+        return True
+    if isinstance(x, float):
+        return math.isfinite(x)
+    if isinstance(x, list):
+        return all(_finite_json(v, depth + 1) for v in x)
+    if isinstance(x, dict):
+        return all(isinstance(k, str) and _finite_json(v, depth + 1) for k, v in x.items())
+    return False
+
+
+def surely_spec(x: Any) -> bool:
+    """``NAME`` or ``NAME==1.2.3``: certainly a spec :func:`liveswap.specs.parse_spec` accepts."""
+    return _spec(x)
+
+
+def _spec(x: Any) -> bool:
+    if not isinstance(x, str) or x != x.strip():
+        return False
+    name, sep, version = x.partition("==")
+    return bool(NAME_RE.match(name)) and (not sep or bool(SIMPLE_VERSION_RE.match(version)))
+
+
+def surely_valid(doc: Any, markets: Iterable[str] | None) -> bool:
+    """True only if ``doc`` is a control document the full model certainly accepts.
+
+    False means "not sure" (the full model decides), never "invalid".
+    """
+    if not isinstance(doc, dict) or not set(doc) <= CONTROL_KEYS:
+        return False
+    active, rollback = doc.get("active"), doc.get("rollback")
+    if active is not None and (rollback is not None or not _spec(active)):
+        return False
+    for key in ("active_request", "resume_request"):
+        if doc.get(key) is not None and not _int(doc[key]):
+            return False
+    if rollback is not None:
+        if not isinstance(rollback, dict) or set(rollback) - {"to", "request"} or not _int(rollback.get("request")):
+            return False
+        to = rollback.get("to")
+        if to is not None and not (isinstance(to, str) and SIMPLE_VERSION_RE.match(to)):
+            return False
+    if not isinstance(doc.get("paused", False), bool) or not _int(doc.get("generation", 0)):
+        return False
+    paused_markets = doc.get("paused_markets", [])
+    if not isinstance(paused_markets, list) or len(set(map(str, paused_markets))) != len(paused_markets):
+        return False
+    if paused_markets:
+        known = set(markets) if markets is not None else set()
+        if not all(isinstance(m, str) and m in known for m in paused_markets):
+            return False
+    params, risk = doc.get("params", {}), doc.get("risk", {})
+    if not isinstance(params, dict) or not _finite_json(params):
+        return False
+    if not isinstance(risk, dict):
+        return False
+    for key, value in risk.items():
+        if key in POSITIVE_FLOAT:
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+        elif key in NON_NEGATIVE_INT:
+            ok = _int(value)
+        else:
+            ok = False
+        if not ok:
+            return False
+    return True
+
+
+DEFAULTS: dict[str, Any] = {"active": None, "active_request": None, "rollback": None, "paused": False,
+                            "paused_markets": [], "params": {}, "risk": {}, "generation": 0}
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(name)
+
+
+class _Flock:
+    """``flock`` on ``path``, waiting up to ``timeout`` seconds (what filelock does on Unix)."""
+
+    def __init__(self, path: str, timeout: float) -> None:
+        self.path, self.timeout, self.fd = path, timeout, -1
+
+    def __enter__(self) -> _Flock:
+        import fcntl
+
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return self
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(self.fd)
+                    raise TimeoutError(self.path) from None
+                time.sleep(0.01)
+
+    def __exit__(self, *exc: object) -> None:
+        import fcntl
+
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
+
+
+def _write_atomic(path: str, doc: dict[str, Any]) -> None:
+    """temp file + fsync + rename + directory fsync (as :func:`liveswap.fsutil.atomic_write_json`)."""
+    data = json.dumps(doc, indent=2, sort_keys=True, allow_nan=False).encode() + b"\n"
+    folder = os.path.dirname(path)
+    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def update_control_quick(state_dir: Path, change: Callable[[dict[str, Any], int], dict[str, Any]], *,
+                         markets: Iterable[str] | None = None,
+                         timeout: float = LOCK_TIMEOUT_SECONDS) -> dict[str, Any] | None:
+    """``change(current, new_generation)`` applied to control.json under its lock; the document
+    written, or None (nothing written) when this fast path cannot vouch for the file or the result,
+    or there is no file yet (the full path rebuilds a missing one from the state the host applied).
+
+    Same contract as :func:`liveswap.home.control_store.update_control`: the new generation is
+    one more than both the file's and the host's ``observed_generation``. Raises ``TimeoutError``
+    if another command holds the lock for ``timeout`` seconds.
+    """
+    markets = list(markets) if markets is not None else None
+    os.makedirs(state_dir, exist_ok=True)
+    path = os.path.join(state_dir, CONTROL_FILE)
+    with _Flock(os.path.join(state_dir, CONTROL_LOCK_FILE), timeout):
+        try:
+            with open(path, encoding="utf-8") as fh:
+                current = json.loads(fh.read(), parse_constant=_no_constants)
+        except (OSError, ValueError):  # a missing file too: the full path rebuilds it from what the host applied
+            return None
+        if not surely_valid(current, markets):
+            return None
+        base = {**DEFAULTS, **current}
+        status = read_status(state_dir) or {}
+        observed = status.get("observed_generation")
+        generation = max(base["generation"], observed if _int(observed) else 0) + 1
+        new = dict(change(json.loads(json.dumps(base)), generation))
+        new["generation"] = generation
+        new = {**DEFAULTS, **new}
+        if not surely_valid(new, markets):
+            return None
+        _write_atomic(path, new)
+        return new

@@ -1,0 +1,117 @@
+"""The ``liveswap`` entry point: lazy dispatch, every command listed, quiet on a closed pipe."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from liveswap.cli.main import BROKEN_PIPE_EXIT, COMMANDS
+
+HEAVY = ("pydantic", "pydantic_settings", "rich", "loguru", "httpx", "filelock", "liveswap.host",
+         "liveswap.engine.loop", "liveswap.settings", "liveswap.venues", "liveswap.registry")
+
+
+def imported_after(argv: list[str], env: dict[str, str]) -> tuple[int, set[str]]:
+    """Run ``main(argv)`` in a fresh interpreter; its exit code and which HEAVY modules it imported."""
+    code = ("import json, sys\nfrom liveswap.cli.main import main\n"
+            f"rc = main({argv!r})\n"
+            f"print(json.dumps([rc, sorted(m for m in {HEAVY!r} if m in sys.modules)]), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    rc, mods = json.loads(done.stderr.strip().splitlines()[-1])
+    return rc, set(mods)
+
+
+def test_help_lists_every_command_without_importing_any(cli_env: dict[str, str]) -> None:
+    done = subprocess.run([sys.executable, "-m", "liveswap.cli.main", "--help"], capture_output=True, text=True,
+                          env=cli_env, timeout=60)
+    assert done.returncode == 0
+    for name in COMMANDS:
+        assert f"    {name} " in done.stdout, name
+    with pytest.raises(SystemExit):  # in-process too: no command module imported for the listing
+        from liveswap.cli.main import build_parser
+
+        build_parser(None).parse_args(["--version"])
+    _, mods = imported_after([], cli_env)  # no command: the usage, nothing imported
+    assert mods == set()
+
+
+def test_the_listing_says_what_each_module_registers() -> None:
+    """COMMANDS (the lazy listing) and the modules' own ``register`` agree on names and help."""
+    for module in sorted({m for m, _ in COMMANDS.values()}):
+        sub = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(module).register(sub)
+        registered = {a.dest: a.help for a in sub._choices_actions}
+        listed = {name: help_text for name, (m, help_text) in COMMANDS.items() if m == module}
+        assert registered == listed, module
+
+
+STATUS = {"pid": 1, "running": False, "heartbeat_at": 0, "heartbeat_seconds": 1, "observed_generation": 0,
+          "paused": False, "active": {"name": "momentum", "version": "1.0.0", "since": 0}, "markets": ["BTC-5m"],
+          "balance": 1000.0, "starting_balance": 1000.0, "open_positions": [], "realized_pnl": 0.0}
+
+
+@pytest.mark.parametrize("argv", [
+    ["history"], ["journal", "export", "fills"], ["logs"], ["status"], ["status", "--json"],
+    ["activate", "momentum==1.0.0"], ["rollback"], ["pause"], ["pause", "--market", "BTC-5m"], ["resume"],
+    ["set", "stake=2"],
+])
+def test_everyday_commands_import_only_what_they_need(argv: list[str], cli_env: dict[str, str], home: Path) -> None:
+    """No pydantic, rich, loguru, httpx, filelock, settings or host: each of them costs interpreter starts."""
+    (home / "state" / "logs").mkdir()
+    (home / "state" / "logs" / "liveswap.log").write_text("a line\n")
+    (home / "state" / "status.json").write_text(json.dumps(STATUS))
+    (home / "state" / "control.json").write_text('{"generation": 3}')  # a home in use (a missing one takes the
+    _journal(home)                                                     # full path: rebuilt from status.json)
+    rc, mods = imported_after(argv, cli_env)
+    assert rc == 0 and mods == set()
+
+
+def _journal(home: Path) -> None:
+    from liveswap.journal import Journal
+
+    journal = Journal(home / "state" / "journal.sqlite")
+    for i in range(300):
+        journal.record_swap(kind="activate", from_version="momentum==1.0.0", to_version=f"momentum==1.0.{i}",
+                            ok=i % 2 == 0, reason=f"reason {i}", pause_ms=1.5, batch_end=i)
+    journal.close()
+
+
+def closed_pipe_run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run the console script with stdout a pipe whose reader is already gone (``| head`` having exited)."""
+    read, write = os.pipe()
+    os.close(read)
+    env = {k: v for k, v in env.items() if k != "PYTHONUNBUFFERED"}  # buffered, as in a terminal session
+    try:
+        return subprocess.run([sys.executable, "-m", "liveswap.cli.main", *argv], stdout=write,
+                              stderr=subprocess.PIPE, text=True, env=env, timeout=120)
+    finally:
+        os.close(write)
+
+
+@pytest.mark.parametrize("argv", [
+    ["--help"], ["history"], ["history", "--json"], ["journal", "export", "swaps"],
+    ["journal", "export", "swaps", "--format", "jsonl"], ["logs"], ["registry", "list"], ["new", "--help"],
+    ["status"], ["status", "--json"], ["pause"], ["check", "--help"],
+])
+def test_a_closed_pipe_is_quiet(argv: list[str], cli_env: dict[str, str], home: Path) -> None:
+    _journal(home)
+    (home / "state" / "logs").mkdir()
+    (home / "state" / "logs" / "liveswap.log").write_text("a line\n" * 100)
+    (home / "state" / "status.json").write_text(json.dumps(STATUS))
+    (home / "state" / "control.json").write_text('{"generation": 3}')
+    done = closed_pipe_run(argv, cli_env)
+    assert done.stderr == ""
+    assert done.returncode == BROKEN_PIPE_EXIT  # like a Unix tool killed by SIGPIPE, without a word
+
+
+def test_an_error_is_one_line_and_exit_1(cli_env: dict[str, str], home: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "liveswap.cli.main", "history"], capture_output=True, text=True,
+                          env=cli_env, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.startswith("liveswap: no journal at ") and len(done.stderr.splitlines()) == 1

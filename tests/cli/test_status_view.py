@@ -1,0 +1,90 @@
+"""The human ``status``: every figure an operator asks for, times labelled, hostile text inert."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from liveswap.cli.status_view import render
+
+NOW = 1_800_000_000.0
+
+
+def status(**over: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "liveswap_version": "1.0.0", "pid": 4242, "running": True, "heartbeat_at": NOW - 0.5,
+        "heartbeat_seconds": 1.0, "started_at": NOW - 600, "observed_generation": 7, "paused": False,
+        "paused_markets": ["SOL-5m"], "params": {"stake": 2}, "risk": {"stake_cap": 3.0, "max_open_positions": 9,
+                                                                      "daily_loss_limit": 50.0},
+        "daily_loss": {"limit": 50.0, "used": 12.4, "tripped": False},
+        "active": {"name": "momentum", "version": "1.1.0", "wheel_sha256": "ab" * 32,
+                                       "since": NOW - 300},
+        "feed": "synthetic", "broker": "paper", "markets": ["BTC-5m", "SOL-5m"], "clock": 1_700_000_100.0,
+        "speed": 300.0, "balance": 990.0, "starting_balance": 1000.0,
+        "open_positions": [{"order_id": "o1", "market": "BTC-5m", "side": "up", "stake": 5.0, "price": 0.5,
+                            "shares": 10.0, "fee": 0.1, "window_start": 1_700_000_100, "window_end": 1_700_000_400,
+                            "version": "1.1.0"}],
+        "realized_pnl": -4.9, "fees_paid": 0.1, "win_rate": 0.5,
+        "by_market": {"BTC-5m": {"bets": 2, "wins": 1, "pnl": -4.9, "win_rate": 0.5}},
+        "by_version": {"1.1.0": {"bets": 2, "wins": 1, "pnl": -4.9, "win_rate": 0.5}},
+        "candles_processed": 100, "last_snapshot_at": NOW - 12, "control_error": None, "control_refusal": None,
+        "last_swap": {"kind": "activate", "from": "momentum==1.0.0", "to": "momentum==1.1.0", "ok": True,
+                      "reason": "", "pause_ms": 3.14159, "generation": 7, "at": NOW - 300},
+        "worker": {"sandboxed": True, "pid": 4343, "alive": True, "network_isolated": True, "rss_bytes": 2**24},
+        "stale_markets": {},
+    }
+    doc.update(over)
+    return doc
+
+
+def line(text: str, key: str) -> str:
+    """The value shown for ``key`` in the header grid."""
+    return next(x for x in text.splitlines() if x.startswith(key + " "))[len(key):].strip()
+
+
+def test_shows_params_limits_daily_loss_equity_and_labelled_times() -> None:
+    text = render(status(), desired=7, now=NOW)
+    assert line(text, "host").split(",")[0].endswith("running")
+    assert "equity 995.00 = cash 990.00 + 5.00 staked in 1 open position" in line(text, "money")
+    assert line(text, "risk") == ("stake cap 3.00, open positions 1 of 9, daily loss 12.40 of 50.00 used "
+                                  "(the simulated UTC day)")
+    assert line(text, "params").endswith('{"stake": 2}')
+    clock = line(text, "clock")
+    assert "simulated 2023-11-14 22:15 UTC sim (x300)" in clock and "; wall " in clock
+    assert "wall" in line(text, "active") and "wall" in line(text, "snapshot")
+    assert "activate momentum==1.0.0 -> momentum==1.1.0 ok, trading paused 3.14 ms" in line(text, "last swap")
+    assert "PAUSED: markets SOL-5m" in line(text, "trading")
+    assert "UTC sim" in text.split("open positions")[-1]  # settlement times are on the simulated clock
+
+
+def test_never_pause_none_and_no_stale_refusal() -> None:
+    refused = {"kind": "activate", "from": "momentum==1.1.0", "to": "momentum==9.0.0", "ok": False,
+               "reason": "unknown version", "pause_ms": None, "generation": 8, "at": NOW}
+    text = render(status(last_swap=refused, control_refusal={"generation": 8, "reason": "unknown version"}),
+                  desired=8, now=NOW)
+    assert "None" not in text
+    assert "REFUSED" in line(text, "last swap") and "nothing changed" in line(text, "last swap")
+    assert line(text, "refused").endswith("generation 8: unknown version")
+    # the operator asked again since (generation 9): the old refusal is history (liveswap history), not status
+    text = render(status(control_refusal={"generation": 8, "reason": "unknown version"}), desired=9, now=NOW)
+    assert "refused " not in text and "9 pending" in line(text, "control")
+    auto = {"kind": "auto-rollback", "from": "momentum==1.1.0", "to": "momentum==1.0.0", "ok": True,
+            "reason": "worker crashed", "pause_ms": None, "at": NOW}
+    assert "paused" not in line(render(status(last_swap=auto), now=NOW), "last swap")
+
+
+def test_a_stopped_or_silent_host_is_said_so() -> None:
+    assert "not running: pid 4242 stopped" in line(render(status(running=False), now=NOW), "host")
+    silent = line(render(status(heartbeat_at=NOW - 600), now=NOW), "host")
+    assert silent.startswith("not running: pid 4242 stopped answering") and "10 min ago" in silent
+
+
+def test_hostile_text_from_strategies_is_shown_as_written() -> None:
+    hostile = "RuntimeError: [/] and [bold]x \x1b[2J"
+    text = render(status(last_fault=hostile, control_error="control.json [red]x[/red]",
+                         control_refusal={"generation": 7, "reason": hostile},
+                         by_version={"[bold]x": {"bets": 1, "wins": 0, "pnl": -1.0, "win_rate": 0.0}},
+                         stale_markets={"BTC-5m": "[/] gone"}), desired=7, now=time.time())
+    assert "[/] and [bold]x \\x1b[2J" in line(text, "last fault")
+    assert "\x1b" not in text
+    assert "control.json [red]x[/red]" in text and "[bold]x" in text and "[/] gone" in text

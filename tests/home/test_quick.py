@@ -1,0 +1,148 @@
+"""The CLI's fast paths to control.json and status.json (home/quick.py): same file, same lock,
+same generation rule as the full path; anything unusual is left to the full path."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from filelock import FileLock
+from liveswap.home import quick
+
+MARKETS = ["BTC-5m", "SOL-5m"]
+
+
+def pause(doc: dict[str, Any], generation: int) -> dict[str, Any]:
+    return {**doc, "paused": True}
+
+
+def test_edits_bump_the_generation_past_the_file_and_the_host(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    assert quick.update_control_quick(state, pause, markets=MARKETS) is None  # no file: the full path rebuilds it
+    (state / "control.json").write_text("{}")
+    doc = quick.update_control_quick(state, pause, markets=MARKETS)
+    assert doc is not None and doc["generation"] == 1 and doc["paused"] is True
+    assert json.loads((state / "control.json").read_text()) == doc
+    (state / "status.json").write_text(json.dumps({"observed_generation": 41}))
+    doc = quick.update_control_quick(state, lambda d, g: {**d, "active": "momentum==1.2.0", "active_request": g},
+                                     markets=MARKETS)
+    assert doc is not None and doc["generation"] == 42 and doc["active_request"] == 42
+    assert set(doc) == set(quick.DEFAULTS)
+
+
+@pytest.mark.parametrize("content", [
+    "{not json", '{"paused": "yes"}', '{"surprise": 1}', '{"risk": {"stake_cap": -1}}', '{"params": {"x": NaN}}',
+    '{"active": "momentum==1.0.0", "rollback": {"to": null, "request": 3}}', '{"paused_markets": ["DOGE-5m"]}',
+    '{"active": "momentum==1.0.0rc1"}', '[]',
+])
+def test_leaves_anything_unusual_to_the_full_path_and_writes_nothing(tmp_path: Path, content: str) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "control.json").write_text(content)
+    assert quick.update_control_quick(state, pause, markets=MARKETS) is None
+    assert (state / "control.json").read_text() == content
+
+
+def test_a_change_it_cannot_vouch_for_is_not_written(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "control.json").write_text("{}")
+    assert quick.update_control_quick(state, lambda d, g: {**d, "paused_markets": ["XRP-5m"]},
+                                      markets=MARKETS) is None
+    assert (state / "control.json").read_text() == "{}"
+
+
+def test_waits_for_the_same_lock_filelock_takes(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "control.json").write_text("{}")
+    taken, released = threading.Event(), threading.Event()
+
+    def hold(seconds: float) -> None:  # the full path (filelock) holding control.lock
+        with FileLock(str(state / "control.lock")):
+            taken.set()
+            time.sleep(seconds)
+            released.set()
+
+    threading.Thread(target=hold, args=(0.3,)).start()
+    taken.wait(10)
+    assert quick.update_control_quick(state, pause, markets=MARKETS) is not None
+    assert released.is_set()  # it waited for the holder
+    taken.clear()
+    holder = threading.Thread(target=hold, args=(1.0,))
+    holder.start()
+    taken.wait(10)
+    with pytest.raises(TimeoutError):
+        quick.update_control_quick(state, pause, markets=MARKETS, timeout=0.1)
+    holder.join()
+
+
+def test_host_running_by_heartbeat_or_by_a_live_pid_file(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    assert quick.host_running(state) is None
+    (state / "status.json").write_text(json.dumps({"running": True, "pid": 77, "heartbeat_at": time.time(),
+                                                   "heartbeat_seconds": 1}))
+    assert quick.host_running(state) == 77
+    (state / "status.json").write_text(json.dumps({"running": True, "pid": 77, "heartbeat_at": time.time() - 60,
+                                                   "heartbeat_seconds": 1}))
+    assert quick.host_running(state) is None  # a stale heartbeat: the host died
+    (state / "host.pid").write_text(f"{os.getpid()}\n")  # a host starting up: its pid is alive
+    assert quick.host_running(state) == os.getpid()
+
+
+def test_risk_keys_and_name_pattern_are_the_full_models() -> None:
+    from liveswap.home.control import RISK_KEYS
+    from liveswap.specs import NAME_RE
+
+    assert quick.RISK_KEYS == RISK_KEYS
+    assert quick.NAME_RE.pattern == NAME_RE.pattern
+
+
+def variants() -> list[Any]:
+    """Control documents around the edges of the model: valid ones, and each rule broken once."""
+    base: dict[str, Any] = {"active": "momentum==1.2.0", "active_request": 3, "rollback": None, "paused": False,
+                            "paused_markets": ["SOL-5m"], "params": {"stake": 2, "mode": "fast", "w": [1, 2.5]},
+                            "risk": {"stake_cap": 3, "max_open_positions": 4, "daily_loss_limit": 10.5},
+                            "generation": 7}
+    edits: list[dict[str, Any]] = [
+        {}, {"active": None}, {"active": "momentum"}, {"active": "Mo.men_t-um==10.20.30"}, {"active": " momentum"},
+        {"active": "momentum==1.2.0rc1"}, {"active": "momentum==x"}, {"active": "-bad"}, {"active": 5},
+        {"active": None, "rollback": {"to": None, "request": 8}},
+        {"active": None, "rollback": {"to": "1.0", "request": 8}},
+        {"rollback": {"to": None, "request": 8}}, {"active": None, "rollback": {"request": -1}},
+        {"active": None, "rollback": {"to": "1.0", "request": 8, "x": 1}}, {"active": None, "rollback": "back"},
+        {"active_request": -1}, {"active_request": True}, {"active_request": 1.0}, {"paused": 1}, {"paused": "yes"},
+        {"paused_markets": []}, {"paused_markets": ["SOL-5m", "SOL-5m"]}, {"paused_markets": ["DOGE-5m"]},
+        {"paused_markets": "SOL-5m"}, {"paused_markets": [1]}, {"params": []}, {"params": {"x": float("inf")}},
+        {"params": {"x": {"y": [None, True]}}}, {"risk": {}}, {"risk": {"stake_cap": 0}}, {"risk": {"stake_cap": -1}},
+        {"risk": {"stake_cap": True}}, {"risk": {"stake_cap": "3"}}, {"risk": {"max_open_positions": 0}},
+        {"risk": {"max_open_positions": 1.5}}, {"risk": {"max_open_positions": -1}}, {"risk": {"daily_loss_limit": 0}},
+        {"risk": {"bogus": 1}}, {"risk": {"stake_cap": None}}, {"generation": -1}, {"generation": 1.0},
+        {"extra": 1}, {"risk": []},
+    ]
+    docs: list[Any] = [{**base, **e} for e in edits]
+    docs += [{}, {"generation": 0}, [], "x", None, {k: v for k, v in base.items() if k != "params"}]
+    return docs
+
+
+def test_what_the_fast_path_vouches_for_the_full_model_accepts() -> None:
+    """The fast path may leave a valid document to the full model, never accept an invalid one."""
+    from liveswap.home.control import ControlDoc
+    from pydantic import ValidationError
+
+    vouched = 0
+    for doc in variants():
+        if not quick.surely_valid(doc, MARKETS):
+            continue
+        vouched += 1
+        try:
+            ControlDoc.parse(doc, MARKETS)
+        except ValidationError as exc:
+            raise AssertionError(f"the fast path accepted {doc!r}, the model refuses it: {exc}") from None
+    assert vouched >= 10  # and it does vouch for the everyday shapes
