@@ -27,7 +27,9 @@ import bench_activation  # noqa: E402
 import bench_cli  # noqa: E402
 import bench_deploy  # noqa: E402
 import bench_memory  # noqa: E402
+import bench_rollout_stats  # noqa: E402
 import bench_scaling  # noqa: E402
+import bench_shadow_latency  # noqa: E402
 from _common import machine, mib  # noqa: E402
 
 README = HERE.parent / "README.md"
@@ -74,6 +76,9 @@ def main() -> None:
     scaling = called(bench_scaling.main, ["--swaps", "6" if q else "20", "--batches", "30" if q else "60"])
     registry = script("bench_registry.py", "--rounds", "5" if q else "30")
     control = script("control_latency.py", "-n", "10" if q else "30")
+    stats = called(bench_rollout_stats.main,
+                   ["--rollouts", "300" if q else "2000", "--feed-rollouts", "0" if q else "200"])
+    shadow = called(bench_shadow_latency.main, ["--batches", "100" if q else "400"])
     web = script("bench_web.py", *(["--quick"] if q else []))
     elapsed = time.monotonic() - began
 
@@ -134,6 +139,24 @@ def main() -> None:
     lines.append(f"| Environment: disk of numpy strategy versions | {np_disk} | Ray runtime_env: seconds per new "
                  "environment |")
     lines.append(f"| control.json change to applied (status.json) | median {applied} ms | |")
+    for kind, rows in stats.items():
+        n = rows[0]["n"] if rows else 0
+        for row in rows:
+            if row["expect"] == "promote":
+                what = f"false rejection {row['rejected']:.3f} ({row['ci_rejected']})"
+                anchor = f"declared beta {bench_rollout_stats.SPEC.beta}"
+            elif row["expect"] == "reject":
+                what = f"false promotion {row['promoted']:.3f} ({row['ci_promoted']})"
+                anchor = f"declared alpha {bench_rollout_stats.SPEC.alpha}"
+            else:
+                what = f"promoted {row['promoted']:.3f}, rejected {row['rejected']:.3f}"
+                anchor = "no error rate declared between the hypotheses"
+            lines.append(f"| Rollout SPRT, {kind} ({n} rollouts), {row['scenario']} | {what}, median "
+                         f"{row['median_bets']:.0f} bets to a decision | {anchor} |")
+    plain, with_shadow = shadow["no candidate"], shadow["shadow candidate"]
+    lines.append(f"| Active decision latency with a shadow candidate (sandboxed) | p50 {with_shadow[0]:.2f} ms, "
+                 f"p99 {with_shadow[1]:.2f} ms; the shadow's own work after it p50 {with_shadow[2]:.2f} ms | "
+                 f"without a candidate p50 {plain[0]:.2f} ms, p99 {plain[1]:.2f} ms |")
     web_row = re.findall(r"^\s*([\d,]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)", web, re.MULTILINE)
     if web_row:
         n, cold, warm, added = web_row[-1]

@@ -27,6 +27,7 @@ from liveswap.home.paths import HomePaths
 from liveswap.journal import Journal
 from liveswap.markets import Market
 from liveswap.registry.registry import Registry
+from liveswap.rollout.controller import RolloutController
 from liveswap.runners.base import StrategyFault
 from liveswap.settings import Settings
 from liveswap.swap.loader import LoadError, VersionLoader
@@ -202,7 +203,10 @@ def build_engine(settings: Settings, loader: VersionLoader | None = None, *,
                         max_restarts=settings.max_restarts, restart_window=settings.restart_window_seconds)
     if isinstance(loader, RegistryLoader):
         engine.add_between_batches(loader.rescan_tick)
-    install_control(engine, started_with=control, swaps=swaps)
+    rollouts = RolloutController(engine, loader, swaps, outcome=outcome_lookup(feed, clock))
+    engine.set_candidate_reporter(rollouts.status)
+    engine.add_on_shutdown(rollouts.close)
+    install_control(engine, started_with=control, swaps=swaps, rollouts=rollouts)
     return engine, swaps
 
 

@@ -44,9 +44,12 @@ def test_promote_without_a_candidate_is_refused_and_changes_nothing(home: Path) 
 
 def test_promote_marks_the_candidate_and_reject_removes_it(home: Path) -> None:
     state = home / "state"
-    cand = {"spec": "momentum==1.2.0", "mode": "canary", "markets": ["BTC-5m"]}
     update_control(state, changes.activate("momentum==1.1.0"))
-    update_control(state, lambda doc, gen: {**doc, "candidate": cand})
+    update_control(state, changes.start_candidate("momentum==1.2.0", mode="canary", markets=["BTC-5m", "BTC-5m"],
+                                                  analysis={"min_bets": 40}, auto_promote=True))
+    cand = json.loads((state / "control.json").read_text())["candidate"]
+    assert cand == {"spec": "momentum==1.2.0", "mode": "canary", "markets": ["BTC-5m"], "analysis": {"min_bets": 40},
+                    "auto_promote": True, "request": 2, "promote": None}
     update_control(state, changes.decide_candidate("promote"))
     doc = json.loads((state / "control.json").read_text())
     assert doc["candidate"] == {**cand, "promote": 3}
@@ -55,6 +58,16 @@ def test_promote_marks_the_candidate_and_reject_removes_it(home: Path) -> None:
     assert "candidate" not in json.loads((state / "control.json").read_text())
     with pytest.raises(ControlError, match="no candidate to reject"):
         update_control(state, changes.decide_candidate("reject"))
+
+
+def test_a_candidate_the_typed_model_refuses_changes_nothing(home: Path) -> None:
+    state = home / "state"
+    with pytest.raises(ControlError, match="a canary needs at least one market"):
+        update_control(state, changes.start_candidate("momentum==1.2.0", mode="canary"))
+    with pytest.raises(ControlError, match="candidate.request"):
+        update_control(state, lambda doc, gen: {**doc, "candidate": {"spec": "momentum==1.2.0"}})
+    assert not (state / "control.json").exists() or "candidate" not in json.loads(
+        (state / "control.json").read_text())
 
 
 def test_a_control_file_without_a_candidate_keeps_the_key_out(home: Path) -> None:

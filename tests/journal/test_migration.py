@@ -1,6 +1,7 @@
-"""A journal (and paper book) written by liveswap 1.0 -- schema 1, money as REAL -- is migrated
-to schema 2 (integer micro-units) on open: a copy of the original is kept, balances do not move,
-and the host carries on trading on it with its ledger reconciled with the migrated paper book."""
+"""Older journals are migrated on open, step by step: liveswap 1.0's (schema 1, money as REAL) to
+schema 2 (integer micro-units), then schema 2's to schema 3 (the rollout tables of issue 17). A
+copy of the original is kept, balances do not move, the migrated journal has exactly the tables a
+fresh one has, and the host carries on trading -- and shadowing a candidate -- on it."""
 
 from __future__ import annotations
 
@@ -8,23 +9,48 @@ import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
+from liveswap.api import Intent, hookimpl
 from liveswap.engine.ledger import Ledger
+from liveswap.home.control import CandidateRequest
 from liveswap.journal import Journal
+from liveswap.journal import candidates as cj
 from liveswap.journal.reader import rows
 from liveswap.journal.schema import SCHEMA_VERSION
+from liveswap.rollout.controller import RolloutController
+from liveswap.swap.loader import InProcessLoader
+from liveswap.swap.manager import SwapManager
 
-from tests.support.engine_helpers import T0, advance, make_engine
+from tests.support.engine_helpers import T0, Probe, advance, make_engine, probe_version
 
 SUPPORT = Path(__file__).resolve().parents[1] / "support"
 
 
-def v1_home(home: Path) -> Path:
-    """A home whose state/ holds the journal and paper book liveswap 1.0 wrote (tests/support/*_v1.sql)."""
+def v1_home(home: Path, schema: int = 1) -> Path:
+    """A home whose state/ holds the journal and paper book liveswap 1.0 wrote (tests/support/*_v1.sql),
+    or (``schema=2``) the ones liveswap wrote at schema 2, before the rollout tables (*_v2.sql)."""
     for name in ("journal", "paper_broker"):
         db = sqlite3.connect(home / "state" / f"{name}.sqlite")
-        db.executescript((SUPPORT / f"{name}_v1.sql").read_text())
+        db.executescript((SUPPORT / f"{name}_v{schema}.sql").read_text())
         db.close()
     return home / "state" / "journal.sqlite"
+
+
+def _tables(path: Path) -> dict[str, str]:
+    db = sqlite3.connect(path)
+    try:
+        return dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'index')"
+                               " AND name NOT LIKE 'sqlite_%'").fetchall())
+    finally:
+        db.close()
+
+
+def _columns(path: Path) -> dict[str, list[tuple[str, str, int]]]:
+    db = sqlite3.connect(path)
+    try:
+        names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {n: sorted((c[1], c[2], c[3]) for c in db.execute(f"PRAGMA table_info({n})")) for n in names}
+    finally:
+        db.close()
 
 
 def test_a_schema_1_journal_is_migrated_with_a_backup_and_unchanged_balances(home: Path) -> None:
@@ -37,7 +63,7 @@ def test_a_schema_1_journal_is_migrated_with_a_backup_and_unchanged_balances(hom
     old.close()
 
     journal = Journal(path)
-    assert journal.query("SELECT value FROM meta WHERE key='schema_version'")[0][0] == str(SCHEMA_VERSION) == "2"
+    assert journal.query("SELECT value FROM meta WHERE key='schema_version'")[0][0] == str(SCHEMA_VERSION) == "3"
     backup = path.with_name("journal.sqlite.schema1.bak")
     copy = sqlite3.connect(backup)
     assert copy.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("1",)
@@ -55,6 +81,7 @@ def test_a_schema_1_journal_is_migrated_with_a_backup_and_unchanged_balances(hom
             round(price * 1e6), round(shares * 1e6), round(fee * 1e6))
     assert journal.query("PRAGMA foreign_key_check") == []
     assert journal.query("SELECT COUNT(*) FROM missed_candles")[0][0] == 0  # the new tables exist
+    assert journal.query("SELECT COUNT(*) FROM candidates")[0][0] == 0  # ... and schema 3's (1 -> 2 -> 3)
     journal.close()
     exported = rows(path, "fills")
     assert {r["cost"] for r in exported} == {1.0} and "cost_micros" not in exported[0]
@@ -74,3 +101,70 @@ def test_the_host_trades_on_a_migrated_home_with_its_ledger_reconciled(home: Pat
     new_fills = [r for r in engine.journal.fills() if r["ts"] > T0 + 2700]
     assert new_fills and all(r["contracts_micros"] % 1_000_000 == 0 for r in new_fills)  # whole contracts now
     assert all(r["cost_micros"] == r["price_micros"] * r["contracts_micros"] // 1_000_000 for r in new_fills)
+
+
+def test_a_schema_2_journal_gains_the_rollout_tables_and_keeps_every_amount(home: Path, tmp_path: Path) -> None:
+    path = v1_home(home, schema=2)
+    old = sqlite3.connect(path)
+    assert old.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("2",)
+    before = {t: old.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
+              for t in ("ledger", "orders", "fills", "settlements", "decisions", "candles")}
+    old.close()
+    assert "candidates" not in _tables(path)
+
+    journal = Journal(path)
+    assert journal.query("SELECT value FROM meta WHERE key='schema_version'")[0][0] == "3"
+    assert journal.query("SELECT value FROM meta WHERE key='migrated_to_3_by'")
+    for table, rows_before in before.items():  # nothing of the money moved, not a micro-unit
+        assert [tuple(r) for r in journal.query(f"SELECT * FROM {table} ORDER BY 1")] == rows_before, table
+    assert len(before["fills"]) == 10 and journal.query("PRAGMA foreign_key_check") == []
+    journal.close()
+    backup = path.with_name("journal.sqlite.schema2.bak")
+    assert _tables(backup).keys() == _tables(path).keys() - {"candidates", "hypothetical_orders",
+                                                              "hypothetical_batch", "candidate_snapshots"}
+    fresh = tmp_path / "fresh.sqlite"
+    Journal(fresh).close()
+    assert _tables(path) == _tables(fresh)  # the same DDL, word for word, as a journal created today
+
+
+def test_the_v1_journal_ends_with_the_columns_of_a_fresh_one(home: Path, tmp_path: Path) -> None:
+    path = v1_home(home)
+    Journal(path).close()
+    fresh = tmp_path / "fresh.sqlite"
+    Journal(fresh).close()
+    assert _columns(path) == _columns(fresh)
+
+
+class _Contrarian(Probe):
+    @hookimpl
+    def on_candle(self, candle: object, ctx: object) -> list[Intent]:
+        side = "down" if candle.close >= candle.open else "up"  # type: ignore[attr-defined]
+        return [Intent(candle.market, side, 1.0)]  # type: ignore[attr-defined]
+
+
+def test_a_shadow_runs_on_a_migrated_journal_with_whole_contract_hypothetical_fills(home: Path) -> None:
+    v1_home(home, schema=2)
+    loader = InProcessLoader({"probe==1.0.0": probe_version("1.0.0"), "contra==1.0.0": _Contrarian})
+    engine = make_engine(home, t=T0 + 3300, strategy=loader.strategies["probe==1.0.0"],
+                         markets=["BTC-5m", "ETH-15m"])
+    balance = engine.ledger.balance
+    swaps = SwapManager(engine, loader, probation_batches=3)
+    rollouts = RolloutController(engine, loader, swaps, snapshot_every=4)
+    outcome: list[str | None] = []
+    ask = CandidateRequest(spec="contra==1.0.0", mode="shadow", markets=[], analysis={}, auto_promote=False,
+                           request=1)
+    rollouts.request(ask, generation=1, done=outcome.append)
+    assert rollouts.wait_prepared()
+    rollouts.tick(engine)
+    assert outcome == [None]
+    advance(engine, 1800)
+    slot = rollouts.slot
+    assert slot is not None
+    [cand] = cj.history(engine.journal)
+    assert cand["balance_micros"] == int(balance * 1_000_000)  # it started from the migrated balance
+    hypo = cj.hypothetical_orders(engine.journal, slot.candidate_id)
+    filled = [r for r in hypo if r["status"] == "filled"]
+    assert filled and all(r["contracts_micros"] % 1_000_000 == 0 for r in filled)  # whole contracts
+    assert all(r["cost_micros"] == r["price_micros"] * r["contracts_micros"] // 1_000_000 for r in filled)
+    assert any(r["payout_micros"] is not None for r in hypo)
+    assert engine.ledger.balance == engine.broker.balance()  # type: ignore[attr-defined]

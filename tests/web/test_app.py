@@ -14,6 +14,7 @@ import pytest
 
 pytest.importorskip("starlette", reason="the 'web' extra (starlette) is not installed")
 
+from liveswap.home import changes  # noqa: E402
 from liveswap.home.control_store import load_control, update_control  # noqa: E402
 from liveswap.settings import load_settings  # noqa: E402
 from liveswap.web.actions import Guard  # noqa: E402
@@ -108,8 +109,8 @@ def test_invalid_actions_are_refused_with_the_reason(client: TestClient, home: P
 
 
 def test_promote_and_reject_change_the_candidate_in_control_json(client: TestClient, home: Path) -> None:
-    cand = {"spec": "momentum==1.1.0", "mode": "shadow", "markets": []}
-    update_control(home / "state", lambda doc, gen: {**doc, "candidate": cand})
+    update_control(home / "state", changes.start_candidate("momentum==1.1.0", mode="shadow"))  # liveswap shadow
+    cand = control(home)["candidate"]
     res = client.post("/api/actions/promote", json={}, headers=OK)
     assert res.status_code == 200, res.text
     doc = json.loads((home / "state" / "control.json").read_text())

@@ -6,8 +6,7 @@ import json
 import time
 from pathlib import Path
 
-import pytest
-from liveswap.home.status import StatusDoc, read_status
+from liveswap.home.status import read_status
 from liveswap.journal import Journal
 from liveswap.web import data
 
@@ -59,14 +58,27 @@ def test_markets_show_open_positions_paused_and_stale(home: Path) -> None:
     assert all(m["paused"] and not m["paused_itself"] for m in data.overview(home / "state")["markets"])
 
 
-@pytest.mark.skipif(not {"candidate", "sandbox"} <= set(StatusDoc.model_fields),
-                    reason="status.json has no candidate/sandbox fields yet (issues 17 and 13)")
-def test_the_candidate_and_sandbox_are_passed_through_when_the_host_reports_them(home: Path) -> None:
-    cand = {"spec": "momentum==1.1.0", "mode": "shadow", "markets": [], "since": 1.0, "bets": 3, "win_rate": 0.67,
-            "pnl": 0.5, "verdict": "running", "reason": ""}
-    write_status(home, candidate=cand, sandbox={"level": "strict", "missing": []})
-    o = data.overview(home / "state")
-    assert o["candidate"] == cand and o["sandbox"]["level"] == "strict"
+def test_the_candidate_the_host_reports_is_passed_through(home: Path) -> None:
+    """The rollout's ``candidate`` object as the host writes it (liveswap.rollout.controller.status)."""
+    figures = {"spec": "momentum==1.2.0", "bets": 3, "wins": 2, "win_rate": 0.6667, "pnl": 0.5, "fees": 0.06,
+               "max_drawdown": 0.4, "faults": 0, "candles": 30, "batches": 10, "fault_rate": 0.0, "open_bets": 1}
+    cand = {"spec": "momentum==1.2.0", "mode": "shadow", "markets": [], "phase": "running", "since": 1.0,
+            "auto_promote": False, "cursor": 900, "bets": 3, "win_rate": 0.6667, "pnl": 0.5, "verdict": "running",
+            "reason": "", "bets_to_decision": 250,
+            "active": {"spec": "momentum==1.1.0", "bets": 4, "win_rate": 0.5, "pnl": -0.2},
+            "figures": {"candidate": figures, "active": {**figures, "spec": "momentum==1.1.0"}, "balance": 1000.5},
+            "analysis": {"verdict": "running", "reason": "", "bets_to_decision": 250, "sprt": {},
+                         "metrics": [{"name": "win_rate", "phase": "running", "value": None}]},
+            "decide_ms_p50": 1.2, "last_fault": None, "updated_at": 2.0}
+    write_status(home, candidate=cand)
+    assert read_status(home / "state").candidate == cand  # type: ignore[union-attr]
+    assert data.overview(home / "state")["candidate"] == cand
+
+
+def test_the_sandbox_is_passed_through_when_the_host_reports_it(home: Path) -> None:
+    sandbox = {"level": "strict", "in_force": ["namespaces", "seccomp"], "not_applied": ["landlock"], "refused": None}
+    write_status(home, sandbox=sandbox)
+    assert data.overview(home / "state")["sandbox"] == sandbox
 
 
 def test_the_swap_pause_comes_from_status_when_the_journal_row_has_none(home: Path) -> None:

@@ -34,7 +34,7 @@ from typing import Literal
 from liveswap.api.types import Candle
 from liveswap.brokers.base import OrderRequest, OrderResult, SettlementReport
 from liveswap.brokers.fees import taker_fee
-from liveswap.money import ONE, ZERO, dec, fl, from_micros, micro, to_micros, usd
+from liveswap.money import ONE, ZERO, dec, from_micros, micro, to_micros, usd
 from liveswap.settings import PaperSettings
 
 MAX_FILL_PRICE = Decimal("0.99")
@@ -81,7 +81,10 @@ class PaperFill:
 
 
 def exact_fill(order: OrderRequest, settings: PaperSettings) -> PaperFill:
-    """The paper model: whole contracts at the price plus slippage, ``max_price`` respected."""
+    """The paper model: whole contracts at the price plus slippage, ``max_price`` respected.
+
+    Shared by the paper broker and a rollout candidate's hypothetical fills
+    (:mod:`liveswap.rollout.hypothetical`), so both are filled alike."""
     if not 0 < order.price < 1:
         return PaperFill("rejected", f"no tradable price ({order.price})", ZERO, ZERO, ZERO, ZERO)
     price = min(MAX_FILL_PRICE, micro(order.price + dec(settings.slippage)))
@@ -93,14 +96,6 @@ def exact_fill(order: OrderRequest, settings: PaperSettings) -> PaperFill:
         return PaperFill("rejected", f"stake {usd(order.stake)} buys no whole contract at {usd(price)}",
                          ZERO, ZERO, ZERO, ZERO)
     return PaperFill("filled", "", price, contracts, price * contracts, taker_fee(settings.fees, contracts, price))
-
-
-def paper_fill(order: OrderRequest, settings: PaperSettings) -> tuple[Literal["filled", "rejected"], str, float,
-                                                                       float, float]:
-    """:func:`exact_fill` as floats ``(status, reason, price, shares, fee)``, for hypothetical
-    (never booked) fills that only feed figures."""
-    f = exact_fill(order, settings)
-    return f.status, f.reason, fl(f.price) or 0.0, fl(f.contracts) or 0.0, fl(f.fee) or 0.0
 
 
 def side_won(candle: Candle, side: str) -> bool:

@@ -38,6 +38,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
               "stop opening new positions (all markets, or --market M); open ones settle"),
     "resume": ("liveswap.cli.control_cmd", "open new positions again (all markets, or --market M)"),
     "set": ("liveswap.cli.control_cmd", "change strategy params or risk limits: set stake=2 risk.stake_cap=3"),
+    "shadow": ("liveswap.cli.rollout_cmd", "run NAME[==VERSION] beside the active version on the same candles, "
+               "filled hypothetically (never sent)"),
+    "canary": ("liveswap.cli.rollout_cmd", "let NAME[==VERSION] trade for real on --market M only; the active "
+               "version trades the rest"),
+    "promote": ("liveswap.cli.rollout_cmd", "make the candidate the active version (hot swap keeping its own state)"),
+    "reject": ("liveswap.cli.rollout_cmd", "stop the candidate; the active version carries on"),
+    "rollout": ("liveswap.cli.rollout_cmd", "the candidate, its figures beside the active version's, and the verdict"),
     "history": ("liveswap.cli.journal_cmd", "every activation, rollback and refusal, newest first, with reasons"),
     "journal": ("liveswap.cli.journal_cmd", "the durable journal"),
     "record": ("liveswap.cli.record_cmd",

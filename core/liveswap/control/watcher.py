@@ -14,7 +14,10 @@ candle batch and from its idle loop (which wakes at least every 200 ms), and eac
 3. a new ``active`` or ``rollback`` request goes to the hot swap (a :class:`SwapRequester`, the
    host's ``SwapManager``); while it is in progress ``observed_generation`` stays short of its
    generation, so ``--wait`` returns only once the swap is done or refused;
-4. the generation is recorded in the journal (applied or refused, with the reason) and a status
+4. a changed ``candidate`` goes to the rollout (a :class:`CandidateRequester`, the host's
+   ``liveswap.rollout.controller.RolloutController``): start, promote or stop the candidate;
+   ``observed_generation`` likewise waits until it took effect or was refused;
+5. the generation is recorded in the journal (applied or refused, with the reason) and a status
    is written at once, so ``liveswap ... --wait`` returns without waiting for a heartbeat.
 """
 
@@ -33,7 +36,7 @@ from loguru import logger
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.desired import Desired
 from liveswap.exceptions import ControlError
-from liveswap.home.control import ControlDoc
+from liveswap.home.control import CandidateRequest, ControlDoc
 from liveswap.home.control_store import load_control
 from liveswap.home.paths import HomePaths
 from liveswap.home.status import Refusal
@@ -57,6 +60,14 @@ class SwapRequester(Protocol):
     is called once, from the engine thread, with None (done) or the one-line refusal."""
 
     def request(self, *, kind: Any, spec: str | None, generation: int, done: Callable[[str | None], None]) -> None:
+        ...
+
+
+class CandidateRequester(Protocol):
+    """The host's rollout (``liveswap.rollout.controller.RolloutController``): asynchronous like the
+    swap; ``done`` is called once, from the engine thread, with None or the one-line refusal."""
+
+    def request(self, ask: CandidateRequest | None, *, generation: int, done: Callable[[str | None], None]) -> None:
         ...
 
 
@@ -123,10 +134,12 @@ class ControlWatcher:
     __name__ = "control_watcher"
 
     def __init__(self, state_dir: Path, *, started_with: ControlDoc | None = None,
-                 swaps: SwapRequester | None = None) -> None:
+                 swaps: SwapRequester | None = None, rollouts: CandidateRequester | None = None) -> None:
         self.state_dir = state_dir
         self.path = HomePaths(state_dir).control
         self.swaps = swaps
+        self.rollouts = rollouts
+        self._candidate_key: str | None = "never"
         self._applied_generation: int | None = None
         self._swaps_pending: set[int] = set()
         self.started_with = started_with
@@ -203,6 +216,8 @@ class ControlWatcher:
         engine.set_control_error(None)
         self.last_good = doc
         refusal = self._swap(engine, doc)
+        if refusal is None or refusal == PENDING:
+            refusal = self._candidate(engine, doc) or refusal
         if refusal is None:
             self._record(engine, gen, True, changes or "no change")
         elif refusal != PENDING:
@@ -217,7 +232,7 @@ class ControlWatcher:
         """``observed_generation``: the last applied one, but short of any swap still in progress."""
         if self._applied_generation is None:
             return
-        engine.set_observed_generation(min([self._applied_generation, *(g - 1 for g in self._swaps_pending)]))
+        engine.set_observed_generation(min([self._applied_generation, *(abs(g) - 1 for g in self._swaps_pending)]))
 
     def _swap(self, engine: Engine, doc: ControlDoc) -> str | None:
         request = self._swap_request(engine, doc)
@@ -227,6 +242,37 @@ class ControlWatcher:
         if self.swaps is None:
             return NO_SWAP
         return self._request_swap(engine, request)
+
+    def _candidate(self, engine: Engine, doc: ControlDoc) -> str | None:
+        """Hand a changed ``candidate`` to the rollout; PENDING until it took effect."""
+        key = None if doc.candidate is None else doc.candidate.model_dump_json()
+        if key == self._candidate_key:
+            return None
+        self._candidate_key = key
+        if self.rollouts is None:
+            return None if doc.candidate is None else "shadow and canary are not available in this host"
+        gen = doc.generation
+        self._swaps_pending.add(-gen)  # negative: the candidate's share of this generation
+        what = "candidate removed" if doc.candidate is None else f"candidate {doc.candidate.spec}"
+
+        def done(reason: str | None) -> None:
+            self._swaps_pending.discard(-gen)
+            if -gen in self._swaps_pending or gen in self._swaps_pending:
+                return
+            if reason is None:
+                self._record(engine, gen, True, f"{what}: done")
+            else:
+                self._refuse(engine, gen, reason)
+            self._publish_generation(engine)
+            engine.heartbeat()
+
+        try:
+            self.rollouts.request(doc.candidate, generation=gen, done=done)
+        except Exception as exc:  # noqa: BLE001 - a rollout that blows up is a refusal, never a host crash
+            logger.exception("candidate request for generation {} failed", gen)
+            if -gen in self._swaps_pending:
+                done(f"candidate failed: {type(exc).__name__}: {exc}")
+        return PENDING if -gen in self._swaps_pending else None
 
     def _request_swap(self, engine: Engine, request: SwapRequest) -> str:
         """Hand ``request`` to the asynchronous swap manager; its outcome is recorded when it is over."""
@@ -289,12 +335,12 @@ class ControlWatcher:
 
 
 def install_control(engine: Engine, *, started_with: ControlDoc | None = None,
-                    swaps: SwapRequester | None = None) -> ControlWatcher:
+                    swaps: SwapRequester | None = None, rollouts: CandidateRequester | None = None) -> ControlWatcher:
     """Register a :class:`ControlWatcher` on ``engine``; it applies control.json from the next batch on.
 
     Swaps go to ``swaps`` (the swap manager); without one they are refused: no hot swap in this host.
     """
-    watcher = ControlWatcher(engine.state_dir, started_with=started_with, swaps=swaps)
+    watcher = ControlWatcher(engine.state_dir, started_with=started_with, swaps=swaps, rollouts=rollouts)
     engine.add_between_batches(watcher)
     return watcher
 

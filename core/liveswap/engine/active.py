@@ -22,3 +22,4 @@ class ActiveStrategy:
 
     def describe(self) -> dict[str, object]:
         return {"name": self.name, "version": self.version, "wheel_sha256": self.wheel_sha256, "since": self.since}
+

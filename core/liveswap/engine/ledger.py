@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from liveswap.api.types import Fill, Settlement
 from liveswap.journal.store import FillRow, Journal, OrderRow, SettlementRow
 from liveswap.money import ZERO, dec, fl, micro
 
@@ -30,6 +31,18 @@ def position_dict(fill: FillRow) -> dict[str, Any]:
     return {"order_id": fill.client_order_id, "market": fill.market, "side": fill.side, "stake": fl(fill.stake),
             "cost": fl(fill.cost), "price": fl(fill.price), "shares": fl(fill.shares), "fee": fl(fill.fee),
             "window_start": fill.window_start, "window_end": fill.window_end, "version": fill.version}
+
+
+def to_fill(f: FillRow) -> Fill:
+    """The strategy API's float view of a fill: ``stake`` is what the fill cost (fee excluded)."""
+    return Fill(order_id=f.client_order_id, market=f.market, side=f.side, stake=fl(f.cost),  # type: ignore[arg-type]
+                price=fl(f.price), shares=fl(f.shares), ts=f.ts)  # type: ignore[arg-type]
+
+
+def to_settlement(s: SettlementRow) -> Settlement:
+    """The strategy API's float view of a settlement."""
+    return Settlement(order_id=s.client_order_id, market=s.market, side=s.side, won=s.won,  # type: ignore[arg-type]
+                      payout=fl(s.payout), pnl=fl(s.pnl), ts=s.ts)  # type: ignore[arg-type]
 
 
 def order_dict(order: OrderRow) -> dict[str, Any]:

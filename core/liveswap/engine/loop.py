@@ -23,11 +23,12 @@ from typing import Any
 
 from loguru import logger
 
-from liveswap.api.types import Candle, Context, Fill, Intent, Settlement
+from liveswap.api.types import Candle, Context, Intent
 from liveswap.brokers.base import BalanceSource, BrokerError, OrderRequest, OrderResult
 from liveswap.engine.active import ActiveStrategy
+from liveswap.engine.canary import decide_split
 from liveswap.engine.intents import Rejected, validate_batch
-from liveswap.engine.ledger import FEE_ALLOWANCE, Ledger
+from liveswap.engine.ledger import FEE_ALLOWANCE, Ledger, to_fill, to_settlement
 from liveswap.engine.order_ids import client_order_id
 from liveswap.engine.reconcile import ask_open_orders, request_of
 from liveswap.engine.risk import check_intent
@@ -176,8 +177,8 @@ class Engine(EngineState):
             ctx = self._context_factory(end)
             runner.run_batch(Batch(
                 candles=[(c, ctx(c.market)) for c in batch],
-                fills=[_to_fill(_fill_row(r)) for r in fills_by.get(end, [])],
-                settlements=[_to_settlement(_settlement_row(r)) for r in setts_by.get(end, [])],
+                fills=[to_fill(_fill_row(r)) for r in fills_by.get(end, [])],
+                settlements=[to_settlement(_settlement_row(r)) for r in setts_by.get(end, [])],
             ))
 
     # ---- one batch --------------------------------------------------------------------------
@@ -205,8 +206,8 @@ class Engine(EngineState):
             try:
                 outputs = active.runner.run_batch(Batch(
                     candles=[(c, ctx(c.market)) for c in candles],
-                    fills=[_to_fill(f) for f in fills],
-                    settlements=[_to_settlement(s) for s in settlements],
+                    fills=[to_fill(f) for f in fills],
+                    settlements=[to_settlement(s) for s in settlements],
                 )).outputs
                 validated, garbage = validate_batch(outputs, len(candles), self._markets, batch_end,
                                                     max_intents=self._settings.max_intents_per_batch)
@@ -234,16 +235,29 @@ class Engine(EngineState):
         blocked = self._guards.blocked()
 
         fills, setts = self._pending_fills, self._pending_settlements
-        active, validated, fault = self._decide(candles, batch_end, fills, setts)
+        canary = self._canary
+        if canary is None:
+            active, validated, fault = self._decide(candles, batch_end, fills, setts)
+            deciders: list[tuple[ActiveStrategy, str | None]] = [(active, fault)] * len(candles)
+        else:
+            active, validated, deciders, fault = decide_split(
+                canary, candles, batch_end, fills, setts, decide=self._decide,
+                context=self._context_factory(batch_end), markets=self._markets,
+                max_intents=self._settings.max_intents_per_batch)
 
         prices = {c.market: c.up_price for c in candles}
         decisions: list[DecisionRow] = []
         orders: list[OrderRow] = []
         rejected_all: list[str] = []
         pending_stake, pending_count = ZERO, 0
-        for candle, (intents, rejected) in zip(candles, validated, strict=True):
+        for candle, (intents, rejected), (decider, decider_fault) in zip(candles, validated, deciders, strict=True):
             rejected_rows = [{"intent": r.raw, "reason": r.reason} for r in rejected]
             for index, intent in enumerate(intents):
+                if canary is not None and (intent.market in canary.markets) != (decider is canary.strategy):
+                    owner = canary.strategy if intent.market in canary.markets else active
+                    rejected_rows.append({"intent": f"{intent.market} {intent.side} {intent.stake:g}",
+                                          "reason": f"{intent.market} is traded by {owner.spec}"})
+                    continue
                 up = prices.get(intent.market)
                 price = None if up is None else (dec(up) if intent.side == "up" else ONE - dec(up))
                 reason = check_intent(
@@ -258,19 +272,20 @@ class Engine(EngineState):
                 assert price is not None
                 market = self._markets[intent.market]
                 orders.append(OrderRow(
-                    client_order_id=client_order_id(active.name, active.version, candle.market, candle.start, index),
+                    client_order_id=client_order_id(decider.name, decider.version, candle.market, candle.start,
+                                                    index),
                     market=intent.market, candle_market=candle.market, candle_start=candle.start,
                     intent_index=index, side=intent.side, stake=intent.stake, max_price=intent.max_price,
                     price=price, window_start=batch_end, window_end=batch_end + market.seconds,
-                    strategy=active.name, version=active.version, tag=intent.tag,
+                    strategy=decider.name, version=decider.version, tag=intent.tag,
                     status="stale" if stale else "new",
                     reason=f"candle closed {now - batch_end:.0f}s ago: too old to act on" if stale else "",
                 ))
                 pending_stake += dec(intent.stake) * FEE_ALLOWANCE
                 pending_count += 1
             rejected_all.extend(f"{r['intent']}: {r['reason']}" for r in rejected_rows)
-            decisions.append(DecisionRow(candle.market, candle.start, active.name, active.version,
-                                         [i.to_dict() for i in intents], rejected_rows, fault))
+            decisions.append(DecisionRow(candle.market, candle.start, decider.name, decider.version,
+                                         [i.to_dict() for i in intents], rejected_rows, decider_fault))
 
         orders = [o for o in orders if not self._journal.order_exists(o.client_order_id)]
         self._journal.write_batch(batch_end, candles, decisions, orders,
@@ -453,6 +468,11 @@ class Engine(EngineState):
             self.take_snapshot(wait=True)
         except StrategyFault as exc:
             logger.error("final snapshot: strategy could not export its state: {}", exc)
+        for callback in self._on_shutdown:
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 - shutdown goes on whatever a callback does
+                logger.exception("shutdown callback {} failed", getattr(callback, "__qualname__", callback))
         self.heartbeat()
         logger.info("stopped: balance {:.2f}, realized PnL {:+.2f}, {} candles this run",
                     self._ledger.balance, self._ledger.realized_pnl, self._candles_processed)
@@ -507,15 +527,4 @@ def _fill_row(r: Any) -> FillRow:
 
 def _settlement_row(r: Any) -> SettlementRow:
     return SettlementRow.from_db(r)
-
-
-def _to_fill(f: FillRow) -> Fill:
-    """The strategy API's float view of a fill: ``stake`` is what the fill cost (fee excluded)."""
-    return Fill(order_id=f.client_order_id, market=f.market, side=f.side, stake=fl(f.cost),  # type: ignore[arg-type]
-                price=fl(f.price), shares=fl(f.shares), ts=f.ts)  # type: ignore[arg-type]
-
-
-def _to_settlement(s: SettlementRow) -> Settlement:
-    return Settlement(order_id=s.client_order_id, market=s.market, side=s.side, won=s.won,  # type: ignore[arg-type]
-                      payout=fl(s.payout), pnl=fl(s.pnl), ts=s.ts)  # type: ignore[arg-type]
 

@@ -22,6 +22,7 @@ from liveswap import __version__
 from liveswap.brokers.base import Broker
 from liveswap.clock import Clock
 from liveswap.engine.active import ActiveStrategy
+from liveswap.engine.canary import Canary
 from liveswap.engine.desired import Desired
 from liveswap.engine.guards import MoneyGuards
 from liveswap.engine.ledger import Ledger, order_dict, position_dict
@@ -100,6 +101,9 @@ class EngineState:
         self._auto_pause: str | None = None
         self._probation: ProbationInfo | None = None
         self._registry: RegistryInfo | None = None
+        self._candidate_report: Callable[[], dict[str, Any] | None] | None = None
+        self._on_shutdown: list[Callable[[], None]] = []
+        self._canary: Canary | None = None
         self._last_fault: str | None = None
         self._status_errors = 0
         self._strategy_state: dict[str, Any] | None = None
@@ -288,6 +292,24 @@ class EngineState:
         """A new version on probation (any malformed output is then a fault of that version), or none."""
         self._probation = probation
 
+    def set_canary(self, canary: Canary | None) -> None:
+        """From the next batch on, ``canary.strategy`` decides and trades ``canary.markets`` (None: the
+        active version trades every market again). Fills and settlements go to the version that
+        placed the order (told apart by version); the risk limits hold for both together."""
+        self._canary = canary
+
+    @property
+    def canary(self) -> Canary | None:
+        return self._canary
+
+    def add_on_shutdown(self, callback: Callable[[], None]) -> None:
+        """Run ``callback()`` at a clean shutdown, before the final status (e.g. the rollout's snapshot)."""
+        self._on_shutdown.append(callback)
+
+    def set_candidate_reporter(self, report: Callable[[], dict[str, Any] | None]) -> None:
+        """``report()`` is the rollout's ``candidate`` object in status.json (see liveswap.rollout)."""
+        self._candidate_report = report
+
     def note_missed(self, *, market: str, candle_start: int, reason: str) -> None:
         """A candle whose data never arrived (past the feed's deadline): journaled once, in status."""
         self._guards.note_missed(market=market, candle_start=candle_start, reason=reason)
@@ -311,7 +333,7 @@ class EngineState:
         self._last_swap = info
         if ok and pause_ms is not None:
             self._swap_pauses_ms.append(pause_ms)
-        if ok and kind in ("activate", "rollback") and self._auto_pause is not None:
+        if ok and kind in ("activate", "rollback", "promote") and self._auto_pause is not None:
             logger.info("{} {}: the automatic pause ends", kind, to_spec)
             self._auto_pause = None
         return info
@@ -357,6 +379,7 @@ class EngineState:
             last_swap=self._last_swap, strategy_state=summarize_state(self._strategy_state),
             worker=_worker_status(self._active.runner), stale_markets=dict(self._feed.stale_markets()),
             probation=self._probation, registry=self._registry, exit_reason=self._exit_reason,
+            candidate=self._candidate_report() if self._candidate_report is not None else None,
             sandbox=SandboxInfo(**sandbox_status(self._settings.sandbox)) if self._active.runner.sandboxed else None,
         )
 

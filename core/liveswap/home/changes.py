@@ -79,6 +79,24 @@ def set_values(params: Mapping[str, Any], risk: Mapping[str, Any]) -> Change:
     return change
 
 
+def start_candidate(spec: str, *, mode: str, markets: Iterable[str] = (), analysis: Mapping[str, Any] | None = None,
+                    auto_promote: bool = False) -> Change:
+    """Run ``NAME==VERSION`` beside the active version as a ``shadow`` or a ``canary`` on ``markets``
+    (replacing any running candidate); ``analysis`` holds :class:`liveswap.rollout.spec.AnalysisSpec`
+    fields (checked by the host). Same document as ``liveswap shadow`` / ``liveswap canary``."""
+    parse_spec(spec)
+    spec = spec.strip()
+    chosen = list(dict.fromkeys(markets))
+    fields = dict(analysis or {})
+
+    def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
+        candidate = {"spec": spec, "mode": mode, "markets": chosen, "analysis": fields,
+                     "auto_promote": auto_promote, "request": generation, "promote": None}
+        return {**doc, "candidate": candidate}
+
+    return change
+
+
 def decide_candidate(decision: str) -> Change:
     """``promote`` or ``reject`` the candidate named in control.json (refused when there is none).
 

@@ -30,7 +30,7 @@ file; :func:`explain` turns a ``ValidationError`` into one line naming the field
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, create_model, field_validator
 from pydantic import model_validator as _model_validator
@@ -67,6 +67,44 @@ class RollbackRequest(BaseModel):
         return None if value is None else check_version(value)
 
 
+class CandidateRequest(BaseModel):
+    """``candidate``: the version to run beside the active one (``liveswap shadow|canary|promote``).
+
+    ``request`` is the generation of the shadow/canary command that asked for it (a new one
+    replaces the running candidate); ``promote`` the generation of a ``liveswap promote``.
+    ``analysis`` holds :class:`liveswap.rollout.spec.AnalysisSpec` fields, checked by the host.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+    spec: str
+    mode: Literal["shadow", "canary"] = "shadow"
+    markets: list[str] = Field(default_factory=list)
+    analysis: dict[str, Any] = Field(default_factory=dict)
+    auto_promote: bool = False
+    request: int = Field(ge=0)
+    promote: int | None = Field(None, ge=0)
+
+    @field_validator("spec")
+    @classmethod
+    def _spec(cls, value: str) -> str:
+        parse_spec(value)
+        return value
+
+    @field_validator("markets")
+    @classmethod
+    def _markets(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        return _check_markets(value, info)
+
+    @_model_validator(mode="after")
+    def _canary_markets(self) -> CandidateRequest:
+        if self.mode == "canary" and not self.markets:
+            raise ValueError("a canary needs at least one market")
+        if self.mode == "shadow" and self.markets:
+            raise ValueError("a shadow decides every market: no markets")
+        return self
+
+
 class ControlDoc(BaseModel):
     """The whole of ``control.json``. Validate with :meth:`parse` (strict, markets in context)."""
 
@@ -80,9 +118,8 @@ class ControlDoc(BaseModel):
     paused_markets: list[str] = Field(default_factory=list)
     params: dict[str, Any] = Field(default_factory=dict)
     risk: RiskOverrides = Field(default_factory=RiskOverrides)  # type: ignore[valid-type]
+    candidate: CandidateRequest | None = None
     generation: int = Field(0, ge=0)
-    # shadow/canary candidate (contract section 3): promote sets "promote" to its generation, reject removes it
-    candidate: dict[str, Any] | None = None
 
     @field_validator("active")
     @classmethod
@@ -94,17 +131,7 @@ class ControlDoc(BaseModel):
     @field_validator("paused_markets")
     @classmethod
     def _markets(cls, value: list[str], info: ValidationInfo) -> list[str]:
-        known = (info.context or {}).get("markets")
-        for name in value:
-            try:
-                Market.parse(name)
-            except MarketError as exc:
-                raise ValueError(str(exc)) from None
-            if known is not None and name not in known:
-                raise ValueError(f"unknown market {name!r} (this host trades {', '.join(known)})")
-        if len(set(value)) != len(value):
-            raise ValueError("a market is listed twice")
-        return value
+        return _check_markets(value, info)
 
     @_model_validator(mode="after")
     def _one_swap_request(self) -> ControlDoc:
@@ -134,6 +161,21 @@ class ControlDoc(BaseModel):
     def risk_limits(self, base: RiskLimits) -> RiskLimits:
         """``base`` (the host's settings) with this file's overrides."""
         return RiskLimits.model_validate({**base.model_dump(), **self.risk_overrides()})
+
+
+def _check_markets(value: list[str], info: ValidationInfo) -> list[str]:
+    """Market names, each once, and each one this host trades (when the context says which)."""
+    known = (info.context or {}).get("markets")
+    for name in value:
+        try:
+            Market.parse(name)
+        except MarketError as exc:
+            raise ValueError(str(exc)) from None
+        if known is not None and name not in known:
+            raise ValueError(f"unknown market {name!r} (this host trades {', '.join(known)})")
+    if len(set(value)) != len(value):
+        raise ValueError("a market is listed twice")
+    return value
 
 
 def explain(exc: ValidationError, prefix: str = "control.json") -> str:

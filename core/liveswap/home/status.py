@@ -207,6 +207,7 @@ class StatusDoc(_Strict):
     exit_reason: str | None = None
     """Why the host stopped, when it did not stop on request (a crash, a home pulled from under it)."""
     sandbox: SandboxInfo | None = None
+    candidate: dict[str, Any] | None = None  # the rollout's candidate (liveswap.rollout.controller.status)
 
     # ---- reading ------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Journal schema (version 2), the migration from version 1, and why each table is written as it is.
+"""Journal schema (version 3), the migrations from versions 1 and 2, and why each table is written as it is.
 
 Money (schema 2): every amount is an INTEGER of micro-units (``*_micros``: 1 = $0.000001, or
 one millionth of a contract) -- exact in SQL too, see :mod:`liveswap.money`. A fill is booked as
@@ -12,17 +12,26 @@ Durability: WAL, and ``PRAGMA synchronous`` chosen per write (set before each tr
   lose an order that was sent (one fsync per batch; ``benchmarks/bench_journal.py`` measures it).
 * ``fills`` (with the order's final status), ``settlements``, ``ledger``, ``swaps`` (the persisted
   active version), ``controls``, ``risk_events``, ``missed_candles``: **FULL** too.
+* ``candidates``, ``hypothetical_orders``, ``candidate_snapshots`` (schema 3, issue 17): a
+  rollout's candidate, its hypothetical orders, fills and settlements (micro-unit columns like
+  real ones, filled by the same paper model), and its state snapshots: **NORMAL** -- no money
+  moves; after a crash the candidate resumes from its last snapshot and re-decides the batches
+  since, which re-creates the same rows (deterministic ids).
 * Readers (``status``, ``history``, ``journal export``) never block the engine (WAL).
 
 Order statuses: ``new`` (journaled, not answered yet), ``pending`` (the venue holds it, not
 final), ``unknown`` (the submit failed: the venue may or may not have it), ``filled``,
 ``rejected``, ``stale`` (too old to act on: never sent). ``new``/``pending``/``unknown`` count as
 exposure in the risk checks and are asked about again during the run.
+
+Migrations: ``MIGRATIONS[n]`` brings a journal of version ``n`` to version ``n + 1`` (1 -> 2: money
+in micro-units; 2 -> 3: the rollout tables); an older journal is migrated step by step when it is
+opened (a copy of the original kept), a newer one is refused.
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 OPEN_ORDER_STATUSES = ("new", "pending", "unknown")
 
@@ -136,5 +145,32 @@ ALTER TABLE settlements_v2 RENAME TO settlements;
 CREATE INDEX IF NOT EXISTS orders_status ON orders (status);
 """
 
-MIGRATIONS: dict[int, str] = {1: MIGRATE_1_TO_2}
+CANDIDATES_DDL = """
+CREATE TABLE IF NOT EXISTS candidates (
+    id INTEGER PRIMARY KEY, spec TEXT NOT NULL, mode TEXT NOT NULL, markets TEXT NOT NULL,
+    active TEXT NOT NULL, generation INTEGER NOT NULL, start_batch INTEGER NOT NULL, analysis TEXT NOT NULL,
+    auto_promote INTEGER NOT NULL, balance_micros INTEGER NOT NULL, settlement_rowid INTEGER NOT NULL,
+    started_at REAL NOT NULL, ended_at REAL, outcome TEXT, verdict TEXT, reason TEXT, figures TEXT
+);
+CREATE TABLE IF NOT EXISTS hypothetical_orders (
+    candidate_id INTEGER NOT NULL REFERENCES candidates(id), order_id TEXT NOT NULL, spec TEXT NOT NULL,
+    batch_end INTEGER NOT NULL, market TEXT NOT NULL, candle_start INTEGER NOT NULL, side TEXT NOT NULL,
+    stake_micros INTEGER NOT NULL, max_price_micros INTEGER, quote_micros INTEGER, window_start INTEGER NOT NULL,
+    window_end INTEGER NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL, price_micros INTEGER NOT NULL,
+    contracts_micros INTEGER NOT NULL, cost_micros INTEGER NOT NULL, fee_micros INTEGER NOT NULL,
+    tag TEXT NOT NULL, settled_batch INTEGER, won INTEGER, payout_micros INTEGER, pnl_micros INTEGER,
+    settled_ts INTEGER,
+    PRIMARY KEY (candidate_id, order_id)
+);
+CREATE INDEX IF NOT EXISTS hypothetical_batch ON hypothetical_orders (candidate_id, batch_end);
+CREATE TABLE IF NOT EXISTS candidate_snapshots (
+    candidate_id INTEGER NOT NULL REFERENCES candidates(id), batch_end INTEGER NOT NULL,
+    strategy_state TEXT, rollout_state TEXT NOT NULL, ts REAL NOT NULL,
+    PRIMARY KEY (candidate_id, batch_end)
+);
+"""
+
+MIGRATIONS: dict[int, str] = {1: MIGRATE_1_TO_2, 2: CANDIDATES_DDL}
 """``from_version -> SQL`` that brings a journal to ``from_version + 1`` (then :data:`DDL` adds new tables)."""
+
+DDL = DDL + CANDIDATES_DDL

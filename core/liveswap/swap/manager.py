@@ -54,7 +54,7 @@ from liveswap.sandbox.supervisor import Supervisor
 from liveswap.swap.loader import LoadError, VersionLoader
 from liveswap.swap.shelf import Shelved, StateShelf
 
-SwapKind = Literal["activate", "rollback"]
+SwapKind = Literal["activate", "rollback", "promote"]
 State = dict[str, Any] | bytes | None
 """An exported strategy state: a dict, or a sandboxed worker's JSON bytes of one, relayed unparsed."""
 Done = Callable[[str | None], None]
@@ -72,6 +72,8 @@ class _Pending:
     finished: bool = False
     ready: threading.Event = field(default_factory=threading.Event)
     superseded: bool = False
+    keep_state: bool = False  # a promoted candidate: its own live state, no import
+    reason: str = ""  # journaled with the swap (a promotion's verdict)
 
 
 @dataclass(slots=True)
@@ -155,6 +157,17 @@ class SwapManager:
         if prepared is not None and (self._probation is None or prepared is not self._probation.old):
             prepared.runner.close()
         self._refuse(old.kind, old.spec, old.generation, old.done, f"superseded by generation {generation}")
+
+    def adopt(self, *, new: ActiveStrategy, generation: int, done: Done, reason: str = "") -> None:
+        """Commit ``new`` -- a running candidate (liveswap.rollout) -- now, between two batches: a
+        swap that keeps ``new``'s own live state (no export into it, no import, no warm-up), with
+        probation and rollback as for any swap. Only from the engine thread, between batches."""
+        if self._pending is not None and not self._pending.finished:
+            self._refuse("promote", new.spec, generation, done, f"a swap to {self._pending.spec} is being prepared")
+            return
+        self._pending = None
+        self._commit(_Pending("promote", new.spec, generation, done, prepared=new, finished=True, keep_state=True,
+                              reason=reason))
 
     def _rollback_target(self, to: str | None) -> str | None:
         name = self.engine.active.name
@@ -253,7 +266,9 @@ class SwapManager:
             return
         same_name = old.name == new.name
         try:
-            if same_name:
+            if pending.keep_state:
+                pass  # a promoted candidate keeps its own live state: no import, no warm-up
+            elif same_name:
                 import_state(new.runner, state, old.version)
             else:
                 self._warm(new)
@@ -265,7 +280,8 @@ class SwapManager:
         new.since = time.time()
         engine.activate(new)
         pause_ms = (time.perf_counter() - t0) * 1000
-        engine.record_swap_outcome(kind=pending.kind, from_spec=old.spec, to_spec=new.spec, ok=True, pause_ms=pause_ms,
+        engine.record_swap_outcome(kind=pending.kind, from_spec=old.spec, to_spec=new.spec, ok=True,
+                                   reason=pending.reason, pause_ms=pause_ms,
                                    generation=pending.generation, sha256=new.wheel_sha256)
         self.restarts.reset()
         self._doomed.discard(new.spec)

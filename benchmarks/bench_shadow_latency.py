@@ -1,0 +1,145 @@
+"""Live decision latency of the active version, with and without a shadow candidate.
+
+Both versions are real wheels run in sandboxed workers (the production path), on the nine
+synthetic markets. For every batch it measures
+
+* **decision latency**: from the batch entering the engine to its orders sent and journaled
+  (``Engine.process_batch``): what the shadow must never slow down;
+* **between batches**: the callbacks after it (here only the rollout's tick: the shadow deciding
+  the same batch, filling it hypothetically, journaling it) -- the time a live host has free
+  before the next batch closes (5 minutes of market time; one second at the default 300x);
+
+first with no candidate, then with the same strategy shadowing as a candidate.
+
+Run: ``.venv/bin/python benchmarks/bench_shadow_latency.py [--batches N]``. Prints, asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from itertools import groupby
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from liveswap.brokers.paper import PaperBroker  # noqa: E402
+from liveswap.engine.loop import Engine  # noqa: E402
+from liveswap.feeds.synthetic import SyntheticFeed  # noqa: E402
+from liveswap.home.control import CandidateRequest  # noqa: E402
+from liveswap.host import make_loader, outcome_lookup  # noqa: E402
+from liveswap.journal import Journal  # noqa: E402
+from liveswap.rollout.controller import RolloutController  # noqa: E402
+from liveswap.settings import load_settings  # noqa: E402
+from liveswap.swap.manager import SwapManager  # noqa: E402
+from loguru import logger  # noqa: E402
+
+from tests.support.engine_helpers import T0, ManualClock  # noqa: E402
+from tests.support.wheelkit import make_wheel  # noqa: E402
+
+STRATEGY = '''
+from liveswap.api import hookimpl, Intent
+class Strategy:
+    def __init__(self):
+        self.last = {}
+    @hookimpl
+    def on_candle(self, candle, ctx):
+        prev = self.last.get(candle.market)
+        self.last[candle.market] = candle.close
+        if prev is not None and candle.close > prev * 1.0005:
+            return [Intent(candle.market, "up", 1.0)]
+        return []
+    @hookimpl
+    def export_state(self):
+        return {"last": self.last}
+    @hookimpl
+    def import_state(self, state, from_version):
+        self.last = state["last"]
+'''
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+class Host:
+    """One engine on its own home, sandboxed active version, optionally shadowing a candidate."""
+
+    def __init__(self, tmp: Path, shadow: bool) -> None:
+        home = tmp / ("shadow" if shadow else "plain")
+        for version in ("1.0.0", "2.0.0"):
+            make_wheel(home / "registry", "bench-strategy", version, ep="bench", module="bench_strategy",
+                       body=STRATEGY)
+        settings = load_settings(home, risk={"daily_loss_limit": 1e6, "max_open_positions": 1000})
+        settings.state_dir.mkdir(parents=True, exist_ok=True)
+        self.feed = SyntheticFeed(settings.markets, seed=7)
+        self.clock = ManualClock(T0)
+        broker = PaperBroker(settings.state_dir / "paper.sqlite", settings.paper, outcome_lookup(self.feed, self.clock))
+        self.journal = Journal(settings.state_dir / "journal.sqlite")
+        loader = make_loader(settings)
+        self.engine = Engine(settings=settings, feed=self.feed, broker=broker, journal=self.journal, clock=self.clock,
+                             active=loader.load("bench==1.0.0"))
+        self.engine.recover(T0)
+        self.rollouts = RolloutController(self.engine, loader, SwapManager(self.engine, loader, probation_batches=0))
+        if shadow:
+            self.rollouts.request(CandidateRequest(spec="bench==2.0.0", request=1), generation=1,
+                                  done=lambda reason: None)
+            self.rollouts.wait_prepared(60)
+            self.engine.between_batches()
+            assert self.rollouts.slot is not None, "the candidate did not start"
+        self.decide: list[float] = []
+        self.between: list[float] = []
+
+    def batch(self, end: int, candles: list) -> None:  # type: ignore[type-arg]
+        self.clock.t = end
+        t0 = time.perf_counter()
+        self.engine.process_batch(end, candles, now=end)
+        t1 = time.perf_counter()
+        self.engine.between_batches()
+        t2 = time.perf_counter()
+        self.decide.append((t1 - t0) * 1000)
+        self.between.append((t2 - t1) * 1000)
+
+    def close(self) -> None:
+        self.rollouts.close()
+        self.engine.active.runner.close()
+        self.journal.close()
+
+
+def main(argv: list[str] | None = None) -> dict[str, tuple[float, float, float, float]]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batches", type=int, default=400)
+    args = parser.parse_args(argv)
+    logger.remove()
+    print(f"decision latency of the active version, 9 synthetic markets, {args.batches} batches, sandboxed workers")
+    print(f"{'':22} {'decision p50':>13} {'p99':>8} {'between p50':>12} {'p99':>8}   (ms)")
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        hosts = {"no candidate": Host(Path(tmp), False), "shadow candidate": Host(Path(tmp), True)}
+        candles = hosts["no candidate"].feed.closed_candles(T0, T0 + args.batches * 300)
+        for i, (end, group) in enumerate(groupby(candles, key=lambda c: c.end)):
+            batch = list(group)
+            order = list(hosts.values()) if i % 2 == 0 else list(hosts.values())[::-1]  # same noise for both
+            for host in order:
+                host.batch(end, batch)
+        slot = hosts["shadow candidate"].rollouts.slot
+        assert slot is not None and slot.cursor == hosts["shadow candidate"].engine.cursor
+        for label, host in hosts.items():
+            row = (statistics.median(host.decide), pct(host.decide, 0.99), statistics.median(host.between),
+                   pct(host.between, 0.99))
+            out[label] = row
+            print(f"{label:22} {row[0]:13.2f} {row[1]:8.2f} {row[2]:12.2f} {row[3]:8.2f}")
+        print(f"the shadow decided {slot.cursor and len(slot.decide_ms)} batches itself: p50 "
+              f"{statistics.median(slot.decide_ms):.2f} ms of the between-batches time")
+        for host in hosts.values():
+            host.close()
+    return out
+
+
+if __name__ == "__main__":
+    main()

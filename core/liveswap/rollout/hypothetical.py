@@ -1,0 +1,180 @@
+"""A shadow candidate's book: its intents filled hypothetically, then settled like real bets.
+
+Nothing here reaches a broker. Each validated intent goes through the host's own risk check
+(:func:`liveswap.engine.risk.check_intent`, against this book's hypothetical balance and
+positions), is filled by the paper broker's own model (:func:`liveswap.brokers.paper.exact_fill`:
+whole contracts at the contract price the active version saw plus slippage, plus the taker fee),
+and settles by the paper rule (:func:`liveswap.brokers.paper.side_won`) when its window's candle
+is known. Every amount is an exact ``Decimal`` (journaled as micro-units, like real fills), kept
+in an ordinary :class:`~liveswap.engine.ledger.Ledger`, so a hypothetical fill or settlement
+moves balance and PnL exactly as a real one would.
+
+Hypothetical order ids start with ``hy-`` (real ones with ``ls-``) and are deterministic, like
+real ones: re-deciding a candle after a crash finds the order already in the journal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from liveswap.api.types import Candle, Intent
+from liveswap.brokers.base import OrderRequest
+from liveswap.brokers.paper import exact_fill, side_won
+from liveswap.engine.ledger import FEE_ALLOWANCE, Ledger
+from liveswap.engine.order_ids import client_order_id
+from liveswap.engine.risk import check_intent
+from liveswap.journal.store import FillRow
+from liveswap.markets import Market
+from liveswap.money import ONE, ZERO, Amount, dec, opt_dec
+from liveswap.settings import PaperSettings, RiskLimits
+
+OutcomeLookup = Callable[[str, int], Candle | None]
+HypoStatus = Literal["filled", "rejected", "refused"]
+
+
+def hypothetical_order_id(name: str, version: str, market: str, candle_start: int, index: int) -> str:
+    return "hy-" + client_order_id(name, version, market, candle_start, index).removeprefix("ls-")
+
+
+@dataclass(frozen=True, slots=True)
+class HypoOrder:
+    """One hypothetical order: ``refused`` by risk, ``rejected`` by the paper model, or ``filled``."""
+
+    order_id: str
+    spec: str  # NAME==VERSION
+    batch_end: int
+    market: str
+    candle_start: int
+    side: str
+    stake: Decimal
+    max_price: Decimal | None
+    quote: Decimal | None  # the contract price the active version saw
+    window_start: int
+    window_end: int
+    status: HypoStatus
+    reason: str = ""
+    price: Decimal = ZERO
+    shares: Decimal = ZERO  # whole contracts
+    fee: Decimal = ZERO
+    tag: str = ""
+    cost: Decimal = ZERO  # price x shares
+
+    def __post_init__(self) -> None:
+        for name in ("stake", "price", "shares", "fee", "cost"):
+            object.__setattr__(self, name, dec(getattr(self, name)))
+        for name in ("max_price", "quote"):
+            object.__setattr__(self, name, opt_dec(getattr(self, name)))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class HypoSettlement:
+    order_id: str
+    spec: str
+    market: str
+    side: str
+    won: bool
+    payout: Decimal
+    pnl: Decimal
+    ts: int
+    fee: Decimal = ZERO
+
+    def __post_init__(self) -> None:
+        for name in ("payout", "pnl", "fee"):
+            object.__setattr__(self, name, dec(getattr(self, name)))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class HypotheticalBook:
+    """The candidate's own hypothetical balance and positions."""
+
+    def __init__(self, *, name: str, version: str, paper: PaperSettings, balance: Amount,
+                 markets: dict[str, Market]) -> None:
+        self.name, self.version = name, version
+        self.spec = f"{name}=={version}"
+        self._paper = paper
+        self._markets = markets
+        self.ledger = Ledger(deposits=balance, balance=balance)
+
+    def open_in(self, market: str) -> list[dict[str, Any]]:
+        """This book's open positions in ``market`` (the candidate's ``Context.open_positions``)."""
+        return self.ledger.open_in(market)
+
+    def place(self, *, batch_end: int, candles: Sequence[Candle], decided: Sequence[Sequence[Intent]],
+              limits: RiskLimits, paused: bool = False, paused_markets: frozenset[str] = frozenset()
+              ) -> list[HypoOrder]:
+        """Fill the intents decided for ``candles`` (one list per candle) hypothetically."""
+        prices = {c.market: c.up_price for c in candles}
+        orders: list[HypoOrder] = []
+        pending_stake, pending_count = ZERO, 0
+        for candle, intents in zip(candles, decided, strict=True):
+            for index, intent in enumerate(intents):
+                up = prices.get(intent.market)
+                quote = None if up is None else (dec(up) if intent.side == "up" else ONE - dec(up))
+                market = self._markets[intent.market]
+                order_id = hypothetical_order_id(self.name, self.version, candle.market, candle.start, index)
+                base = dict(order_id=order_id, spec=self.spec, batch_end=batch_end, market=intent.market,
+                            candle_start=candle.start, side=intent.side, stake=intent.stake,
+                            max_price=intent.max_price, quote=quote, window_start=batch_end,
+                            window_end=batch_end + market.seconds, tag=intent.tag)
+                refusal = check_intent(intent, limits=limits, ledger=self.ledger, pending_stake=pending_stake,
+                                       pending_count=pending_count, ts=batch_end, paused=paused,
+                                       paused_markets=set(paused_markets), price=quote)
+                if refusal is not None:
+                    orders.append(HypoOrder(**base, status="refused", reason=refusal))  # type: ignore[arg-type]
+                    continue
+                assert quote is not None
+                fill = exact_fill(OrderRequest(
+                    order_id, intent.market, intent.side, dec(intent.stake), batch_end, batch_end + market.seconds,
+                    quote, opt_dec(intent.max_price), batch_end), self._paper)
+                order = HypoOrder(**base, status=fill.status, reason=fill.reason,  # type: ignore[arg-type]
+                                  price=fill.price, shares=fill.contracts, fee=fill.fee, cost=fill.cost)
+                orders.append(order)
+                if fill.status == "filled":
+                    self.ledger.apply_fill(_fill_row(order, self.spec))
+                    pending_stake += dec(intent.stake) * FEE_ALLOWANCE
+                    pending_count += 1
+        return orders
+
+    def settle(self, *, now: int, candles: Sequence[Candle], outcome: OutcomeLookup | None = None
+               ) -> list[HypoSettlement]:
+        """Settle every open hypothetical bet whose window has ended by ``now`` and is known."""
+        by_window = {(c.market, c.start): c for c in candles}
+        out: list[HypoSettlement] = []
+        for pos in sorted(self.ledger.positions.values(), key=lambda p: (p.window_end, p.client_order_id)):
+            if pos.window_end > now:
+                continue
+            candle = by_window.get((pos.market, pos.window_start))
+            if candle is None and outcome is not None:
+                candle = outcome(pos.market, pos.window_start)
+            if candle is None:
+                continue
+            won = side_won(candle, pos.side)
+            row = self.ledger.settlement_for(pos.client_order_id, won, pos.shares if won else ZERO, candle.end)
+            assert row is not None
+            self.ledger.apply_settlement(row)
+            out.append(HypoSettlement(row.client_order_id, self.spec, row.market, row.side, row.won, row.payout,
+                                      row.pnl, row.ts, pos.fee))
+        return out
+
+    def restore(self, orders: Sequence[HypoOrder], settlements: Sequence[HypoSettlement]) -> None:
+        """Rebuild the book from journaled rows (after a restart)."""
+        for order in orders:
+            if order.status == "filled":
+                self.ledger.apply_fill(_fill_row(order, self.spec))
+        for s in settlements:
+            row = self.ledger.settlement_for(s.order_id, s.won, s.payout, s.ts)
+            if row is not None:
+                self.ledger.apply_settlement(row)
+
+
+def _fill_row(order: HypoOrder, spec: str) -> FillRow:
+    return FillRow(order.order_id, order.batch_end, order.market, order.side, order.stake, order.price,
+                   order.shares, order.fee, order.window_start, order.window_end, spec, cost=order.cost)
