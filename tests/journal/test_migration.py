@@ -120,8 +120,10 @@ def test_a_schema_2_journal_gains_the_rollout_tables_and_keeps_every_amount(home
     assert len(before["fills"]) == 10 and journal.query("PRAGMA foreign_key_check") == []
     journal.close()
     backup = path.with_name("journal.sqlite.schema2.bak")
+    # schema 3 adds the rollout tables; ``probations`` comes from journal/probation.py's own migration
     assert _tables(backup).keys() == _tables(path).keys() - {"candidates", "hypothetical_orders",
-                                                              "hypothetical_batch", "candidate_snapshots"}
+                                                              "hypothetical_batch", "candidate_snapshots",
+                                                              "probations"}
     fresh = tmp_path / "fresh.sqlite"
     Journal(fresh).close()
     assert _tables(path) == _tables(fresh)  # the same DDL, word for word, as a journal created today
