@@ -9,13 +9,14 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from liveswap.fsutil import atomic_write_json
 
+from tests.support.wait import until as until
 from tests.support.wheelkit import make_wheel
 
 BIN = Path(sys.executable).parent
@@ -50,16 +51,6 @@ def staker_home(home: Path, env: dict[str, str], **settings: str) -> dict[str, s
 
 def ls(env: dict[str, str], *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(BIN / "liveswap"), *args], env=env, capture_output=True, text=True, timeout=timeout)
-
-
-def until(predicate: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def status(home: Path, proc: subprocess.Popen[str] | None = None) -> dict[str, Any]:

@@ -9,14 +9,15 @@ from __future__ import annotations
 import signal
 import sqlite3
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from tests.conftest import BIN
 from tests.support.engine_helpers import status_json
+from tests.support.host import ls as ls
+from tests.support.wait import until as until
 from tests.support.wheelkit import make_wheel
 
 PROBE = '''
@@ -44,20 +45,6 @@ class Strategy:
     def export_state(self):
         return {"on_params": self.on_params_calls, "ctx_params": self.ctx_params}
 '''
-
-
-def ls(env: dict[str, str], *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(BIN / "liveswap"), *args], env=env, capture_output=True, text=True, timeout=timeout)
-
-
-def until(predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def start_host(env: dict[str, str], *extra: str) -> subprocess.Popen[str]:
