@@ -88,3 +88,9 @@ def test_hostile_text_from_strategies_is_shown_as_written() -> None:
     assert "[/] and [bold]x \\x1b[2J" in line(text, "last fault")
     assert "\x1b" not in text
     assert "control.json [red]x[/red]" in text and "[bold]x" in text and "[/] gone" in text
+
+
+def test_a_live_feed_clock_skew_is_shown() -> None:
+    shown = render(status(clock_skew_seconds=-1.25), desired=None, now=NOW)
+    assert "-1.25 s against the venue's server time" in shown
+    assert "clock skew" not in render(status(), desired=None, now=NOW)  # a feed that does not measure it

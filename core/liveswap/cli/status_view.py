@@ -191,6 +191,9 @@ def header(st: Mapping[str, Any], *, desired: int | None, now: float,
         rows.append(("probation", f"{probation.get('batches_left')} batches left; {probation.get('old')} kept warm"))
     for market, why in (st.get("stale_markets") or {}).items():
         rows.append(("stale data", f"{market}: {why} (no new positions)"))
+    skew = st.get("clock_skew_seconds")
+    if isinstance(skew, int | float):
+        rows.append(("clock skew", f"{skew:+.2f} s against the venue's server time"))
     if st.get("last_fault"):
         rows.append(("last fault", str(st["last_fault"])))
     return rows

@@ -8,6 +8,7 @@ status.json. The trading algorithm itself is :class:`liveswap.engine.loop.Engine
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -27,7 +28,7 @@ from liveswap.engine.desired import Desired
 from liveswap.engine.guards import MoneyGuards
 from liveswap.engine.ledger import Ledger, order_dict, position_dict
 from liveswap.engine.state_summary import summarize_state
-from liveswap.feeds.base import Feed
+from liveswap.feeds.base import Feed, ReportsMissed
 from liveswap.home.paths import HomePaths
 from liveswap.home.snapshots import Snapshot, SnapshotWriter
 from liveswap.home.status import (
@@ -379,6 +380,7 @@ class EngineState:
             last_swap=self._last_swap, strategy_state=summarize_state(self._strategy_state),
             worker=_worker_status(self._active.runner), stale_markets=dict(self._feed.stale_markets()),
             probation=self._probation, registry=self._registry, exit_reason=self._exit_reason,
+            clock_skew_seconds=_clock_skew(self._feed),
             candidate=self._candidate_report() if self._candidate_report is not None else None,
             sandbox=SandboxInfo(**sandbox_status(self._settings.sandbox)) if self._active.runner.sandboxed else None,
         )
@@ -390,3 +392,11 @@ def _worker_status(runner: Runner) -> WorkerInfo:
         return WorkerInfo(sandboxed=False)
     return WorkerInfo(sandboxed=True, pid=runner.pid, alive=runner.alive, network_isolated=runner.network_isolated,
                       rss_bytes=runner.rss_bytes())
+
+
+def _clock_skew(feed: Feed) -> float | None:
+    """The feed's measured clock skew against its venue (the ``ReportsMissed`` capability), if any."""
+    if not isinstance(feed, ReportsMissed):
+        return None
+    skew = feed.clock_skew_seconds
+    return float(skew) if isinstance(skew, int | float) and math.isfinite(skew) else None

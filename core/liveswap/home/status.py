@@ -204,6 +204,8 @@ class StatusDoc(_Strict):
     stale_markets: dict[str, str] = Field(default_factory=dict)
     probation: ProbationInfo | None = None
     registry: RegistryInfo | None = None
+    clock_skew_seconds: float | None = None
+    """A live feed's clock against the venue's server time (local minus venue), where it measures it."""
     exit_reason: str | None = None
     """Why the host stopped, when it did not stop on request (a crash, a home pulled from under it)."""
     sandbox: SandboxInfo | None = None
