@@ -166,8 +166,15 @@ def attack(ctx):
     h = host(SandboxLimits(**{**STRICT.model_dump(), "memory_bytes": 256 * MiB, "tree_memory_bytes": 400 * MiB}))
     engine = h.start("probe==1.0.0")
     advance(engine, 300)
-    assert h.swap_to("hostile==6.6.6") is None
-    advance(engine, 600)
-    assert engine.active.spec == "probe==1.0.0" and engine.last_swap is not None
-    assert engine.last_swap.kind == "auto-rollback" and "tree_memory_bytes" in engine.last_swap.reason
+    refused = h.swap_to("hostile==6.6.6")
+    # another strategy is warmed on recent candles before it takes over, so the attack may already
+    # run (and its tree be killed) during the warm-up: the swap is refused; else the probation's
+    # first batch kills it and the host rolls back. Either way the tree was capped.
+    if refused is not None:
+        assert "tree_memory_bytes" in refused
+    else:
+        advance(engine, 600)
+        assert engine.last_swap is not None
+        assert engine.last_swap.kind == "auto-rollback" and "tree_memory_bytes" in engine.last_swap.reason
+    assert engine.active.spec == "probe==1.0.0"
     h.assert_keeps_trading_with_money_intact()

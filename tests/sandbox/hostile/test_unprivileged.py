@@ -24,7 +24,7 @@ SITE = next(p for p in sys.path if p.endswith("site-packages"))
 
 SCRIPT = '''
 import os, sys
-sys.path[:0] = [{core!r}, {site!r}, {root!r}]
+sys.path[:0] = [{core!r}, {root!r}, {site!r}]  # the checkout's tests/ before any 'tests' a wheel installed
 from pathlib import Path
 from liveswap.sandbox.runner import SandboxRunner
 from tests.sandbox.conftest import install_strategy, nine_candles
