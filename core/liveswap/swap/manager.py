@@ -264,6 +264,7 @@ class SwapManager:
             if not old.runner.alive:
                 self._restart_active(StrategyFault(exc.kind, f"export_state failed: {exc}"))
             return
+        t_exported = time.perf_counter()
         same_name = old.name == new.name
         try:
             if pending.keep_state:
@@ -277,9 +278,10 @@ class SwapManager:
             why = f"refused the state of {old.spec}" if same_name else "could not be warmed up"
             self._refuse(pending.kind, new.spec, pending.generation, pending.done, f"{new.spec} {why}: {exc}")
             return
-        new.since = time.time()
+        new.since = time.time()  # before the flip: whoever sees the new version sees its start
         engine.activate(new)
-        pause_ms = (time.perf_counter() - t0) * 1000
+        t_flipped = time.perf_counter()  # the pause ends at the flip: journal, status, log are not in it
+        pause_ms = (t_flipped - t0) * 1000
         engine.record_swap_outcome(kind=pending.kind, from_spec=old.spec, to_spec=new.spec, ok=True,
                                    reason=pending.reason, pause_ms=pause_ms,
                                    generation=pending.generation, sha256=new.wheel_sha256)
@@ -299,8 +301,9 @@ class SwapManager:
             engine.journal.end_probation(outcome="superseded")
             old.runner.close()
         self.previous = [old.spec] + [s for s in self.previous if s not in (old.spec, new.spec)]
-        logger.info("{} {} -> {} committed between batches (pause {:.2f} ms)", pending.kind, old.spec, new.spec,
-                    pause_ms)
+        logger.info("{} {} -> {} committed between batches (pause {:.2f} ms: export {:.2f}, import {:.2f})",
+                    pending.kind, old.spec, new.spec, pause_ms, (t_exported - t0) * 1000,
+                    (t_flipped - t_exported) * 1000)
         engine.take_snapshot()
         pending.done(None)
 
