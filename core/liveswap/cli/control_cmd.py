@@ -19,7 +19,7 @@ import json
 import os
 
 from liveswap.cli.common import CommandError, add_home, add_json, home_str, print_json
-from liveswap.home import quick
+from liveswap.home import changes, quick
 from liveswap.home.quick import RISK_KEYS
 
 TYPE_CHECKING = False
@@ -116,40 +116,18 @@ def rollback(args: argparse.Namespace) -> int:
 
 def pause(args: argparse.Namespace) -> int:
     markets = _markets(args)
-
-    def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
-        if not markets:
-            return {**doc, "paused": True}
-        return {**doc, "paused_markets": sorted(set(doc["paused_markets"]) | set(markets))}
-
-    return _submit(args, change, f"pause {', '.join(markets)}" if markets else "pause all markets")
+    return _submit(args, changes.pause(markets), f"pause {', '.join(markets)}" if markets else "pause all markets")
 
 
 def resume(args: argparse.Namespace) -> int:
-    markets = _markets(args)
-
-    def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
-        if not markets:  # a global resume also lifts a tripped daily loss limit (home.changes.resume)
-            return {**doc, "paused": False, "paused_markets": [], "resume_request": generation}
-        return {**doc, "paused_markets": sorted(set(doc["paused_markets"]) - set(markets))}
-
+    markets = _markets(args)  # a global resume also lifts a tripped daily loss limit
     what = f"resume {', '.join(markets)}" if markets else "resume all markets"
-    return _submit(args, change, what)
+    return _submit(args, changes.resume(markets), what)
 
 
 def set_values(args: argparse.Namespace) -> int:
     params, risk = parse_assignments(args.assignments)
-
-    def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
-        new_params, new_risk = dict(doc["params"]), dict(doc["risk"])
-        for target, updates in ((new_params, params), (new_risk, risk)):
-            for key, value in updates.items():
-                if value is None:
-                    target.pop(key, None)
-                else:
-                    target[key] = value
-        return {**doc, "params": new_params, "risk": new_risk}
-
+    change = changes.set_values(params, risk)
     # a risk limit is checked by the full model (its bounds, the host's ceilings), never by the fast path
     return _submit(args, change, "set " + " ".join(args.assignments), full=bool(risk))
 

@@ -3,22 +3,27 @@
 Each builder returns a :data:`~liveswap.home.control_store.Change`: ``change(current_json, new_generation)
 -> new_json``, applied by :func:`~liveswap.home.control_store.update_control` under the control lock and
 validated there as a whole (so the CLI and the dashboard refuse exactly the same things).
+Cheap to import (the spec parser is imported only by the builders that check a spec).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
-
 from liveswap.exceptions import ControlError
-from liveswap.home.control_store import Change
-from liveswap.specs import check_version, parse_spec
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: the CLI's fast path imports this module
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from typing import Any
+
+    from liveswap.home.control_store import Change
 
 CANDIDATE_DECISIONS = ("promote", "reject")
 
 
 def activate(spec: str) -> Change:
     """Make ``NAME[==VERSION]`` the active strategy; :class:`SpecError` if ``spec`` is malformed."""
+    from liveswap.specs import parse_spec
+
     parse_spec(spec)
     spec = spec.strip()
 
@@ -30,6 +35,8 @@ def activate(spec: str) -> Change:
 
 def rollback(to: str | None = None) -> Change:
     """Back to the version active before the current one, or to version ``to`` of the active strategy."""
+    from liveswap.specs import check_version
+
     if to is not None:
         check_version(to)
 
@@ -84,6 +91,8 @@ def start_candidate(spec: str, *, mode: str, markets: Iterable[str] = (), analys
     """Run ``NAME==VERSION`` beside the active version as a ``shadow`` or a ``canary`` on ``markets``
     (replacing any running candidate); ``analysis`` holds :class:`liveswap.rollout.spec.AnalysisSpec`
     fields (checked by the host). Same document as ``liveswap shadow`` / ``liveswap canary``."""
+    from liveswap.specs import parse_spec
+
     parse_spec(spec)
     spec = spec.strip()
     chosen = list(dict.fromkeys(markets))
