@@ -92,10 +92,13 @@ def _check_known(args: argparse.Namespace, spec: str) -> None:
         settings = load_settings(args.home)
     except ValueError as exc:
         raise CommandError(f"invalid settings: {exc}".splitlines()[0]) from None
+    registry = Registry.from_settings(settings)
     try:
-        Registry.from_settings(settings).resolve(spec)
+        registry.resolve(spec)
     except RegistryError as exc:
         raise CommandError(f"activate {spec}: refused: {exc}") from None
+    finally:  # the scan just made: the next activate of a version it found compatible skips the registry
+        registry.write_catalog()
 
 
 def rollback(args: argparse.Namespace) -> int:

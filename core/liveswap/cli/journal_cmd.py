@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
-from pathlib import Path
 
-from liveswap.cli.common import add_home, add_json, home_dir, print_json
+from liveswap.cli.common import add_home, add_json, home_str, print_json
 from liveswap.cli.render import table, terminal_width
 
 EXPORT_TABLES = ("controls", "decisions", "fills", "ledger", "orders", "settlements", "swaps")
@@ -30,8 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     j.set_defaults(func=lambda _args: j.print_help() or 2)
 
 
-def _journal(home: str | None) -> Path:
-    return home_dir(home) / "state" / "journal.sqlite"
+def _journal(home: str | None) -> str:
+    """``state/journal.sqlite`` of the home (a string: pathlib costs ``history`` milliseconds)."""
+    from liveswap.home.paths import JOURNAL_FILE, STATE_DIR
+
+    return os.path.join(home_str(home), STATE_DIR, JOURNAL_FILE)
 
 
 def show_history(args: argparse.Namespace) -> int:

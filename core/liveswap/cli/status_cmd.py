@@ -64,11 +64,9 @@ def show(args: argparse.Namespace) -> None:
         return
     words = None
     if not st["alive"]:  # why it stopped: the host's exit reason, else its log's last line
-        from pathlib import Path
-
         from liveswap.home.last_words import last_words
 
-        words = last_words(Path(home_str(args.home)) / "state", st)
+        words = last_words(os.path.join(home_str(args.home), "state"), st)
     print(render(st, desired=st["desired_generation"], width=terminal_width(), last_words=words))
 
 

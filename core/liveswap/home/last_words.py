@@ -2,17 +2,17 @@
 
 A host killed by ``kill -9`` or a power cut leaves ``status.json`` saying ``running: true``; only
 the heartbeat's age tells the truth. ``liveswap status`` then prints "not running (last heartbeat
-N s ago, last words: ...)", the words coming from here. Standard library only (a CLI fast path).
+N s ago, last words: ...)", the words coming from here. Standard library only, and no pathlib (a CLI fast path).
 """
 
 from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
-from typing import Any
 
-from liveswap.home.paths import HomePaths
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (``liveswap status`` imports this module)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["HOST_LOG", "last_words"]
 
@@ -23,13 +23,13 @@ _LOG_LINE = re.compile(r"^\S+ (\d\d:\d\d:\d\d)\S* \| (\w+)\s*\| \S+ - (.*)$")
 """The log file's format: ``2026-11-25 17:30:57.820 | INFO     | module:function:line - message``."""
 
 
-def last_words(state_dir: Path, status: dict[str, Any] | None = None) -> str | None:
+def last_words(state_dir: str | os.PathLike[str], status: dict[str, Any] | None = None) -> str | None:
     """The exit reason the host recorded in ``status`` if any, else the last line of its log
     (one line, at most 200 characters), or None."""
     reason = (status or {}).get("exit_reason")
     if isinstance(reason, str) and reason.strip():
         return _one_line(reason)
-    log = HomePaths(state_dir).state_dir / HOST_LOG
+    log = os.path.join(state_dir, HOST_LOG)
     try:
         with open(log, "rb") as fh:
             fh.seek(max(0, os.fstat(fh.fileno()).st_size - _TAIL_BYTES))

@@ -19,7 +19,10 @@ import json
 import math
 import os
 import re
+import sys
 import time
+
+from liveswap.home.paths import CATALOG_FILE, CONTROL_FILE, CONTROL_LOCK_FILE, HOST_PID_FILE, STATUS_FILE
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -28,11 +31,6 @@ if TYPE_CHECKING:
 
     Path = str | os.PathLike[str]  # a folder, as a str or a pathlib.Path (nothing here needs pathlib)
 
-STATE_DIR = "state"
-CONTROL_FILE = "control.json"
-CONTROL_LOCK_FILE = "control.lock"
-STATUS_FILE = "status.json"
-HOST_PID_FILE = "host.pid"
 STALE_HEARTBEATS = 3
 LOCK_TIMEOUT_SECONDS = 10.0
 
@@ -119,13 +117,27 @@ def _finite_json(x: Any, depth: int = 0) -> bool:
 
 
 def surely_known(state_dir: str, spec: str) -> bool:
-    """True only if the last registry scan (``state/registry/catalog.json``, newer than
-    ``registry/``) found ``spec`` compatible; False means "ask the registry", never "unknown"."""
-    catalog_path = os.path.join(state_dir, "registry", "catalog.json")
+    """True only if the last registry scan (``state/registry/catalog.json``) found ``spec``
+    compatible and nothing it read has changed since: the catalog is newer than ``registry/`` (a
+    wheel added, replaced or removed) and than this interpreter's ``site-packages`` folders (a pip
+    install or upgrade, of a strategy or of liveswap itself). False means "ask the registry",
+    never "unknown".
+
+    The catalog is written by every full scan: the host's (at start and when ``registry/``
+    changes), ``liveswap registry add|list``, and an ``activate`` that had to ask the registry, so
+    on a home in use only the first ``activate`` after a change pays for the registry. The host
+    checks every activation fully anyway; the catalog only spares the CLI a refusal it can tell
+    at once.
+    """
+    catalog_path = os.path.join(state_dir, CATALOG_FILE)
     try:
-        registry_dir = os.path.join(os.path.dirname(state_dir), "registry")
-        if os.stat(catalog_path).st_mtime_ns < os.stat(registry_dir).st_mtime_ns:
+        written = os.stat(catalog_path).st_mtime_ns
+        if written < os.stat(os.path.join(os.path.dirname(state_dir), "registry")).st_mtime_ns:
             return False
+        for entry in sys.path:
+            if entry.endswith(("site-packages", "dist-packages")) and os.path.isdir(entry) \
+                    and written < os.stat(entry).st_mtime_ns:
+                return False
         with open(catalog_path, encoding="utf-8") as fh:
             versions = json.load(fh)["versions"]
         name, _, version = spec.partition("==")
