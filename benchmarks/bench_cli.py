@@ -1,7 +1,8 @@
 """CLI start-up: each everyday command against a bare interpreter start, side by side in one run.
 
-Sets up a home once (the sample wheels, a short real ``liveswap run`` so there is a status.json
-and a journal with swaps, then stops it), then runs, round after round and interleaved, a bare
+Sets up a home once (the sample wheels, a short real ``liveswap run`` so there is a status.json,
+a registry catalog and a journal with swaps, then stops it), compiles liveswap's bytecode as a
+wheel install does, then runs, round after round and interleaved, a bare
 ``python -c pass`` of the same virtual environment and each command through the ``liveswap``
 console script. Prints the median wall time of each and its ratio to the bare start (the target
 is within 3x for status, activate, rollback, pause, resume, set and history).
@@ -81,6 +82,22 @@ def prepare_home(home: Path) -> None:
         raise SystemExit("the host wrote no status.json; is the environment set up (python3 dev.py test)?")
 
 
+def compile_bytecode() -> str:
+    """Compile liveswap's modules to ``__pycache__`` first, as ``pip install`` of the wheel does: an
+    operator's CLI reads bytecode. (An editable checkout run with ``PYTHONDONTWRITEBYTECODE=1``
+    would otherwise recompile every module it imports on every start, and measure the compiler.)"""
+    import importlib.util
+
+    spec = importlib.util.find_spec("liveswap")
+    folder = list(spec.submodule_search_locations or [])[0] if spec else None
+    if folder is None:
+        return "bytecode: liveswap not found"
+    subprocess.run([sys.executable, "-m", "compileall", "-q", folder], check=True, stdout=subprocess.DEVNULL)
+    note = " (PYTHONDONTWRITEBYTECODE is set: it would not be written on first use)" \
+        if os.environ.get("PYTHONDONTWRITEBYTECODE") else ""
+    return f"bytecode: compiled under {folder}, as a wheel install does{note}"
+
+
 def timed(cmd: list[str], env: dict[str, str]) -> float:
     t0 = time.perf_counter()
     subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -111,6 +128,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="liveswap-bench-cli-") as tmp:
         home = Path(tmp) / "home"
         prepare_home(home)
+        print(compile_bytecode())
         env = env_for(home)
         bare = [sys.executable, "-c", "pass"]
         times: dict[str, list[float]] = {"bare python -c pass": [], **{k: [] for k in COMMANDS}}

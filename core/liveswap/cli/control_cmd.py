@@ -14,16 +14,16 @@ model (:func:`liveswap.home.control_store.update_control`), which also words any
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 
-from liveswap.cli.common import CommandError, add_home, add_json, home_str, print_json
-from liveswap.home import changes, quick
+from liveswap.cli.common import HOME_FLAGS, HOME_VALUES, CommandError, add_home, add_json, home_str, print_json
+from liveswap.cli.fastargs import Shape
+from liveswap.home import changes, plainjson, quick
 from liveswap.home.quick import RISK_KEYS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
     from typing import Any
 
 
@@ -59,6 +59,12 @@ def _common(p: argparse.ArgumentParser, func: Any) -> None:
                    help="return once the running host applied (exit 0) or refused (exit 1) the change; "
                         "at once when no host is running")
     p.set_defaults(func=func)
+
+
+def _shape(**kwargs: Any) -> Shape:
+    """:func:`_common`'s options (``--home``, ``--json``, ``--wait``) and the command's own."""
+    values = {**HOME_VALUES, "--wait": float, **kwargs.pop("values", {})}
+    return Shape(flags=HOME_FLAGS, values=values, **kwargs)
 
 
 # ---- the commands ---------------------------------------------------------------------------
@@ -103,7 +109,7 @@ def _check_known(args: argparse.Namespace, spec: str) -> None:
 
 def rollback(args: argparse.Namespace) -> int:
     to = args.to
-    if to is not None and not quick.SIMPLE_VERSION_RE.match(to):
+    if to is not None and not quick.surely_version(to):
         from liveswap.specs import SpecError, check_version
 
         try:
@@ -135,18 +141,25 @@ def set_values(args: argparse.Namespace) -> int:
     return _submit(args, change, "set " + " ".join(args.assignments), full=bool(risk))
 
 
+FAST_ARGS = {
+    "activate": (_shape(positional="spec"), activate),
+    "rollback": (_shape(values={"--to": str}), rollback),
+    "pause": (_shape(appends=("--market",)), pause),
+    "resume": (_shape(appends=("--market",)), resume),
+    "set": (_shape(positional="assignments", many=True), set_values),
+}
+"""Each command's plain command lines, for :mod:`liveswap.cli.fastargs`: the options :func:`register`
+gives argparse (tests/cli/test_fastargs.py holds the two together)."""
+
+
 # ---- helpers ----------------------------------------------------------------------------------
 
 def parse_value(text: str) -> Any:
-    """JSON where it parses (``2``, ``true``, ``[1,2]``, ``null``), else the string itself."""
+    """JSON where it parses (``2``, ``true``, ``[1,2]``, ``null``), else the string itself (``NaN`` too)."""
     try:
-        return json.loads(text, parse_constant=_not_finite)
+        return plainjson.loads(text, constants=False)
     except ValueError:
         return text
-
-
-def _not_finite(name: str) -> Any:
-    raise ValueError(name)
 
 
 def parse_assignments(items: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:

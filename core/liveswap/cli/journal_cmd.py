@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
 
-from liveswap.cli.common import add_home, add_json, home_str, print_json
+from liveswap.cli.common import HOME_FLAGS, HOME_VALUES, add_home, add_json, home_str, print_json
+from liveswap.cli.fastargs import Shape
 from liveswap.cli.render import table, terminal_width
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (argparse: only for the annotations)
+if TYPE_CHECKING:
+    import argparse
 
 EXPORT_TABLES = ("controls", "decisions", "fills", "ledger", "orders", "settlements", "swaps")
 
@@ -87,3 +91,7 @@ def export(args: argparse.Namespace) -> int:
     if args.out:
         print(f"{len(data)} {args.table} rows written to {args.out}", file=sys.stderr)
     return 0
+
+
+FAST_ARGS = {"history": (Shape(flags=HOME_FLAGS, values=HOME_VALUES), show_history)}
+"""``history``'s command lines, for :mod:`liveswap.cli.fastargs` (the options of :func:`register`)."""

@@ -1,7 +1,8 @@
-"""The CLI's fast paths to a home's files: standard library only, no pydantic, no filelock.
+"""The CLI's fast paths to a home's files: standard library only, no pydantic, no filelock, no re.
 
 The operator's everyday commands (``status``, ``activate``, ``pause``...) must answer in a blink,
-and importing pydantic alone costs several interpreter starts. This module reads
+and importing pydantic alone costs several interpreter starts (even ``json`` and ``re`` cost most of
+one: JSON goes through :mod:`liveswap.home.plainjson`, names are checked by hand). This module reads
 ``status.json`` as plain JSON, tells whether a host is running, and edits ``control.json`` under
 the same OS lock as :func:`liveswap.home.control_store.update_control` (``flock`` on
 ``state/control.lock``, which is what ``filelock`` takes on Unix).
@@ -15,13 +16,12 @@ accepts too.
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import re
 import sys
 import time
 
+from liveswap.home import plainjson
 from liveswap.home.paths import CATALOG_FILE, CONTROL_FILE, CONTROL_LOCK_FILE, HOST_PID_FILE, STATUS_FILE
 
 TYPE_CHECKING = False
@@ -34,8 +34,9 @@ if TYPE_CHECKING:
 STALE_HEARTBEATS = 3
 LOCK_TIMEOUT_SECONDS = 10.0
 
-NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")  # the same as liveswap.specs.NAME_RE
-SIMPLE_VERSION_RE = re.compile(r"^\d{1,9}(?:\.\d{1,9}){0,3}$")  # a subset of PEP 440 (1.2.0), surely valid
+_DIGITS = frozenset("0123456789")
+_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") | _DIGITS
+_NAME_CHARS = _ALNUM | frozenset("._-")
 CONTROL_KEYS = frozenset({"active", "active_request", "rollback", "paused", "paused_markets", "params", "risk",
                           "generation", "resume_request"})
 RISK_KEYS = ("stake_cap", "max_open_positions", "daily_loss_limit")  # = liveswap.home.control.RISK_KEYS
@@ -43,11 +44,16 @@ POSITIVE_FLOAT = ("stake_cap", "daily_loss_limit")
 NON_NEGATIVE_INT = ("max_open_positions",)
 
 
+def _read_json(path: str, *, constants: bool = True) -> Any:
+    """A JSON file's value; ``OSError`` or ``ValueError`` (not UTF-8, not JSON) if it cannot be read."""
+    with open(path, encoding="utf-8") as fh:
+        return plainjson.loads(fh.read(), constants=constants)
+
+
 def read_status(state_dir: Path) -> dict[str, Any] | None:
     """status.json as written (plain JSON), or None if there is none or it is unreadable."""
     try:
-        with open(os.path.join(state_dir, STATUS_FILE), encoding="utf-8") as fh:
-            raw = json.load(fh)
+        raw = _read_json(os.path.join(state_dir, STATUS_FILE))
     except (OSError, ValueError):
         return None
     return raw if isinstance(raw, dict) else None
@@ -88,8 +94,7 @@ def host_running(state_dir: Path, status: dict[str, Any] | None = None) -> int |
 def desired_generation(state_dir: Path) -> int | None:
     """The generation control.json asks for (unvalidated: status never fails on a bad file)."""
     try:
-        with open(os.path.join(state_dir, CONTROL_FILE), encoding="utf-8") as fh:
-            gen = json.load(fh).get("generation")
+        gen = _read_json(os.path.join(state_dir, CONTROL_FILE)).get("generation")
     except (OSError, ValueError, AttributeError):
         return None
     return gen if isinstance(gen, int) and not isinstance(gen, bool) else None
@@ -138,8 +143,7 @@ def surely_known(state_dir: str, spec: str) -> bool:
             if entry.endswith(("site-packages", "dist-packages")) and os.path.isdir(entry) \
                     and written < os.stat(entry).st_mtime_ns:
                 return False
-        with open(catalog_path, encoding="utf-8") as fh:
-            versions = json.load(fh)["versions"]
+        versions = _read_json(catalog_path)["versions"]
         name, _, version = spec.partition("==")
         found = versions[name]
         return found[version] == "compatible" if version else "compatible" in found.values()
@@ -152,11 +156,26 @@ def surely_spec(x: Any) -> bool:
     return _spec(x)
 
 
+def surely_name(x: str) -> bool:
+    """A project name :data:`liveswap.specs.NAME_RE` accepts (ASCII letters and digits at both
+    ends, ``.``, ``_``, ``-`` between), checked without :mod:`re`."""
+    return bool(x) and x[0] in _ALNUM and x[-1] in _ALNUM and all(c in _NAME_CHARS for c in x)
+
+
+def surely_version(x: Any) -> bool:
+    """``1``, ``1.2``, ``1.2.3`` or ``1.2.3.4`` (1 to 9 ASCII digits each): a subset of PEP 440
+    that :func:`liveswap.specs.check_version` certainly accepts."""
+    if not isinstance(x, str):
+        return False
+    parts = x.split(".")
+    return len(parts) <= 4 and all(0 < len(p) <= 9 and all(c in _DIGITS for c in p) for p in parts)
+
+
 def _spec(x: Any) -> bool:
     if not isinstance(x, str) or x != x.strip():
         return False
     name, sep, version = x.partition("==")
-    return bool(NAME_RE.match(name)) and (not sep or bool(SIMPLE_VERSION_RE.match(version)))
+    return surely_name(name) and (not sep or surely_version(version))
 
 
 def surely_valid(doc: Any, markets: Iterable[str] | None) -> bool:
@@ -176,7 +195,7 @@ def surely_valid(doc: Any, markets: Iterable[str] | None) -> bool:
         if not isinstance(rollback, dict) or set(rollback) - {"to", "request"} or not _int(rollback.get("request")):
             return False
         to = rollback.get("to")
-        if to is not None and not (isinstance(to, str) and SIMPLE_VERSION_RE.match(to)):
+        if to is not None and not surely_version(to):
             return False
     if not isinstance(doc.get("paused", False), bool) or not _int(doc.get("generation", 0)):
         return False
@@ -206,10 +225,6 @@ def surely_valid(doc: Any, markets: Iterable[str] | None) -> bool:
 
 DEFAULTS: dict[str, Any] = {"active": None, "active_request": None, "rollback": None, "paused": False,
                             "paused_markets": [], "params": {}, "risk": {}, "generation": 0}
-
-
-def _no_constants(name: str) -> Any:
-    raise ValueError(name)
 
 
 class _Flock:
@@ -242,7 +257,7 @@ class _Flock:
 
 def _write_atomic(path: str, doc: dict[str, Any]) -> None:
     """temp file + fsync + rename + directory fsync (as :func:`liveswap.fsutil.atomic_write_json`)."""
-    data = json.dumps(doc, indent=2, sort_keys=True, allow_nan=False).encode() + b"\n"
+    data = plainjson.dumps(doc, indent=2, allow_nan=False).encode() + b"\n"
     folder = os.path.dirname(path)
     tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -275,8 +290,7 @@ def update_control_quick(state_dir: Path, change: Callable[[dict[str, Any], int]
     path = os.path.join(state_dir, CONTROL_FILE)
     with _Flock(os.path.join(state_dir, CONTROL_LOCK_FILE), timeout):
         try:
-            with open(path, encoding="utf-8") as fh:
-                current = json.loads(fh.read(), parse_constant=_no_constants)
+            current = _read_json(path, constants=False)
         except (OSError, ValueError):  # a missing file too: the full path rebuilds it from what the host applied
             return None
         if not surely_valid(current, markets):
@@ -285,7 +299,7 @@ def update_control_quick(state_dir: Path, change: Callable[[dict[str, Any], int]
         status = read_status(state_dir) or {}
         observed = status.get("observed_generation")
         generation = max(base["generation"], observed if _int(observed) else 0) + 1
-        new = dict(change(json.loads(json.dumps(base)), generation))
+        new = dict(change(plainjson.loads(plainjson.dumps(base)), generation))
         new["generation"] = generation
         new = {**DEFAULTS, **new}
         if not surely_valid(new, markets):
