@@ -7,9 +7,11 @@ SECONDS`` returns once the host applied the generation (exit 0: an activation or
 from which version to which and how long trading paused), refused it (exit 1, with the host's
 reason), or the time is up (exit 1).
 
-Fast by design: the edit goes through :mod:`liveswap.home.quick` (standard library only) when it
-can vouch for the file and the result; otherwise, and for every risk limit, through the full
-model (:func:`liveswap.home.control_store.update_control`), which also words any refusal.
+Fast by design: the command line is read by :mod:`liveswap.cli.fastargs` when it is plain, and
+the edit goes through :mod:`liveswap.home.quick` (standard library only) when it can vouch for
+the file and the result; otherwise through the full model
+(:func:`liveswap.home.control_store.update_control`), which also words any refusal, and rebuilds
+a missing control.json from what the host last applied.
 """
 
 from __future__ import annotations
@@ -137,8 +139,9 @@ def resume(args: argparse.Namespace) -> int:
 def set_values(args: argparse.Namespace) -> int:
     params, risk = parse_assignments(args.assignments)
     change = changes.set_values(params, risk)
-    # a risk limit is checked by the full model (its bounds, the host's ceilings), never by the fast path
-    return _submit(args, change, "set " + " ".join(args.assignments), full=bool(risk))
+    # a risk limit the fast path cannot vouch for within the model's bounds goes to the full model, which words
+    # the refusal; the host's ceilings (its settings) are the host's to apply (control/watcher.py)
+    return _submit(args, change, "set " + " ".join(args.assignments))
 
 
 FAST_ARGS = {
@@ -220,21 +223,19 @@ def _full_update(args: argparse.Namespace, change: Any) -> dict[str, Any]:
         raise CommandError(str(exc)) from None
 
 
-def _update(args: argparse.Namespace, state_dir: str, change: Any, *, full: bool) -> dict[str, Any]:
-    doc = None
-    if not full:
-        try:
-            doc = quick.update_control_quick(state_dir, change, markets=_host_markets(state_dir))
-        except TimeoutError:
-            raise CommandError(f"state/{quick.CONTROL_LOCK_FILE} is held by another liveswap command for more than "
-                               f"{quick.LOCK_TIMEOUT_SECONDS:g}s; try again") from None
+def _update(args: argparse.Namespace, state_dir: str, change: Any) -> dict[str, Any]:
+    try:
+        doc = quick.update_control_quick(state_dir, change, markets=_host_markets(state_dir))
+    except TimeoutError:
+        raise CommandError(f"state/{quick.CONTROL_LOCK_FILE} is held by another liveswap command for more than "
+                           f"{quick.LOCK_TIMEOUT_SECONDS:g}s; try again") from None
     return doc if doc is not None else _full_update(args, change)
 
 
-def _submit(args: argparse.Namespace, change: Any, what: str, *, swap: str | None = None, full: bool = False) -> int:
+def _submit(args: argparse.Namespace, change: Any, what: str, *, swap: str | None = None) -> int:
     home = home_str(args.home)
     state_dir = os.path.join(home, "state")
-    doc = _update(args, state_dir, change, full=full)
+    doc = _update(args, state_dir, change)
     gen = doc["generation"]
     result: dict[str, Any] = {"generation": gen, "control": doc, "applied": None, "message": "", "swap": None}
     pid = quick.host_running(state_dir)
@@ -254,11 +255,9 @@ def _submit(args: argparse.Namespace, change: Any, what: str, *, swap: str | Non
 
 def _wait(args: argparse.Namespace, state_dir: str, gen: int, what: str, swap: str | None,
           result: dict[str, Any]) -> int:
-    from pathlib import Path
-
     from liveswap.home.wait import wait_for_generation
 
-    outcome = wait_for_generation(Path(state_dir), gen, args.wait)
+    outcome = wait_for_generation(state_dir, gen, args.wait)
     message = outcome.message
     if not outcome.ok and message.startswith("timed out"):  # name the host by its pid file: alive even if stopped
         pid = quick.host_running(state_dir)

@@ -224,7 +224,8 @@ def surely_valid(doc: Any, markets: Iterable[str] | None) -> bool:
 
 
 DEFAULTS: dict[str, Any] = {"active": None, "active_request": None, "rollback": None, "paused": False,
-                            "paused_markets": [], "params": {}, "risk": {}, "generation": 0}
+                            "resume_request": None, "paused_markets": [], "params": {}, "risk": {}, "generation": 0}
+"""Every key :meth:`ControlDoc.to_json` writes (without a candidate), at the model's defaults."""
 
 
 class _Flock:
