@@ -106,6 +106,22 @@ def _int(x: Any, low: int = 0) -> bool:
     return isinstance(x, int) and not isinstance(x, bool) and x >= low
 
 
+def _positive_float(x: Any) -> bool:
+    """A number a float field with ``gt=0`` takes (an int too, within a float's range)."""
+    if not isinstance(x, (int, float)) or isinstance(x, bool):
+        return False
+    try:
+        return math.isfinite(x) and x > 0
+    except OverflowError:  # an int beyond any float
+        return False
+
+
+def _as_the_model_writes(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` as :meth:`ControlDoc.to_json` would write it: the float risk limits as floats (``3`` -> ``3.0``)."""
+    risk = {k: float(v) if k in POSITIVE_FLOAT else v for k, v in doc["risk"].items()}
+    return {**doc, "risk": risk}
+
+
 def _finite_json(x: Any, depth: int = 0) -> bool:
     """Plain JSON with finite numbers, not absurdly nested."""
     if depth > 20:
@@ -213,7 +229,7 @@ def surely_valid(doc: Any, markets: Iterable[str] | None) -> bool:
         return False
     for key, value in risk.items():
         if key in POSITIVE_FLOAT:
-            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+            ok = _positive_float(value)
         elif key in NON_NEGATIVE_INT:
             ok = _int(value)
         else:
@@ -305,5 +321,6 @@ def update_control_quick(state_dir: Path, change: Callable[[dict[str, Any], int]
         new = {**DEFAULTS, **new}
         if not surely_valid(new, markets):
             return None
+        new = _as_the_model_writes(new)
         _write_atomic(path, new)
         return new
