@@ -15,6 +15,7 @@ from liveswap.cli.main import BROKEN_PIPE_EXIT, COMMANDS
 
 from tests.conftest import BIN
 from tests.support.host_process import probe_env, running_host, status_of
+from tests.support.wheelkit import make_wheel
 
 HEAVY = ("pydantic", "pydantic_settings", "rich", "loguru", "httpx", "filelock", "liveswap.host",
          "liveswap.engine.loop", "liveswap.settings", "liveswap.venues", "liveswap.registry")
@@ -109,7 +110,8 @@ def test_the_everyday_commands_import_only_what_they_need_on_a_real_home(home: P
     first = subprocess.run([str(BIN / "liveswap"), "activate", "ctlprobe==1.0.0"], env=env, capture_output=True,
                            text=True, timeout=120)
     assert first.returncode == 0, first.stderr  # the host starts it; control.json exists from now on
-    with running_host(home, env):
+    (home / "state" / "registry" / "catalog.json").unlink()  # that activate's registry scan wrote it: the host
+    with running_host(home, env):                            # writes its own at start
         everyday = [["status"], ["status", "--json"], ["history"], ["history", "--json"],
                     ["activate", "ctlprobe==2.0.0", "--wait", "60"], ["rollback", "--wait", "60", "--json"],
                     ["pause", "--market", "BTC-5m"], ["resume", "--wait", "60"], ["set", "stake=2", "--wait", "60"],
@@ -126,6 +128,11 @@ def test_the_everyday_commands_import_only_what_they_need_on_a_real_home(home: P
     done, imported = imports_of(["activate", "ctlprobe==9.9.9"], env)  # unknown: refused at once, by the registry
     assert done.returncode == 1 and "ctlprobe 9.9.9 is not in the registry" in done.stderr
     assert "liveswap.registry" in imported
+    make_wheel(home / "registry", "ctlprobe-strategy", "3.0.0", ep="ctlprobe", module="ctlprobe_strategy")
+    done, imported = imports_of(["activate", "ctlprobe==3.0.0"], env)  # registry/ changed: the catalog is stale
+    assert done.returncode == 0 and "liveswap.registry" in imported, done.stderr
+    done, imported = imports_of(["activate", "ctlprobe==3.0.0"], env)  # and that check wrote a new one
+    assert done.returncode == 0 and "liveswap.registry" not in imported, done.stderr
 
 
 def _journal(home: Path) -> None:
