@@ -8,8 +8,8 @@ Every failure of the worker -- an exception in a hook, a hook past ``hook_timeou
 ``os._exit``, a signal, the memory limit, bytes that are not a valid reply -- is raised as one
 :class:`~liveswap.runners.base.StrategyFault` with a one-line reason. After the first fault the
 worker is killed, the runner is dead (``alive`` is False) and every further call raises at once.
-Nothing the worker does can raise anything else in the host. One runner is driven by one thread
-at a time.
+Nothing the worker does can raise anything else in the host. Calls from several threads (the
+engine's, a swap's staging) are serialised by the runner's :class:`~liveswap.runners.gate.CallGate`.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from typing import Any, NoReturn, get_args
 import liveswap
 from liveswap.exceptions import SandboxUnavailable
 from liveswap.runners.base import Batch, BatchResult, FaultKind, StrategyFault
+from liveswap.runners.gate import CallGate
 from liveswap.sandbox import bwrap, policy, protocol, spawn, treewatch
 from liveswap.sandbox.isolation import make_scratch, worker_env
 from liveswap.sandbox.limits import SandboxLimits
@@ -187,6 +188,7 @@ class SandboxRunner:
         self._alive = False
         self._fault: StrategyFault | None = None
         self._finalizer: weakref.finalize | None = None
+        self.gate = CallGate()
 
     def __repr__(self) -> str:
         state = "alive" if self._alive else ("faulted" if self._fault else "stopped")
@@ -324,53 +326,61 @@ class SandboxRunner:
     # -- Runner protocol --------------------------------------------------------------------
 
     def setup(self, params: dict[str, Any]) -> None:
-        self._request(protocol.encode_request("setup", params), "setup")
+        with self.gate.call():
+            self._request(protocol.encode_request("setup", params), "setup")
 
     def run_batch(self, batch: Batch) -> BatchResult:
-        frame = protocol.encode_batch(batch.candles, batch.fills, batch.settlements)
-        value = self._request(frame, "run_batch")
-        try:
-            outputs = protocol.decode_outputs(value, len(batch.candles))
-        except ProtocolError as exc:
-            self._die("protocol", str(exc))
-        self._check_deadline("run_batch")
-        return BatchResult(outputs=outputs)
+        with self.gate.call():
+            frame = protocol.encode_batch(batch.candles, batch.fills, batch.settlements)
+            value = self._request(frame, "run_batch")
+            try:
+                outputs = protocol.decode_outputs(value, len(batch.candles))
+            except ProtocolError as exc:
+                self._die("protocol", str(exc))
+            self._check_deadline("run_batch")
+            return BatchResult(outputs=outputs)
 
     def on_params(self, params: dict[str, Any]) -> None:
-        self._request(protocol.encode_request("params", params), "on_params")
+        with self.gate.call():
+            self._request(protocol.encode_request("params", params), "on_params")
 
     def export_state(self) -> dict[str, Any] | None:
-        payload = self._exchange(protocol.encode_request("export"), "export_state")
-        self._check_state_size(len(payload))
-        state = self._interpret(payload, "export_state")
-        if state is not None and not isinstance(state, dict):
-            self._die("garbage", f"export_state came back as a {type(state).__name__}, not a dict")
-        return state
+        with self.gate.call():
+            payload = self._exchange(protocol.encode_request("export"), "export_state")
+            self._check_state_size(len(payload))
+            state = self._interpret(payload, "export_state")
+            if state is not None and not isinstance(state, dict):
+                self._die("garbage", f"export_state came back as a {type(state).__name__}, not a dict")
+            return state
 
     def import_state(self, state: dict[str, Any], from_version: str) -> None:
-        self._request(protocol.encode_request("import", state, from_version), "import_state")
+        with self.gate.call():
+            self._request(protocol.encode_request("import", state, from_version), "import_state")
 
     def export_state_json(self) -> bytes | None:
         """:meth:`export_state` as the worker's JSON bytes of a dict, *not parsed here*: for relaying to
         another worker with :meth:`import_state_json` (the swap's commit path). None without the hook."""
-        payload = self._exchange(protocol.encode_request("export_json"), "export_state")
-        self._check_state_size(len(payload))
-        state_json = protocol.state_json_of(payload)
-        if state_json is None:
-            state = self._interpret(payload, "export_state")  # a fault raises here
-            if state is None or isinstance(state, dict):  # an ok reply laid out otherwise: re-encode it
-                return None if state is None else json.dumps(state, separators=(",", ":")).encode()
-            self._die("garbage", f"export_state came back as a {type(state).__name__}, not a dict")
-        return None if state_json == b"null" else state_json
+        with self.gate.call():
+            payload = self._exchange(protocol.encode_request("export_json"), "export_state")
+            self._check_state_size(len(payload))
+            state_json = protocol.state_json_of(payload)
+            if state_json is None:
+                state = self._interpret(payload, "export_state")  # a fault raises here
+                if state is None or isinstance(state, dict):  # an ok reply laid out otherwise: re-encode it
+                    return None if state is None else json.dumps(state, separators=(",", ":")).encode()
+                self._die("garbage", f"export_state came back as a {type(state).__name__}, not a dict")
+            return None if state_json == b"null" else state_json
 
     def import_state_json(self, state_json: bytes, from_version: str) -> None:
         """:meth:`import_state` of a state given as JSON bytes (parsed in the worker; anything but a
         JSON object is a ``garbage`` fault)."""
-        self._request(protocol.encode_request("import_json", state_json, from_version), "import_state")
+        with self.gate.call():
+            self._request(protocol.encode_request("import_json", state_json, from_version), "import_state")
 
     def ping(self) -> None:
         """A no-op round trip: raises ``StrategyFault`` if the worker is stuck or gone."""
-        self._request(protocol.encode_request("ping"), "ping")
+        with self.gate.call():
+            self._request(protocol.encode_request("ping"), "ping")
 
     # -- machinery --------------------------------------------------------------------------
 

@@ -4,14 +4,16 @@ A swap, like an OTP release upgrade, in named steps:
 
 * :meth:`SwapManager.request` -- **prepare**, on a background thread while the old version keeps
   deciding: resolve and load the version (registry checks, isolated install, sandboxed worker,
-  handshake), then ``setup(params)``.
-* :meth:`SwapManager._commit` -- **commit**, at a batch boundary: ``export_state()`` of the old,
-  ``import_state(state, from_version)`` of the new, flip the active pointer, journal the swap
-  (the journal is where the active version is persisted). Any failure before the flip aborts and
-  changes nothing. Its blocking time is ``pause_ms``. Between two sandboxed workers the state is
-  relayed as the old worker's JSON bytes, never parsed nor re-encoded by the host (see
-  :func:`export_state`), so the pause grows with the state's size only by one encode in the old
-  worker, one decode in the new one and two pipe copies.
+  handshake), ``setup(params)``, then -- for a version of the same strategy -- **stage** the state
+  hand-over (:mod:`liveswap.swap.staging`): ``export_state()`` of the old version, holding its
+  call gate, and ``import_state(state, from_version)`` into the new one.
+* :meth:`SwapManager._commit` -- **commit**, at a batch boundary: if nothing went through the old
+  version since the staged export, flip the active pointer; else hand the state over again now
+  (export, import), then flip. Journal the swap (the journal is where the active version is
+  persisted). Any failure before the flip aborts and changes nothing. Its blocking time is
+  ``pause_ms``: the commit up to the flip plus any time trading waited for a staged export.
+  Between two sandboxed workers the state is relayed as the old worker's JSON bytes, never
+  parsed nor re-encoded by the host.
 * **probation** -- for ``probation_batches`` batches the old worker stays warm; a fault of the
   new one (crash, time-out, memory, exception, malformed output) rolls back to the old one at
   once, and the faulted batch is decided again by the old one, so it is decided exactly once.
@@ -49,14 +51,13 @@ from loguru import logger
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.loop import Engine
 from liveswap.home.status import ProbationInfo
-from liveswap.runners.base import Runner, StrategyFault
+from liveswap.runners.base import StrategyFault
 from liveswap.sandbox.supervisor import Supervisor
 from liveswap.swap.loader import LoadError, VersionLoader
 from liveswap.swap.shelf import Shelved, StateShelf
+from liveswap.swap.staging import Staged, State, export_state, import_state, stage
 
 SwapKind = Literal["activate", "rollback", "promote"]
-State = dict[str, Any] | bytes | None
-"""An exported strategy state: a dict, or a sandboxed worker's JSON bytes of one, relayed unparsed."""
 Done = Callable[[str | None], None]
 """Called once a request is over: None when it took effect, else the one-line refusal."""
 
@@ -74,6 +75,8 @@ class _Pending:
     superseded: bool = False
     keep_state: bool = False  # a promoted candidate: its own live state, no import
     reason: str = ""  # journaled with the swap (a promotion's verdict)
+    params: dict[str, Any] | None = None  # what the new version was set up with
+    staged: Staged | None = None  # the state hand-over, done before the flip (swap.staging)
 
 
 @dataclass(slots=True)
@@ -84,22 +87,6 @@ class _Probation:
     batches_left: int
     new_state: State
     new_state_batch_end: int
-
-
-def export_state(runner: Runner) -> State:
-    """The runner's exported state as JSON bytes (a sandboxed worker's, which the host does not parse)."""
-    return runner.export_state_json()
-
-
-def import_state(runner: Runner, state: State, from_version: str) -> None:
-    """Give ``state`` (from :func:`export_state`) to ``runner``: JSON bytes go to a sandboxed worker as
-    they are (it parses them; the strategy's ``import_state`` gets a dict either way)."""
-    if state is None:
-        return
-    if isinstance(state, bytes):
-        runner.import_state_json(state, from_version)
-        return
-    runner.import_state(state, from_version)
 
 
 class SwapManager:
@@ -181,7 +168,11 @@ class SwapManager:
         new: ActiveStrategy | None = None
         try:
             new = self.loader.load(pending.spec)
-            new.runner.setup(dict(self.engine.desired.params))
+            pending.params = dict(self.engine.desired.params)
+            new.runner.setup(dict(pending.params))
+            active = self.engine.active
+            if new.name == active.name and new.spec != active.spec and not pending.superseded:
+                pending.staged = stage(old=active, new=new)
         except (LoadError, StrategyFault) as exc:
             pending.error = str(exc)
         except Exception as exc:  # noqa: BLE001 - a broken version never takes the host down
@@ -195,6 +186,7 @@ class SwapManager:
         if new is not None:  # superseded, or failed after loading: never leak a worker
             new.runner.close()
         pending.ready.set()
+        self.engine.wake()  # the commit (or the refusal) need not wait out the engine's idle sleep
 
     def wait_prepared(self, timeout: float = 30.0) -> bool:
         """Block until the pending request (if any) is prepared; for tests and benchmarks."""
@@ -254,34 +246,36 @@ class SwapManager:
         if probation is not None and new is probation.old:
             self._rollback_in_probation(pending, probation)
             return
-        t0 = time.perf_counter()
-        try:
-            state = export_state(old.runner)
-        except StrategyFault as exc:
-            new.runner.close()
-            reason = f"{old.spec} could not export its state ({exc}); nothing changed"
-            self._refuse(pending.kind, new.spec, pending.generation, pending.done, reason)
-            if not old.runner.alive:
-                self._restart_active(StrategyFault(exc.kind, f"export_state failed: {exc}"))
+        staged = pending.staged
+        if staged is not None and staged.export_fault is not None:
+            self._export_failed(pending, staged.old, staged.export_fault)
             return
-        t_exported = time.perf_counter()
+        if staged is not None and staged.import_fault is not None:
+            self._refuse_prepared(pending, f"{new.spec} refused the state of {staged.old.spec}: "
+                                           f"{staged.import_fault}")
+            return
         same_name = old.name == new.name
-        try:
-            if pending.keep_state:
-                pass  # a promoted candidate keeps its own live state: no import, no warm-up
-            elif same_name:
-                import_state(new.runner, state, old.version)
-            else:
-                self._warm(new)
-        except StrategyFault as exc:
-            new.runner.close()
-            why = f"refused the state of {old.spec}" if same_name else "could not be warmed up"
-            self._refuse(pending.kind, new.spec, pending.generation, pending.done, f"{new.spec} {why}: {exc}")
-            return
+        t0 = time.perf_counter()
+        if pending.params is not None and pending.params != engine.desired.params:
+            try:  # the operator changed them while the new version was being prepared
+                new.runner.on_params(dict(engine.desired.params))
+            except StrategyFault as exc:
+                self._refuse_prepared(pending, f"{new.spec} refused the operator's new params: {exc}")
+                return
+        staged_in_time = staged is not None and staged.current(old)
+        if staged_in_time:
+            assert staged is not None
+            state, export_ms, import_ms = staged.state, staged.export_ms, staged.import_ms
+        else:  # not staged (a promotion, another strategy) or a batch went through the old version since
+            handed = self._hand_over(pending, old, new, same_name)
+            if handed is None:
+                return
+            state, export_ms, import_ms = handed
         new.since = time.time()  # before the flip: whoever sees the new version sees its start
         engine.activate(new)
         t_flipped = time.perf_counter()  # the pause ends at the flip: journal, status, log are not in it
-        pause_ms = (t_flipped - t0) * 1000
+        held_up_ms = staged.held_up_ms() if staged is not None else 0.0
+        pause_ms = (t_flipped - t0) * 1000 + held_up_ms
         engine.record_swap_outcome(kind=pending.kind, from_spec=old.spec, to_spec=new.spec, ok=True,
                                    reason=pending.reason, pause_ms=pause_ms,
                                    generation=pending.generation, sha256=new.wheel_sha256)
@@ -301,11 +295,49 @@ class SwapManager:
             engine.journal.end_probation(outcome="superseded")
             old.runner.close()
         self.previous = [old.spec] + [s for s in self.previous if s not in (old.spec, new.spec)]
-        logger.info("{} {} -> {} committed between batches (pause {:.2f} ms: export {:.2f}, import {:.2f})",
-                    pending.kind, old.spec, new.spec, pause_ms, (t_exported - t0) * 1000,
-                    (t_flipped - t_exported) * 1000)
+        if staged_in_time:
+            logger.info("{} {} -> {} committed between batches (pause {:.2f} ms: the flip, plus {:.2f} ms trading "
+                        "waited for the state hand-over staged before it: export {:.2f}, import {:.2f})",
+                        pending.kind, old.spec, new.spec, pause_ms, held_up_ms, export_ms, import_ms)
+        else:
+            logger.info("{} {} -> {} committed between batches (pause {:.2f} ms: export {:.2f}, import {:.2f})",
+                        pending.kind, old.spec, new.spec, pause_ms, export_ms, import_ms)
         engine.take_snapshot()
         pending.done(None)
+
+    def _hand_over(self, pending: _Pending, old: ActiveStrategy, new: ActiveStrategy,
+                   same_name: bool) -> tuple[State, float, float] | None:
+        """The state hand-over at the flip (state, export ms, import ms); None when it failed (refused)."""
+        t0 = time.perf_counter()
+        try:
+            state = export_state(old.runner)
+        except StrategyFault as exc:
+            self._export_failed(pending, old, exc)
+            return None
+        t1 = time.perf_counter()
+        try:
+            if pending.keep_state:
+                pass  # a promoted candidate keeps its own live state: no import, no warm-up
+            elif same_name:
+                import_state(new.runner, state, old.version)
+            else:
+                self._warm(new)
+        except StrategyFault as exc:
+            why = f"refused the state of {old.spec}" if same_name else "could not be warmed up"
+            self._refuse_prepared(pending, f"{new.spec} {why}: {exc}")
+            return None
+        return state, (t1 - t0) * 1000, _ms_since(t1)
+
+    def _export_failed(self, pending: _Pending, old: ActiveStrategy, exc: StrategyFault) -> None:
+        """The old version could not export its state: nothing changes (it is restarted if that killed it)."""
+        self._refuse_prepared(pending, f"{old.spec} could not export its state ({exc}); nothing changed")
+        if old is self.engine.active and not old.runner.alive:
+            self._restart_active(StrategyFault(exc.kind, f"export_state failed: {exc}"))
+
+    def _refuse_prepared(self, pending: _Pending, reason: str) -> None:
+        assert pending.prepared is not None
+        pending.prepared.runner.close()
+        self._refuse(pending.kind, pending.prepared.spec, pending.generation, pending.done, reason)
 
     def _rollback_in_probation(self, pending: _Pending, p: _Probation) -> None:
         """The operator rolls back during probation: the previous version resumes (see :meth:`_resume`)."""
