@@ -36,15 +36,17 @@ it: the first gets its answer ("superseded") and its worker is stopped.
 Outside probation a failing worker is restarted from the last snapshot plus a replay of the
 journal since (at most ``max_restarts`` in ``restart_window`` seconds); past that the host rolls
 back to the previous version or, with none, pauses opening positions and says why.
+
+The pieces: :mod:`~liveswap.swap.pending` (a request and its preparation),
+:mod:`~liveswap.swap.staging` (the state hand-over before the flip), :mod:`~liveswap.swap.revival`
+(bringing a version back: probation's previous version, warm-ups, fresh workers) and
+:mod:`~liveswap.swap.shelf` (other strategies' states).
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Literal
 
 from loguru import logger
 
@@ -54,39 +56,10 @@ from liveswap.home.status import ProbationInfo
 from liveswap.runners.base import StrategyFault
 from liveswap.sandbox.supervisor import Supervisor
 from liveswap.swap.loader import LoadError, VersionLoader
+from liveswap.swap.pending import Done, Pending, SwapKind, prepare
+from liveswap.swap.revival import Probation, bring_up, resume_previous, warm_up
 from liveswap.swap.shelf import Shelved, StateShelf
-from liveswap.swap.staging import Staged, State, export_state, import_state, stage
-
-SwapKind = Literal["activate", "rollback", "promote"]
-Done = Callable[[str | None], None]
-"""Called once a request is over: None when it took effect, else the one-line refusal."""
-
-
-@dataclass(slots=True)
-class _Pending:
-    kind: SwapKind
-    spec: str
-    generation: int
-    done: Done
-    prepared: ActiveStrategy | None = None
-    error: str | None = None
-    finished: bool = False
-    ready: threading.Event = field(default_factory=threading.Event)
-    superseded: bool = False
-    keep_state: bool = False  # a promoted candidate: its own live state, no import
-    reason: str = ""  # journaled with the swap (a promotion's verdict)
-    params: dict[str, Any] | None = None  # what the new version was set up with
-    staged: Staged | None = None  # the state hand-over, done before the flip (swap.staging)
-
-
-@dataclass(slots=True)
-class _Probation:
-    old: ActiveStrategy
-    old_state_at_swap: State
-    swap_batch_end: int
-    batches_left: int
-    new_state: State
-    new_state_batch_end: int
+from liveswap.swap.staging import State, export_state, import_state
 
 
 class SwapManager:
@@ -98,8 +71,8 @@ class SwapManager:
         self.restarts = Supervisor(max_restarts, restart_window)
         self.previous: list[str] = engine.journal.active_history()[1:]
         self.shelf = StateShelf(engine.state_dir)
-        self._pending: _Pending | None = None
-        self._probation: _Probation | None = None
+        self._pending: Pending | None = None
+        self._probation: Probation | None = None
         self._doomed: set[str] = set()
         """Versions whose probation failed: never restarted, only rolled back from."""
         self._last_tick_cursor = engine.cursor
@@ -129,9 +102,9 @@ class SwapManager:
             done(None)  # exactly this version is active: nothing to do
             return
         if kind == "rollback" and self._probation is not None and target == self._probation.old.spec:
-            self._pending = _Pending(kind, target, generation, done, prepared=self._probation.old, finished=True)
+            self._pending = Pending(kind, target, generation, done, prepared=self._probation.old, finished=True)
             return
-        pending = self._pending = _Pending(kind, target, generation, done)
+        pending = self._pending = Pending(kind, target, generation, done)
         threading.Thread(target=self._prepare, args=(pending,), name=f"prepare {target}", daemon=True).start()
 
     def _supersede(self, generation: int) -> None:
@@ -153,7 +126,7 @@ class SwapManager:
             self._refuse("promote", new.spec, generation, done, f"a swap to {self._pending.spec} is being prepared")
             return
         self._pending = None
-        self._commit(_Pending("promote", new.spec, generation, done, prepared=new, finished=True, keep_state=True,
+        self._commit(Pending("promote", new.spec, generation, done, prepared=new, finished=True, keep_state=True,
                               reason=reason))
 
     def _rollback_target(self, to: str | None) -> str | None:
@@ -164,26 +137,14 @@ class SwapManager:
             return self._probation.old.spec
         return self.previous[0] if self.previous else None
 
-    def _prepare(self, pending: _Pending) -> None:
-        new: ActiveStrategy | None = None
-        try:
-            new = self.loader.load(pending.spec)
-            pending.params = dict(self.engine.desired.params)
-            new.runner.setup(dict(pending.params))
-            active = self.engine.active
-            if new.name == active.name and new.spec != active.spec and not pending.superseded:
-                pending.staged = stage(old=active, new=new)
-        except (LoadError, StrategyFault) as exc:
-            pending.error = str(exc)
-        except Exception as exc:  # noqa: BLE001 - a broken version never takes the host down
-            logger.exception("preparing {} failed", pending.spec)
-            pending.error = f"{type(exc).__name__}: {exc}"
+    def _prepare(self, pending: Pending) -> None:
+        new = prepare(engine=self.engine, loader=self.loader, pending=pending)
         with self._lock:
-            if pending.error is None and new is not None and not pending.superseded:
+            if new is not None and not pending.superseded:
                 pending.prepared = new
                 new = None
             pending.finished = True
-        if new is not None:  # superseded, or failed after loading: never leak a worker
+        if new is not None:  # superseded meanwhile: never leak a worker
             new.runner.close()
         pending.ready.set()
         self.engine.wake()  # the commit (or the refusal) need not wait out the engine's idle sleep
@@ -238,7 +199,7 @@ class SwapManager:
             self.engine.journal.end_probation(outcome="passed")
             p.old.runner.close()
 
-    def _commit(self, pending: _Pending) -> None:
+    def _commit(self, pending: Pending) -> None:
         engine = self.engine
         old, new = engine.active, pending.prepared
         assert new is not None
@@ -288,7 +249,7 @@ class SwapManager:
         if probation is not None:
             probation.old.runner.close()
         if self.probation_batches > 0:
-            self._set_probation(_Probation(old, state, cursor, self.probation_batches, None, cursor))
+            self._set_probation(Probation(old, state, cursor, self.probation_batches, None, cursor))
             engine.journal.start_probation(spec=new.spec, previous=old.spec, batch_end=engine.cursor)
         else:
             self._set_probation(None)
@@ -305,7 +266,7 @@ class SwapManager:
         engine.take_snapshot()
         pending.done(None)
 
-    def _hand_over(self, pending: _Pending, old: ActiveStrategy, new: ActiveStrategy,
+    def _hand_over(self, pending: Pending, old: ActiveStrategy, new: ActiveStrategy,
                    same_name: bool) -> tuple[State, float, float] | None:
         """The state hand-over at the flip (state, export ms, import ms); None when it failed (refused)."""
         t0 = time.perf_counter()
@@ -321,30 +282,30 @@ class SwapManager:
             elif same_name:
                 import_state(new.runner, state, old.version)
             else:
-                self._warm(new)
+                warm_up(engine=self.engine, shelf=self.shelf, target=new)
         except StrategyFault as exc:
             why = f"refused the state of {old.spec}" if same_name else "could not be warmed up"
             self._refuse_prepared(pending, f"{new.spec} {why}: {exc}")
             return None
         return state, (t1 - t0) * 1000, _ms_since(t1)
 
-    def _export_failed(self, pending: _Pending, old: ActiveStrategy, exc: StrategyFault) -> None:
+    def _export_failed(self, pending: Pending, old: ActiveStrategy, exc: StrategyFault) -> None:
         """The old version could not export its state: nothing changes (it is restarted if that killed it)."""
         self._refuse_prepared(pending, f"{old.spec} could not export its state ({exc}); nothing changed")
         if old is self.engine.active and not old.runner.alive:
             self._restart_active(StrategyFault(exc.kind, f"export_state failed: {exc}"))
 
-    def _refuse_prepared(self, pending: _Pending, reason: str) -> None:
+    def _refuse_prepared(self, pending: Pending, reason: str) -> None:
         assert pending.prepared is not None
         pending.prepared.runner.close()
         self._refuse(pending.kind, pending.prepared.spec, pending.generation, pending.done, reason)
 
-    def _rollback_in_probation(self, pending: _Pending, p: _Probation) -> None:
+    def _rollback_in_probation(self, pending: Pending, p: Probation) -> None:
         """The operator rolls back during probation: the previous version resumes (see :meth:`_resume`)."""
         engine = self.engine
         t0 = time.perf_counter()
         failed = engine.active
-        back = self._resume(p)
+        back = resume_previous(engine=self.engine, loader=self.loader, probation=p)
         if back is None:
             self._refuse(pending.kind, p.old.spec, pending.generation, pending.done,
                          f"{p.old.spec} could not be brought back; {failed.spec} keeps trading")
@@ -358,60 +319,6 @@ class SwapManager:
         self.previous = [failed.spec] + [s for s in self.previous if s not in (failed.spec, back.spec)]
         engine.take_snapshot()
         pending.done(None)
-
-    def _resume(self, p: _Probation) -> ActiveStrategy | None:
-        """The previous version, live, with its own state at the swap plus a replay of the batches
-        since: its warm worker if it still answers, else a freshly started one; None if neither."""
-        engine = self.engine
-        until = engine.cursor or p.swap_batch_end
-        for warm in ((True, False) if p.old.runner.alive else (False,)):
-            target: ActiveStrategy | None = p.old if warm else None
-            try:
-                if target is None:
-                    target = self.loader.load(p.old.spec)
-                    target.runner.setup(dict(engine.desired.params))
-                    target.since = time.time()
-                if p.old_state_at_swap is not None:
-                    import_state(target.runner, p.old_state_at_swap, p.old.version)
-                engine.replay_into(target.runner, p.swap_batch_end, until)
-                return target
-            except (LoadError, StrategyFault) as exc:
-                logger.error("{} worker of {} cannot resume: {}", "warm" if warm else "fresh", p.old.spec, exc)
-                if target is not None:
-                    target.runner.close()
-        return None
-
-    def _warm(self, target: ActiveStrategy) -> None:
-        """Bring another strategy (a different NAME) to the present without foreign state: its own
-        shelved state plus a replay since, else the journal's recent candles (decided, not traded)."""
-        engine = self.engine
-        until = engine.cursor
-        if until is None:
-            return
-        kept = self.shelf.get(target.name)
-        if kept is not None and kept.batch_end <= until:
-            if kept.state is not None:
-                import_state(target.runner, kept.state, kept.version)
-            since = kept.batch_end
-        else:
-            first = engine.journal.first_batch_end()
-            since = max(until - engine.settings.warmup_seconds, (first or until) - 1)
-        engine.replay_into(target.runner, since, until)
-
-    def _bring_up(self, spec: str) -> ActiveStrategy:
-        """A fresh worker of ``spec`` brought to the present (restarts and rollbacks after probation)."""
-        engine = self.engine
-        target = self.loader.load(spec)
-        try:
-            target.runner.setup(dict(engine.desired.params))
-            if target.name == engine.active.name:
-                engine.restore_strategy(target)
-            else:
-                self._warm(target)
-        except StrategyFault:
-            target.runner.close()
-            raise
-        return target
 
     # ---- faults -----------------------------------------------------------------------------
 
@@ -429,7 +336,7 @@ class SwapManager:
         failed.runner.close()
         if failed.spec not in self._doomed and self.restarts.record_failure(time.monotonic()):
             try:
-                restarted = self._bring_up(failed.spec)
+                restarted = bring_up(engine=self.engine, loader=self.loader, shelf=self.shelf, spec=failed.spec)
             except (LoadError, StrategyFault) as exc:
                 logger.error("restart of {} failed: {}", failed.spec, exc)
             else:
@@ -442,7 +349,7 @@ class SwapManager:
         reason = f"{failed.spec} keeps failing ({self.restarts.reason()}); last: {fault}"
         for target in list(self.previous):
             try:
-                back = self._bring_up(target)
+                back = bring_up(engine=self.engine, loader=self.loader, shelf=self.shelf, spec=target)
             except (LoadError, StrategyFault) as exc:
                 logger.error("rollback to {} failed: {}", target, exc)
                 continue
@@ -466,7 +373,7 @@ class SwapManager:
         failed.runner.close()
         reason = f"{failed.spec} failed during probation: {fault}"
         self._doomed.add(failed.spec)
-        back = self._resume(p)
+        back = resume_previous(engine=self.engine, loader=self.loader, probation=p)
         if back is None:
             engine.journal.end_probation(outcome="failed", reason=reason)
             self.previous = [p.old.spec] + [s for s in self.previous if s != p.old.spec]
@@ -483,7 +390,7 @@ class SwapManager:
         logger.error("automatic rollback to {} (its own state at the swap, plus a replay): {}", back.spec, reason)
         return True
 
-    def _set_probation(self, p: _Probation | None) -> None:
+    def _set_probation(self, p: Probation | None) -> None:
         self._probation = p
         self.engine.set_probation(ProbationInfo(old=p.old.spec, batches_left=p.batches_left) if p is not None else None)
 
