@@ -436,8 +436,9 @@ class Engine(EngineState):
                     break
                 assert self._cursor is not None
                 target = self.next_close_after(max(self._cursor, int(self._clock.now())))
-                self._clock.wait_until(target + 0.001, self._stop,
+                self._clock.wait_until(target + 0.001, self._wake,
                                       max_real=min(IDLE_WAKE_SECONDS, self._settings.heartbeat_seconds))
+                self._wake.clear()  # a wake from here on is seen by the next wait
                 last_end = self._feed.last_end
                 if last_end is not None and self._cursor >= last_end:
                     logger.info("replay finished at {}", last_end)

@@ -89,6 +89,7 @@ class EngineState:
         self._markets: dict[str, Market] = {m: Market.parse(m) for m in feed.markets}
         self._paths = HomePaths(settings.state_dir)
         self._stop = threading.Event()
+        self._wake = threading.Event()  # cuts the idle wait short (stop, or a swap ready to commit)
         self._ledger = Ledger.from_journal(journal)
         self._guards = MoneyGuards(journal, settings)
         self._cursor: int | None = journal.last_batch_end()
@@ -271,6 +272,7 @@ class EngineState:
         self._auto_pause = f"{cause}: {reason}"
         self._exit_reason = f"stopped: {cause} ({reason})"
         self._stop.set()
+        self._wake.set()
 
     @property
     def exit_reason(self) -> str | None:
@@ -347,6 +349,12 @@ class EngineState:
     def stop(self) -> None:
         """Finish the current batch, then stop (:meth:`run` returns after a final snapshot)."""
         self._stop.set()
+        self._wake.set()
+
+    def wake(self) -> None:
+        """Run the between-batches steps now instead of at the next idle wake (from any thread):
+        a swap prepared off the trading path commits without waiting out the idle sleep."""
+        self._wake.set()
 
     @property
     def stopping(self) -> bool:
