@@ -95,6 +95,10 @@ class Ledger:
             ledger.open_orders[order.client_order_id] = order
         return ledger
 
+    def attribute(self, client_order_id: str, strategy: str) -> None:
+        """Order ``client_order_id`` was placed by strategy NAME ``strategy`` (for ``by_version``)."""
+        self.strategies[client_order_id] = strategy
+
     def order_opened(self, order: OrderRow) -> None:
         self.open_orders[order.client_order_id] = order
 
