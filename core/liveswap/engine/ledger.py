@@ -18,7 +18,8 @@ from decimal import Decimal
 from typing import Any
 
 from liveswap.api.types import Fill, Settlement
-from liveswap.journal.store import FillRow, Journal, OrderRow, SettlementRow
+from liveswap.journal.rows import FillRow, OrderRow, SettlementRow
+from liveswap.journal.store import Journal
 from liveswap.money import ZERO, dec, fl, micro
 
 DAY = 86_400

@@ -46,7 +46,7 @@ from liveswap.feeds.base import FeedError
 from liveswap.home.identity import release_room
 from liveswap.home.snapshots import read_snapshot
 from liveswap.home.status import write_status
-from liveswap.journal.store import FillRow, OrderRow, SettlementRow
+from liveswap.journal.rows import FillRow, OrderRow, SettlementRow
 from liveswap.money import fl, usd
 from liveswap.runners.base import Batch, Runner, StrategyFault
 

@@ -24,7 +24,7 @@ from liveswap.engine.ledger import FEE_ALLOWANCE, Ledger
 from liveswap.engine.order_ids import client_order_id
 from liveswap.engine.reconcile import request_of
 from liveswap.engine.risk import check_intent
-from liveswap.journal.store import DecisionRow, OrderRow
+from liveswap.journal.rows import DecisionRow, OrderRow
 from liveswap.markets import Market
 from liveswap.money import ONE, ZERO, dec
 

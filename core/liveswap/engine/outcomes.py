@@ -18,7 +18,8 @@ from loguru import logger
 from liveswap.api.types import Candle
 from liveswap.brokers.base import Broker, BrokerError, OrderRequest, OrderResult
 from liveswap.engine.ledger import Ledger
-from liveswap.journal.store import FillRow, Journal, SettlementRow
+from liveswap.journal.rows import FillRow, SettlementRow
+from liveswap.journal.store import Journal
 
 Answer = tuple[OrderRequest, OrderResult, str]
 

@@ -26,7 +26,8 @@ from liveswap.brokers.base import BalanceSource, Broker, BrokerError, OrderReque
 from liveswap.engine.ledger import Ledger, to_fill, to_settlement
 from liveswap.engine.reconcile import request_of
 from liveswap.home.snapshots import Snapshot
-from liveswap.journal.store import FillRow, Journal, OrderRow, SettlementRow
+from liveswap.journal.rows import FillRow, OrderRow, SettlementRow
+from liveswap.journal.store import Journal
 from liveswap.money import dec
 from liveswap.runners.base import Batch, Runner
 

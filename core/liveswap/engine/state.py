@@ -33,7 +33,8 @@ from liveswap.feeds.base import Feed
 from liveswap.home.paths import HomePaths
 from liveswap.home.snapshots import Snapshot
 from liveswap.home.status import ProbationInfo, Refusal, RegistryInfo, StatusDoc, SwapInfo
-from liveswap.journal.store import FillRow, Journal, SettlementRow
+from liveswap.journal.rows import FillRow, SettlementRow
+from liveswap.journal.store import Journal
 from liveswap.markets import Market
 from liveswap.runners.base import StrategyFault
 from liveswap.settings import Settings
