@@ -10,15 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from liveswap.money import ZERO, dec, from_micros, micro, opt_from_micros
-
-
-def _exact(obj: Any, *names: str) -> None:
-    """Normalise the named fields of a frozen row to Decimal (floats come in through their repr)."""
-    for name in names:
-        value = getattr(obj, name)
-        if value is not None and not isinstance(value, Decimal):
-            object.__setattr__(obj, name, dec(value))
+from liveswap.money import ZERO, exact_fields, from_micros, micro, opt_from_micros
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +44,7 @@ class OrderRow:
     reason: str = ""
 
     def __post_init__(self) -> None:
-        _exact(self, "stake", "max_price", "price")
+        exact_fields(self, "stake", "max_price", "price")
 
     @classmethod
     def from_db(cls, r: sqlite3.Row) -> OrderRow:
@@ -81,7 +73,7 @@ class FillRow:
     cost: Decimal | None = None
 
     def __post_init__(self) -> None:
-        _exact(self, "stake", "price", "shares", "fee", "cost")
+        exact_fields(self, "stake", "price", "shares", "fee", "cost")
         if self.cost is None:
             object.__setattr__(self, "cost", micro(self.price * self.shares))
 
@@ -109,7 +101,7 @@ class SettlementRow:
     version: str
 
     def __post_init__(self) -> None:
-        _exact(self, "payout", "pnl")
+        exact_fields(self, "payout", "pnl")
 
     @classmethod
     def from_db(cls, r: sqlite3.Row) -> SettlementRow:
