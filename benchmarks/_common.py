@@ -1,6 +1,7 @@
-"""Shared pieces of the benchmarks: percentiles, a sized-state strategy wheel, an in-process
-engine with a real registry, sandboxed workers and a swap manager (no subprocess host: the
-fastest, least noisy way to time a commit), and helpers to drive a real ``liveswap run``.
+"""Shared pieces of the benchmarks: percentiles, strategy wheels (a sized state; a threshold
+rule), an in-process engine over the synthetic feed and the paper broker (any runner; or with a
+real registry, sandboxed workers and a swap manager: no subprocess host, the fastest, least
+noisy way to time a commit), the feed's batches, and helpers to drive a real ``liveswap run``.
 
 Nothing here asserts a time; every helper returns what it measured.
 """
@@ -16,23 +17,24 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from liveswap.api.types import Candle  # noqa: E402
 from liveswap.brokers.paper import PaperBroker  # noqa: E402
+from liveswap.engine.active import ActiveStrategy  # noqa: E402
 from liveswap.engine.loop import Engine  # noqa: E402
 from liveswap.feeds.synthetic import SyntheticFeed  # noqa: E402
 from liveswap.home.status import read_status  # noqa: E402
-from liveswap.host import outcome_lookup  # noqa: E402
+from liveswap.host import make_loader, outcome_lookup  # noqa: E402
 from liveswap.journal import Journal  # noqa: E402
 from liveswap.markets import Market  # noqa: E402
-from liveswap.registry.registry import Registry  # noqa: E402
-from liveswap.settings import load_settings  # noqa: E402
+from liveswap.settings import Settings, load_settings  # noqa: E402
 from liveswap.swap.manager import SwapManager  # noqa: E402
-from liveswap.swap.registry_loader import RegistryLoader  # noqa: E402
 
 from tests.support.engine_helpers import T0, ManualClock  # noqa: E402
 from tests.support.wheelkit import make_wheel  # noqa: E402
@@ -71,6 +73,27 @@ class Strategy:
     def import_state(self, state, from_version):
         self.last = state["last"]
         self.history = state["history"]
+'''
+
+THRESHOLD_STRATEGY = '''
+from liveswap.api import hookimpl, Intent
+class Strategy:
+    """Up after a close more than {rise} above the previous one; otherwise no bet."""
+    def __init__(self):
+        self.last = {{}}
+    @hookimpl
+    def on_candle(self, candle, ctx):
+        prev = self.last.get(candle.market)
+        self.last[candle.market] = candle.close
+        if prev is not None and candle.close > prev * (1 + {rise!r}):
+            return [Intent(candle.market, "up", 1.0)]
+        return []
+    @hookimpl
+    def export_state(self):
+        return {{"last": self.last}}
+    @hookimpl
+    def import_state(self, state, from_version):
+        self.last = state["last"]
 '''
 
 
@@ -122,6 +145,12 @@ def strategy_wheel(registry: Path, version: str, state_bytes: int = 0, name: str
                       body=STRATEGY.format(version=version, state_bytes=state_bytes))
 
 
+def threshold_wheel(registry: Path, version: str, rise: float, name: str = NAME) -> Path:
+    """A strategy wheel ``name==version``: up after a close more than ``rise`` (0.001: 0.1 %) above the last."""
+    return make_wheel(registry, f"{name}-strategy", version, ep=name, module=f"{name}_strategy",
+                      body=THRESHOLD_STRATEGY.format(rise=rise))
+
+
 def synthetic_markets(n: int) -> list[str]:
     """``n`` market names: the nine defaults first, then ``A001-5m``, ``A002-15m`` ... (any asset is synthetic)."""
     from liveswap.markets import DEFAULT_MARKETS
@@ -136,7 +165,28 @@ def synthetic_markets(n: int) -> list[str]:
     return names
 
 
-# ---- an engine in this process, workers sandboxed ------------------------------------------
+# ---- an engine in this process ---------------------------------------------------------------
+
+def paper_engine(settings: Settings, active: ActiveStrategy | Callable[[Settings], ActiveStrategy],
+                 journal: type[Journal] = Journal) -> Engine:
+    """A recovered engine over ``settings``' home, as the host builds it: the synthetic feed, the
+    paper broker, a ManualClock at T0; ``active`` is the strategy (or makes it from the settings)."""
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    feed = SyntheticFeed(settings.markets, seed=settings.seed)
+    clock = ManualClock(T0)
+    broker = PaperBroker(settings.state_dir / "paper_broker.sqlite", settings.paper, outcome_lookup(feed, clock))
+    strategy = active if isinstance(active, ActiveStrategy) else active(settings)
+    engine = Engine(settings=settings, feed=feed, broker=broker, journal=journal(settings.state_dir / "journal.sqlite"),
+                    clock=clock, active=strategy)
+    engine.recover(T0)
+    return engine
+
+
+def batches(engine: Engine, n: int) -> list[tuple[int, list[Candle]]]:
+    """The first ``n`` five-minute batches of ``engine``'s feed after T0, as ``(close time, candles)``."""
+    candles = engine.feed.closed_candles(T0, T0 + n * 300)
+    return [(end, list(group)) for end, group in groupby(candles, key=lambda c: c.end)]
+
 
 def sandboxed_engine(home: Path, markets: list[str] | None = None, start: str = f"{NAME}==1.0.0",
                      probation: int = 0, journal: type[Journal] = Journal) -> tuple[Engine, SwapManager]:
@@ -150,17 +200,9 @@ def sandboxed_engine(home: Path, markets: list[str] | None = None, start: str = 
     settings.risk.daily_loss_limit = 1e12
     settings.paper.starting_balance = 1e12
     settings.state_dir.mkdir(parents=True, exist_ok=True)
-    feed = SyntheticFeed(settings.markets, seed=settings.seed)
-    clock = ManualClock(T0)
-    broker = PaperBroker(settings.state_dir / "paper_broker.sqlite", settings.paper, outcome_lookup(feed, clock))
-    loader = RegistryLoader(Registry.from_settings(settings), limits=settings.sandbox,
-                            hook_timeout=settings.hook_timeout_seconds, state_dir=settings.state_dir,
-                            max_state_bytes=settings.max_state_bytes)
-    active = loader.load(start)
-    engine = Engine(settings=settings, feed=feed, broker=broker, journal=journal(settings.state_dir / "journal.sqlite"),
-                    clock=clock, active=active)
-    engine.recover(T0)
-    engine.journal.record_swap(kind="start", from_version=None, to_version=active.spec, ok=True,
+    loader = make_loader(settings)
+    engine = paper_engine(settings, loader.load(start), journal)
+    engine.journal.record_swap(kind="start", from_version=None, to_version=engine.active.spec, ok=True,
                                batch_end=engine.cursor)
     return engine, SwapManager(engine, loader, probation_batches=probation)
 

@@ -21,50 +21,20 @@ import statistics
 import sys
 import tempfile
 import time
-from itertools import groupby
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from liveswap.brokers.paper import PaperBroker  # noqa: E402
-from liveswap.engine.loop import Engine  # noqa: E402
-from liveswap.feeds.synthetic import SyntheticFeed  # noqa: E402
+from _common import batches, paper_engine, pct, threshold_wheel  # noqa: E402
 from liveswap.home.control import CandidateRequest  # noqa: E402
-from liveswap.host import make_loader, outcome_lookup  # noqa: E402
-from liveswap.journal import Journal  # noqa: E402
+from liveswap.host import make_loader  # noqa: E402
 from liveswap.rollout.controller import RolloutController  # noqa: E402
 from liveswap.settings import load_settings  # noqa: E402
 from liveswap.swap.manager import SwapManager  # noqa: E402
 from loguru import logger  # noqa: E402
 
-from tests.support.engine_helpers import T0, ManualClock  # noqa: E402
-from tests.support.wheelkit import make_wheel  # noqa: E402
-
-STRATEGY = '''
-from liveswap.api import hookimpl, Intent
-class Strategy:
-    def __init__(self):
-        self.last = {}
-    @hookimpl
-    def on_candle(self, candle, ctx):
-        prev = self.last.get(candle.market)
-        self.last[candle.market] = candle.close
-        if prev is not None and candle.close > prev * 1.0005:
-            return [Intent(candle.market, "up", 1.0)]
-        return []
-    @hookimpl
-    def export_state(self):
-        return {"last": self.last}
-    @hookimpl
-    def import_state(self, state, from_version):
-        self.last = state["last"]
-'''
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+RISE = 0.0005  # the strategy bets up after a close 0.05 % above the last one
 
 
 class Host:
@@ -73,18 +43,12 @@ class Host:
     def __init__(self, tmp: Path, shadow: bool) -> None:
         home = tmp / ("shadow" if shadow else "plain")
         for version in ("1.0.0", "2.0.0"):
-            make_wheel(home / "registry", "bench-strategy", version, ep="bench", module="bench_strategy",
-                       body=STRATEGY)
+            threshold_wheel(home / "registry", version, RISE)
         settings = load_settings(home, risk={"daily_loss_limit": 1e6, "max_open_positions": 1000})
         settings.state_dir.mkdir(parents=True, exist_ok=True)
-        self.feed = SyntheticFeed(settings.markets, seed=7)
-        self.clock = ManualClock(T0)
-        broker = PaperBroker(settings.state_dir / "paper.sqlite", settings.paper, outcome_lookup(self.feed, self.clock))
-        self.journal = Journal(settings.state_dir / "journal.sqlite")
         loader = make_loader(settings)
-        self.engine = Engine(settings=settings, feed=self.feed, broker=broker, journal=self.journal, clock=self.clock,
-                             active=loader.load("bench==1.0.0"))
-        self.engine.recover(T0)
+        self.engine = paper_engine(settings, loader.load("bench==1.0.0"))
+        self.clock = self.engine.clock
         self.rollouts = RolloutController(self.engine, loader, SwapManager(self.engine, loader, probation_batches=0))
         if shadow:
             self.rollouts.request(CandidateRequest(spec="bench==2.0.0", request=1), generation=1,
@@ -96,7 +60,7 @@ class Host:
         self.between: list[float] = []
 
     def batch(self, end: int, candles: list) -> None:  # type: ignore[type-arg]
-        self.clock.t = end
+        self.clock.t = end  # type: ignore[attr-defined]  # a ManualClock
         t0 = time.perf_counter()
         self.engine.process_batch(end, candles, now=end)
         t1 = time.perf_counter()
@@ -108,7 +72,7 @@ class Host:
     def close(self) -> None:
         self.rollouts.close()
         self.engine.active.runner.close()
-        self.journal.close()
+        self.engine.journal.close()
 
 
 def main(argv: list[str] | None = None) -> dict[str, tuple[float, float, float, float]]:
@@ -121,9 +85,7 @@ def main(argv: list[str] | None = None) -> dict[str, tuple[float, float, float, 
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
         hosts = {"no candidate": Host(Path(tmp), False), "shadow candidate": Host(Path(tmp), True)}
-        candles = hosts["no candidate"].feed.closed_candles(T0, T0 + args.batches * 300)
-        for i, (end, group) in enumerate(groupby(candles, key=lambda c: c.end)):
-            batch = list(group)
+        for i, (end, batch) in enumerate(batches(hosts["no candidate"].engine, args.batches)):
             order = list(hosts.values()) if i % 2 == 0 else list(hosts.values())[::-1]  # same noise for both
             for host in order:
                 host.batch(end, batch)

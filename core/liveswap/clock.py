@@ -25,7 +25,8 @@ class Clock(Protocol):
     def now(self) -> float: ...
 
     def wait_until(self, t: float, stop: threading.Event, max_real: float) -> None:
-        """Sleep until clock time ``t``, at most ``max_real`` real seconds, or until ``stop``."""
+        """Sleep until clock time ``t``, at most ``max_real`` real seconds, or until ``stop`` is set
+        (the engine passes its wake event: set on stop and when a swap is ready to commit)."""
         ...
 
     def save(self, path: Path) -> None: ...

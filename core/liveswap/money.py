@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+from typing import Any
 
 MICRO = Decimal("0.000001")
 CENT = Decimal("0.01")
@@ -36,6 +37,14 @@ def dec(value: Amount) -> Decimal:
             raise ValueError(f"not a finite amount: {value!r}")
         return Decimal(repr(value))
     return Decimal(value)
+
+
+def exact_fields(obj: Any, *names: str) -> None:
+    """Normalise the named fields of a frozen dataclass to Decimal (floats come in through their repr)."""
+    for name in names:
+        value = getattr(obj, name)
+        if value is not None and not isinstance(value, Decimal):
+            object.__setattr__(obj, name, dec(value))
 
 
 def opt_dec(value: Amount | None) -> Decimal | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -424,6 +425,7 @@ class RecordingClock:
         self.t = t
         self.waits: list[float] = []
         self.stop_after = stop_after
+        self.at_limit: Callable[[], None] = lambda: None
 
     def now(self) -> float:
         return self.t
@@ -432,7 +434,7 @@ class RecordingClock:
         self.waits.append(max_real)
         self.t += 1
         if len(self.waits) >= self.stop_after:
-            stop.set()
+            self.at_limit()
 
     def save(self, path: Path) -> None:
         """Nothing to persist."""
@@ -441,6 +443,7 @@ class RecordingClock:
 def test_the_idle_loop_polls_control_json_at_least_every_200_ms(home: Path) -> None:
     clock = RecordingClock(T0, stop_after=5)
     engine, _ = controlled(home, t=T0, clock=clock)
+    clock.at_limit = engine.stop
     calls: list[int] = []
     engine.add_between_batches(lambda e: calls.append(1))
     engine.run()

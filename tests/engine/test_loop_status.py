@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from liveswap.api import hookimpl
-from liveswap.engine import loop as loop_module
+from liveswap.engine import heartbeat as heartbeat_module
 from liveswap.engine.state_summary import summarize_state
 
 from tests.support.engine_helpers import Probe, advance, make_engine, status_json
@@ -51,7 +51,7 @@ def test_a_failing_status_write_is_logged_and_trading_goes_on(home: Path, monkey
     def broken(*_: Any) -> None:
         raise ValueError("1 validation error for StatusDoc")
 
-    monkeypatch.setattr(loop_module, "write_status", broken)
+    monkeypatch.setattr(heartbeat_module, "write_status", broken)  # the heartbeat writes status.json
     engine.heartbeat()
     advance(engine, 900)
     engine.between_batches()

@@ -11,7 +11,7 @@ from liveswap.api import hookimpl
 from liveswap.runners.base import StrategyFault
 from liveswap.runners.inprocess import InProcessRunner
 from liveswap.sandbox.runner import SandboxRunner
-from liveswap.swap.manager import export_state, import_state
+from liveswap.swap.staging import export_state, import_state
 
 from tests.support.engine_helpers import Probe
 

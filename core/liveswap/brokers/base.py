@@ -19,18 +19,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 from liveswap.api.types import Candle, Side
 from liveswap.exceptions import BrokerError as BrokerError
-from liveswap.money import ZERO, dec, micro
-
-
-def _exact(obj: Any, *names: str) -> None:
-    for name in names:
-        value = getattr(obj, name)
-        if value is not None and not isinstance(value, Decimal):
-            object.__setattr__(obj, name, dec(value))
+from liveswap.money import ZERO, exact_fields, micro
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +45,7 @@ class OrderRequest:
     ts: int
 
     def __post_init__(self) -> None:
-        _exact(self, "stake", "price", "max_price")
+        exact_fields(self, "stake", "price", "max_price")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +65,7 @@ class OrderResult:
     cost: Decimal | None = None
 
     def __post_init__(self) -> None:
-        _exact(self, "price", "shares", "fee", "cost")
+        exact_fields(self, "price", "shares", "fee", "cost")
         if self.cost is None:
             object.__setattr__(self, "cost", micro(self.price * self.shares))
 
@@ -87,7 +80,7 @@ class SettlementReport:
     ts: int
 
     def __post_init__(self) -> None:
-        _exact(self, "payout")
+        exact_fields(self, "payout")
 
 
 @runtime_checkable

@@ -19,7 +19,7 @@ from liveswap.api.types import Candle, Context, Intent
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.intents import MAX_INTENTS_PER_BATCH, Rejected, validate_batch
 from liveswap.engine.ledger import to_fill, to_settlement
-from liveswap.journal.store import FillRow, SettlementRow
+from liveswap.journal.rows import FillRow, SettlementRow
 from liveswap.markets import Market
 from liveswap.runners.base import Batch, StrategyFault
 

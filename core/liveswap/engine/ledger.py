@@ -18,7 +18,8 @@ from decimal import Decimal
 from typing import Any
 
 from liveswap.api.types import Fill, Settlement
-from liveswap.journal.store import FillRow, Journal, OrderRow, SettlementRow
+from liveswap.journal.rows import FillRow, OrderRow, SettlementRow
+from liveswap.journal.store import Journal
 from liveswap.money import ZERO, dec, fl, micro
 
 DAY = 86_400
@@ -94,6 +95,10 @@ class Ledger:
         for order in journal.open_orders():
             ledger.open_orders[order.client_order_id] = order
         return ledger
+
+    def attribute(self, client_order_id: str, strategy: str) -> None:
+        """Order ``client_order_id`` was placed by strategy NAME ``strategy`` (for ``by_version``)."""
+        self.strategies[client_order_id] = strategy
 
     def order_opened(self, order: OrderRow) -> None:
         self.open_orders[order.client_order_id] = order

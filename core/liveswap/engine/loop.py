@@ -9,7 +9,9 @@
 5. send the orders; journal every answer before the strategy hears of it (next batch).
 
 Between batches the engine runs its ``between_batches`` callbacks (control file, swaps, registry
-rescans): that is the only place the active version or the desired state can change.
+rescans): that is the only place the active version or the desired state can change; then a
+snapshot and a heartbeat when due. The steps live beside it: :mod:`.orders` (3, 5),
+:mod:`.outcomes` (1, 5), :mod:`.recovery` (start-up, replays), :mod:`.snapshotting`, :mod:`.heartbeat`.
 """
 
 from __future__ import annotations
@@ -17,30 +19,35 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import groupby
-from typing import Any
 
 from loguru import logger
 
 from liveswap.api.types import Candle, Context, Intent
-from liveswap.brokers.base import BalanceSource, BrokerError, OrderRequest, OrderResult
+from liveswap.brokers.base import OrderRequest, OrderResult
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.canary import decide_split
 from liveswap.engine.intents import Rejected, validate_batch
-from liveswap.engine.ledger import FEE_ALLOWANCE, Ledger, to_fill, to_settlement
-from liveswap.engine.order_ids import client_order_id
-from liveswap.engine.reconcile import ask_open_orders, request_of
-from liveswap.engine.risk import check_intent
+from liveswap.engine.ledger import Ledger, to_fill, to_settlement
+from liveswap.engine.orders import plan_orders, send_orders
+from liveswap.engine.outcomes import close_never_seen, journal_answers, settle_due
+from liveswap.engine.reconcile import ask_open_orders
+from liveswap.engine.recovery import (
+    opening_balance,
+    reconcile_unsent,
+    replay_batches,
+    replay_start,
+    restore_point,
+    undelivered,
+)
 from liveswap.engine.state import EngineState
 from liveswap.feeds.base import FeedError
 from liveswap.home.identity import release_room
-from liveswap.home.snapshots import Snapshot, read_snapshot
-from liveswap.home.status import (
-    write_status,
-)
-from liveswap.journal.store import DecisionRow, FillRow, OrderRow, SettlementRow
-from liveswap.money import ONE, ZERO, dec, fl, usd
+from liveswap.home.snapshots import read_snapshot
+from liveswap.home.status import write_status
+from liveswap.journal.rows import FillRow, OrderRow, SettlementRow
+from liveswap.money import fl, usd
 from liveswap.runners.base import Batch, Runner, StrategyFault
 
 IDLE_WAKE_SECONDS = 0.2  # the idle loop runs between_batches at least this often (control.json latency)
@@ -62,7 +69,7 @@ class BatchReport:
 class Engine(EngineState):
     """The trading loop of one host (its state and API: :class:`~liveswap.engine.state.EngineState`)."""
 
-    # ---- start-up and recovery --------------------------------------------------------------
+    # ---- start-up and recovery (the helpers: liveswap.engine.recovery) ----------------------
 
     def recover(self, fresh_cursor: int) -> None:
         """Bring the engine to where the journal says it was, and the strategy to its snapshot.
@@ -72,7 +79,8 @@ class Engine(EngineState):
         (their decisions already exist, so nothing is re-decided or re-sent).
         """
         if not self._journal.has_deposit():
-            self._journal.ensure_deposit(self._opening_balance(), int(self._clock.now()))
+            self._journal.ensure_deposit(opening_balance(self._broker, self._settings.paper.starting_balance),
+                                         int(self._clock.now()))
         self._ledger = Ledger.from_journal(self._journal)
         self._reconcile_unsent()
         self._guards.daily_loss.update(self._ledger, limit=self._desired.risk.daily_loss_limit,
@@ -83,55 +91,22 @@ class Engine(EngineState):
         if journal_end is None:
             self._cursor = fresh_cursor
             return
-        snap = read_snapshot(self._paths.state_dir)
-        replay_from: int | None = None
-        if snap is not None and snap.name == self._active.name and snap.batch_end <= journal_end:
-            if snap.state is not None:
-                self._active.runner.import_state(snap.state, snap.version)
-            replay_from = snap.batch_end
-            self._last_snapshot = snap
-        elif snap is None or snap.batch_end > journal_end:
-            # none yet, or newer than the journal (a power cut took the last NORMAL batches): replay it all
-            first = self._journal.first_batch_end()
-            replay_from = int(first) - 1
-        if replay_from is not None:
-            self.replay_into(self._active.runner, replay_from, journal_end)
-        fills, setts = self._journal.undelivered()
-        self._pending_fills = [_fill_row(r) for r in fills]
-        self._pending_settlements = [_settlement_row(r) for r in setts]
+        start = replay_start(read_snapshot(self._paths.state_dir), self._active.name, self._journal, journal_end)
+        if start.snapshot is not None:
+            if start.snapshot.state is not None:
+                self._active.runner.import_state(start.snapshot.state, start.snapshot.version)
+            self._snapshots.adopt(start.snapshot)
+        if start.since is not None:
+            self.replay_into(self._active.runner, start.since, journal_end)
+        self._pending_fills, self._pending_settlements = undelivered(self._journal)
         self._cursor = journal_end
         logger.info("recovered: journal at {}, strategy {} replayed from {}, balance {:.2f}, {} open",
-                    journal_end, self._active.spec, replay_from, self._ledger.balance, len(self._ledger.positions))
-
-    def _opening_balance(self) -> Any:
-        """A new journal starts from the broker's own balance where it has one (the venue's cash)."""
-        if isinstance(self._broker, BalanceSource):
-            try:
-                return dec(self._broker.balance())
-            except BrokerError as exc:
-                logger.error("opening balance from {} unavailable ({}); using paper.starting_balance",
-                             self._broker.name, exc)
-        return self._settings.paper.starting_balance
+                    journal_end, self._active.spec, start.since, self._ledger.balance, len(self._ledger.positions))
 
     def _reconcile_unsent(self) -> None:
-        """At start: every order whose answer was never journaled (``new``; ``unknown``: its submit
-        failed; ``pending``) is looked up by client order id; one the broker never saw is ``stale``."""
-        rows = [r for status in ("new", "unknown", "pending") for r in self._journal.orders_with_status(status)]
-        for row in rows:
-            coid = row["client_order_id"]
-            try:
-                known = self._broker.lookup(coid)
-            except BrokerError as exc:
-                logger.error("cannot reconcile order {} with the broker: {}", coid, exc)
-                continue
-            if known is None and row["status"] == "pending":
-                continue
-            if known is None:
-                self._journal.record_order_results([(coid, "stale", "not sent before the host stopped", "", None)])
-                logger.warning("order {} was journaled but never sent; recorded as stale", coid)
-            else:
-                self._ledger.strategies[coid] = row["strategy"]
-                self._apply_results([(row_to_request(row), known, row["version"])])
+        """At start: orders whose answer was never journaled, asked of the broker (see
+        :func:`~liveswap.engine.recovery.reconcile_unsent`); the ledger is then rebuilt."""
+        reconcile_unsent(self._journal, self._broker, self._ledger, self._apply_results)
         self._ledger = Ledger.from_journal(self._journal)
 
     def _money_checks(self, now: int) -> None:
@@ -139,47 +114,23 @@ class Engine(EngineState):
         ``unknown`` after a failed submit), then the money guards (reconciliation, daily loss)."""
         answers, never_seen = ask_open_orders(self._broker, self._ledger, now)
         self._apply_results(answers)
-        if never_seen:
-            self._journal.record_order_results([(c, "stale", "the broker never received it", "", None)
-                                                for c in never_seen])
-            for coid in never_seen:
-                self._ledger.order_closed(coid)
+        close_never_seen(self._journal, self._ledger, never_seen)
         self._guards.check(broker=self._broker, ledger=self._ledger, risk=self._desired.risk, ts=now,
                            generation=self._desired.generation, resume_request=self._desired.resume_request)
 
     def restore_strategy(self, target: ActiveStrategy) -> None:
         """Bring a freshly started runner to the engine's present: the last snapshot, then a
         replay of every journaled batch since (a restarted worker, a rollback after a crash)."""
-        snap = self._last_snapshot or read_snapshot(self._paths.state_dir)
-        since = None
-        if snap is not None and snap.name == target.name and snap.state is not None:
-            target.runner.import_state(snap.state, snap.version)
-            since = snap.batch_end
-        if since is None:
-            first = self._journal.first_batch_end()
-            since = int(first) - 1 if first is not None else None
-        if since is not None and self._cursor is not None:
-            self.replay_into(target.runner, since, self._cursor)
+        start = restore_point(self._snapshots.latest(), target.name, self._journal)
+        if start.snapshot is not None and start.snapshot.state is not None:
+            target.runner.import_state(start.snapshot.state, start.snapshot.version)
+        if start.since is not None and self._cursor is not None:
+            self.replay_into(target.runner, start.since, self._cursor)
 
     def replay_into(self, runner: Runner, since: int, until: int) -> None:
         """Feed ``runner`` every journaled batch in ``(since, until]`` with the fills and
         settlements delivered then; its outputs are discarded (those candles are decided)."""
-        candles = [Candle.from_dict(c) for c in self._journal.candles_between(since, until)]
-        fills, setts = self._journal.delivered_between(since, until)
-        fills_by: dict[int, list[Any]] = {}
-        setts_by: dict[int, list[Any]] = {}
-        for r in fills:
-            fills_by.setdefault(r["delivered_batch"], []).append(r)
-        for r in setts:
-            setts_by.setdefault(r["delivered_batch"], []).append(r)
-        for end, group in groupby(candles, key=lambda c: c.end):
-            batch = list(group)
-            ctx = self._context_factory(end)
-            runner.run_batch(Batch(
-                candles=[(c, ctx(c.market)) for c in batch],
-                fills=[to_fill(_fill_row(r)) for r in fills_by.get(end, [])],
-                settlements=[to_settlement(_settlement_row(r)) for r in setts_by.get(end, [])],
-            ))
+        replay_batches(self._journal, runner, since, until, self._context_factory)
 
     # ---- one batch --------------------------------------------------------------------------
 
@@ -245,49 +196,12 @@ class Engine(EngineState):
                 context=self._context_factory(batch_end), markets=self._markets,
                 max_intents=self._settings.max_intents_per_batch)
 
-        prices = {c.market: c.up_price for c in candles}
-        decisions: list[DecisionRow] = []
-        orders: list[OrderRow] = []
-        rejected_all: list[str] = []
-        pending_stake, pending_count = ZERO, 0
-        for candle, (intents, rejected), (decider, decider_fault) in zip(candles, validated, deciders, strict=True):
-            rejected_rows = [{"intent": r.raw, "reason": r.reason} for r in rejected]
-            for index, intent in enumerate(intents):
-                if canary is not None and (intent.market in canary.markets) != (decider is canary.strategy):
-                    owner = canary.strategy if intent.market in canary.markets else active
-                    rejected_rows.append({"intent": f"{intent.market} {intent.side} {intent.stake:g}",
-                                          "reason": f"{intent.market} is traded by {owner.spec}"})
-                    continue
-                up = prices.get(intent.market)
-                price = None if up is None else (dec(up) if intent.side == "up" else ONE - dec(up))
-                reason = check_intent(
-                    intent, limits=self._desired.risk, ledger=self._ledger, pending_stake=pending_stake,
-                    pending_count=pending_count, ts=batch_end, paused=self._desired.paused,
-                    paused_markets=self._desired.paused_markets, price=price, blocked=blocked,
-                )
-                if reason is not None:
-                    label = f"{intent.market} {intent.side} {intent.stake:g}"
-                    rejected_rows.append({"intent": label, "reason": reason})
-                    continue
-                assert price is not None
-                market = self._markets[intent.market]
-                orders.append(OrderRow(
-                    client_order_id=client_order_id(decider.name, decider.version, candle.market, candle.start,
-                                                    index),
-                    market=intent.market, candle_market=candle.market, candle_start=candle.start,
-                    intent_index=index, side=intent.side, stake=intent.stake, max_price=intent.max_price,
-                    price=price, window_start=batch_end, window_end=batch_end + market.seconds,
-                    strategy=decider.name, version=decider.version, tag=intent.tag,
-                    status="stale" if stale else "new",
-                    reason=f"candle closed {now - batch_end:.0f}s ago: too old to act on" if stale else "",
-                ))
-                pending_stake += dec(intent.stake) * FEE_ALLOWANCE
-                pending_count += 1
-            rejected_all.extend(f"{r['intent']}: {r['reason']}" for r in rejected_rows)
-            decisions.append(DecisionRow(candle.market, candle.start, decider.name, decider.version,
-                                         [i.to_dict() for i in intents], rejected_rows, decider_fault))
-
-        orders = [o for o in orders if not self._journal.order_exists(o.client_order_id)]
+        plan = plan_orders(candles=candles, validated=validated, deciders=deciders, active=active, canary=canary,
+                           desired=self._desired, ledger=self._ledger, markets=self._markets, batch_end=batch_end,
+                           stale_reason=f"candle closed {now - batch_end:.0f}s ago: too old to act on" if stale
+                           else None, blocked=blocked)
+        decisions, rejected_all = plan.decisions, plan.rejected
+        orders = [o for o in plan.orders if not self._journal.order_exists(o.client_order_id)]
         self._journal.write_batch(batch_end, candles, decisions, orders,
                                  delivered_fills=[f.client_order_id for f in fills],
                                  delivered_settlements=[s.client_order_id for s in setts])
@@ -298,29 +212,10 @@ class Engine(EngineState):
         self._cursor = batch_end
         self._candles_processed += len(candles)
 
-        answers: list[tuple[OrderRequest, OrderResult, str]] = []
-        unconfirmed: list[tuple[str, str, str, str, None]] = []
-        for order in orders:
-            request = request_of(order, batch_end)
-            try:
-                if order.status == "new":
-                    result: OrderResult | None = self._broker.submit(request)
-                else:  # stale: never sent now, but a batch lost to a power cut may have been sent before
-                    result = self._broker.lookup(request.client_order_id)
-            except BrokerError as exc:
-                logger.error("order {} not confirmed by {}: {} (asked again every batch; counts as exposure)",
-                             request.client_order_id, self._broker.name, exc)
-                if order.status == "new":
-                    unconfirmed.append((order.client_order_id, "unknown", f"submit failed: {exc}", "", None))
-                    self._ledger.order_opened(replace(order, status="unknown"))
-                continue
-            if result is not None:
-                answers.append((request, result, order.version))
-                self._ledger.strategies[order.client_order_id] = order.strategy
-                if result.status == "rejected":
-                    rejected_all.append(f"{order.market} {order.side}: broker: {result.reason}")
-        self._journal.record_order_results(unconfirmed)
-        filled = self._apply_results(answers)
+        sent = send_orders(self._broker, self._ledger, orders, batch_end)
+        rejected_all.extend(sent.rejected)
+        self._journal.record_order_results(sent.unconfirmed)
+        filled = self._apply_results(sent.answers)
 
         report = BatchReport(batch_end, len(candles), len(orders), filled, rejected_all, fault, stale)
         self._log(report, orders)
@@ -328,44 +223,12 @@ class Engine(EngineState):
 
     def _apply_results(self, answers: list[tuple[OrderRequest, OrderResult, str]]) -> int:
         """Journal broker answers (one FULL commit), then update the ledger; returns fills."""
-        rows: list[tuple[str, str, str, str, FillRow | None]] = []
-        fills: list[FillRow] = []
-        for request, result, version in answers:
-            fill = None
-            if result.status == "filled":
-                fill = FillRow(request.client_order_id, result.ts or request.ts, request.market, request.side,
-                               request.stake, result.price, result.shares, result.fee, request.window_start,
-                               request.window_end, version, cost=result.cost)
-                fills.append(fill)
-            rows.append((request.client_order_id, result.status, result.reason, result.venue_order_id, fill))
-        self._journal.record_order_results(rows)
-        for request, result, _ in answers:  # pending: still exposure; refused: no longer
-            open_order = self._ledger.open_orders.get(request.client_order_id)
-            if result.status == "pending" and open_order is not None:
-                self._ledger.order_opened(replace(open_order, status="pending", reason=result.reason))
-            elif result.status == "rejected":
-                self._ledger.order_closed(request.client_order_id)
-        for fill in fills:
-            self._ledger.apply_fill(fill)
-            self._pending_fills.append(fill)
+        fills = journal_answers(self._journal, self._ledger, answers)
+        self._pending_fills.extend(fills)
         return len(fills)
 
     def _settle(self, now: int, candles: list[Candle]) -> None:
-        if not self._ledger.positions:
-            return
-        due = [p.client_order_id for p in self._ledger.positions.values() if p.window_end <= now]
-        if not due:
-            return
-        try:
-            reports = self._broker.settlements(now, candles, due)
-        except BrokerError as exc:
-            logger.error("settlements unavailable from {}: {}", self._broker.name, exc)
-            return
-        rows = [r for r in (self._ledger.settlement_for(x.client_order_id, x.won, x.payout, x.ts) for x in reports)
-                if r is not None]
-        for row in self._journal.record_settlements(rows):
-            self._ledger.apply_settlement(row)
-            self._pending_settlements.append(row)
+        self._pending_settlements.extend(settle_due(self._broker, self._journal, self._ledger, now, candles))
 
     def _log(self, report: BatchReport, orders: list[OrderRow]) -> None:
         bets = ", ".join(f"{o.market} {o.side} ${usd(o.stake)}@{usd(o.price)}" for o in orders) or "no bets"
@@ -419,9 +282,9 @@ class Engine(EngineState):
                 logger.exception("between-batches step {} failed: {}", getattr(callback, "__name__", callback), exc)
         if self._home_lost is not None:
             return
-        if time.monotonic() >= self._next_snapshot:
+        if self._snapshots.due:
             self.take_snapshot()
-        if time.monotonic() >= self._next_heartbeat:
+        if self._heartbeat.due:
             self.heartbeat()
 
     def run(self) -> None:
@@ -436,8 +299,9 @@ class Engine(EngineState):
                     break
                 assert self._cursor is not None
                 target = self.next_close_after(max(self._cursor, int(self._clock.now())))
-                self._clock.wait_until(target + 0.001, self._stop,
+                self._clock.wait_until(target + 0.001, self._wake,
                                       max_real=min(IDLE_WAKE_SECONDS, self._settings.heartbeat_seconds))
+                self._wake.clear()  # a wake from here on is seen by the next wait
                 last_end = self._feed.last_end
                 if last_end is not None and self._cursor >= last_end:
                     logger.info("replay finished at {}", last_end)
@@ -478,20 +342,8 @@ class Engine(EngineState):
                     self._ledger.balance, self._ledger.realized_pnl, self._candles_processed)
 
     def take_snapshot(self, *, wait: bool = False) -> None:
-        self._next_snapshot = time.monotonic() + self._settings.snapshot_seconds
-        if self._cursor is None:
-            return
-        try:
-            state = self._active.runner.export_state()
-        except StrategyFault as exc:
-            logger.error("snapshot skipped: {} could not export its state: {}", self._active.spec, exc)
-            return
-        self._strategy_state = state
-        self._last_snapshot = Snapshot(self._cursor, self._active.name, self._active.version, state, time.time())
-        try:
-            self._snapshots.write(self._last_snapshot, wait=wait)
-        except Exception as exc:  # noqa: BLE001 - a snapshot write never stops trading
-            logger.error("snapshot not written: {}: {}", type(exc).__name__, exc)
+        """Export the active version's state at the cursor and write it (``wait``: until on disk)."""
+        self._snapshots.take(self._active, self._cursor, every=self._settings.snapshot_seconds, wait=wait)
 
     def flush_snapshot(self) -> None:
         """Wait until a snapshot being written on the background thread is on disk."""
@@ -500,31 +352,8 @@ class Engine(EngineState):
     def heartbeat(self) -> None:
         """Write status.json now (and the simulated clock's position). Never raises: a status that
         cannot be built or written is a logged event (``status_errors``), and trading goes on."""
-        self._next_heartbeat = time.monotonic() + self._settings.heartbeat_seconds
-        try:
-            write_status(self._paths.state_dir, self.report())
-        except Exception as exc:  # noqa: BLE001 - a status write never stops trading
-            self._status_errors += 1
-            logger.opt(exception=exc).error("status.json not written ({} so far): {}: {}", self._status_errors,
-                                            type(exc).__name__, str(exc)[:300])
-        try:
-            self._clock.save(self._paths.clock)
-        except Exception as exc:  # noqa: BLE001
-            logger.error("clock position not saved: {}: {}", type(exc).__name__, exc)
+        self._heartbeat.beat(self.report, self._clock, every=self._settings.heartbeat_seconds)
 
 
 def _hhmm(ts: int) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.gmtime(ts))
-
-
-def row_to_request(row: Any) -> OrderRequest:
-    return request_of(OrderRow.from_db(row), row["batch_end"])
-
-
-def _fill_row(r: Any) -> FillRow:
-    return FillRow.from_db(r)
-
-
-def _settlement_row(r: Any) -> SettlementRow:
-    return SettlementRow.from_db(r)
-

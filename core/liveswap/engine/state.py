@@ -3,13 +3,13 @@
 :class:`EngineState` holds every field of the engine privately; the swap, the control watcher
 and the host call its methods (``activate``, ``apply_desired``, ``record_swap_outcome``, ...)
 instead of writing attributes, and :meth:`EngineState.report` is the observed state written to
-status.json. The trading algorithm itself is :class:`liveswap.engine.loop.Engine`.
+status.json (built by :mod:`liveswap.engine.status_report`). The trading algorithm itself is
+:class:`liveswap.engine.loop.Engine`; snapshots and heartbeats are kept by
+:mod:`liveswap.engine.snapshotting` and :mod:`liveswap.engine.heartbeat`.
 """
 
 from __future__ import annotations
 
-import math
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -19,39 +19,24 @@ from typing import Any
 
 from loguru import logger
 
-from liveswap import __version__
 from liveswap.brokers.base import Broker
 from liveswap.clock import Clock
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.canary import Canary
 from liveswap.engine.desired import Desired
 from liveswap.engine.guards import MoneyGuards
-from liveswap.engine.ledger import Ledger, order_dict, position_dict
-from liveswap.engine.state_summary import summarize_state
-from liveswap.feeds.base import Feed, ReportsMissed
+from liveswap.engine.heartbeat import Heartbeat
+from liveswap.engine.ledger import Ledger
+from liveswap.engine.snapshotting import SnapshotKeeper
+from liveswap.engine.status_report import build_status
+from liveswap.feeds.base import Feed
 from liveswap.home.paths import HomePaths
-from liveswap.home.snapshots import Snapshot, SnapshotWriter
-from liveswap.home.status import (
-    ActiveInfo,
-    DailyLossInfo,
-    MissedCandleInfo,
-    OpenOrderInfo,
-    PositionInfo,
-    ProbationInfo,
-    ReconcileInfo,
-    Refusal,
-    RegistryInfo,
-    SandboxInfo,
-    StatusDoc,
-    SwapInfo,
-    Tally,
-    WorkerInfo,
-)
-from liveswap.journal.store import FillRow, Journal, SettlementRow
+from liveswap.home.snapshots import Snapshot
+from liveswap.home.status import ProbationInfo, Refusal, RegistryInfo, StatusDoc, SwapInfo
+from liveswap.journal.rows import FillRow, SettlementRow
+from liveswap.journal.store import Journal
 from liveswap.markets import Market
-from liveswap.money import fl
-from liveswap.runners.base import Runner, StrategyFault
-from liveswap.sandbox.policy import sandbox_status
+from liveswap.runners.base import StrategyFault
 from liveswap.settings import Settings
 
 
@@ -89,6 +74,7 @@ class EngineState:
         self._markets: dict[str, Market] = {m: Market.parse(m) for m in feed.markets}
         self._paths = HomePaths(settings.state_dir)
         self._stop = threading.Event()
+        self._wake = threading.Event()  # cuts the idle wait short (stop, or a swap ready to commit)
         self._ledger = Ledger.from_journal(journal)
         self._guards = MoneyGuards(journal, settings)
         self._cursor: int | None = journal.last_batch_end()
@@ -106,16 +92,12 @@ class EngineState:
         self._on_shutdown: list[Callable[[], None]] = []
         self._canary: Canary | None = None
         self._last_fault: str | None = None
-        self._status_errors = 0
-        self._strategy_state: dict[str, Any] | None = None
-        self._last_snapshot: Snapshot | None = None
         self._callbacks: list[Callable[[Any], None]] = []
         self._fault_handler: Callable[[StrategyFault], bool] | None = None
-        self._snapshots = SnapshotWriter(settings.state_dir)
+        self._snapshots = SnapshotKeeper(settings.state_dir, every=settings.snapshot_seconds)
+        self._heartbeat = Heartbeat(settings.state_dir, self._paths.clock)
         self._pending_fills: list[FillRow] = []
         self._pending_settlements: list[SettlementRow] = []
-        self._next_heartbeat = 0.0
-        self._next_snapshot = time.monotonic() + settings.snapshot_seconds
         self._started_at = time.time()
         self._running = False
         self._home_lost: str | None = None
@@ -197,12 +179,12 @@ class EngineState:
     @property
     def status_errors(self) -> int:
         """Heartbeats whose status.json could not be built or written (each one logged)."""
-        return self._status_errors
+        return self._heartbeat.errors
 
     @property
     def strategy_state(self) -> dict[str, Any] | None:
         """What the active version last exported (at a snapshot, swap or shutdown)."""
-        return self._strategy_state
+        return self._snapshots.strategy_state
 
     @property
     def last_swap(self) -> SwapInfo | None:
@@ -218,7 +200,7 @@ class EngineState:
 
     @property
     def last_snapshot(self) -> Snapshot | None:
-        return self._last_snapshot
+        return self._snapshots.last
 
     @property
     def running(self) -> bool:
@@ -271,6 +253,7 @@ class EngineState:
         self._auto_pause = f"{cause}: {reason}"
         self._exit_reason = f"stopped: {cause} ({reason})"
         self._stop.set()
+        self._wake.set()
 
     @property
     def exit_reason(self) -> str | None:
@@ -347,6 +330,12 @@ class EngineState:
     def stop(self) -> None:
         """Finish the current batch, then stop (:meth:`run` returns after a final snapshot)."""
         self._stop.set()
+        self._wake.set()
+
+    def wake(self) -> None:
+        """Run the between-batches steps now instead of at the next idle wake (from any thread):
+        a swap prepared off the trading path commits without waiting out the idle sleep."""
+        self._wake.set()
 
     @property
     def stopping(self) -> bool:
@@ -354,49 +343,7 @@ class EngineState:
 
     def report(self) -> StatusDoc:
         """The observed state: what status.json holds."""
-        ledger, desired = self._ledger, self._desired
-        money = self._guards.report()
-        return StatusDoc(
-            liveswap_version=__version__, pid=os.getpid(), running=self._running, heartbeat_at=time.time(),
-            heartbeat_seconds=float(self._settings.heartbeat_seconds), started_at=self._started_at,
-            observed_generation=self._observed_generation,
-            paused=self.paused, paused_by_operator=desired.paused, paused_reason=self._auto_pause,
-            paused_markets=sorted(desired.paused_markets), params=dict(desired.params),
-            risk=desired.risk.model_dump(), active=ActiveInfo(**self._active.describe()),
-            feed=self._feed.name, broker=self._broker.name, markets=list(self._markets),
-            clock=float(self._clock.now()), speed=float(self._clock.speed), cursor=self._cursor,
-            balance=fl(ledger.balance), starting_balance=fl(ledger.deposits),
-            open_positions=[PositionInfo(**position_dict(p)) for p in ledger.positions.values()],
-            open_orders=[OpenOrderInfo(**order_dict(o)) for o in ledger.open_orders.values()],
-            trading_blocked=money["trading_blocked"], daily_loss=DailyLossInfo(**money["daily_loss"]),
-            reconcile=ReconcileInfo(**money["reconcile"]),
-            missed_candles=[MissedCandleInfo(**m) for m in money["missed_candles"]],
-            realized_pnl=fl(ledger.realized_pnl), fees_paid=fl(ledger.fees), win_rate=ledger.win_rate(),
-            by_market={k: Tally(**v.to_dict()) for k, v in sorted(ledger.by_market.items())},
-            by_version={k: Tally(**v.to_dict()) for k, v in sorted(ledger.by_version.items())},
-            candles_processed=self._candles_processed, strategy_faults=self._faults, last_fault=self._last_fault,
-            last_snapshot_at=self._snapshots.last_at, control_error=self._control_error,
-            control_refusal=self._refusals[-1] if self._refusals else None, control_refusals=list(self._refusals),
-            last_swap=self._last_swap, strategy_state=summarize_state(self._strategy_state),
-            worker=_worker_status(self._active.runner), stale_markets=dict(self._feed.stale_markets()),
-            probation=self._probation, registry=self._registry, exit_reason=self._exit_reason,
-            clock_skew_seconds=_clock_skew(self._feed),
-            candidate=self._candidate_report() if self._candidate_report is not None else None,
-            sandbox=SandboxInfo(**sandbox_status(self._settings.sandbox)) if self._active.runner.sandboxed else None,
-        )
-
-
-def _worker_status(runner: Runner) -> WorkerInfo:
-    """Sandbox facts of the active runner (an in-process runner has none)."""
-    if not runner.sandboxed:
-        return WorkerInfo(sandboxed=False)
-    return WorkerInfo(sandboxed=True, pid=runner.pid, alive=runner.alive, network_isolated=runner.network_isolated,
-                      rss_bytes=runner.rss_bytes())
-
-
-def _clock_skew(feed: Feed) -> float | None:
-    """The feed's measured clock skew against its venue (the ``ReportsMissed`` capability), if any."""
-    if not isinstance(feed, ReportsMissed):
-        return None
-    skew = feed.clock_skew_seconds
-    return float(skew) if isinstance(skew, int | float) and math.isfinite(skew) else None
+        return build_status(self, money=self._guards.report(), started_at=self._started_at,
+                            observed_generation=self._observed_generation, refusals=self._refusals,
+                            probation=self._probation, registry=self._registry, candidate=self._candidate_report,
+                            last_snapshot_at=self._snapshots.last_written_at)

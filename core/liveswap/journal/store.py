@@ -11,8 +11,9 @@ Order of writes (what makes recovery exact):
 After a crash, an order still ``new`` is reconciled with the broker by its client order id
 (never blindly re-sent); ``pending``/``unknown`` orders are asked about during the run too.
 Balance, positions and PnL are derived from these tables. Amounts are ``Decimal`` here and
-integer micro-units on disk (:mod:`liveswap.money`); an older journal is migrated on open, after
-a copy of it is kept beside it (``journal.sqlite.schema1.bak``).
+integer micro-units on disk (:mod:`liveswap.money`). Beside it: the row types
+(:mod:`liveswap.journal.rows`, re-exported here) and how a journal is opened, checked and
+migrated (:mod:`liveswap.journal.opening`).
 """
 
 from __future__ import annotations
@@ -22,120 +23,16 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from liveswap import __version__
-from liveswap.exceptions import JournalError
-from liveswap.journal.probation import migrate_probation
-from liveswap.journal.schema import DDL, MIGRATIONS, OPEN_ORDER_STATUSES, SCHEMA_VERSION
-from liveswap.money import ZERO, dec, from_micros, micro, opt_from_micros, opt_micros, to_micros
+from liveswap.journal.opening import open_journal_db
+from liveswap.journal.rows import DecisionRow, FillRow, OrderRow, SettlementRow
+from liveswap.journal.schema import OPEN_ORDER_STATUSES
+from liveswap.money import ZERO, from_micros, opt_micros, to_micros
 
-
-def _exact(obj: Any, *names: str) -> None:
-    """Normalise the named fields of a frozen row to Decimal (floats come in through their repr)."""
-    for name in names:
-        value = getattr(obj, name)
-        if value is not None and not isinstance(value, Decimal):
-            object.__setattr__(obj, name, dec(value))
-
-
-@dataclass(frozen=True, slots=True)
-class DecisionRow:
-    market: str
-    candle_start: int
-    strategy: str
-    version: str
-    intents: list[dict[str, Any]]
-    rejected: list[dict[str, str]]
-    fault: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class OrderRow:
-    client_order_id: str
-    market: str
-    candle_market: str
-    candle_start: int
-    intent_index: int
-    side: str
-    stake: Decimal
-    max_price: Decimal | None
-    price: Decimal
-    window_start: int
-    window_end: int
-    strategy: str
-    version: str
-    tag: str
-    status: str = "new"  # new | stale (then pending | unknown | filled | rejected)
-    reason: str = ""
-
-    def __post_init__(self) -> None:
-        _exact(self, "stake", "max_price", "price")
-
-    @classmethod
-    def from_db(cls, r: sqlite3.Row) -> OrderRow:
-        return cls(r["client_order_id"], r["market"], r["candle_market"], r["candle_start"], r["intent_index"],
-                   r["side"], from_micros(r["stake_micros"]), opt_from_micros(r["max_price_micros"]),
-                   from_micros(r["price_micros"]), r["window_start"], r["window_end"], r["strategy"], r["version"],
-                   r["tag"], r["status"], r["reason"])
-
-
-@dataclass(frozen=True, slots=True)
-class FillRow:
-    """A fill as the venue made it: ``shares`` contracts at ``price`` for ``cost`` (default
-    ``shares x price``), plus ``fee``; ``stake`` is only what the order asked for."""
-
-    client_order_id: str
-    ts: int
-    market: str
-    side: str
-    stake: Decimal
-    price: Decimal
-    shares: Decimal
-    fee: Decimal
-    window_start: int
-    window_end: int
-    version: str
-    cost: Decimal | None = None
-
-    def __post_init__(self) -> None:
-        _exact(self, "stake", "price", "shares", "fee", "cost")
-        if self.cost is None:
-            object.__setattr__(self, "cost", micro(self.price * self.shares))
-
-    @property
-    def outlay(self) -> Decimal:
-        """What the fill took from the balance: cost plus fee."""
-        return (self.cost or ZERO) + self.fee
-
-    @classmethod
-    def from_db(cls, r: sqlite3.Row) -> FillRow:
-        return cls(r["client_order_id"], r["ts"], r["market"], r["side"], from_micros(r["stake_micros"]),
-                   from_micros(r["price_micros"]), from_micros(r["contracts_micros"]), from_micros(r["fee_micros"]),
-                   r["window_start"], r["window_end"], r["version"], from_micros(r["cost_micros"]))
-
-
-@dataclass(frozen=True, slots=True)
-class SettlementRow:
-    client_order_id: str
-    ts: int
-    market: str
-    side: str
-    won: bool
-    payout: Decimal
-    pnl: Decimal
-    version: str
-
-    def __post_init__(self) -> None:
-        _exact(self, "payout", "pnl")
-
-    @classmethod
-    def from_db(cls, r: sqlite3.Row) -> SettlementRow:
-        return cls(r["client_order_id"], r["ts"], r["market"], r["side"], bool(r["won"]),
-                   from_micros(r["payout_micros"]), from_micros(r["pnl_micros"]), r["version"])
+__all__ = ["DecisionRow", "FillRow", "Journal", "OrderRow", "SettlementRow"]  # the rows: liveswap.journal.rows
 
 
 class Journal:
@@ -146,80 +43,8 @@ class Journal:
         measure what the fsync costs, in ``benchmarks/bench_journal.py``)."""
         self.path = path
         self.batch_sync = batch_sync
-        path.parent.mkdir(parents=True, exist_ok=True)
-        existed = path.exists() and path.stat().st_size > 0
-        try:
-            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            self._db.row_factory = sqlite3.Row
-            version = self._check_existing() if existed else SCHEMA_VERSION
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._sync = "FULL"
-            if version < SCHEMA_VERSION:
-                self._migrate(version)
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.executescript(DDL)
-            if not existed:
-                with self._tx():
-                    self._db.executemany(
-                        "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                        [("schema_version", str(SCHEMA_VERSION)), ("created_by", __version__),
-                         ("created_at", str(time.time()))],
-                    )
-            migrate_probation(self._db)
-        except sqlite3.DatabaseError as exc:
-            raise JournalError(f"{path}: not a usable liveswap journal ({exc}); it was left untouched") from exc
-
-    def _check_existing(self) -> int:
-        try:
-            ok = self._db.execute("PRAGMA quick_check").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            raise JournalError(f"{self.path}: corrupt journal ({exc}); it was left untouched") from exc
-        if ok != "ok":
-            raise JournalError(f"{self.path}: corrupt journal ({ok}); it was left untouched")
-        try:
-            row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise JournalError(f"{self.path}: not a liveswap journal ({exc}); it was left untouched") from exc
-        if row is None:
-            raise JournalError(f"{self.path}: not a liveswap journal (no schema version); it was left untouched")
-        if int(row[0]) > SCHEMA_VERSION:
-            raise JournalError(
-                f"{self.path}: journal schema {row[0]} is from a newer liveswap (this is {__version__}, "
-                f"schema {SCHEMA_VERSION}); upgrade liveswap, the journal was left untouched"
-            )
-        return int(row[0])
-
-    def _migrate(self, version: int) -> None:
-        """Bring a journal of schema ``version`` to :data:`SCHEMA_VERSION`, each step in one
-        transaction; a copy of the original is kept first (``journal.sqlite.schema<N>.bak``)."""
-        backup = self.path.with_name(f"{self.path.name}.schema{version}.bak")
-        if not backup.exists():
-            tmp = backup.with_name(backup.name + ".tmp")
-            copy = sqlite3.connect(tmp)
-            try:
-                self._db.backup(copy)
-            finally:
-                copy.close()
-            tmp.replace(backup)
-        self._db.execute("PRAGMA foreign_keys=OFF")  # tables are rebuilt; checked before the commit
-        while version < SCHEMA_VERSION:
-            try:
-                self._db.executescript(
-                    "BEGIN IMMEDIATE;" + MIGRATIONS[version]
-                    + f"INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', '{version + 1}');"
-                    + f"INSERT OR REPLACE INTO meta (key, value) VALUES ('migrated_to_{version + 1}_by', "
-                    + f"'{__version__}');"
-                )
-                bad = self._db.execute("PRAGMA foreign_key_check").fetchall()
-                if bad:
-                    raise JournalError(f"{self.path}: migration to schema {version + 1} broke {len(bad)} references")
-                self._db.execute("COMMIT")
-            except BaseException:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                raise
-            version += 1
+        self._db = open_journal_db(path)
+        self._sync = "FULL"
 
     @contextmanager
     def _tx(self, sync: str = "FULL") -> Iterator[sqlite3.Connection]:

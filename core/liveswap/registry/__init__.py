@@ -27,6 +27,7 @@ from liveswap.registry.envs import EnvStore
 from liveswap.registry.errors import RegistryError
 from liveswap.registry.host import HostEnvironment
 from liveswap.registry.install import install_wheel
+from liveswap.registry.intake import AddResult
 from liveswap.registry.model import (
     Dependency,
     ExtraCheck,
@@ -35,7 +36,7 @@ from liveswap.registry.model import (
     StrategyVersion,
 )
 from liveswap.registry.prune import PruneResult, disk_usage, needed_by, prune_versions
-from liveswap.registry.registry import AddResult, Registry
+from liveswap.registry.registry import Registry
 from liveswap.registry.resolver import EnvConfig, ResolutionError
 
 __all__ = [

@@ -6,7 +6,8 @@ with a ``liveswap.strategies`` entry point (source ``"installed"``; unless the
 ``installed_strategies`` setting is off). A registry wheel wins over an installed distribution
 of the same version. A library wheel in
 ``registry/`` (no entry point, no liveswap requirement) is not a strategy: it only satisfies
-dependencies; ``registry/`` is also a wheel folder the resolver uses. Own files:
+dependencies; ``registry/`` is also a wheel folder the resolver uses. Beside it: adding wheels
+(:mod:`.intake`) and choosing a version among those scanned (:mod:`.selection`). Own files:
 ``state/registry/index.json`` (accepted versions), ``state/versions/`` (each version's
 environment and lock, see :mod:`liveswap.registry.envs`) and ``state/cache/uv`` (the resolver's
 cache, which environments hard-link into).
@@ -18,38 +19,31 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from packaging.utils import canonicalize_name
-
-from liveswap.fsutil import atomic_write_bytes, atomic_write_json
+from liveswap.fsutil import atomic_write_json
 from liveswap.home.paths import HomePaths
 from liveswap.registry.check import check_installed, check_wheel, run_extra_checks
 from liveswap.registry.envs import EnvStore
 from liveswap.registry.errors import RegistryError
 from liveswap.registry.host import HostEnvironment
 from liveswap.registry.index import AcceptedIndex, version_key
+from liveswap.registry.intake import AddResult, add_wheels
 from liveswap.registry.model import ExtraCheck, InstalledVersion, Report, StrategyVersion
 from liveswap.registry.prune import PruneResult, needed_by, prune_versions
 from liveswap.registry.resolver import EnvConfig
+from liveswap.registry.selection import refusal, select, versions_of
 from liveswap.registry.wheel import WheelFacts, inspect_wheel
-from liveswap.specs import SpecError, parse_spec, version_order
+from liveswap.specs import version_order
+
+__all__ = ["AddResult", "Registry"]  # AddResult: liveswap.registry.intake
 
 if TYPE_CHECKING:
     from liveswap.settings import Settings
 
 Signature = tuple[tuple[str, int, int, int], ...]
-
-
-@dataclass(frozen=True)
-class AddResult:
-    """What ``Registry.add`` did with one wheel: ``copied_to`` is None when refused or already there."""
-
-    report: Report
-    copied_to: Path | None
-    note: str = ""
 
 
 class Registry:
@@ -203,10 +197,10 @@ class Registry:
             if report.ok and report.path is not None:
                 accepted[version_key(report.dist_name, report.version)] = (report.sha256, report.path.name)
         self.index.record(accepted)
-        versions = [v for r in reports if r.kind != "library" for v in _versions_of(r)]
+        versions = [v for r in reports if r.kind != "library" for v in versions_of(r)]
         for dist in self.host.distributions() if self.host.strategies else ():
             if any(ep.group == "liveswap.strategies" for ep in dist.entry_points):
-                versions.extend(_versions_of(check_installed(dist, self.host)))
+                versions.extend(versions_of(check_installed(dist, self.host)))
         versions.sort(key=lambda v: (v.name, version_order(v.version), v.source != "registry"))
         self._versions = versions
         self._wheel_reports = reports
@@ -228,32 +222,14 @@ class Registry:
     def find(self, spec: str) -> StrategyVersion:
         """The version ``NAME==VERSION`` names, or the newest compatible (else newest) of ``NAME``,
         refused or not. Raises :class:`RegistryError` when nothing matches."""
-        name, version = _parse_spec(spec)
-        candidates = [v for v in self.versions() if canonicalize_name(v.name) == canonicalize_name(name)]
-        if not candidates:
-            known = sorted({v.name for v in self._versions})
-            hint = f" (known: {', '.join(known)})" if known else " (the registry is empty)"
-            raise RegistryError(f"unknown strategy {name!r}{hint}")
-        if version is not None:
-            wanted = version_order(version)
-            matches = [v for v in candidates if v.version == version or version_order(v.version) == wanted]
-            if not matches:
-                have = ", ".join(dict.fromkeys(v.version for v in candidates))
-                raise RegistryError(f"{name} {version} is not in the registry (versions: {have})")
-            candidates = matches
-        best = _best(candidates, compatible_only=True) or _best(candidates, compatible_only=False)
-        assert best is not None
-        return best
+        return select(self.versions(), spec)
 
     def resolve(self, spec: str) -> StrategyVersion:
         """``NAME`` (newest compatible by packaging Version; the registry wheel wins a tie with an
         installed one) or ``NAME==VERSION``. Raises :class:`RegistryError` if unknown or refused."""
         found = self.find(spec)
         if found.verdict == "refused":
-            name, version = _parse_spec(spec)
-            what = f"{found.name}=={found.version}" if version else f"no compatible version of {found.name}; newest"
-            more = f" (+{len(found.reasons) - 1} more: liveswap check {found.spec})" if len(found.reasons) > 1 else ""
-            raise RegistryError(f"{what} is refused: {found.reasons[0]}{more}", found.reasons)
+            raise refusal(found, spec)
         return found
 
     # -- install -----------------------------------------------------------------------------
@@ -329,85 +305,7 @@ class Registry:
         """Check each wheel (statically: dependencies are resolved at install), then copy the
         accepted ones into ``registry/`` atomically. Refused wheels are not copied.
         ``extra_checks`` (the sandboxed load trial) run on every strategy wheel that passed, as in
-        :meth:`check`, so ``add`` and ``check`` give the same verdict."""
+        :meth:`check`, so ``add`` and ``check`` give the same verdict (see :mod:`.intake`)."""
         self.rescan()
-        known, index_problem = self.index.load()
-        batch: dict[Path, WheelFacts] = {}
-        for raw in paths:
-            path = Path(raw)
-            facts = inspect_wheel(path, self.host)
-            if not path.is_file():
-                facts.report.reasons = [f"no such file: {path}"]
-            batch[path] = facts
-        reports = {p: check_wheel(p, host=self.host, known=known, allow_library=True, facts=f)
-                   for p, f in batch.items()}
-        for key, report in list(reports.items()):
-            if report.kind == "strategy" and extra_checks:
-                if report.ok:  # as check does: the trial runs in the version's environment, when it resolves now
-                    trial = replace(report, reasons=list(report.reasons))
-                    self.envs.resolve_into(trial)  # (a dependency given in this same command is not there yet)
-                    if trial.ok:
-                        reports[key] = report = trial
-                run_extra_checks(report, extra_checks)
-        results: list[AddResult] = []
-        accepted: dict[str, tuple[str, str]] = {}
-        for path, report in reports.items():
-            if index_problem:
-                report.refuse(index_problem)
-            dest = self.registry_dir / path.name
-            if report.ok and dest.exists() and dest.resolve() != path.resolve():
-                existing = inspect_wheel(dest, self.host).report.sha256
-                if existing != report.sha256:
-                    report.refuse(f"registry/{path.name} already exists with other content")
-            if not report.ok:
-                results.append(AddResult(report, None))
-                continue
-            key = version_key(report.dist_name, report.version)
-            if accepted.get(key, (report.sha256,))[0] != report.sha256:
-                report.refuse(f"{report.dist_name} {report.version} is given twice with different content")
-                results.append(AddResult(report, None))
-                continue
-            accepted[key] = (report.sha256, path.name)
-            if dest.exists():
-                results.append(AddResult(report, None, "already in registry/"))
-                continue
-            atomic_write_bytes(dest, batch[path].data)
-            results.append(AddResult(report, dest, "added"))
-        self.index.record(accepted)
-        return results
-
-
-def _parse_spec(spec: str) -> tuple[str, str | None]:
-    try:
-        return parse_spec(spec)
-    except SpecError as exc:
-        raise RegistryError(f"invalid strategy spec {spec!r}: expected NAME or NAME==VERSION ({exc})") from None
-
-
-def _best(candidates: list[StrategyVersion], *, compatible_only: bool) -> StrategyVersion | None:
-    pool = [v for v in candidates if v.verdict == "compatible" or not compatible_only]
-    if not pool:
-        return None
-    return max(pool, key=lambda v: (version_order(v.version), v.source == "registry"))
-
-
-def _versions_of(report: Report) -> list[StrategyVersion]:
-    """One StrategyVersion per entry point; a wheel without any is listed under its dist name."""
-    entry_points = report.entry_points or {
-        (canonicalize_name(report.dist_name) if report.dist_name else (report.path.stem if report.path else "?")): ""
-    }
-    return [
-        StrategyVersion(
-            name=name,
-            version=report.version,
-            dist_name=report.dist_name,
-            source=report.source,
-            path=report.path,
-            sha256=report.sha256,
-            entry_point=value,
-            verdict=report.verdict,
-            reasons=list(report.reasons),
-            report=report,
-        )
-        for name, value in entry_points.items()
-    ]
+        return add_wheels(paths, registry_dir=self.registry_dir, host=self.host, index=self.index, envs=self.envs,
+                          extra_checks=extra_checks)

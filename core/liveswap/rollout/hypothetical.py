@@ -26,7 +26,7 @@ from liveswap.brokers.paper import exact_fill, side_won
 from liveswap.engine.ledger import FEE_ALLOWANCE, Ledger
 from liveswap.engine.order_ids import client_order_id
 from liveswap.engine.risk import check_intent
-from liveswap.journal.store import FillRow
+from liveswap.journal.rows import FillRow
 from liveswap.markets import Market
 from liveswap.money import ONE, ZERO, Amount, dec, opt_dec
 from liveswap.settings import PaperSettings, RiskLimits

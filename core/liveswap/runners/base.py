@@ -14,6 +14,7 @@ from typing import Any, Protocol, runtime_checkable
 from liveswap.api.types import Candle, Context, Fill, Settlement
 from liveswap.exceptions import FaultKind as FaultKind
 from liveswap.exceptions import StrategyFault as StrategyFault
+from liveswap.runners.gate import CallGate
 
 
 @dataclass(slots=True)
@@ -42,7 +43,9 @@ class Runner(Protocol):
     * ``network_isolated``: the worker has no network (always False in-process);
     * ``pid``, ``alive``, :meth:`rss_bytes`: the worker process, if any;
     * :meth:`export_state_json` / :meth:`import_state_json`: the state as JSON bytes, which a swap
-      relays from one worker to the next without parsing it.
+      relays from one worker to the next without parsing it;
+    * ``gate``: the :class:`~liveswap.runners.gate.CallGate` every hook call goes through, so the
+      engine's thread and a swap's staging thread never interleave calls into one version.
     """
 
     name: str
@@ -50,6 +53,7 @@ class Runner(Protocol):
     sandboxed: bool
     network_isolated: bool
     pid: int | None
+    gate: CallGate
 
     @property
     def alive(self) -> bool: ...

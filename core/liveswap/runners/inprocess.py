@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from liveswap.runners.base import Batch, BatchResult
+from liveswap.runners.gate import CallGate
 from liveswap.runners.strategy_plugin import StrategyPlugin
 
 
@@ -20,21 +21,27 @@ class InProcessRunner:
         self.network_isolated = False
         self.pid: int | None = None
         self.alive = True
+        self.gate = CallGate()
 
     def setup(self, params: dict[str, Any]) -> None:
-        self._plugin.setup(params)
+        with self.gate.call():
+            self._plugin.setup(params)
 
     def run_batch(self, batch: Batch) -> BatchResult:
-        return self._plugin.run_batch(batch)
+        with self.gate.call():
+            return self._plugin.run_batch(batch)
 
     def on_params(self, params: dict[str, Any]) -> None:
-        self._plugin.on_params(params)
+        with self.gate.call():
+            self._plugin.on_params(params)
 
     def export_state(self) -> dict[str, Any] | None:
-        return self._plugin.export_state()
+        with self.gate.call():
+            return self._plugin.export_state()
 
     def import_state(self, state: dict[str, Any], from_version: str) -> None:
-        self._plugin.import_state(state, from_version)
+        with self.gate.call():
+            self._plugin.import_state(state, from_version)
 
     def export_state_json(self) -> bytes | None:
         state = self.export_state()

@@ -8,19 +8,16 @@ Every failure of the worker -- an exception in a hook, a hook past ``hook_timeou
 ``os._exit``, a signal, the memory limit, bytes that are not a valid reply -- is raised as one
 :class:`~liveswap.runners.base.StrategyFault` with a one-line reason. After the first fault the
 worker is killed, the runner is dead (``alive`` is False) and every further call raises at once.
-Nothing the worker does can raise anything else in the host. One runner is driven by one thread
-at a time.
+Nothing the worker does can raise anything else in the host. Calls from several threads (the
+engine's, a swap's staging) are serialised by the runner's :class:`~liveswap.runners.gate.CallGate`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import importlib.util
 import json
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -28,96 +25,28 @@ import weakref
 from pathlib import Path
 from typing import Any, NoReturn, get_args
 
-import liveswap
 from liveswap.exceptions import SandboxUnavailable
 from liveswap.runners.base import Batch, BatchResult, FaultKind, StrategyFault
+from liveswap.runners.gate import CallGate
 from liveswap.sandbox import bwrap, policy, protocol, spawn, treewatch
 from liveswap.sandbox.isolation import make_scratch, worker_env
 from liveswap.sandbox.limits import SandboxLimits
 from liveswap.sandbox.protocol import Channel, ChannelClosed, ChannelTimeout, GarbageReply, ProtocolError
+from liveswap.sandbox.worker_process import (
+    BOOTSTRAP,
+    LIVESWAP_ROOT,
+    WORKER_API,
+    cleanup,
+    describe_exit,
+    rotate_log,
+    worker_paths,
+)
 
 FAULT_KINDS: frozenset[str] = frozenset(get_args(FaultKind))
 DEFAULT_MAX_STATE_BYTES = 1_000_000
 """An exported state larger than this (JSON bytes) is a ``garbage`` fault (the setting ``max_state_bytes``)."""
 EXIT_MEMORY = 71
 """Exit status of a worker that hit ``MemoryError`` where it could not reply (see worker.main)."""
-
-# -I -S -B: no PYTHON* variables, no .pyc written, no script dir and no site-packages at all
-# (neither the host's nor the user's) on sys.path. The worker's sys.path is the list the host
-# passes (the version's own environment) plus the standard library; the top-level packages in
-# WORKER_API (liveswap and the pluggy its API is built on) are imported from where the host has
-# them, and nothing else of the host's environment can be imported.
-BOOTSTRAP = (
-    "import sys, json; from importlib.machinery import PathFinder\n"
-    "cfg = json.loads(sys.argv[1]); sys.path[:0] = cfg['path']\n"
-    "class HostApi:\n"
-    "    find_spec = staticmethod(lambda n, p=None, t=None: PathFinder.find_spec(n, cfg['api'][n])"
-    " if n in cfg['api'] else None)\n"
-    "sys.meta_path.insert(0, HostApi)\n"
-    "from liveswap.sandbox.worker import main; raise SystemExit(main(sys.argv[2:]))"
-)
-LIVESWAP_ROOT = str(Path(liveswap.__file__).resolve().parent.parent)
-WORKER_API = ("liveswap", "pluggy")
-
-
-def worker_paths(sys_path: list[str]) -> str:
-    """The bootstrap's argument: the worker's own sys.path entries and where each WORKER_API package is."""
-    api: dict[str, list[str]] = {"liveswap": [LIVESWAP_ROOT]}
-    for name in WORKER_API[1:]:
-        spec = importlib.util.find_spec(name)
-        if spec is not None and spec.origin:
-            api[name] = [str(Path(spec.origin).resolve().parent.parent)]
-    return json.dumps({"path": sys_path, "api": api})
-
-
-def _cleanup(proc: subprocess.Popen[bytes] | None, channel: Channel | None, scratch: Path | None,
-             watch: treewatch.TreeWatch | None = None, members: list[int] | None = None) -> None:
-    """Kill the worker's process group, reap it, wait until every process of its tree (``members``,
-    seen before, plus what is under it now) is gone, close the pipes, remove the scratch dir."""
-    if watch is not None:
-        watch.stop()
-    members = list(members or [])
-    if proc is not None:
-        if proc.poll() is None:
-            members += treewatch.tree(proc.pid)
-            with contextlib.suppress(OSError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                proc.kill()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=5)
-    deadline = time.monotonic() + 5.0
-    while any(treewatch.running(pid) for pid in members) and time.monotonic() < deadline:
-        time.sleep(0.005)  # the namespace's processes die with its PID 1, a moment after bwrap
-    if channel is not None:
-        channel.close()
-    if scratch is not None:
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _rotate(log: Path, above: int) -> None:
-    """Keep one older log (``.1``) once the log passed ``above`` bytes: ``RLIMIT_FSIZE`` caps the
-    log too, and a full log would make the next worker's writes (tracebacks) fail."""
-    with contextlib.suppress(OSError):
-        if above and log.stat().st_size > above:
-            os.replace(log, log.with_name(log.name + ".1"))
-
-
-def _describe_exit(code: int) -> str:
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        hint = {
-            "SIGKILL": " (out-of-memory killer, CPU hard limit, or killed from outside)",
-            "SIGXCPU": " (CPU time limit)",
-            "SIGSEGV": " (segmentation fault)",
-            "SIGABRT": " (aborted)",
-        }.get(name, "")
-        return f"killed by {name}{hint}"
-    return f"exited with code {code}"
-
 
 class SandboxRunner:
     """A strategy version running in a sandboxed worker; see the module docstring.
@@ -187,6 +116,7 @@ class SandboxRunner:
         self._alive = False
         self._fault: StrategyFault | None = None
         self._finalizer: weakref.finalize | None = None
+        self.gate = CallGate()
 
     def __repr__(self) -> str:
         state = "alive" if self._alive else ("faulted" if self._fault else "stopped")
@@ -217,7 +147,7 @@ class SandboxRunner:
         self.scratch = make_scratch(self.name, self.version, self.scratch_root)
         log_path = self.log_path or self.scratch / "worker.log"
         self.log_path = log_path
-        _rotate(log_path, (self.limits.file_size_bytes or 0) // 2)
+        rotate_log(log_path, (self.limits.file_size_bytes or 0) // 2)
         plan = policy.plan(self.limits, self.install_dir, self.scratch, LIVESWAP_ROOT, tuple(self.sys_path))
         inside_scratch = Path(bwrap.INSIDE_SCRATCH) if plan.sandboxed else self.scratch
         self.work_dir = inside_scratch
@@ -257,7 +187,7 @@ class SandboxRunner:
         limit = self.limits.tree_memory_bytes or self.limits.memory_bytes
         self._watch = treewatch.TreeWatch(self.pid, limit) if limit else None
         self._members: list[int] = []
-        self._finalizer = weakref.finalize(self, _cleanup, self._proc, self._channel, self.scratch, self._watch,
+        self._finalizer = weakref.finalize(self, cleanup, self._proc, self._channel, self.scratch, self._watch,
                                            self._members)
         self._alive = True
         nonce = secrets.token_hex(8)
@@ -324,53 +254,61 @@ class SandboxRunner:
     # -- Runner protocol --------------------------------------------------------------------
 
     def setup(self, params: dict[str, Any]) -> None:
-        self._request(protocol.encode_request("setup", params), "setup")
+        with self.gate.call():
+            self._request(protocol.encode_request("setup", params), "setup")
 
     def run_batch(self, batch: Batch) -> BatchResult:
-        frame = protocol.encode_batch(batch.candles, batch.fills, batch.settlements)
-        value = self._request(frame, "run_batch")
-        try:
-            outputs = protocol.decode_outputs(value, len(batch.candles))
-        except ProtocolError as exc:
-            self._die("protocol", str(exc))
-        self._check_deadline("run_batch")
-        return BatchResult(outputs=outputs)
+        with self.gate.call():
+            frame = protocol.encode_batch(batch.candles, batch.fills, batch.settlements)
+            value = self._request(frame, "run_batch")
+            try:
+                outputs = protocol.decode_outputs(value, len(batch.candles))
+            except ProtocolError as exc:
+                self._die("protocol", str(exc))
+            self._check_deadline("run_batch")
+            return BatchResult(outputs=outputs)
 
     def on_params(self, params: dict[str, Any]) -> None:
-        self._request(protocol.encode_request("params", params), "on_params")
+        with self.gate.call():
+            self._request(protocol.encode_request("params", params), "on_params")
 
     def export_state(self) -> dict[str, Any] | None:
-        payload = self._exchange(protocol.encode_request("export"), "export_state")
-        self._check_state_size(len(payload))
-        state = self._interpret(payload, "export_state")
-        if state is not None and not isinstance(state, dict):
-            self._die("garbage", f"export_state came back as a {type(state).__name__}, not a dict")
-        return state
+        with self.gate.call():
+            payload = self._exchange(protocol.encode_request("export"), "export_state")
+            self._check_state_size(len(payload))
+            state = self._interpret(payload, "export_state")
+            if state is not None and not isinstance(state, dict):
+                self._die("garbage", f"export_state came back as a {type(state).__name__}, not a dict")
+            return state
 
     def import_state(self, state: dict[str, Any], from_version: str) -> None:
-        self._request(protocol.encode_request("import", state, from_version), "import_state")
+        with self.gate.call():
+            self._request(protocol.encode_request("import", state, from_version), "import_state")
 
     def export_state_json(self) -> bytes | None:
         """:meth:`export_state` as the worker's JSON bytes of a dict, *not parsed here*: for relaying to
         another worker with :meth:`import_state_json` (the swap's commit path). None without the hook."""
-        payload = self._exchange(protocol.encode_request("export_json"), "export_state")
-        self._check_state_size(len(payload))
-        state_json = protocol.state_json_of(payload)
-        if state_json is None:
-            state = self._interpret(payload, "export_state")  # a fault raises here
-            if state is None or isinstance(state, dict):  # an ok reply laid out otherwise: re-encode it
-                return None if state is None else json.dumps(state, separators=(",", ":")).encode()
-            self._die("garbage", f"export_state came back as a {type(state).__name__}, not a dict")
-        return None if state_json == b"null" else state_json
+        with self.gate.call():
+            payload = self._exchange(protocol.encode_request("export_json"), "export_state")
+            self._check_state_size(len(payload))
+            state_json = protocol.state_json_of(payload)
+            if state_json is None:
+                state = self._interpret(payload, "export_state")  # a fault raises here
+                if state is None or isinstance(state, dict):  # an ok reply laid out otherwise: re-encode it
+                    return None if state is None else json.dumps(state, separators=(",", ":")).encode()
+                self._die("garbage", f"export_state came back as a {type(state).__name__}, not a dict")
+            return None if state_json == b"null" else state_json
 
     def import_state_json(self, state_json: bytes, from_version: str) -> None:
         """:meth:`import_state` of a state given as JSON bytes (parsed in the worker; anything but a
         JSON object is a ``garbage`` fault)."""
-        self._request(protocol.encode_request("import_json", state_json, from_version), "import_state")
+        with self.gate.call():
+            self._request(protocol.encode_request("import_json", state_json, from_version), "import_state")
 
     def ping(self) -> None:
         """A no-op round trip: raises ``StrategyFault`` if the worker is stuck or gone."""
-        self._request(protocol.encode_request("ping"), "ping")
+        with self.gate.call():
+            self._request(protocol.encode_request("ping"), "ping")
 
     # -- machinery --------------------------------------------------------------------------
 
@@ -451,5 +389,5 @@ class SandboxRunner:
             self._die("memory", f"worker {self.pid} of {self.name} {self.version} killed: its process tree used "
                       f"{self._watch.tripped >> 20} MiB, over sandbox.tree_memory_bytes during {what}")
         detail = f"; last output: {last[:200]}" if last else ""
-        self._die(kind, f"worker {self.pid} of {self.name} {self.version} {_describe_exit(code)} "
+        self._die(kind, f"worker {self.pid} of {self.name} {self.version} {describe_exit(code)} "
                   f"during {what}{detail}")

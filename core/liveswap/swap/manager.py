@@ -4,14 +4,16 @@ A swap, like an OTP release upgrade, in named steps:
 
 * :meth:`SwapManager.request` -- **prepare**, on a background thread while the old version keeps
   deciding: resolve and load the version (registry checks, isolated install, sandboxed worker,
-  handshake), then ``setup(params)``.
-* :meth:`SwapManager._commit` -- **commit**, at a batch boundary: ``export_state()`` of the old,
-  ``import_state(state, from_version)`` of the new, flip the active pointer, journal the swap
-  (the journal is where the active version is persisted). Any failure before the flip aborts and
-  changes nothing. Its blocking time is ``pause_ms``. Between two sandboxed workers the state is
-  relayed as the old worker's JSON bytes, never parsed nor re-encoded by the host (see
-  :func:`export_state`), so the pause grows with the state's size only by one encode in the old
-  worker, one decode in the new one and two pipe copies.
+  handshake), ``setup(params)``, then -- for a version of the same strategy -- **stage** the state
+  hand-over (:mod:`liveswap.swap.staging`): ``export_state()`` of the old version, holding its
+  call gate, and ``import_state(state, from_version)`` into the new one.
+* :meth:`SwapManager._commit` -- **commit**, at a batch boundary: if nothing went through the old
+  version since the staged export, flip the active pointer; else hand the state over again now
+  (export, import), then flip. Journal the swap (the journal is where the active version is
+  persisted). Any failure before the flip aborts and changes nothing. Its blocking time is
+  ``pause_ms``: the commit up to the flip plus any time trading waited for a staged export.
+  Between two sandboxed workers the state is relayed as the old worker's JSON bytes, never
+  parsed nor re-encoded by the host.
 * **probation** -- for ``probation_batches`` batches the old worker stays warm; a fault of the
   new one (crash, time-out, memory, exception, malformed output) rolls back to the old one at
   once, and the faulted batch is decided again by the old one, so it is decided exactly once.
@@ -34,72 +36,30 @@ it: the first gets its answer ("superseded") and its worker is stopped.
 Outside probation a failing worker is restarted from the last snapshot plus a replay of the
 journal since (at most ``max_restarts`` in ``restart_window`` seconds); past that the host rolls
 back to the previous version or, with none, pauses opening positions and says why.
+
+The pieces: :mod:`~liveswap.swap.pending` (a request and its preparation),
+:mod:`~liveswap.swap.staging` (the state hand-over before the flip), :mod:`~liveswap.swap.revival`
+(bringing a version back: probation's previous version, warm-ups, fresh workers) and
+:mod:`~liveswap.swap.shelf` (other strategies' states).
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Literal
 
 from loguru import logger
 
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.loop import Engine
 from liveswap.home.status import ProbationInfo
-from liveswap.runners.base import Runner, StrategyFault
+from liveswap.runners.base import StrategyFault
 from liveswap.sandbox.supervisor import Supervisor
 from liveswap.swap.loader import LoadError, VersionLoader
+from liveswap.swap.pending import Done, Pending, SwapKind, prepare
+from liveswap.swap.revival import Probation, bring_up, resume_previous, warm_up
 from liveswap.swap.shelf import Shelved, StateShelf
-
-SwapKind = Literal["activate", "rollback", "promote"]
-State = dict[str, Any] | bytes | None
-"""An exported strategy state: a dict, or a sandboxed worker's JSON bytes of one, relayed unparsed."""
-Done = Callable[[str | None], None]
-"""Called once a request is over: None when it took effect, else the one-line refusal."""
-
-
-@dataclass(slots=True)
-class _Pending:
-    kind: SwapKind
-    spec: str
-    generation: int
-    done: Done
-    prepared: ActiveStrategy | None = None
-    error: str | None = None
-    finished: bool = False
-    ready: threading.Event = field(default_factory=threading.Event)
-    superseded: bool = False
-    keep_state: bool = False  # a promoted candidate: its own live state, no import
-    reason: str = ""  # journaled with the swap (a promotion's verdict)
-
-
-@dataclass(slots=True)
-class _Probation:
-    old: ActiveStrategy
-    old_state_at_swap: State
-    swap_batch_end: int
-    batches_left: int
-    new_state: State
-    new_state_batch_end: int
-
-
-def export_state(runner: Runner) -> State:
-    """The runner's exported state as JSON bytes (a sandboxed worker's, which the host does not parse)."""
-    return runner.export_state_json()
-
-
-def import_state(runner: Runner, state: State, from_version: str) -> None:
-    """Give ``state`` (from :func:`export_state`) to ``runner``: JSON bytes go to a sandboxed worker as
-    they are (it parses them; the strategy's ``import_state`` gets a dict either way)."""
-    if state is None:
-        return
-    if isinstance(state, bytes):
-        runner.import_state_json(state, from_version)
-        return
-    runner.import_state(state, from_version)
+from liveswap.swap.staging import State, export_state, import_state
 
 
 class SwapManager:
@@ -111,8 +71,8 @@ class SwapManager:
         self.restarts = Supervisor(max_restarts, restart_window)
         self.previous: list[str] = engine.journal.active_history()[1:]
         self.shelf = StateShelf(engine.state_dir)
-        self._pending: _Pending | None = None
-        self._probation: _Probation | None = None
+        self._pending: Pending | None = None
+        self._probation: Probation | None = None
         self._doomed: set[str] = set()
         """Versions whose probation failed: never restarted, only rolled back from."""
         self._last_tick_cursor = engine.cursor
@@ -142,9 +102,9 @@ class SwapManager:
             done(None)  # exactly this version is active: nothing to do
             return
         if kind == "rollback" and self._probation is not None and target == self._probation.old.spec:
-            self._pending = _Pending(kind, target, generation, done, prepared=self._probation.old, finished=True)
+            self._pending = Pending(kind, target, generation, done, prepared=self._probation.old, finished=True)
             return
-        pending = self._pending = _Pending(kind, target, generation, done)
+        pending = self._pending = Pending(kind, target, generation, done)
         threading.Thread(target=self._prepare, args=(pending,), name=f"prepare {target}", daemon=True).start()
 
     def _supersede(self, generation: int) -> None:
@@ -166,7 +126,7 @@ class SwapManager:
             self._refuse("promote", new.spec, generation, done, f"a swap to {self._pending.spec} is being prepared")
             return
         self._pending = None
-        self._commit(_Pending("promote", new.spec, generation, done, prepared=new, finished=True, keep_state=True,
+        self._commit(Pending("promote", new.spec, generation, done, prepared=new, finished=True, keep_state=True,
                               reason=reason))
 
     def _rollback_target(self, to: str | None) -> str | None:
@@ -177,24 +137,17 @@ class SwapManager:
             return self._probation.old.spec
         return self.previous[0] if self.previous else None
 
-    def _prepare(self, pending: _Pending) -> None:
-        new: ActiveStrategy | None = None
-        try:
-            new = self.loader.load(pending.spec)
-            new.runner.setup(dict(self.engine.desired.params))
-        except (LoadError, StrategyFault) as exc:
-            pending.error = str(exc)
-        except Exception as exc:  # noqa: BLE001 - a broken version never takes the host down
-            logger.exception("preparing {} failed", pending.spec)
-            pending.error = f"{type(exc).__name__}: {exc}"
+    def _prepare(self, pending: Pending) -> None:
+        new = prepare(engine=self.engine, loader=self.loader, pending=pending)
         with self._lock:
-            if pending.error is None and new is not None and not pending.superseded:
+            if new is not None and not pending.superseded:
                 pending.prepared = new
                 new = None
             pending.finished = True
-        if new is not None:  # superseded, or failed after loading: never leak a worker
+        if new is not None:  # superseded meanwhile: never leak a worker
             new.runner.close()
         pending.ready.set()
+        self.engine.wake()  # the commit (or the refusal) need not wait out the engine's idle sleep
 
     def wait_prepared(self, timeout: float = 30.0) -> bool:
         """Block until the pending request (if any) is prepared; for tests and benchmarks."""
@@ -246,7 +199,7 @@ class SwapManager:
             self.engine.journal.end_probation(outcome="passed")
             p.old.runner.close()
 
-    def _commit(self, pending: _Pending) -> None:
+    def _commit(self, pending: Pending) -> None:
         engine = self.engine
         old, new = engine.active, pending.prepared
         assert new is not None
@@ -254,34 +207,36 @@ class SwapManager:
         if probation is not None and new is probation.old:
             self._rollback_in_probation(pending, probation)
             return
-        t0 = time.perf_counter()
-        try:
-            state = export_state(old.runner)
-        except StrategyFault as exc:
-            new.runner.close()
-            reason = f"{old.spec} could not export its state ({exc}); nothing changed"
-            self._refuse(pending.kind, new.spec, pending.generation, pending.done, reason)
-            if not old.runner.alive:
-                self._restart_active(StrategyFault(exc.kind, f"export_state failed: {exc}"))
+        staged = pending.staged
+        if staged is not None and staged.export_fault is not None:
+            self._export_failed(pending, staged.old, staged.export_fault)
             return
-        t_exported = time.perf_counter()
+        if staged is not None and staged.import_fault is not None:
+            self._refuse_prepared(pending, f"{new.spec} refused the state of {staged.old.spec}: "
+                                           f"{staged.import_fault}")
+            return
         same_name = old.name == new.name
-        try:
-            if pending.keep_state:
-                pass  # a promoted candidate keeps its own live state: no import, no warm-up
-            elif same_name:
-                import_state(new.runner, state, old.version)
-            else:
-                self._warm(new)
-        except StrategyFault as exc:
-            new.runner.close()
-            why = f"refused the state of {old.spec}" if same_name else "could not be warmed up"
-            self._refuse(pending.kind, new.spec, pending.generation, pending.done, f"{new.spec} {why}: {exc}")
-            return
+        t0 = time.perf_counter()
+        if pending.params is not None and pending.params != engine.desired.params:
+            try:  # the operator changed them while the new version was being prepared
+                new.runner.on_params(dict(engine.desired.params))
+            except StrategyFault as exc:
+                self._refuse_prepared(pending, f"{new.spec} refused the operator's new params: {exc}")
+                return
+        staged_in_time = staged is not None and staged.current(old)
+        if staged_in_time:
+            assert staged is not None
+            state, export_ms, import_ms = staged.state, staged.export_ms, staged.import_ms
+        else:  # not staged (a promotion, another strategy) or a batch went through the old version since
+            handed = self._hand_over(pending, old, new, same_name)
+            if handed is None:
+                return
+            state, export_ms, import_ms = handed
         new.since = time.time()  # before the flip: whoever sees the new version sees its start
         engine.activate(new)
         t_flipped = time.perf_counter()  # the pause ends at the flip: journal, status, log are not in it
-        pause_ms = (t_flipped - t0) * 1000
+        held_up_ms = staged.held_up_ms() if staged is not None else 0.0
+        pause_ms = (t_flipped - t0) * 1000 + held_up_ms
         engine.record_swap_outcome(kind=pending.kind, from_spec=old.spec, to_spec=new.spec, ok=True,
                                    reason=pending.reason, pause_ms=pause_ms,
                                    generation=pending.generation, sha256=new.wheel_sha256)
@@ -294,25 +249,63 @@ class SwapManager:
         if probation is not None:
             probation.old.runner.close()
         if self.probation_batches > 0:
-            self._set_probation(_Probation(old, state, cursor, self.probation_batches, None, cursor))
+            self._set_probation(Probation(old, state, cursor, self.probation_batches, None, cursor))
             engine.journal.start_probation(spec=new.spec, previous=old.spec, batch_end=engine.cursor)
         else:
             self._set_probation(None)
             engine.journal.end_probation(outcome="superseded")
             old.runner.close()
         self.previous = [old.spec] + [s for s in self.previous if s not in (old.spec, new.spec)]
-        logger.info("{} {} -> {} committed between batches (pause {:.2f} ms: export {:.2f}, import {:.2f})",
-                    pending.kind, old.spec, new.spec, pause_ms, (t_exported - t0) * 1000,
-                    (t_flipped - t_exported) * 1000)
+        if staged_in_time:
+            logger.info("{} {} -> {} committed between batches (pause {:.2f} ms: the flip, plus {:.2f} ms trading "
+                        "waited for the state hand-over staged before it: export {:.2f}, import {:.2f})",
+                        pending.kind, old.spec, new.spec, pause_ms, held_up_ms, export_ms, import_ms)
+        else:
+            logger.info("{} {} -> {} committed between batches (pause {:.2f} ms: export {:.2f}, import {:.2f})",
+                        pending.kind, old.spec, new.spec, pause_ms, export_ms, import_ms)
         engine.take_snapshot()
         pending.done(None)
 
-    def _rollback_in_probation(self, pending: _Pending, p: _Probation) -> None:
+    def _hand_over(self, pending: Pending, old: ActiveStrategy, new: ActiveStrategy,
+                   same_name: bool) -> tuple[State, float, float] | None:
+        """The state hand-over at the flip (state, export ms, import ms); None when it failed (refused)."""
+        t0 = time.perf_counter()
+        try:
+            state = export_state(old.runner)
+        except StrategyFault as exc:
+            self._export_failed(pending, old, exc)
+            return None
+        t1 = time.perf_counter()
+        try:
+            if pending.keep_state:
+                pass  # a promoted candidate keeps its own live state: no import, no warm-up
+            elif same_name:
+                import_state(new.runner, state, old.version)
+            else:
+                warm_up(engine=self.engine, shelf=self.shelf, target=new)
+        except StrategyFault as exc:
+            why = f"refused the state of {old.spec}" if same_name else "could not be warmed up"
+            self._refuse_prepared(pending, f"{new.spec} {why}: {exc}")
+            return None
+        return state, (t1 - t0) * 1000, _ms_since(t1)
+
+    def _export_failed(self, pending: Pending, old: ActiveStrategy, exc: StrategyFault) -> None:
+        """The old version could not export its state: nothing changes (it is restarted if that killed it)."""
+        self._refuse_prepared(pending, f"{old.spec} could not export its state ({exc}); nothing changed")
+        if old is self.engine.active and not old.runner.alive:
+            self._restart_active(StrategyFault(exc.kind, f"export_state failed: {exc}"))
+
+    def _refuse_prepared(self, pending: Pending, reason: str) -> None:
+        assert pending.prepared is not None
+        pending.prepared.runner.close()
+        self._refuse(pending.kind, pending.prepared.spec, pending.generation, pending.done, reason)
+
+    def _rollback_in_probation(self, pending: Pending, p: Probation) -> None:
         """The operator rolls back during probation: the previous version resumes (see :meth:`_resume`)."""
         engine = self.engine
         t0 = time.perf_counter()
         failed = engine.active
-        back = self._resume(p)
+        back = resume_previous(engine=self.engine, loader=self.loader, probation=p)
         if back is None:
             self._refuse(pending.kind, p.old.spec, pending.generation, pending.done,
                          f"{p.old.spec} could not be brought back; {failed.spec} keeps trading")
@@ -326,60 +319,6 @@ class SwapManager:
         self.previous = [failed.spec] + [s for s in self.previous if s not in (failed.spec, back.spec)]
         engine.take_snapshot()
         pending.done(None)
-
-    def _resume(self, p: _Probation) -> ActiveStrategy | None:
-        """The previous version, live, with its own state at the swap plus a replay of the batches
-        since: its warm worker if it still answers, else a freshly started one; None if neither."""
-        engine = self.engine
-        until = engine.cursor or p.swap_batch_end
-        for warm in ((True, False) if p.old.runner.alive else (False,)):
-            target: ActiveStrategy | None = p.old if warm else None
-            try:
-                if target is None:
-                    target = self.loader.load(p.old.spec)
-                    target.runner.setup(dict(engine.desired.params))
-                    target.since = time.time()
-                if p.old_state_at_swap is not None:
-                    import_state(target.runner, p.old_state_at_swap, p.old.version)
-                engine.replay_into(target.runner, p.swap_batch_end, until)
-                return target
-            except (LoadError, StrategyFault) as exc:
-                logger.error("{} worker of {} cannot resume: {}", "warm" if warm else "fresh", p.old.spec, exc)
-                if target is not None:
-                    target.runner.close()
-        return None
-
-    def _warm(self, target: ActiveStrategy) -> None:
-        """Bring another strategy (a different NAME) to the present without foreign state: its own
-        shelved state plus a replay since, else the journal's recent candles (decided, not traded)."""
-        engine = self.engine
-        until = engine.cursor
-        if until is None:
-            return
-        kept = self.shelf.get(target.name)
-        if kept is not None and kept.batch_end <= until:
-            if kept.state is not None:
-                import_state(target.runner, kept.state, kept.version)
-            since = kept.batch_end
-        else:
-            first = engine.journal.first_batch_end()
-            since = max(until - engine.settings.warmup_seconds, (first or until) - 1)
-        engine.replay_into(target.runner, since, until)
-
-    def _bring_up(self, spec: str) -> ActiveStrategy:
-        """A fresh worker of ``spec`` brought to the present (restarts and rollbacks after probation)."""
-        engine = self.engine
-        target = self.loader.load(spec)
-        try:
-            target.runner.setup(dict(engine.desired.params))
-            if target.name == engine.active.name:
-                engine.restore_strategy(target)
-            else:
-                self._warm(target)
-        except StrategyFault:
-            target.runner.close()
-            raise
-        return target
 
     # ---- faults -----------------------------------------------------------------------------
 
@@ -397,7 +336,7 @@ class SwapManager:
         failed.runner.close()
         if failed.spec not in self._doomed and self.restarts.record_failure(time.monotonic()):
             try:
-                restarted = self._bring_up(failed.spec)
+                restarted = bring_up(engine=self.engine, loader=self.loader, shelf=self.shelf, spec=failed.spec)
             except (LoadError, StrategyFault) as exc:
                 logger.error("restart of {} failed: {}", failed.spec, exc)
             else:
@@ -410,7 +349,7 @@ class SwapManager:
         reason = f"{failed.spec} keeps failing ({self.restarts.reason()}); last: {fault}"
         for target in list(self.previous):
             try:
-                back = self._bring_up(target)
+                back = bring_up(engine=self.engine, loader=self.loader, shelf=self.shelf, spec=target)
             except (LoadError, StrategyFault) as exc:
                 logger.error("rollback to {} failed: {}", target, exc)
                 continue
@@ -434,7 +373,7 @@ class SwapManager:
         failed.runner.close()
         reason = f"{failed.spec} failed during probation: {fault}"
         self._doomed.add(failed.spec)
-        back = self._resume(p)
+        back = resume_previous(engine=self.engine, loader=self.loader, probation=p)
         if back is None:
             engine.journal.end_probation(outcome="failed", reason=reason)
             self.previous = [p.old.spec] + [s for s in self.previous if s != p.old.spec]
@@ -451,7 +390,7 @@ class SwapManager:
         logger.error("automatic rollback to {} (its own state at the swap, plus a replay): {}", back.spec, reason)
         return True
 
-    def _set_probation(self, p: _Probation | None) -> None:
+    def _set_probation(self, p: Probation | None) -> None:
         self._probation = p
         self.engine.set_probation(ProbationInfo(old=p.old.spec, batches_left=p.batches_left) if p is not None else None)
 

@@ -1,0 +1,79 @@
+"""Adding wheels to a home's ``registry/``: each checked (statically; dependencies are resolved
+at install), the accepted ones copied in atomically and recorded in the accepted-versions index.
+
+:func:`add_wheels` is what ``Registry.add`` (and ``liveswap add``) does; :class:`AddResult` is
+its answer per wheel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from liveswap.fsutil import atomic_write_bytes
+from liveswap.registry.check import check_wheel, run_extra_checks
+from liveswap.registry.envs import EnvStore
+from liveswap.registry.host import HostEnvironment
+from liveswap.registry.index import AcceptedIndex, version_key
+from liveswap.registry.model import ExtraCheck, Report
+from liveswap.registry.wheel import WheelFacts, inspect_wheel
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What ``Registry.add`` did with one wheel: ``copied_to`` is None when refused or already there."""
+
+    report: Report
+    copied_to: Path | None
+    note: str = ""
+
+
+def add_wheels(paths: Sequence[Path], *, registry_dir: Path, host: HostEnvironment, index: AcceptedIndex,
+               envs: EnvStore, extra_checks: Sequence[ExtraCheck] = ()) -> list[AddResult]:
+    """Check each wheel, then copy the accepted ones into ``registry_dir``. Refused wheels are not
+    copied. ``extra_checks`` (the sandboxed load trial) run on every strategy wheel that passed,
+    in its environment when it resolves now, as ``Registry.check`` does."""
+    known, index_problem = index.load()
+    batch: dict[Path, WheelFacts] = {}
+    for raw in paths:
+        path = Path(raw)
+        facts = inspect_wheel(path, host)
+        if not path.is_file():
+            facts.report.reasons = [f"no such file: {path}"]
+        batch[path] = facts
+    reports = {p: check_wheel(p, host=host, known=known, allow_library=True, facts=f) for p, f in batch.items()}
+    for key, report in list(reports.items()):
+        if report.kind == "strategy" and extra_checks:
+            if report.ok:  # as check does: the trial runs in the version's environment, when it resolves now
+                trial = replace(report, reasons=list(report.reasons))
+                envs.resolve_into(trial)  # (a dependency given in this same command is not there yet)
+                if trial.ok:
+                    reports[key] = report = trial
+            run_extra_checks(report, extra_checks)
+    results: list[AddResult] = []
+    accepted: dict[str, tuple[str, str]] = {}
+    for path, report in reports.items():
+        if index_problem:
+            report.refuse(index_problem)
+        dest = registry_dir / path.name
+        if report.ok and dest.exists() and dest.resolve() != path.resolve():
+            existing = inspect_wheel(dest, host).report.sha256
+            if existing != report.sha256:
+                report.refuse(f"registry/{path.name} already exists with other content")
+        if not report.ok:
+            results.append(AddResult(report, None))
+            continue
+        key = version_key(report.dist_name, report.version)
+        if accepted.get(key, (report.sha256,))[0] != report.sha256:
+            report.refuse(f"{report.dist_name} {report.version} is given twice with different content")
+            results.append(AddResult(report, None))
+            continue
+        accepted[key] = (report.sha256, path.name)
+        if dest.exists():
+            results.append(AddResult(report, None, "already in registry/"))
+            continue
+        atomic_write_bytes(dest, batch[path].data)
+        results.append(AddResult(report, dest, "added"))
+    index.record(accepted)
+    return results
