@@ -202,6 +202,8 @@ def build_engine(settings: Settings, loader: VersionLoader | None = None, *,
     swaps = SwapManager(engine, loader, probation_batches=settings.probation_batches,
                         max_restarts=settings.max_restarts, restart_window=settings.restart_window_seconds)
     if isinstance(loader, RegistryLoader):
+        loader.registry.versions()  # the start's scan (a rescan only if something changed since)
+        loader.registry.write_catalog()  # later ones are written by rescan_tick: `activate` trusts it
         engine.add_between_batches(loader.rescan_tick)
     rollouts = RolloutController(engine, loader, swaps, outcome=outcome_lookup(feed, clock))
     engine.set_candidate_reporter(rollouts.status)

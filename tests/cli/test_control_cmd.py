@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,36 @@ def test_wait_without_a_host_returns_at_once(home: Path, strategy_env: dict[str,
     assert done.stdout == f"pause all markets: recorded (generation 1); no host is running on {home}: applied when " \
                           "one starts\n"
     assert json.loads((home / "state" / "control.json").read_text())["paused"] is True
+
+
+def test_every_control_file_the_cli_writes_is_one_the_hosts_model_accepts(home: Path,
+                                                                         cli_env: dict[str, str]) -> None:
+    """The CLI's fast path (no pydantic) writes control.json; the host's loader (the strict pydantic model)
+    accepts every version of it, and the file is exactly what the model would write."""
+    from liveswap.fsutil import atomic_write_json
+    from liveswap.home.control_store import parse_text
+
+    markets = ["BTC-5m", "ETH-5m"]
+    (home / "state" / "status.json").write_text(json.dumps({"markets": markets, "observed_generation": 4}))
+    (home / "state" / "control.json").write_text('{"generation": 3, "params": {"w": [1, 2.5]}}')
+    (home / "state" / "registry").mkdir()  # the last registry scan found momentum 1.0.0 (as a host writes it)
+    (home / "state" / "registry" / "catalog.json").write_text('{"versions": {"momentum": {"1.0.0": "compatible"}}}')
+    steps = (["pause", "--market", "BTC-5m", "--market=ETH-5m"], ["resume", "--market", "ETH-5m"], ["pause"],
+             ["resume"], ["set", "stake=2", "risk.stake_cap=3", 'name="é \\u2028"', "mode=fast", "w=null"],
+             ["set", "risk.max_open_positions=0", "risk.daily_loss_limit=2.5e1", "risk.stake_cap=null"],
+             ["activate", "momentum==1.0.0"], ["rollback"], ["rollback", "--to", "1.2"], ["activate", "momentum"])
+    for generation, argv in enumerate(steps, start=5):
+        done = subprocess.run([sys.executable, "-X", "importtime", str(BIN / "liveswap"), *argv], env=cli_env,
+                              capture_output=True, text=True, timeout=60)
+        imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()]
+        assert done.returncode == 0 and "pydantic" not in imported, (argv, done.stderr[-500:])  # the fast path
+        text = (home / "state" / "control.json").read_text()
+        doc = parse_text(text, markets)  # what the host's watcher does with the file
+        assert doc.generation == generation
+        atomic_write_json(home / "model.json", doc.to_json())
+        assert text == (home / "model.json").read_text(), argv  # byte for byte what the model writes
+    assert doc.risk_overrides() == {"max_open_positions": 0, "daily_loss_limit": 25.0}
+    assert doc.params == {"stake": 2, "name": "é \u2028", "mode": "fast"} and doc.rollback is None
 
 
 def test_twenty_concurrent_writers_lose_no_update(home: Path, strategy_env: dict[str, str]) -> None:

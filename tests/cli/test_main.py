@@ -13,6 +13,10 @@ from pathlib import Path
 import pytest
 from liveswap.cli.main import BROKEN_PIPE_EXIT, COMMANDS
 
+from tests.conftest import BIN
+from tests.support.host_process import probe_env, running_host, status_of
+from tests.support.wheelkit import make_wheel
+
 HEAVY = ("pydantic", "pydantic_settings", "rich", "loguru", "httpx", "filelock", "liveswap.host",
          "liveswap.engine.loop", "liveswap.settings", "liveswap.venues", "liveswap.registry")
 
@@ -72,6 +76,63 @@ def test_everyday_commands_import_only_what_they_need(argv: list[str], cli_env: 
     (home / "state" / "registry" / "catalog.json").write_text('{"versions": {"momentum": {"1.0.0": "compatible"}}}')
     rc, mods = imported_after(argv, cli_env)
     assert rc == 0 and mods == set()
+
+
+NEVER = ("pydantic", "pydantic_settings", "loguru", "rich", "httpx", "packaging", "installer", "sqlite3",
+         "filelock", "liveswap.settings", "liveswap.registry", "liveswap.home.control", "liveswap.home.status",
+         "argparse", "json", "re")
+"""What an everyday command must not import: each costs from a few milliseconds (argparse, json, re: about
+as much as all the rest of the command) to several interpreter starts (pydantic). ``history`` needs sqlite3."""
+
+
+def imports_of(argv: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """Run the real console script under ``-X importtime``; what it imported beyond a bare interpreter."""
+    def modules(cmd: list[str]) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+        done = subprocess.run([sys.executable, "-X", "importtime", *cmd], capture_output=True, text=True, env=env,
+                              timeout=120)
+        names = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines()
+                 if line.startswith("import time:") and line.count("|") == 2}
+        return done, names
+
+    _, bare = modules(["-c", "pass"])
+    done, names = modules([str(BIN / "liveswap"), *argv])
+    done.stderr = "\n".join(line for line in done.stderr.splitlines() if not line.startswith("import time:"))
+    return done, names - bare
+
+
+def test_the_everyday_commands_import_only_what_they_need_on_a_real_home(home: Path, cli_env: dict[str, str]) -> None:
+    """status, history, activate, rollback, pause, resume and set, against a real host, through the real console
+    script (issue 15): none imports pydantic, the settings, the registry, loguru, rich, httpx, argparse, json or
+    re; only history imports sqlite3. ``activate NAME==VERSION`` knows the version from the catalog the host
+    wrote at its start. (Not covered, by design: the first edit of a home without control.json, which rebuilds
+    the file from status.json through the full model and says so.)"""
+    env = probe_env(home, cli_env)
+    first = subprocess.run([str(BIN / "liveswap"), "activate", "ctlprobe==1.0.0"], env=env, capture_output=True,
+                           text=True, timeout=120)
+    assert first.returncode == 0, first.stderr  # the host starts it; control.json exists from now on
+    (home / "state" / "registry" / "catalog.json").unlink()  # that activate's registry scan wrote it: the host
+    with running_host(home, env):                            # writes its own at start
+        everyday = [["status"], ["status", "--json"], ["history"], ["history", "--json"],
+                    ["activate", "ctlprobe==2.0.0", "--wait", "60"], ["rollback", "--wait", "60", "--json"],
+                    ["pause", "--market", "BTC-5m"], ["resume", "--wait", "60"], ["set", "stake=2", "--wait", "60"],
+                    ["set", "risk.stake_cap=3"], ["activate", "ctlprobe==1.0.0"], ["rollback", "--to", "2.0.0"]]
+        for argv in everyday:
+            done, imported = imports_of(argv, env)
+            assert done.returncode == 0, (argv, done.stderr)
+            allowed = {"sqlite3"} if argv[0] == "history" else set()
+            heavy = {m for m in imported if m in NEVER or m.split(".")[0] in NEVER or m.rpartition(".")[0] in NEVER}
+            assert {m for m in heavy if m.split(".")[0] not in allowed} == set(), argv
+        # and they did what they say: the host applied each change
+        st = status_of(home)
+        assert st["params"] == {"stake": 2} and st["risk"]["stake_cap"] == 3.0 and not st["paused"]
+    done, imported = imports_of(["activate", "ctlprobe==9.9.9"], env)  # unknown: refused at once, by the registry
+    assert done.returncode == 1 and "ctlprobe 9.9.9 is not in the registry" in done.stderr
+    assert "liveswap.registry" in imported
+    make_wheel(home / "registry", "ctlprobe-strategy", "3.0.0", ep="ctlprobe", module="ctlprobe_strategy")
+    done, imported = imports_of(["activate", "ctlprobe==3.0.0"], env)  # registry/ changed: the catalog is stale
+    assert done.returncode == 0 and "liveswap.registry" in imported, done.stderr
+    done, imported = imports_of(["activate", "ctlprobe==3.0.0"], env)  # and that check wrote a new one
+    assert done.returncode == 0 and "liveswap.registry" not in imported, done.stderr
 
 
 def _journal(home: Path) -> None:

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from filelock import FileLock
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from liveswap.home import quick
 
 MARKETS = ["BTC-5m", "SOL-5m"]
@@ -96,12 +98,32 @@ def test_host_running_by_heartbeat_or_by_a_live_pid_file(tmp_path: Path) -> None
     assert quick.host_running(state) == os.getpid()
 
 
-def test_risk_keys_and_name_pattern_are_the_full_models() -> None:
+def test_risk_keys_are_the_full_models() -> None:
     from liveswap.home.control import RISK_KEYS
-    from liveswap.specs import NAME_RE
 
     assert quick.RISK_KEYS == RISK_KEYS
-    assert quick.NAME_RE.pattern == NAME_RE.pattern
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aZ09._-=+ \n\u0663é", max_size=12))
+def test_names_and_versions_it_vouches_for_are_the_spec_parsers(text: str) -> None:
+    """The hand-written checks (no re) accept only what liveswap.specs accepts."""
+    from liveswap.specs import NAME_RE, SpecError, check_version, parse_spec
+
+    if quick.surely_name(text):
+        assert NAME_RE.match(text)
+    if quick.surely_version(text):
+        check_version(text)
+    if quick.surely_spec(text):
+        try:
+            parse_spec(text)
+        except SpecError as exc:
+            raise AssertionError(f"{text!r}: {exc}") from None
+    for ok in ("momentum", "a", "m.o_m-1"):
+        assert quick.surely_name(ok) and quick.surely_spec(ok) and quick.surely_spec(f"{ok}==1.2.3")
+    for bad in ("", "-a", "a-", "a b", "é", "a\n"):
+        assert not quick.surely_name(bad)
+    assert quick.surely_version("1.2.3.4") and not quick.surely_version("1.2.3.4.5") and not quick.surely_version("1.")
 
 
 def variants() -> list[Any]:

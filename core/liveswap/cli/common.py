@@ -1,26 +1,32 @@
 """What every command shares: ``--home``/``--json`` flags, the refusal exception, JSON output.
 
-Kept to the standard library (and :mod:`liveswap.exceptions`): every command imports it, and the
-operator's everyday commands must start in a blink.
+Kept to the standard library without argparse, json or re (and :mod:`liveswap.exceptions`,
+:mod:`liveswap.home.plainjson`): every command imports it, and the operator's everyday commands
+must start in a blink. ``HOME_FLAGS``/``HOME_VALUES`` are ``--json``/``--home`` for :mod:`.fastargs`.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 
 from liveswap.exceptions import LiveswapError
+from liveswap.home import plainjson
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the CLI starts in a blink)
 if TYPE_CHECKING:
+    import argparse
     from pathlib import Path
     from typing import Any
 
 
 class CommandError(LiveswapError):
     """Refused or failed: the message (one or two plain lines) goes to stderr, exit status 1."""
+
+
+HOME_FLAGS = ("--json",)
+HOME_VALUES = {"--home": str}
+"""What :func:`add_home` and :func:`add_json` add, for :class:`liveswap.cli.fastargs.Shape`."""
 
 
 def add_home(parser: argparse.ArgumentParser) -> None:
@@ -46,5 +52,6 @@ def home_str(flag: str | None) -> str:
 
 
 def print_json(obj: Any) -> None:
-    json.dump(obj, sys.stdout, indent=2, sort_keys=True, default=str)
+    """``json.dump(obj, indent=2, sort_keys=True, default=str)`` and a newline (without importing json)."""
+    sys.stdout.write(plainjson.dumps(obj, indent=2, default=str))
     sys.stdout.write("\n")

@@ -7,23 +7,25 @@ SECONDS`` returns once the host applied the generation (exit 0: an activation or
 from which version to which and how long trading paused), refused it (exit 1, with the host's
 reason), or the time is up (exit 1).
 
-Fast by design: the edit goes through :mod:`liveswap.home.quick` (standard library only) when it
-can vouch for the file and the result; otherwise, and for every risk limit, through the full
-model (:func:`liveswap.home.control_store.update_control`), which also words any refusal.
+Fast by design: the command line is read by :mod:`liveswap.cli.fastargs` when it is plain, and
+the edit goes through :mod:`liveswap.home.quick` (standard library only) when it can vouch for
+the file and the result; otherwise through the full model
+(:func:`liveswap.home.control_store.update_control`), which also words any refusal, and rebuilds
+a missing control.json from what the host last applied.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 
-from liveswap.cli.common import CommandError, add_home, add_json, home_str, print_json
-from liveswap.home import changes, quick
+from liveswap.cli.common import HOME_FLAGS, HOME_VALUES, CommandError, add_home, add_json, home_str, print_json
+from liveswap.cli.fastargs import Shape
+from liveswap.home import changes, plainjson, quick
 from liveswap.home.quick import RISK_KEYS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
     from typing import Any
 
 
@@ -61,6 +63,12 @@ def _common(p: argparse.ArgumentParser, func: Any) -> None:
     p.set_defaults(func=func)
 
 
+def _shape(**kwargs: Any) -> Shape:
+    """:func:`_common`'s options (``--home``, ``--json``, ``--wait``) and the command's own."""
+    values = {**HOME_VALUES, "--wait": float, **kwargs.pop("values", {})}
+    return Shape(flags=HOME_FLAGS, values=values, **kwargs)
+
+
 # ---- the commands ---------------------------------------------------------------------------
 
 def activate(args: argparse.Namespace) -> int:
@@ -92,15 +100,18 @@ def _check_known(args: argparse.Namespace, spec: str) -> None:
         settings = load_settings(args.home)
     except ValueError as exc:
         raise CommandError(f"invalid settings: {exc}".splitlines()[0]) from None
+    registry = Registry.from_settings(settings)
     try:
-        Registry.from_settings(settings).resolve(spec)
+        registry.resolve(spec)
     except RegistryError as exc:
         raise CommandError(f"activate {spec}: refused: {exc}") from None
+    finally:  # the scan just made: the next activate of a version it found compatible skips the registry
+        registry.write_catalog()
 
 
 def rollback(args: argparse.Namespace) -> int:
     to = args.to
-    if to is not None and not quick.SIMPLE_VERSION_RE.match(to):
+    if to is not None and not quick.surely_version(to):
         from liveswap.specs import SpecError, check_version
 
         try:
@@ -128,22 +139,30 @@ def resume(args: argparse.Namespace) -> int:
 def set_values(args: argparse.Namespace) -> int:
     params, risk = parse_assignments(args.assignments)
     change = changes.set_values(params, risk)
-    # a risk limit is checked by the full model (its bounds, the host's ceilings), never by the fast path
-    return _submit(args, change, "set " + " ".join(args.assignments), full=bool(risk))
+    # a risk limit the fast path cannot vouch for within the model's bounds goes to the full model, which words
+    # the refusal; the host's ceilings (its settings) are the host's to apply (control/watcher.py)
+    return _submit(args, change, "set " + " ".join(args.assignments))
+
+
+FAST_ARGS = {
+    "activate": (_shape(positional="spec"), activate),
+    "rollback": (_shape(values={"--to": str}), rollback),
+    "pause": (_shape(appends=("--market",)), pause),
+    "resume": (_shape(appends=("--market",)), resume),
+    "set": (_shape(positional="assignments", many=True), set_values),
+}
+"""Each command's plain command lines, for :mod:`liveswap.cli.fastargs`: the options :func:`register`
+gives argparse (tests/cli/test_fastargs.py holds the two together)."""
 
 
 # ---- helpers ----------------------------------------------------------------------------------
 
 def parse_value(text: str) -> Any:
-    """JSON where it parses (``2``, ``true``, ``[1,2]``, ``null``), else the string itself."""
+    """JSON where it parses (``2``, ``true``, ``[1,2]``, ``null``), else the string itself (``NaN`` too)."""
     try:
-        return json.loads(text, parse_constant=_not_finite)
+        return plainjson.loads(text, constants=False)
     except ValueError:
         return text
-
-
-def _not_finite(name: str) -> Any:
-    raise ValueError(name)
 
 
 def parse_assignments(items: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -204,21 +223,19 @@ def _full_update(args: argparse.Namespace, change: Any) -> dict[str, Any]:
         raise CommandError(str(exc)) from None
 
 
-def _update(args: argparse.Namespace, state_dir: str, change: Any, *, full: bool) -> dict[str, Any]:
-    doc = None
-    if not full:
-        try:
-            doc = quick.update_control_quick(state_dir, change, markets=_host_markets(state_dir))
-        except TimeoutError:
-            raise CommandError(f"state/{quick.CONTROL_LOCK_FILE} is held by another liveswap command for more than "
-                               f"{quick.LOCK_TIMEOUT_SECONDS:g}s; try again") from None
+def _update(args: argparse.Namespace, state_dir: str, change: Any) -> dict[str, Any]:
+    try:
+        doc = quick.update_control_quick(state_dir, change, markets=_host_markets(state_dir))
+    except TimeoutError:
+        raise CommandError(f"state/{quick.CONTROL_LOCK_FILE} is held by another liveswap command for more than "
+                           f"{quick.LOCK_TIMEOUT_SECONDS:g}s; try again") from None
     return doc if doc is not None else _full_update(args, change)
 
 
-def _submit(args: argparse.Namespace, change: Any, what: str, *, swap: str | None = None, full: bool = False) -> int:
+def _submit(args: argparse.Namespace, change: Any, what: str, *, swap: str | None = None) -> int:
     home = home_str(args.home)
     state_dir = os.path.join(home, "state")
-    doc = _update(args, state_dir, change, full=full)
+    doc = _update(args, state_dir, change)
     gen = doc["generation"]
     result: dict[str, Any] = {"generation": gen, "control": doc, "applied": None, "message": "", "swap": None}
     pid = quick.host_running(state_dir)
@@ -238,11 +255,9 @@ def _submit(args: argparse.Namespace, change: Any, what: str, *, swap: str | Non
 
 def _wait(args: argparse.Namespace, state_dir: str, gen: int, what: str, swap: str | None,
           result: dict[str, Any]) -> int:
-    from pathlib import Path
-
     from liveswap.home.wait import wait_for_generation
 
-    outcome = wait_for_generation(Path(state_dir), gen, args.wait)
+    outcome = wait_for_generation(state_dir, gen, args.wait)
     message = outcome.message
     if not outcome.ok and message.startswith("timed out"):  # name the host by its pid file: alive even if stopped
         pid = quick.host_running(state_dir)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
+import os
 import sys
 import time
-from pathlib import Path
 
-from liveswap.cli.common import add_home, add_json, home_dir, print_json
+from liveswap.cli.common import HOME_FLAGS, HOME_VALUES, add_home, add_json, home_str, print_json
+from liveswap.cli.fastargs import Shape
 from liveswap.cli.render import table, terminal_width
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (argparse: only for the annotations)
+if TYPE_CHECKING:
+    import argparse
 
 EXPORT_TABLES = ("controls", "decisions", "fills", "ledger", "orders", "settlements", "swaps")
 
@@ -30,8 +34,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     j.set_defaults(func=lambda _args: j.print_help() or 2)
 
 
-def _journal(home: str | None) -> Path:
-    return home_dir(home) / "state" / "journal.sqlite"
+def _journal(home: str | None) -> str:
+    """``state/journal.sqlite`` of the home (a string: pathlib costs ``history`` milliseconds)."""
+    from liveswap.home.paths import JOURNAL_FILE, STATE_DIR
+
+    return os.path.join(home_str(home), STATE_DIR, JOURNAL_FILE)
 
 
 def show_history(args: argparse.Namespace) -> int:
@@ -84,3 +91,7 @@ def export(args: argparse.Namespace) -> int:
     if args.out:
         print(f"{len(data)} {args.table} rows written to {args.out}", file=sys.stderr)
     return 0
+
+
+FAST_ARGS = {"history": (Shape(flags=HOME_FLAGS, values=HOME_VALUES), show_history)}
+"""``history``'s command lines, for :mod:`liveswap.cli.fastargs` (the options of :func:`register`)."""

@@ -2,7 +2,10 @@
 
 The parser lists every command from :data:`COMMANDS` without importing any implementation; only
 the module of the command being run is imported (and registers its full arguments), so
-``liveswap status`` never pays for the host, pydantic or the venue clients.
+``liveswap status`` never pays for the host, pydantic or the venue clients. The everyday
+commands' plain command lines do not even pay for argparse: their modules list their shapes in
+``FAST_ARGS``, read by :mod:`liveswap.cli.fastargs` (argparse, :mod:`liveswap.cli.parser`, reads
+everything else, and prints every help and usage error).
 
 Exit status: 0 done; 1 refused or failed (reason on stderr); 2 usage error; 130 interrupted;
 141 (128 + SIGPIPE) when the reader of the output went away (``liveswap journal export | head``),
@@ -11,13 +14,16 @@ silently, like any Unix tool.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from collections.abc import Sequence
 
-from liveswap import __version__
 from liveswap.exceptions import LiveswapError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: every command starts here
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+    from typing import Any
 
 BROKEN_PIPE_EXIT = 141
 
@@ -57,64 +63,53 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def command_of(argv: Sequence[str]) -> str | None:
-    """The command word: the first argument that is not a top-level option (only -h and --version exist)."""
+    """The command word: the first argument that is not a top-level option (only -h and --version exist);
+    None if there is none, or if the top-level help comes before it (``liveswap --help status`` lists all)."""
     for arg in argv:
+        if arg in ("-h", "--help"):
+            return None
         if not arg.startswith("-"):
             return arg
     return None
 
 
-class Formatter(argparse.HelpFormatter):
-    """argparse's formatter, sized with ``os.get_terminal_size`` instead of importing shutil (which
-    pulls in the compression modules: milliseconds every command would pay)."""
-
-    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
-                 width: int | None = None) -> None:
-        if width is None:
-            try:
-                width = os.get_terminal_size(sys.stderr.fileno()).columns - 2
-            except (OSError, ValueError, AttributeError):
-                width = int(os.environ.get("COLUMNS") or 80) - 2
-        super().__init__(prog, indent_increment, max_help_position, width)
-
-
-class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose sub-parsers (``add_subparsers`` makes them of this class) format with
-    :class:`Formatter` too: argparse builds a formatter for every ``add_argument``."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("formatter_class", Formatter)
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-
-
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The parser; only ``command``'s module is imported (and registers its full arguments)."""
-    parser = Parser(
-        prog="liveswap",
-        description="Host for live trading strategies that swaps strategy code while trading.",
-    )
-    parser.add_argument("--version", action="version", version=f"liveswap {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    if command in COMMANDS:
-        __import__(COMMANDS[command][0], fromlist=["register"]).register(sub)
-    for name, (_module, help_text) in COMMANDS.items():
-        if name not in sub.choices:
-            sub.add_parser(name, help=help_text)
-    return parser
+    """argparse's parser (:func:`liveswap.cli.parser.build_parser`): imported only when needed."""
+    from liveswap.cli.parser import build_parser as build
+
+    return build(command)
+
+
+def parse_fast(argv: list[str], command: str | None) -> Any:
+    """The command line read by :mod:`liveswap.cli.fastargs` if ``command``'s module lists its shape
+    in ``FAST_ARGS`` and the line is plain, else None (argparse reads it)."""
+    if command not in COMMANDS:
+        return None
+    module = __import__(COMMANDS[command][0], fromlist=["FAST_ARGS"])
+    found = getattr(module, "FAST_ARGS", {}).get(command)
+    if found is None:
+        return None
+    from liveswap.cli.fastargs import parse
+
+    shape, func = found
+    return parse(argv, command, shape, func)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        parser = build_parser(command_of(argv))
-        try:
-            args = parser.parse_args(argv)
-        except SystemExit as exc:  # --help, --version or a usage error: flush here, where a closed pipe is caught
-            sys.stdout.flush()
-            return exc.code if isinstance(exc.code, int) else 0
-        if not getattr(args, "func", None):
-            parser.print_help(sys.stderr)
-            return 2
+        command = command_of(argv)
+        args = parse_fast(argv, command)
+        if args is None:
+            parser = build_parser(command)
+            try:
+                args = parser.parse_args(argv)
+            except SystemExit as exc:  # --help, --version or a usage error: flush here, where a closed pipe is caught
+                sys.stdout.flush()
+                return exc.code if isinstance(exc.code, int) else 0
+            if not getattr(args, "func", None):
+                parser.print_help(sys.stderr)
+                return 2
         try:
             code = int(args.func(args) or 0)
         except LiveswapError as exc:  # CommandError and every other refusal: one line, exit 1

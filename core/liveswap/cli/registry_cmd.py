@@ -115,6 +115,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     registry = open_registry(args.home)
     versions = annotate(registry.scan(), _running(args.home))
+    registry.write_catalog()  # what `activate` trusts without importing the registry
     if args.json:
         print_json([{**v.to_dict(), "lock": registry.lock_of(v), "active": note.startswith("ACTIVE"), "note": note}
                     for v, note in versions])
@@ -150,7 +151,11 @@ def cmd_add(args: argparse.Namespace) -> int:
         print(f"liveswap: note: {home} had no registry/; creating a new home there", file=sys.stderr)
     settings = open_settings(args.home)
     checks = () if args.static else load_tests(settings)
-    results = Registry.from_settings(settings).add(args.wheels, extra_checks=checks)
+    registry = Registry.from_settings(settings)
+    results = registry.add(args.wheels, extra_checks=checks)
+    if any(r.copied_to for r in results):  # a scan with the new wheels: `activate` of one of them skips
+        registry.versions()                 # the registry (a running host would rescan and write it too)
+        registry.write_catalog()
     if args.json:
         print_json([{**r.report.to_dict(), "copied_to": str(r.copied_to) if r.copied_to else None, "note": r.note}
                     for r in results])

@@ -9,16 +9,17 @@ answers in a blink. ``--json`` prints the document plus ``alive``, ``heartbeat_a
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
 
-from liveswap.cli.common import CommandError, add_home, add_json, home_str, print_json
+from liveswap.cli.common import HOME_FLAGS, HOME_VALUES, CommandError, add_home, add_json, home_str, print_json
+from liveswap.cli.fastargs import Shape
 from liveswap.home import quick
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
     from typing import Any
 
 CLEAR = "\x1b[H\x1b[2J"
@@ -64,11 +65,9 @@ def show(args: argparse.Namespace) -> None:
         return
     words = None
     if not st["alive"]:  # why it stopped: the host's exit reason, else its log's last line
-        from pathlib import Path
-
         from liveswap.home.last_words import last_words
 
-        words = last_words(Path(home_str(args.home)) / "state", st)
+        words = last_words(os.path.join(home_str(args.home), "state"), st)
     print(render(st, desired=st["desired_generation"], width=terminal_width(), last_words=words))
 
 
@@ -95,3 +94,7 @@ def watch(args: argparse.Namespace, interval: float, clear: bool) -> None:
             print(f"liveswap: {exc}; watching")
         print(f"\n(every {interval:g} s; Ctrl-C to stop)" if not args.json else "", flush=True)
         time.sleep(interval)
+
+
+FAST_ARGS = {"status": (Shape(flags=HOME_FLAGS, values=HOME_VALUES, slow={"--watch": None}), status)}
+"""``status``'s plain command lines, for :mod:`liveswap.cli.fastargs` (the options of :func:`register`)."""

@@ -10,10 +10,10 @@ when the swap paused trading.
 
 from __future__ import annotations
 
-import json
 import time
 
 from liveswap.cli.render import grid, table
+from liveswap.home import plainjson
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the CLI starts in a blink)
 if TYPE_CHECKING:
@@ -164,7 +164,7 @@ def header(st: Mapping[str, Any], *, desired: int | None, now: float,
                  f"win rate {_rate(st.get('win_rate'))}, {st.get('candles_processed', 0)} candles this run"))
     rows.append(("risk", risk_line(st)))
     rows.extend(money_rows(st, now))
-    rows.append(("params", json.dumps(st.get("params") or {}, sort_keys=True)))
+    rows.append(("params", plainjson.dumps(st.get("params") or {})))
     snap = st.get("last_snapshot_at")
     rows.append(("snapshot", "never" if not snap else f"{ago(now - float(snap))} ({wall(snap)})"))
     if st.get("last_swap"):

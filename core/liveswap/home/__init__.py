@@ -20,8 +20,6 @@ The CLI reaches a running host only through this package. Layer: a bottom room b
 
 from __future__ import annotations
 
-from importlib import import_module
-
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the CLI's fast paths come through here)
 if TYPE_CHECKING:
     from liveswap.home.control import ControlDoc
@@ -42,5 +40,7 @@ _WHERE = {"ControlDoc": "control", "load_control": "control_store", "read_desire
 
 def __getattr__(name: str) -> object:
     if name in _WHERE:
+        from importlib import import_module
+
         return getattr(import_module(f"liveswap.home.{_WHERE[name]}"), name)
     raise AttributeError(f"module 'liveswap.home' has no attribute {name!r}")

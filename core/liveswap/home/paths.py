@@ -7,8 +7,9 @@ takes its path from here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: the CLI's fast paths import these names
+if TYPE_CHECKING:
+    from pathlib import Path
 
 STATE_DIR = "state"
 CONTROL_FILE = "control.json"
@@ -24,11 +25,30 @@ CATALOG_FILE = "registry/catalog.json"
 """What the last registry scan found: strategy name -> version -> verdict (read by the CLI's fast path)."""
 
 
-@dataclass(frozen=True, slots=True)
 class HomePaths:
-    """Every file of a home's ``state/`` folder. Build it from the state folder itself."""
+    """Every file of a home's ``state/`` folder. Build it from the state folder itself (a ``Path``).
 
+    A plain immutable value class rather than a dataclass: importing :mod:`dataclasses` (and
+    :mod:`inspect` with it) would cost every CLI command that needs only the file names here.
+    """
+
+    __slots__ = ("state_dir",)
     state_dir: Path
+
+    def __init__(self, state_dir: Path) -> None:
+        object.__setattr__(self, "state_dir", state_dir)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"HomePaths is immutable: cannot set {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        return other.state_dir == self.state_dir if isinstance(other, HomePaths) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.state_dir)
+
+    def __repr__(self) -> str:
+        return f"HomePaths(state_dir={self.state_dir!r})"
 
     @classmethod
     def of_home(cls, home: Path) -> HomePaths:

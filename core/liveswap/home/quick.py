@@ -1,7 +1,8 @@
-"""The CLI's fast paths to a home's files: standard library only, no pydantic, no filelock.
+"""The CLI's fast paths to a home's files: standard library only, no pydantic, no filelock, no re.
 
 The operator's everyday commands (``status``, ``activate``, ``pause``...) must answer in a blink,
-and importing pydantic alone costs several interpreter starts. This module reads
+and importing pydantic alone costs several interpreter starts (even ``json`` and ``re`` cost most of
+one: JSON goes through :mod:`liveswap.home.plainjson`, names are checked by hand). This module reads
 ``status.json`` as plain JSON, tells whether a host is running, and edits ``control.json`` under
 the same OS lock as :func:`liveswap.home.control_store.update_control` (``flock`` on
 ``state/control.lock``, which is what ``filelock`` takes on Unix).
@@ -15,11 +16,13 @@ accepts too.
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import re
+import sys
 import time
+
+from liveswap.home import plainjson
+from liveswap.home.paths import CATALOG_FILE, CONTROL_FILE, CONTROL_LOCK_FILE, HOST_PID_FILE, STATUS_FILE
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -28,16 +31,12 @@ if TYPE_CHECKING:
 
     Path = str | os.PathLike[str]  # a folder, as a str or a pathlib.Path (nothing here needs pathlib)
 
-STATE_DIR = "state"
-CONTROL_FILE = "control.json"
-CONTROL_LOCK_FILE = "control.lock"
-STATUS_FILE = "status.json"
-HOST_PID_FILE = "host.pid"
 STALE_HEARTBEATS = 3
 LOCK_TIMEOUT_SECONDS = 10.0
 
-NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")  # the same as liveswap.specs.NAME_RE
-SIMPLE_VERSION_RE = re.compile(r"^\d{1,9}(?:\.\d{1,9}){0,3}$")  # a subset of PEP 440 (1.2.0), surely valid
+_DIGITS = frozenset("0123456789")
+_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") | _DIGITS
+_NAME_CHARS = _ALNUM | frozenset("._-")
 CONTROL_KEYS = frozenset({"active", "active_request", "rollback", "paused", "paused_markets", "params", "risk",
                           "generation", "resume_request"})
 RISK_KEYS = ("stake_cap", "max_open_positions", "daily_loss_limit")  # = liveswap.home.control.RISK_KEYS
@@ -45,11 +44,16 @@ POSITIVE_FLOAT = ("stake_cap", "daily_loss_limit")
 NON_NEGATIVE_INT = ("max_open_positions",)
 
 
+def _read_json(path: str, *, constants: bool = True) -> Any:
+    """A JSON file's value; ``OSError`` or ``ValueError`` (not UTF-8, not JSON) if it cannot be read."""
+    with open(path, encoding="utf-8") as fh:
+        return plainjson.loads(fh.read(), constants=constants)
+
+
 def read_status(state_dir: Path) -> dict[str, Any] | None:
     """status.json as written (plain JSON), or None if there is none or it is unreadable."""
     try:
-        with open(os.path.join(state_dir, STATUS_FILE), encoding="utf-8") as fh:
-            raw = json.load(fh)
+        raw = _read_json(os.path.join(state_dir, STATUS_FILE))
     except (OSError, ValueError):
         return None
     return raw if isinstance(raw, dict) else None
@@ -90,8 +94,7 @@ def host_running(state_dir: Path, status: dict[str, Any] | None = None) -> int |
 def desired_generation(state_dir: Path) -> int | None:
     """The generation control.json asks for (unvalidated: status never fails on a bad file)."""
     try:
-        with open(os.path.join(state_dir, CONTROL_FILE), encoding="utf-8") as fh:
-            gen = json.load(fh).get("generation")
+        gen = _read_json(os.path.join(state_dir, CONTROL_FILE)).get("generation")
     except (OSError, ValueError, AttributeError):
         return None
     return gen if isinstance(gen, int) and not isinstance(gen, bool) else None
@@ -101,6 +104,22 @@ def desired_generation(state_dir: Path) -> int | None:
 
 def _int(x: Any, low: int = 0) -> bool:
     return isinstance(x, int) and not isinstance(x, bool) and x >= low
+
+
+def _positive_float(x: Any) -> bool:
+    """A number a float field with ``gt=0`` takes (an int too, within a float's range)."""
+    if not isinstance(x, (int, float)) or isinstance(x, bool):
+        return False
+    try:
+        return math.isfinite(x) and x > 0
+    except OverflowError:  # an int beyond any float
+        return False
+
+
+def _as_the_model_writes(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` as :meth:`ControlDoc.to_json` would write it: the float risk limits as floats (``3`` -> ``3.0``)."""
+    risk = {k: float(v) if k in POSITIVE_FLOAT else v for k, v in doc["risk"].items()}
+    return {**doc, "risk": risk}
 
 
 def _finite_json(x: Any, depth: int = 0) -> bool:
@@ -119,15 +138,28 @@ def _finite_json(x: Any, depth: int = 0) -> bool:
 
 
 def surely_known(state_dir: str, spec: str) -> bool:
-    """True only if the last registry scan (``state/registry/catalog.json``, newer than
-    ``registry/``) found ``spec`` compatible; False means "ask the registry", never "unknown"."""
-    catalog_path = os.path.join(state_dir, "registry", "catalog.json")
+    """True only if the last registry scan (``state/registry/catalog.json``) found ``spec``
+    compatible and nothing it read has changed since: the catalog is newer than ``registry/`` (a
+    wheel added, replaced or removed) and than this interpreter's ``site-packages`` folders (a pip
+    install or upgrade, of a strategy or of liveswap itself). False means "ask the registry",
+    never "unknown".
+
+    The catalog is written by every full scan: the host's (at start and when ``registry/``
+    changes), ``liveswap registry add|list``, and an ``activate`` that had to ask the registry, so
+    on a home in use only the first ``activate`` after a change pays for the registry. The host
+    checks every activation fully anyway; the catalog only spares the CLI a refusal it can tell
+    at once.
+    """
+    catalog_path = os.path.join(state_dir, CATALOG_FILE)
     try:
-        registry_dir = os.path.join(os.path.dirname(state_dir), "registry")
-        if os.stat(catalog_path).st_mtime_ns < os.stat(registry_dir).st_mtime_ns:
+        written = os.stat(catalog_path).st_mtime_ns
+        if written < os.stat(os.path.join(os.path.dirname(state_dir), "registry")).st_mtime_ns:
             return False
-        with open(catalog_path, encoding="utf-8") as fh:
-            versions = json.load(fh)["versions"]
+        for entry in sys.path:
+            if entry.endswith(("site-packages", "dist-packages")) and os.path.isdir(entry) \
+                    and written < os.stat(entry).st_mtime_ns:
+                return False
+        versions = _read_json(catalog_path)["versions"]
         name, _, version = spec.partition("==")
         found = versions[name]
         return found[version] == "compatible" if version else "compatible" in found.values()
@@ -140,11 +172,26 @@ def surely_spec(x: Any) -> bool:
     return _spec(x)
 
 
+def surely_name(x: str) -> bool:
+    """A project name :data:`liveswap.specs.NAME_RE` accepts (ASCII letters and digits at both
+    ends, ``.``, ``_``, ``-`` between), checked without :mod:`re`."""
+    return bool(x) and x[0] in _ALNUM and x[-1] in _ALNUM and all(c in _NAME_CHARS for c in x)
+
+
+def surely_version(x: Any) -> bool:
+    """``1``, ``1.2``, ``1.2.3`` or ``1.2.3.4`` (1 to 9 ASCII digits each): a subset of PEP 440
+    that :func:`liveswap.specs.check_version` certainly accepts."""
+    if not isinstance(x, str):
+        return False
+    parts = x.split(".")
+    return len(parts) <= 4 and all(0 < len(p) <= 9 and all(c in _DIGITS for c in p) for p in parts)
+
+
 def _spec(x: Any) -> bool:
     if not isinstance(x, str) or x != x.strip():
         return False
     name, sep, version = x.partition("==")
-    return bool(NAME_RE.match(name)) and (not sep or bool(SIMPLE_VERSION_RE.match(version)))
+    return surely_name(name) and (not sep or surely_version(version))
 
 
 def surely_valid(doc: Any, markets: Iterable[str] | None) -> bool:
@@ -164,7 +211,7 @@ def surely_valid(doc: Any, markets: Iterable[str] | None) -> bool:
         if not isinstance(rollback, dict) or set(rollback) - {"to", "request"} or not _int(rollback.get("request")):
             return False
         to = rollback.get("to")
-        if to is not None and not (isinstance(to, str) and SIMPLE_VERSION_RE.match(to)):
+        if to is not None and not surely_version(to):
             return False
     if not isinstance(doc.get("paused", False), bool) or not _int(doc.get("generation", 0)):
         return False
@@ -182,7 +229,7 @@ def surely_valid(doc: Any, markets: Iterable[str] | None) -> bool:
         return False
     for key, value in risk.items():
         if key in POSITIVE_FLOAT:
-            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+            ok = _positive_float(value)
         elif key in NON_NEGATIVE_INT:
             ok = _int(value)
         else:
@@ -193,11 +240,8 @@ def surely_valid(doc: Any, markets: Iterable[str] | None) -> bool:
 
 
 DEFAULTS: dict[str, Any] = {"active": None, "active_request": None, "rollback": None, "paused": False,
-                            "paused_markets": [], "params": {}, "risk": {}, "generation": 0}
-
-
-def _no_constants(name: str) -> Any:
-    raise ValueError(name)
+                            "resume_request": None, "paused_markets": [], "params": {}, "risk": {}, "generation": 0}
+"""Every key :meth:`ControlDoc.to_json` writes (without a candidate), at the model's defaults."""
 
 
 class _Flock:
@@ -230,7 +274,7 @@ class _Flock:
 
 def _write_atomic(path: str, doc: dict[str, Any]) -> None:
     """temp file + fsync + rename + directory fsync (as :func:`liveswap.fsutil.atomic_write_json`)."""
-    data = json.dumps(doc, indent=2, sort_keys=True, allow_nan=False).encode() + b"\n"
+    data = plainjson.dumps(doc, indent=2, allow_nan=False).encode() + b"\n"
     folder = os.path.dirname(path)
     tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -263,8 +307,7 @@ def update_control_quick(state_dir: Path, change: Callable[[dict[str, Any], int]
     path = os.path.join(state_dir, CONTROL_FILE)
     with _Flock(os.path.join(state_dir, CONTROL_LOCK_FILE), timeout):
         try:
-            with open(path, encoding="utf-8") as fh:
-                current = json.loads(fh.read(), parse_constant=_no_constants)
+            current = _read_json(path, constants=False)
         except (OSError, ValueError):  # a missing file too: the full path rebuilds it from what the host applied
             return None
         if not surely_valid(current, markets):
@@ -273,10 +316,11 @@ def update_control_quick(state_dir: Path, change: Callable[[dict[str, Any], int]
         status = read_status(state_dir) or {}
         observed = status.get("observed_generation")
         generation = max(base["generation"], observed if _int(observed) else 0) + 1
-        new = dict(change(json.loads(json.dumps(base)), generation))
+        new = dict(change(plainjson.loads(plainjson.dumps(base)), generation))
         new["generation"] = generation
         new = {**DEFAULTS, **new}
         if not surely_valid(new, markets):
             return None
+        new = _as_the_model_writes(new)
         _write_atomic(path, new)
         return new

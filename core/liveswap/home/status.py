@@ -221,9 +221,10 @@ class StatusDoc(_Strict):
         return self.running and self.heartbeat_age(now) <= STALE_HEARTBEATS * self.heartbeat_seconds
 
     def refusal_of(self, generation: int) -> str | None:
-        """The host's reason for refusing ``generation``, if it did."""
-        refusals = [*self.control_refusals, *([self.control_refusal] if self.control_refusal else [])]
-        return next((r.reason or "refused" for r in refusals if r.generation == generation), None)
+        """The host's reason for refusing ``generation``, if it did (:func:`liveswap.home.wait.refusal_of`)."""
+        from liveswap.home.wait import refusal_of
+
+        return refusal_of(self.to_json(), generation)
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True)

@@ -8,10 +8,9 @@ schema. ``Journal`` (the writer, :mod:`.store`) is imported on first use, so the
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from liveswap.exceptions import JournalError
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: `liveswap history` comes through here
 if TYPE_CHECKING:
     from liveswap.journal.store import Journal
 

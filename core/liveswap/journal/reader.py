@@ -1,19 +1,24 @@
 """Read-only access to a journal, for the CLI while a host may be writing it (WAL readers never
-block the writer)."""
+block the writer).
+
+Cheap to import (``liveswap history`` does): sqlite3 and nothing of pathlib, typing or decimal
+(the money conversion of :func:`rows` is imported when it is used). Paths may be ``str`` or ``Path``.
+"""
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from liveswap.exceptions import JournalError
-from liveswap.money import fl, from_micros
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the CLI starts in a blink)
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from typing import Any
+
+    Path = str | os.PathLike[str]
 
 EXPORTS: dict[str, str] = {
     "fills": "SELECT f.*, o.strategy, o.tag, o.candle_market, o.candle_start FROM fills f"
@@ -31,7 +36,7 @@ EXPORTS: dict[str, str] = {
 
 @contextmanager
 def open_readonly(path: Path) -> Iterator[sqlite3.Connection]:
-    if not path.exists():
+    if not os.path.exists(path):
         raise JournalError(f"no journal at {path} (has a host run on this home?)")
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -53,6 +58,8 @@ def rows(path: Path, table: str) -> list[dict[str, Any]]:
 
 
 def _dollars(row: dict[str, Any]) -> dict[str, Any]:
+    from liveswap.money import fl, from_micros
+
     out: dict[str, Any] = {}
     for key, value in row.items():
         if key.endswith("_micros"):
