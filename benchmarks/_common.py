@@ -231,6 +231,7 @@ def swap(engine: Engine, swaps: SwapManager, spec: str) -> float:
 def close_engine(engine: Engine, swaps: SwapManager) -> None:
     swaps.close()
     engine.active.runner.close()
+    engine.flush_snapshot()  # a snapshot still being written would race the temporary home's removal
     engine.journal.close()
 
 

@@ -2,10 +2,13 @@
 
 An engine in this process (ManualClock, real registry, isolated installs, sandboxed workers, the
 real SwapManager) decides five-minute batches; between two batches a new version, prepared off
-the trading path, is committed. The commit's blocking time is ``pause_ms`` (export of the old
-version's state, import into the new one, flip, journal). The anchor is the 9-market, 1 KB row
-(and the swap issue's target: p99 pause <= 5 ms). Throughput is candles per second decided
-through the sandboxed strategy with the journal, as in ``bench_engine.py``.
+the trading path, is committed. The commit's blocking time is ``pause_ms``: with the state
+hand-over staged before the flip (``liveswap.swap.staging``) it is the flip, whatever the state's
+size; the hand-over itself (export + import, which grows with the state) runs while the old
+version still trades (``bench_swap_pause.py`` measures it and the fallback that pays it at the
+flip). The anchor is the 9-market, 1 KB row (and the swap issue's target: p99 pause <= 5 ms).
+Throughput is candles per second decided through the sandboxed strategy with the journal, as in
+``bench_engine.py``.
 
     .venv/bin/python benchmarks/bench_scaling.py [--swaps N] [--batches N]
 

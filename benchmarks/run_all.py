@@ -97,7 +97,7 @@ def main() -> None:
               for k in ("FULL", "NORMAL")}
     lines = [
         START,
-        f"Measured by `python3 dev.py bench`{' --quick' if q else ''} on {machine()}; run took {elapsed / 60:.1f} min. "
+        f"Measured by `python3 dev.py bench{' --quick' if q else ''}` on {machine()}; run took {elapsed / 60:.1f} min. "
         "Re-run it to get your machine's figures (see docs/benchmarks.md for what each one means).",
         "",
         "| What | Figure | Anchor |",
