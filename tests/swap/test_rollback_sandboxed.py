@@ -130,6 +130,25 @@ def test_the_operator_rolling_back_during_probation_gets_the_previous_state_back
     assert engine.journal.probations()[0]["outcome"] == "rolled-back"
 
 
+def test_a_rollback_asked_as_the_probation_ends_still_lands_on_the_previous_version(home: Path, engines: Any) -> None:
+    """The operator's rollback arrives during probation; the batch that ends the probation is
+    decided before the rollback commits: the warm previous version must not be stopped under it."""
+    wheel(home / "registry", "1.0.0")
+    wheel(home / "registry", "2.0.0")
+    engine, swaps = engines(probation=2)
+    advance(engine, 900)
+    assert activate(engine, swaps, "probe==2.0.0") is None
+    advance(engine, 300)  # one of the two probation batches
+    out: list[str | None] = []
+    swaps.request(kind="rollback", spec=None, generation=2, done=out.append)
+    advance(engine, 300)  # the last probation batch, then the boundary where the rollback commits
+    assert out == [None]
+    assert engine.active.spec == "probe==1.0.0"
+    assert engine.journal.probations()[0]["outcome"] == "rolled-back"
+    advance(engine, 600)
+    exactly_once(engine)
+
+
 @pytest.mark.parametrize("export_fault", ["raise RuntimeError('no')", "time.sleep(60)", "os._exit(4)"])
 def test_a_failed_or_hung_export_aborts_the_commit(home: Path, engines: Any, export_fault: str) -> None:
     wheel(home / "registry", "1.0.0", export_fault=f"if len(self.seen) > 10: {export_fault}")

@@ -22,6 +22,7 @@ from liveswap.exceptions import ControlError
 from liveswap.fsutil import atomic_write_json
 from liveswap.home.control import ControlDoc, explain
 from liveswap.home.control_fallback import desired_from_status
+from liveswap.home.doorbell import ring
 from liveswap.home.paths import CONTROL_FILE, CONTROL_LOCK_FILE, HomePaths
 from liveswap.home.status import read_status
 
@@ -125,6 +126,7 @@ def update_control(state_dir: Path, change: Change, *, markets: Iterable[str] | 
             except ValidationError as exc:
                 raise ControlError(f"{explain(exc, 'refused:')} (nothing was changed)") from None
             atomic_write_json(HomePaths(state_dir).control, doc.to_json())
+            ring(state_dir)  # a running host reads it now, not at its next idle poll
             return doc
     except Timeout:
         raise ControlError(f"state/{CONTROL_LOCK_FILE} is held by another liveswap command for more than {timeout:g}s; "

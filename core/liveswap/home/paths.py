@@ -22,6 +22,7 @@ HOST_PID_FILE = "host.pid"
 JOURNAL_FILE = "journal.sqlite"
 PAPER_BROKER_FILE = "paper_broker.sqlite"
 CATALOG_FILE = "registry/catalog.json"
+DOORBELL_FILE = "doorbell"  # a FIFO: the CLI rings it after writing control.json (home/doorbell.py)
 """What the last registry scan found: strategy name -> version -> verdict (read by the CLI's fast path)."""
 
 
@@ -57,6 +58,10 @@ class HomePaths:
     @property
     def control(self) -> Path:
         return self.state_dir / CONTROL_FILE
+
+    @property
+    def doorbell(self) -> Path:
+        return self.state_dir / DOORBELL_FILE
 
     @property
     def control_lock(self) -> Path:

@@ -22,6 +22,7 @@ import sys
 import time
 
 from liveswap.home import plainjson
+from liveswap.home.doorbell import ring
 from liveswap.home.paths import CATALOG_FILE, CONTROL_FILE, CONTROL_LOCK_FILE, HOST_PID_FILE, STATUS_FILE
 
 TYPE_CHECKING = False
@@ -323,4 +324,5 @@ def update_control_quick(state_dir: Path, change: Callable[[dict[str, Any], int]
             return None
         new = _as_the_model_writes(new)
         _write_atomic(path, new)
+        ring(state_dir)  # a running host reads it now, not at its next idle poll
         return new

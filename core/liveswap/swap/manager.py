@@ -191,8 +191,11 @@ class SwapManager:
     def _probation_step(self) -> None:
         p = self._probation
         assert p is not None
-        p.batches_left -= 1
+        p.batches_left = max(0, p.batches_left - 1)
         self._set_probation(p)
+        pending = self._pending
+        if p.batches_left <= 0 and pending is not None and pending.prepared is p.old:
+            return  # the operator's rollback to the warm previous version commits now: it ends the probation
         if p.batches_left <= 0:
             logger.info("probation passed: {} is permanent; stopping {}", self.engine.active.spec, p.old.spec)
             self._set_probation(None)
