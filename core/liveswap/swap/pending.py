@@ -30,7 +30,13 @@ Done = Callable[[str | None], None]
 
 @dataclass(slots=True)
 class Pending:
-    """One activation, rollback or promotion, from the request to its commit or refusal."""
+    """One activation, rollback or promotion, from the request to its commit or refusal.
+
+    Two threads share it, each through its own method: the engine thread creates it and may
+    :meth:`cancel` it; the prepare thread fills in ``error``, ``params`` and ``staged``, then
+    calls :meth:`finish` once. The engine thread reads those fields only once :attr:`finished`
+    (``ready`` set after they were written). ``_lock`` makes cancel and finish exclusive, so a
+    worker prepared for a cancelled request is stopped by exactly one of the two threads."""
 
     kind: SwapKind
     spec: str
@@ -38,13 +44,47 @@ class Pending:
     done: Done
     prepared: ActiveStrategy | None = None
     error: str | None = None
-    finished: bool = False
     ready: threading.Event = field(default_factory=threading.Event)
-    superseded: bool = False
     keep_state: bool = False  # a promoted candidate: its own live state, no import
     reason: str = ""  # journaled with the swap (a promotion's verdict)
     params: dict[str, Any] | None = None  # what the new version was set up with
     staged: Staged | None = None  # the state hand-over, done before the flip (swap.staging)
+    _cancelled: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def of(cls, kind: SwapKind, spec: str, generation: int, done: Done, *, prepared: ActiveStrategy,
+           keep_state: bool = False, reason: str = "") -> Pending:
+        """A request whose version is already running (the warm previous version, a candidate)."""
+        pending = cls(kind, spec, generation, done, prepared=prepared, keep_state=keep_state, reason=reason)
+        pending.ready.set()
+        return pending
+
+    @property
+    def finished(self) -> bool:
+        """Preparing is over (``prepared`` or ``error`` is set)."""
+        return self.ready.is_set()
+
+    @property
+    def cancelled(self) -> bool:
+        with self._lock:
+            return self._cancelled
+
+    def finish(self, new: ActiveStrategy | None) -> ActiveStrategy | None:
+        """The prepare thread's outcome (None: ``error`` says why). Returns a worker the caller must
+        stop: ``new`` itself when the request was cancelled meanwhile."""
+        with self._lock:
+            drop = new if self._cancelled else None
+            self.prepared = None if self._cancelled else new
+            self.ready.set()
+        return drop
+
+    def cancel(self) -> ActiveStrategy | None:
+        """The engine thread gives the request up. Returns the worker it had prepared (the caller
+        stops it unless it is still needed); a preparation still under way stops its own."""
+        with self._lock:
+            self._cancelled = True
+            return self.prepared if self.ready.is_set() else None
 
 
 def prepare(*, engine: Engine, loader: VersionLoader, pending: Pending) -> ActiveStrategy | None:
@@ -56,7 +96,7 @@ def prepare(*, engine: Engine, loader: VersionLoader, pending: Pending) -> Activ
         pending.params = dict(engine.desired.params)
         new.runner.setup(dict(pending.params))
         active = engine.active
-        if new.name == active.name and new.spec != active.spec and not pending.superseded:
+        if new.name == active.name and new.spec != active.spec and not pending.cancelled:
             pending.staged = stage(old=active, new=new)
         return new
     except (LoadError, StrategyFault) as exc:
