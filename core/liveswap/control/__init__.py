@@ -10,6 +10,6 @@ Layer: above ``engine``, beside ``swap``. It may import engine, home, runners, j
 and specs; never swap (it talks to it through :class:`SwapRequester`), the host or the CLI.
 """
 
-from liveswap.control.watcher import ControlWatcher, SwapRequest, SwapRequester, desired_from, install_control
+from liveswap.control.watcher import ControlWatcher, SwapRequest, SwapRequester, desired_from
 
-__all__ = ["ControlWatcher", "SwapRequest", "SwapRequester", "desired_from", "install_control"]
+__all__ = ["ControlWatcher", "SwapRequest", "SwapRequester", "desired_from"]

@@ -151,6 +151,9 @@ class ControlWatcher:
         self._recorded_upto = 0
         self._swap_key: tuple[str | None, int | None] | None = None
         self._rollback_upto = 0
+        self._observed_generation: int | None = None
+        self.control_error: str | None = None
+        """Why the last control.json was refused as a whole (``control_error`` in status.json), or None."""
 
     # ---- the callback -----------------------------------------------------------------------
 
@@ -209,11 +212,11 @@ class ControlWatcher:
                 engine.active.runner.on_params(dict(desired.params))
             except StrategyFault as exc:
                 self._refuse(engine, gen, f"{engine.active.spec} refused the params in on_params: {exc}")
-                engine.set_control_error(None)
+                self.control_error = None
                 return
         changes = _describe(before, desired)
         engine.apply_desired(desired, reason=f"control generation {gen}: {changes or 'no change'}")
-        engine.set_control_error(None)
+        self.control_error = None
         self.last_good = doc
         refusal = self._swap(engine, doc)
         if refusal is None or refusal == PENDING:
@@ -223,16 +226,21 @@ class ControlWatcher:
         elif refusal != PENDING:
             self._refuse(engine, gen, refusal)
         self._applied_generation = gen
-        self._publish_generation(engine)
+        self._publish_generation()
         logger.info("control generation {} applied: {}{}", gen, changes or "no change",
                     "" if refusal is None else "; swap in progress" if refusal == PENDING else
                     f"; swap refused: {refusal}")
 
-    def _publish_generation(self, engine: Engine) -> None:
+    def _publish_generation(self) -> None:
         """``observed_generation``: the last applied one, but short of any swap still in progress."""
         if self._applied_generation is None:
             return
-        engine.set_observed_generation(min([self._applied_generation, *(abs(g) - 1 for g in self._swaps_pending)]))
+        self._observed_generation = min([self._applied_generation, *(abs(g) - 1 for g in self._swaps_pending)])
+
+    @property
+    def observed_generation(self) -> int | None:
+        """The control generation the host has reached (None: none applied by this run yet)."""
+        return self._observed_generation
 
     def _swap(self, engine: Engine, doc: ControlDoc) -> str | None:
         request = self._swap_request(engine, doc)
@@ -263,7 +271,7 @@ class ControlWatcher:
                 self._record(engine, gen, True, f"{what}: done")
             else:
                 self._refuse(engine, gen, reason)
-            self._publish_generation(engine)
+            self._publish_generation()
             engine.heartbeat()
 
         try:
@@ -285,7 +293,7 @@ class ControlWatcher:
                 self._record(engine, gen, True, f"{request.kind} {request.spec or '(previous)'}: done")
             else:
                 self._refuse(engine, gen, reason)
-            self._publish_generation(engine)
+            self._publish_generation()
             engine.heartbeat()
 
         try:
@@ -315,7 +323,7 @@ class ControlWatcher:
     # ---- refusals and records ---------------------------------------------------------------
 
     def _refuse_file(self, engine: Engine, reason: str, generation: int | None) -> None:
-        engine.set_control_error(reason)
+        self.control_error = reason
         logger.error("{}; keeping generation {}", reason, engine.desired.generation)
         if generation is not None:
             self._refuse(engine, generation, reason, log=False)
@@ -324,7 +332,6 @@ class ControlWatcher:
         if log:
             logger.warning("control generation {} refused: {}", generation, reason)
         self.refusals.append(Refusal(generation=generation, reason=reason))
-        engine.set_control_refusals(list(self.refusals))
         self._record(engine, generation, False, reason)
 
     def _record(self, engine: Engine, generation: int, ok: bool, reason: str) -> None:
@@ -332,17 +339,6 @@ class ControlWatcher:
             return  # the start-up re-read of a generation a previous run already recorded
         engine.journal.record_control(generation=generation, ok=ok, reason=reason)
         self._recorded_upto = max(self._recorded_upto, generation)
-
-
-def install_control(engine: Engine, *, started_with: ControlDoc | None = None,
-                    swaps: SwapRequester | None = None, rollouts: CandidateRequester | None = None) -> ControlWatcher:
-    """Register a :class:`ControlWatcher` on ``engine``; it applies control.json from the next batch on.
-
-    Swaps go to ``swaps`` (the swap manager); without one they are refused: no hot swap in this host.
-    """
-    watcher = ControlWatcher(engine.state_dir, started_with=started_with, swaps=swaps, rollouts=rollouts)
-    engine.add_between_batches(watcher)
-    return watcher
 
 
 def _describe(before: Desired, after: Desired) -> str:

@@ -98,7 +98,6 @@ class RolloutController:
         self._last: dict[str, Any] | None = None  # the last candidate that ended, for status
         self._closed = False  # the host stopped: the candidate resumes at the next start
         self._lock = threading.Lock()
-        engine.add_between_batches(self.tick)
         self._last = _ended(cj.history(engine.journal, 1))
 
     # ---- requests (from the control watcher, on the engine thread) ----------------------------
@@ -253,8 +252,6 @@ class RolloutController:
             p.done(f"candidate {strategy.spec} cannot start: {exc}")
             return
         self.slot, self.since = slot, float(row["started_at"])
-        if slot.mode == "canary":
-            engine.set_canary(Canary(strategy, slot.canary_markets))
         p.done(None)
 
     def _slot(self, p: _Preparing, strategy: ActiveStrategy, cid: int, active_spec: str, balance: Decimal,
@@ -287,18 +284,14 @@ class RolloutController:
         engine = self.engine
         if engine.cursor is not None and engine.cursor > slot.cursor:
             slot.catch_up(until=engine.cursor, desired=engine.desired)
-        self._promoting = True
+        self._promoting = True  # from the next batch a promoted canary trades every market
         slot.snapshot()
-        if slot.mode == "canary":
-            engine.set_canary(None)  # from the next batch the promoted version trades every market
         reason = slot.analysis.reason if slot.analysis.done else "promoted by the operator before a verdict"
 
         def finished(refusal: str | None) -> None:
             self._promoting = False
             if refusal is None:
                 self._end("promoted", reason, close=False)
-            elif slot.mode == "canary":
-                engine.set_canary(Canary(slot.strategy, slot.canary_markets))  # it goes on as before
             callbacks, self._promote_done = self._promote_done, []
             for cb in callbacks:
                 cb(refusal)
@@ -320,8 +313,6 @@ class RolloutController:
         if self._last is not None:
             self._last.update(phase=outcome, ended_reason=reason, bets_to_decision=None, ended_at=time.time())
         logger.info("candidate {} {}: {} ({})", slot.spec, outcome, slot.analysis.verdict, reason)
-        if slot.mode == "canary" and self.engine.canary is not None:
-            self.engine.set_canary(None)  # its markets go back to the active version
         if close:
             slot.strategy.runner.close()
         self.slot, self.ask = None, None
@@ -330,8 +321,6 @@ class RolloutController:
         """Host shutdown: a final snapshot of the candidate, then stop its worker."""
         slot = self.slot
         self._closed = True
-        if slot is not None and self.engine.canary is not None:
-            self.engine.set_canary(None)
         if slot is not None:
             try:
                 slot.snapshot()
@@ -341,7 +330,15 @@ class RolloutController:
         if p is not None and p.prepared is not None:
             p.prepared.runner.close()
 
-    # ---- what status.json shows --------------------------------------------------------------
+    # ---- what the engine and status.json pull ---------------------------------------------------
+
+    def canary(self) -> Canary | None:
+        """The candidate trading its markets for real: a running canary, not being promoted, not
+        stopped. Once it ends (or while its promotion commits) its markets go back to the active version."""
+        slot = self.slot
+        if slot is None or slot.mode != "canary" or self._promoting or self._closed:
+            return None
+        return Canary(slot.strategy, slot.canary_markets)
 
     def status(self) -> dict[str, Any] | None:
         slot, ask, p = self.slot, self.ask, self._preparing

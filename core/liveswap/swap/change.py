@@ -79,7 +79,7 @@ class Versions:
         if change.probation == "start":
             keep_warm = self._start_probation(old, change.state)
         elif change.probation == "end":
-            self._set_probation(None)
+            self.probation = None
             engine.journal.end_probation(outcome="rolled-back", reason=change.reason or "rolled back by the operator")
         if old.spec != new.spec:
             self.previous = [old.spec] + [s for s in self.previous if s not in (old.spec, new.spec)]
@@ -95,11 +95,11 @@ class Versions:
             self.probation.old.runner.close()
         self.inherited_left = None
         if self.probation_batches <= 0:
-            self._set_probation(None)
+            self.probation = None
             engine.journal.end_probation(outcome="superseded")
             return False
         cursor = engine.cursor or 0
-        self._set_probation(Probation(old, state, cursor, self.probation_batches))
+        self.probation = Probation(old, state, cursor, self.probation_batches)
         engine.journal.start_probation(spec=engine.active.spec, previous=old.spec, batch_end=engine.cursor)
         return True
 
@@ -107,7 +107,7 @@ class Versions:
         """The version on probation failed: the probation ends (the caller brings the old one back)."""
         p = self.probation
         assert p is not None
-        self._set_probation(None)
+        self.probation = None
         return p
 
     def remember_first(self, spec: str) -> None:
@@ -126,10 +126,9 @@ class Versions:
         if p is None:
             return
         p.batches_left = max(0, p.batches_left - 1)
-        self._set_probation(p)
         if p.batches_left <= 0 and not rollback_waiting:
             logger.info("probation passed: {} is permanent; stopping {}", self.engine.active.spec, p.old.spec)
-            self._set_probation(None)
+            self.probation = None
             self.engine.journal.end_probation(outcome="passed")
             p.old.runner.close()
 
@@ -137,12 +136,8 @@ class Versions:
         """The host stops: a probation under way is journaled ``interrupted`` (not a host death)."""
         if self.probation is not None:
             self.probation.old.runner.close()
-            self._set_probation(None)
+            self.probation = None
             self.engine.journal.end_probation(outcome="interrupted", reason="the host stopped during probation")
-
-    def _set_probation(self, p: Probation | None) -> None:
-        self.probation = p
-        self.engine.set_probation(self.probation_info())
 
     def probation_info(self) -> ProbationInfo | None:
         """``probation`` in status.json."""

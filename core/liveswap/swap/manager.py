@@ -56,6 +56,7 @@ from loguru import logger
 
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.loop import Engine
+from liveswap.home.status import ProbationInfo
 from liveswap.runners.base import StrategyFault
 from liveswap.sandbox.supervisor import Supervisor
 from liveswap.swap.change import Change, Versions
@@ -78,8 +79,6 @@ class SwapManager:
         self._doomed: set[str] = set()
         """Versions whose probation failed: never restarted, only rolled back from."""
         self._last_tick_cursor = engine.cursor
-        engine.add_between_batches(self.tick)
-        engine.set_fault_handler(self.on_fault)
 
     @property
     def previous(self) -> list[str]:
@@ -348,6 +347,14 @@ class SwapManager:
     @property
     def in_probation(self) -> bool:
         return self._probation is not None
+
+    def in_probation_now(self) -> bool:
+        """A new version is on probation (the engine then treats any malformed intent as a fault)."""
+        return self._probation is not None
+
+    def probation_info(self) -> ProbationInfo | None:
+        """``probation`` in status.json."""
+        return self.versions.probation_info()
 
     def close(self) -> None:
         """Stop the warm and prepared workers. A probation stopped this way is journaled as

@@ -14,6 +14,7 @@ In order (:func:`liveswap.host.build_engine` walks it):
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from loguru import logger
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.loop import Engine
 from liveswap.exceptions import HostError, LoadError
+from liveswap.home.status import SwapInfo
 from liveswap.journal import Journal
 from liveswap.runners.base import StrategyFault
 from liveswap.swap.loader import VersionLoader
@@ -35,6 +37,11 @@ class Refused:
 
     instead: str
     reason: str
+
+    def as_last_swap(self) -> SwapInfo:
+        """How status.json shows it (``last_swap``) until the first swap of this run."""
+        return SwapInfo(kind="auto-rollback", from_=None, to=self.instead, ok=True, reason=self.reason,
+                        pause_ms=None, generation=None, at=time.time())
 
 
 def initial_spec(journal: Journal, default: str) -> str:
@@ -94,18 +101,18 @@ def start_version(journal: Journal, loader: VersionLoader, *, asked: str | None,
         raise HostError(f"cannot start {spec}: {exc}") from exc
 
 
-def recover(make_engine: Callable[[ActiveStrategy], Engine], active: ActiveStrategy, *, journal: Journal,
-            loader: VersionLoader, fresh_cursor: int) -> tuple[Engine, Refused | None]:
+def recover(make_engine: Callable[[ActiveStrategy, Refused | None], Engine], active: ActiveStrategy,
+            refused: Refused | None, *, journal: Journal, loader: VersionLoader, fresh_cursor: int) -> Engine:
     """A recovered engine around ``active`` -- or, when ``active`` cannot resume (its snapshot or the
-    replay since faults), around the next version this home ran, with the :class:`Refused` saying why.
-    Raises :class:`HostError` when no version this home ran can resume."""
+    replay since faults), around the next version this home ran; ``make_engine`` is told the
+    :class:`Refused` that says why (else the start's own, ``refused``). Raises :class:`HostError`
+    when no version this home ran can resume."""
     tried: list[str] = []
-    refused: Refused | None = None
     while True:
-        engine = make_engine(active)
+        engine = make_engine(active, refused)
         try:
             engine.recover(fresh_cursor)
-            return engine, refused
+            return engine
         except StrategyFault as exc:
             active.runner.close()
             tried.append(active.spec)
