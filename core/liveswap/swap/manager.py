@@ -49,7 +49,6 @@ The pieces: :mod:`~liveswap.swap.change` (the change itself, probation, the roll
 
 from __future__ import annotations
 
-import threading
 import time
 
 from loguru import logger
@@ -61,7 +60,7 @@ from liveswap.runners.base import StrategyFault
 from liveswap.sandbox.supervisor import Supervisor
 from liveswap.swap.change import Change, Versions
 from liveswap.swap.loader import LoadError, VersionLoader
-from liveswap.swap.pending import Done, Pending, SwapKind, prepare
+from liveswap.swap.pending import Done, Pending, SwapKind
 from liveswap.swap.revival import Probation, bring_up, resume_previous, warm_up
 from liveswap.swap.shelf import Shelved, StateShelf
 from liveswap.swap.staging import State, export_state, import_state
@@ -109,8 +108,8 @@ class SwapManager:
         if kind == "rollback" and self._probation is not None and target == self._probation.old.spec:
             self._pending = Pending.of(kind, target, generation, done, prepared=self._probation.old)
             return
-        pending = self._pending = Pending(kind, target, generation, done)
-        threading.Thread(target=self._prepare, args=(pending,), name=f"prepare {target}", daemon=True).start()
+        pending = self._pending = Pending(kind=kind, spec=target, generation=generation, done=done)
+        pending.start(engine=self.engine, loader=self.loader, name=f"prepare {target}")
 
     def _supersede(self, generation: int) -> None:
         old, self._pending = self._pending, None
@@ -141,13 +140,6 @@ class SwapManager:
         if self._probation is not None:
             return self._probation.old.spec
         return self.versions.previous[0] if self.versions.previous else None
-
-    def _prepare(self, pending: Pending) -> None:
-        """The prepare thread: load, set up, stage; then hand the outcome to ``pending``."""
-        drop = pending.finish(prepare(engine=self.engine, loader=self.loader, pending=pending))
-        if drop is not None:  # superseded meanwhile: never leak a worker
-            drop.runner.close()
-        self.engine.wake()  # the commit (or the refusal) need not wait out the engine's idle sleep
 
     def wait_prepared(self, timeout: float = 30.0) -> bool:
         """Block until the pending request (if any) is prepared; for tests and benchmarks."""
