@@ -1,6 +1,6 @@
 """The host side of the desired state: apply ``state/control.json`` to the engine and the swap.
 
-:class:`ControlWatcher` is an engine ``between_batches`` callback: it notices a change of
+:class:`ControlWatcher` is a step between two batches (declared by the host): it notices a change of
 control.json (read with :mod:`liveswap.home.control_store`, the one loader), applies pause,
 markets, params and risk with :meth:`Engine.apply_desired`, and hands ``active``/``rollback``
 requests to the swap (a :class:`SwapRequester`). The files themselves are defined in

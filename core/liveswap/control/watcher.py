@@ -1,6 +1,6 @@
 """The host side of ``control.json``: notice a change, validate the whole file, apply it between batches.
 
-:class:`ControlWatcher` is an ``engine.between_batches`` callback. The engine calls it after every
+:class:`ControlWatcher` is a step between two batches (``liveswap.host.Host.steps``). The engine calls it after every
 candle batch and from its idle loop (which wakes at least every 200 ms), and each call costs one
 ``stat``: the file is read only when its inode, size or mtime changed. Then:
 
@@ -143,7 +143,7 @@ def _signature(path: Path) -> Signature:
 
 
 class ControlWatcher:
-    """``engine.between_batches`` callback applying ``state/control.json``; see the module docstring."""
+    """The step between two batches that applies ``state/control.json``; see the module docstring."""
 
     __name__ = "control_watcher"
 

@@ -8,8 +8,9 @@
 4. journal candles, decisions and orders in one durable transaction -- before anything is sent;
 5. send the orders; journal every answer before the strategy hears of it (next batch).
 
-Between batches the engine runs its ``between_batches`` callbacks (control file, swaps, registry
-rescans): that is the only place the active version or the desired state can change; then a
+Between batches the engine runs the steps the host declared (:mod:`.steering`: the home check,
+swaps, registry rescans, the candidate, the control file): that is the only place the active
+version or the desired state can change; then a
 snapshot and a heartbeat when due. The steps live beside it: :mod:`.orders` (3, 5),
 :mod:`.outcomes` (1, 5), :mod:`.recovery` (start-up, replays), :mod:`.snapshotting`, :mod:`.heartbeat`.
 """
