@@ -17,6 +17,8 @@ Without ``_json`` (an interpreter other than CPython), both fall back to :mod:`j
 
 from __future__ import annotations
 
+from liveswap.exceptions import LiveswapError
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     from typing import Any
@@ -75,7 +77,7 @@ def loads(text: str, *, constants: bool = True) -> Any:
     return value
 
 
-class _Unsupported(Exception):
+class _Unsupported(LiveswapError):
     """A value the fast encoder leaves to ``json`` (a non-str key, a type JSON has no form for)."""
 
 
