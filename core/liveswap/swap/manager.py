@@ -41,6 +41,7 @@ Every path ends in :meth:`~liveswap.swap.change.Versions.change`, the one way th
 changes (activate, record, probation, ``previous``).
 
 The pieces: :mod:`~liveswap.swap.change` (the change itself, probation, the rollback order),
+:mod:`~liveswap.swap.faults` (restarts and automatic rollbacks),
 :mod:`~liveswap.swap.pending` (a request and its preparation),
 :mod:`~liveswap.swap.staging` (the state hand-over before the flip), :mod:`~liveswap.swap.revival`
 (bringing a version back: probation's previous version, warm-ups, fresh workers) and
@@ -59,9 +60,10 @@ from liveswap.home.status import ProbationInfo
 from liveswap.runners.base import StrategyFault
 from liveswap.sandbox.supervisor import Supervisor
 from liveswap.swap.change import Change, Versions
-from liveswap.swap.loader import LoadError, VersionLoader
+from liveswap.swap.faults import Faults
+from liveswap.swap.loader import VersionLoader
 from liveswap.swap.pending import Done, Pending, SwapKind
-from liveswap.swap.revival import Probation, bring_up, resume_previous, warm_up
+from liveswap.swap.revival import Probation, resume_previous, warm_up
 from liveswap.swap.shelf import Shelved, StateShelf
 from liveswap.swap.staging import State, export_state, import_state
 
@@ -75,8 +77,7 @@ class SwapManager:
         self.versions = Versions(engine, probation_batches=probation_batches, restarts=self.restarts)
         self.shelf = StateShelf(engine.state_dir)
         self._pending: Pending | None = None
-        self._doomed: set[str] = set()
-        """Versions whose probation failed: never restarted, only rolled back from."""
+        self.faults = Faults(engine, loader, versions=self.versions, shelf=self.shelf)
         self._last_tick_cursor = engine.cursor
 
     @property
@@ -213,7 +214,7 @@ class SwapManager:
         pause_ms = self.versions.change(Change(
             pending.kind, old, new, t0, "start", reason=pending.reason, generation=pending.generation,
             sha256=new.wheel_sha256, held_up_ms=held_up_ms, state=state))
-        self._doomed.discard(new.spec)
+        self.faults.doomed.discard(new.spec)
         if not same_name:
             self.shelf.put(Shelved(old.name, old.version, engine.cursor or 0, state))
         if staged_in_time:
@@ -253,7 +254,7 @@ class SwapManager:
         """The old version could not export its state: nothing changes (it is restarted if that killed it)."""
         self._refuse_prepared(pending, f"{old.spec} could not export its state ({exc}); nothing changed")
         if old is self.engine.active and not old.runner.alive:
-            self._restart_active(StrategyFault(exc.kind, f"export_state failed: {exc}"))
+            self.faults.restart_active(StrategyFault(exc.kind, f"export_state failed: {exc}"))
 
     def _refuse_prepared(self, pending: Pending, reason: str) -> None:
         assert pending.prepared is not None
@@ -275,66 +276,12 @@ class SwapManager:
         self.engine.take_snapshot()
         pending.done(None)
 
-    # ---- faults -----------------------------------------------------------------------------
+    # ---- faults (liveswap.swap.faults) ------------------------------------------------------
 
     def on_fault(self, fault: StrategyFault) -> bool:
         """The active version failed deciding a batch. True if another runner now stands ready
         to decide the same batch (the engine retries it once)."""
-        if self._probation is not None:
-            return self._auto_rollback(self.engine.active, fault)
-        return self._restart_active(fault)
-
-    def _restart_active(self, fault: StrategyFault) -> bool:
-        """Outside probation: a fresh worker of the same version, while the restart budget lasts;
-        past it a rollback to the first previous version that comes back; with none, a pause."""
-        failed = self.engine.active
-        t0 = time.perf_counter()
-        failed.runner.close()
-        if failed.spec not in self._doomed and self.restarts.record_failure(time.monotonic()):
-            restarted = self._bring_up(failed.spec, "restart")
-            if restarted is not None:
-                restarted.since = failed.since
-                self.versions.change(Change("restart", failed, restarted, t0, "keep", reason=str(fault)))
-                logger.warning("{} failed ({}); restarted from its last snapshot", failed.spec, fault)
-                return True
-        reason = f"{failed.spec} keeps failing ({self.restarts.reason()}); last: {fault}"
-        for target in list(self.versions.previous):
-            back = self._bring_up(target, "rollback")
-            if back is not None:
-                self.versions.change(Change("auto-rollback", failed, back, t0, "keep", reason=reason))
-                logger.error("rolled back to {}: {}", back.spec, reason)
-                return True
-        self.engine.pause_automatically(f"{reason}; nothing to roll back to: not opening positions")
-        logger.error("pausing: {}; nothing to roll back to", reason)
-        return False
-
-    def _bring_up(self, spec: str, what: str) -> ActiveStrategy | None:
-        try:
-            return bring_up(engine=self.engine, loader=self.loader, shelf=self.shelf, spec=spec)
-        except (LoadError, StrategyFault) as exc:
-            logger.error("{} to {} failed: {}" if what == "rollback" else "{} of {} failed: {}", what, spec, exc)
-            return None
-
-    def _auto_rollback(self, failed: ActiveStrategy, fault: StrategyFault) -> bool:
-        """During probation: back to the previous version at once, with its own state at the swap."""
-        t0 = time.perf_counter()
-        p = self.versions.fail_probation()
-        failed.runner.close()
-        reason = f"{failed.spec} failed during probation: {fault}"
-        self._doomed.add(failed.spec)
-        back = resume_previous(engine=self.engine, loader=self.loader, probation=p)
-        if back is None:
-            self.engine.journal.end_probation(outcome="failed", reason=reason)
-            self.versions.remember_first(p.old.spec)
-            self.engine.record_swap_outcome(kind="auto-rollback", from_spec=failed.spec, to_spec=p.old.spec,
-                                            ok=False, reason=f"{reason}; {p.old.spec} could not be brought back")
-            self.engine.pause_automatically(f"{reason}; {p.old.spec} could not be brought back: not opening "
-                                            "positions")
-            return False
-        self.versions.change(Change("auto-rollback", failed, back, t0, "end", reason=reason,
-                                    sha256=back.wheel_sha256))
-        logger.error("automatic rollback to {} (its own state at the swap, plus a replay): {}", back.spec, reason)
-        return True
+        return self.faults.on_fault(fault)
 
     @property
     def in_probation(self) -> bool:

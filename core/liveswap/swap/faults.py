@@ -1,0 +1,100 @@
+"""What the swap does when the active version fails a batch: :class:`Faults`.
+
+* during probation -- roll back at once to the previous version, with *its own* state at the swap
+  plus a replay (:func:`~liveswap.swap.revival.resume_previous`); the failed version is doomed:
+  never restarted, only rolled back from;
+* outside probation -- restart the version from its last snapshot plus a replay, while the restart
+  budget lasts (``max_restarts`` in ``restart_window`` seconds); past it roll back to the first
+  previous version that comes back; with none, pause opening positions and say why.
+
+Each ends in :meth:`~liveswap.swap.change.Versions.change`, like every change of the active version.
+"""
+
+from __future__ import annotations
+
+import time
+
+from loguru import logger
+
+from liveswap.engine.active import ActiveStrategy
+from liveswap.engine.loop import Engine
+from liveswap.runners.base import StrategyFault
+from liveswap.swap.change import Change, Versions
+from liveswap.swap.loader import LoadError, VersionLoader
+from liveswap.swap.revival import bring_up, resume_previous
+from liveswap.swap.shelf import StateShelf
+
+__all__ = ["Faults"]
+
+
+class Faults:
+    """The swap's answer to a failing active version (see the module docstring)."""
+
+    def __init__(self, engine: Engine, loader: VersionLoader, *, versions: Versions, shelf: StateShelf) -> None:
+        self.engine = engine
+        self.loader = loader
+        self.versions = versions
+        self.restarts = versions.restarts
+        self.shelf = shelf
+        self.doomed: set[str] = set()
+        """Versions whose probation failed: never restarted, only rolled back from."""
+
+    def on_fault(self, fault: StrategyFault) -> bool:
+        """The active version failed deciding a batch. True if another runner now stands ready
+        to decide the same batch (the engine retries it once)."""
+        if self.versions.probation is not None:
+            return self._auto_rollback(self.engine.active, fault)
+        return self.restart_active(fault)
+
+    def restart_active(self, fault: StrategyFault) -> bool:
+        """Outside probation: a fresh worker of the same version, while the restart budget lasts;
+        past it a rollback to the first previous version that comes back; with none, a pause."""
+        failed = self.engine.active
+        t0 = time.perf_counter()
+        failed.runner.close()
+        if failed.spec not in self.doomed and self.restarts.record_failure(time.monotonic()):
+            restarted = self._bring_up(failed.spec, "restart")
+            if restarted is not None:
+                restarted.since = failed.since
+                self.versions.change(Change("restart", failed, restarted, t0, "keep", reason=str(fault)))
+                logger.warning("{} failed ({}); restarted from its last snapshot", failed.spec, fault)
+                return True
+        reason = f"{failed.spec} keeps failing ({self.restarts.reason()}); last: {fault}"
+        for target in list(self.versions.previous):
+            back = self._bring_up(target, "rollback")
+            if back is not None:
+                self.versions.change(Change("auto-rollback", failed, back, t0, "keep", reason=reason))
+                logger.error("rolled back to {}: {}", back.spec, reason)
+                return True
+        self.engine.pause_automatically(f"{reason}; nothing to roll back to: not opening positions")
+        logger.error("pausing: {}; nothing to roll back to", reason)
+        return False
+
+    def _bring_up(self, spec: str, what: str) -> ActiveStrategy | None:
+        try:
+            return bring_up(engine=self.engine, loader=self.loader, shelf=self.shelf, spec=spec)
+        except (LoadError, StrategyFault) as exc:
+            logger.error("{} to {} failed: {}" if what == "rollback" else "{} of {} failed: {}", what, spec, exc)
+            return None
+
+    def _auto_rollback(self, failed: ActiveStrategy, fault: StrategyFault) -> bool:
+        """During probation: back to the previous version at once, with its own state at the swap."""
+        t0 = time.perf_counter()
+        p = self.versions.fail_probation()
+        failed.runner.close()
+        reason = f"{failed.spec} failed during probation: {fault}"
+        self.doomed.add(failed.spec)
+        back = resume_previous(engine=self.engine, loader=self.loader, probation=p)
+        if back is None:
+            self.engine.journal.end_probation(outcome="failed", reason=reason)
+            self.versions.remember_first(p.old.spec)
+            self.engine.record_swap_outcome(kind="auto-rollback", from_spec=failed.spec, to_spec=p.old.spec,
+                                            ok=False, reason=f"{reason}; {p.old.spec} could not be brought back")
+            self.engine.pause_automatically(f"{reason}; {p.old.spec} could not be brought back: not opening "
+                                            "positions")
+            return False
+        self.versions.change(Change("auto-rollback", failed, back, t0, "end", reason=reason,
+                                    sha256=back.wheel_sha256))
+        logger.error("automatic rollback to {} (its own state at the swap, plus a replay): {}", back.spec, reason)
+        return True
+
