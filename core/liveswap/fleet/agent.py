@@ -1,0 +1,372 @@
+"""The host's fleet agent: nats-py's asyncio loop on its own thread.
+
+Every tick (a quarter of the lease) it renews the host's key and its leases (compare-and-set on
+the last revision), releases what the trading thread handed back, claims free markets up to its
+fair share (create-if-absent: ownership is decided by compare-and-set only, never by what a read
+showed), reads the fleet's desired version and publishes the host's observed state. The trading
+thread never waits for any of it: it asks the :class:`~liveswap.fleet.leases.LeaseTable`.
+
+When NATS cannot be reached, ticks fail, nothing is renewed, and the table fences each lease a
+third of a lease before it could expire; open positions still settle (that needs no lease). When
+NATS comes back, a lease whose revision still matches is renewed (kept), one that expired or was
+taken is dropped, and free markets are claimed again (reclaim or yield).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from loguru import logger
+
+from liveswap.fleet.apply import Applied, apply_desired, load_applied
+from liveswap.fleet.connect import FleetError, connect_options, default_host_id, open_buckets, safe_url
+from liveswap.fleet.leases import LeaseTable, plan_spread
+from liveswap.fleet.values import (
+    FleetClockDoc,
+    FleetDesired,
+    FleetValueError,
+    HostValue,
+    LeaseValue,
+    Observed,
+    encode,
+    parse_value,
+)
+from liveswap.home.status import read_status
+from liveswap.settings import Settings
+
+START_TIMEOUT = 15.0
+
+
+class FleetAgent:
+    """One host's membership of its fleet (see the module docstring)."""
+
+    def __init__(self, settings: Settings, *, next_close: Callable[[float], int] | None = None) -> None:
+        fleet = settings.fleet
+        self.name = fleet.name
+        self.host_id = fleet.host_id or default_host_id(settings.home)
+        self.instance = uuid.uuid4().hex[:16]
+        self._settings = settings
+        self._state_dir = settings.state_dir
+        self._markets = list(settings.markets)
+        self._lease_seconds = fleet.lease_seconds
+        self.table = LeaseTable(fleet.lease_seconds)
+        self._next_close = next_close
+        self._clock_now: Callable[[], float] = time.time
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._started = threading.Event()
+        self._start_error: str | None = None
+        self._connected = False
+        self.error: str | None = None
+        self.desired_error: str | None = None
+        self.clock_doc: FleetClockDoc | None = None
+        self._want_release = 0
+        self._free_since: dict[str, float] = {}
+        self._host_rev = 0
+        self._applied: Applied = load_applied(self._state_dir)
+        self._nc: Any = None
+        self._leases: Any = None
+        self._state: Any = None
+        self._proposed_clock: FleetClockDoc | None = None
+        self.ticks = 0
+        self.tick_seconds = 0.0
+
+    # ---- the host's side (any thread) --------------------------------------------------------
+
+    def start(self, *, clock: FleetClockDoc | None) -> FleetClockDoc | None:
+        """Connect, register the host id, agree on the fleet's clock (``clock``: this host's
+        proposal, None for a wall-clock feed); :class:`FleetError` with one line if it cannot."""
+        self._proposed_clock = clock
+        self._thread = threading.Thread(target=self._run, name="liveswap-fleet", daemon=True)
+        self._thread.start()
+        if not self._started.wait(START_TIMEOUT):
+            self.stop()
+            raise FleetError(f"fleet {self.name}: no answer from NATS at {safe_url(self._settings.fleet.url)} "
+                             f"within {START_TIMEOUT:g}s")
+        if self._start_error is not None:
+            self.stop()
+            raise FleetError(self._start_error)
+        return self.clock_doc
+
+    def use_clock(self, now: Callable[[], float]) -> None:
+        """The fleet clock the engine runs on (a claim's first batch is the next close after now)."""
+        self._clock_now = now
+
+    def stop(self) -> None:
+        """Release every lease (the others take the markets at once), leave, close the connection."""
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(10)
+
+    @property
+    def connected(self) -> bool:
+        return self._connected
+
+    def release_excess(self) -> list[str]:
+        """Between two batches (trading thread): stop deciding the markets above the fair share;
+        the agent deletes their leases at its next tick."""
+        count, self._want_release = self._want_release, 0
+        if count <= 0:
+            return []
+        held = self.table.held()
+        ready = sorted((m for m, h in held.items() if not h.releasing), key=lambda m: -held[m].token)
+        released = self.table.start_release(ready[:count])
+        if released:
+            logger.info("fleet: handing over {} (above the fair share)", ", ".join(released))
+        return released
+
+    def report(self) -> dict[str, Any]:
+        """status.json's ``fleet``."""
+        return {"name": self.name, "host_id": self.host_id, "markets_owned": self.table.owned(),
+                "connected": self._connected, "lease_seconds": self.table.ttl,
+                "fence_margin_seconds": round(self.table.margin, 3),
+                "error": self.error or self.desired_error, "desired_generation": self._applied.generation}
+
+    # ---- the agent's thread ------------------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except Exception as exc:  # noqa: BLE001 - the thread reports, never dies silently
+            logger.exception("fleet agent stopped: {}", exc)
+            self._start_error = self._start_error or f"fleet agent: {type(exc).__name__}"
+            self._started.set()
+
+    async def _main(self) -> None:
+        import nats
+
+        try:
+            self._nc = await nats.connect(**connect_options(self._settings.fleet, name=self.host_id),
+                                          error_cb=self._quiet, disconnected_cb=self._down, reconnected_cb=self._up)
+            self._leases, self._state = await open_buckets(self._nc, self.name, lease_seconds=self._lease_seconds)
+            status = await self._leases.status()
+            if status.ttl:
+                self.table = LeaseTable(float(status.ttl))
+            await self._register()
+            self.clock_doc = await self._agree_clock(self._proposed_clock)
+        except FleetError as exc:
+            self._start_error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - one line, never the URL's secrets
+            self._start_error = (f"fleet {self.name}: cannot join through {safe_url(self._settings.fleet.url)}: "
+                                 f"{type(exc).__name__}: {str(exc)[:160]}")
+        self._started.set()
+        if self._start_error is not None:
+            await self._close()
+            return
+        self._connected = True
+        period = max(0.1, self.table.ttl / 4)
+        while not self._stop.is_set():
+            began = time.monotonic()
+            await self._tick_safely()
+            self.tick_seconds += time.monotonic() - began
+            self.ticks += 1
+            await asyncio.sleep(max(0.0, period - (time.monotonic() - began)))
+        await self._leave()
+        await self._close()
+
+    async def _tick_safely(self) -> None:
+        try:
+            await self._tick()
+            if not self._connected:
+                logger.info("fleet: NATS answers again")
+            self._connected, self.error = True, None
+        except Exception as exc:  # noqa: BLE001 - an unreachable NATS fences leases by time alone
+            if self._connected:
+                logger.warning("fleet: NATS unreachable ({}): no new positions once leases fence", type(exc).__name__)
+            self._connected = False
+            self.error = f"NATS unreachable: {type(exc).__name__}"
+
+    async def _quiet(self, exc: Exception) -> None:
+        logger.debug("fleet connection: {}", type(exc).__name__)
+
+    async def _down(self) -> None:
+        self._connected = False
+
+    async def _up(self) -> None:
+        logger.info("fleet: reconnected to NATS")
+
+    async def _close(self) -> None:
+        if self._nc is not None:
+            with contextlib.suppress(Exception):
+                await self._nc.close()
+
+    # ---- membership ---------------------------------------------------------------------------
+
+    def _host_value(self) -> HostValue:
+        return HostValue(host_id=self.host_id, instance=self.instance, machine=os.uname().nodename,
+                         home=str(self._settings.home), pid=os.getpid(), started_at=time.time())
+
+    async def _register(self) -> None:
+        """Claim ``host.ID``; refused if another host (another machine or home) holds it."""
+        from nats.js.errors import KeyWrongLastSequenceError
+
+        key = f"host.{self.host_id}"
+        mine = self._host_value()
+        try:
+            self._host_rev = await self._leases.create(key, encode(mine))
+            return
+        except KeyWrongLastSequenceError:
+            pass
+        entry = await self._leases.get(key)
+        try:
+            other = parse_value(HostValue, entry.value, key)
+        except FleetValueError:
+            other = None
+        if other is not None and (other.machine, other.home) != (mine.machine, mine.home):
+            raise FleetError(f"fleet {self.name}: host id {self.host_id!r} is already used by the host in "
+                             f"{other.home} on {other.machine} (pid {other.pid}); give this one another "
+                             "fleet.host_id")
+        # this home's own key from before a restart: take it over
+        self._host_rev = await self._leases.update(key, encode(mine), last=entry.revision)
+
+    async def _renew_host(self) -> None:
+        from nats.js.errors import KeyWrongLastSequenceError
+
+        try:
+            self._host_rev = await self._leases.update(f"host.{self.host_id}", encode(self._host_value()),
+                                                       last=self._host_rev)
+        except KeyWrongLastSequenceError:
+            await self._register()  # expired while NATS was away: registered again (or refused)
+
+    async def _agree_clock(self, proposal: FleetClockDoc | None) -> FleetClockDoc | None:
+        from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
+
+        if proposal is None:
+            return None
+        with contextlib.suppress(KeyWrongLastSequenceError):
+            await self._state.create("clock", encode(proposal))
+            return proposal
+        try:
+            entry = await self._state.get("clock")
+        except KeyNotFoundError as exc:
+            raise FleetError(f"fleet {self.name}: its clock vanished while joining") from exc
+        doc = parse_value(FleetClockDoc, entry.value, "fleet clock")
+        if doc.feed != proposal.feed:
+            raise FleetError(f"fleet {self.name} runs on feed {doc.feed!r}, this host on {proposal.feed!r}: "
+                             "hosts of one fleet share one feed")
+        return doc
+
+    async def _leave(self) -> None:
+        with contextlib.suppress(Exception):
+            for market, held in self.table.held().items():
+                await self._leases.delete(f"lease.{market}", last=held.revision)
+                self.table.lost(market)
+            await self._leases.delete(f"host.{self.host_id}", last=self._host_rev)
+            await self._publish()
+
+    # ---- one tick -----------------------------------------------------------------------------
+
+    async def _tick(self) -> None:
+        await self._renew_host()
+        await self._renew_leases()
+        keys = await self._keys()
+        hosts = {k.removeprefix("host.") for k in keys if k.startswith("host.")}
+        held = self.table.held()
+        mine = {m for m, h in held.items() if not h.releasing}
+        now = time.monotonic()
+        free = [m for m in self._markets if f"lease.{m}" not in keys and m not in held]
+        for market in list(self._free_since):
+            if market not in free:
+                del self._free_since[market]
+        for market in free:
+            self._free_since.setdefault(market, now)
+        long_free = {m for m, t in self._free_since.items() if now - t > self.table.ttl}
+        claim, excess = plan_spread(mine=mine, free=self._rotated(free), markets=len(self._markets),
+                                    hosts=max(1, len(hosts)), long_free=long_free)
+        self._want_release = excess
+        for market in claim:
+            await self._claim(market)
+        await self._read_desired()
+        await self._publish()
+
+    def _rotated(self, markets: list[str]) -> list[str]:
+        """Free markets in an order of this host's own (fewer hosts race for the same key)."""
+        if not markets:
+            return markets
+        shift = int(self.instance, 16) % len(markets)
+        return markets[shift:] + markets[:shift]
+
+    async def _keys(self) -> set[str]:
+        from nats.js.errors import NoKeysError
+
+        try:
+            return set(await self._leases.keys())
+        except NoKeysError:
+            return set()
+
+    async def _renew_leases(self) -> None:
+        from nats.js.errors import KeyWrongLastSequenceError
+
+        for market, held in self.table.held().items():
+            key = f"lease.{market}"
+            if held.releasing:
+                with contextlib.suppress(KeyWrongLastSequenceError):
+                    await self._leases.delete(key, last=held.revision)
+                self.table.lost(market)
+                continue
+            sent = time.monotonic()
+            try:
+                revision = await self._leases.update(key, self._lease_value(), last=held.revision)
+            except KeyWrongLastSequenceError:
+                logger.warning("fleet: the lease on {} expired or was taken: no longer opening there", market)
+                self.table.lost(market)
+                continue
+            self.table.renewed(market, revision, sent)
+
+    def _lease_value(self) -> bytes:
+        return encode(LeaseValue(host_id=self.host_id, instance=self.instance, claimed_at=time.time()))
+
+    async def _claim(self, market: str) -> None:
+        from nats.js.errors import KeyWrongLastSequenceError
+
+        sent = time.monotonic()
+        try:
+            revision = await self._leases.create(f"lease.{market}", self._lease_value())
+        except KeyWrongLastSequenceError:
+            return  # another host was first: compare-and-set decided
+        now = self._clock_now()
+        from_batch = self._next_close(now) if self._next_close is not None else int(now) + 1
+        self.table.claimed(market, revision, sent, from_batch)
+        logger.info("fleet: claimed {} (lease revision {}), trading it from the batch closing at {}",
+                    market, revision, from_batch)
+
+    # ---- desired in, observed out ---------------------------------------------------------------
+
+    async def _read_desired(self) -> None:
+        from nats.js.errors import KeyNotFoundError
+
+        try:
+            entry = await self._state.get("desired")
+        except KeyNotFoundError:
+            return
+        try:
+            desired = parse_value(FleetDesired, entry.value, "fleet desired state")
+        except FleetValueError as exc:
+            if self.desired_error != str(exc):
+                logger.error("{}; keeping generation {}", exc, self._applied.generation)
+            self.desired_error = f"{exc} (keeping fleet generation {self._applied.generation})"
+            return
+        self.desired_error = None
+        self._applied = await asyncio.to_thread(apply_desired, self._state_dir, self._markets, desired,
+                                                self.host_id, self._applied)
+
+    async def _publish(self) -> None:
+        status = await asyncio.to_thread(read_status, self._state_dir)
+        active = f"{status.active.name}=={status.active.version}" if status is not None else None
+        observed = Observed(
+            host_id=self.host_id, at=time.time(), running=bool(status and status.running), active=active,
+            markets=self.table.owned(), observed_generation=self._applied.generation,
+            balance=status.balance if status else None, realized_pnl=status.realized_pnl if status else None,
+            candidate=status.candidate if status else None,
+            last_swap=status.last_swap.model_dump(mode="json", by_alias=True) if status and status.last_swap else None,
+            control_error=status.control_error if status else None, fleet_error=self.error or self.desired_error)
+        await self._state.put(f"observed.{self.host_id}", encode(observed))
+
