@@ -20,6 +20,8 @@ from liveswap.exceptions import HostError
 from liveswap.feeds.base import Feed, FeedError
 from liveswap.feeds.csv_replay import CsvReplayFeed
 from liveswap.feeds.synthetic import SyntheticFeed
+from liveswap.fleet.agent import FleetAgent
+from liveswap.fleet.hosting import install_fleet, join_fleet
 from liveswap.home.control import ControlDoc
 from liveswap.home.control_store import read_desired
 from liveswap.home.identity import HomeGuard
@@ -142,6 +144,22 @@ def build_engine(settings: Settings, loader: VersionLoader | None = None, *,
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     feed = make_feed(settings)
     clock = make_clock(settings, feed)
+    agent: FleetAgent | None = None
+    if settings.fleet.url:  # a fleet's hosts share its clock: joined before anything reads the time
+        agent, clock = join_fleet(settings, clock)
+    try:
+        engine, swaps = _build(settings, loader, guard=guard, feed=feed, clock=clock)
+    except BaseException:
+        if agent is not None:
+            agent.stop()
+        raise
+    if agent is not None:
+        install_fleet(engine, agent)
+    return engine, swaps
+
+
+def _build(settings: Settings, loader: VersionLoader | None, *, guard: HomeGuard | None, feed: Feed,
+           clock: Clock) -> tuple[Engine, SwapManager]:
     broker = make_broker(settings, feed, clock)
     journal = Journal(HomePaths(settings.state_dir).journal)
     control = read_desired(settings.state_dir, settings.markets)

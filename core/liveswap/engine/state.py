@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from loguru import logger
 
@@ -38,6 +38,15 @@ from liveswap.journal.store import Journal
 from liveswap.markets import Market
 from liveswap.runners.base import StrategyFault
 from liveswap.settings import Settings
+
+
+class MarketGate(Protocol):
+    """What a fleet's lease table answers, synchronously and without the network."""
+
+    def token_for(self, market: str, batch_end: int) -> int | None:
+        """The fencing token if this host may decide ``market``'s candle closing at ``batch_end``
+        and open positions on it now, else None."""
+        ...
 
 
 class EngineState:
@@ -91,6 +100,8 @@ class EngineState:
         self._candidate_report: Callable[[], dict[str, Any] | None] | None = None
         self._on_shutdown: list[Callable[[], None]] = []
         self._canary: Canary | None = None
+        self._gate: MarketGate | None = None
+        self._fleet_report: Callable[[], dict[str, Any] | None] | None = None
         self._last_fault: str | None = None
         self._callbacks: list[Callable[[Any], None]] = []
         self._fault_handler: Callable[[StrategyFault], bool] | None = None
@@ -286,6 +297,15 @@ class EngineState:
     def canary(self) -> Canary | None:
         return self._canary
 
+    def set_market_gate(self, gate: MarketGate | None) -> None:
+        """In a fleet: from the next batch on, only the markets ``gate`` grants are decided and
+        opened on, each order and decision carrying the lease's token (None: every market)."""
+        self._gate = gate
+
+    def set_fleet_reporter(self, report: Callable[[], dict[str, Any] | None]) -> None:
+        """``report()`` is status.json's ``fleet`` object."""
+        self._fleet_report = report
+
     def add_on_shutdown(self, callback: Callable[[], None]) -> None:
         """Run ``callback()`` at a clean shutdown, before the final status (e.g. the rollout's snapshot)."""
         self._on_shutdown.append(callback)
@@ -346,4 +366,4 @@ class EngineState:
         return build_status(self, money=self._guards.report(), started_at=self._started_at,
                             observed_generation=self._observed_generation, refusals=self._refusals,
                             probation=self._probation, registry=self._registry, candidate=self._candidate_report,
-                            last_snapshot_at=self._snapshots.last_written_at)
+                            last_snapshot_at=self._snapshots.last_written_at, fleet=self._fleet_report)

@@ -20,6 +20,7 @@ from liveswap.feeds.base import Feed, ReportsMissed
 from liveswap.home.status import (
     ActiveInfo,
     DailyLossInfo,
+    FleetInfo,
     MissedCandleInfo,
     OpenOrderInfo,
     PositionInfo,
@@ -42,7 +43,8 @@ if TYPE_CHECKING:
 
 def build_status(engine: EngineState, *, money: dict[str, Any], started_at: float, observed_generation: int,
                  refusals: list[Refusal], probation: ProbationInfo | None, registry: RegistryInfo | None,
-                 candidate: Callable[[], dict[str, Any] | None] | None, last_snapshot_at: float | None) -> StatusDoc:
+                 candidate: Callable[[], dict[str, Any] | None] | None, last_snapshot_at: float | None,
+                 fleet: Callable[[], dict[str, Any] | None] | None = None) -> StatusDoc:
     """The observed state of ``engine`` now (``money``: the money guards' report)."""
     ledger, desired, settings, active, feed, clock = (engine.ledger, engine.desired, engine.settings, engine.active,
                                                       engine.feed, engine.clock)
@@ -72,6 +74,7 @@ def build_status(engine: EngineState, *, money: dict[str, Any], started_at: floa
         probation=probation, registry=registry, exit_reason=engine.exit_reason,
         clock_skew_seconds=_clock_skew(feed),
         candidate=candidate() if candidate is not None else None,
+        fleet=FleetInfo(**report) if fleet is not None and (report := fleet()) is not None else None,
         sandbox=SandboxInfo(**sandbox_status(settings.sandbox)) if active.runner.sandboxed else None,
     )
 
