@@ -8,11 +8,11 @@ import time
 from pathlib import Path
 
 import pytest
-
 from liveswap.fleet.agent import FleetAgent
 from liveswap.fleet.connect import FleetError
 from liveswap.fleet.values import FleetClockDoc
 from liveswap.settings import load_settings
+
 from tests.support.nats_server import NatsServer
 from tests.support.wait import until
 

@@ -58,9 +58,9 @@ def apply_desired(state_dir: Path, markets: list[str], desired: FleetDesired, ho
 
 
 def _change(order: HostOrder, state_dir: Path, markets: list[str]) -> Change:
-    if order.mode == "canary":
-        return changes.start_candidate(order.spec, mode="canary", markets=markets, analysis=order.analysis,
-                                       auto_promote=True)
+    if order.mode == "canary":  # every market but one: the active version keeps one to be compared with
+        return changes.start_candidate(order.spec, mode="canary", markets=markets[:-1] or markets,
+                                       analysis=order.analysis, auto_promote=True)
     status = read_status(state_dir)
     running = status.active if status is not None else None
     if running is not None and f"{running.name}=={running.version}" == order.spec:
