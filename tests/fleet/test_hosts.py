@@ -49,3 +49,27 @@ def test_three_hosts_own_nine_markets_and_take_a_killed_hosts_markets_over(tmp_p
         for r in rows(home, "SELECT client_order_id, lease_revision FROM orders"):
             assert r["lease_revision"] is not None and r["client_order_id"].endswith(f"-L{r['lease_revision']}")
 
+
+
+def test_without_nats_nobody_opens_on_a_market_it_cannot_prove_it_owns(tmp_path: Path,
+                                                                        nats_server: NatsServer) -> None:
+    with fleet_of(tmp_path, nats_server) as fleet:
+        until(lambda: fleet.spread(3, [0, 1, 2]), timeout=60, what="three markets per host")
+        nats_server.kill()
+        down = time.time()
+        lease = 2.0
+        # every host fences itself: status shows no market owned (and not connected) within the lease
+        until(lambda: all(not owned(h) for h in fleet.homes), timeout=30, what="every lease fenced")
+        fenced = time.time()
+        time.sleep(2 * lease)  # the server stays away two lease periods (not an assertion on time)
+        opened_blind = [r for h in fleet.homes
+                        for r in rows(h, "SELECT client_order_id FROM orders WHERE created_at > ?", (fenced,))]
+        assert opened_blind == []
+        nats_server.start()
+        back = time.time()
+        until(lambda: all(rows(h, "SELECT 1 FROM orders WHERE created_at > ?", (back,)) for h in fleet.homes),
+              timeout=30, what="trading to resume within 30 s of the server's return")
+        assert down < fenced
+    decided = Counter((r["market"], r["candle_start"]) for h in fleet.homes
+                      for r in rows(h, "SELECT market, candle_start FROM decisions"))
+    assert max(decided.values()) == 1

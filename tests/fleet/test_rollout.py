@@ -23,7 +23,8 @@ class Strategy:
 
 # a dry-run analysis: no money guard can be measured within the test (min_bets out of reach), so the
 # canary ends on its candle budget with the declared no-data verdict; a faulting version still fails
-ANALYSIS = 'min_bets = 100000\nmax_bets = 100000\nmax_candles = 12\nno_data = "successful"\nconsecutive_error_limit = 1\n'
+ANALYSIS = ('min_bets = 100000\nmax_bets = 100000\nmax_candles = 12\nno_data = "successful"\n'
+            'consecutive_error_limit = 1\n')
 
 
 def fleet_status(env: dict[str, str]) -> dict:
