@@ -18,7 +18,7 @@ from liveswap.settings import FleetSettings, load_settings
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     from liveswap.rollout.spec import add_analysis_flags
 
-    fleet = sub.add_parser("fleet", help="the fleet of hosts this home belongs to (NATS JetStream)")
+    fleet = sub.add_parser("fleet", help="the fleet of hosts (NATS): status, rollout host by host, undo")
     commands = fleet.add_subparsers(dest="fleet_command", metavar="COMMAND", required=True)
     p = commands.add_parser("status", help="every host: alive, active version, markets it owns, money")
     add_home(p)

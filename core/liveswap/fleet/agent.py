@@ -38,7 +38,7 @@ from liveswap.fleet.values import (
     encode,
     parse_value,
 )
-from liveswap.home.status import read_status
+from liveswap.home.status import FleetInfo, read_status
 from liveswap.settings import Settings
 
 START_TIMEOUT = 15.0
@@ -123,12 +123,12 @@ class FleetAgent:
             logger.info("fleet: handing over {} (above the fair share)", ", ".join(released))
         return released
 
-    def report(self) -> dict[str, Any]:
+    def report(self) -> FleetInfo:
         """status.json's ``fleet``."""
-        return {"name": self.name, "host_id": self.host_id, "markets_owned": self.table.owned(),
-                "connected": self._connected, "lease_seconds": self.table.ttl,
-                "fence_margin_seconds": round(self.table.margin, 3),
-                "error": self.error or self.desired_error, "desired_generation": self._applied.generation}
+        return FleetInfo(name=self.name, host_id=self.host_id, markets_owned=self.table.owned(),
+                         connected=self._connected, lease_seconds=self.table.ttl,
+                         fence_margin_seconds=round(self.table.margin, 3), error=self.error or self.desired_error,
+                         desired_generation=self._applied.generation)
 
     # ---- the agent's thread ------------------------------------------------------------------
 

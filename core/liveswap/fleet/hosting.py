@@ -7,6 +7,7 @@ markets above the fair share handed back between two batches, ``fleet`` in statu
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from loguru import logger
 
@@ -14,10 +15,12 @@ from liveswap.brokers.base import OpenOrderSource
 from liveswap.clock import Clock, SharedClock, SimClock
 from liveswap.engine.loop import Engine
 from liveswap.engine.order_ids import lease_of
+from liveswap.engine.state import MarketGate
 from liveswap.exceptions import BrokerError, HostError
 from liveswap.fleet.agent import FleetAgent
 from liveswap.fleet.connect import FleetError
 from liveswap.fleet.values import FleetClockDoc
+from liveswap.home.status import FleetInfo
 from liveswap.markets import Market
 from liveswap.settings import Settings
 
@@ -54,19 +57,30 @@ def join_fleet(settings: Settings, clock: Clock) -> tuple[FleetAgent, Clock]:
     return agent, clock
 
 
-def install_fleet(engine: Engine, agent: FleetAgent) -> None:
-    """Steer ``engine`` by the fleet (see the module docstring)."""
-    engine.set_market_gate(agent.table)
-    engine.set_fleet_reporter(agent.report)
-    engine.add_on_shutdown(agent.stop)
+@dataclass(frozen=True, slots=True)
+class FleetPart:
+    """The fleet as one of the parts the host assembles (:class:`liveswap.host.Host`): the lease
+    table is the engine's market gate, :meth:`between_batches` its step, :meth:`status` its
+    section of status.json, :meth:`close` leaves the fleet."""
 
-    def fleet_step(eng: Engine) -> None:
-        agent.release_excess()
-        for market, from_batch in agent.table.to_take_over():
-            take_over(eng, market, from_batch)
-            agent.table.mark_ready(market)
+    agent: FleetAgent
 
-    engine.add_between_batches(fleet_step)
+    @property
+    def gate(self) -> MarketGate:
+        return self.agent.table
+
+    def between_batches(self, engine: Engine) -> None:
+        """Markets above the fair share handed back; each market gained taken over."""
+        self.agent.release_excess()
+        for market, from_batch in self.agent.table.to_take_over():
+            take_over(engine, market, from_batch)
+            self.agent.table.mark_ready(market)
+
+    def status(self) -> FleetInfo:
+        return self.agent.report()
+
+    def close(self) -> None:
+        self.agent.stop()
 
 
 def take_over(engine: Engine, market: str, from_batch: int) -> None:
