@@ -76,8 +76,8 @@ def test_a_host_that_cannot_renew_stops_opening_before_the_lease_expires(tmp_pat
         # deadline is the table's, whatever this poller's latency under load)
         assert a.table.margin >= a.table.ttl / 3
         nats_server.start()
-        until(lambda: (ready_all(a), len(a.table.owned()) == 9)[1], timeout=30, what="reclaiming after the return")
-        assert a.connected
+        until(lambda: (ready_all(a), len(a.table.owned()) == 9 and a.connected)[1], timeout=30,
+              what="reclaiming after the return")
     finally:
         a.stop()
         if b is not None:

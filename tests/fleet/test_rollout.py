@@ -27,6 +27,11 @@ ANALYSIS = ('min_bets = 100000\nmax_bets = 100000\nmax_candles = 12\nno_data = "
             'consecutive_error_limit = 1\n')
 
 
+# a rollout waits on versions, not leases: a longer lease keeps a host starved of CPU for a moment
+# (two cores, many tests) from counting as gone
+ROOMY = {"LIVESWAP_FLEET__LEASE_SECONDS": "6"}
+
+
 def fleet_status(env: dict[str, str]) -> dict:
     out = ls(env, "fleet", "status", "--json")
     assert out.returncode == 0, out.stderr
@@ -36,7 +41,7 @@ def fleet_status(env: dict[str, str]) -> dict:
 def test_a_rollout_reaches_every_host_and_undo_brings_them_back(tmp_path: Path, nats_server: NatsServer) -> None:
     analysis = tmp_path / "analysis.toml"
     analysis.write_text(ANALYSIS)
-    with fleet_of(tmp_path, nats_server) as fleet:
+    with fleet_of(tmp_path, nats_server, **ROOMY) as fleet:
         env = fleet.envs[0]
         until(lambda: len([h for h in fleet_status(env)["hosts"] if h["alive"] and h["active"]]) == 3, timeout=60,
               what="three hosts in fleet status")
@@ -58,7 +63,7 @@ def test_a_faulty_version_is_rolled_back_on_the_canary_host_and_never_reaches_th
         tmp_path: Path, nats_server: NatsServer) -> None:
     analysis = tmp_path / "analysis.toml"
     analysis.write_text(ANALYSIS)
-    with fleet_of(tmp_path, nats_server) as fleet:
+    with fleet_of(tmp_path, nats_server, **ROOMY) as fleet:
         for home in fleet.homes:
             make_wheel(home / "registry", "ctlprobe-strategy", "3.0.0", ep="ctlprobe", module="ctlprobe_strategy",
                        body=FAULTY)

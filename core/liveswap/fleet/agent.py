@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import threading
 import time
 import uuid
@@ -27,13 +26,12 @@ from loguru import logger
 
 from liveswap.fleet.apply import Applied, apply_desired, load_applied
 from liveswap.fleet.connect import FleetError, connect_options, default_host_id, open_buckets, safe_url
-from liveswap.fleet.leases import LeaseTable, plan_spread
+from liveswap.fleet.leases import LeaseTable
+from liveswap.fleet.membership import Membership
 from liveswap.fleet.values import (
     FleetClockDoc,
     FleetDesired,
     FleetValueError,
-    HostValue,
-    LeaseValue,
     Observed,
     encode,
     parse_value,
@@ -68,12 +66,10 @@ class FleetAgent:
         self.error: str | None = None
         self.desired_error: str | None = None
         self.clock_doc: FleetClockDoc | None = None
-        self._want_release = 0
-        self._free_since: dict[str, float] = {}
-        self._host_rev = 0
         self._applied: Applied = load_applied(self._state_dir)
         self._nc: Any = None
         self._leases: Any = None
+        self._member: Membership | None = None
         self._state: Any = None
         self._proposed_clock: FleetClockDoc | None = None
         self.ticks = 0
@@ -113,7 +109,7 @@ class FleetAgent:
     def release_excess(self) -> list[str]:
         """Between two batches (trading thread): stop deciding the markets above the fair share;
         the agent deletes their leases at its next tick."""
-        count, self._want_release = self._want_release, 0
+        count = self._member.take_excess() if self._member is not None else 0
         if count <= 0:
             return []
         held = self.table.held()
@@ -150,7 +146,11 @@ class FleetAgent:
             status = await self._leases.status()
             if status.ttl:
                 self.table = LeaseTable(float(status.ttl))
-            await self._register()
+            self._member = Membership(fleet=self.name, host_id=self.host_id, instance=self.instance,
+                                      home=str(self._settings.home), markets=self._markets, table=self.table,
+                                      next_close=self._next_close, clock_now=lambda: self._clock_now())
+            await self._member.register(self._leases)
+            await self._member.watch()
             self.clock_doc = await self._agree_clock(self._proposed_clock)
         except FleetError as exc:
             self._start_error = str(exc)
@@ -168,15 +168,30 @@ class FleetAgent:
             await self._tick_safely()
             self.tick_seconds += time.monotonic() - began
             self.ticks += 1
-            await asyncio.sleep(max(0.0, period - (time.monotonic() - began)))
+            await self._pause_until(began + period)
         await self._leave()
         await self._close()
+
+    async def _pause_until(self, period_end: float) -> None:
+        """Sleep until the next tick: the period's end, or sooner when another host's lease on one
+        of this host's markets expires or is deleted (the claim is tried then)."""
+        member = self._member
+        assert member is not None
+        while not self._stop.is_set():
+            due = member.next_wake(period_end) - time.monotonic()
+            if due <= 0:
+                return
+            member.wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(member.wake.wait(), min(due, 0.5))
 
     async def _tick_safely(self) -> None:
         try:
             await self._tick()
             if not self._connected:
                 logger.info("fleet: NATS answers again")
+                assert self._member is not None
+                await self._member.watch()
             self._connected, self.error = True, None
         except Exception as exc:  # noqa: BLE001 - an unreachable NATS fences leases by time alone
             if self._connected:
@@ -198,43 +213,7 @@ class FleetAgent:
             with contextlib.suppress(Exception):
                 await self._nc.close()
 
-    # ---- membership ---------------------------------------------------------------------------
-
-    def _host_value(self) -> HostValue:
-        return HostValue(host_id=self.host_id, instance=self.instance, machine=os.uname().nodename,
-                         home=str(self._settings.home), pid=os.getpid(), started_at=time.time())
-
-    async def _register(self) -> None:
-        """Claim ``host.ID``; refused if another host (another machine or home) holds it."""
-        from nats.js.errors import KeyWrongLastSequenceError
-
-        key = f"host.{self.host_id}"
-        mine = self._host_value()
-        try:
-            self._host_rev = await self._leases.create(key, encode(mine))
-            return
-        except KeyWrongLastSequenceError:
-            pass
-        entry = await self._leases.get(key)
-        try:
-            other = parse_value(HostValue, entry.value, key)
-        except FleetValueError:
-            other = None
-        if other is not None and (other.machine, other.home) != (mine.machine, mine.home):
-            raise FleetError(f"fleet {self.name}: host id {self.host_id!r} is already used by the host in "
-                             f"{other.home} on {other.machine} (pid {other.pid}); give this one another "
-                             "fleet.host_id")
-        # this home's own key from before a restart: take it over
-        self._host_rev = await self._leases.update(key, encode(mine), last=entry.revision)
-
-    async def _renew_host(self) -> None:
-        from nats.js.errors import KeyWrongLastSequenceError
-
-        try:
-            self._host_rev = await self._leases.update(f"host.{self.host_id}", encode(self._host_value()),
-                                                       last=self._host_rev)
-        except KeyWrongLastSequenceError:
-            await self._register()  # expired while NATS was away: registered again (or refused)
+    # ---- joining ---------------------------------------------------------------------------------
 
     async def _agree_clock(self, proposal: FleetClockDoc | None) -> FleetClockDoc | None:
         from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
@@ -255,88 +234,16 @@ class FleetAgent:
         return doc
 
     async def _leave(self) -> None:
+        if self._member is not None:
+            await self._member.leave()
         with contextlib.suppress(Exception):
-            for market, held in self.table.held().items():
-                await self._leases.delete(f"lease.{market}", last=held.revision)
-                self.table.lost(market)
-            await self._leases.delete(f"host.{self.host_id}", last=self._host_rev)
             await self._publish()
 
-    # ---- one tick -----------------------------------------------------------------------------
-
     async def _tick(self) -> None:
-        await self._renew_host()
-        await self._renew_leases()
-        keys = await self._keys()
-        hosts = {k.removeprefix("host.") for k in keys if k.startswith("host.")}
-        held = self.table.held()
-        mine = {m for m, h in held.items() if not h.releasing}
-        now = time.monotonic()
-        free = [m for m in self._markets if f"lease.{m}" not in keys and m not in held]
-        for market in list(self._free_since):
-            if market not in free:
-                del self._free_since[market]
-        for market in free:
-            self._free_since.setdefault(market, now)
-        long_free = {m for m, t in self._free_since.items() if now - t > self.table.ttl}
-        claim, excess = plan_spread(mine=mine, free=self._rotated(free), markets=len(self._markets),
-                                    hosts=max(1, len(hosts)), long_free=long_free)
-        self._want_release = excess
-        for market in claim:
-            await self._claim(market)
+        assert self._member is not None
+        await self._member.tick()
         await self._read_desired()
         await self._publish()
-
-    def _rotated(self, markets: list[str]) -> list[str]:
-        """Free markets in an order of this host's own (fewer hosts race for the same key)."""
-        if not markets:
-            return markets
-        shift = int(self.instance, 16) % len(markets)
-        return markets[shift:] + markets[:shift]
-
-    async def _keys(self) -> set[str]:
-        from nats.js.errors import NoKeysError
-
-        try:
-            return set(await self._leases.keys())
-        except NoKeysError:
-            return set()
-
-    async def _renew_leases(self) -> None:
-        from nats.js.errors import KeyWrongLastSequenceError
-
-        for market, held in self.table.held().items():
-            key = f"lease.{market}"
-            if held.releasing:
-                with contextlib.suppress(KeyWrongLastSequenceError):
-                    await self._leases.delete(key, last=held.revision)
-                self.table.lost(market)
-                continue
-            sent = time.monotonic()
-            try:
-                revision = await self._leases.update(key, self._lease_value(), last=held.revision)
-            except KeyWrongLastSequenceError:
-                logger.warning("fleet: the lease on {} expired or was taken: no longer opening there", market)
-                self.table.lost(market)
-                continue
-            self.table.renewed(market, revision, sent)
-
-    def _lease_value(self) -> bytes:
-        return encode(LeaseValue(host_id=self.host_id, instance=self.instance, claimed_at=time.time()))
-
-    async def _claim(self, market: str) -> None:
-        from nats.js.errors import KeyWrongLastSequenceError
-
-        sent = time.monotonic()
-        try:
-            revision = await self._leases.create(f"lease.{market}", self._lease_value())
-        except KeyWrongLastSequenceError:
-            return  # another host was first: compare-and-set decided
-        now = self._clock_now()
-        from_batch = self._next_close(now) if self._next_close is not None else int(now) + 1
-        self.table.claimed(market, revision, sent, from_batch)
-        logger.info("fleet: claimed {} (lease revision {}), trading it from the batch closing at {}",
-                    market, revision, from_batch)
 
     # ---- desired in, observed out ---------------------------------------------------------------
 
