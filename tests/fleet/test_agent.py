@@ -119,3 +119,19 @@ def test_a_malformed_desired_state_is_refused_and_the_last_good_one_kept(tmp_pat
         assert '"active": "ctlprobe==2.0.0"' in (tmp_path / "h1" / "state" / "control.json").read_text()
     finally:
         a.stop()
+
+
+def test_without_nats_at_start_a_wall_clock_host_starts_fenced_and_joins_when_it_answers(
+        tmp_path: Path, nats_server: NatsServer) -> None:
+    nats_server.kill()  # the port is kept: the server comes back on it
+    a = agent(tmp_path, nats_server, "late")
+    try:
+        assert a.start(clock=None, patient=True) is None  # a wall-clock feed: started, not refused
+        until(lambda: (a.report().error or "").startswith("not joined yet"), what="the reason in status")
+        assert not a.connected and a.table.owned() == {} and a.table.token_for("BTC-5m", 10**10) is None
+        nats_server.start()
+        until(lambda: (ready_all(a), len(a.table.owned()) == 9 and a.connected)[1], timeout=30,
+              what="joining once NATS answers")
+        assert a.report().error is None
+    finally:
+        a.stop()

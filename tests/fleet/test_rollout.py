@@ -29,7 +29,7 @@ ANALYSIS = ('min_bets = 100000\nmax_bets = 100000\nmax_candles = 12\nno_data = "
 
 # a rollout waits on versions, not leases: a longer lease keeps a host starved of CPU for a moment
 # (two cores, many tests) from counting as gone
-ROOMY = {"LIVESWAP_FLEET__LEASE_SECONDS": "6"}
+ROOMY = {"LIVESWAP_FLEET__LEASE_SECONDS": "3"}
 
 
 def fleet_status(env: dict[str, str]) -> dict:

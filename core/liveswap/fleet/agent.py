@@ -40,6 +40,8 @@ from liveswap.home.status import FleetInfo, read_status
 from liveswap.settings import Settings
 
 START_TIMEOUT = 15.0
+PATIENT_WAIT = 3.0  # a host that may start fenced waits this long for NATS, then starts
+JOIN_RETRY_SECONDS = 1.0  # a patient host not joined yet tries again this often
 
 
 class FleetAgent:
@@ -62,6 +64,8 @@ class FleetAgent:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._started = threading.Event()
         self._start_error: str | None = None
+        self._refused = False  # the fleet refused this host (host id, feed): no retry
+        self._patient = False
         self._connected = False
         self.error: str | None = None
         self.desired_error: str | None = None
@@ -77,19 +81,28 @@ class FleetAgent:
 
     # ---- the host's side (any thread) --------------------------------------------------------
 
-    def start(self, *, clock: FleetClockDoc | None) -> FleetClockDoc | None:
+    def start(self, *, clock: FleetClockDoc | None, patient: bool = False) -> FleetClockDoc | None:
         """Connect, register the host id, agree on the fleet's clock (``clock``: this host's
-        proposal, None for a wall-clock feed); :class:`FleetError` with one line if it cannot."""
+        proposal, None for a wall-clock feed); :class:`FleetError` with one line if it cannot.
+        ``patient``: NATS not answering is no refusal -- the agent keeps trying to join and, until
+        it has, holds no lease (the host opens nothing); a refusal (host id, feed) still raises."""
         self._proposed_clock = clock
+        self._patient = patient
         self._thread = threading.Thread(target=self._run, name="liveswap-fleet", daemon=True)
         self._thread.start()
-        if not self._started.wait(START_TIMEOUT):
-            self.stop()
-            raise FleetError(f"fleet {self.name}: no answer from NATS at {safe_url(self._settings.fleet.url)} "
-                             f"within {START_TIMEOUT:g}s")
-        if self._start_error is not None:
+        wait = PATIENT_WAIT if patient else START_TIMEOUT
+        if not self._started.wait(wait):
+            silent = f"fleet {self.name}: no answer from NATS at {safe_url(self._settings.fleet.url)} within {wait:g}s"
+            if not patient:
+                self.stop()
+                raise FleetError(silent)
+            self.error = f"not joined yet: {silent}"  # nats-py keeps trying; the agent joins when it answers
+        elif self._start_error is not None and (self._refused or not patient):
             self.stop()
             raise FleetError(self._start_error)
+        if self.error is not None or self._start_error is not None:
+            logger.warning("{}: starting fenced (no lease, nothing opened) and joining when NATS answers",
+                           self.error or self._start_error)
         return self.clock_doc
 
     def use_clock(self, now: Callable[[], float]) -> None:
@@ -137,31 +150,15 @@ class FleetAgent:
             self._started.set()
 
     async def _main(self) -> None:
-        import nats
-
-        try:
-            self._nc = await nats.connect(**connect_options(self._settings.fleet, name=self.host_id),
-                                          error_cb=self._quiet, disconnected_cb=self._down, reconnected_cb=self._up)
-            self._leases, self._state = await open_buckets(self._nc, self.name, lease_seconds=self._lease_seconds)
-            status = await self._leases.status()
-            if status.ttl:
-                self.table = LeaseTable(float(status.ttl))
-            self._member = Membership(fleet=self.name, host_id=self.host_id, instance=self.instance,
-                                      home=str(self._settings.home), markets=self._markets, table=self.table,
-                                      next_close=self._next_close, clock_now=lambda: self._clock_now())
-            await self._member.register(self._leases)
-            await self._member.watch()
-            self.clock_doc = await self._agree_clock(self._proposed_clock)
-        except FleetError as exc:
-            self._start_error = str(exc)
-        except Exception as exc:  # noqa: BLE001 - one line, never the URL's secrets
-            self._start_error = (f"fleet {self.name}: cannot join through {safe_url(self._settings.fleet.url)}: "
-                                 f"{type(exc).__name__}: {str(exc)[:160]}")
-        self._started.set()
-        if self._start_error is not None:
+        while not await self._join():
             await self._close()
-            return
-        self._connected = True
+            if self._refused or not self._patient or self._stop.is_set():
+                return
+            self.error = f"not joined yet: {self._start_error}"
+            await asyncio.sleep(JOIN_RETRY_SECONDS)
+        if self.error is not None:
+            logger.info("fleet {}: joined as {}", self.name, self.host_id)
+        self._connected, self.error = True, None
         period = max(0.1, self.table.ttl / 4)
         while not self._stop.is_set():
             began = time.monotonic()
@@ -172,18 +169,49 @@ class FleetAgent:
         await self._leave()
         await self._close()
 
+    async def _join(self) -> bool:
+        """Connect, open the buckets, register, agree on the clock; False (the reason in
+        ``_start_error``) if NATS did not answer or the fleet refused this host."""
+        import nats
+
+        try:
+            self._nc = await nats.connect(**connect_options(self._settings.fleet, name=self.host_id),
+                                          error_cb=self._quiet, disconnected_cb=self._down, reconnected_cb=self._up)
+            self._leases, self._state = await open_buckets(self._nc, self.name, lease_seconds=self._lease_seconds)
+            status = await self._leases.status()
+            if status.ttl:
+                self.table.use_ttl(float(status.ttl))
+            self._member = Membership(fleet=self.name, host_id=self.host_id, instance=self.instance,
+                                      home=str(self._settings.home), markets=self._markets, table=self.table,
+                                      next_close=self._next_close, clock_now=lambda: self._clock_now())
+            await self._member.register(self._leases)
+            await self._member.watch()
+            self.clock_doc = await self._agree_clock(self._proposed_clock)
+            self._start_error = None
+        except FleetError as exc:
+            self._start_error, self._refused = str(exc), True
+        except Exception as exc:  # noqa: BLE001 - one line, never the URL's secrets
+            self._start_error = (f"fleet {self.name}: cannot join through {safe_url(self._settings.fleet.url)}: "
+                                 f"{type(exc).__name__}: {str(exc)[:160]}")
+        finally:
+            self._started.set()
+        return self._start_error is None
+
     async def _pause_until(self, period_end: float) -> None:
-        """Sleep until the next tick: the period's end, or sooner when another host's lease on one
-        of this host's markets expires or is deleted (the claim is tried then)."""
+        """Sleep until the next tick (the period's end); meanwhile, when another host's lease on one
+        of this host's markets is due to expire (or is deleted), claim it then."""
         member = self._member
         assert member is not None
         while not self._stop.is_set():
-            due = member.next_wake(period_end) - time.monotonic()
-            if due <= 0:
+            now = time.monotonic()
+            if now >= period_end:
                 return
+            with contextlib.suppress(Exception):  # nothing due: nothing sent; a failed claim waits for the tick
+                await member.claim_due()
+            due = member.next_wake(period_end) - time.monotonic()
             member.wake.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(member.wake.wait(), min(due, 0.5))
+                await asyncio.wait_for(member.wake.wait(), max(0.0, min(due, 0.5)))
 
     async def _tick_safely(self) -> None:
         try:

@@ -42,8 +42,8 @@ def join_fleet(settings: Settings, clock: Clock) -> tuple[FleetAgent, Clock]:
     if isinstance(clock, SimClock):
         feed = f"{settings.feed} seed={settings.seed}" if settings.feed == "synthetic" else settings.feed
         proposal = FleetClockDoc(origin_sim=clock.now(), origin_wall=time.time(), speed=clock.speed, feed=feed)
-    try:
-        doc = agent.start(clock=proposal)
+    try:  # a wall-clock feed needs nothing from the fleet to start: it may start fenced and join later
+        doc = agent.start(clock=proposal, patient=proposal is None)
     except FleetError as exc:
         raise HostError(str(exc)) from exc
     if doc is not None:
@@ -52,7 +52,8 @@ def join_fleet(settings: Settings, clock: Clock) -> tuple[FleetAgent, Clock]:
                            doc.speed, clock.speed)
         clock = SharedClock(doc.origin_sim, doc.origin_wall, doc.speed)
     agent.use_clock(clock.now)
-    logger.info("fleet {}: joined as {} (lease {:g}s, fencing {:g}s before expiry)", agent.name, agent.host_id,
+    if agent.connected:
+        logger.info("fleet {}: joined as {} (lease {:g}s, fencing {:g}s before expiry)", agent.name, agent.host_id,
                 agent.table.ttl, agent.table.margin)
     return agent, clock
 

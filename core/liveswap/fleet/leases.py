@@ -43,6 +43,11 @@ class LeaseTable:
         self._held: dict[str, Held] = {}
         self._lock = threading.Lock()
 
+    def use_ttl(self, ttl: float) -> None:
+        """The bucket's TTL, once read from it (the first host's ``lease_seconds`` is the fleet's)."""
+        with self._lock:
+            self.ttl, self.margin = ttl, ttl * MARGIN_SHARE
+
     # ---- the trading thread -----------------------------------------------------------------
 
     def token_for(self, market: str, batch_end: int) -> int | None:

@@ -8,9 +8,12 @@ spread of the markets among the live hosts (run on the agent's asyncio thread).
   what a read showed), released by delete-on-revision.
 * **Spread.** Free markets are claimed up to the fair share (or any market nobody has claimed for
   a whole lease); markets above it are handed back between two windows.
-* **Claim at expiry.** A watch on ``lease.*`` tells when each other host's lease was last written,
-  so the agent knows when it expires (write time + the bucket's TTL) and tries its claim then,
-  not at its next tick; a lease deleted (a host leaving cleanly) wakes it at once.
+* **Claim at expiry.** A watch on the bucket tells when each other host's lease (and host key) was
+  last written, so the agent knows when it expires (the server's write time + the bucket's TTL)
+  and tries its claim then (create-if-absent: the server decides, so a clock off by a moment only
+  costs a retry), not at its next tick, up to the fair share among the hosts whose keys have not
+  expired too; a lease deleted (a host leaving cleanly) wakes it at once. nats-server removes an
+  expired message up to about a quarter of a second late: that is the floor of a takeover.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Any
 from loguru import logger
 
 from liveswap.fleet.connect import FleetError
-from liveswap.fleet.leases import LeaseTable, plan_spread
+from liveswap.fleet.leases import LeaseTable, fair_share, plan_spread
 from liveswap.fleet.values import FleetValueError, HostValue, LeaseValue, encode, parse_value
 
 EXPIRY_SLACK = 0.02  # seconds after a lease's expected expiry before the claim is tried
@@ -53,6 +56,8 @@ class Membership:
         self._want_release = 0
         self._free_since: dict[str, float] = {}
         self._written: dict[str, float] = {}  # market -> wall time another host last wrote its lease
+        self._host_written: dict[str, float] = {}  # host id -> wall time its host key was last written
+        self._hosts: set[str] = set()  # the live hosts the last tick saw
         self._watch_task: asyncio.Task[None] | None = None
         self._watcher: Any = None
         self.wake = asyncio.Event()
@@ -111,7 +116,7 @@ class Membership:
         """Follow ``lease.*``: write times of the others' leases, deletes wake the agent (again after
         NATS was away: the old watch is stopped and a new one started)."""
         await self._unwatch()
-        self._watcher = await self.leases.watch("lease.*", meta_only=True)
+        self._watcher = await self.leases.watch(">", meta_only=True)
         self._watch_task = asyncio.create_task(self._follow(self._watcher))
 
     async def _unwatch(self) -> None:
@@ -128,7 +133,10 @@ class Membership:
             async for entry in watcher:
                 if entry is None:
                     continue
-                self._note(entry.key.removeprefix("lease."), entry.operation, entry.created)
+                if entry.key.startswith("host.") and entry.created is not None:
+                    self._host_written[entry.key.removeprefix("host.")] = entry.created.timestamp()
+                elif entry.key.startswith("lease."):
+                    self._note(entry.key.removeprefix("lease."), entry.operation, entry.created)
 
     def _note(self, market: str, operation: str | None, created: datetime | None) -> None:
         if market not in self._markets:
@@ -156,6 +164,20 @@ class Membership:
                 due = min(due, now + RETRY_AFTER_EXPIRY)
         return due
 
+    async def claim_due(self) -> None:
+        """Between two ticks: claim the markets whose other owner's lease is due to have expired,
+        up to the fair share among the hosts whose own key has not expired as well."""
+        now_wall, ttl = time.time(), self.table.ttl
+        held = self.table.held()
+        due = [m for m, w in self._written.items() if w + ttl + EXPIRY_SLACK <= now_wall and m not in held]
+        if not due:
+            return
+        alive = {h for h in self._hosts if h == self.host_id or self._host_written.get(h, now_wall) + ttl > now_wall}
+        mine = {m for m, h in held.items() if not h.releasing}
+        room = fair_share(len(self._markets), max(1, len(alive))) - len(mine)
+        for market in self._rotated(sorted(due))[:max(0, room)]:
+            await self._claim(market)
+
     # ---- one tick -----------------------------------------------------------------------------
 
     async def tick(self) -> None:
@@ -164,6 +186,7 @@ class Membership:
         await self._renew_leases()
         keys = await self._keys()
         hosts = {k.removeprefix("host.") for k in keys if k.startswith("host.")}
+        self._hosts = hosts
         held = self.table.held()
         mine = {m for m, h in held.items() if not h.releasing}
         now = time.monotonic()
@@ -224,13 +247,15 @@ class Membership:
         return encode(LeaseValue(host_id=self.host_id, instance=self.instance, claimed_at=time.time()))
 
     async def _claim(self, market: str) -> None:
-        from nats.js.errors import KeyWrongLastSequenceError
+        from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 
         sent = time.monotonic()
         try:
             revision = await self.leases.create(f"lease.{market}", self._lease_value())
         except KeyWrongLastSequenceError:
             return  # another host was first: compare-and-set decided
+        except KeyNotFoundError:  # nats-py: the key expired between the refused create and its check
+            return  # (tried again at the next wake, a moment later)
         self._written.pop(market, None)
         now = self.clock_now()
         from_batch = self._next_close(now) if self._next_close is not None else int(now) + 1
