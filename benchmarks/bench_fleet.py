@@ -6,8 +6,9 @@
   third of the lease, a claim waits for the expiry, the new owner trades from the next batch);
 * **rollout wall time** for three hosts (``liveswap fleet rollout`` with a short dry-run canary
   analysis, then ``fleet undo``);
-* **the agent's cost per batch**: the trading thread's batches per real second and CPU seconds per
-  batch of a host in a fleet against the same host alone, and the agent thread's own time per tick.
+* **the agent's cost per batch**: CPU milliseconds per batch (the whole process: trading thread,
+  worker pipe, and in a fleet the agent's thread) and batches per real second, of a host in a fleet
+  of one and the same host alone, run side by side over the same seconds.
 
     .venv/bin/python benchmarks/bench_fleet.py [--leases 2,4] [--seconds 8]
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -90,29 +92,43 @@ def host_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def batches(home: Path) -> int:
+    return int(rows(home, "SELECT COUNT(DISTINCT batch_end) AS n FROM decisions")[0]["n"])
+
+
+def trading(home: Path) -> bool:
+    try:
+        return bool(rows(home, "SELECT 1 FROM decisions LIMIT 1"))
+    except sqlite3.Error:  # the journal is being created
+        return False
+
+
 def cost(root: Path, server: NatsServer, seconds: float) -> dict[str, tuple[float, float]]:
-    out = {}
-    for label, in_fleet in (("alone", False), ("in a fleet", True)):
-        fleet = Fleet(root / label.replace(" ", "_"), server, 1, LIVESWAP_FLEET__NAME="cost")
-        env = dict(fleet.envs[0])
-        if not in_fleet:
-            env.pop("LIVESWAP_FLEET__URL")
-        proc = start_host(env)
-        try:
-            home = fleet.homes[0]
-            until(lambda h=home: rows(h, "SELECT 1 FROM decisions WHERE decided_at > 0") if (
-                h / "state" / "journal.sqlite").exists() else False, timeout=120, what="trading")
-            cpu0, t0 = host_cpu(proc.pid), time.time()
-            n0 = rows(home, "SELECT COUNT(DISTINCT batch_end) AS n FROM decisions")[0]["n"]
-            time.sleep(seconds)
-            n1 = rows(home, "SELECT COUNT(DISTINCT batch_end) AS n FROM decisions")[0]["n"]
-            cpu1, t1 = host_cpu(proc.pid), time.time()
-            batches = max(1, n1 - n0)
-            out[label] = (batches / (t1 - t0), (cpu1 - cpu0) * 1000 / batches)
-        finally:
+    """Two hosts side by side over the same seconds (same load): one alone, one in a fleet of one
+    (it holds every market, so both decide the same nine markets per batch)."""
+    fleet = Fleet(root, server, 2, LIVESWAP_FLEET__NAME="cost")
+    labels = ("alone", "in a fleet")
+    envs = [dict(fleet.envs[0]), dict(fleet.envs[1])]
+    envs[0].pop("LIVESWAP_FLEET__URL")
+    procs = [start_host(env) for env in envs]
+    try:
+        until(lambda: all(trading(h) for h in fleet.homes) and len(owned(fleet.homes[1])) == 9, timeout=120,
+              what="both hosts trading")
+        before = [(host_cpu(p.pid), batches(h)) for p, h in zip(procs, fleet.homes, strict=True)]
+        t0 = time.time()
+        time.sleep(seconds)
+        after = [(host_cpu(p.pid), batches(h)) for p, h in zip(procs, fleet.homes, strict=True)]
+        elapsed = time.time() - t0
+        out = {}
+        for label, (cpu0, n0), (cpu1, n1) in zip(labels, before, after, strict=True):
+            done = max(1, n1 - n0)
+            out[label] = (done / elapsed, (cpu1 - cpu0) * 1000 / done)
+        return out
+    finally:
+        for proc in procs:
             proc.terminate()
+        for proc in procs:
             proc.wait(20)
-    return out
 
 
 def main() -> None:
@@ -134,7 +150,7 @@ def main() -> None:
             figures = cost(root / "cost", server, args.seconds)
             (a_rate, a_cpu), (f_rate, f_cpu) = figures["alone"], figures["in a fleet"]
             print(f"host CPU per batch: alone {a_cpu:.2f} ms, in a fleet {f_cpu:.2f} ms ({f_cpu / a_cpu:.2f}x), "
-                  f"batches/s {a_rate:.1f} vs {f_rate:.1f} (the fleet host decides only its leased markets)")
+                  f"batches/s {a_rate:.1f} vs {f_rate:.1f} (both decide the same nine markets)")
         finally:
             server.stop()
 

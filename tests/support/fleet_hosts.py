@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from tests.conftest import HERMETIC_ENV
 from tests.support.engine_helpers import status_json
+from tests.support.host import journal_rows
 from tests.support.host_process import probe_env, start_host
 from tests.support.nats_server import NatsServer
 from tests.support.wait import until
@@ -40,13 +39,7 @@ def owned(home: Path) -> dict[str, int]:
     return dict((st.get("fleet") or {}).get("markets_owned") or {})
 
 
-def rows(home: Path, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-    db = sqlite3.connect(f"file:{home / 'state' / 'journal.sqlite'}?mode=ro", uri=True, timeout=10)
-    db.row_factory = sqlite3.Row
-    try:
-        return db.execute(sql, args).fetchall()
-    finally:
-        db.close()
+rows = journal_rows  # a host's journal, read-only
 
 
 class Fleet:
