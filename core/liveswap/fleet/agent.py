@@ -25,7 +25,14 @@ from typing import Any
 from loguru import logger
 
 from liveswap.fleet.apply import Applied, apply_desired, load_applied
-from liveswap.fleet.connect import FleetError, connect_options, default_host_id, open_buckets, safe_url
+from liveswap.fleet.connect import (
+    FleetError,
+    agree_clock,
+    connect_options,
+    default_host_id,
+    open_buckets,
+    safe_url,
+)
 from liveswap.fleet.leases import LeaseTable
 from liveswap.fleet.membership import Membership
 from liveswap.fleet.values import (
@@ -186,7 +193,7 @@ class FleetAgent:
                                       next_close=self._next_close, clock_now=lambda: self._clock_now())
             await self._member.register(self._leases)
             await self._member.watch()
-            self.clock_doc = await self._agree_clock(self._proposed_clock)
+            self.clock_doc = await agree_clock(self._state, self.name, self._proposed_clock)
             self._start_error = None
         except FleetError as exc:
             self._start_error, self._refused = str(exc), True
@@ -242,24 +249,6 @@ class FleetAgent:
                 await self._nc.close()
 
     # ---- joining ---------------------------------------------------------------------------------
-
-    async def _agree_clock(self, proposal: FleetClockDoc | None) -> FleetClockDoc | None:
-        from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
-
-        if proposal is None:
-            return None
-        with contextlib.suppress(KeyWrongLastSequenceError):
-            await self._state.create("clock", encode(proposal))
-            return proposal
-        try:
-            entry = await self._state.get("clock")
-        except KeyNotFoundError as exc:
-            raise FleetError(f"fleet {self.name}: its clock vanished while joining") from exc
-        doc = parse_value(FleetClockDoc, entry.value, "fleet clock")
-        if doc.feed != proposal.feed:
-            raise FleetError(f"fleet {self.name} runs on feed {doc.feed!r}, this host on {proposal.feed!r}: "
-                             "hosts of one fleet share one feed")
-        return doc
 
     async def _leave(self) -> None:
         if self._member is not None:

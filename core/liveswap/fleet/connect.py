@@ -8,6 +8,7 @@ environment (:func:`liveswap.sandbox.isolation.worker_env`) and no inherited soc
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import hashlib
 import socket
@@ -18,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from liveswap.exceptions import LiveswapError
+from liveswap.fleet.values import FleetClockDoc, encode, parse_value
 from liveswap.settings import FleetSettings
 
 
@@ -107,3 +109,25 @@ async def open_buckets(nc: Any, fleet: str, *, lease_seconds: float, timeout: fl
         except BucketNotFoundError:
             opened.append(await js.create_key_value(KeyValueConfig(bucket=bucket, history=1, ttl=ttl)))
     return opened[0], opened[1]
+
+
+async def agree_clock(state: Any, fleet: str, proposal: FleetClockDoc | None) -> FleetClockDoc | None:
+    """The fleet's simulated clock in its state bucket: this host's ``proposal`` if it is the first
+    (create-if-absent), else the one there (refused with the reason if it runs another feed).
+    None for a wall-clock feed (nothing to agree on)."""
+    from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
+
+    if proposal is None:
+        return None
+    with contextlib.suppress(KeyWrongLastSequenceError):
+        await state.create("clock", encode(proposal))
+        return proposal
+    try:
+        entry = await state.get("clock")
+    except KeyNotFoundError as exc:
+        raise FleetError(f"fleet {fleet}: its clock vanished while joining") from exc
+    doc = parse_value(FleetClockDoc, entry.value, "fleet clock")
+    if doc.feed != proposal.feed:
+        raise FleetError(f"fleet {fleet} runs on feed {doc.feed!r}, this host on {proposal.feed!r}: "
+                         "hosts of one fleet share one feed")
+    return doc
