@@ -9,7 +9,7 @@ from liveswap.registry import Registry, check_wheel
 from liveswap.registry.crossing import Crossing, decide
 from liveswap.registry.statedecl import StateDecl
 
-from tests.support.wheelkit import make_wheel, strategy_source
+from tests.support.wheelkit import make_wheel, site_install, strategy_source
 
 
 def declaring(declaration: str, version: str = "1.0.0") -> str:
@@ -34,6 +34,20 @@ def test_an_annotated_declaration_in_a_submodule_is_found(tmp_path: Path) -> Non
         "momentum_strategy/core.py": ("__liveswap_state__: dict = {'schema': 0, 'reads': (0,)}\n"
                                       + strategy_source("1.0.0")).encode()})
     assert check_wheel(wheel).state == {"momentum": StateDecl(schema=0, reads=(0,))}
+
+
+def test_a_pip_installed_version_is_read_from_its_installed_source(tmp_path: Path) -> None:
+    from importlib.metadata import distributions
+
+    from liveswap.registry import check_installed
+
+    site = tmp_path / "site"
+    site_install(make_wheel(tmp_path, body=declaring('{"schema": 3, "reads": [2, 3], "writes": [2]}')), site)
+    (dist,) = distributions(path=[str(site)])
+    report = check_installed(dist)
+    assert report.reasons == [] and report.state == {"momentum": StateDecl(3, (2, 3), (2,))}
+    (site / "momentum_strategy" / "__init__.py").write_text(declaring("{'schema': 'x', 'reads': [1]}"))
+    assert "'schema' holds 'x', not an integer schema" in check_installed(dist).reasons[-1]
 
 
 MALFORMED = {
