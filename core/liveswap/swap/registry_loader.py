@@ -56,7 +56,7 @@ class RegistryLoader:
         except StrategyFault as exc:
             raise LoadError(f"{version.spec} does not start: {exc}") from exc
         return ActiveStrategy(runner=runner, name=version.name, version=version.version,
-                              wheel_sha256=version.sha256)
+                              wheel_sha256=version.sha256, state_decl=version.state)
 
     def rescan_tick(self, engine: Engine) -> None:
         """Between batches: notice wheels dropped into ``registry/`` (at most once a second)."""

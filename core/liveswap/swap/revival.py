@@ -25,7 +25,7 @@ from liveswap.swap.loader import LoadError, VersionLoader
 from liveswap.swap.shelf import StateShelf
 from liveswap.swap.staging import State, import_state
 
-__all__ = ["Probation", "bring_up", "resume_previous", "warm_up"]
+__all__ = ["Probation", "bring_up", "resume_previous", "warm_up", "warm_without_state"]
 
 
 @dataclass(slots=True)
@@ -73,11 +73,19 @@ def warm_up(*, engine: Engine, shelf: StateShelf, target: ActiveStrategy) -> Non
     if kept is not None and kept.batch_end <= until:
         if kept.state is not None:
             import_state(target.runner, kept.state, kept.version)
-        since = kept.batch_end
+        engine.replay_into(target.runner, kept.batch_end, until)
     else:
-        first = engine.journal.first_batch_end()
-        since = max(until - engine.settings.warmup_seconds, (first or until) - 1)
-    engine.replay_into(target.runner, since, until)
+        warm_without_state(engine=engine, target=target)
+
+
+def warm_without_state(*, engine: Engine, target: ActiveStrategy) -> None:
+    """Warm ``target`` on the journal's recent candles (``warmup_seconds``; decided, not traded), as
+    a new home is: what a version with no state it can read starts from."""
+    until = engine.cursor
+    if until is None:
+        return
+    first = engine.journal.first_batch_end()
+    engine.replay_into(target.runner, max(until - engine.settings.warmup_seconds, (first or until) - 1), until)
 
 
 def bring_up(*, engine: Engine, loader: VersionLoader, shelf: StateShelf, spec: str) -> ActiveStrategy:

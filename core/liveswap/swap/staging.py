@@ -36,9 +36,10 @@ State = dict[str, Any] | bytes | None
 """An exported strategy state: a dict, or a sandboxed worker's JSON bytes of one, relayed unparsed."""
 
 
-def export_state(runner: Runner) -> State:
-    """The runner's exported state as JSON bytes (a sandboxed worker's, which the host does not parse)."""
-    return runner.export_state_json()
+def export_state(runner: Runner, schema: int | None = None) -> State:
+    """The runner's exported state as JSON bytes (a sandboxed worker's, which the host does not parse);
+    ``schema``: an older layout the version declared in ``writes`` (a down-conversion)."""
+    return runner.export_state_json(schema)
 
 
 def import_state(runner: Runner, state: State, from_version: str) -> None:
@@ -78,15 +79,16 @@ class Staged:
         return max(0.0, self.old.runner.gate.waited_s - self.waited_s) * 1000
 
 
-def stage(*, old: ActiveStrategy, new: ActiveStrategy) -> Staged:
-    """Export ``old``'s state (holding its gate) and import it into ``new``; a fault of either side
-    is kept in the result, never raised (the engine's thread decides what it means)."""
+def stage(*, old: ActiveStrategy, new: ActiveStrategy, schema: int | None = None) -> Staged:
+    """Export ``old``'s state (holding its gate; ``schema``: converted down to that declared layout)
+    and import it into ``new``; a fault of either side is kept in the result, never raised (the
+    engine's thread decides what it means)."""
     gate = old.runner.gate
     waited = gate.waited_s
     t0 = time.perf_counter()
     with gate.hold() as mark:
         try:
-            state = export_state(old.runner)
+            state = export_state(old.runner, schema)
         except StrategyFault as exc:
             return Staged(old, None, mark, waited, _ms_since(t0), 0.0, export_fault=exc)
     t1 = time.perf_counter()
