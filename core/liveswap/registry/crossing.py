@@ -48,9 +48,14 @@ class Crossing:
             return (f"state converted down: {source} exports schema {self.schema} (its writes), "
                     f"which {target} reads")
         if self.mode == "none":
-            return (f"state not carried ({target} reads none of the schemas {source} writes): {target} starts "
-                    "from its own last state plus a replay, or warms up without state")
+            return (f"{self.not_carried(source, target)}: {target} starts from its own last state plus a "
+                    "replay, or warms up without state")
         return f"state carried if {target}'s import_state accepts it (no declaration on both sides)"
+
+    @staticmethod
+    def not_carried(source: str, target: str) -> str:
+        """Why the state does not cross (``none``), without what happens instead."""
+        return f"state not carried ({target} reads none of the schemas {source} writes)"
 
     def to_dict(self) -> dict[str, Any]:
         return {"mode": self.mode, "schema": self.schema}

@@ -14,17 +14,21 @@ What happened is a :data:`Crossed` -- ``(mode, sentence)`` -- journaled with the
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from loguru import logger
 
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.loop import Engine
+from liveswap.exceptions import LoadError
 from liveswap.registry.crossing import Crossing, decide
 from liveswap.runners.base import StrategyFault
 from liveswap.swap.ownstate import VersionStates
 from liveswap.swap.revival import warm_without_state
-from liveswap.swap.staging import State, import_state
+from liveswap.swap.staging import Exchange, Staged, State, exchange_now, export_for, import_state
 
-__all__ = ["Crossed", "carried", "keep_own", "plan", "resume_own"]
+__all__ = ["Crossed", "HandOver", "carried", "hand_over", "keep_own", "plan", "resume_own"]
 
 Crossed = tuple[str, str]
 """``(mode, sentence)``: mode ``direct``, ``converted``, ``carried`` (undeclared, accepted at run
@@ -75,3 +79,69 @@ def resume_own(*, engine: Engine, versions: VersionStates, target: ActiveStrateg
             return "own", f"{why}: {target.version} resumed {whose} plus a replay of the candles since"
     warm_without_state(engine=engine, target=target)
     return "warm-up", f"{why}: {target.version} has no state of its own; it warmed up without state on recent candles"
+
+
+@dataclass(slots=True)
+class HandOver:
+    """The state hand-over of a swap between two versions of one strategy, at its flip.
+
+    ``state``: the old version's own export (kept as its own last state, and what probation gives it
+    back), None if it could not export; ``crossed``: how the new version got its state, None when
+    the swap is refused (``refusal``, one line; ``export_fault`` when the old version's own export
+    failed, which may have killed it)."""
+
+    exchange: Exchange
+    target: ActiveStrategy
+    crossed: Crossed | None = None
+    refusal: str | None = None
+
+    @property
+    def state(self) -> State:
+        return self.exchange.state
+
+    @property
+    def export_fault(self) -> StrategyFault | None:
+        return self.exchange.export_fault
+
+
+def hand_over(*, engine: Engine, versions: VersionStates, old: ActiveStrategy, new: ActiveStrategy,
+              crossing: Crossing, landing: Callable[[ActiveStrategy], ActiveStrategy] | None,
+              staged: Staged | None) -> HandOver:
+    """Carry ``old``'s state into ``new`` as ``crossing`` says (using the staged hand-over if it is
+    still current), or start ``new`` from its own state. ``landing`` (a rollback): whatever fails to
+    cross, ``new`` resumes its own state instead of the swap being refused -- on a fresh worker
+    (``landing(new)``) if the refused hand-over killed it; ``HandOver.target`` is the one to activate."""
+    if staged is not None and (not staged.exchange.ok or staged.current(old)):
+        exchange = staged.exchange
+    elif crossing.carries:
+        exchange = exchange_now(old=old, new=new, schema=crossing.export_schema)
+    else:
+        exchange = Exchange()
+        export_for(exchange, old.runner, None)  # not handed over: kept as the old version's own state
+    if crossing.carries and exchange.ok:
+        return HandOver(exchange, new, carried(crossing, old, new))
+    if not crossing.carries and exchange.export_fault is None:
+        why = crossing.not_carried(old.version, new.version)
+    elif landing is not None:
+        why = _failure(exchange, old, new, landing=True)
+    else:
+        return HandOver(exchange, new, refusal=_failure(exchange, old, new, landing=False))
+    try:
+        if landing is not None and not new.runner.alive:
+            new = landing(new)
+        return HandOver(exchange, new, resume_own(engine=engine, versions=versions, target=new, why=why))
+    except (LoadError, StrategyFault) as exc:
+        return HandOver(exchange, new, refusal=f"{new.spec} could not be brought up on its own state ({why}): {exc}")
+
+
+def _failure(exchange: Exchange, old: ActiveStrategy, new: ActiveStrategy, *, landing: bool) -> str:
+    """Why the state did not cross, in one line (``landing``: said of a rollback that lands anyway)."""
+    if exchange.export_fault is not None:
+        return (f"{old.spec} could not export its state ({exchange.export_fault})"
+                + ("" if landing else "; nothing changed"))
+    if exchange.writes_fault is not None:
+        writes = list(old.state_decl.writes) if old.state_decl else []
+        return f"{old.spec} does not honour its declared writes {writes}: {exchange.writes_fault}"
+    if landing:
+        return f"{new.version}'s import_state refused {old.version}'s state ({exchange.import_fault})"
+    return f"{new.spec} refused the state of {old.spec}: {exchange.import_fault}"

@@ -55,11 +55,14 @@ from liveswap.engine.loop import Engine
 from liveswap.home.status import ProbationInfo
 from liveswap.runners.base import StrategyFault
 from liveswap.sandbox.supervisor import Supervisor
+from liveswap.specs import parse_spec
+from liveswap.swap.handover import Crossed, HandOver, hand_over, keep_own, plan, resume_own
 from liveswap.swap.loader import LoadError, VersionLoader
-from liveswap.swap.pending import Done, Pending, SwapKind, prepare
+from liveswap.swap.ownstate import VersionStates
+from liveswap.swap.pending import Done, Pending, SwapKind, fresh, prepare
 from liveswap.swap.revival import Probation, bring_up, resume_previous, warm_up
 from liveswap.swap.shelf import Shelved, StateShelf
-from liveswap.swap.staging import State, export_state, import_state
+from liveswap.swap.staging import State, export_state
 
 
 class SwapManager:
@@ -71,6 +74,7 @@ class SwapManager:
         self.restarts = Supervisor(max_restarts, restart_window)
         self.previous: list[str] = engine.journal.active_history()[1:]
         self.shelf = StateShelf(engine.state_dir)
+        self.own_states = VersionStates(engine.state_dir)
         self._pending: Pending | None = None
         self._probation: Probation | None = None
         self._doomed: set[str] = set()
@@ -211,13 +215,6 @@ class SwapManager:
             self._rollback_in_probation(pending, probation)
             return
         staged = pending.staged
-        if staged is not None and staged.export_fault is not None:
-            self._export_failed(pending, staged.old, staged.export_fault)
-            return
-        if staged is not None and staged.import_fault is not None:
-            self._refuse_prepared(pending, f"{new.spec} refused the state of {staged.old.spec}: "
-                                           f"{staged.import_fault}")
-            return
         same_name = old.name == new.name
         t0 = time.perf_counter()
         if pending.params is not None and pending.params != engine.desired.params:
@@ -227,14 +224,23 @@ class SwapManager:
                 self._refuse_prepared(pending, f"{new.spec} refused the operator's new params: {exc}")
                 return
         staged_in_time = staged is not None and staged.current(old)
-        if staged_in_time:
-            assert staged is not None
-            state, export_ms, import_ms = staged.state, staged.export_ms, staged.import_ms
-        else:  # not staged (a promotion, another strategy) or a batch went through the old version since
-            handed = self._hand_over(pending, old, new, same_name)
-            if handed is None:
+        crossing = pending.crossing if pending.crossing is not None else plan(old, new)
+        if crossing is not None and not pending.keep_state:  # another version of the same strategy
+            handed = hand_over(engine=engine, versions=self.own_states, old=old, new=new, crossing=crossing,
+                               landing=self._fresh if pending.kind == "rollback" else None, staged=staged)
+            pending.prepared = new = handed.target
+            if handed.refusal is not None:
+                self._refuse_handover(pending, old, handed)
                 return
-            state, export_ms, import_ms = handed
+            state, crossed, exported = handed.state, handed.crossed, handed.export_fault is None
+            assert crossed is not None
+            export_ms, import_ms = handed.exchange.export_ms, handed.exchange.import_ms
+        else:  # a promotion (its own live state) or another strategy (its own, or a warm-up)
+            moved = self._hand_over(pending, old, new, same_name)
+            if moved is None:
+                return
+            state, export_ms, import_ms, crossed = moved
+            exported = True
         new.since = time.time()  # before the flip: whoever sees the new version sees its start
         engine.activate(new)
         t_flipped = time.perf_counter()  # the pause ends at the flip: journal, status, log are not in it
@@ -242,13 +248,15 @@ class SwapManager:
         pause_ms = (t_flipped - t0) * 1000 + held_up_ms
         engine.record_swap_outcome(kind=pending.kind, from_spec=old.spec, to_spec=new.spec, ok=True,
                                    reason=pending.reason, pause_ms=pause_ms,
-                                   generation=pending.generation, sha256=new.wheel_sha256)
+                                   generation=pending.generation, sha256=new.wheel_sha256, state=crossed)
         self.restarts.reset()
         self._doomed.discard(new.spec)
         self._inherited_left = None
         cursor = engine.cursor or 0
         if not same_name:
             self.shelf.put(Shelved(old.name, old.version, cursor, state))
+        elif exported:  # what it exported now is its own last state, should it come back later
+            keep_own(self.own_states, version=old, batch_end=cursor, state=state)
         if probation is not None:
             probation.old.runner.close()
         if self.probation_batches > 0:
@@ -261,17 +269,18 @@ class SwapManager:
         self.previous = [old.spec] + [s for s in self.previous if s not in (old.spec, new.spec)]
         if staged_in_time:
             logger.info("{} {} -> {} committed between batches (pause {:.2f} ms: the flip, plus {:.2f} ms trading "
-                        "waited for the state hand-over staged before it: export {:.2f}, import {:.2f})",
-                        pending.kind, old.spec, new.spec, pause_ms, held_up_ms, export_ms, import_ms)
+                        "waited for the state hand-over staged before it: export {:.2f}, import {:.2f}); {}",
+                        pending.kind, old.spec, new.spec, pause_ms, held_up_ms, export_ms, import_ms, crossed[1])
         else:
-            logger.info("{} {} -> {} committed between batches (pause {:.2f} ms: export {:.2f}, import {:.2f})",
-                        pending.kind, old.spec, new.spec, pause_ms, export_ms, import_ms)
+            logger.info("{} {} -> {} committed between batches (pause {:.2f} ms: export {:.2f}, import {:.2f}); {}",
+                        pending.kind, old.spec, new.spec, pause_ms, export_ms, import_ms, crossed[1])
         engine.take_snapshot()
         pending.done(None)
 
     def _hand_over(self, pending: Pending, old: ActiveStrategy, new: ActiveStrategy,
-                   same_name: bool) -> tuple[State, float, float] | None:
-        """The state hand-over at the flip (state, export ms, import ms); None when it failed (refused)."""
+                   same_name: bool) -> tuple[State, float, float, Crossed] | None:
+        """A promotion's or another strategy's start at the flip (the old version's state, export ms,
+        warm-up ms, what the new version started from); None when it failed (refused)."""
         t0 = time.perf_counter()
         try:
             state = export_state(old.runner)
@@ -279,18 +288,29 @@ class SwapManager:
             self._export_failed(pending, old, exc)
             return None
         t1 = time.perf_counter()
+        if pending.keep_state:  # a promoted candidate keeps its own live state: no import, no warm-up
+            return state, (t1 - t0) * 1000, 0.0, ("kept", f"{new.version} keeps its own live state (a candidate)")
         try:
-            if pending.keep_state:
-                pass  # a promoted candidate keeps its own live state: no import, no warm-up
-            elif same_name:
-                import_state(new.runner, state, old.version)
-            else:
-                warm_up(engine=self.engine, shelf=self.shelf, target=new)
+            kept = warm_up(engine=self.engine, shelf=self.shelf, target=new)
         except StrategyFault as exc:
-            why = f"refused the state of {old.spec}" if same_name else "could not be warmed up"
-            self._refuse_prepared(pending, f"{new.spec} {why}: {exc}")
+            self._refuse_prepared(pending, f"{new.spec} could not be warmed up: {exc}")
             return None
-        return state, (t1 - t0) * 1000, _ms_since(t1)
+        crossed = (("own", f"another strategy: {new.name} resumed its own last state plus a replay") if kept
+                   else ("warm-up", f"another strategy: {new.name} warmed up without state on recent candles"))
+        return state, (t1 - t0) * 1000, _ms_since(t1), crossed
+
+    def _fresh(self, dead: ActiveStrategy) -> ActiveStrategy:
+        """A new worker of ``dead``'s version (a rollback landing after a hand-over killed it)."""
+        return fresh(self.loader, dead, params=dict(self.engine.desired.params))
+
+    def _refuse_handover(self, pending: Pending, old: ActiveStrategy, handed: HandOver) -> None:
+        """The state could not cross and the swap is refused: nothing changes (the old version is
+        restarted if its failed export -- its own, or converted down -- killed it)."""
+        assert handed.refusal is not None
+        self._refuse_prepared(pending, handed.refusal)
+        fault = handed.export_fault or handed.exchange.writes_fault
+        if fault is not None and old is self.engine.active and not old.runner.alive:
+            self._restart_active(StrategyFault(fault.kind, f"export_state failed: {fault}"))
 
     def _export_failed(self, pending: Pending, old: ActiveStrategy, exc: StrategyFault) -> None:
         """The old version could not export its state: nothing changes (it is restarted if that killed it)."""
@@ -317,7 +337,8 @@ class SwapManager:
         self._set_probation(None)
         failed.runner.close()
         engine.record_swap_outcome(kind=pending.kind, from_spec=failed.spec, to_spec=back.spec, ok=True,
-                                   pause_ms=_ms_since(t0), generation=pending.generation, sha256=back.wheel_sha256)
+                                   pause_ms=_ms_since(t0), generation=pending.generation, sha256=back.wheel_sha256,
+                                   state=_own_at_swap(back))
         engine.journal.end_probation(outcome="rolled-back", reason="rolled back by the operator")
         self.previous = [failed.spec] + [s for s in self.previous if s not in (failed.spec, back.spec)]
         engine.take_snapshot()
@@ -346,26 +367,44 @@ class SwapManager:
                 restarted.since = failed.since
                 engine.activate(restarted)
                 engine.record_swap_outcome(kind="restart", from_spec=failed.spec, to_spec=restarted.spec, ok=True,
-                                           reason=str(fault), pause_ms=_ms_since(t0))
+                                           reason=str(fault), pause_ms=_ms_since(t0),
+                                           state=("own", f"{restarted.version} restarted from its last snapshot "
+                                                         "plus a replay"))
                 logger.warning("{} failed ({}); restarted from its last snapshot", failed.spec, fault)
                 return True
         reason = f"{failed.spec} keeps failing ({self.restarts.reason()}); last: {fault}"
         for target in list(self.previous):
             try:
-                back = bring_up(engine=self.engine, loader=self.loader, shelf=self.shelf, spec=target)
+                back, crossed = self._bring_back(target, failed, reason)
             except (LoadError, StrategyFault) as exc:
                 logger.error("rollback to {} failed: {}", target, exc)
                 continue
             engine.activate(back)
             self.previous = [failed.spec] + [s for s in self.previous if s not in (target, failed.spec)]
             engine.record_swap_outcome(kind="auto-rollback", from_spec=failed.spec, to_spec=back.spec, ok=True,
-                                       reason=reason, pause_ms=_ms_since(t0))
+                                       reason=reason, pause_ms=_ms_since(t0), state=crossed)
             logger.error("rolled back to {}: {}", back.spec, reason)
             self.restarts.reset()
             return True
         engine.pause_automatically(f"{reason}; nothing to roll back to: not opening positions")
         logger.error("pausing: {}; nothing to roll back to", reason)
         return False
+
+    def _bring_back(self, spec: str, failed: ActiveStrategy, reason: str) -> tuple[ActiveStrategy, Crossed]:
+        """A fresh worker of a previous version after ``failed`` kept failing: another version of the
+        same strategy resumes its own state (never the failing version's), another strategy warms up."""
+        if parse_spec(spec).name != failed.name:
+            back = bring_up(engine=self.engine, loader=self.loader, shelf=self.shelf, spec=spec)
+            return back, ("own", f"another strategy: {back.name} resumed its own last state or warmed up")
+        target = self.loader.load(spec)
+        try:
+            target.runner.setup(dict(self.engine.desired.params))
+            crossed = resume_own(engine=self.engine, versions=self.own_states, target=target,
+                                 why=f"state not carried ({failed.version} kept failing)")
+        except StrategyFault:
+            target.runner.close()
+            raise
+        return target, crossed
 
     def _auto_rollback(self, failed: ActiveStrategy, fault: StrategyFault) -> bool:
         engine = self.engine
@@ -386,7 +425,8 @@ class SwapManager:
             return False
         engine.activate(back)
         engine.record_swap_outcome(kind="auto-rollback", from_spec=failed.spec, to_spec=back.spec, ok=True,
-                                   reason=reason, pause_ms=_ms_since(t0), sha256=back.wheel_sha256)
+                                   reason=reason, pause_ms=_ms_since(t0), sha256=back.wheel_sha256,
+                                   state=_own_at_swap(back))
         engine.journal.end_probation(outcome="rolled-back", reason=reason)
         self.previous = [failed.spec] + [s for s in self.previous if s not in (back.spec, failed.spec)]
         self.restarts.reset()
@@ -415,6 +455,11 @@ class SwapManager:
             self._probation.old.runner.close()
             self._set_probation(None)
             self.engine.journal.end_probation(outcome="interrupted", reason="the host stopped during probation")
+
+
+def _own_at_swap(back: ActiveStrategy) -> Crossed:
+    """A rollback during probation: the previous version's own state, never the failed version's."""
+    return "own", f"{back.version} resumed its own state at the swap plus a replay of the candles since"
 
 
 def _ms_since(t0: float) -> float:

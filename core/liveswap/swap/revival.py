@@ -63,19 +63,20 @@ def resume_previous(*, engine: Engine, loader: VersionLoader, probation: Probati
     return None
 
 
-def warm_up(*, engine: Engine, shelf: StateShelf, target: ActiveStrategy) -> None:
+def warm_up(*, engine: Engine, shelf: StateShelf, target: ActiveStrategy) -> bool:
     """Bring another strategy (a different NAME) to the present without foreign state: its own
-    shelved state plus a replay since, else the journal's recent candles (decided, not traded)."""
+    shelved state plus a replay since (True), else the journal's recent candles (decided, not traded)."""
     until = engine.cursor
     if until is None:
-        return
+        return False
     kept = shelf.get(target.name)
     if kept is not None and kept.batch_end <= until:
         if kept.state is not None:
             import_state(target.runner, kept.state, kept.version)
         engine.replay_into(target.runner, kept.batch_end, until)
-    else:
-        warm_without_state(engine=engine, target=target)
+        return True
+    warm_without_state(engine=engine, target=target)
+    return False
 
 
 def warm_without_state(*, engine: Engine, target: ActiveStrategy) -> None:
