@@ -10,10 +10,9 @@ from typing import Any
 
 import pytest
 from liveswap.engine.loop import Engine
-from liveswap.swap.manager import SwapManager
 
 from tests.support.engine_helpers import advance
-from tests.support.sandboxed import activate, decided, sandboxed_engine
+from tests.support.sandboxed import activate, decided
 from tests.support.wheelkit import make_wheel
 
 PROBE = '''
@@ -58,21 +57,6 @@ def old_and_new(registry: Path, *, declared: bool, new_export: tuple[str, str] =
     probe(registry, "1.0.0", reads=[1], export=LAYOUT_1,
           declaration='{"schema": 1, "reads": [1]}' if declared else None)
     probe(registry, "1.1.0", reads=[1, 2], export=new_export, declaration=new_declaration if declared else None)
-
-
-@pytest.fixture
-def engines(home: Path) -> Any:
-    made: list[tuple[Engine, SwapManager]] = []
-
-    def make(**kw: Any) -> tuple[Engine, SwapManager]:
-        pair = sandboxed_engine(home, start="probe==1.0.0", **kw)
-        made.append(pair)
-        return pair
-
-    yield make
-    for engine, swaps in made:
-        swaps.close()
-        engine.active.runner.close()
 
 
 def lineage(engine: Engine) -> list[tuple[str, int]]:
