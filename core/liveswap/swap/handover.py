@@ -24,11 +24,12 @@ from liveswap.engine.loop import Engine
 from liveswap.exceptions import LoadError
 from liveswap.registry.crossing import Crossing, decide
 from liveswap.runners.base import StrategyFault
+from liveswap.swap.loader import VersionLoader
 from liveswap.swap.ownstate import VersionStates
 from liveswap.swap.revival import warm_without_state
 from liveswap.swap.staging import Exchange, Staged, State, exchange_now, export_for, import_state
 
-__all__ = ["Crossed", "HandOver", "carried", "hand_over", "keep_own", "plan", "resume_own"]
+__all__ = ["Crossed", "HandOver", "bring_back_own", "carried", "hand_over", "keep_own", "plan", "resume_own"]
 
 Crossed = tuple[str, str]
 """``(mode, sentence)``: mode ``direct``, ``converted``, ``carried`` (undeclared, accepted at run
@@ -145,3 +146,17 @@ def _failure(exchange: Exchange, old: ActiveStrategy, new: ActiveStrategy, *, la
     if landing:
         return f"{new.version}'s import_state refused {old.version}'s state ({exchange.import_fault})"
     return f"{new.spec} refused the state of {old.spec}: {exchange.import_fault}"
+
+
+def bring_back_own(*, engine: Engine, loader: VersionLoader, versions: VersionStates, spec: str,
+                   why: str) -> tuple[ActiveStrategy, Crossed]:
+    """A fresh worker of ``spec`` on its own last state plus a replay (or a warm-up): an automatic
+    rollback after probation never hands the failing version's state over. Raises
+    :class:`LoadError` or :class:`StrategyFault` (the worker is then stopped)."""
+    target = loader.load(spec)
+    try:
+        target.runner.setup(dict(engine.desired.params))
+        return target, resume_own(engine=engine, versions=versions, target=target, why=why)
+    except StrategyFault:
+        target.runner.close()
+        raise
