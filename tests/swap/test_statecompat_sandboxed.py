@@ -12,7 +12,7 @@ import pytest
 from liveswap.engine.loop import Engine
 
 from tests.support.engine_helpers import advance
-from tests.support.sandboxed import activate, decided
+from tests.support.sandboxed import activate, decided, die, start_host
 from tests.support.wheelkit import make_wheel
 
 PROBE = '''
@@ -138,3 +138,31 @@ def test_a_writes_the_version_does_not_honour_is_a_fault_at_the_swap(
     assert mode == "own" and "does not honour its declared writes [1]" in said
     advance(engine, 600)
     lineage(engine)
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["declared", "undeclared"])
+def test_a_host_start_that_falls_back_to_the_older_version_resumes_its_own_state(home: Path, declared: bool) -> None:
+    """The host died twice during 1.1.0's probation: the start falls back to 1.0.0, which cannot read
+    1.1.0's snapshot -- it resumes its own state, never the crash-looping 1.1.0."""
+    old_and_new(home / "registry", declared=declared)
+    engine, swaps = start_host(home)
+    engine.catch_up((engine.cursor or 0) + 900)
+    assert activate(engine, swaps, "probe==1.1.0") is None
+    engine.catch_up((engine.cursor or 0) + 600)
+    engine.take_snapshot(wait=True)  # the snapshot is 1.1.0's, layout 2
+    die(engine, swaps)
+    engine, swaps = start_host(home)  # first death: 1.1.0 gets another chance
+    assert engine.active.spec == "probe==1.1.0"
+    engine.catch_up((engine.cursor or 0) + 300)
+    die(engine, swaps)
+    engine, swaps = start_host(home)
+    try:
+        assert engine.active.spec == "probe==1.0.0"
+        engine.catch_up((engine.cursor or 0) + 600)
+        held = lineage(engine)  # its own state at the swap, plus the replay of every batch since
+        assert {v for _, _, v in engine.active.runner.export_state()["seen"]} == {"1.0.0"}  # type: ignore[index]
+        assert len(held) == len(decided(engine))
+    finally:
+        swaps.close()
+        engine.active.runner.close()
+        engine.journal.close()

@@ -21,6 +21,10 @@ class VersionLoader(Protocol):
         """A started runner for ``spec`` (``setup`` not yet called). Raises :class:`LoadError`."""
         ...
 
+    def declared(self, spec: str) -> StateDecl | None:
+        """``spec``'s declared state compatibility, without loading it (None: undeclared or unknown)."""
+        ...
+
 
 class InProcessLoader:
     """Loads strategy objects registered under ``name==version`` in-process (tests, benchmarks);
@@ -43,6 +47,9 @@ class InProcessLoader:
             raise LoadError(f"unknown strategy version {spec}")
         best = max(named, key=lambda s: version_order(s.version or ""))
         return f"{best.name}=={best.version}"
+
+    def declared(self, spec: str) -> StateDecl | None:
+        return self.states.get(spec)
 
     def load(self, spec: str) -> ActiveStrategy:
         full = self._resolve(spec)
