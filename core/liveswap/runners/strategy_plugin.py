@@ -112,7 +112,8 @@ class StrategyPlugin:
         impls = self._hook.export_state.get_hookimpls()
         if schema is not None and not all("schema" in impl.argnames for impl in impls):
             raise StrategyFault("garbage", f"asked for state schema {schema} (declared in writes), but its "
-                                           "export_state takes no schema argument")
+                                           "export_state takes no schema argument (one with a default is never "
+                                           "passed: write export_state(self, schema))")
         return self._call("export_state", schema=schema)
 
     def import_state(self, state: dict[str, Any], from_version: str) -> None:
