@@ -10,6 +10,7 @@ operator reads; nothing here carries a credential. The tree::
     ├── ControlError           control.json cannot be read, is invalid, or cannot be changed
     ├── JournalError           the journal cannot be used
     ├── RegistryError          a spec is unknown or refused, or an install failed
+    │   └── DeclarationError   a malformed __liveswap_state__ declaration (a refused wheel)
     ├── LoadError              a version cannot be loaded (unknown, refused, failed to start)
     │   └── SandboxUnavailable the configured sandbox level cannot be applied on this machine
     ├── StrategyFault          strategy code raised, timed out, crashed or answered garbage
@@ -23,7 +24,8 @@ operator reads; nothing here carries a credential. The tree::
     ├── InvalidValue           a value of the wrong shape (also a ValueError: see below)
     │   ├── SpecError          not NAME or NAME==VERSION            (liveswap.specs)
     │   ├── MarketError        not ASSET-TIMEFRAME                  (liveswap.markets)
-    │   └── ScaffoldError      ``liveswap new`` refuses the name     (liveswap.scaffold)
+    │   ├── ScaffoldError      ``liveswap new`` refuses the name     (liveswap.scaffold)
+    │   └── FleetValueError    a fleet bucket's value cannot be used (liveswap.fleet)
     └── VenueError             a venue did, or failed to do, something (inside venues/ only)
         ├── VenueUnavailable   connection, timeout, 5xx after retries, circuit open
         │   └── RateLimited    429 after retries, or a Retry-After longer than we wait
@@ -39,7 +41,7 @@ knows only its seams' errors.
 
 ``InvalidValue`` is the one class with two bases: it is also a ``ValueError``, so pydantic reports
 one raised inside a validator as a validation error. Classes defined beside the code that raises
-them (``SpecError``, ``MarketError``, ``ScaffoldError``, the CLI's ``CommandError``, the registry's
+them (``SpecError``, ``MarketError``, ``ScaffoldError``, ``FleetValueError``, the CLI's ``CommandError``, the registry's
 ``ResolutionError``, the rollout's ``AnalysisSpecError``) each derive from one class of this tree.
 """
 
@@ -61,6 +63,7 @@ __all__ = [
     "ChannelTimeout",
     "ConfigError",
     "ControlError",
+    "DeclarationError",
     "FaultKind",
     "FeedError",
     "HostError",
@@ -134,6 +137,10 @@ class RegistryError(LiveswapError):
     def __init__(self, reason: str, reasons: list[str] | None = None) -> None:
         super().__init__(reason)
         self.reasons: list[str] = list(reasons) if reasons else [reason]
+
+
+class DeclarationError(RegistryError):
+    """A version's ``__liveswap_state__`` declaration is malformed: the wheel is refused."""
 
 
 class LoadError(LiveswapError):

@@ -14,7 +14,7 @@ import threading
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from loguru import logger
 
@@ -37,6 +37,15 @@ from liveswap.journal.rows import FillRow, SettlementRow
 from liveswap.journal.store import Journal
 from liveswap.markets import Market
 from liveswap.settings import Settings
+
+
+class MarketGate(Protocol):
+    """What a fleet's lease table answers, synchronously and without the network."""
+
+    def token_for(self, market: str, batch_end: int) -> int | None:
+        """The fencing token if this host may decide ``market``'s candle closing at ``batch_end``
+        and open positions on it now, else None."""
+        ...
 
 
 class EngineState:
@@ -62,6 +71,7 @@ class EngineState:
         active: ActiveStrategy,
         desired: Desired | None = None,
         last_swap: SwapInfo | None = None,
+        gate: MarketGate | None = None,
     ) -> None:
         self._settings = settings
         self._feed = feed
@@ -84,6 +94,7 @@ class EngineState:
         self._last_swap = last_swap  # until the first swap: a start-up refusal of a crash loop, if any
         self._swap_pauses_ms: list[float] = []
         self._auto_pause: str | None = None
+        self._gate = gate  # in a fleet: the lease table (only leased markets are decided and opened on)
         self._last_fault: str | None = None
         self._steering = Steering()
         self._snapshots = SnapshotKeeper(settings.state_dir, every=settings.snapshot_seconds)
@@ -257,17 +268,17 @@ class EngineState:
 
     def record_swap_outcome(self, *, kind: str, from_spec: str | None, to_spec: str, ok: bool, reason: str = "",
                             pause_ms: float | None = None, generation: int | None = None,
-                            sha256: str = "") -> SwapInfo:
+                            sha256: str = "", state: tuple[str, str] | None = None) -> SwapInfo:
         """Journal a swap (or its refusal) and make it ``last_swap``: the one place either is built.
 
         A committed activation or rollback ends the host's automatic pause: a version the
-        operator chose is in place."""
+        operator chose is in place. ``state``: ``(mode, sentence)``, how the strategy's state crossed."""
         self._journal.record_swap(kind=kind, from_version=from_spec, to_version=to_spec, ok=ok, reason=reason,
                                   pause_ms=None if pause_ms is None else round(pause_ms, 3),
-                                  batch_end=self._cursor, sha256=sha256)
+                                  batch_end=self._cursor, sha256=sha256, state=state)
         info = SwapInfo(kind=kind, from_=from_spec, to=to_spec, ok=ok, reason=reason,
                         pause_ms=None if pause_ms is None else round(pause_ms, 3), generation=generation,
-                        at=time.time())
+                        at=time.time(), state=state[1] if state else "")
         self._last_swap = info
         if ok and pause_ms is not None:
             self._swap_pauses_ms.append(pause_ms)

@@ -85,18 +85,18 @@ class Journal:
             )
             db.executemany(
                 "INSERT INTO decisions (market, candle_start, batch_end, strategy, version, intents, rejected,"
-                " fault, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " fault, decided_at, lease_revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(d.market, d.candle_start, batch_end, d.strategy, d.version, json.dumps(d.intents),
-                  json.dumps(d.rejected), d.fault, now) for d in decisions],
+                  json.dumps(d.rejected), d.fault, now, d.lease_revision) for d in decisions],
             )
             db.executemany(
                 "INSERT INTO orders (client_order_id, batch_end, market, candle_market, candle_start, intent_index,"
                 " side, stake_micros, max_price_micros, price_micros, window_start, window_end, strategy, version,"
-                " tag, status, reason, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " tag, status, reason, created_at, updated_at, lease_revision)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(o.client_order_id, batch_end, o.market, o.candle_market, o.candle_start, o.intent_index, o.side,
                   to_micros(o.stake), opt_micros(o.max_price), to_micros(o.price), o.window_start, o.window_end,
-                  o.strategy, o.version, o.tag, o.status, o.reason, now, now) for o in orders],
+                  o.strategy, o.version, o.tag, o.status, o.reason, now, now, o.lease_revision) for o in orders],
             )
             db.executemany("UPDATE fills SET delivered_batch=? WHERE client_order_id=?",
                            [(batch_end, i) for i in delivered_fills])
@@ -144,15 +144,20 @@ class Journal:
         return fresh
 
     def record_swap(self, *, kind: str, from_version: str | None, to_version: str, ok: bool, reason: str = "",
-                    pause_ms: float | None = None, batch_end: int | None = None, sha256: str = "") -> None:
+                    pause_ms: float | None = None, batch_end: int | None = None, sha256: str = "",
+                    state: tuple[str, str] | None = None) -> None:
         """Every activation, rollback, restart and refusal. The newest ``ok`` row names the version a
-        restart loads: this row *is* how the active version is persisted."""
+        restart loads: this row *is* how the active version is persisted. ``state``: ``(mode, sentence)``,
+        how the strategy's state crossed (``swap_states``), in the same transaction."""
         with self._tx() as db:
-            db.execute(
+            cursor = db.execute(
                 "INSERT INTO swaps (ts, kind, from_version, to_version, ok, reason, pause_ms, batch_end, sha256)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (time.time(), kind, from_version, to_version, int(ok), reason, pause_ms, batch_end, sha256),
             )
+            if state is not None:
+                db.execute("INSERT INTO swap_states (swap_id, mode, state) VALUES (?, ?, ?)",
+                           (cursor.lastrowid, *state))
 
     def start_probation(self, *, spec: str, previous: str, batch_end: int | None) -> None:
         """``spec`` replaced ``previous`` and is on probation from ``batch_end`` on (any open one ends)."""
