@@ -12,6 +12,8 @@ from pathlib import Path
 import liveswap
 from liveswap.exceptions import LiveswapError
 
+from tests.support.faces import violations
+
 
 def _modules() -> list[str]:
     return sorted(m.name for m in pkgutil.walk_packages(liveswap.__path__, "liveswap."))
@@ -64,3 +66,9 @@ def test_the_readme_layout_table_has_a_row_for_every_package_and_only_for_real_o
     packages = {f"{p.parent.name}/" for p in code.glob("*/__init__.py")}
     assert packages - rows == set(), f"packages without a row in the README's layout table: {packages - rows}"
     assert {r for r in rows if not (code / r).exists()} == set(), "rows for folders that do not exist"
+
+
+def test_code_outside_a_package_imports_only_what_its_face_declares() -> None:
+    """Every package's ``__init__`` declares ``__all__``, and code outside a package imports from it
+    (``python3 dev.py faces`` rewrites imports that reach past a face; its EXEMPT says who may)."""
+    assert violations() == []

@@ -20,12 +20,11 @@ from collections.abc import Iterable
 from itertools import groupby
 from typing import Any
 
-from liveswap.api.types import Candle, Context, Fill, Intent, Settlement
-from liveswap.engine.intents import Rejected, validate_output
-from liveswap.feeds.synthetic import SyntheticFeed
+from liveswap.api import Candle, Context, Fill, Intent, Settlement
+from liveswap.engine import Rejected, validate_output
+from liveswap.feeds import SyntheticFeed
 from liveswap.markets import DEFAULT_MARKETS, Market
-from liveswap.runners.base import Batch
-from liveswap.runners.inprocess import InProcessRunner
+from liveswap.runners import Batch, InProcessRunner
 
 __all__ = ["StrategyHarness", "synthetic_candles"]
 

@@ -31,7 +31,7 @@ from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 from typing import Literal
 
-from liveswap.api.types import Candle
+from liveswap.api import Candle
 from liveswap.brokers.base import OrderRequest, OrderResult, SettlementReport
 from liveswap.brokers.fees import taker_fee
 from liveswap.money import ONE, ZERO, dec, from_micros, micro, to_micros, usd

@@ -57,7 +57,7 @@ def escape(text: object) -> str:
 def tour(con: Any, home: Path, wheels: list[Path], args: argparse.Namespace) -> dict[str, Any]:
     from liveswap.host import HostError, build_engine
     from liveswap.logs import configure
-    from liveswap.registry.registry import Registry
+    from liveswap.registry import Registry
     from liveswap.settings import load_settings
 
     (home / "registry").mkdir()

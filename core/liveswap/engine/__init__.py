@@ -8,3 +8,37 @@ sending), ``outcomes`` (broker answers, settlements), ``recovery`` (start-up, re
 ``guards``, ``canary``, ...) beside them. Layer: below swap and control,
 above the adapters. It may import brokers, feeds, runners, journal, home, api, settings and
 markets; never swap, control, host or the CLI."""
+
+from __future__ import annotations
+
+from liveswap._face import attribute
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a face costs nothing until used
+if TYPE_CHECKING:
+    from liveswap.engine.active import ActiveStrategy
+    from liveswap.engine.canary import Canary
+    from liveswap.engine.desired import Desired
+    from liveswap.engine.intents import Rejected, validate_output
+    from liveswap.engine.ledger import FEE_ALLOWANCE, Ledger
+    from liveswap.engine.loop import Engine
+    from liveswap.engine.order_ids import client_order_id, lease_of
+    from liveswap.engine.risk import check_intent
+    from liveswap.engine.state import MarketGate
+    from liveswap.engine.steering import PartsStatus, Steering, Step
+
+__all__ = [
+    "ActiveStrategy", "Canary", "Desired", "Engine", "FEE_ALLOWANCE", "Ledger", "MarketGate", "PartsStatus",
+    "Rejected", "Steering", "Step", "check_intent", "client_order_id", "lease_of", "validate_output",
+]
+
+# name -> module of this package (or =module elsewhere), imported on first use
+_WHERE = {
+    "ActiveStrategy": "active", "Canary": "canary", "Desired": "desired", "Engine": "loop",
+    "FEE_ALLOWANCE": "ledger", "Ledger": "ledger", "MarketGate": "state", "PartsStatus": "steering",
+    "Rejected": "intents", "Steering": "steering", "Step": "steering", "check_intent": "risk",
+    "client_order_id": "order_ids", "lease_of": "order_ids", "validate_output": "intents",
+}
+
+
+def __getattr__(name: str) -> object:
+    return attribute(__name__, _WHERE, name)

@@ -16,7 +16,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from liveswap.exceptions import InvalidValue
-from liveswap.home.control import explain
+from liveswap.home import explain
 from liveswap.markets import Market
 from liveswap.specs import parse_spec
 

@@ -27,21 +27,19 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from loguru import logger
 
-from liveswap.engine.active import ActiveStrategy
-from liveswap.engine.canary import Canary
+from liveswap.engine import ActiveStrategy, Canary
 from liveswap.exceptions import StrategyFault
-from liveswap.home.control import CandidateRequest
+from liveswap.home import CandidateRequest
 from liveswap.journal import candidates as cj
 from liveswap.money import from_micros
-from liveswap.registry.crossing import decide
+from liveswap.registry import decide
 from liveswap.rollout.hypothetical import OutcomeLookup
 from liveswap.rollout.slot import CandidateSlot
 from liveswap.rollout.spec import AnalysisSpec, AnalysisSpecError
-from liveswap.swap.loader import VersionLoader
-from liveswap.swap.pending import Done, Preparation
+from liveswap.swap import Done, Preparation, VersionLoader
 
 if TYPE_CHECKING:
-    from liveswap.engine.loop import Engine
+    from liveswap.engine import Engine
 
 
 

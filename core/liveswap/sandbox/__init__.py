@@ -9,3 +9,30 @@ Layer: the host side (:mod:`.runner`, :mod:`.supervisor`) is an adapter room bel
 the worker side (:mod:`.worker`, :mod:`.protocol`) imports only the API, the runner seam and the
 wire protocol (an import-linter contract).
 """
+
+from __future__ import annotations
+
+from liveswap._face import attribute
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a face costs nothing until used
+if TYPE_CHECKING:
+    from liveswap.sandbox.limits import SandboxLimits
+    from liveswap.sandbox.policy import probe, sandbox_status
+    from liveswap.sandbox.runner import DEFAULT_MAX_STATE_BYTES, SandboxRunner
+    from liveswap.sandbox.supervisor import Supervisor
+    from liveswap.sandbox.trial import load_trial
+
+__all__ = [
+    "DEFAULT_MAX_STATE_BYTES", "SandboxLimits", "SandboxRunner", "Supervisor", "load_trial", "probe",
+    "sandbox_status",
+]
+
+# name -> module of this package (or =module elsewhere), imported on first use
+_WHERE = {
+    "DEFAULT_MAX_STATE_BYTES": "runner", "SandboxLimits": "limits", "SandboxRunner": "runner",
+    "Supervisor": "supervisor", "load_trial": "trial", "probe": "policy", "sandbox_status": "policy",
+}
+
+
+def __getattr__(name: str) -> object:
+    return attribute(__name__, _WHERE, name)

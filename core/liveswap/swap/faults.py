@@ -17,9 +17,8 @@ import time
 
 from loguru import logger
 
-from liveswap.engine.active import ActiveStrategy
-from liveswap.engine.loop import Engine
-from liveswap.runners.base import StrategyFault
+from liveswap.engine import ActiveStrategy, Engine
+from liveswap.runners import StrategyFault
 from liveswap.specs import parse_spec
 from liveswap.swap.change import Change, Versions
 from liveswap.swap.handover import Crossed, bring_back_own

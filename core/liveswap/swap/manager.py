@@ -63,11 +63,10 @@ import time
 
 from loguru import logger
 
-from liveswap.engine.active import ActiveStrategy
-from liveswap.engine.loop import Engine
-from liveswap.home.status import ProbationInfo
-from liveswap.runners.base import StrategyFault
-from liveswap.sandbox.supervisor import Supervisor
+from liveswap.engine import ActiveStrategy, Engine
+from liveswap.home import ProbationInfo
+from liveswap.runners import StrategyFault
+from liveswap.sandbox import Supervisor
 from liveswap.swap.change import Change, Versions
 from liveswap.swap.faults import Faults, own_at_swap
 from liveswap.swap.handover import Crossed, HandOver, hand_over, keep_own, plan

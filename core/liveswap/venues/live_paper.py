@@ -22,9 +22,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from liveswap.api.types import Candle
-from liveswap.brokers.base import OrderRequest, OrderResult, SettlementReport
-from liveswap.brokers.paper import OutcomeLookup, PaperBroker
+from liveswap.api import Candle
+from liveswap.brokers import OrderRequest, OrderResult, OutcomeLookup, PaperBroker, SettlementReport
 from liveswap.exceptions import VenueError
 from liveswap.markets import Market, MarketError
 from liveswap.settings import PaperSettings
