@@ -18,7 +18,6 @@ Lifecycle of a candidate (``candidate`` in control.json, one at a time):
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from liveswap.registry import decide
 from liveswap.rollout.hypothetical import OutcomeLookup
 from liveswap.rollout.slot import CandidateSlot
 from liveswap.rollout.spec import AnalysisSpec, AnalysisSpecError
+from liveswap.rollout.status import ended_status, running_status
 from liveswap.swap import Done, Preparation, VersionLoader
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ class RolloutController:
         self._last: dict[str, Any] | None = None  # the last candidate that ended, for status
         self._closed = False  # the host stopped: the candidate resumes at the next start
         self._lock = threading.Lock()
-        self._last = _ended(cj.history(engine.journal, 1))
+        self._last = ended_status(cj.history(engine.journal, 1))
 
     # ---- requests (from the control watcher, on the engine thread) ----------------------------
 
@@ -102,7 +102,7 @@ class RolloutController:
         if current is not None and (current.spec, current.request) == (ask.spec, ask.request):
             self._same(current, ask, done)
             return
-        refusal = self._canary_refusal(ask) if ask.mode == "canary" else None
+        refusal = canary_refusal(ask, self.engine) if ask.mode == "canary" else None
         if refusal is not None:
             done(refusal)
             return
@@ -155,19 +155,6 @@ class RolloutController:
                                                  resume_id=resume_id)
         preparing.start(engine=self.engine, loader=self.loader, name=f"prepare candidate {ask.spec}")
 
-    def _canary_refusal(self, ask: CandidateRequest) -> str | None:
-        known = self.engine.markets
-        unknown = [m for m in ask.markets if m not in known]
-        if unknown:
-            return f"canary: unknown market(s) {', '.join(unknown)}"
-        if len(set(ask.markets)) >= len(known):
-            return "canary: the active version must keep at least one market"
-        version = ask.spec.partition("==")[2]
-        if version and version == self.engine.active.version:
-            return (f"canary: {ask.spec} has the active version's version number {version} (the host tells "
-                    "their fills apart by version)")
-        return None
-
     def wait_prepared(self, timeout: float = 30.0) -> bool:
         """Block until a candidate being prepared is ready (tests and benchmarks)."""
         p = self._preparing
@@ -216,11 +203,11 @@ class RolloutController:
                 slot = self._slot(p, strategy, row["id"], row["active"], from_micros(row["balance_micros"]),
                                   row["start_batch"], row["settlement_rowid"])
                 if not slot.resume():
-                    self._warm(strategy, active, int(row["start_batch"]))
+                    warm(self.engine, strategy, active, int(row["start_batch"]))
                 logger.info("candidate {} resumes at batch {}", strategy.spec, slot.cursor)
             else:
                 start_batch = engine.cursor or 0
-                self._warm(strategy, active, start_batch)
+                warm(self.engine, strategy, active, start_batch)
                 cid = cj.start(engine.journal, spec=strategy.spec, mode=p.ask.mode, markets=p.ask.markets,
                                active=active.spec, generation=p.ask.request, start_batch=start_batch,
                                analysis=p.analysis.model_dump(), auto_promote=p.ask.auto_promote,
@@ -247,21 +234,6 @@ class RolloutController:
                              settlement_rowid=int(settlement_rowid), outcome=self._outcome,
                              snapshot_every=self._snapshot_every,
                              canary_markets=frozenset(p.ask.markets) if p.ask.mode == "canary" else frozenset())
-
-    def _warm(self, strategy: ActiveStrategy, active: ActiveStrategy, start_batch: int) -> None:
-        """The active version's state if it is the same strategy and the declarations let it cross
-        (converted down if the active version writes what the candidate reads), else a warm-up on
-        recent candles."""
-        crossing = decide(active.state_decl, strategy.state_decl) if strategy.name == active.name else None
-        if crossing is not None and crossing.carries:
-            state = active.runner.export_state_json(crossing.export_schema)
-            if state is not None:
-                strategy.runner.import_state_json(state, active.version)
-            return
-        if crossing is not None:
-            logger.info("candidate {}: {}", strategy.spec, crossing.describe(active.version, strategy.version))
-        since = start_batch - self.engine.settings.warmup_seconds
-        self.engine.replay_into(strategy.runner, since, start_batch)
 
     # ---- promotion and the end --------------------------------------------------------------------
 
@@ -338,43 +310,36 @@ class RolloutController:
                 return {"spec": p.ask.spec, "mode": p.ask.mode, "markets": list(p.ask.markets), "phase": "preparing",
                         "since": None, "verdict": "running", "reason": "loading the candidate"}
             return self._last
-        assessment = slot.analysis.assess(slot.comparison)
-        cand, act = slot.comparison.candidate, slot.comparison.active
-        return {
-            "spec": slot.spec, "mode": ask.mode if ask else "shadow", "markets": list(ask.markets) if ask else [],
-            "phase": "stopped" if self._closed else "promoting" if self._promoting else "running",
-            "since": self.since,
-            "auto_promote": bool(ask and ask.auto_promote), "cursor": slot.cursor,
-            "bets": cand.bets, "win_rate": _round(cand.win_rate), "pnl": round(cand.pnl, 6),
-            "verdict": assessment.verdict, "reason": assessment.reason,
-            "bets_to_decision": assessment.bets_to_decision,
-            "active": {"spec": act.spec, "bets": act.bets, "win_rate": _round(act.win_rate), "pnl": round(act.pnl, 6)},
-            "figures": slot.figures(), "analysis": assessment.to_dict(),
-            "decide_ms_p50": _p50(slot.decide_ms), "last_fault": slot.last_fault, "updated_at": time.time(),
-        }
+        phase = "stopped" if self._closed else "promoting" if self._promoting else "running"
+        return running_status(slot, ask, phase=phase, since=self.since)
 
 
-def _ended(rows: list[Any]) -> dict[str, Any] | None:
-    """The status of the newest candidate a previous run of this home ended, from the journal."""
-    if not rows or rows[0]["ended_at"] is None:
-        return None
-    row = rows[0]
-    figures = json.loads(row["figures"]) if row["figures"] else {}
-    cand = figures.get("candidate", {})
-    return {"spec": row["spec"], "mode": row["mode"], "markets": json.loads(row["markets"]), "phase": row["outcome"],
-            "since": row["started_at"], "ended_at": row["ended_at"], "verdict": row["verdict"] or "running",
-            "reason": (figures.get("analysis") or {}).get("reason", ""), "ended_reason": row["reason"],
-            "bets": cand.get("bets", 0), "win_rate": cand.get("win_rate"), "pnl": cand.get("pnl", 0.0),
-            "active": figures.get("active"), "figures": figures or None, "analysis": figures.get("analysis"),
-            "bets_to_decision": None}
+def canary_refusal(ask: CandidateRequest, engine: Engine) -> str | None:
+    """Why ``ask`` (a canary) cannot trade beside the active version on this host, or None."""
+    known = engine.markets
+    unknown = [m for m in ask.markets if m not in known]
+    if unknown:
+        return f"canary: unknown market(s) {', '.join(unknown)}"
+    if len(set(ask.markets)) >= len(known):
+        return "canary: the active version must keep at least one market"
+    version = ask.spec.partition("==")[2]
+    if version and version == engine.active.version:
+        return (f"canary: {ask.spec} has the active version's version number {version} (the host tells "
+                "their fills apart by version)")
+    return None
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
-
-
-def _p50(values: list[float]) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return round(ordered[len(ordered) // 2], 3)
+def warm(engine: Engine, strategy: ActiveStrategy, active: ActiveStrategy, start_batch: int) -> None:
+    """The active version's state if it is the same strategy and the declarations let it cross
+    (converted down if the active version writes what the candidate reads), else a warm-up on
+    recent candles."""
+    crossing = decide(active.state_decl, strategy.state_decl) if strategy.name == active.name else None
+    if crossing is not None and crossing.carries:
+        state = active.runner.export_state_json(crossing.export_schema)
+        if state is not None:
+            strategy.runner.import_state_json(state, active.version)
+        return
+    if crossing is not None:
+        logger.info("candidate {}: {}", strategy.spec, crossing.describe(active.version, strategy.version))
+    since = start_batch - engine.settings.warmup_seconds
+    engine.replay_into(strategy.runner, since, start_batch)
