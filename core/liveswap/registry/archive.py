@@ -11,6 +11,7 @@ import csv
 import hashlib
 import re
 import stat
+import sys
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -49,6 +50,23 @@ def unsafe_path_reason(name: str) -> str | None:
     return None
 
 
+def stdlib_shadow_reason(name: str, data_dir: str) -> str | None:
+    """Why ``name`` would be a top-level module named like a standard-library one (``tempfile.py``,
+    ``traceback/``, ``_ssl.cpython-311-x86_64-linux-gnu.so``), or ``None``. The worker never lets
+    such a module shadow the standard library (the version's paths come after it on ``sys.path``);
+    a wheel that ships one is refused so that nobody relies on it."""
+    top, _, rest = name.partition("/")
+    if top == data_dir and rest.split("/", 1)[0] in ("purelib", "platlib"):
+        top, _, rest = rest.partition("/")[2].partition("/")
+    if not top or top.endswith((".dist-info", ".data")):
+        return None
+    module = top.split(".", 1)[0] if not rest else top
+    if module in sys.stdlib_module_names and (rest or top.endswith((".py", ".pyc", ".so", ".pyd"))):
+        return (f"{name} is a top-level module named like the standard library's {module!r}: "
+                "a wheel may not ship one")
+    return None
+
+
 def is_link(info: zipfile.ZipInfo) -> bool:
     """A member stored as a symbolic link (Unix mode bits in the upper half of external_attr)."""
     return stat.S_ISLNK(info.external_attr >> 16)
@@ -67,6 +85,9 @@ def check_members(zf: zipfile.ZipFile, dist_info: str, data_dir: str) -> list[st
             continue
         if is_link(info):
             reasons.append(f"unsafe path in archive: {name} is a symbolic link")
+        shadow = stdlib_shadow_reason(name, data_dir)
+        if shadow and shadow not in reasons:
+            reasons.append(shadow)
         if name in seen:
             reasons.append(f"archive lists {name} twice")
         seen.add(name)

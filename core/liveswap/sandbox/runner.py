@@ -155,10 +155,9 @@ class SandboxRunner:
         request_r, request_w = os.pipe()
         reply_r, reply_w = os.pipe()
         if plan.sandboxed:  # what bwrap bound: the install (or env) and the API packages, see sandbox/bwrap.py
-            paths = json.dumps({"path": [plan.lib_root],
-                                "api": {name: [bwrap.INSIDE_LIB] for name in WORKER_API}})
+            paths = json.dumps({"api": {name: [bwrap.INSIDE_LIB] for name in WORKER_API}})
         else:
-            paths = worker_paths(self.sys_path)
+            paths = worker_paths()
         argv = [*plan.prefix, plan.python, *plan.python_flags, "-c", BOOTSTRAP, paths, str(request_r), str(reply_w)]
         try:
             with open(log_path, "ab") as log:
@@ -197,6 +196,7 @@ class SandboxRunner:
                 "name": self.name,
                 "version": self.version,
                 "path": str(path) if path is not None else None,
+                "sys_path": [plan.lib_root] if plan.sandboxed else self.sys_path,
                 "rlimits": self.limits.rlimits(),
                 "confine": plan.confine,
                 "network_isolated": plan.sandboxed,
