@@ -206,15 +206,16 @@ class SandboxRunner:
             "load",
             self.start_timeout,
         )
-        if not isinstance(hello, dict) or hello.get("nonce") != nonce or (
-                not plan.sandboxed and hello.get("pid") != self.pid):
-            self._die("protocol", f"worker {self.pid} answered the handshake with {str(hello)[:80]!r}")
-        self.worker_pid = hello.get("pid") if isinstance(hello.get("pid"), int) else None
-        self.network_isolated = hello.get("network_isolated") is True
-        self.network_reason = str(hello.get("network_reason", ""))
-        self.limit_problems = [str(p) for p in hello.get("limit_problems") or []]
-        self.layers = tuple(str(x) for x in hello.get("in_force") or [])
-        self.implements = frozenset(str(h) for h in hello.get("implements") or [])
+        problem = protocol.hello_problem(hello)
+        if problem or hello.get("nonce") != nonce or (not plan.sandboxed and hello.get("pid") != self.pid):
+            self._die("protocol", f"worker {self.pid} answered the handshake with {str(hello)[:80]!r}"
+                      + (f": {problem}" if problem else ""))
+        self.worker_pid = hello["pid"]
+        self.network_isolated = hello["network_isolated"]
+        self.network_reason = hello["network_reason"]
+        self.limit_problems = list(hello["limit_problems"])
+        self.layers = tuple(hello["in_force"])
+        self.implements = frozenset(hello["implements"])
         self.spawn_seconds = time.monotonic() - began
         return self
 
@@ -260,7 +261,7 @@ class SandboxRunner:
     def run_batch(self, batch: Batch) -> BatchResult:
         with self.gate.call():
             frame = protocol.encode_batch(batch.candles, batch.fills, batch.settlements)
-            value = self._request(frame, "run_batch")
+            value = self._request(frame, "run_batch", limit=protocol.batch_reply_limit(len(batch.candles)))
             try:
                 outputs = protocol.decode_outputs(value, len(batch.candles))
             except ProtocolError as exc:
@@ -274,8 +275,7 @@ class SandboxRunner:
 
     def export_state(self) -> dict[str, Any] | None:
         with self.gate.call():
-            payload = self._exchange(protocol.encode_request("export"), "export_state")
-            self._check_state_size(len(payload))
+            payload = self._exchange(protocol.encode_request("export"), "export_state", max_bytes=self._state_limit)
             state = self._interpret(payload, "export_state")
             if state is not None and not isinstance(state, dict):
                 self._die("garbage", f"export_state came back as a {type(state).__name__}, not a dict")
@@ -289,14 +289,17 @@ class SandboxRunner:
         """:meth:`export_state` as the worker's JSON bytes of a dict, *not parsed here*: for relaying to
         another worker with :meth:`import_state_json` (the swap's commit path). None without the hook."""
         with self.gate.call():
-            payload = self._exchange(protocol.encode_request("export_json"), "export_state")
-            self._check_state_size(len(payload))
+            payload = self._exchange(protocol.encode_request("export_json"), "export_state",
+                                     max_bytes=self._state_limit)
             state_json = protocol.state_json_of(payload)
             if state_json is None:
                 state = self._interpret(payload, "export_state")  # a fault raises here
                 if state is None or isinstance(state, dict):  # an ok reply laid out otherwise: re-encode it
                     return None if state is None else json.dumps(state, separators=(",", ":")).encode()
                 self._die("garbage", f"export_state came back as a {type(state).__name__}, not a dict")
+            why = protocol.check_state_json(state_json, max_bytes=self.max_state_bytes)
+            if why:  # blamed on this version, the one that produced it, before anyone relays or keeps it
+                self._die("garbage", f"export_state of {self.name} {self.version}: {why}")
             return None if state_json == b"null" else state_json
 
     def import_state_json(self, state_json: bytes, from_version: str) -> None:
@@ -312,10 +315,9 @@ class SandboxRunner:
 
     # -- machinery --------------------------------------------------------------------------
 
-    def _check_state_size(self, size: int) -> None:
-        if size > self.max_state_bytes + 8:
-            self._die("garbage", f"export_state of {self.name} {self.version} is {size} bytes, more than the "
-                      f"cap of {self.max_state_bytes} (max_state_bytes)")
+    @property
+    def _state_limit(self) -> int:
+        return self.max_state_bytes + protocol.STATE_REPLY_OVERHEAD
 
     def _check_deadline(self, what: str) -> None:
         """Decoding a reply counts against the call's time limit."""
@@ -323,18 +325,24 @@ class SandboxRunner:
             self._die("timeout", f"{what} of {self.name} {self.version}: reply not decoded within "
                       f"{self.hook_timeout:g}s (host-side decoding counts); worker {self.pid} killed")
 
-    def _request(self, frame: bytes, what: str, timeout: float | None = None) -> Any:
-        return self._interpret(self._exchange(frame, what, timeout), what)
+    def _request(self, frame: bytes, what: str, timeout: float | None = None, *,
+                 limit: int = protocol.SMALL_REPLY_BYTES) -> Any:
+        return self._interpret(self._exchange(frame, what, timeout, max_bytes=limit), what)
 
-    def _exchange(self, frame: bytes, what: str, timeout: float | None = None) -> bytes:
-        """Send one request, return the reply's raw payload (any failure kills the worker and raises)."""
+    def _exchange(self, frame: bytes, what: str, timeout: float | None = None, *,
+                  max_bytes: int = protocol.SMALL_REPLY_BYTES) -> bytes:
+        """Send one request, return the reply's raw payload of at most ``max_bytes``, refused from
+        its header when larger (any failure kills the worker and raises)."""
         if not self._alive or self._channel is None:
             self._raise_dead(what)
         limit = self.hook_timeout if timeout is None else timeout
         deadline = self._deadline = time.monotonic() + limit
         try:
             self._channel.send(frame, deadline)
-            return self._channel.recv(deadline)
+            return self._channel.recv(deadline, max_bytes)
+        except GarbageReply as exc:
+            self._die("garbage", f"{what} of {self.name} {self.version}: {exc}"
+                      + (" (max_state_bytes)" if what == "export_state" else ""))
         except ChannelTimeout:
             self._die("timeout", f"{what} of {self.name} {self.version} took longer than {limit:g}s; "
                       f"worker {self.pid} killed")
