@@ -221,10 +221,10 @@ class Settings(BaseSettings):
     venues: VenueSettings = VenueSettings()
     wheelhouse: Path | None = Field(
         None, description="a folder of wheels a version's dependencies may come from (offline hosts); "
-        "relative to the home. registry/ is always one"
+        "relative to the home. registry/ never is: it holds strategies only"
     )
     index_url: str | None = Field(None, description="the package index dependencies resolve from (default PyPI)")
-    offline: bool = Field(False, description="resolve dependencies only from registry/ and the wheelhouse")
+    offline: bool = Field(False, description="resolve dependencies only from the wheelhouse (no index)")
     resolver: Literal["auto", "uv", "pip"] = Field("auto", description="auto: uv when installed, else pip")
 
     @field_validator("markets")

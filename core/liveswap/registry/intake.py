@@ -32,7 +32,8 @@ class AddResult:
 def add_wheels(paths: Sequence[Path], *, registry_dir: Path, host: HostEnvironment, index: AcceptedIndex,
                envs: EnvStore, extra_checks: Sequence[ExtraCheck] = ()) -> list[AddResult]:
     """Check each wheel, then copy the accepted ones into ``registry_dir``. Refused wheels are not
-    copied. ``extra_checks`` (the sandboxed load trial) run on every strategy wheel that passed,
+    copied, nor is any wheel without a ``liveswap.strategies`` entry point. ``extra_checks`` (the
+    sandboxed load trial) run on every strategy wheel that passed,
     in its environment when it resolves now, as ``Registry.check`` does."""
     known, index_problem = index.load()
     batch: dict[Path, WheelFacts] = {}
@@ -42,7 +43,11 @@ def add_wheels(paths: Sequence[Path], *, registry_dir: Path, host: HostEnvironme
         if not path.is_file():
             facts.report.reasons = [f"no such file: {path}"]
         batch[path] = facts
-    reports = {p: check_wheel(p, host=host, known=known, allow_library=True, facts=f) for p, f in batch.items()}
+    reports = {p: check_wheel(p, host=host, known=known, facts=f) for p, f in batch.items()}
+    for report in reports.values():
+        if report.kind == "library":  # registry/ holds strategies only: a library there could be taken for another's
+            report.refuse("not a strategy (no entry point in group liveswap.strategies): a library a strategy "
+                          "needs goes in the wheelhouse folder (setting wheelhouse) or comes from the index")
     for key, report in list(reports.items()):
         if report.kind == "strategy" and extra_checks:
             if report.ok:  # as check does: the trial runs in the version's environment, when it resolves now

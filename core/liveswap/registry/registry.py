@@ -63,7 +63,7 @@ class Registry:
         self.state_dir = state_dir or self.home / "state"
         self.versions_dir = self.state_dir / "versions"
         self.cache_dir = self.state_dir / "cache" / "uv"
-        self.envs = EnvStore(self.versions_dir, env_config or EnvConfig(self.cache_dir, (self.registry_dir,)))
+        self.envs = EnvStore(self.versions_dir, env_config or EnvConfig(self.cache_dir, ()))
         self.index = AcceptedIndex(self.state_dir / "registry" / "index.json")
         self.host = host or HostEnvironment()
         self._facts: dict[Path, tuple[tuple[int, int, int], WheelFacts]] = {}
@@ -73,12 +73,15 @@ class Registry:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, host: HostEnvironment | None = None) -> Registry:
-        """The registry of ``settings.home`` (folders, wheelhouse, index and resolver of ``settings``)."""
+        """The registry of ``settings.home`` (folders, wheelhouse, index and resolver of ``settings``).
+
+        Dependencies come only from the sources the operator declared (the index, the wheelhouse),
+        never from ``registry/``: a wheel there is a strategy, not a library any version may load."""
         host = host or HostEnvironment(strategies=settings.installed_strategies)
         wheelhouse = settings.wheelhouse_dir
         config = EnvConfig(
             cache_dir=settings.state_dir / "cache" / "uv",
-            find_links=(settings.registry_dir, *([wheelhouse] if wheelhouse else [])),
+            find_links=(wheelhouse,) if wheelhouse else (),
             index_url=settings.index_url,
             offline=settings.offline,
             resolver=settings.resolver,
