@@ -20,7 +20,7 @@ STRONG_HASHES = frozenset({"sha256", "sha384", "sha512", "sha3_256", "sha3_384",
 """RECORD hash algorithms accepted: sha256 or stronger (PEP 376/427 forbid md5 and sha1)."""
 
 SCHEMES = frozenset({"purelib", "platlib", "scripts", "data", "headers"})
-MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024  # the default of the setting max_wheel_unpacked_bytes
 MAX_REASONS_PER_CHECK = 20
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _SIGNATURES = ("RECORD.jws", "RECORD.p7s")
@@ -72,7 +72,8 @@ def is_link(info: zipfile.ZipInfo) -> bool:
     return stat.S_ISLNK(info.external_attr >> 16)
 
 
-def check_members(zf: zipfile.ZipFile, dist_info: str, data_dir: str) -> list[str]:
+def check_members(zf: zipfile.ZipFile, dist_info: str, data_dir: str,
+                  max_unpacked: int = MAX_UNCOMPRESSED_BYTES) -> list[str]:
     """Unsafe names, links, duplicates, size bombs and anything outside the wheel's own tree."""
     reasons: list[str] = []
     seen: set[str] = set()
@@ -102,8 +103,9 @@ def check_members(zf: zipfile.ZipFile, dist_info: str, data_dir: str) -> list[st
             elif rest and scheme not in SCHEMES:
                 allowed = ", ".join(sorted(SCHEMES))
                 reasons.append(f"{name} is in an unknown install scheme {scheme!r} (allowed: {allowed})")
-    if total > MAX_UNCOMPRESSED_BYTES:
-        reasons.append(f"archive unpacks to {total} bytes, more than the {MAX_UNCOMPRESSED_BYTES} allowed")
+    if total > max_unpacked:
+        reasons.append(f"archive unpacks to {total} bytes, more than the {max_unpacked} allowed "
+                       "(max_wheel_unpacked_bytes)")
     return _capped(reasons)
 
 

@@ -16,6 +16,7 @@ from liveswap.registry.check import check_wheel, run_extra_checks
 from liveswap.registry.envs import EnvStore
 from liveswap.registry.host import HostEnvironment
 from liveswap.registry.index import AcceptedIndex, version_key
+from liveswap.registry.limits import DEFAULT_LIMITS, WheelLimits
 from liveswap.registry.model import ExtraCheck, Report
 from liveswap.registry.wheel import WheelFacts, inspect_wheel
 
@@ -30,7 +31,8 @@ class AddResult:
 
 
 def add_wheels(paths: Sequence[Path], *, registry_dir: Path, host: HostEnvironment, index: AcceptedIndex,
-               envs: EnvStore, extra_checks: Sequence[ExtraCheck] = ()) -> list[AddResult]:
+               envs: EnvStore, extra_checks: Sequence[ExtraCheck] = (),
+               limits: WheelLimits = DEFAULT_LIMITS) -> list[AddResult]:
     """Check each wheel, then copy the accepted ones into ``registry_dir``. Refused wheels are not
     copied, nor is any wheel without a ``liveswap.strategies`` entry point. ``extra_checks`` (the
     sandboxed load trial) run on every strategy wheel that passed,
@@ -39,7 +41,7 @@ def add_wheels(paths: Sequence[Path], *, registry_dir: Path, host: HostEnvironme
     batch: dict[Path, WheelFacts] = {}
     for raw in paths:
         path = Path(raw)
-        facts = inspect_wheel(path, host)
+        facts = inspect_wheel(path, host, limits=limits)
         if not path.is_file():
             facts.report.reasons = [f"no such file: {path}"]
         batch[path] = facts
@@ -63,7 +65,7 @@ def add_wheels(paths: Sequence[Path], *, registry_dir: Path, host: HostEnvironme
             report.refuse(index_problem)
         dest = registry_dir / path.name
         if report.ok and dest.exists() and dest.resolve() != path.resolve():
-            existing = inspect_wheel(dest, host).report.sha256
+            existing = inspect_wheel(dest, host, limits=limits).report.sha256
             if existing != report.sha256:
                 report.refuse(f"registry/{path.name} already exists with other content")
         if not report.ok:
