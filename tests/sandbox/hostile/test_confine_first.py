@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 from liveswap.sandbox.limits import SandboxLimits
-from liveswap.sandbox.policy import probe
 from liveswap.sandbox.runner import SandboxRunner
 from liveswap.sandbox.treewatch import tree
 
 from tests.conftest import BIN
 from tests.sandbox.conftest import install_strategy, nine_candles
+from tests.support.hostile import REFUSED
 from tests.support.wheelkit import make_wheel
 
 SHADOW = '''
@@ -29,7 +29,6 @@ try:
 except OSError:
     pass
 '''
-STRICT_REFUSED = probe(SandboxLimits(level="strict")).refused
 SHADOWED = ("tempfile", "traceback", "inspect", "email", "zipfile")
 
 
@@ -58,8 +57,8 @@ class Strategy:
 @pytest.mark.parametrize("level", ["strict", "none"])
 def test_a_version_shipping_standard_library_modules_never_runs_them_and_no_worker_keeps_a_capability(
         tmp_path: Path, level: str) -> None:
-    if level == "strict" and STRICT_REFUSED:
-        pytest.skip(STRICT_REFUSED)
+    if level == "strict" and REFUSED:
+        pytest.skip(REFUSED)
     marker = tmp_path / "outside-the-home" / "marker"
     marker.parent.mkdir()
     target = _shadowing_version(tmp_path / "versions", marker)
