@@ -41,7 +41,10 @@ class RegistryLoader:
         self._next_rescan = 0.0
         self._due = threading.Event()
         self._scanner: threading.Thread | None = None
-        self._scanned: RegistryInfo | None = None
+        self.scans = 0
+        """How many scans found a change (and set :attr:`summary`) so far."""
+        self.summary: RegistryInfo | None = None
+        """What the last rescan that found a change saw (``registry`` in status.json); set by the scan thread."""
 
     def load(self, spec: str) -> ActiveStrategy:
         with self.lock:
@@ -65,11 +68,9 @@ class RegistryLoader:
                               wheel_sha256=version.sha256)
 
     def rescan_tick(self, engine: Engine) -> None:
-        """Between batches, on the trading thread: publish the last finished scan, and ask for the
-        next (at most once a second). Costs a few microseconds; the scan runs in the background."""
-        done, self._scanned = self._scanned, None
-        if done is not None:
-            engine.set_registry_summary(done)
+        """Between batches, on the trading thread: ask the scan thread for a rescan (at most once a
+        second). Costs a few microseconds; reading, hashing and checking wheels run on that thread,
+        which publishes what it found as :attr:`summary`."""
         now = time.monotonic()
         if now < self._next_rescan:
             return
@@ -79,12 +80,12 @@ class RegistryLoader:
             self._scanner.start()
         self._due.set()
 
-    def wait_scanned(self, timeout: float) -> RegistryInfo | None:
-        """The summary of a scan that found a change, once one finished (tests, tools); None at the timeout."""
+    def wait_scanned(self, timeout: float, *, after: int) -> RegistryInfo | None:
+        """:attr:`summary` once more than ``after`` scans found a change (tests, tools); None at the timeout."""
         deadline = time.monotonic() + timeout
-        while self._scanned is None and time.monotonic() < deadline:
+        while self.scans <= after and time.monotonic() < deadline:
             time.sleep(0.01)
-        return self._scanned
+        return self.summary if self.scans > after else None
 
     def _scan_forever(self) -> None:
         while True:
@@ -96,7 +97,8 @@ class RegistryLoader:
                 logger.error("registry: scan failed: {}: {}", type(exc).__name__, exc)
                 continue
             if summary is not None:
-                self._scanned = summary
+                self.summary = summary
+                self.scans += 1
 
     def scan_once(self) -> RegistryInfo | None:
         """Rescan ``registry/`` if anything changed (under the lock) and write the catalog; the summary, or None."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from liveswap.host import connect
 from loguru import logger
 
 from tests.support.hostile import Host, hostile_wheel, needs_strict
@@ -31,7 +32,8 @@ def test_dropped_bombs_are_scanned_off_the_trading_thread_within_the_limits(
     hostile_wheel(home / "registry", "def attack(ctx):\n    pass\n", {})  # a plain strategy that bets
     h = host()
     engine = h.start()
-    engine.add_between_batches(h.loader.rescan_tick)
+    connect(engine, registry=h.loader)
+    scans = h.loader.scans
     threads: list[str] = []
     sink = logger.add(lambda m: threads.append(m.record["thread"].name), filter=lambda r: "registry:" in r["message"])
     before = rss_kib()
@@ -46,7 +48,7 @@ def test_dropped_bombs_are_scanned_off_the_trading_thread_within_the_limits(
             orders, cursor = h.orders(), engine.cursor or 0
             h.attack(1800)
             assert h.orders() > orders and (engine.cursor or 0) >= cursor + 1800, "trading waited for the scan"
-        assert h.loader.wait_scanned(60) is not None
+        assert h.loader.wait_scanned(60, after=scans) is not None
     finally:
         logger.remove(sink)
     assert threads and set(threads) == {"liveswap-registry-scan"}, threads
