@@ -171,6 +171,7 @@ class Registry:
         if cached and cached[0] == stamp:
             return cached[1]
         facts = inspect_wheel(path, self.host, limits=self.limits)
+        facts.data = b""  # the cache keeps what was found, not the wheel's bytes (up to max_wheel_bytes each)
         self._facts[path] = (stamp, facts)
         return facts
 

@@ -112,3 +112,25 @@ def test_check_and_add_refuse_a_wheel_shipping_a_standard_library_module(
         assert "traceback/__init__.py is a top-level module named like the standard library's 'traceback'" in out
     assert not (home / "registry" / wheel.name).exists()
     assert not marker.exists()
+
+
+def test_the_load_trial_never_imports_a_dependencys_standard_library_named_module(
+        home: Path, cli_env: dict[str, str], tmp_path: Path) -> None:
+    """A library in the wheelhouse (not checked like a strategy) ships ``tempfile.py`` that raises
+    when imported: ``check`` runs the strategy's load trial in its environment and passes, so the
+    trial never imported it (the standard library's ``tempfile`` comes first)."""
+    if REFUSED:
+        pytest.skip(REFUSED)
+    boom = b"raise SystemExit('the wheelhouse tempfile ran')\n"
+    make_wheel(home / "wheelhouse", name="helper-lib", version="1.0", ep=None, module="helper_lib", requires=(),
+               body="import tempfile\nVALUE = tempfile.gettempdir()\n", files={"tempfile.py": boom})
+    (home / "liveswap.toml").write_text('offline = true\nwheelhouse = "wheelhouse"\n')
+    wheel = make_wheel(tmp_path / "wheels", "needs-strategy", "1.0.0", ep="needs", module="needs_strategy",
+                       requires=("liveswap>=1.0,<2", "helper-lib"), body=(
+                           "import helper_lib, tempfile\nassert tempfile.gettempdir()\n"
+                           "from liveswap.api import hookimpl\nclass Strategy:\n    @hookimpl\n"
+                           "    def on_candle(self, candle, ctx):\n        return []\n"))
+    check = subprocess.run([str(BIN / "liveswap"), "check", str(wheel)], env=cli_env, capture_output=True,
+                           text=True, timeout=120)
+    assert check.returncode == 0, check.stderr
+    assert "locked set:        helper-lib==1.0" in check.stdout and "the wheelhouse tempfile ran" not in check.stdout
