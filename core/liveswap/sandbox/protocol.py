@@ -187,6 +187,13 @@ _DEPTH_STEP = [1 if c in b"[{" else -1 if c in b"]}" else 0 for c in range(256)]
 _state_decoder = json.JSONDecoder(parse_constant=_no_constant)
 
 
+def too_deep(data: bytes, max_depth: int) -> bool:
+    """Whether the JSON text ``data`` nests arrays and objects deeper than ``max_depth``: counted from
+    its brackets alone (strings taken out) in one linear pass, without parsing it."""
+    skeleton = _STRINGS.sub(b"", data).translate(None, _NOT_BRACKETS)
+    return len(skeleton) > 2 * max_depth and max(accumulate(map(_DEPTH_STEP.__getitem__, skeleton))) > max_depth
+
+
 def check_state_json(data: bytes, *, max_bytes: int, max_depth: int = MAX_STATE_DEPTH) -> str | None:
     """Why ``data`` is not a strategy state the host may relay or keep (size, nesting, JSON, an
     object), or ``None``. Bounded: the size is checked first; the nesting from the brackets alone,
@@ -196,8 +203,7 @@ def check_state_json(data: bytes, *, max_bytes: int, max_depth: int = MAX_STATE_
         return f"the state is {len(data)} bytes, more than the cap of {max_bytes} (max_state_bytes)"
     if data == b"null":
         return None
-    skeleton = _STRINGS.sub(b"", data).translate(None, _NOT_BRACKETS)
-    if len(skeleton) > 2 * max_depth and max(accumulate(map(_DEPTH_STEP.__getitem__, skeleton))) > max_depth:
+    if too_deep(data, max_depth):
         return f"the state is nested deeper than {max_depth} levels"
     try:
         value = _state_decoder.decode(data.decode("utf-8"))

@@ -276,6 +276,9 @@ class SandboxRunner:
     def export_state(self) -> dict[str, Any] | None:
         with self.gate.call():
             payload = self._exchange(protocol.encode_request("export"), "export_state", max_bytes=self._state_limit)
+            if protocol.too_deep(payload, protocol.MAX_STATE_DEPTH + 1):  # + 1: the reply's own {"ok": ...}
+                self._die("garbage", f"export_state of {self.name} {self.version}: the state is nested deeper "
+                          f"than {protocol.MAX_STATE_DEPTH} levels")
             state = self._interpret(payload, "export_state")
             if state is not None and not isinstance(state, dict):
                 self._die("garbage", f"export_state came back as a {type(state).__name__}, not a dict")

@@ -110,6 +110,16 @@ def test_a_state_the_host_cannot_take_is_the_exporters_fault_before_it_is_relaye
     assert f"export_state of {runner.name} {runner.version}" in fault.value.reason
 
 
+def test_a_deep_state_exported_for_a_snapshot_is_the_exporters_fault(spawn: Spawn) -> None:
+    runner = spawn(patched("""
+_orig = _p.encode_ok
+_p.encode_ok = lambda v: _p._frame(b'{"ok":{"deep":' + b"[" * 5000 + b"]" * 5000 + b"}}") if v == {"n": 1} else _orig(v)
+"""))
+    with pytest.raises(StrategyFault) as fault:
+        runner.export_state()
+    assert fault.value.kind == "garbage" and "nested deeper than 100 levels" in fault.value.reason
+
+
 def test_the_shelf_keeps_only_bounded_json_and_survives_a_deep_file(tmp_path: Path) -> None:
     shelf = StateShelf(tmp_path)
     deep = b'{"a": ' + b"[" * 200_000 + b"]" * 200_000 + b"}"
