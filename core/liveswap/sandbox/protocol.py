@@ -221,8 +221,11 @@ MAX_TAG_CHARS = 200
 def _tag(item: Any) -> Any:
     if type(item) is not Intent:
         return item
-    *values, tag = _INTENT_VALUES(item)
-    return (INTENT_TAG, *values, tag[:MAX_TAG_CHARS] if type(tag) is str else tag)
+    values = _INTENT_VALUES(item)
+    tag = values[-1]
+    if type(tag) is not str or len(tag) <= MAX_TAG_CHARS:
+        return (INTENT_TAG, *values)
+    return (INTENT_TAG, *values[:-1], tag[:MAX_TAG_CHARS])
 
 
 def encode_outputs(outputs: list[Any]) -> bytes:

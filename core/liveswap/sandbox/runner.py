@@ -275,11 +275,7 @@ class SandboxRunner:
 
     def export_state(self) -> dict[str, Any] | None:
         with self.gate.call():
-            payload = self._exchange(protocol.encode_request("export"), "export_state", max_bytes=self._state_limit)
-            if protocol.too_deep(payload, protocol.MAX_STATE_DEPTH + 1):  # + 1: the reply's own {"ok": ...}
-                self._die("garbage", f"export_state of {self.name} {self.version}: the state is nested deeper "
-                          f"than {protocol.MAX_STATE_DEPTH} levels")
-            state = self._interpret(payload, "export_state")
+            state = self._interpret(self._exchange_state("export"), "export_state")
             if state is not None and not isinstance(state, dict):
                 self._die("garbage", f"export_state came back as a {type(state).__name__}, not a dict")
             return state
@@ -292,8 +288,7 @@ class SandboxRunner:
         """:meth:`export_state` as the worker's JSON bytes of a dict, *not parsed here*: for relaying to
         another worker with :meth:`import_state_json` (the swap's commit path). None without the hook."""
         with self.gate.call():
-            payload = self._exchange(protocol.encode_request("export_json"), "export_state",
-                                     max_bytes=self._state_limit)
+            payload = self._exchange_state("export_json")
             state_json = protocol.state_json_of(payload)
             if state_json is None:
                 state = self._interpret(payload, "export_state")  # a fault raises here
@@ -318,9 +313,15 @@ class SandboxRunner:
 
     # -- machinery --------------------------------------------------------------------------
 
-    @property
-    def _state_limit(self) -> int:
-        return self.max_state_bytes + protocol.STATE_REPLY_OVERHEAD
+    def _exchange_state(self, op: str) -> bytes:
+        """The reply to an export: at most ``max_state_bytes`` (+ its wrapping), refused from its header
+        when larger, and from its brackets when nested deeper than the cap, before anything parses it."""
+        payload = self._exchange(protocol.encode_request(op), "export_state",
+                                 max_bytes=self.max_state_bytes + protocol.STATE_REPLY_OVERHEAD)
+        if protocol.too_deep(payload, protocol.MAX_STATE_DEPTH + 1):  # + 1: the reply's own {"ok": ...}
+            self._die("garbage", f"export_state of {self.name} {self.version}: the state is nested deeper "
+                      f"than {protocol.MAX_STATE_DEPTH} levels")
+        return payload
 
     def _check_deadline(self, what: str) -> None:
         """Decoding a reply counts against the call's time limit."""
