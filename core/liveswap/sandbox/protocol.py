@@ -33,12 +33,10 @@ import contextlib
 import json
 import marshal
 import os
-import re
 import select
 import struct
 import time
 from dataclasses import fields
-from itertools import accumulate
 from operator import attrgetter
 from typing import Any
 
@@ -64,8 +62,6 @@ without the million-item list being encoded, sent and parsed."""
 STATE_REPLY_OVERHEAD = 64
 MAX_REASON_CHARS = 2000
 """A fault's reason is cut to this many characters by the worker (the host keeps one line of 500)."""
-MAX_STATE_DEPTH = 100
-"""An exported state nested deeper than this (arrays and objects) is a ``garbage`` fault."""
 REPLY_KEYS = (frozenset({"ok"}), frozenset({"fault", "reason"}))
 """The only two shapes of a reply: any other key (padding, extras) is a ``garbage`` fault."""
 INTENT_TAG = "__intent__"
@@ -178,39 +174,6 @@ def state_json_of(payload: bytes) -> bytes | None:
         return payload[len(STATE_OK_PREFIX):-1]
     if payload == STATE_OK_PREFIX + b"null}":
         return b"null"
-    return None
-
-
-_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*+"')
-_NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
-_DEPTH_STEP = [1 if c in b"[{" else -1 if c in b"]}" else 0 for c in range(256)]
-_state_decoder = json.JSONDecoder(parse_constant=_no_constant)
-
-
-def too_deep(data: bytes, max_depth: int) -> bool:
-    """Whether the JSON text ``data`` nests arrays and objects deeper than ``max_depth``: counted from
-    its brackets alone (strings taken out) in one linear pass, without parsing it."""
-    skeleton = _STRINGS.sub(b"", data).translate(None, _NOT_BRACKETS)
-    return len(skeleton) > 2 * max_depth and max(accumulate(map(_DEPTH_STEP.__getitem__, skeleton))) > max_depth
-
-
-def check_state_json(data: bytes, *, max_bytes: int, max_depth: int = MAX_STATE_DEPTH) -> str | None:
-    """Why ``data`` is not a strategy state the host may relay or keep (size, nesting, JSON, an
-    object), or ``None``. Bounded: the size is checked first; the nesting from the brackets alone,
-    strings taken out, in one linear pass (never recursion); only then is it parsed, at a
-    depth the parser handles. ``b"null"`` (no state) is fine."""
-    if len(data) > max_bytes:
-        return f"the state is {len(data)} bytes, more than the cap of {max_bytes} (max_state_bytes)"
-    if data == b"null":
-        return None
-    if too_deep(data, max_depth):
-        return f"the state is nested deeper than {max_depth} levels"
-    try:
-        value = _state_decoder.decode(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError, GarbageReply) as exc:
-        return f"the state is not valid JSON: {str(exc)[:160]}"
-    if type(value) is not dict:
-        return f"the state is a JSON {type(value).__name__}, not an object"
     return None
 
 

@@ -29,6 +29,7 @@ from liveswap.exceptions import SandboxUnavailable
 from liveswap.runners.base import Batch, BatchResult, FaultKind, StrategyFault
 from liveswap.runners.gate import CallGate
 from liveswap.sandbox import bwrap, policy, protocol, spawn, treewatch
+from liveswap.sandbox import state_json as states
 from liveswap.sandbox.isolation import make_scratch, worker_env
 from liveswap.sandbox.limits import SandboxLimits
 from liveswap.sandbox.protocol import Channel, ChannelClosed, ChannelTimeout, GarbageReply, ProtocolError
@@ -295,7 +296,7 @@ class SandboxRunner:
                 if state is None or isinstance(state, dict):  # an ok reply laid out otherwise: re-encode it
                     return None if state is None else json.dumps(state, separators=(",", ":")).encode()
                 self._die("garbage", f"export_state came back as a {type(state).__name__}, not a dict")
-            why = protocol.check_state_json(state_json, max_bytes=self.max_state_bytes)
+            why = states.check_state_json(state_json, max_bytes=self.max_state_bytes)
             if why:  # blamed on this version, the one that produced it, before anyone relays or keeps it
                 self._die("garbage", f"export_state of {self.name} {self.version}: {why}")
             return None if state_json == b"null" else state_json
@@ -318,9 +319,9 @@ class SandboxRunner:
         when larger, and from its brackets when nested deeper than the cap, before anything parses it."""
         payload = self._exchange(protocol.encode_request(op), "export_state",
                                  max_bytes=self.max_state_bytes + protocol.STATE_REPLY_OVERHEAD)
-        if protocol.too_deep(payload, protocol.MAX_STATE_DEPTH + 1):  # + 1: the reply's own {"ok": ...}
+        if states.too_deep(payload, states.MAX_STATE_DEPTH + 1):  # + 1: the reply's own {"ok": ...}
             self._die("garbage", f"export_state of {self.name} {self.version}: the state is nested deeper "
-                      f"than {protocol.MAX_STATE_DEPTH} levels")
+                      f"than {states.MAX_STATE_DEPTH} levels")
         return payload
 
     def _check_deadline(self, what: str) -> None:

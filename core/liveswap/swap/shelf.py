@@ -5,7 +5,7 @@ the shelf with the batch it was exported after; switching back resumes it from t
 replay of the journal since). A strategy never receives another strategy's state. The shelf is
 kept in memory and in ``state/strategies/NAME.json`` (atomic writes), so a restart keeps it.
 A sandboxed worker's state arrives as JSON bytes, validated by its runner when it was exported;
-the shelf checks it again (:func:`~liveswap.sandbox.protocol.check_state_json`: size, nesting,
+the shelf checks it again (:func:`~liveswap.sandbox.state_json.check_state_json`: size, nesting,
 JSON, an object) before it keeps it, and reads a file back the same bounded way: a state it
 cannot take is logged and not kept, never raised into the host.
 """
@@ -21,7 +21,7 @@ from typing import Any
 from loguru import logger
 
 from liveswap.fsutil import atomic_write_bytes
-from liveswap.sandbox.protocol import MAX_STATE_DEPTH, check_state_json
+from liveswap.sandbox.state_json import MAX_STATE_DEPTH, check_state_json
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 MAX_SHELVED_BYTES = 16 * 1024 * 1024
