@@ -20,6 +20,7 @@ from liveswap.swap.shelf import Shelved, StateShelf
 
 from tests.sandbox.conftest import nine_candles
 from tests.support.hostile import Host, hostile_wheel, needs_strict
+from tests.support.wheelkit import make_wheel
 
 pytestmark = needs_strict
 Spawn = Callable[..., SandboxRunner]
@@ -155,3 +156,18 @@ def test_an_activation_after_a_version_hands_over_garbage_blames_that_version_an
     assert engine.active.version == "6.6.6"
     h.assert_keeps_trading_with_money_intact()
     assert json.dumps(engine.report().model_dump(mode="json"))  # the host still reports
+
+
+def test_a_host_facing_a_million_intents_a_candle_decides_every_candle_with_flat_memory(
+        home: Path, host: Callable[..., Host]) -> None:
+    body = ("from liveswap.api import Intent, hookimpl\nclass Strategy:\n    @hookimpl\n"
+            "    def on_candle(self, candle, ctx):\n        return [Intent(candle.market, 'up', 1.0)] * 1_000_000\n")
+    make_wheel(home / "registry", "flood-strategy", "1.0.0", ep="flood", module="flood_strategy", body=body)
+    h = host()
+    engine = h.start("flood==1.0.0")
+    before, cursor = rss_kib(), engine.cursor or 0
+    h.attack(1800)
+    assert (engine.cursor or 0) >= cursor + 1800  # every candle decided, as without the attacker
+    assert engine.active.version == "1.0.0" and engine.active.runner.alive  # refused intents, not a fault
+    assert h.orders() == 0
+    assert rss_kib() - before < 16 * 1024
