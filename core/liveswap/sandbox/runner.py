@@ -296,7 +296,7 @@ class SandboxRunner:
                 if state is None or isinstance(state, dict):  # an ok reply laid out otherwise: re-encode it
                     return None if state is None else json.dumps(state, separators=(",", ":")).encode()
                 self._die("garbage", f"export_state came back as a {type(state).__name__}, not a dict")
-            why = states.check_state_json(state_json, max_bytes=self.max_state_bytes)
+            why = states.check_state_json(state_json, max_bytes=self.max_state_bytes, nesting_checked=True)
             if why:  # blamed on this version, the one that produced it, before anyone relays or keeps it
                 self._die("garbage", f"export_state of {self.name} {self.version}: {why}")
             return None if state_json == b"null" else state_json

@@ -34,16 +34,18 @@ def too_deep(data: bytes, max_depth: int) -> bool:
     return len(skeleton) > 2 * max_depth and max(accumulate(map(_DEPTH_STEP.__getitem__, skeleton))) > max_depth
 
 
-def check_state_json(data: bytes, *, max_bytes: int, max_depth: int = MAX_STATE_DEPTH) -> str | None:
+def check_state_json(data: bytes, *, max_bytes: int, max_depth: int = MAX_STATE_DEPTH,
+                     nesting_checked: bool = False) -> str | None:
     """Why ``data`` is not a strategy state the host may relay or keep (size, nesting, JSON, an
     object), or ``None``. Bounded: the size is checked first; the nesting from the brackets alone,
     strings taken out, in one linear pass (never recursion); only then is it parsed, at a
-    depth the parser handles. ``b"null"`` (no state) is fine."""
+    depth the parser handles (``nesting_checked``: the caller counted it already). ``b"null"`` (no
+    state) is fine."""
     if len(data) > max_bytes:
         return f"the state is {len(data)} bytes, more than the cap of {max_bytes} (max_state_bytes)"
     if data == b"null":
         return None
-    if too_deep(data, max_depth):
+    if not nesting_checked and too_deep(data, max_depth):
         return f"the state is nested deeper than {max_depth} levels"
     try:
         value = _state_decoder.decode(data.decode("utf-8"))
