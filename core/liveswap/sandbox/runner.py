@@ -274,9 +274,9 @@ class SandboxRunner:
         with self.gate.call():
             self._request(protocol.encode_request("params", params), "on_params")
 
-    def export_state(self) -> dict[str, Any] | None:
+    def export_state(self, schema: int | None = None) -> dict[str, Any] | None:
         with self.gate.call():
-            state = self._interpret(self._exchange_state("export"), "export_state")
+            state = self._interpret(self._exchange_state("export", schema), "export_state")
             if state is not None and not isinstance(state, dict):
                 self._die("garbage", f"export_state came back as a {type(state).__name__}, not a dict")
             return state
@@ -285,11 +285,12 @@ class SandboxRunner:
         with self.gate.call():
             self._request(protocol.encode_request("import", state, from_version), "import_state")
 
-    def export_state_json(self) -> bytes | None:
+    def export_state_json(self, schema: int | None = None) -> bytes | None:
         """:meth:`export_state` as the worker's JSON bytes of a dict, *not parsed here*: for relaying to
-        another worker with :meth:`import_state_json` (the swap's commit path). None without the hook."""
+        another worker with :meth:`import_state_json` (the swap's commit path). None without the hook.
+        ``schema``: an older layout the version declared in ``writes`` (``export_state(schema=N)``)."""
         with self.gate.call():
-            payload = self._exchange_state("export_json")
+            payload = self._exchange_state("export_json", schema)
             state_json = protocol.state_json_of(payload)
             if state_json is None:
                 state = self._interpret(payload, "export_state")  # a fault raises here
@@ -314,10 +315,10 @@ class SandboxRunner:
 
     # -- machinery --------------------------------------------------------------------------
 
-    def _exchange_state(self, op: str) -> bytes:
+    def _exchange_state(self, op: str, schema: int | None) -> bytes:
         """The reply to an export: at most ``max_state_bytes`` (+ its wrapping), refused from its header
         when larger, and from its brackets when nested deeper than the cap, before anything parses it."""
-        payload = self._exchange(protocol.encode_request(op), "export_state",
+        payload = self._exchange(protocol.encode_request(op, schema), "export_state",
                                  max_bytes=self.max_state_bytes + protocol.STATE_REPLY_OVERHEAD)
         if states.too_deep(payload, states.MAX_STATE_DEPTH + 1):  # + 1: the reply's own {"ok": ...}
             self._die("garbage", f"export_state of {self.name} {self.version}: the state is nested deeper "
