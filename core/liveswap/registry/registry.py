@@ -171,7 +171,8 @@ class Registry:
         if cached and cached[0] == stamp:
             return cached[1]
         facts = inspect_wheel(path, self.host, limits=self.limits)
-        facts.data = b""  # the cache keeps what was found, not the wheel's bytes (up to max_wheel_bytes each)
+        if not facts.intact:  # a refused wheel's bytes are never needed again (an intact one's state
+            facts.data = b""  # declaration is read from them at every scan)
         self._facts[path] = (stamp, facts)
         return facts
 
