@@ -20,6 +20,7 @@ import os
 
 from liveswap.cli.common import HOME_FLAGS, HOME_VALUES, CommandError, add_home, add_json, home_str, print_json
 from liveswap.cli.fastargs import Shape
+from liveswap.cli.render import say
 from liveswap.home import changes, plainjson, quick
 from liveswap.home.quick import RISK_KEYS
 
@@ -249,7 +250,7 @@ def _submit(args: argparse.Namespace, change: Any, what: str, *, swap: str | Non
     if args.json:
         print_json(result)
     else:
-        print(f"{what}: {result['message']}")
+        say(f"{what}: {result['message']}")
     return 0
 
 
@@ -275,7 +276,7 @@ def _wait(args: argparse.Namespace, state_dir: str, gen: int, what: str, swap: s
     if not outcome.ok:
         raise CommandError(f"{what}: {message}")
     if not args.json:
-        print(result["message"] if result["swap"] else f"{what}: {result['message']}")
+        say(result["message"] if result["swap"] else f"{what}: {result['message']}")
     return 0
 
 

@@ -115,7 +115,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = int(args.func(args) or 0)
         except LiveswapError as exc:  # CommandError and every other refusal: one line, exit 1
             sys.stdout.flush()
-            print(f"liveswap: {exc}", file=sys.stderr)
+            from liveswap.cli.render import say
+
+            say(f"liveswap: {exc}", file=sys.stderr)
             code = 1
         sys.stdout.flush()  # inside the try: a reader gone away shows here, not at exit
         return code

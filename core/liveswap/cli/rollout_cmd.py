@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from liveswap.cli.common import CommandError, add_home, add_json, print_json
+from liveswap.cli.render import say
 from liveswap.exceptions import ControlError
 from liveswap.home import changes
 from liveswap.home.control_store import update_control
@@ -119,7 +120,7 @@ def rollout(args: argparse.Namespace) -> int:
         return 0
     if not host_alive(status):
         print("(no host is running: the figures are those of its last status; the candidate resumes at the next start)")
-    print(render(candidate))
+    say(render(candidate))
     return 0
 
 
@@ -194,7 +195,7 @@ def _submit(args: argparse.Namespace, change: Any, what: str) -> int:
         if not outcome.ok:
             raise CommandError(f"{what}: {outcome.message}")
         if not args.json:
-            print(f"{what}: {outcome.message}")
+            say(f"{what}: {outcome.message}")
         return 0
     status = read_status(state_dir)
     if status is not None and host_alive(status):
@@ -205,5 +206,5 @@ def _submit(args: argparse.Namespace, change: Any, what: str) -> int:
     if args.json:
         print_json(result)
     else:
-        print(f"{what}: {result['message']}")
+        say(f"{what}: {result['message']}")
     return 0
