@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from liveswap.cli.main import main
 
-from tests.cli.test_status_view import NOW, status
 from tests.conftest import BIN
+from tests.support.status_docs import NOW, status
 
 CONTROL = {"active": "momentum==1.1.0", "active_request": 3, "rollback": None, "paused": False,
            "resume_request": None, "paused_markets": [], "params": {"stake": 2}, "risk": {"stake_cap": 3.0},
