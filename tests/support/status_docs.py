@@ -1,4 +1,4 @@
-"""A status.json as a host writes it (the shape of :class:`liveswap.home.status.StatusDoc`), for tests of its readers."""
+"""A status.json as a host writes it (the shape of StatusDoc), for tests of its readers."""
 
 from __future__ import annotations
 
