@@ -17,7 +17,7 @@ def line(text: str, key: str) -> str:
 def test_shows_params_limits_daily_loss_equity_and_labelled_times() -> None:
     text = render(status(), desired=7, now=NOW)
     assert line(text, "host").split(",")[0].endswith("running")
-    assert "equity 995.00 = cash 990.00 + 5.00 staked in 1 open position" in line(text, "money")
+    assert "equity at cost 995.10 = cash 990.00 + 5.10 in 1 open position" in line(text, "money")
     assert line(text, "risk") == ("stake cap 3.00, open positions 1 of 9, daily loss 12.40 of 50.00 used "
                                   "(the simulated UTC day)")
     assert line(text, "params").endswith('{"stake": 2}')
@@ -66,3 +66,12 @@ def test_a_live_feed_clock_skew_is_shown() -> None:
     shown = render(status(clock_skew_seconds=-1.25), desired=None, now=NOW)
     assert "-1.25 s against the venue's server time" in shown
     assert "clock skew" not in render(status(), desired=None, now=NOW)  # a feed that does not measure it
+
+
+def test_equity_is_at_cost_as_filled_not_the_stakes_asked() -> None:
+    """Issue 24, point 3: a $2 stake filled for 1.62 plus a 0.06 fee counts 1.68, not 2.00."""
+    pos = {"order_id": "o1", "market": "BTC-5m", "side": "up", "stake": 2.0, "cost": 1.62, "price": 0.54,
+           "shares": 3.0, "fee": 0.06, "window_start": 1_700_000_100, "window_end": 1_700_000_400, "version": "1.1.0"}
+    text = render(status(balance=939.06, open_positions=[pos]), desired=7, now=NOW)
+    assert line(text, "money").startswith("equity at cost 940.74 = cash 939.06 + 1.68 in 1 open position")
+    assert "1.68" in text.split("open positions")[-1]  # the table shows what it cost beside what was asked

@@ -138,10 +138,31 @@ def resume(args: argparse.Namespace) -> int:
 
 def set_values(args: argparse.Namespace) -> int:
     params, risk = parse_assignments(args.assignments)
+    what = "set " + " ".join(args.assignments)
+    _check_ceilings(args, what, {k: v for k, v in risk.items() if v is not None})
     change = changes.set_values(params, risk)
     # a risk limit the fast path cannot vouch for within the model's bounds goes to the full model, which words
-    # the refusal; the host's ceilings (its settings) are the host's to apply (control/watcher.py)
-    return _submit(args, change, "set " + " ".join(args.assignments))
+    # the refusal
+    return _submit(args, change, what)
+
+
+def _check_ceilings(args: argparse.Namespace, what: str, risk: dict[str, Any]) -> None:
+    """Refuse at once, writing nothing, a risk limit above what the host accepts: the running host's start-up
+    limits (status.json), else this home's settings (what the next host starts with)."""
+    if not risk:
+        return
+    from liveswap.exceptions import ControlError
+
+    state_dir = os.path.join(home_str(args.home), "state")
+    running = quick.host_ceilings(state_dir)
+    if running is not None:
+        ceilings, source = running[0], f"the running host (pid {running[1]}) started with"
+    else:
+        ceilings, source = _settings(args).risk.model_dump(), "a host of this home starts with (its settings)"
+    try:
+        changes.check_ceilings(risk, ceilings, source)
+    except ControlError as exc:
+        raise CommandError(f"{what}: {exc}") from None
 
 
 FAST_ARGS = {

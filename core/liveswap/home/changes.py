@@ -86,6 +86,22 @@ def set_values(params: Mapping[str, Any], risk: Mapping[str, Any]) -> Change:
     return change
 
 
+def check_ceilings(risk: Mapping[str, Any], ceilings: Mapping[str, Any], source: str) -> None:
+    """Refuse (:class:`ControlError`, one line) a risk limit above the one the host starts with: at run time a
+    limit may only be lowered (guarantee 5). ``ceilings``: the host's start-up ``[risk]`` settings, named by
+    ``source`` ("the running host (pid 12) started with", "this home's settings"). Checked before anything is
+    written, so a refused limit never reaches control.json and never blocks a later command."""
+    over = []
+    for key, value in risk.items():
+        top = ceilings.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and isinstance(top, (int, float)) \
+                and value > top:
+            over.append(f"risk.{key} {value:g} is above {top:g}")
+    if over:
+        raise ControlError(f"refused: {'; '.join(over)}, the limit {source}: at run time a risk limit may only be "
+                           "lowered (nothing was changed)")
+
+
 def start_candidate(spec: str, *, mode: str, markets: Iterable[str] = (), analysis: Mapping[str, Any] | None = None,
                     auto_promote: bool = False) -> Change:
     """Run ``NAME==VERSION`` beside the active version as a ``shadow`` or a ``canary`` on ``markets``

@@ -95,6 +95,17 @@ def host_running(state_dir: Path, status: dict[str, Any] | None = None) -> int |
     return pid
 
 
+def host_ceilings(state_dir: Path) -> tuple[dict[str, Any], int] | None:
+    """The running host's start-up risk limits (``risk_ceilings`` in status.json) and its pid, or None when no
+    host is running or it did not say."""
+    status = read_status(state_dir)
+    pid = host_running(state_dir, status)
+    ceilings = (status or {}).get("risk_ceilings")
+    if pid is None or not alive(status) or not isinstance(ceilings, dict):
+        return None
+    return ceilings, pid
+
+
 def desired_generation(state_dir: Path) -> int | None:
     """The generation control.json asks for (unvalidated: status never fails on a bad file)."""
     try:
