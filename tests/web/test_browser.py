@@ -200,3 +200,56 @@ def test_the_page_works_on_a_home_where_no_host_runs(browser, tmp_path: Path, sh
         pg.screenshot(path=str(shots / "4-no-host.png"), full_page=True)
         pg.close()
     assert json.loads((home / "state" / "control.json").read_text())["paused"] is True
+
+
+def test_a_tripped_daily_loss_latch_is_in_sight_and_lifting_it_asks_first(browser, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                           shots: Path) -> None:
+    """Issue 24, point 4: the page shows the latch, the reconciliation, the open positions and "trading blocked"
+    with its reason; "resume all" does not lift the latch; its own button asks first, and only a yes lifts it."""
+    from ..support.host import running_host as staking_host
+    from ..support.host import staker_home, status
+
+    home = tmp_path / "latch"
+    (home / "state").mkdir(parents=True)
+    (home / "registry").mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVESWAP_")}
+    env |= {"LIVESWAP_HOME": str(home), "LIVESWAP_INSTALLED_STRATEGIES": "false"}
+    env = staker_home(home, env, LIVESWAP_RISK__MAX_OPEN_POSITIONS="50", LIVESWAP_RISK__DAILY_LOSS_LIMIT="3")
+    with staking_host(home, env) as proc, serving(env) as (url, token):
+        until(lambda: (status(home, proc).get("daily_loss") or {}).get("tripped"), timeout=90,
+              what="the daily loss latch to trip")
+        pg = browser.new_page(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
+        pg.goto(f"{url}/#token={token}")
+        pg.wait_for_function("document.getElementById('guards').textContent === 'trading blocked'", timeout=30_000)
+        guards = pg.locator("#guards-sub").inner_text()
+        assert "TRIPPED: daily loss limit reached" in guards and "reconciliation" in guards
+        assert "open positions" in guards
+        assert "Trading blocked: daily loss limit reached" in pg.locator("#banner").inner_text()
+        assert pg.locator("#markets tbody tr").filter(has_text="BTC-5m").first.get_by_text("blocked").count() == 1
+        assert pg.locator("#markets").get_by_text("trading", exact=True).count() == 0  # no market shows green
+        pg.screenshot(path=str(shots / "5-daily-loss-tripped.png"), full_page=True)
+
+        pg.get_by_role("button", name="resume all").click()  # not the way to lift it
+        pg.wait_for_function("document.getElementById('action-result').className === 'ok'", timeout=30_000)
+        at = status(home, proc)["cursor"]
+        until(lambda: status(home, proc)["cursor"] >= at + 2 * 300, what="two batches after the resume")
+        assert status(home, proc)["daily_loss"]["tripped"]
+
+        answers = iter([False, True])
+        asked: list[str] = []
+
+        def answer(dialog) -> None:  # type: ignore[no-untyped-def]
+            asked.append(dialog.message)
+            dialog.accept() if next(answers) else dialog.dismiss()
+
+        pg.on("dialog", answer)
+        generation = status(home, proc)["observed_generation"]
+        pg.get_by_role("button", name="lift the daily loss latch…").click()  # no: nothing is written
+        until(lambda: len(asked) == 1, what="the page to ask")
+        assert "Lift the daily loss latch?" in asked[0]
+        assert status(home, proc)["observed_generation"] == generation
+        pg.get_by_role("button", name="lift the daily loss latch…").click()  # yes: lifted
+        until(lambda: not status(home, proc)["daily_loss"]["tripped"], timeout=30, what="the latch to lift")
+        pg.wait_for_function("document.getElementById('guards').textContent === 'trading allowed'", timeout=30_000)
+        pg.screenshot(path=str(shots / "6-daily-loss-lifted.png"), full_page=True)
+        pg.close()

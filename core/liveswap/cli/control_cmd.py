@@ -44,6 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = sub.add_parser("resume", help="open new positions again (all markets, or --market M)")
     p.add_argument("--market", action="append", metavar="M", help="only this market (repeatable)")
+    p.add_argument("--lift-daily-loss", action="store_true",
+                   help="also lift a tripped daily loss latch (a plain resume never does): trading starts again "
+                        "today, counting the loss from now")
     _common(p, resume)
 
     p = sub.add_parser("set", help="change strategy params or risk limits: set stake=2 risk.stake_cap=3",
@@ -66,7 +69,7 @@ def _common(p: argparse.ArgumentParser, func: Any) -> None:
 def _shape(**kwargs: Any) -> Shape:
     """:func:`_common`'s options (``--home``, ``--json``, ``--wait``) and the command's own."""
     values = {**HOME_VALUES, "--wait": float, **kwargs.pop("values", {})}
-    return Shape(flags=HOME_FLAGS, values=values, **kwargs)
+    return Shape(flags=(*HOME_FLAGS, *kwargs.pop("flags", ())), values=values, **kwargs)
 
 
 # ---- the commands ---------------------------------------------------------------------------
@@ -131,9 +134,16 @@ def pause(args: argparse.Namespace) -> int:
 
 
 def resume(args: argparse.Namespace) -> int:
-    markets = _markets(args)  # a global resume also lifts a tripped daily loss limit
-    what = f"resume {', '.join(markets)}" if markets else "resume all markets"
-    return _submit(args, changes.resume(markets), what)
+    markets = _markets(args)
+    lift = bool(args.lift_daily_loss)
+    what = (f"resume {', '.join(markets)}" if markets else "resume all markets") + \
+        (" and lift the daily loss latch" if lift else "")
+    code = _submit(args, changes.resume(markets, lift_daily_loss=lift), what)
+    daily = (quick.read_status(os.path.join(home_str(args.home), "state")) or {}).get("daily_loss")
+    if not lift and isinstance(daily, dict) and daily.get("tripped") and not args.json:
+        print("note: the daily loss latch is still tripped (no new positions until the next UTC day); "
+              "`liveswap resume --lift-daily-loss` lifts it")
+    return code
 
 
 def set_values(args: argparse.Namespace) -> int:
@@ -169,7 +179,7 @@ FAST_ARGS = {
     "activate": (_shape(positional="spec"), activate),
     "rollback": (_shape(values={"--to": str}), rollback),
     "pause": (_shape(appends=("--market",)), pause),
-    "resume": (_shape(appends=("--market",)), resume),
+    "resume": (_shape(appends=("--market",), flags=("--lift-daily-loss",)), resume),
     "set": (_shape(positional="assignments", many=True), set_values),
 }
 """Each command's plain command lines, for :mod:`liveswap.cli.fastargs`: the options :func:`register`

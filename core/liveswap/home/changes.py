@@ -58,14 +58,18 @@ def pause(markets: Iterable[str] = ()) -> Change:
     return change
 
 
-def resume(markets: Iterable[str] = ()) -> Change:
-    """Open positions again: everywhere (no ``markets``: also clears per-market pauses) or on the ones named."""
+def resume(markets: Iterable[str] = (), *, lift_daily_loss: bool = False) -> Change:
+    """Open positions again: everywhere (no ``markets``: also clears per-market pauses) or on the ones named.
+
+    A tripped daily loss latch is lifted only when asked by name (``lift_daily_loss``: ``liveswap resume
+    --lift-daily-loss``, the dashboard's confirmed button): never by a plain resume."""
     chosen = list(dict.fromkeys(markets))
 
     def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
-        if not chosen:  # a global resume also lifts a tripped daily loss limit
-            return {**doc, "paused": False, "paused_markets": [], "resume_request": generation}
-        return {**doc, "paused_markets": sorted(set(doc["paused_markets"]) - set(chosen))}
+        lifted = {"resume_request": generation} if lift_daily_loss else {}
+        if not chosen:
+            return {**doc, "paused": False, "paused_markets": [], **lifted}
+        return {**doc, "paused_markets": sorted(set(doc["paused_markets"]) - set(chosen)), **lifted}
 
     return change
 

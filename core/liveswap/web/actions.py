@@ -114,6 +114,13 @@ def _set(body: Mapping[str, Any], settings: Settings) -> tuple[Change, str]:
     return changes.set_values(params, risk), "set " + " ".join(shown)
 
 
+def _lift_daily_loss(body: Mapping[str, Any]) -> tuple[Change, str]:
+    """Resume everything and lift a tripped daily loss latch: only with ``{"confirm": "lift"}`` (the page asks)."""
+    if body.get("confirm") != "lift":
+        raise Refused(400, 'lifting the daily loss latch needs {"confirm": "lift"} (the page asks first)')
+    return changes.resume(lift_daily_loss=True), "resume all markets and lift the daily loss latch"
+
+
 def _build(name: str, body: Mapping[str, Any], settings: Settings) -> tuple[Change, str]:
     builders: dict[str, Callable[[], tuple[Change, str]]] = {
         "activate": lambda: (changes.activate(spec := str(_text(body, "spec", True))), f"activate {spec}"),
@@ -123,6 +130,7 @@ def _build(name: str, body: Mapping[str, Any], settings: Settings) -> tuple[Chan
                           f"pause {', '.join(ms)}" if ms else "pause all markets"),
         "resume": lambda: (changes.resume(ms := _markets(body, settings)),
                            f"resume {', '.join(ms)}" if ms else "resume all markets"),
+        "lift_daily_loss": lambda: _lift_daily_loss(body),
         "set": lambda: _set(body, settings),
         "promote": lambda: (changes.decide_candidate("promote"), "promote the candidate"),
         "reject": lambda: (changes.decide_candidate("reject"), "reject the candidate"),
