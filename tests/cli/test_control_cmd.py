@@ -259,3 +259,16 @@ def test_a_hand_written_raise_is_held_named_and_never_blocks_a_pause(home: Path,
         assert done.returncode == 0, done.stderr
         assert status_of(home)["control_error"] is None
         assert "undo" not in ls(strategy_env, "status").stdout
+
+
+@pytest.mark.parametrize("argv", [["set", "foo"], ["set", "=1"], ["set", "risk.leverage=2"],
+                                  ["activate", "bad name!"], ["rollback", "--to", "not-a-version"],
+                                  ["shadow", "bad name!"]])
+def test_usage_errors_exit_2_with_one_line_and_write_nothing(home: Path, cli_env: dict[str, str],
+                                                             argv: list[str]) -> None:
+    """Issue 24, point 12 (contract section 3: 2 is a usage error), like argparse's own (``set`` alone)."""
+    done = ls(cli_env, *argv)
+    assert done.returncode == 2, (argv, done.returncode, done.stderr)
+    assert done.stderr.startswith("liveswap: ") and len(done.stderr.strip().splitlines()) == 1
+    assert not (home / "state" / "control.json").exists()
+    assert ls(cli_env, "set").returncode == 2

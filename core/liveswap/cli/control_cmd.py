@@ -18,7 +18,16 @@ from __future__ import annotations
 
 import os
 
-from liveswap.cli.common import HOME_FLAGS, HOME_VALUES, CommandError, add_home, add_json, home_str, print_json
+from liveswap.cli.common import (
+    HOME_FLAGS,
+    HOME_VALUES,
+    CommandError,
+    UsageError,
+    add_home,
+    add_json,
+    home_str,
+    print_json,
+)
 from liveswap.cli.fastargs import Shape
 from liveswap.home import changes, plainjson, quick
 from liveswap.home.quick import RISK_KEYS
@@ -82,7 +91,7 @@ def activate(args: argparse.Namespace) -> int:
         try:
             parse_spec(spec)
         except SpecError as exc:
-            raise CommandError(str(exc)) from None
+            raise UsageError(str(exc)) from None
 
     def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
         return {**doc, "active": spec, "active_request": generation, "rollback": None}
@@ -120,7 +129,7 @@ def rollback(args: argparse.Namespace) -> int:
         try:
             check_version(to)
         except SpecError as exc:
-            raise CommandError(str(exc)) from None
+            raise UsageError(str(exc)) from None
 
     def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
         return {**doc, "active": None, "active_request": None, "rollback": {"to": to, "request": generation}}
@@ -204,12 +213,12 @@ def parse_assignments(items: list[str]) -> tuple[dict[str, Any], dict[str, Any]]
         key, sep, raw = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise CommandError(f"expected KEY=VALUE, got {item!r}")
+            raise UsageError(f"expected KEY=VALUE, got {item!r}")
         value = parse_value(raw)
         if key.startswith("risk."):
             limit = key.removeprefix("risk.")
             if limit not in RISK_KEYS:
-                raise CommandError(f"unknown risk limit {limit!r} (known: {', '.join(RISK_KEYS)})")
+                raise UsageError(f"unknown risk limit {limit!r} (known: {', '.join(RISK_KEYS)})")
             risk[limit] = value
         else:
             params[key] = value

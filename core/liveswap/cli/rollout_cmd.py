@@ -14,7 +14,7 @@ import argparse
 import time
 from typing import Any
 
-from liveswap.cli.common import CommandError, add_home, add_json, print_json
+from liveswap.cli.common import CommandError, UsageError, add_home, add_json, print_json
 from liveswap.exceptions import ControlError
 from liveswap.home import changes
 from liveswap.home.control_store import update_control
@@ -87,7 +87,7 @@ def _start(args: argparse.Namespace, mode: str, markets: list[str]) -> int:
         parse_spec(args.spec)
         analysis = spec_from_args(args)
     except (SpecError, AnalysisSpecError) as exc:
-        raise CommandError(getattr(exc, "reason", None) or str(exc)) from None
+        raise UsageError(getattr(exc, "reason", None) or str(exc)) from None
     spec = args.spec.strip()
 
     change = changes.start_candidate(spec, mode=mode, markets=markets, analysis=analysis.model_dump(),
