@@ -85,9 +85,12 @@ def canary(args: argparse.Namespace) -> int:
 def _start(args: argparse.Namespace, mode: str, markets: list[str]) -> int:
     try:
         parse_spec(args.spec)
+    except SpecError as exc:  # the command line itself: a usage error
+        raise UsageError(str(exc)) from None
+    try:
         analysis = spec_from_args(args)
-    except (SpecError, AnalysisSpecError) as exc:
-        raise UsageError(getattr(exc, "reason", None) or str(exc)) from None
+    except (SpecError, AnalysisSpecError) as exc:  # an analysis file or flag the host would refuse
+        raise CommandError(getattr(exc, "reason", None) or str(exc)) from None
     spec = args.spec.strip()
 
     change = changes.start_candidate(spec, mode=mode, markets=markets, analysis=analysis.model_dump(),
