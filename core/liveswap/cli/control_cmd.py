@@ -324,8 +324,10 @@ def _ms(x: float) -> str:
 
 
 def swap_message(last: dict[str, Any]) -> str:
-    """``activated momentum==1.1.0 (from momentum==1.0.0), trading paused 3.1 ms``."""
-    verb = "rolled back to" if str(last.get("kind")).endswith("rollback") else "activated"
+    """``activated momentum==1.1.0 (from momentum==1.0.0), trading paused 3.1 ms`` (``rolled back to``,
+    ``promoted``)."""
+    kind = str(last.get("kind"))
+    verb = "rolled back to" if kind.endswith("rollback") else "promoted" if kind == "promote" else "activated"
     src = f" (from {last.get('from')})" if last.get("from") else ""
     pause = last.get("pause_ms")
     paused = f", trading paused {_ms(float(pause))} ms" if isinstance(pause, (int, float)) else ""

@@ -173,6 +173,18 @@ def _fmt(value: Any, key: str = "") -> str:
 
 # ---- helpers ----------------------------------------------------------------------------------
 
+def _promoted(state_dir: Any, generation: int) -> str | None:
+    """``promoted momentum==1.1.0 (from momentum==1.0.0), trading paused 0.05 ms``: the swap the promotion made."""
+    from liveswap.cli.control_cmd import swap_message
+
+    status = read_status(state_dir)
+    last = status.to_json().get("last_swap") if status is not None else None
+    if isinstance(last, dict) and last.get("kind") == "promote" and last.get("generation") == generation \
+            and last.get("ok"):
+        return swap_message(last)
+    return None
+
+
 def _settings(args: argparse.Namespace) -> Any:
     try:
         return load_settings(args.home)
@@ -197,7 +209,7 @@ def _submit(args: argparse.Namespace, change: Any, what: str) -> int:
         if not outcome.ok:
             raise CommandError(f"{what}: {outcome.message}")
         if not args.json:
-            print(f"{what}: {outcome.message}")
+            print((_promoted(state_dir, gen) if what == "promote" else None) or f"{what}: {outcome.message}")
         return 0
     status = read_status(state_dir)
     if status is not None and host_alive(status):
