@@ -119,6 +119,17 @@ class Engine(EngineState):
         self._guards.check(broker=self._broker, ledger=self._ledger, risk=self._desired.risk, ts=now,
                            generation=self._desired.generation, resume_request=self._desired.resume_request)
 
+    def _reconcile_if_due(self) -> None:
+        """Reconciliation on its own clock (``reconcile_seconds``), between batches too: a discrepancy at the venue
+        is in status within that time even while no batch closes; open orders are asked about first."""
+        if self._cursor is None or not self._guards.reconciler.due():
+            return
+        now = int(self._clock.now())
+        answers, never_seen = ask_open_orders(self._broker, self._ledger, now)
+        self._apply_results(answers)
+        close_never_seen(self._journal, self._ledger, never_seen)
+        self._guards.reconciler.check(self._broker, self._ledger)
+
     def restore_strategy(self, target: ActiveStrategy) -> None:
         """Bring a freshly started runner to the engine's present: the last snapshot, then a
         replay of every journaled batch since (a restarted worker, a rollback after a crash)."""
@@ -217,6 +228,8 @@ class Engine(EngineState):
         sent = send_orders(self._broker, self._ledger, orders, batch_end)
         rejected_all.extend(sent.rejected)
         self._journal.record_order_results(sent.unconfirmed)
+        if sent.unconfirmed:  # an outcome not known: ask the broker at once, not at the next check
+            self._guards.reconciler.soon()
         filled = self._apply_results(sent.answers)
 
         report = BatchReport(batch_end, len(candles), len(orders), filled, rejected_all, fault, stale)
@@ -284,6 +297,7 @@ class Engine(EngineState):
                 logger.exception("between-batches step {} failed: {}", getattr(callback, "__name__", callback), exc)
         if self._home_lost is not None:
             return
+        self._reconcile_if_due()
         if self._snapshots.due:
             self.take_snapshot()
         if self._heartbeat.due:
