@@ -12,6 +12,7 @@ from liveswap.journal.store import SettlementRow
 from liveswap.settings import PaperSettings
 
 from tests.support.engine_helpers import (
+    T0,
     CrashAfterSend,
     NeverSends,
     Probe,
@@ -185,3 +186,26 @@ def test_strategy_exception_is_a_fault_not_a_crash(home: Path) -> None:
     assert "bad day" in (engine.last_fault or "")
     faults = engine.journal.query("SELECT COUNT(*) FROM decisions WHERE fault IS NOT NULL")[0][0]
     assert faults == engine.journal.query("SELECT COUNT(*) FROM decisions")[0][0]
+
+
+def test_catch_up_after_a_restart_is_labelled_as_such_not_warming_up(home: Path) -> None:
+    """Issue 24, point 12: a new home warms up; a restart catches up, and its log says which."""
+    from loguru import logger
+
+    lines: list[str] = []
+    sink = logger.add(lambda m: lines.append(str(m)), level="INFO", format="{message}")
+    try:
+        engine = make_engine(home, t=T0)  # a new home (the journal is empty): its first hour warms it up
+        engine.clock.t += 3600  # type: ignore[attr-defined]
+        engine.catch_up(engine.clock.now())
+        assert any("(warming up: decided, not traded)" in x for x in lines)
+        advance(engine, 600)
+        engine.journal.close()
+        lines.clear()
+        again = make_engine(home, t=engine.clock.now() + 3600)  # down for an hour
+        again.catch_up(again.clock.now())
+        batches = [x for x in lines if x.startswith("batch ")]
+        assert batches and all("(catch-up after a restart: decided, not traded)" in x for x in batches[:-1])
+        assert not any("warming up" in x for x in lines)
+    finally:
+        logger.remove(sink)

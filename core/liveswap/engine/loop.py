@@ -101,6 +101,7 @@ class Engine(EngineState):
             self.replay_into(self._active.runner, start.since, journal_end)
         self._pending_fills, self._pending_settlements = undelivered(self._journal)
         self._cursor = journal_end
+        self._restarted = True
         logger.info("recovered: journal at {}, strategy {} replayed from {}, balance {:.2f}, {} open",
                     journal_end, self._active.spec, start.since, self._ledger.balance, len(self._ledger.positions))
 
@@ -254,6 +255,7 @@ class Engine(EngineState):
         stale = ""
         if report.stale:  # a new home's history, or the candles a restart missed: fed to rebuild state
             stale = (" (late: decided too long after the close, not traded)" if self._traded_live
+                     else " (catch-up after a restart: decided, not traded)" if self._restarted
                      else " (warming up: decided, not traded)")
         logger.info("batch {} [{} candles] {}: {}{}{}{} | balance {:.2f}", _hhmm(report.batch_end), report.candles,
                     self._active.spec, bets, stale, extra, fault, self._ledger.balance)
