@@ -41,23 +41,15 @@ def _run(home: Path, argv: list[str], capsys: pytest.CaptureFixture[str]) -> tup
     return code, out.err
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(control=_bad_texts(CONTROL), command=st.sampled_from(COMMANDS))
-def test_a_bad_control_json_is_a_one_line_reason(home: Path, capsys: pytest.CaptureFixture[str], control: bytes,
-                                                  command: list[str]) -> None:
-    (home / "state" / "status.json").write_text(json.dumps(STATUS))
-    (home / "state" / "control.json").write_bytes(control)
-    code, err = _run(home, command, capsys)
-    assert code in (0, 1), err
-    assert len(err.strip().splitlines()) <= 2, err
-
-
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(status_text=_bad_texts(STATUS), command=st.sampled_from(COMMANDS))
-def test_a_bad_status_json_is_a_one_line_reason(home: Path, capsys: pytest.CaptureFixture[str], status_text: bytes,
-                                                 command: list[str]) -> None:
-    (home / "state" / "control.json").write_text(json.dumps(CONTROL))
-    (home / "state" / "status.json").write_bytes(status_text)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(which=st.sampled_from(["control.json", "status.json"]), data=st.data(), command=st.sampled_from(COMMANDS))
+def test_a_bad_control_or_status_json_is_a_one_line_reason(home: Path, capsys: pytest.CaptureFixture[str], which: str,
+                                                            data: st.DataObject, command: list[str]) -> None:
+    """One of the two files truncated, garbage or of the wrong types, the other as a host and the CLI write it."""
+    good = {"control.json": CONTROL, "status.json": STATUS}
+    for name, doc in good.items():
+        (home / "state" / name).write_text(json.dumps(doc))
+    (home / "state" / which).write_bytes(data.draw(_bad_texts(good[which])))
     code, err = _run(home, command, capsys)
     assert code in (0, 1), err
     assert len(err.strip().splitlines()) <= 2, err

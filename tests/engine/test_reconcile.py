@@ -18,6 +18,7 @@ from liveswap.journal import Journal
 from liveswap.journal.store import FillRow, OrderRow
 from liveswap.settings import PaperSettings
 
+from tests.support.engine_helpers import ManualClock
 from tests.support.host import journal_rows, ls, running_host, staker_home, status, traded_after, until
 
 FOREIGN = ("INSERT INTO paper_book (client_order_id, market, side, stake_micros, window_start, window_end, status,"
@@ -119,22 +120,11 @@ def test_reconciler_compares_balance_and_contracts_exactly(tmp_path: Path) -> No
     assert recon.blocked() is None and recon.status()["ok"]
 
 
-class Frozen:
+class Frozen(ManualClock):
     """A clock that never moves: no candle closes, so only the reconciliation's own clock can find anything."""
-
-    speed = 1.0
-
-    def __init__(self, t: float) -> None:
-        self.t = t
-
-    def now(self) -> float:
-        return self.t
 
     def wait_until(self, t: float, stop: Any, max_real: float) -> None:
         stop.wait(max_real)
-
-    def save(self, path: Path) -> None:
-        pass
 
 
 def test_a_drop_at_the_venue_is_in_status_without_waiting_for_a_batch(home: Path) -> None:
