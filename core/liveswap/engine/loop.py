@@ -102,6 +102,11 @@ class Engine(EngineState):
         self._pending_fills, self._pending_settlements = undelivered(self._journal)
         self._cursor = journal_end
         self._restarted = True
+        # a candle a venue feed was still holding (a market's late quote) when the host stopped ended at or before
+        # the cursor: the first read after the restart looks back one candle of the longest market for it (never
+        # before this home's first batch: what came before was history it never decided)
+        first = self._journal.first_batch_end() or journal_end
+        self._lookback = min(max(m.seconds for m in self._markets.values()), journal_end - first)
         logger.info("recovered: journal at {}, strategy {} replayed from {}, balance {:.2f}, {} open",
                     journal_end, self._active.spec, start.since, self._ledger.balance, len(self._ledger.positions))
 
@@ -194,7 +199,7 @@ class Engine(EngineState):
 
     def process_batch(self, batch_end: int, candles: list[Candle], now: float | None = None) -> BatchReport:
         now = float(batch_end) if now is None else now
-        stale = now - batch_end > self._stale_after
+        stale = now - batch_end > self._stale_after  # a late candle's batch is its own end: judged by it too
         self._settle(batch_end, candles)
         self._money_checks(batch_end)
         blocked = self._guards.blocked()
@@ -223,7 +228,7 @@ class Engine(EngineState):
         for order in orders:
             if order.status == "new":
                 self._ledger.order_opened(order)
-        self._cursor = batch_end
+        self._cursor = batch_end if self._cursor is None else max(self._cursor, batch_end)  # a late one: no step back
         self._candles_processed += len(candles)
 
         sent = send_orders(self._broker, self._ledger, orders, batch_end)
@@ -272,14 +277,18 @@ class Engine(EngineState):
         if until <= self._cursor:
             return 0
         try:
-            candles = self._feed.closed_candles(self._cursor, until)
+            candles = self._feed.closed_candles(self._cursor - self._lookback, until)
         except FeedError as exc:
             logger.error("feed {}: {}", self._feed.name, exc)
             return 0
         finally:
             self._guards.record_missed_from(self._feed)
+        self._lookback = 0
+        # a late candle (a venue feed held its market alone while the others were decided): decided on its own
+        # batch, once -- never a second time, and never after it was recorded missed
+        late = [c for c in candles if c.end <= self._cursor and not self._journal.candle_handled(c.market, c.start)]
         n = 0
-        for end, group in groupby(candles, key=lambda c: c.end):
+        for end, group in groupby(late + [c for c in candles if c.end > self._cursor], key=lambda c: c.end):
             if self._stop.is_set():
                 break
             self.process_batch(end, list(group), now=self._clock.now())
