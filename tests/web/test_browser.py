@@ -170,6 +170,22 @@ def test_a_pause_with_the_token_reaches_the_host(page, trading_home, shots: Path
     page.screenshot(path=str(shots / "3-paused-eth.png"), full_page=True)
 
 
+def test_a_promoted_candidate_shows_how_it_ended_not_running(page, trading_home, shots: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 24, point 12: after ``promote`` the candidate panel says promoted; no "running" badge is left."""
+    home, env = trading_home
+    for argv in (["shadow", "momentum==1.1.0", "--wait", "60"], ["promote", "--wait", "90"]):
+        done = subprocess.run([str(BIN / "liveswap"), *argv], env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, (argv, done.stderr)
+    page.wait_for_function("document.getElementById('active').textContent === 'momentum==1.1.0'", timeout=30_000)
+    page.wait_for_function("document.getElementById('candidate').textContent.includes('promoted')", timeout=30_000)
+    box = page.locator("#candidate")
+    assert box.locator(".tag").filter(has_text="running").count() == 0
+    metrics = box.locator("table.metrics")
+    if metrics.count():
+        assert "running" not in metrics.inner_text()
+    page.screenshot(path=str(shots / "3b-promoted.png"), full_page=True)
+
+
 def test_a_write_without_the_token_is_refused(page, dashboard, trading_home) -> None:  # type: ignore[no-untyped-def]
     url, token = dashboard
     home, _ = trading_home
