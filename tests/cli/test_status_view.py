@@ -75,3 +75,14 @@ def test_equity_is_at_cost_as_filled_not_the_stakes_asked() -> None:
     text = render(status(balance=939.06, open_positions=[pos]), desired=7, now=NOW)
     assert line(text, "money").startswith("equity at cost 940.74 = cash 939.06 + 1.68 in 1 open position")
     assert "1.68" in text.split("open positions")[-1]  # the table shows what it cost beside what was asked
+
+
+def test_a_tripped_latch_says_once_how_to_lift_it_and_times_say_ago_once() -> None:
+    """Issue 24, point 12: "32.3 s ago ago" and the daily-loss advice printed twice."""
+    reason = ("daily loss limit reached (51.00 >= 50.00): no new positions until the next UTC day or "
+              "`liveswap resume --lift-daily-loss`")
+    text = render(status(daily_loss={"limit": 50.0, "used": 51.0, "tripped": True, "reason": reason},
+                         reconcile={"ok": True, "halted": False, "checked_at": NOW - 32.3, "checks": 4}),
+                  desired=7, now=NOW)
+    assert text.count("--lift-daily-loss") == 1 and text.count("until the next UTC day") == 1
+    assert "ago ago" not in text and "last 32.3 s ago)" in text
