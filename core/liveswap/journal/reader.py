@@ -73,7 +73,11 @@ def history(path: Path) -> list[dict[str, Any]]:
     """Every activation, rollback, restart and refusal (swaps and control generations), and every shadow or
     canary start and end (promoted, rejected, replaced...), newest first."""
     with open_readonly(path) as db:
-        swaps = [dict(r) | {"what": "swap"} for r in db.execute("SELECT * FROM swaps")]
+        crossed = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='swap_states'").fetchone()
+        query = ("SELECT swaps.*, swap_states.mode AS state_mode, swap_states.state AS state FROM swaps "
+                 "LEFT JOIN swap_states ON swap_states.swap_id = swaps.id" if crossed  # schema 4 on
+                 else "SELECT *, NULL AS state_mode, NULL AS state FROM swaps")
+        swaps = [dict(r) | {"what": "swap"} for r in db.execute(query)]
         controls = [dict(r) | {"what": "control"} for r in db.execute("SELECT * FROM controls WHERE ok=0")]
         candidates = _candidate_events(db)
     # a refused swap is also a refused control generation: show it once, as the swap
