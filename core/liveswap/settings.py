@@ -240,7 +240,9 @@ class Settings(BaseSettings):
         30.0, ge=0, description="an intent decided this long (clock time) after its candle closed is not traded"
     )
     reconcile_seconds: float = Field(
-        60.0, gt=0, description="real seconds between comparisons of the ledger with the broker's balance and positions"
+        10.0, gt=0, description="real seconds between comparisons of the ledger with the broker's balance and "
+        "positions, on their own clock (not only when a batch closes), and at once after an order whose outcome "
+        "is not known"
     )
     reconcile_tolerance: float = Field(
         0.0, ge=0, description="USD the broker's balance may differ from the ledger's before new positions stop"

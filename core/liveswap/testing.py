@@ -22,12 +22,15 @@ from typing import Any
 
 from liveswap.api.types import Candle, Context, Fill, Intent, Settlement
 from liveswap.engine.intents import Rejected, validate_output
+from liveswap.exceptions import StrategyFault
 from liveswap.feeds.synthetic import SyntheticFeed
 from liveswap.markets import DEFAULT_MARKETS, Market
 from liveswap.runners.base import Batch
 from liveswap.runners.inprocess import InProcessRunner
 
-__all__ = ["StrategyHarness", "synthetic_candles"]
+__all__ = ["StrategyFault", "StrategyHarness", "synthetic_candles"]
+# StrategyFault: what StrategyHarness raises when the strategy's code fails (as the host records a fault); public
+# here so a strategy's own tests need nothing internal (liveswap.runners is the host's)
 
 
 def synthetic_candles(

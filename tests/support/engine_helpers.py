@@ -119,13 +119,15 @@ def money_invariant(journal: Journal, start: float) -> Decimal:
 
 
 class CrashAfterSend:
-    """A paper broker that fills the order, then 'crashes' before the host journals the answer."""
+    """A paper broker that fills the order, then 'crashes' before the host journals the answer.
+    ``unreachable``: every lookup fails too (the host died: nothing asks until it restarts)."""
 
     name = "paper"
 
-    def __init__(self, inner: PaperBroker) -> None:
+    def __init__(self, inner: PaperBroker, *, unreachable: bool = False) -> None:
         self.inner = inner
         self.sent: list[str] = []
+        self.unreachable = unreachable
 
     def submit(self, order: OrderRequest) -> OrderResult:
         self.sent.append(order.client_order_id)
@@ -133,6 +135,8 @@ class CrashAfterSend:
         raise BrokerError("connection reset after the order was placed")
 
     def lookup(self, coid: str) -> OrderResult | None:
+        if self.unreachable:
+            raise BrokerError("the host is down: nothing asks")
         return self.inner.lookup(coid)
 
     def settlements(self, *a: Any) -> Any:

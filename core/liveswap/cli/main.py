@@ -113,12 +113,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 2
         try:
             code = int(args.func(args) or 0)
-        except LiveswapError as exc:  # CommandError and every other refusal: one line, exit 1
+        except LiveswapError as exc:  # CommandError and every other refusal: one line, exit 1 (a UsageError: 2)
             sys.stdout.flush()
             from liveswap.cli.render import say
 
             say(f"liveswap: {exc}", file=sys.stderr)
-            code = 1
+            code = getattr(exc, "exit_code", 1)
         sys.stdout.flush()  # inside the try: a reader gone away shows here, not at exit
         return code
     except KeyboardInterrupt:

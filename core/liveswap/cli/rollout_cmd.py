@@ -14,7 +14,7 @@ import argparse
 import time
 from typing import Any
 
-from liveswap.cli.common import CommandError, add_home, add_json, print_json
+from liveswap.cli.common import CommandError, UsageError, add_home, add_json, print_json
 from liveswap.cli.render import say
 from liveswap.exceptions import ControlError
 from liveswap.home import changes
@@ -86,8 +86,11 @@ def canary(args: argparse.Namespace) -> int:
 def _start(args: argparse.Namespace, mode: str, markets: list[str]) -> int:
     try:
         parse_spec(args.spec)
+    except SpecError as exc:  # the command line itself: a usage error
+        raise UsageError(str(exc)) from None
+    try:
         analysis = spec_from_args(args)
-    except (SpecError, AnalysisSpecError) as exc:
+    except (SpecError, AnalysisSpecError) as exc:  # an analysis file or flag the host would refuse
         raise CommandError(getattr(exc, "reason", None) or str(exc)) from None
     spec = args.spec.strip()
 
@@ -171,6 +174,18 @@ def _fmt(value: Any, key: str = "") -> str:
 
 # ---- helpers ----------------------------------------------------------------------------------
 
+def _promoted(state_dir: Any, generation: int) -> str | None:
+    """``promoted momentum==1.1.0 (from momentum==1.0.0), trading paused 0.05 ms``: the swap the promotion made."""
+    from liveswap.cli.control_cmd import swap_message
+
+    status = read_status(state_dir)
+    last = status.to_json().get("last_swap") if status is not None else None
+    if isinstance(last, dict) and last.get("kind") == "promote" and last.get("generation") == generation \
+            and last.get("ok"):
+        return swap_message(last)
+    return None
+
+
 def _settings(args: argparse.Namespace) -> Any:
     try:
         return load_settings(args.home)
@@ -195,7 +210,7 @@ def _submit(args: argparse.Namespace, change: Any, what: str) -> int:
         if not outcome.ok:
             raise CommandError(f"{what}: {outcome.message}")
         if not args.json:
-            say(f"{what}: {outcome.message}")
+            say((_promoted(state_dir, gen) if what == "promote" else None) or f"{what}: {outcome.message}")
         return 0
     status = read_status(state_dir)
     if status is not None and host_alive(status):

@@ -11,11 +11,14 @@ Time is the venue's: the clock skew against the bar source's server time is meas
 first call and every ``skew_check_seconds`` (:attr:`VenueFeed.clock_skew_seconds`), and a bar is
 asked for only ``bar_grace_seconds`` after it closed on the venue's clock.
 
-**No candle is silently skipped.** A candle whose bar or (fresh) quote is missing is *held*:
-nothing at or after its end is returned, so the engine's cursor cannot move past it, and it is
-retried (every ``retry_seconds``) until ``deadline_seconds`` after its close. Past the deadline it
-is given up as a :class:`~liveswap.feeds.base.MissedCandle` with the one-line reason
-(:meth:`VenueFeed.missed`), and the candles after it flow again. :meth:`VenueFeed.stale_markets`
+**No candle is silently skipped, and no market waits for another.** A candle whose bar or
+(fresh) quote is missing is *held* on its own: the other markets' complete candles come out at
+once (a healthy market is decided at its close, not 20 s into its window), while that market's
+later candles wait behind it. It is retried (every ``retry_seconds``) until ``deadline_seconds``
+after its close, also once the engine's cursor has moved past its end: it then comes out *late*
+(``end`` at or before the ``since`` asked for; the engine decides it on its own, once). Past the
+deadline it is given up as a :class:`~liveswap.feeds.base.MissedCandle` with the one-line reason
+(:meth:`VenueFeed.missed`), and that market's candles flow again. :meth:`VenueFeed.stale_markets`
 says, per market, what is being waited for or was missed, for status. :class:`FeedError` is raised
 only when no market could be read at all (nothing is given up then: the engine retries later).
 """
@@ -81,6 +84,7 @@ class VenueFeed:
         self._skew: float | None = None
         self._skew_checked_at: float | None = None
         self._held_until: float | None = None  # no new fetch before this (local clock) while holding
+        self._pending: dict[tuple[str, int], str] = {}  # (market, end) held, with why: retried until the deadline
 
     # ---- declared capabilities (see liveswap.feeds.base) -----------------------------------------
 
@@ -136,16 +140,18 @@ class VenueFeed:
         horizon = min(until, int(venue_now - self.bar_grace))
         stale: dict[str, str] = {}
         out: list[Candle] = []
-        held: int | None = None  # the earliest end still being waited for
+        held: dict[str, int] = {}  # per market, the earliest end still being waited for
         misses: list[MissedCandle] = []
         failed = 0
         first_exc: VenueError | None = None
         for market in self._specs:
-            ends = range(since - since % market.seconds + market.seconds, horizon + 1, market.seconds)
+            late = [end for (name, end) in self._pending if name == market.name]
+            ends = sorted({*range(since - since % market.seconds + market.seconds, horizon + 1, market.seconds),
+                           *late})
             if not ends:
                 continue
             try:
-                bars = {b.end: b for b in self.bars.bars(market.asset, market.seconds, since, horizon)}
+                bars = {b.end: b for b in self.bars.bars(market.asset, market.seconds, min(ends) - 1, horizon)}
             except VenueError as exc:
                 failed += 1
                 first_exc = first_exc or exc
@@ -154,12 +160,14 @@ class VenueFeed:
                 why_all = None
             for end in ends:
                 candle, why = self._candle(market, bars.get(end), end, venue_now, why_all)
+                self._pending.pop((market.name, end), None)
                 if candle is not None:
                     out.append(candle)
                     continue
                 if venue_now - end < self.deadline:
                     stale[market.name] = f"waiting for the candle ending {_iso(end)}: {why}"
-                    held = end if held is None else min(held, end)
+                    held[market.name] = min(held.get(market.name, end), end)
+                    self._pending[(market.name, end)] = why
                 else:
                     misses.append(MissedCandle(market.name, end - market.seconds, end, why, int(venue_now)))
         self._stale = stale
@@ -169,9 +177,9 @@ class VenueFeed:
             self._give_up(miss)
         for name, reason in stale.items():
             logger.warning("feed {}: {}: {}", self.name, name, reason)
-        if held is not None:
+        if held:  # only the market waited for holds its later candles back: the others come out now
             self._held_until = now + self.retry_seconds
-            out = [c for c in out if c.end < held]
+            out = [c for c in out if c.end < held.get(c.market, c.end + 1)]
         for c in out:
             last = self._last_missed.get(c.market)
             if last is not None and c.end > last.end:
