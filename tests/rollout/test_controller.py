@@ -162,8 +162,9 @@ def test_a_different_strategy_is_warmed_up_not_given_foreign_state(home: Path) -
 
 
 def test_auto_promote_acts_on_the_verdict(home: Path) -> None:
-    # every pair is discordant and a single one decides: the verdict comes within a few batches
-    analysis = {"min_bets": 1, "alpha": 0.45, "beta": 0.45, "min_effect": 0.4, "max_fault_rate": None}
+    # loose declared rates and a tight bound: the verdict comes within a few paired batches
+    analysis = {"min_bets": 1, "alpha": 0.45, "beta": 0.45, "bound_per_market": 0.05, "margin": 0.0,
+                "max_fault_rate": None}
     engine, _, rollouts = _host(home, _loader())
     advance(engine, 900)
     _start(engine, rollouts, _ask("contra==1.0.0", analysis=analysis, auto_promote=True))

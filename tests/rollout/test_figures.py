@@ -29,7 +29,6 @@ def test_figures_as_shown_to_the_operator() -> None:
         "spec": "m==2", "candles": 18, "batches": 2, "bets": 1, "wins": 1, "win_rate": 1.0, "pnl": 0.93,
         "fees": 0.07, "max_drawdown": 0.0, "faults": 1, "fault_rate": 0.5, "open_bets": 1}
     assert shown["pnl_difference"] == 2.0
-    assert shown["pairs"] == {"pairs": 1, "discordant": 1, "candidate_won": 1, "active_won": 0}
     assert VersionFigures("x").to_dict()["win_rate"] is None
 
 

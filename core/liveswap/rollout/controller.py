@@ -318,7 +318,7 @@ class RolloutController:
         cj.end(self.engine.journal, slot.candidate_id, outcome=outcome, verdict=slot.analysis.verdict,
                reason=reason, figures={**slot.figures(), "analysis": assessment.to_dict()})
         if self._last is not None:
-            self._last.update(phase=outcome, ended_reason=reason, bets_to_decision=None, ended_at=time.time())
+            self._last.update(phase=outcome, ended_reason=reason, ended_at=time.time())
         logger.info("candidate {} {}: {} ({})", slot.spec, outcome, slot.analysis.verdict, reason)
         if slot.mode == "canary" and self.engine.canary is not None:
             self.engine.set_canary(None)  # its markets go back to the active version
@@ -358,8 +358,7 @@ class RolloutController:
             "since": self.since,
             "auto_promote": bool(ask and ask.auto_promote), "cursor": slot.cursor,
             "bets": cand.bets, "win_rate": _round(cand.win_rate), "pnl": round(cand.pnl, 6),
-            "verdict": assessment.verdict, "reason": assessment.reason,
-            "bets_to_decision": assessment.bets_to_decision,
+            "verdict": assessment.verdict, "reason": assessment.reason, "money": assessment.money,
             "active": {"spec": act.spec, "bets": act.bets, "win_rate": _round(act.win_rate), "pnl": round(act.pnl, 6)},
             "figures": slot.figures(), "analysis": assessment.to_dict(),
             "decide_ms_p50": _p50(slot.decide_ms), "last_fault": slot.last_fault, "updated_at": time.time(),
@@ -378,7 +377,7 @@ def _ended(rows: list[Any]) -> dict[str, Any] | None:
             "reason": (figures.get("analysis") or {}).get("reason", ""), "ended_reason": row["reason"],
             "bets": cand.get("bets", 0), "win_rate": cand.get("win_rate"), "pnl": cand.get("pnl", 0.0),
             "active": figures.get("active"), "figures": figures or None, "analysis": figures.get("analysis"),
-            "bets_to_decision": None}
+            "money": (figures.get("analysis") or {}).get("money")}
 
 
 def _round(value: float | None) -> float | None:
