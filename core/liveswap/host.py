@@ -205,7 +205,8 @@ def build_engine(settings: Settings, loader: VersionLoader | None = None, *,
         loader.registry.versions()  # the start's scan (a rescan only if something changed since)
         loader.registry.write_catalog()  # later ones are written by rescan_tick: `activate` trusts it
         engine.add_between_batches(loader.rescan_tick)
-    rollouts = RolloutController(engine, loader, swaps, outcome=outcome_lookup(feed, clock))
+    rollouts = RolloutController(engine, loader, swaps, outcome=outcome_lookup(feed, clock),
+                                 books=getattr(feed, "seen_book", None))
     engine.set_candidate_reporter(rollouts.status)
     engine.add_on_shutdown(rollouts.close)
     install_control(engine, started_with=control, swaps=swaps, rollouts=rollouts)

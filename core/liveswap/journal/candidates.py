@@ -178,3 +178,15 @@ def hypothetical_money(journal: Journal, candidate_id: int, *, after_batch: int,
         " WHERE candidate_id=? AND status='filled' AND batch_end > ? AND batch_end <= ? ORDER BY batch_end",
         (candidate_id, after_batch, until_batch))
     return [(str(r[0]), int(r[1]), int(r[2]), int(r[3]), None if r[4] is None else int(r[4])) for r in rows]
+
+
+def real_resolution(journal: Journal, market: str, window_start: int) -> tuple[bool, str | None]:
+    """``(a real bet exists on that window, the side that won it or None while none has settled)``:
+    a shadow's bet on the same window is settled by the same resolution as the real ones."""
+    rows = journal.query(
+        "SELECT f.side, s.won FROM fills f LEFT JOIN settlements s ON s.client_order_id = f.client_order_id"
+        " WHERE f.market = ? AND f.window_start = ?", (market, window_start))
+    for side, won in rows:
+        if won is not None:
+            return True, side if won else ("down" if side == "up" else "up")
+    return bool(rows), None

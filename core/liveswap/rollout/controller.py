@@ -34,7 +34,7 @@ from liveswap.exceptions import LoadError, StrategyFault
 from liveswap.home.control import CandidateRequest
 from liveswap.journal import candidates as cj
 from liveswap.money import from_micros
-from liveswap.rollout.hypothetical import OutcomeLookup
+from liveswap.rollout.hypothetical import BookLookup, OutcomeLookup
 from liveswap.rollout.slot import CandidateSlot
 from liveswap.rollout.spec import AnalysisSpec, AnalysisSpecError
 
@@ -83,11 +83,13 @@ class Promoter(Protocol):
 
 class RolloutController:
     def __init__(self, engine: Engine, loader: VersionLoader, promoter: Promoter, *,
-                 outcome: OutcomeLookup | None = None, snapshot_every: int = 10) -> None:
+                 outcome: OutcomeLookup | None = None, snapshot_every: int = 10,
+                 books: BookLookup | None = None) -> None:
         self.engine = engine
         self.loader = loader
         self.promoter = promoter
         self._outcome = outcome
+        self._books = books
         self._snapshot_every = snapshot_every
         self.slot: CandidateSlot | None = None
         self.ask: CandidateRequest | None = None
@@ -262,7 +264,7 @@ class RolloutController:
         return CandidateSlot(journal=self.engine.journal, candidate_id=int(cid), strategy=strategy,
                              active_spec=active_spec, analysis=p.spec, markets=self.engine.markets,
                              paper=self.engine.settings.paper, balance=balance, start_batch=int(start_batch),
-                             settlement_rowid=int(settlement_rowid), outcome=self._outcome,
+                             settlement_rowid=int(settlement_rowid), outcome=self._outcome, books=self._books,
                              snapshot_every=self._snapshot_every,
                              canary_markets=frozenset(p.ask.markets) if p.ask.mode == "canary" else frozenset())
 

@@ -43,7 +43,7 @@ from liveswap.markets import Market
 from liveswap.money import Amount, fl, from_micros, opt_from_micros
 from liveswap.rollout.analysis import AnalysisRun
 from liveswap.rollout.figures import Comparison
-from liveswap.rollout.hypothetical import HypoOrder, HypoSettlement, HypotheticalBook, OutcomeLookup
+from liveswap.rollout.hypothetical import BookLookup, HypoOrder, HypoSettlement, HypotheticalBook, OutcomeLookup
 from liveswap.rollout.pairing import BatchPairer
 from liveswap.rollout.spec import AnalysisSpec
 from liveswap.runners.base import Batch, StrategyFault
@@ -58,7 +58,8 @@ class CandidateSlot:
     def __init__(self, *, journal: Journal, candidate_id: int, strategy: ActiveStrategy, active_spec: str,
                  analysis: AnalysisSpec, markets: dict[str, Market], paper: PaperSettings, balance: Amount,
                  start_batch: int, settlement_rowid: int, outcome: OutcomeLookup | None = None,
-                 snapshot_every: int = 10, canary_markets: frozenset[str] = frozenset()) -> None:
+                 snapshot_every: int = 10, canary_markets: frozenset[str] = frozenset(),
+                 books: BookLookup | None = None) -> None:
         self.journal = journal
         self.canary_markets = canary_markets
         self.mode = "canary" if canary_markets else "shadow"
@@ -70,7 +71,8 @@ class CandidateSlot:
         self.start_batch = start_batch
         self.cursor = start_batch
         self.book = HypotheticalBook(name=strategy.name, version=strategy.version, paper=paper, balance=balance,
-                                     markets=markets)
+                                     markets=markets, books=books,
+                                     resolution=lambda market, window: cj.real_resolution(journal, market, window))
         self.comparison = Comparison.start(strategy.spec, active_spec)
         self.analysis = AnalysisRun(analysis, markets=len(markets))
         self.pairer = BatchPairer(journal=journal, candidate_id=candidate_id,
