@@ -78,8 +78,7 @@ def main() -> None:
     pause = called(bench_swap_pause.main, ["--swaps", "30" if q else "200", "--host-swaps", "6" if q else "20"])
     registry = script("bench_registry.py", "--rounds", "5" if q else "30")
     control = script("control_latency.py", "-n", "10" if q else "30")
-    stats = called(bench_rollout_stats.main,
-                   ["--rollouts", "300" if q else "2000", "--feed-rollouts", "0" if q else "200"])
+    stats = called(bench_rollout_stats.main, ["--runs", "200" if q else "1000"])
     shadow = called(bench_shadow_latency.main, ["--batches", "100" if q else "400"])
     web = script("bench_web.py", *(["--quick"] if q else []))
     elapsed = time.monotonic() - began
@@ -151,20 +150,17 @@ def main() -> None:
     lines.append(f"| Environment: disk of numpy strategy versions | {np_disk} | Ray runtime_env: seconds per new "
                  "environment |")
     lines.append(f"| control.json change to applied (status.json) | median {applied} ms | |")
-    for kind, rows in stats.items():
-        n = rows[0]["n"] if rows else 0
-        for row in rows:
-            if row["expect"] == "promote":
-                what = f"false rejection {row['rejected']:.3f} ({row['ci_rejected']})"
-                anchor = f"declared beta {bench_rollout_stats.SPEC.beta}"
-            elif row["expect"] == "reject":
-                what = f"false promotion {row['promoted']:.3f} ({row['ci_promoted']})"
-                anchor = f"declared alpha {bench_rollout_stats.SPEC.alpha}"
-            else:
-                what = f"promoted {row['promoted']:.3f}, rejected {row['rejected']:.3f}"
-                anchor = "no error rate declared between the hypotheses"
-            lines.append(f"| Rollout SPRT, {kind} ({n} rollouts), {row['scenario']} | {what}, median "
-                         f"{row['median_bets']:.0f} bets to a decision | {anchor} |")
+    alpha = bench_rollout_stats.DESIGN.alpha
+    for row in stats:
+        median = "-" if row["median_batches"] is None else f"{row['median_batches']:.0f}"
+        if row["expect"] == "better":
+            what = f"power {row['promoted']:.3f} ({row['ci_promoted']}), median {median} batches to a decision"
+            anchor = f"failed {row['failed']:.3f}"
+        else:
+            what = (f"false promotion {row['promoted']:.3f} ({row['ci_promoted']}), failed {row['failed']:.3f}, "
+                    f"inconclusive {row['inconclusive']:.3f}")
+            anchor = f"declared alpha {alpha}"
+        lines.append(f"| Money judge ({row['runs']} rollouts), {row['scenario']} | {what} | {anchor} |")
     plain, with_shadow = shadow["no candidate"], shadow["shadow candidate"]
     lines.append(f"| Active decision latency with a shadow candidate (sandboxed) | p50 {with_shadow[0]:.2f} ms, "
                  f"p99 {with_shadow[1]:.2f} ms; the shadow's own work after it p50 {with_shadow[2]:.2f} ms | "
