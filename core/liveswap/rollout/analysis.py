@@ -107,6 +107,7 @@ class AnalysisRun:
 
     def observe(self, comparison: Comparison, *, settled: bool) -> Verdict:
         """After a batch: ``settled`` says whether the candidate settled bets in it."""
+        comparison.mark()
         if self.done:
             return self.verdict
         cand = comparison.candidate

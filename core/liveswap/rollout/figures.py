@@ -2,7 +2,9 @@
 
 One ``VersionFigures`` per ``NAME==VERSION`` taking part in a rollout (the candidate and the
 active version), counted from the moment the candidate started. Drawdown is the largest fall of
-the version's cumulative realized PnL from its running peak (starting at 0), in USD.
+the version's cumulative realized PnL from its running peak (starting at 0), in USD, taken after
+each batch (:meth:`VersionFigures.mark`), so the order settlements arrive in within a batch
+does not change it.
 ``Comparison`` holds both. These figures are reported (and the drawdown, PnL and fault guards
 read them); the verdict on money comes from the paired batches (:mod:`liveswap.judge`).
 """
@@ -54,6 +56,9 @@ class VersionFigures:
         self.wins += int(won)
         self.open_bets = max(0, self.open_bets - 1)
         self.pnl += pnl
+
+    def mark(self) -> None:
+        """The end of a batch: update the peak and the drawdown."""
         self.peak = max(self.peak, self.pnl)
         self.max_drawdown = max(self.max_drawdown, self.peak - self.pnl)
 
@@ -94,6 +99,10 @@ class Comparison:
 
     def settle_active(self, *, won: bool, pnl: float, fee: float = 0.0) -> None:
         self.active.record_settlement(won=won, pnl=pnl, fee=fee)
+
+    def mark(self) -> None:
+        self.candidate.mark()
+        self.active.mark()
 
     @property
     def pnl_difference(self) -> float:
