@@ -152,6 +152,7 @@ def test_a_shadow_runs_on_a_migrated_journal_with_whole_contract_hypothetical_fi
     balance = engine.ledger.balance
     swaps = SwapManager(engine, loader, probation_batches=3)
     rollouts = RolloutController(engine, loader, swaps, snapshot_every=4)
+    engine.add_between_batches(lambda _engine: rollouts.wait_caught_up())  # the shadow's thread, in step
     outcome: list[str | None] = []
     ask = CandidateRequest(spec="contra==1.0.0", mode="shadow", markets=[], analysis={}, auto_promote=False,
                            request=1)

@@ -30,7 +30,10 @@ def _host(home: Path, loader: InProcessLoader, **kw: Any) -> tuple[Any, SwapMana
     engine.journal.record_swap(kind="start", from_version=None, to_version=engine.active.spec, ok=True,
                                reason="", batch_end=engine.cursor)
     swaps = SwapManager(engine, loader, probation_batches=3)
-    return engine, swaps, RolloutController(engine, loader, swaps, snapshot_every=4)
+    rollouts = RolloutController(engine, loader, swaps, snapshot_every=4)
+    # the shadow decides on its own thread; waiting for it after each batch keeps these tests in step
+    engine.add_between_batches(lambda _engine: rollouts.wait_caught_up())
+    return engine, swaps, rollouts
 
 
 def _ask(spec: str, request: int = 1, **kw: Any) -> CandidateRequest:

@@ -150,3 +150,43 @@ def test_a_longshot_buyer_that_makes_money_is_promoted(home: Path, cli_env: dict
     figures = cand["figures"]
     assert figures["candidate"]["win_rate"] < figures["active"]["win_rate"]  # it wins less often...
     assert cand["money"]["lower"] > 0.0  # ...and makes more money
+
+
+HANG = '''
+import time
+
+from liveswap.api import hookimpl
+
+
+class Strategy:
+    """Hangs in every decision (the host's hook time limit ends each call)."""
+
+    @hookimpl
+    def on_candle(self, candle, ctx):
+        time.sleep(3600)
+        return []
+'''
+
+
+def test_a_hung_shadow_never_holds_the_active_version_back(home: Path, cli_env: dict[str, str]) -> None:
+    make_wheel(home / "registry", "follower-strategy", "1.0.0", ep="follower", module="follower_strategy",
+               body=FOLLOWER)
+    # the same strategy (it takes the active version's state: no warm-up), a version that hangs
+    make_wheel(home / "registry", "follower-strategy", "2.0.0", ep="follower", module="follower_strategy", body=HANG)
+    env = {**cli_env, "LIVESWAP_STRATEGY": "follower==1.0.0", "LIVESWAP_RISK__DAILY_LOSS_LIMIT": "1000000",
+           "LIVESWAP_PAPER__STARTING_BALANCE": "1000000"}
+    with running_host(home, env):
+        done = ls(env, "shadow", "follower==2.0.0", "--wait", "60")
+        assert done.returncode == 0, done.stderr + host_stderr(env)
+        started = until(lambda: _candidate(home).get("cursor"), timeout=30, what="the shadow's first status")
+
+        def ahead() -> int:
+            st = status_of(home)
+            return (st["cursor"] - (st.get("candidate") or {}).get("cursor", started)) // 300
+
+        # each of the shadow's batches takes the hook time limit (5 s); the active version goes on
+        until(lambda: ahead() >= 20, timeout=60, what="the active version twenty batches ahead of the shadow")
+        cursor = status_of(home)["cursor"]
+    decided = _journal(home, f"SELECT DISTINCT batch_end FROM decisions WHERE batch_end > {started} AND "
+                             f"batch_end <= {cursor} AND version = '1.0.0' AND fault IS NULL")
+    assert len(decided) == (cursor - started) // 300  # every batch decided by the active version, none skipped

@@ -33,8 +33,10 @@ from liveswap.engine.canary import Canary
 from liveswap.exceptions import LoadError, StrategyFault
 from liveswap.home.control import CandidateRequest
 from liveswap.journal import candidates as cj
+from liveswap.journal.store import Journal
 from liveswap.money import from_micros
 from liveswap.rollout.hypothetical import BookLookup, OutcomeLookup
+from liveswap.rollout.offpath import ShadowThread
 from liveswap.rollout.slot import CandidateSlot
 from liveswap.rollout.spec import AnalysisSpec, AnalysisSpecError
 
@@ -42,6 +44,8 @@ if TYPE_CHECKING:
     from liveswap.engine.loop import Engine
 
 Done = Callable[[str | None], None]
+PROMOTE_WAIT = 10.0  # seconds a promotion or an end waits for a shadow to finish the batch it is deciding
+STATUS_WAIT = 0.05  # seconds the status waits for a busy shadow before showing its last figures
 
 
 def _ignore(_reason: str | None) -> None:
@@ -92,6 +96,8 @@ class RolloutController:
         self._books = books
         self._snapshot_every = snapshot_every
         self.slot: CandidateSlot | None = None
+        self._thread: ShadowThread | None = None  # a shadow decides off the engine thread
+        self._shown: dict[str, Any] | None = None  # the last status, shown while the shadow is busy
         self.ask: CandidateRequest | None = None
         self.since: float | None = None
         self._preparing: _Preparing | None = None
@@ -191,6 +197,17 @@ class RolloutController:
         p = self._preparing
         return p is None or p.finished.wait(timeout)
 
+    def wait_caught_up(self, timeout: float = 30.0) -> bool:
+        """Block until a shadow has decided every batch the engine has (tests and benchmarks)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            slot, thread, cursor = self.slot, self._thread, self.engine.cursor
+            if slot is None or thread is None or not thread.alive or cursor is None or slot.cursor >= cursor:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.002)
+
     # ---- between batches ------------------------------------------------------------------------
 
     def tick(self, engine: Engine) -> None:
@@ -205,7 +222,10 @@ class RolloutController:
             return
         cursor = engine.cursor
         if cursor is not None and cursor > slot.cursor:
-            slot.catch_up(until=cursor, desired=engine.desired)
+            if self._thread is not None:
+                self._thread.advance(until=cursor, desired=engine.desired)  # returns at once
+            else:
+                slot.catch_up(until=cursor, desired=engine.desired)  # a canary only keeps the score
         ask = self.ask
         if ask is not None and ask.auto_promote and slot.analysis.done:
             verdict = slot.analysis.verdict
@@ -257,11 +277,15 @@ class RolloutController:
         self.slot, self.since = slot, float(row["started_at"])
         if slot.mode == "canary":
             engine.set_canary(Canary(strategy, slot.canary_markets))
+        else:
+            self._thread = ShadowThread(slot)
         p.done(None)
 
     def _slot(self, p: _Preparing, strategy: ActiveStrategy, cid: int, active_spec: str, balance: Decimal,
               start_batch: int, settlement_rowid: int) -> CandidateSlot:
-        return CandidateSlot(journal=self.engine.journal, candidate_id=int(cid), strategy=strategy,
+        shadow = p.ask.mode != "canary"  # a shadow works on its own thread, through its own connection
+        journal = Journal(self.engine.journal.path) if shadow else self.engine.journal
+        return CandidateSlot(journal=journal, own_journal=shadow, candidate_id=int(cid), strategy=strategy,
                              active_spec=active_spec, analysis=p.spec, markets=self.engine.markets,
                              paper=self.engine.settings.paper, balance=balance, start_batch=int(start_batch),
                              settlement_rowid=int(settlement_rowid), outcome=self._outcome, books=self._books,
@@ -287,6 +311,16 @@ class RolloutController:
         if slot is None or self._promoting:
             return
         engine = self.engine
+        thread = self._thread
+        if thread is not None:
+            with thread.held(PROMOTE_WAIT) as got:
+                if not got:
+                    self._refuse_promotion(f"candidate {slot.spec} is still deciding a batch after {PROMOTE_WAIT:g} "
+                                           "s (slow or hung): not promoted")
+                    return
+                thread.stopping()  # its worker goes to the engine: the thread takes no more batches
+            thread.stop(PROMOTE_WAIT)
+            self._thread = None
         if engine.cursor is not None and engine.cursor > slot.cursor:
             slot.catch_up(until=engine.cursor, desired=engine.desired)
         self._promoting = True
@@ -301,6 +335,8 @@ class RolloutController:
                 self._end("promoted", reason, close=False)
             elif slot.mode == "canary":
                 engine.set_canary(Canary(slot.strategy, slot.canary_markets))  # it goes on as before
+            else:
+                self._thread = ShadowThread(slot)  # it goes on shadowing
             callbacks, self._promote_done = self._promote_done, []
             for cb in callbacks:
                 cb(refusal)
@@ -309,10 +345,27 @@ class RolloutController:
         self.promoter.adopt(new=slot.strategy, generation=engine.desired.generation, done=finished,
                             reason=f"candidate {verdict}: {reason}"[:300])
 
+    def _refuse_promotion(self, reason: str) -> None:
+        logger.warning(reason)
+        callbacks, self._promote_done = self._promote_done, []
+        for cb in callbacks:
+            cb(reason)
+
+    def _stop_thread(self, *, close_worker: bool) -> bool:
+        """Stop the shadow's thread (closing its worker ends a call it hangs in); True once it ended."""
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return True
+        thread.stopping()
+        if close_worker and self.slot is not None:
+            self.slot.strategy.runner.close()
+        return thread.stop(PROMOTE_WAIT)
+
     def _end(self, outcome: str, reason: str, *, close: bool = True) -> None:
         slot = self.slot
         if slot is None:
             return
+        self._stop_thread(close_worker=close)
         if outcome != "promoted" and not slot.analysis.done:
             slot.analysis.terminate(slot.comparison, f"{outcome} by the operator")
         self._last = self.status()
@@ -326,7 +379,8 @@ class RolloutController:
             self.engine.set_canary(None)  # its markets go back to the active version
         if close:
             slot.strategy.runner.close()
-        self.slot, self.ask = None, None
+        slot.close_journal()
+        self.slot, self.ask, self._shown = None, None, None
 
     def close(self) -> None:
         """Host shutdown: a final snapshot of the candidate, then stop its worker."""
@@ -336,9 +390,11 @@ class RolloutController:
             self.engine.set_canary(None)
         if slot is not None:
             try:
-                slot.snapshot()
+                if self._stop_thread(close_worker=False):
+                    slot.snapshot()  # else it hangs in its worker: it resumes from its last snapshot
             finally:
                 slot.strategy.runner.close()
+                slot.close_journal()
         p = self._preparing
         if p is not None and p.prepared is not None:
             p.prepared.runner.close()
@@ -346,12 +402,21 @@ class RolloutController:
     # ---- what status.json shows --------------------------------------------------------------
 
     def status(self) -> dict[str, Any] | None:
-        slot, ask, p = self.slot, self.ask, self._preparing
+        slot, p, thread = self.slot, self._preparing, self._thread
         if slot is None:
             if p is not None:
                 return {"spec": p.ask.spec, "mode": p.ask.mode, "markets": list(p.ask.markets), "phase": "preparing",
                         "since": None, "verdict": "running", "reason": "loading the candidate"}
             return self._last
+        if thread is None:
+            return self._status(slot)
+        with thread.held(STATUS_WAIT) as got:
+            if got:
+                self._shown = self._status(slot)
+        return self._shown
+
+    def _status(self, slot: CandidateSlot) -> dict[str, Any]:
+        ask = self.ask
         assessment = slot.analysis.assess(slot.comparison)
         cand, act = slot.comparison.candidate, slot.comparison.active
         return {

@@ -59,8 +59,9 @@ class CandidateSlot:
                  analysis: AnalysisSpec, markets: dict[str, Market], paper: PaperSettings, balance: Amount,
                  start_batch: int, settlement_rowid: int, outcome: OutcomeLookup | None = None,
                  snapshot_every: int = 10, canary_markets: frozenset[str] = frozenset(),
-                 books: BookLookup | None = None) -> None:
+                 books: BookLookup | None = None, own_journal: bool = False) -> None:
         self.journal = journal
+        self._own_journal = own_journal
         self.canary_markets = canary_markets
         self.mode = "canary" if canary_markets else "shadow"
         self.candidate_id = candidate_id
@@ -89,14 +90,22 @@ class CandidateSlot:
 
     # ---- the loop ---------------------------------------------------------------------------
 
-    def catch_up(self, *, until: int, desired: Desired) -> int:
-        """Take every journaled batch after the slot's cursor up to ``until``; returns how many."""
+    def catch_up(self, *, until: int, desired: Desired, stop: Callable[[], bool] | None = None) -> int:
+        """Take every journaled batch after the slot's cursor up to ``until`` (or until ``stop()`` says
+        so, checked between batches); returns how many."""
         done = 0
         for batch_end, raw, _, faulted in cj.batches_between(self.journal, self.cursor, until):
+            if stop is not None and stop():
+                break
             self.process(batch_end=batch_end, candles=[Candle.from_dict(c) for c in raw], faulted=faulted,
                          desired=desired)
             done += 1
         return done
+
+    def close_journal(self) -> None:
+        """Close the slot's own journal connection (a shadow reads and writes through its own)."""
+        if self._own_journal:
+            self.journal.close()
 
     def process(self, *, batch_end: int, candles: list[Candle], faulted: set[str], desired: Desired) -> None:
         """One journaled batch; ``faulted`` holds the versions that faulted on it."""
