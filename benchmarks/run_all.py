@@ -162,9 +162,13 @@ def main() -> None:
             anchor = f"declared alpha {alpha}"
         lines.append(f"| Money judge ({row['runs']} rollouts), {row['scenario']} | {what} | {anchor} |")
     plain, with_shadow = shadow["no candidate"], shadow["shadow candidate"]
-    lines.append(f"| Active decision latency with a shadow candidate (sandboxed) | p50 {with_shadow[0]:.2f} ms, "
-                 f"p99 {with_shadow[1]:.2f} ms; the shadow's own work after it p50 {with_shadow[2]:.2f} ms | "
+    lines.append(f"| Active decision latency with a shadow candidate (sandboxed, on its own thread) | p50 "
+                 f"{with_shadow[0]:.2f} ms, p99 {with_shadow[1]:.2f} ms; between batches p50 {with_shadow[2]:.2f} ms | "
                  f"without a candidate p50 {plain[0]:.2f} ms, p99 {plain[1]:.2f} ms |")
+    calm, slow = shadow["catch-up, no candidate"], shadow["catch-up, slow shadow"]
+    lines.append(f"| Catch-up of 10 batches, the active version's decisions and orders | with a slow shadow (40 ms "
+                 f"a candle) {slow[0]:.0f} ms; the shadow itself done {slow[1]:.0f} ms after the start | "
+                 f"without a candidate {calm[0]:.0f} ms |")
     web_row = re.findall(r"^\s*([\d,]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)", web, re.MULTILINE)
     if web_row:
         n, cold, warm, added = web_row[-1]
