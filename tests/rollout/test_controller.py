@@ -129,10 +129,13 @@ def test_promote_keeps_the_candidates_own_worker_and_state(home: Path) -> None:
     assert runner.export_state()["seen"][: len(seen_before)] == seen_before
     assert {r[0] for r in engine.journal.query(
         "SELECT version FROM decisions WHERE batch_end > ?", (slot.cursor,))} == {"2.0.0"}
-    row = cj.history(engine.journal)[0]
+    guard, row = cj.history(engine.journal)[:2]
     assert row["outcome"] == "promoted" and row["figures"]
     assert engine.journal.query("SELECT kind, to_version FROM swaps ORDER BY id DESC LIMIT 1")[0][:] == (
         "promote", "probe==2.0.0")
+    # the replaced version now shadows the promoted one (the guard), for the declared batches
+    assert (guard["spec"], guard["mode"], guard["active"], guard["ended_at"]) == (
+        "probe==1.0.0", "guard", "probe==2.0.0", None)
 
 
 def test_reject_stops_the_candidate_and_keeps_its_record(home: Path) -> None:
@@ -167,7 +170,7 @@ def test_a_different_strategy_is_warmed_up_not_given_foreign_state(home: Path) -
 def test_auto_promote_acts_on_the_verdict(home: Path) -> None:
     # loose declared rates and a tight bound: the verdict comes within a few paired batches
     analysis = {"min_bets": 1, "alpha": 0.45, "beta": 0.45, "bound_per_market": 0.05, "margin": 0.0,
-                "max_fault_rate": None}
+                "max_fault_rate": None, "guard_batches": 0}
     engine, _, rollouts = _host(home, _loader())
     advance(engine, 900)
     _start(engine, rollouts, _ask("contra==1.0.0", analysis=analysis, auto_promote=True))

@@ -4,6 +4,7 @@ replay where the favourite loses money a favourite buyer is never promoted, a lo
 from __future__ import annotations
 
 import csv
+import json
 import random
 import sqlite3
 from decimal import Decimal
@@ -124,32 +125,56 @@ def _favourite_env(home: Path, cli_env: dict[str, str]) -> dict[str, str]:
             "LIVESWAP_PAPER__STARTING_BALANCE": "1000000"}
 
 
-def _auto_rollout(home: Path, env: dict[str, str], spec: str) -> dict[str, Any]:
+def _auto_rollout(home: Path, env: dict[str, str], spec: str, *, expect_active: str) -> dict[str, Any]:
+    """Shadow ``spec`` with --auto-promote until its rollout ends; its journal row, figures and judge."""
     with running_host(home, env):
         done = ls(env, "shadow", spec, "--auto-promote", "--min-bets", "5", "--horizon", "300", "--wait", "60")
         assert done.returncode == 0, done.stderr + host_stderr(env)
-        until(lambda: _candidate(home).get("verdict") not in (None, "running") and
-              _candidate(home).get("phase") not in ("running", "promoting", "preparing"), timeout=120,
-              what=f"a verdict on {spec}")
-        return {"candidate": _candidate(home), "active": status_of(home)["active"]["name"]}
+        row = until(lambda: next((r for r in _journal(home, "SELECT * FROM candidates WHERE mode = 'shadow'")
+                                  if r["ended_at"] is not None), None), timeout=120, what=f"a verdict on {spec}")
+        # status.json follows the journal within a heartbeat
+        active = until(lambda: status_of(home)["active"]["name"] == expect_active and expect_active, timeout=30,
+                       what=f"{expect_active} active")
+    figures = json.loads(row["figures"])
+    return {"outcome": row["outcome"], "verdict": row["verdict"], "figures": figures, "active": active,
+            "money": figures["analysis"]["money"]}
 
 
 def test_a_favourite_buyer_that_loses_money_is_never_promoted(home: Path, cli_env: dict[str, str]) -> None:
-    seen = _auto_rollout(home, _favourite_env(home, cli_env), "fav==1.0.0")
-    cand = seen["candidate"]
-    assert seen["active"] == "upper" and cand["phase"] == "rejected" and cand["verdict"] == "failed", cand
-    figures = cand["figures"]
+    seen = _auto_rollout(home, _favourite_env(home, cli_env), "fav==1.0.0", expect_active="upper")
+    assert seen["active"] == "upper" and seen["outcome"] == "rejected" and seen["verdict"] == "failed", seen
+    figures = seen["figures"]
     assert figures["candidate"]["win_rate"] > figures["active"]["win_rate"]  # it wins more often...
-    assert cand["money"]["upper"] < cand["money"]["margin"]  # ...and makes less money
+    assert seen["money"]["upper"] < seen["money"]["margin"]  # ...and makes less money
 
 
 def test_a_longshot_buyer_that_makes_money_is_promoted(home: Path, cli_env: dict[str, str]) -> None:
-    seen = _auto_rollout(home, _favourite_env(home, cli_env), "long==1.0.0")
-    cand = seen["candidate"]
-    assert seen["active"] == "long" and cand["phase"] == "promoted" and cand["verdict"] == "successful", cand
-    figures = cand["figures"]
+    seen = _auto_rollout(home, _favourite_env(home, cli_env), "long==1.0.0", expect_active="long")
+    assert seen["active"] == "long" and seen["outcome"] == "promoted" and seen["verdict"] == "successful", seen
+    figures = seen["figures"]
     assert figures["candidate"]["win_rate"] < figures["active"]["win_rate"]  # it wins less often...
-    assert cand["money"]["lower"] > 0.0  # ...and makes more money
+    assert seen["money"]["lower"] > 0.0  # ...and makes more money
+
+
+def test_a_promoted_version_that_loses_is_rolled_back_by_the_guard(home: Path, cli_env: dict[str, str]) -> None:
+    env = _favourite_env(home, cli_env)
+    with running_host(home, env):
+        done = ls(env, "shadow", "fav==1.0.0", "--guard-batches", "300", "--wait", "60")
+        assert done.returncode == 0, done.stderr + host_stderr(env)
+        promoted = ls(env, "promote", "--wait", "60")  # the operator promotes it before any verdict
+        assert promoted.returncode == 0, promoted.stderr + host_stderr(env)
+        assert status_of(home)["active"]["name"] == "fav"
+        until(lambda: _candidate(home).get("mode") == "guard", timeout=60, what="the guard to start")
+        until(lambda: status_of(home)["active"]["name"] == "upper" and _candidate(home).get("phase") == "rolled back",
+              timeout=120, what="the guard's rollback")
+        guard = _candidate(home)
+        history = ls(env, "history", "--json")
+    assert guard["spec"] == "upper==1.0.0" and guard["verdict"] == "successful"
+    assert "behind upper==1.0.0 beyond the margin" in guard["ended_reason"]
+    assert guard["money"]["lower"] > 0.25  # upper minus fav, per batch: the margin, the other way round
+    assert history.returncode == 0 and "guard: fav==1.0.0 is behind upper==1.0.0" in history.stdout
+    rows = _journal(home, "SELECT spec, mode, outcome FROM candidates ORDER BY id")
+    assert [tuple(r) for r in rows] == [("fav==1.0.0", "shadow", "promoted"), ("upper==1.0.0", "guard", "rolled back")]
 
 
 HANG = '''

@@ -132,6 +132,9 @@ def render(c: dict[str, Any]) -> str:
              + (", auto-promote" if c.get("auto_promote") else "") + ")"]
     if c.get("markets"):
         lines.append(f"markets    {', '.join(c['markets'])}")
+    if c.get("guard_of"):
+        lines.append(f"guard      the replaced version shadows {c['guard_of']} since its promotion: rolled back "
+                     "to it if the promoted version is behind beyond the margin")
     lines.append(f"verdict    {c.get('verdict', 'running')}")
     lines.append(f"           {c.get('reason', '')}")
     money = c.get("money")

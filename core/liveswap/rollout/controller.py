@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from loguru import logger
 
@@ -35,6 +35,7 @@ from liveswap.home.control import CandidateRequest
 from liveswap.journal import candidates as cj
 from liveswap.journal.store import Journal
 from liveswap.money import from_micros
+from liveswap.rollout.guard import GUARD_GENERATION, GUARD_MODE, Guard, decide, guard_spec
 from liveswap.rollout.hypothetical import BookLookup, OutcomeLookup
 from liveswap.rollout.offpath import ShadowThread
 from liveswap.rollout.slot import CandidateSlot
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from liveswap.engine.loop import Engine
 
 Done = Callable[[str | None], None]
+SwapKind = Literal["promote", "rollback"]  # what a promotion is journaled as (a guard's: a rollback)
 PROMOTE_WAIT = 10.0  # seconds a promotion or an end waits for a shadow to finish the batch it is deciding
 STATUS_WAIT = 0.05  # seconds the status waits for a busy shadow before showing its last figures
 
@@ -58,6 +60,7 @@ class _Preparing:
     spec: AnalysisSpec
     done: Done
     resume_id: int | None = None
+    guard: Guard | None = None  # the replaced version, shadowing the version promoted over it
     prepared: ActiveStrategy | None = None
     error: str | None = None
     finished: threading.Event = field(default_factory=threading.Event)
@@ -82,7 +85,8 @@ class VersionLoader(Protocol):
 class Promoter(Protocol):
     """What promotion needs of the swap manager (``SwapManager.adopt``)."""
 
-    def adopt(self, *, new: ActiveStrategy, generation: int, done: Done, reason: str = "") -> None: ...
+    def adopt(self, *, new: ActiveStrategy, generation: int, done: Done, reason: str = "",
+              kind: SwapKind = "promote") -> None: ...
 
 
 class RolloutController:
@@ -98,6 +102,7 @@ class RolloutController:
         self.slot: CandidateSlot | None = None
         self._thread: ShadowThread | None = None  # a shadow decides off the engine thread
         self._shown: dict[str, Any] | None = None  # the last status, shown while the shadow is busy
+        self._guard: Guard | None = None  # the running candidate is the guard after a promotion
         self.ask: CandidateRequest | None = None
         self.since: float | None = None
         self._preparing: _Preparing | None = None
@@ -226,6 +231,13 @@ class RolloutController:
                 self._thread.advance(until=cursor, desired=engine.desired)  # returns at once
             else:
                 slot.catch_up(until=cursor, desired=engine.desired)  # a canary only keeps the score
+        if self._guard is not None:
+            action = decide(self._guard, slot)
+            if action is not None and action[0] == "rollback":
+                self._promote(kind="rollback", reason=action[1])
+            elif action is not None:
+                self._end("kept", action[1])
+            return
         ask = self.ask
         if ask is not None and ask.auto_promote and slot.analysis.done:
             verdict = slot.analysis.verdict
@@ -259,8 +271,9 @@ class RolloutController:
             else:
                 start_batch = engine.cursor or 0
                 self._warm(strategy, active, start_batch)
-                cid = cj.start(engine.journal, spec=strategy.spec, mode=p.ask.mode, markets=p.ask.markets,
-                               active=active.spec, generation=p.ask.request, start_batch=start_batch,
+                cid = cj.start(engine.journal, spec=strategy.spec, mode=GUARD_MODE if p.guard else p.ask.mode,
+                               markets=p.ask.markets, active=active.spec,
+                               generation=GUARD_GENERATION if p.guard else p.ask.request, start_batch=start_batch,
                                analysis=p.spec.model_dump(), auto_promote=p.ask.auto_promote,
                                balance=engine.ledger.balance)
                 row = cj.candidate(engine.journal, cid)
@@ -274,7 +287,7 @@ class RolloutController:
             self.ask = None
             p.done(f"candidate {strategy.spec} cannot start: {exc}")
             return
-        self.slot, self.since = slot, float(row["started_at"])
+        self.slot, self.since, self._guard = slot, float(row["started_at"]), p.guard
         if slot.mode == "canary":
             engine.set_canary(Canary(strategy, slot.canary_markets))
         else:
@@ -304,9 +317,10 @@ class RolloutController:
 
     # ---- promotion and the end --------------------------------------------------------------------
 
-    def _promote(self) -> None:
+    def _promote(self, *, kind: SwapKind = "promote", reason: str | None = None) -> None:
         """Make the candidate the active version now (we are between two batches): a swap that
-        keeps the candidate's own state. Its worker has decided every batch the active one has."""
+        keeps the candidate's own state. Its worker has decided every batch the active one has.
+        A guard's rollback is the same swap, back to the replaced version (``kind="rollback"``)."""
         slot = self.slot
         if slot is None or self._promoting:
             return
@@ -327,12 +341,18 @@ class RolloutController:
         slot.snapshot()
         if slot.mode == "canary":
             engine.set_canary(None)  # from the next batch the promoted version trades every market
-        reason = slot.analysis.reason if slot.analysis.done else "promoted by the operator before a verdict"
+        guard = self._guard
+        if reason is None:
+            reason = slot.analysis.reason if slot.analysis.done else "promoted by the operator before a verdict"
+        why = reason
 
         def finished(refusal: str | None) -> None:
             self._promoting = False
             if refusal is None:
-                self._end("promoted", reason, close=False)
+                self._end("rolled back" if guard else "promoted", why, close=False)
+                if guard is None:
+                    self._start_guard(replaced=slot.comparison.active.spec, promoted=slot.spec,
+                                      spec=slot.analysis_spec)
             elif slot.mode == "canary":
                 engine.set_canary(Canary(slot.strategy, slot.canary_markets))  # it goes on as before
             else:
@@ -342,8 +362,20 @@ class RolloutController:
                 cb(refusal)
 
         verdict = slot.analysis.verdict
-        self.promoter.adopt(new=slot.strategy, generation=engine.desired.generation, done=finished,
-                            reason=f"candidate {verdict}: {reason}"[:300])
+        self.promoter.adopt(new=slot.strategy, generation=engine.desired.generation, done=finished, kind=kind,
+                            reason=(reason if guard else f"candidate {verdict}: {reason}")[:300])
+
+    def _start_guard(self, *, replaced: str, promoted: str, spec: AnalysisSpec) -> None:
+        """After a promotion: the replaced version shadows the promoted one (see :mod:`.guard`)."""
+        analysis = guard_spec(spec)
+        if analysis is None or self.slot is not None or self._preparing is not None:
+            return
+        ask = CandidateRequest(spec=replaced, analysis=analysis.model_dump(), request=0)
+        self.ask = ask
+        preparing = self._preparing = _Preparing(ask, analysis, _ignore, guard=Guard(promoted, replaced, spec))
+        logger.info("guard: {} shadows {} for {} paired batches", replaced, promoted, spec.guard_batches)
+        threading.Thread(target=self._prepare, args=(preparing,), name=f"prepare guard {replaced}",
+                         daemon=True).start()
 
     def _refuse_promotion(self, reason: str) -> None:
         logger.warning(reason)
@@ -380,7 +412,7 @@ class RolloutController:
         if close:
             slot.strategy.runner.close()
         slot.close_journal()
-        self.slot, self.ask, self._shown = None, None, None
+        self.slot, self.ask, self._shown, self._guard = None, None, None, None
 
     def close(self) -> None:
         """Host shutdown: a final snapshot of the candidate, then stop its worker."""
@@ -420,7 +452,9 @@ class RolloutController:
         assessment = slot.analysis.assess(slot.comparison)
         cand, act = slot.comparison.candidate, slot.comparison.active
         return {
-            "spec": slot.spec, "mode": ask.mode if ask else "shadow", "markets": list(ask.markets) if ask else [],
+            "spec": slot.spec, "mode": GUARD_MODE if self._guard else ask.mode if ask else "shadow",
+            "guard_of": self._guard.promoted if self._guard else None,
+            "markets": list(ask.markets) if ask else [],
             "phase": "stopped" if self._closed else "promoting" if self._promoting else "running",
             "since": self.since,
             "auto_promote": bool(ask and ask.auto_promote), "cursor": slot.cursor,

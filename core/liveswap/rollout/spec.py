@@ -15,6 +15,8 @@ margin = -0.25         # failed once the upper bound is below this (non-inferior
 horizon = 2000         # paired batches after which an open verdict is inconclusive
 bound_per_market = 5.0 # the largest |difference| of PnL per dollar on one market (clipped beyond)
 max_drawdown = 25.0    # USD, the candidate's realized drawdown since it started
+guard_batches = 100    # after a promotion the replaced version shadows the new one this long (0: no guard)
+guard_max_drawdown = 40.0  # USD: the promoted version's drawdown that rolls it back (besides the margin)
 max_pnl_shortfall = 20.0   # USD the candidate may trail the active version by
 max_fault_rate = 0.02  # share of batches the candidate faulted on
 failure_limit = 0      # failed guard measurements tolerated (Argo failureLimit)
@@ -66,6 +68,10 @@ class AnalysisSpec(BaseModel):
     inconclusive_limit: int = Field(0, ge=0, description="inconclusive measurements tolerated (Argo)")
     consecutive_error_limit: int = Field(
         4, ge=0, description="candidate faults in a row tolerated before the run fails (Argo's Error, default 4)")
+    guard_batches: int = Field(
+        100, ge=0, description="after a promotion, paired batches the replaced version shadows the new one (0: none)")
+    guard_max_drawdown: float | None = Field(
+        None, gt=0, description="USD; the promoted version's drawdown since its promotion that rolls it back")
     no_data: NoDataVerdict = Field(
         "inconclusive", description="verdict of a run that ends with no measurement (Argo would say successful)")
 
@@ -119,7 +125,8 @@ _FLAG_TYPES: dict[str, type] = {"min_bets": int, "max_bets": int, "max_candles":
                                 "min_edge": float, "margin": float, "horizon": int, "bound_per_market": float,
                                 "max_drawdown": float,
                                 "max_pnl_shortfall": float, "max_fault_rate": float, "failure_limit": int,
-                                "inconclusive_limit": int, "consecutive_error_limit": int, "no_data": str}
+                                "inconclusive_limit": int, "consecutive_error_limit": int, "no_data": str,
+                                "guard_batches": int, "guard_max_drawdown": float}
 
 
 def add_analysis_flags(parser: argparse.ArgumentParser) -> None:
