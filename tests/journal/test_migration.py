@@ -20,7 +20,7 @@ from liveswap.rollout.controller import RolloutController
 from liveswap.swap.loader import InProcessLoader
 from liveswap.swap.manager import SwapManager
 
-from tests.support.engine_helpers import T0, Probe, advance, make_engine, probe_version
+from tests.support.engine_helpers import T0, Probe, advance, connect_in_step, make_engine, probe_version
 
 SUPPORT = Path(__file__).resolve().parents[1] / "support"
 
@@ -152,7 +152,7 @@ def test_a_shadow_runs_on_a_migrated_journal_with_whole_contract_hypothetical_fi
     balance = engine.ledger.balance
     swaps = SwapManager(engine, loader, probation_batches=3)
     rollouts = RolloutController(engine, loader, swaps, snapshot_every=4)
-    engine.add_between_batches(lambda _engine: rollouts.wait_caught_up())  # the shadow's thread, in step
+    connect_in_step(engine, swaps=swaps, rollouts=rollouts)  # the shadow decides on its own thread
     outcome: list[str | None] = []
     ask = CandidateRequest(spec="contra==1.0.0", mode="shadow", markets=[], analysis={}, auto_promote=False,
                            request=1)

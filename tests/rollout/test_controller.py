@@ -12,7 +12,7 @@ from liveswap.rollout.controller import RolloutController
 from liveswap.swap.loader import InProcessLoader
 from liveswap.swap.manager import SwapManager
 
-from tests.support.engine_helpers import Probe, advance, make_engine, probe_version
+from tests.support.engine_helpers import Probe, advance, connect_in_step, make_engine, probe_version
 
 
 class Contrarian(Probe):
@@ -31,8 +31,7 @@ def _host(home: Path, loader: InProcessLoader, **kw: Any) -> tuple[Any, SwapMana
                                reason="", batch_end=engine.cursor)
     swaps = SwapManager(engine, loader, probation_batches=3)
     rollouts = RolloutController(engine, loader, swaps, snapshot_every=4)
-    # the shadow decides on its own thread; waiting for it after each batch keeps these tests in step
-    engine.add_between_batches(lambda _engine: rollouts.wait_caught_up())
+    connect_in_step(engine, swaps=swaps, rollouts=rollouts)  # the shadow decides on its own thread
     return engine, swaps, rollouts
 
 

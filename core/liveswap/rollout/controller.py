@@ -2,18 +2,21 @@
 
 Lifecycle of a candidate (``candidate`` in control.json, one at a time):
 
-* **preparing** -- on a thread, like a swap's prepare: load the version through the same
-  :class:`~liveswap.swap.loader.VersionLoader` (registry checks, isolated install, sandboxed
-  worker), then ``setup(params)``. The active version keeps trading.
+* **preparing** -- on a thread, the swap's own preparation (:class:`~liveswap.swap.pending.Preparation`):
+  load the version through the same :class:`~liveswap.swap.loader.VersionLoader` (registry
+  checks, isolated install, sandboxed worker), then ``setup(params)``. The active version keeps trading.
 * **starting** (between two batches) -- a new candidate takes the active version's exported state
   when it is the same strategy (``import_state(state, from_version)``), else it is warmed up on
   the journal's recent candles (decided, not traded). A candidate a previous run of this home
   was shadowing resumes from its newest snapshot instead, and decides the batches since.
-* **running** -- after every batch the slot (:mod:`.slot`) decides the new batches.
+* **running** -- after every batch the slot (:mod:`.slot`) decides the new batches: a shadow on
+  its own thread (:mod:`.offpath`), off the active version's path; a canary's score on the engine's.
 * **ended** -- promoted (a hot swap that keeps the candidate's own state: its worker becomes
   the active one, no export, no import, no warm-up), rejected, or replaced; journaled with the
   verdict, its reason and the figures. With ``auto_promote`` a successful verdict promotes and a
   failed one rejects; an inconclusive one waits for the operator.
+* **guarded** -- after a promotion the replaced version shadows the promoted one and rolls it
+  back if it loses (:mod:`.guard`).
 """
 
 from __future__ import annotations
@@ -21,8 +24,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -30,7 +32,7 @@ from loguru import logger
 
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.canary import Canary
-from liveswap.exceptions import LoadError, StrategyFault
+from liveswap.exceptions import StrategyFault
 from liveswap.home.control import CandidateRequest
 from liveswap.journal import candidates as cj
 from liveswap.journal.store import Journal
@@ -40,46 +42,38 @@ from liveswap.rollout.hypothetical import BookLookup, OutcomeLookup
 from liveswap.rollout.offpath import ShadowThread
 from liveswap.rollout.slot import CandidateSlot
 from liveswap.rollout.spec import AnalysisSpec, AnalysisSpecError
+from liveswap.swap.loader import VersionLoader
+from liveswap.swap.pending import Done, Preparation
 
 if TYPE_CHECKING:
     from liveswap.engine.loop import Engine
 
-Done = Callable[[str | None], None]
 SwapKind = Literal["promote", "rollback"]  # what a promotion is journaled as (a guard's: a rollback)
 PROMOTE_WAIT = 10.0  # seconds a promotion or an end waits for a shadow to finish the batch it is deciding
 STATUS_WAIT = 0.05  # seconds the status waits for a busy shadow before showing its last figures
+
 
 
 def _ignore(_reason: str | None) -> None:
     """A ``done`` for a request whose outcome another callback reports."""
 
 
-@dataclass(slots=True)
-class _Preparing:
+@dataclass(slots=True, kw_only=True)
+class _Preparing(Preparation):
+    """A candidate on its way: the swap's own preparation (load, ``setup(params)``), plus the ask."""
+
     ask: CandidateRequest
-    spec: AnalysisSpec
+    analysis: AnalysisSpec
     done: Done
     resume_id: int | None = None
     guard: Guard | None = None  # the replaced version, shadowing the version promoted over it
-    prepared: ActiveStrategy | None = None
-    error: str | None = None
-    finished: threading.Event = field(default_factory=threading.Event)
 
-    def cancel(self) -> None:
+    def drop(self) -> None:
         """This candidate was replaced or rejected before it started: stop it once it is loaded."""
         self.done("replaced before it started")
-        threading.Thread(target=self._close_when_ready, daemon=True).start()
-
-    def _close_when_ready(self) -> None:
-        self.finished.wait(120)
-        if self.prepared is not None:
-            self.prepared.runner.close()
-
-
-class VersionLoader(Protocol):
-    """What loading a candidate needs (``liveswap.swap.loader.VersionLoader``: the swap's own loader)."""
-
-    def load(self, spec: str) -> ActiveStrategy: ...
+        prepared = self.cancel()
+        if prepared is not None:
+            prepared.runner.close()
 
 
 class Promoter(Protocol):
@@ -111,7 +105,6 @@ class RolloutController:
         self._last: dict[str, Any] | None = None  # the last candidate that ended, for status
         self._closed = False  # the host stopped: the candidate resumes at the next start
         self._lock = threading.Lock()
-        engine.add_between_batches(self.tick)
         self._last = _ended(cj.history(engine.journal, 1))
 
     # ---- requests (from the control watcher, on the engine thread) ----------------------------
@@ -122,7 +115,7 @@ class RolloutController:
         ``done`` is called once, on the engine thread: None when it took effect, else the refusal."""
         if ask is None:
             if self._preparing is not None:
-                self._preparing.cancel()
+                self._preparing.drop()
                 self._preparing = None
             if self.slot is not None:
                 self._end("rejected", "rejected by the operator")
@@ -163,14 +156,14 @@ class RolloutController:
         if self.slot is not None:
             self._end("replaced", f"replaced by {ask.spec}")
         if self._preparing is not None:
-            self._preparing.cancel()
+            self._preparing.drop()
         self.ask = ask
         if ask.promote is not None and ask.promote > ask.request:
             self._promote_done.append(done)
             done = _ignore
-        preparing = self._preparing = _Preparing(ask, spec, done, resume_id)
-        threading.Thread(target=self._prepare, args=(preparing,), name=f"prepare candidate {ask.spec}",
-                         daemon=True).start()
+        preparing = self._preparing = _Preparing(spec=ask.spec, ask=ask, analysis=spec, done=done,
+                                                 resume_id=resume_id)
+        preparing.start(engine=self.engine, loader=self.loader, name=f"prepare candidate {ask.spec}")
 
     def _canary_refusal(self, ask: CandidateRequest) -> str | None:
         known = self.engine.markets
@@ -185,22 +178,10 @@ class RolloutController:
                     "their fills apart by version)")
         return None
 
-    def _prepare(self, p: _Preparing) -> None:
-        try:
-            strategy = self.loader.load(p.ask.spec)
-            strategy.runner.setup(dict(self.engine.desired.params))
-            p.prepared = strategy
-        except (LoadError, StrategyFault) as exc:
-            p.error = str(exc)
-        except Exception as exc:  # noqa: BLE001 - a broken candidate never takes the host down
-            logger.exception("preparing candidate {} failed", p.ask.spec)
-            p.error = f"{type(exc).__name__}: {exc}"
-        p.finished.set()
-
     def wait_prepared(self, timeout: float = 30.0) -> bool:
         """Block until a candidate being prepared is ready (tests and benchmarks)."""
         p = self._preparing
-        return p is None or p.finished.wait(timeout)
+        return p is None or p.ready.wait(timeout)
 
     def wait_caught_up(self, timeout: float = 30.0) -> bool:
         """Block until a shadow has decided every batch the engine has (tests and benchmarks)."""
@@ -217,7 +198,7 @@ class RolloutController:
 
     def tick(self, engine: Engine) -> None:
         p = self._preparing
-        if p is not None and p.finished.is_set():
+        if p is not None and p.finished:
             self._preparing = None
             self._start(p)
             if self.slot is not None and self._promote_done:
@@ -274,7 +255,7 @@ class RolloutController:
                 cid = cj.start(engine.journal, spec=strategy.spec, mode=GUARD_MODE if p.guard else p.ask.mode,
                                markets=p.ask.markets, active=active.spec,
                                generation=GUARD_GENERATION if p.guard else p.ask.request, start_batch=start_batch,
-                               analysis=p.spec.model_dump(), auto_promote=p.ask.auto_promote,
+                               analysis=p.analysis.model_dump(), auto_promote=p.ask.auto_promote,
                                balance=engine.ledger.balance)
                 row = cj.candidate(engine.journal, cid)
                 assert row is not None
@@ -288,9 +269,7 @@ class RolloutController:
             p.done(f"candidate {strategy.spec} cannot start: {exc}")
             return
         self.slot, self.since, self._guard = slot, float(row["started_at"]), p.guard
-        if slot.mode == "canary":
-            engine.set_canary(Canary(strategy, slot.canary_markets))
-        else:
+        if slot.mode != "canary":
             self._thread = ShadowThread(slot)
         p.done(None)
 
@@ -299,7 +278,7 @@ class RolloutController:
         shadow = p.ask.mode != "canary"  # a shadow works on its own thread, through its own connection
         journal = Journal(self.engine.journal.path) if shadow else self.engine.journal
         return CandidateSlot(journal=journal, own_journal=shadow, candidate_id=int(cid), strategy=strategy,
-                             active_spec=active_spec, analysis=p.spec, markets=self.engine.markets,
+                             active_spec=active_spec, analysis=p.analysis, markets=self.engine.markets,
                              paper=self.engine.settings.paper, balance=balance, start_batch=int(start_batch),
                              settlement_rowid=int(settlement_rowid), outcome=self._outcome, books=self._books,
                              snapshot_every=self._snapshot_every,
@@ -337,10 +316,8 @@ class RolloutController:
             self._thread = None
         if engine.cursor is not None and engine.cursor > slot.cursor:
             slot.catch_up(until=engine.cursor, desired=engine.desired)
-        self._promoting = True
+        self._promoting = True  # from the next batch a promoted canary trades every market
         slot.snapshot()
-        if slot.mode == "canary":
-            engine.set_canary(None)  # from the next batch the promoted version trades every market
         guard = self._guard
         if reason is None:
             reason = slot.analysis.reason if slot.analysis.done else "promoted by the operator before a verdict"
@@ -353,9 +330,7 @@ class RolloutController:
                 if guard is None:
                     self._start_guard(replaced=slot.comparison.active.spec, promoted=slot.spec,
                                       spec=slot.analysis_spec)
-            elif slot.mode == "canary":
-                engine.set_canary(Canary(slot.strategy, slot.canary_markets))  # it goes on as before
-            else:
+            elif slot.mode != "canary":
                 self._thread = ShadowThread(slot)  # it goes on shadowing
             callbacks, self._promote_done = self._promote_done, []
             for cb in callbacks:
@@ -372,10 +347,10 @@ class RolloutController:
             return
         ask = CandidateRequest(spec=replaced, analysis=analysis.model_dump(), request=0)
         self.ask = ask
-        preparing = self._preparing = _Preparing(ask, analysis, _ignore, guard=Guard(promoted, replaced, spec))
+        preparing = self._preparing = _Preparing(spec=replaced, ask=ask, analysis=analysis, done=_ignore,
+                                                 guard=Guard(promoted, replaced, spec))
         logger.info("guard: {} shadows {} for {} paired batches", replaced, promoted, spec.guard_batches)
-        threading.Thread(target=self._prepare, args=(preparing,), name=f"prepare guard {replaced}",
-                         daemon=True).start()
+        preparing.start(engine=self.engine, loader=self.loader, name=f"prepare guard {replaced}")
 
     def _refuse_promotion(self, reason: str) -> None:
         logger.warning(reason)
@@ -407,8 +382,6 @@ class RolloutController:
         if self._last is not None:
             self._last.update(phase=outcome, ended_reason=reason, ended_at=time.time())
         logger.info("candidate {} {}: {} ({})", slot.spec, outcome, slot.analysis.verdict, reason)
-        if slot.mode == "canary" and self.engine.canary is not None:
-            self.engine.set_canary(None)  # its markets go back to the active version
         if close:
             slot.strategy.runner.close()
         slot.close_journal()
@@ -418,8 +391,6 @@ class RolloutController:
         """Host shutdown: a final snapshot of the candidate, then stop its worker."""
         slot = self.slot
         self._closed = True
-        if slot is not None and self.engine.canary is not None:
-            self.engine.set_canary(None)
         if slot is not None:
             try:
                 if self._stop_thread(close_worker=False):
@@ -428,16 +399,26 @@ class RolloutController:
                 slot.strategy.runner.close()
                 slot.close_journal()
         p = self._preparing
-        if p is not None and p.prepared is not None:
-            p.prepared.runner.close()
+        prepared = p.cancel() if p is not None else None
+        if prepared is not None:
+            prepared.runner.close()
 
-    # ---- what status.json shows --------------------------------------------------------------
+    # ---- what the engine and status.json pull ---------------------------------------------------
+
+    def canary(self) -> Canary | None:
+        """The candidate trading its markets for real: a running canary, not being promoted, not
+        stopped. Once it ends (or while its promotion commits) its markets go back to the active version."""
+        slot = self.slot
+        if slot is None or slot.mode != "canary" or self._promoting or self._closed:
+            return None
+        return Canary(slot.strategy, slot.canary_markets)
 
     def status(self) -> dict[str, Any] | None:
         slot, p, thread = self.slot, self._preparing, self._thread
         if slot is None:
             if p is not None:
-                return {"spec": p.ask.spec, "mode": p.ask.mode, "markets": list(p.ask.markets), "phase": "preparing",
+                mode = GUARD_MODE if p.guard else p.ask.mode
+                return {"spec": p.ask.spec, "mode": mode, "markets": list(p.ask.markets), "phase": "preparing",
                         "since": None, "verdict": "running", "reason": "loading the candidate"}
             return self._last
         if thread is None:
