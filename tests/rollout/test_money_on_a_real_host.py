@@ -80,6 +80,7 @@ def test_a_twin_shadowed_against_the_active_version_shows_exactly_zero(home: Pat
     for key in ("bets", "wins", "pnl", "fees", "max_drawdown"):
         assert figures["candidate"][key] == figures["active"][key], key
     assert cand["money"]["estimate"] == 0.0 and cand["money"]["lower"] < 0.0 < cand["money"]["upper"]
+    assert cand["money"]["paired_candles"] >= cand["money"]["batches"] * 5  # five to nine candles a batch
     # every batch the judge saw, rebuilt from the journal: the difference is exactly zero on each
     start = _journal(home, "SELECT start_batch, id FROM candidates")[0]
     real = _results(_journal(home, "SELECT f.market, f.window_start, o.batch_end, f.cost_micros + f.fee_micros AS "

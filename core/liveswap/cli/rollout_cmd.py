@@ -141,7 +141,8 @@ def render(c: dict[str, Any]) -> str:
     if money:
         est = "-" if money.get("estimate") is None else f"{money['estimate']:+.4f}"
         lines.append(f"money      mean difference {est} per batch (per dollar staked, candidate - active), "
-                     f"bounds [{money['lower']:+.4f}, {money['upper']:+.4f}], {money['batches']} paired batches")
+                     f"bounds [{money['lower']:+.4f}, {money['upper']:+.4f}], {money['batches']} paired batches "
+                     f"({money.get('paired_candles', 0)} candles)")
         lines.append(f"           declared: alpha {money['alpha']:g} (false promotion), beta {money['beta']:g} "
                      f"(false failure), min_edge {money['min_edge']:+g}, margin {money['margin']:+g}, "
                      f"horizon {money['horizon']} batches")

@@ -90,6 +90,7 @@ class AnalysisRun:
     reason: str = ""
     markets: int = 9  # markets in one batch (the judge's bound is per market times this)
     judge: Judge | None = None
+    paired_candles: int = 0  # candles in the paired batches the judge has taken
 
     def __post_init__(self) -> None:
         if self.judge is None:
@@ -202,10 +203,12 @@ class AnalysisRun:
         assert self.judge is not None
         return self.judge
 
-    def pair(self, difference: float) -> None:
-        """One paired batch's difference (:func:`liveswap.judge.pair_by_batch`), in batch order."""
-        if not self.done:
+    def pair(self, difference: float, *, candles: int = 0) -> None:
+        """One paired batch's difference (:func:`liveswap.judge.pair_by_batch`), in batch order, and
+        how many candles (either side bet on) it pairs."""
+        if not self.done and self.money_judge.verdict == "running":
             self.money_judge.add(difference)
+            self.paired_candles += candles
 
     def _money_phase(self, comparison: Comparison) -> Verdict:
         """The money metric's phase, cheaply (no bounds computed): the judge's verdict once the
@@ -235,8 +238,8 @@ class AnalysisRun:
         """What ``rollout --json`` shows of the judge: estimate, bounds, paired batches, declared rates."""
         judge = self.money_judge
         d = judge.design
-        return {**judge.judgment().to_dict(), "alpha": d.alpha, "beta": d.beta, "min_edge": d.min_edge,
-                "margin": d.margin, "horizon": d.horizon, "bound": d.bound}
+        return {**judge.judgment().to_dict(), "paired_candles": self.paired_candles, "alpha": d.alpha,
+                "beta": d.beta, "min_edge": d.min_edge, "margin": d.margin, "horizon": d.horizon, "bound": d.bound}
 
     def assess(self, comparison: Comparison) -> Assessment:
         money = self._money(comparison)
@@ -251,11 +254,13 @@ class AnalysisRun:
 
     def state(self) -> dict[str, Any]:
         return {"verdict": self.verdict, "reason": self.reason, "markets": self.markets,
-                "guards": {name: asdict(g) for name, g in self.guards.items()}, "judge": self.money_judge.state()}
+                "guards": {name: asdict(g) for name, g in self.guards.items()}, "judge": self.money_judge.state(),
+                "paired_candles": self.paired_candles}
 
     @classmethod
     def from_state(cls, spec: AnalysisSpec, data: dict[str, Any]) -> AnalysisRun:
         guards = {name: MetricResult(**g) for name, g in data.get("guards", {}).items() if name in GUARDS}
         markets = int(data.get("markets", 9))
         judge = Judge.from_state(spec.design(markets), data["judge"]) if "judge" in data else None
-        return cls(spec, guards, data.get("verdict", "running"), data.get("reason", ""), markets, judge)
+        return cls(spec, guards, data.get("verdict", "running"), data.get("reason", ""), markets, judge,
+                   int(data.get("paired_candles", 0)))

@@ -50,9 +50,9 @@ class BatchPairer:
         self.markets = markets
         self.canary_markets = canary_markets
 
-    def complete(self, *, until: int) -> list[float]:
-        """The differences of the batches in ``(judged_through, until]`` that are complete, in order;
-        stops at the first batch with an open fill (later ones wait for it)."""
+    def complete(self, *, until: int) -> list[tuple[float, int]]:
+        """``(difference, paired candles)`` of the batches in ``(judged_through, until]`` that are
+        complete, in order; stops at the first batch with an open fill (later ones wait for it)."""
         if until <= self.judged_through:
             return []
         active = cj.real_money(self.journal, after_batch=self.judged_through, until_batch=until,
@@ -67,13 +67,15 @@ class BatchPairer:
         c_done, c_open = _results(mine)
         waiting = a_open | c_open
         stop = min(waiting) if waiting else None
-        out: list[float] = []
+        out: list[tuple[float, int]] = []
         for batch in sorted(a_done.keys() | c_done.keys()):
             if stop is not None and batch >= stop:
                 break
-            diff = self._difference(a_done.get(batch, []), c_done.get(batch, []))
+            active_results, mine_results = a_done.get(batch, []), c_done.get(batch, [])
+            diff = self._difference(active_results, mine_results)
             if diff is not None:
-                out.append(float(diff))
+                candles = {(r.market, r.window_start) for r in (*active_results, *mine_results) if r.staked > 0}
+                out.append((float(diff), len(candles)))
         self.judged_through = until if stop is None else stop - 1
         return out
 

@@ -146,8 +146,8 @@ class CandidateSlot:
             self.comparison.active.record_batch(candles=len(candles), fault=bool(faulted))
         cj.record_batch(self.journal, self.candidate_id, batch_end=batch_end, orders=[o.to_dict() for o in orders],
                         settlements=[s.to_dict() for s in settled], snapshot=None)
-        for difference in self.pairer.complete(until=batch_end):
-            self.analysis.pair(difference)
+        for difference, candles in self.pairer.complete(until=batch_end):
+            self.analysis.pair(difference, candles=candles)
         self.analysis.observe(self.comparison, settled=bool(settled) or canary_settled)
         self.cursor = batch_end
         self._since_snapshot += 1
