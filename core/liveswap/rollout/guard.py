@@ -46,7 +46,7 @@ def guard_spec(spec: AnalysisSpec) -> AnalysisSpec | None:
         update={"max_candles": None, "max_drawdown": None, "max_pnl_shortfall": None, "max_fault_rate": None})
 
 
-def decide(guard: Guard, slot: CandidateSlot) -> tuple[Action, str] | None:
+def guard_action(guard: Guard, slot: CandidateSlot) -> tuple[Action, str] | None:
     """What the guard does after a batch: roll back, keep the new version (the guard ends), or nothing."""
     limit = guard.spec.guard_max_drawdown
     drawdown = slot.comparison.active.max_drawdown
