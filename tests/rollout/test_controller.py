@@ -159,11 +159,14 @@ def test_reject_stops_the_candidate_and_keeps_its_record(home: Path) -> None:
 def test_a_different_strategy_is_warmed_up_not_given_foreign_state(home: Path) -> None:
     engine, _, rollouts = _host(home, _loader())
     advance(engine, 1800)
+    start = engine.cursor
     _start(engine, rollouts, _ask("contra==1.0.0"))
     slot = rollouts.slot
     assert slot is not None
-    warm = slot.strategy.runner.export_state()["seen"]
-    assert warm and all(v == "contra" for _, _, v in warm)  # decided the journal's candles itself
+    advance(engine, 300)  # the warm-up runs on the shadow's own thread, before its first batch
+    seen = slot.strategy.runner.export_state()["seen"]
+    warm = [s for s in seen if s[1] < start]
+    assert warm and all(v == "contra" for _, _, v in seen)  # decided the journal's candles itself
 
 
 def test_auto_promote_acts_on_the_verdict(home: Path) -> None:
@@ -291,5 +294,6 @@ def test_a_candidate_that_reads_none_of_the_active_schemas_is_warmed_up_not_give
     assert _start(engine, rollouts, _ask("probe==3.0.0", request=2)) == [None]
     slot = rollouts.slot
     assert slot is not None
+    advance(engine, 300)  # the warm-up runs on the shadow's own thread, before its first batch
     warm = slot.strategy.runner.export_state()["seen"]
     assert warm and all(v == "3.0.0" for *_, v in warm)  # the journal's candles, decided by itself

@@ -197,12 +197,12 @@ class Strategy:
 def test_a_hung_shadow_never_holds_the_active_version_back(home: Path, cli_env: dict[str, str]) -> None:
     make_wheel(home / "registry", "follower-strategy", "1.0.0", ep="follower", module="follower_strategy",
                body=FOLLOWER)
-    # the same strategy (it takes the active version's state: no warm-up), a version that hangs
-    make_wheel(home / "registry", "follower-strategy", "2.0.0", ep="follower", module="follower_strategy", body=HANG)
+    # another strategy: its warm-up on recent candles hangs too, on the shadow's own thread
+    make_wheel(home / "registry", "hang-strategy", "1.0.0", ep="hang", module="hang_strategy", body=HANG)
     env = {**cli_env, "LIVESWAP_STRATEGY": "follower==1.0.0", "LIVESWAP_RISK__DAILY_LOSS_LIMIT": "1000000",
            "LIVESWAP_PAPER__STARTING_BALANCE": "1000000"}
     with running_host(home, env):
-        done = ls(env, "shadow", "follower==2.0.0", "--wait", "60")
+        done = ls(env, "shadow", "hang==1.0.0", "--wait", "60")
         assert done.returncode == 0, done.stderr + host_stderr(env)
         started = until(lambda: _candidate(home).get("cursor"), timeout=30, what="the shadow's first status")
 

@@ -248,11 +248,12 @@ class RolloutController:
                 slot = self._slot(p, strategy, row["id"], row["active"], from_micros(row["balance_micros"]),
                                   row["start_batch"], row["settlement_rowid"])
                 if not slot.resume():
-                    self._warm(strategy, active, int(row["start_batch"]))
+                    slot.warm_window = self._warm(strategy, active, int(row["start_batch"]),
+                                                  defer=slot.mode != "canary")
                 logger.info("candidate {} resumes at batch {}", strategy.spec, slot.cursor)
             else:
                 start_batch = engine.cursor or 0
-                self._warm(strategy, active, start_batch)
+                warm = self._warm(strategy, active, start_batch, defer=p.ask.mode != "canary")
                 cid = cj.start(engine.journal, spec=strategy.spec, mode=GUARD_MODE if p.guard else p.ask.mode,
                                markets=p.ask.markets, active=active.spec,
                                generation=GUARD_GENERATION if p.guard else p.ask.request, start_batch=start_batch,
@@ -262,6 +263,7 @@ class RolloutController:
                 assert row is not None
                 slot = self._slot(p, strategy, cid, active.spec, from_micros(row["balance_micros"]), start_batch,
                                   row["settlement_rowid"])
+                slot.warm_window = warm  # a shadow warms up on its own thread, then snapshots
                 slot.snapshot()
                 logger.info("candidate {} shadows {} from batch {}", strategy.spec, active.spec, start_batch)
         except StrategyFault as exc:
@@ -285,20 +287,25 @@ class RolloutController:
                              snapshot_every=self._snapshot_every,
                              canary_markets=frozenset(p.ask.markets) if p.ask.mode == "canary" else frozenset())
 
-    def _warm(self, strategy: ActiveStrategy, active: ActiveStrategy, start_batch: int) -> None:
+    def _warm(self, strategy: ActiveStrategy, active: ActiveStrategy, start_batch: int, *,
+              defer: bool) -> tuple[int, int] | None:
         """The active version's state if it is the same strategy and the declarations let it cross
         (converted down if the active version writes what the candidate reads), else a warm-up on
-        recent candles."""
+        recent candles: returned as ``(since, until)`` for a shadow's own thread to do (``defer``),
+        so a slow candidate's warm-up never holds the active version back; done here for a canary."""
         crossing = decide(active.state_decl, strategy.state_decl) if strategy.name == active.name else None
         if crossing is not None and crossing.carries:
             state = active.runner.export_state_json(crossing.export_schema)
             if state is not None:
                 strategy.runner.import_state_json(state, active.version)
-            return
+            return None
         if crossing is not None:
             logger.info("candidate {}: {}", strategy.spec, crossing.describe(active.version, strategy.version))
         since = start_batch - self.engine.settings.warmup_seconds
+        if defer:
+            return since, start_batch
         self.engine.replay_into(strategy.runner, since, start_batch)
+        return None
 
     # ---- promotion and the end --------------------------------------------------------------------
 

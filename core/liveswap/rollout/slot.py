@@ -37,6 +37,7 @@ from liveswap.api.types import Candle, Context, Fill, Settlement
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.desired import Desired
 from liveswap.engine.intents import validate_output
+from liveswap.engine.recovery import replay_batches
 from liveswap.journal import candidates as cj
 from liveswap.journal.store import Journal
 from liveswap.markets import Market
@@ -62,6 +63,7 @@ class CandidateSlot:
                  books: BookLookup | None = None, own_journal: bool = False) -> None:
         self.journal = journal
         self._own_journal = own_journal
+        self.warm_window: tuple[int, int] | None = None  # a warm-up still to do: (since, until]
         self.canary_markets = canary_markets
         self.mode = "canary" if canary_markets else "shadow"
         self.candidate_id = candidate_id
@@ -93,6 +95,8 @@ class CandidateSlot:
     def catch_up(self, *, until: int, desired: Desired, stop: Callable[[], bool] | None = None) -> int:
         """Take every journaled batch after the slot's cursor up to ``until`` (or until ``stop()`` says
         so, checked between batches); returns how many."""
+        if self.warm_window is not None:
+            self._warm_up(desired)
         done = 0
         for batch_end, raw, _, faulted in cj.batches_between(self.journal, self.cursor, until):
             if stop is not None and stop():
@@ -101,6 +105,25 @@ class CandidateSlot:
                          desired=desired)
             done += 1
         return done
+
+    def _warm_up(self, desired: Desired) -> None:
+        """A different strategy's warm-up on the journal's recent batches (decided, not traded), done
+        on the shadow's own thread; then a snapshot, so a restart does not warm it up again."""
+        assert self.warm_window is not None
+        since, until = self.warm_window
+        self.warm_window = None
+        params = dict(desired.params)
+
+        def context_for(now: int) -> Callable[[str], Context]:
+            balance = fl(self.book.ledger.balance) or 0.0
+            return lambda market: Context(now=now, balance=balance, params=params, version=self.strategy.version)
+
+        try:
+            replay_batches(self.journal, self.strategy.runner, since, until, context_for)
+        except StrategyFault as exc:
+            self.last_fault = f"{exc.kind}: {exc.reason}"
+            logger.warning("candidate {} faulted in its warm-up: {}", self.spec, self.last_fault)
+        self.snapshot()
 
     def close_journal(self) -> None:
         """Close the slot's own journal connection (a shadow reads and writes through its own)."""
