@@ -118,6 +118,19 @@ class AnalysisRun:
         if settled and cand.bets >= self.spec.min_bets:
             for name in GUARDS:
                 self._measure(self.guards[name], comparison)
+        ended = self._gate()
+        if ended is not None:
+            return ended
+        if self._money_phase(comparison) != "running":
+            money = self._money(comparison)
+            return self._finish(money.phase, money.message)
+        if self.spec.max_candles is not None and cand.candles >= self.spec.max_candles:
+            return self.terminate(comparison, f"candle budget spent ({cand.candles} >= max_candles "
+                                              f"{self.spec.max_candles})")
+        return self.verdict
+
+    def _gate(self) -> Verdict | None:
+        """The verdict a gating guard's limits end the run with, if any (Argo's failure/inconclusive limits)."""
         for name in GUARDS:
             guard = self.guards[name]
             if guard.dry_run or guard.phase != "running":
@@ -130,13 +143,7 @@ class AnalysisRun:
                 guard.phase = "inconclusive"
                 return self._finish("inconclusive", f"{name}: {guard.inconclusive} inconclusive measurement(s) > "
                                                     f"inconclusive_limit {self.spec.inconclusive_limit}")
-        if self._money_phase(comparison) != "running":
-            money = self._money(comparison)
-            return self._finish(money.phase, money.message)
-        if self.spec.max_candles is not None and cand.candles >= self.spec.max_candles:
-            return self.terminate(comparison, f"candle budget spent ({cand.candles} >= max_candles "
-                                              f"{self.spec.max_candles})")
-        return self.verdict
+        return None
 
     def terminate(self, comparison: Comparison, why: str) -> Verdict:
         """End the run now (budget spent, operator): Argo's termination, with the explicit no-data verdict."""

@@ -21,7 +21,6 @@ Lifecycle of a candidate (``candidate`` in control.json, one at a time):
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from liveswap.registry.crossing import decide
 from liveswap.rollout.guard import GUARD_GENERATION, GUARD_MODE, Guard, guard_action, guard_spec
 from liveswap.rollout.hypothetical import BookLookup, OutcomeLookup
 from liveswap.rollout.offpath import ShadowThread
+from liveswap.rollout.report import ended_status, running_status
 from liveswap.rollout.slot import CandidateSlot
 from liveswap.rollout.spec import AnalysisSpec, AnalysisSpecError
 from liveswap.swap.loader import VersionLoader
@@ -106,7 +106,7 @@ class RolloutController:
         self._last: dict[str, Any] | None = None  # the last candidate that ended, for status
         self._closed = False  # the host stopped: the candidate resumes at the next start
         self._lock = threading.Lock()
-        self._last = _ended(cj.history(engine.journal, 1))
+        self._last = ended_status(cj.history(engine.journal, 1))
 
     # ---- requests (from the control watcher, on the engine thread) ----------------------------
 
@@ -213,6 +213,10 @@ class RolloutController:
                 self._thread.advance(until=cursor, desired=engine.desired)  # returns at once
             else:
                 slot.catch_up(until=cursor, desired=engine.desired)  # a canary only keeps the score
+        self._act_on_verdict(slot)
+
+    def _act_on_verdict(self, slot: CandidateSlot) -> None:
+        """A guard's rollback or end; with ``auto_promote``, a successful verdict promotes, a failed one rejects."""
         if self._guard is not None:
             action = guard_action(self._guard, slot)
             if action is not None and action[0] == "rollback":
@@ -317,16 +321,8 @@ class RolloutController:
         if slot is None or self._promoting:
             return
         engine = self.engine
-        thread = self._thread
-        if thread is not None:
-            with thread.held(PROMOTE_WAIT) as got:
-                if not got:
-                    self._refuse_promotion(f"candidate {slot.spec} is still deciding a batch after {PROMOTE_WAIT:g} "
-                                           "s (slow or hung): not promoted")
-                    return
-                thread.stopping()  # its worker goes to the engine: the thread takes no more batches
-            thread.stop(PROMOTE_WAIT)
-            self._thread = None
+        if not self._take_from_thread(slot):
+            return
         if engine.cursor is not None and engine.cursor > slot.cursor:
             slot.catch_up(until=engine.cursor, desired=engine.desired)
         self._promoting = True  # from the next batch a promoted canary trades every market
@@ -352,6 +348,22 @@ class RolloutController:
         verdict = slot.analysis.verdict
         self.promoter.adopt(new=slot.strategy, generation=engine.desired.generation, done=finished, kind=kind,
                             reason=(reason if guard else f"candidate {verdict}: {reason}")[:300])
+
+    def _take_from_thread(self, slot: CandidateSlot) -> bool:
+        """Stop a shadow's thread after the batch it is deciding (its worker goes to the engine);
+        False, with the promotion refused, if it is still busy after ``PROMOTE_WAIT``."""
+        thread = self._thread
+        if thread is None:
+            return True
+        with thread.held(PROMOTE_WAIT) as got:
+            if not got:
+                self._refuse_promotion(f"candidate {slot.spec} is still deciding a batch after {PROMOTE_WAIT:g} s "
+                                       "(slow or hung): not promoted")
+                return False
+            thread.stopping()  # the thread takes no more batches
+        thread.stop(PROMOTE_WAIT)
+        self._thread = None
+        return True
 
     def _start_guard(self, *, replaced: str, promoted: str, spec: AnalysisSpec) -> None:
         """After a promotion: the replaced version shadows the promoted one (see :mod:`.guard`)."""
@@ -443,44 +455,8 @@ class RolloutController:
 
     def _status(self, slot: CandidateSlot) -> dict[str, Any]:
         ask = self.ask
-        assessment = slot.analysis.assess(slot.comparison)
-        cand, act = slot.comparison.candidate, slot.comparison.active
-        return {
-            "spec": slot.spec, "mode": GUARD_MODE if self._guard else ask.mode if ask else "shadow",
-            "guard_of": self._guard.promoted if self._guard else None,
-            "markets": list(ask.markets) if ask else [],
-            "phase": "stopped" if self._closed else "promoting" if self._promoting else "running",
-            "since": self.since,
-            "auto_promote": bool(ask and ask.auto_promote), "cursor": slot.cursor,
-            "bets": cand.bets, "win_rate": _round(cand.win_rate), "pnl": round(cand.pnl, 6),
-            "verdict": assessment.verdict, "reason": assessment.reason, "money": assessment.money,
-            "active": {"spec": act.spec, "bets": act.bets, "win_rate": _round(act.win_rate), "pnl": round(act.pnl, 6)},
-            "figures": slot.figures(), "analysis": assessment.to_dict(),
-            "decide_ms_p50": _p50(slot.decide_ms), "last_fault": slot.last_fault, "updated_at": time.time(),
-        }
-
-
-def _ended(rows: list[Any]) -> dict[str, Any] | None:
-    """The status of the newest candidate a previous run of this home ended, from the journal."""
-    if not rows or rows[0]["ended_at"] is None:
-        return None
-    row = rows[0]
-    figures = json.loads(row["figures"]) if row["figures"] else {}
-    cand = figures.get("candidate", {})
-    return {"spec": row["spec"], "mode": row["mode"], "markets": json.loads(row["markets"]), "phase": row["outcome"],
-            "since": row["started_at"], "ended_at": row["ended_at"], "verdict": row["verdict"] or "running",
-            "reason": (figures.get("analysis") or {}).get("reason", ""), "ended_reason": row["reason"],
-            "bets": cand.get("bets", 0), "win_rate": cand.get("win_rate"), "pnl": cand.get("pnl", 0.0),
-            "active": figures.get("active"), "figures": figures or None, "analysis": figures.get("analysis"),
-            "money": (figures.get("analysis") or {}).get("money")}
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
-
-
-def _p50(values: list[float]) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return round(ordered[len(ordered) // 2], 3)
+        return running_status(
+            slot, mode=GUARD_MODE if self._guard else ask.mode if ask else "shadow",
+            guard_of=self._guard.promoted if self._guard else None, markets=list(ask.markets) if ask else [],
+            phase="stopped" if self._closed else "promoting" if self._promoting else "running", since=self.since,
+            auto_promote=bool(ask and ask.auto_promote))
