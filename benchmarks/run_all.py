@@ -78,8 +78,7 @@ def main() -> None:
     pause = called(bench_swap_pause.main, ["--swaps", "30" if q else "200", "--host-swaps", "6" if q else "20"])
     registry = script("bench_registry.py", "--rounds", "5" if q else "30")
     control = script("control_latency.py", "-n", "10" if q else "30")
-    stats = called(bench_rollout_stats.main,
-                   ["--rollouts", "300" if q else "2000", "--feed-rollouts", "0" if q else "200"])
+    stats = called(bench_rollout_stats.main, ["--runs", "200" if q else "1000"])
     shadow = called(bench_shadow_latency.main, ["--batches", "100" if q else "400"])
     web = script("bench_web.py", *(["--quick"] if q else []))
     fleet = script("bench_fleet.py", *(["--leases", "2", "--seconds", "4"] if q else []))
@@ -152,24 +151,25 @@ def main() -> None:
     lines.append(f"| Environment: disk of numpy strategy versions | {np_disk} | Ray runtime_env: seconds per new "
                  "environment |")
     lines.append(f"| control.json change to applied (status.json) | median {applied} ms | |")
-    for kind, rows in stats.items():
-        n = rows[0]["n"] if rows else 0
-        for row in rows:
-            if row["expect"] == "promote":
-                what = f"false rejection {row['rejected']:.3f} ({row['ci_rejected']})"
-                anchor = f"declared beta {bench_rollout_stats.SPEC.beta}"
-            elif row["expect"] == "reject":
-                what = f"false promotion {row['promoted']:.3f} ({row['ci_promoted']})"
-                anchor = f"declared alpha {bench_rollout_stats.SPEC.alpha}"
-            else:
-                what = f"promoted {row['promoted']:.3f}, rejected {row['rejected']:.3f}"
-                anchor = "no error rate declared between the hypotheses"
-            lines.append(f"| Rollout SPRT, {kind} ({n} rollouts), {row['scenario']} | {what}, median "
-                         f"{row['median_bets']:.0f} bets to a decision | {anchor} |")
+    alpha = bench_rollout_stats.DESIGN.alpha
+    for row in stats:
+        median = "-" if row["median_batches"] is None else f"{row['median_batches']:.0f}"
+        if row["expect"] == "better":
+            what = f"power {row['promoted']:.3f} ({row['ci_promoted']}), median {median} batches to a decision"
+            anchor = f"failed {row['failed']:.3f}"
+        else:
+            what = (f"false promotion {row['promoted']:.3f} ({row['ci_promoted']}), failed {row['failed']:.3f}, "
+                    f"inconclusive {row['inconclusive']:.3f}")
+            anchor = f"declared alpha {alpha}"
+        lines.append(f"| Money judge ({row['runs']} rollouts), {row['scenario']} | {what} | {anchor} |")
     plain, with_shadow = shadow["no candidate"], shadow["shadow candidate"]
-    lines.append(f"| Active decision latency with a shadow candidate (sandboxed) | p50 {with_shadow[0]:.2f} ms, "
-                 f"p99 {with_shadow[1]:.2f} ms; the shadow's own work after it p50 {with_shadow[2]:.2f} ms | "
+    lines.append(f"| Active decision latency with a shadow candidate (sandboxed, on its own thread) | p50 "
+                 f"{with_shadow[0]:.2f} ms, p99 {with_shadow[1]:.2f} ms; between batches p50 {with_shadow[2]:.2f} ms | "
                  f"without a candidate p50 {plain[0]:.2f} ms, p99 {plain[1]:.2f} ms |")
+    calm, slow = shadow["catch-up, no candidate"], shadow["catch-up, slow shadow"]
+    lines.append(f"| Catch-up of 10 batches, the active version's decisions and orders | with a slow shadow (40 ms "
+                 f"a candle) {slow[0]:.0f} ms; the shadow itself done {slow[1]:.0f} ms after the start | "
+                 f"without a candidate {calm[0]:.0f} ms |")
     web_row = re.findall(r"^\s*([\d,]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)", web, re.MULTILINE)
     if web_row:
         n, cold, warm, added = web_row[-1]

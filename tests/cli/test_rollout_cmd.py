@@ -119,7 +119,8 @@ def test_shadow_survives_kill_9_and_promote_keeps_its_worker(home: Path, env: di
         assert first["spec"] == "shprobe==2.0.0" and first["mode"] == "shadow"
         assert first["active"]["spec"] == "shprobe==1.0.0"
         shown = ls(env, "rollout")
-        assert shown.returncode == 0 and "candidate  shprobe==2.0.0" in shown.stdout and "win_rate" in shown.stdout
+        assert shown.returncode == 0 and "candidate  shprobe==2.0.0" in shown.stdout
+        assert "paired batches" in shown.stdout
         as_json = json.loads(ls(env, "rollout", "--json").stdout)
         assert as_json["running"] and as_json["candidate"]["figures"]["candidate"]["spec"] == "shprobe==2.0.0"
         hypo = journal(home, "SELECT DISTINCT spec FROM hypothetical_orders")

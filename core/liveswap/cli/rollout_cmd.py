@@ -136,10 +136,20 @@ def render(c: dict[str, Any]) -> str:
              + (", auto-promote" if c.get("auto_promote") else "") + ")"]
     if c.get("markets"):
         lines.append(f"markets    {', '.join(c['markets'])}")
-    verdict = c.get("verdict", "running")
-    about = c.get("bets_to_decision")
-    lines.append(f"verdict    {verdict}" + (f"  (a decision in about {about} bets)" if about is not None else ""))
+    if c.get("guard_of"):
+        lines.append(f"guard      the replaced version shadows {c['guard_of']} since its promotion: rolled back "
+                     "to it if the promoted version is behind beyond the margin")
+    lines.append(f"verdict    {c.get('verdict', 'running')}")
     lines.append(f"           {c.get('reason', '')}")
+    money = c.get("money")
+    if money:
+        est = "-" if money.get("estimate") is None else f"{money['estimate']:+.4f}"
+        lines.append(f"money      mean difference {est} per batch (per dollar staked, candidate - active), "
+                     f"bounds [{money['lower']:+.4f}, {money['upper']:+.4f}], {money['batches']} paired batches "
+                     f"({money.get('paired_candles', 0)} candles)")
+        lines.append(f"           declared: alpha {money['alpha']:g} (false promotion), beta {money['beta']:g} "
+                     f"(false failure), min_edge {money['min_edge']:+g}, margin {money['margin']:+g}, "
+                     f"horizon {money['horizon']} batches")
     if c.get("ended_reason"):
         lines.append(f"ended      {c['ended_reason']}")
     figures = c.get("figures")
@@ -149,10 +159,7 @@ def render(c: dict[str, Any]) -> str:
         for key, label in (("bets", "bets"), ("win_rate", "win rate"), ("pnl", "pnl"), ("fees", "fees"),
                            ("max_drawdown", "max drawdown"), ("faults", "faults"), ("candles", "candles")):
             lines.append(f"{label:16}{_fmt(cand.get(key), key):>32}{_fmt(act.get(key), key):>32}")
-        pairs = figures.get("pairs", {})
         lines.append(f"{'pnl difference':16}{_fmt(figures.get('pnl_difference')):>32}")
-        lines.append(f"{'pairs':16}{pairs.get('pairs', 0):>32}   discordant {pairs.get('discordant', 0)}: "
-                     f"candidate won {pairs.get('candidate_won', 0)}, active won {pairs.get('active_won', 0)}")
     analysis = c.get("analysis")
     if analysis:
         lines += ["", f"{'metric':16}{'phase':20}{'value':>10}  {'ok/failed/inconcl.':>18}  condition"]

@@ -32,11 +32,14 @@ from datetime import UTC, datetime
 from loguru import logger
 
 from liveswap.api.types import Candle
+from liveswap.brokers.fills import Level, venue_book
 from liveswap.exceptions import FeedError, VenueError
 from liveswap.feeds.base import MissedCandle
 from liveswap.markets import Market
 from liveswap.venues.bars import Bar, BarSource
-from liveswap.venues.quotes import QuoteSource
+from liveswap.venues.quotes import Quote, QuoteSource
+
+SEEN_QUOTES = 2000  # quotes kept for shadow fills: hours of nine markets' windows
 
 MISSED_KEPT = 500
 
@@ -81,6 +84,7 @@ class VenueFeed:
         self._stale: dict[str, str] = {}
         self._last_missed: dict[str, MissedCandle] = {}  # per market, until a later candle of it comes out
         self._missed: dict[tuple[str, int], MissedCandle] = {}
+        self._seen: dict[tuple[str, int], Quote] = {}  # the quote each candle was made with (bounded)
         self._skew: float | None = None
         self._skew_checked_at: float | None = None
         self._held_until: float | None = None  # no new fetch before this (local clock) while holding
@@ -195,13 +199,30 @@ class VenueFeed:
         up_price: float | None = None
         if self.quotes is not None and self.quotes.supports(market) and venue_now - end <= self.quote_max_age:
             try:
-                up_price = self.quotes.quote(market, end).up_price
+                quote = self.quotes.quote(market, end)
             except VenueError as exc:
                 return None, exc.reason
+            up_price = quote.up_price
+            self._remember(market.name, end, quote)
             if up_price is None:
                 return None, f"{self.quotes.name}: no price for the {market.name} window at {_iso(end)}"
         return Candle(market.name, market.timeframe, bar.start, bar.end, bar.open, bar.high, bar.low, bar.close,
                       bar.volume, up_price), ""
+
+    def _remember(self, market: str, window_start: int, quote: Quote) -> None:
+        self._seen[(market, window_start)] = quote
+        if len(self._seen) > SEEN_QUOTES:
+            for key in sorted(self._seen, key=lambda k: k[1])[: len(self._seen) - SEEN_QUOTES]:
+                del self._seen[key]
+
+    def seen_book(self, market: str, window_start: int, side: str) -> tuple[Level, ...] | None:
+        """The ask book of ``side`` this feed saw for the window of ``market`` opening at
+        ``window_start`` when it made the candle a strategy decided it on (None: not seen), so a
+        shadow candidate is filled against what the active version saw (:mod:`liveswap.brokers.fills`)."""
+        quote = self._seen.get((market, window_start))
+        if quote is None:
+            return None
+        return venue_book(quote.asks(side), quote.ask(side))
 
     def _give_up(self, miss: MissedCandle) -> None:
         key = (miss.market, miss.end)

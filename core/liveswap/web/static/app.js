@@ -200,8 +200,11 @@ function renderCandidate(c) {
       c.markets && c.markets.length ? el("span", { class: "muted" }, " on " + c.markets.join(", ")) : null,
       el("span", { class: "muted" }, " · " + (c.phase ?? "running") + " since " + utc(c.since) +
         (ended && c.ended_at ? " · ended " + utc(c.ended_at) : "") + (c.auto_promote ? " · auto-promote" : ""))),
-    el("p", {}, el("span", { class: "tag " + vcls }, verdict), c.reason ?? "",
-      c.bets_to_decision !== null && c.bets_to_decision !== undefined ? el("span", { class: "muted" }, " (a decision in about " + c.bets_to_decision + " bets)") : null),
+    el("p", {}, el("span", { class: "tag " + vcls }, verdict), c.reason ?? ""),
+    c.money ? el("p", { class: "muted" }, "money: mean difference " + (c.money.estimate === null || c.money.estimate === undefined ? "–" : Number(c.money.estimate).toFixed(4))
+      + " per batch, bounds [" + Number(c.money.lower).toFixed(4) + ", " + Number(c.money.upper).toFixed(4) + "] after "
+      + c.money.batches + " paired batches · alpha " + c.money.alpha + ", beta " + c.money.beta + ", min_edge " + c.money.min_edge
+      + ", margin " + c.money.margin + ", horizon " + c.money.horizon) : null,
     c.ended_reason ? el("p", { class: "muted" }, "ended: " + c.ended_reason) : null,
     el("div", { class: "cand-grid" }, rows),
     metrics.length ? el("table", { class: "metrics" },
