@@ -158,13 +158,17 @@ def _tag(item: Any) -> Any:
     return (INTENT_TAG, *_INTENT_VALUES(item)) if type(item) is Intent else item
 
 
-def encode_outputs(outputs: list[Any]) -> bytes:
-    """Worker side: the reply to a batch. Raises ``TypeError``/``ValueError`` for unencodable outputs."""
-    wire = [
+def outputs_wire(outputs: list[Any]) -> list[Any]:
+    """Worker side: a batch's ``on_candle`` outputs as JSON-ready values (intents tagged)."""
+    return [
         [_tag(item) for item in out] if type(out) in (list, tuple) else _tag(out)
         for out in outputs
     ]
-    return encode_ok(wire)
+
+
+def encode_outputs(outputs: list[Any]) -> bytes:
+    """Worker side: the reply to a batch. Raises ``TypeError``/``ValueError`` for unencodable outputs."""
+    return encode_ok(outputs_wire(outputs))
 
 
 def decode_reply(payload: bytes) -> dict[str, Any]:

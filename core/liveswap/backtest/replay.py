@@ -1,0 +1,172 @@
+"""The backtest's lean loop: one version, its own sandboxed worker, the engine's own steps.
+
+Per batch, a live host (:meth:`liveswap.engine.loop.Engine.process_batch`) settles what the
+batch resolves, checks the daily loss latch, lets the version decide (delivering the fills and
+settlements since its last batch), validates the outputs, applies the risk limits, and sends the
+orders to the broker. This loop does the same with the same functions -- ``settle_due``,
+``DailyLossGuard.update``, ``validate_batch``, ``plan_orders``, ``send_orders``,
+``journal_answers`` and the paper broker -- minus the journal, the clock and the steering.
+
+What makes it fast is the round trip: between two events that change a context (a fill, a
+settlement), every batch's context is known ahead, so a whole run of batches goes to the worker
+at once (:mod:`liveswap.sandbox.chunk`); the worker stops after the first batch that wants to
+trade, the host trades it as live, and the next run starts there. A run never crosses a batch at
+which an open position's window ends, so settlements are booked and delivered exactly when live
+would. The strategy sees the very calls, in the very order, of a live host on the same candles.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import astuple
+
+from liveswap.api.types import Candle
+from liveswap.backtest.book import PaperBook
+from liveswap.backtest.figures import Figures
+from liveswap.backtest.sources import BatchRows
+from liveswap.engine.active import ActiveStrategy
+from liveswap.engine.desired import Desired
+from liveswap.engine.intents import validate_batch
+from liveswap.engine.ledger import to_fill, to_settlement
+from liveswap.engine.orders import plan_orders, send_orders
+from liveswap.engine.outcomes import journal_answers, settle_due
+from liveswap.journal.rows import FillRow, SettlementRow
+from liveswap.markets import Market
+from liveswap.money import fl
+from liveswap.runners.base import StrategyFault
+from liveswap.sandbox.chunk_runner import ChunkRunner
+from liveswap.settings import Settings
+
+MAX_BATCHES = 512
+MAX_CANDLES = 4096
+FAR = 2**62
+
+
+class Lookahead:
+    """An iterator of batches that can be peeked at and given batches back (bounded by a chunk)."""
+
+    def __init__(self, batches: Iterator[BatchRows]) -> None:
+        self._it = batches
+        self._back: deque[BatchRows] = deque()
+
+    def next(self) -> BatchRows | None:
+        if self._back:
+            return self._back.popleft()
+        return next(self._it, None)
+
+    def peek(self) -> BatchRows | None:
+        if not self._back:
+            nxt = next(self._it, None)
+            if nxt is None:
+                return None
+            self._back.append(nxt)
+        return self._back[0]
+
+    def give_back(self, batches: list[BatchRows]) -> None:
+        self._back.extendleft(reversed(batches))
+
+
+class VersionReplay:
+    """Replays batches through one version (see the module docstring); figures in :attr:`figures`."""
+
+    def __init__(self, *, runner: ChunkRunner, settings: Settings, desired: Desired,
+                 markets: dict[str, Market]) -> None:
+        self.runner = runner
+        self.active = ActiveStrategy(runner=runner, name=runner.name, version=runner.version)
+        self.figures = Figures(self.active.spec)
+        self._settings = settings
+        self._desired = desired
+        self._markets = markets
+        self.book = PaperBook(settings.paper)
+        self._fills: list[FillRow] = []
+        self._settlements: list[SettlementRow] = []
+
+    def run(self, batches: Iterator[BatchRows], progress: Callable[[int], None] | None = None) -> None:
+        """Decide every batch (or up to a fault: :attr:`figures`.fault says which)."""
+        ahead = Lookahead(batches)
+        while (first := ahead.next()) is not None:
+            chunk = self._chunk(first, ahead)
+            try:
+                done, outputs = self.runner.run_chunk(
+                    batches=chunk, balance=fl(self.book.ledger.balance), params=self._desired.params,
+                    positions=self._positions(), fills=[astuple(to_fill(f)) for f in self._fills],
+                    settlements=[astuple(to_settlement(s)) for s in self._settlements])
+            except StrategyFault as exc:
+                self._count(chunk[:self.runner.chunk_done])
+                self.figures.fault = f"{exc.kind}: {exc.reason}"
+                return
+            self._fills, self._settlements = [], []
+            self._count(chunk[:done])
+            ahead.give_back(chunk[done:])
+            if outputs is not None and not self._trade(chunk[done - 1], outputs):
+                return
+            if progress is not None:
+                progress(sum(len(rows) for _, rows in chunk[:done]))
+
+    def close(self) -> None:
+        self.runner.close()
+        self.book.close()
+
+    # ---- the steps ----------------------------------------------------------------------------
+
+    def _chunk(self, first: BatchRows, ahead: Lookahead) -> list[BatchRows]:
+        """Settle at ``first``, then take the batches after it up to the next window's end."""
+        end, rows = first
+        self._settle(end, rows)
+        ledger = self.book.ledger
+        limit = min((p.window_end for p in ledger.positions.values() if p.window_end > end), default=FAR)
+        chunk, candles = [first], len(rows)
+        while len(chunk) < MAX_BATCHES and candles < MAX_CANDLES:
+            nxt = ahead.peek()
+            if nxt is None or nxt[0] >= limit:
+                break
+            chunk.append(nxt)
+            candles += len(nxt[1])
+            ahead.next()
+        return chunk
+
+    def _settle(self, end: int, rows: list[tuple[object, ...]]) -> None:
+        ledger = self.book.ledger
+        if any(p.window_end <= end for p in ledger.positions.values()):
+            fresh = settle_due(self.book.broker, self.book.journal, ledger, end, [Candle(*r) for r in rows])
+            self._settlements.extend(fresh)
+            self.figures.settled_now(fresh, ledger, end)
+        self._check_daily_loss(end)
+
+    def _check_daily_loss(self, end: int) -> None:
+        self.book.daily_loss.update(self.book.ledger, limit=self._desired.risk.daily_loss_limit, ts=end,
+                                    generation=self._desired.generation, resume_request=None)
+
+    def _positions(self) -> dict[str, list[dict[str, object]]]:
+        ledger = self.book.ledger
+        return {m: ledger.open_in(m) for m in {p.market for p in ledger.positions.values()}}
+
+    def _count(self, batches: list[BatchRows]) -> None:
+        for end, rows in batches:
+            self.figures.decided(end, len(rows))
+
+    def _trade(self, batch: BatchRows, outputs: list[object]) -> bool:
+        """The engine's steps for a batch that wants to trade; False if the version faulted."""
+        end, rows = batch
+        candles = [Candle(*r) for r in rows]
+        validated, garbage = validate_batch(outputs, len(candles), self._markets, end,
+                                            max_intents=self._settings.max_intents_per_batch)
+        if garbage is not None:
+            self.runner.close()  # as live: a version at fault is never asked again
+            self.figures.fault = f"garbage: malformed output: {garbage.reason}"
+            return False
+        self._check_daily_loss(end)
+        ledger = self.book.ledger
+        plan = plan_orders(candles=candles, validated=validated, deciders=[(self.active, None)] * len(candles),
+                           active=self.active, canary=None, desired=self._desired, ledger=ledger,
+                           markets=self._markets, batch_end=end, stale_reason=None,
+                           blocked=self.book.daily_loss.blocked())
+        for order in plan.orders:
+            ledger.order_opened(order)
+        sent = send_orders(self.book.broker, ledger, plan.orders, end)
+        fills = journal_answers(self.book.journal, ledger, sent.answers)
+        self._fills.extend(fills)
+        self.figures.filled(fills)
+        self.figures.refused += len(plan.rejected) + len(sent.rejected)
+        return True
