@@ -80,9 +80,6 @@ class Figures:
     def report(self, ledger: Ledger) -> dict[str, Any]:
         wins = sum(t.wins for t in ledger.by_version.values())
         settled = sum(t.bets for t in ledger.by_version.values())
-        curve = list(self.curve)
-        if self.last_end is not None and (not curve or curve[-1][0] != self.last_end):
-            curve.append((self.last_end, fl(ledger.realized_pnl)))
         return {
             "spec": self.spec, "candles": self.candles, "batches": self.batches,
             "from": self.first_end, "to": self.last_end,
@@ -90,5 +87,5 @@ class Figures:
             "win_rate": round(wins / settled, 4) if settled else None,
             "pnl": fl(ledger.realized_pnl), "fees": fl(ledger.fees), "max_drawdown": fl(self.max_drawdown),
             "balance": fl(ledger.balance), "open_positions": len(ledger.positions), "refused": self.refused,
-            "fault": self.fault, "equity": [[t, v] for t, v in curve],
+            "fault": self.fault, "equity": [[t, v] for t, v in self.curve],
         }
