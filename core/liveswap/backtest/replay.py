@@ -40,6 +40,10 @@ from liveswap.settings import Settings
 
 MAX_BATCHES = 512
 MAX_CANDLES = 4096
+FIRST_BATCHES = 8
+"""A run's size adapts like a window: it doubles while the worker decides whole runs without
+trading, and shrinks to twice the stretch it went before trading when it stops early (a run cut
+short is sent again from where it stopped, so oversized runs cost encoding twice)."""
 FAR = 2**62
 
 
@@ -81,6 +85,7 @@ class VersionReplay:
         self.book = PaperBook(settings.paper)
         self._fills: list[FillRow] = []
         self._settlements: list[SettlementRow] = []
+        self._size = FIRST_BATCHES
 
     def run(self, batches: Iterator[BatchRows], progress: Callable[[int], None] | None = None) -> None:
         """Decide every batch (or up to a fault: :attr:`figures`.fault says which)."""
@@ -98,6 +103,7 @@ class VersionReplay:
                 return
             self._fills, self._settlements = [], []
             self._count(chunk[:done])
+            self._size = min(MAX_BATCHES, self._size * 2 if outputs is None else max(FIRST_BATCHES, 2 * done))
             ahead.give_back(chunk[done:])
             if outputs is not None and not self._trade(chunk[done - 1], outputs):
                 return
@@ -117,7 +123,7 @@ class VersionReplay:
         ledger = self.book.ledger
         limit = min((p.window_end for p in ledger.positions.values() if p.window_end > end), default=FAR)
         chunk, candles = [first], len(rows)
-        while len(chunk) < MAX_BATCHES and candles < MAX_CANDLES:
+        while len(chunk) < self._size and candles < MAX_CANDLES:
             nxt = ahead.peek()
             if nxt is None or nxt[0] >= limit:
                 break

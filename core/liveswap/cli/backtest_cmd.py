@@ -8,6 +8,7 @@ is kept under ``state/backtests/`` (the dashboard shows the newest). See docs/ba
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -15,6 +16,8 @@ from liveswap.cli.common import CommandError, add_home, add_json, print_json
 from liveswap.cli.render import table
 from liveswap.specs import SpecError, parse_spec
 from liveswap.venues.jsonfields import to_epoch
+
+NICENESS = 10
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -67,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         raise CommandError(settings_error(exc)) from None
     logger.remove()  # the engine's steps log as on a live host; a backtest reports its figures instead
+    os.nice(NICENESS)  # beside a live host, its decisions come first (the worker inherits the niceness)
     with _progress(enabled=not args.json and sys.stderr.isatty()) as tick:
         result = run_backtest(settings, request, progress=tick)
     if args.json:
