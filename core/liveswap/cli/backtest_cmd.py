@@ -143,7 +143,5 @@ def render(result: dict[str, Any]) -> str:
 
 
 def comparison_line(c: dict[str, Any]) -> str:
-    est, lo, hi = c.get("estimate"), c.get("lower"), c.get("upper")
-    nums = "" if est is None else f": {est:+.4f} per $ staked, bounds [{lo:+.4f}, {hi:+.4f}]"
-    return (f"{c['candidate']} vs {c['active']}: {c['verdict']}{nums} over {c['batches']} paired batches"
-            f" ({c['reason']})")
+    """The judge's verdict on the first version against the second, with its numbers."""
+    return f"{c['candidate']} against {c['active']}: {c['verdict']} ({c['reason']})"
