@@ -43,6 +43,9 @@ def test_a_favourite_buyer_against_a_longshot_buyer_shows_who_loses(home: Path, 
     assert fav["pnl"] < 0 < long_["pnl"]
     assert fav["win_rate"] < 0.3 < 0.7 < long_["win_rate"]
     assert fav["max_drawdown"] > long_["max_drawdown"]
+    verdict = result["comparison"]  # the shadow/canary analysis's judge, paired batch by batch
+    assert (verdict["candidate"], verdict["active"], verdict["verdict"]) == (favourite, longshot, "failed")
+    assert verdict["upper"] < 0 and verdict["batches"] > 50
     saved = json.loads(Path(result["file"]).read_text())
     assert saved["versions"] == result["versions"]  # kept under state/backtests for the dashboard
     assert Path(result["file"]).parent == home / "state" / "backtests"
@@ -50,6 +53,7 @@ def test_a_favourite_buyer_against_a_longshot_buyer_shows_who_loses(home: Path, 
     text = backtest(cli_env, favourite, "--against", longshot, "--candles", f"csv:{csv}")
     assert text.returncode == 0, text.stderr
     assert favourite in text.stdout and longshot in text.stdout and "PnL" in text.stdout
+    assert f"{favourite} against {longshot}: failed (mean difference" in text.stdout
 
 
 def test_bad_inputs_get_one_line_reasons(home: Path, cli_env: dict[str, str]) -> None:

@@ -200,3 +200,16 @@ def test_the_page_works_on_a_home_where_no_host_runs(browser, tmp_path: Path, sh
         pg.screenshot(path=str(shots / "4-no-host.png"), full_page=True)
         pg.close()
     assert json.loads((home / "state" / "control.json").read_text())["paused"] is True
+
+
+def test_the_last_backtest_shows_both_equity_curves_on_one_chart(page, trading_home, shots: Path) -> None:  # type: ignore[no-untyped-def]
+    home, env = trading_home
+    done = subprocess.run([str(BIN / "liveswap"), "backtest", "momentum==1.1.0", "--against", "momentum==1.0.0"],
+                          env=env, capture_output=True, text=True, timeout=120)  # the running host's journal
+    assert done.returncode == 0, done.stderr
+    page.wait_for_function("Number(document.getElementById('chart-backtest').dataset.points) > 0", timeout=60_000)
+    assert page.evaluate("state.charts['chart-backtest'].series.map(s => s.label).slice(1)") == [
+        "momentum==1.1.0", "momentum==1.0.0"]
+    table = page.locator("#backtests").inner_text()
+    assert "momentum==1.1.0" in table and "momentum==1.0.0" in table
+    page.screenshot(path=str(shots / "5-backtest.png"), full_page=True)
