@@ -205,11 +205,12 @@ def speed(tmp: Path, candles: int) -> None:
               f"bookkeeping {book * us:.2f} (total {total * us:.2f})")
 
 
-def million(tmp: Path, candles: int) -> subprocess.Popen[bytes]:
+def million(tmp: Path, candles: int, csv_path: Path | None = None) -> subprocess.Popen[bytes]:
     home = tmp / "million"
     make_wheel(home / "registry", "trader-strategy", "1.0.0", ep="trader", module="trader_strategy", body=TRADER)
-    path = tmp / "million.csv"
-    write_csv(path, candles, seed=2)
+    path = csv_path or tmp / "million.csv"
+    if not path.exists():
+        write_csv(path, candles, seed=2)
     env = {"LIVESWAP_HOME": str(home), "LIVESWAP_INSTALLED_STRATEGIES": "false", "PATH": "/usr/bin:/bin",
            "LIVESWAP_RISK__DAILY_LOSS_LIMIT": "1000000000"}
     cli = [str(BIN / "liveswap"), "backtest", "trader==1.0.0", "--candles", f"csv:{path}", "--json"]
@@ -241,28 +242,33 @@ def finish_million(proc: subprocess.Popen[bytes], began: float, candles: int) ->
           f"peak RSS of the backtest (its largest process) {peak:.0f} MiB")
 
 
-def live_latency(tmp: Path, batches_n: int, beside: bool, candles: int) -> list[float]:
-    home = tmp / ("live-beside" if beside else "live-alone")
+def live_latency(tmp: Path, rounds: int, per_round: int, csv_path: Path) -> tuple[list[float], list[float]]:
+    """A live engine's decision latency, alternating windows alone and beside a running backtest
+    (so the machine's other load falls on both alike)."""
+    home = tmp / "live"
     threshold_wheel(home / "registry", "1.0.0", 0.0005)
     settings = load_settings(home, risk={"daily_loss_limit": 1e6, "max_open_positions": 1000})
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     engine = paper_engine(settings, make_loader(settings).load("bench==1.0.0"))
-    groups = batches(engine, batches_n)
-    proc = million(tmp / "beside", candles) if beside else None
-    if proc is not None:
-        time.sleep(3.0)  # past the CSV's writing and the worker's start: the replay itself runs
-    lat = []
-    for end, group in groups:
-        t0 = time.perf_counter()
-        engine.process_batch(end, group, now=end)
-        lat.append((time.perf_counter() - t0) * 1000)
-        time.sleep(0.01)
-    if proc is not None:
-        proc.kill()
-        proc.wait()
+    groups = iter(batches(engine, 2 * rounds * per_round))
+    alone: list[float] = []
+    beside: list[float] = []
+    for i in range(2 * rounds):
+        proc = million(tmp / f"beside{i}", 0, csv_path) if i % 2 else None
+        if proc is not None:
+            time.sleep(2.0)  # past the worker's start: the replay itself runs
+        for _ in range(per_round):
+            end, group = next(groups)
+            t0 = time.perf_counter()
+            engine.process_batch(end, group, now=end)
+            (beside if proc else alone).append((time.perf_counter() - t0) * 1000)
+            time.sleep(0.01)
+        if proc is not None:
+            proc.kill()
+            proc.wait()
     engine.active.runner.close()
     engine.journal.close()
-    return lat
+    return alone, beside
 
 
 def main() -> None:
@@ -274,12 +280,13 @@ def main() -> None:
     print(f"backtest benchmark: {machine()}")
     with tempfile.TemporaryDirectory() as tmp:
         speed(Path(tmp), speed_n)
+        csv_path = Path(tmp) / "m" / "million.csv"
+        (Path(tmp) / "m").mkdir()
+        write_csv(csv_path, million_n, seed=2)
         began = time.perf_counter()
-        finish_million(million(Path(tmp) / "m", million_n), began, million_n)
-        (Path(tmp) / "beside").mkdir()
-        alone = live_latency(Path(tmp), 150, False, million_n)
-        beside = live_latency(Path(tmp), 150, True, million_n)
-        print("\n4. live decision latency (process_batch, sandboxed worker, ms): "
+        finish_million(million(Path(tmp) / "m", million_n, csv_path), began, million_n)
+        alone, beside = live_latency(Path(tmp), 3, 40, csv_path)
+        print("\n4. live decision latency (process_batch, sandboxed worker, ms; windows alternated): "
               f"alone p50 {pct(alone, 0.5):.2f} p99 {pct(alone, 0.99):.2f}; "
               f"beside a running backtest p50 {pct(beside, 0.5):.2f} p99 {pct(beside, 0.99):.2f}")
 
