@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.backtest_kit import LEDGER_SENSITIVE, add_strategy, backtest_json, synthetic_csv
-from tests.support.host import BIN
+from tests.support.host import BIN, ls
 
 
 def live_paper_run(home: Path, env: dict[str, str], csv: Path, spec: str) -> None:
@@ -43,6 +43,7 @@ def test_a_backtest_gives_the_figures_of_a_live_paper_host_on_the_same_csv(home:
                                                                          ) -> None:
     spec = add_strategy(home, "sensitive", LEDGER_SENSITIVE)
     csv = synthetic_csv(home / "day.csv", hours=8)
+    assert ls(cli_env, "set", "stake=4").returncode == 0  # params both take from control.json
     live_paper_run(home, cli_env, csv, spec)
     live = journal_figures(home)
     assert live["stale"] == 0 and live["bets"] > 20 and live["settled"] > 20  # a real trading run
