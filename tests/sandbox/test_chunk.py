@@ -3,8 +3,6 @@ first batch that trades, and every fault of a hostile strategy caught and named 
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -94,21 +92,19 @@ class Strategy:
     assert runner.chunk_done == 3 and not runner.alive
 
 
-def test_a_hung_batch_is_a_timeout_within_the_limit_and_a_quarter(chunky) -> None:  # type: ignore[no-untyped-def]
+def test_a_hung_batch_is_a_timeout_after_slow_batches_within_the_limit(chunky) -> None:  # type: ignore[no-untyped-def]
     runner = chunky('''
 import time
 class Strategy:
     @hookimpl
     def on_candle(self, candle, ctx):
-        time.sleep(0.3 if ctx.now < 3000 else 60)  # slow batches within the limit, then one that hangs
+        time.sleep(0.15 if ctx.now < 1800 else 60)  # batches of 0.3 s within the 0.5 s limit, then a hang
         return []
-''', hook_timeout=1.0)
-    t0 = time.monotonic()
+''', hook_timeout=0.5)
     with pytest.raises(StrategyFault) as caught:
         run(runner, 12)
     assert caught.value.kind == "timeout"
-    assert runner.chunk_done >= 6  # slow batches inside the limit were fine (progress kept the deadline)
-    assert time.monotonic() - t0 < 9 * 0.6 + 2.5
+    assert runner.chunk_done == 5  # the slow batches inside the limit were fine: progress kept the deadline
 
 
 @pytest.mark.parametrize("reply", [
@@ -135,5 +131,18 @@ class Strategy:
 ''', hook_timeout=1.0)
     with pytest.raises(StrategyFault) as caught:
         run(runner, 4)
-    assert caught.value.kind in ("protocol", "timeout"), caught.value
-    assert not runner.alive and os.path.exists("/proc") is True
+    assert caught.value.kind == "protocol", caught.value
+    assert not runner.alive
+
+
+def test_an_output_that_cannot_cross_is_garbage_at_its_batch(chunky) -> None:  # type: ignore[no-untyped-def]
+    runner = chunky('''
+class Strategy:
+    @hookimpl
+    def on_candle(self, candle, ctx):
+        return [object()] if ctx.now == 900 else []
+''')
+    with pytest.raises(StrategyFault) as caught:
+        run(runner, 10)
+    assert caught.value.kind == "garbage" and "cannot cross the sandbox" in caught.value.reason
+    assert runner.chunk_done == 2

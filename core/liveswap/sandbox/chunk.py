@@ -82,7 +82,11 @@ def run_chunk(run_batch: Callable[[Batch], BatchResult], request: tuple[Any, ...
             raise
         outputs = result.outputs
         if not all(_empty(o) for o in outputs):
-            return protocol.encode_ok([i + 1, protocol.outputs_wire(outputs)])
+            try:
+                return protocol.encode_ok([i + 1, protocol.outputs_wire(outputs)])
+            except (TypeError, ValueError, RecursionError):
+                write(encode_progress(i))  # the caller answers a garbage fault of batch i + 1
+                raise
         now = time.monotonic()
         if now - last >= progress_every:
             write(encode_progress(i + 1))
