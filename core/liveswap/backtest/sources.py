@@ -19,6 +19,7 @@ import csv
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -156,5 +157,13 @@ def journal_batches(path: Path, *, markets: Iterable[str], since: int | None = N
         db.close()
 
 
+_FIELDS = tuple(f.name for f in fields(Candle))
+
+
 def _journal_row(data: str) -> Row:
-    return _values(Candle.from_dict(json.loads(data)))
+    """A journaled candle (``Candle.to_dict`` as JSON) as its field tuple."""
+    try:
+        d = json.loads(data)
+        return tuple(d[k] for k in _FIELDS[:-1]) + (d.get("up_price"),)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BacktestError(f"a journaled candle cannot be read ({type(exc).__name__}: {exc}): {data[:80]}") from None
