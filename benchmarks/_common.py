@@ -30,7 +30,7 @@ from liveswap.engine.active import ActiveStrategy  # noqa: E402
 from liveswap.engine.loop import Engine  # noqa: E402
 from liveswap.feeds.synthetic import SyntheticFeed  # noqa: E402
 from liveswap.home.status import read_status  # noqa: E402
-from liveswap.host import make_loader, outcome_lookup  # noqa: E402
+from liveswap.host import connect, make_loader, outcome_lookup  # noqa: E402
 from liveswap.journal import Journal  # noqa: E402
 from liveswap.markets import Market  # noqa: E402
 from liveswap.settings import Settings, load_settings  # noqa: E402
@@ -204,7 +204,9 @@ def sandboxed_engine(home: Path, markets: list[str] | None = None, start: str = 
     engine = paper_engine(settings, loader.load(start), journal)
     engine.journal.record_swap(kind="start", from_version=None, to_version=engine.active.spec, ok=True,
                                batch_end=engine.cursor)
-    return engine, SwapManager(engine, loader, probation_batches=probation)
+    swaps = SwapManager(engine, loader, probation_batches=probation)
+    connect(engine, swaps=swaps)
+    return engine, swaps
 
 
 def advance(engine: Engine, batches: int) -> int:

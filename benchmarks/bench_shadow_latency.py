@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from _common import batches, paper_engine, pct, threshold_wheel  # noqa: E402
 from liveswap.home.control import CandidateRequest  # noqa: E402
-from liveswap.host import make_loader  # noqa: E402
+from liveswap.host import connect, make_loader  # noqa: E402
 from liveswap.rollout.controller import RolloutController  # noqa: E402
 from liveswap.settings import load_settings  # noqa: E402
 from liveswap.swap.manager import SwapManager  # noqa: E402
@@ -49,7 +49,9 @@ class Host:
         loader = make_loader(settings)
         self.engine = paper_engine(settings, loader.load("bench==1.0.0"))
         self.clock = self.engine.clock
-        self.rollouts = RolloutController(self.engine, loader, SwapManager(self.engine, loader, probation_batches=0))
+        swaps = SwapManager(self.engine, loader, probation_batches=0)
+        self.rollouts = RolloutController(self.engine, loader, swaps)
+        connect(self.engine, swaps=swaps, rollouts=self.rollouts)
         if shadow:
             self.rollouts.request(CandidateRequest(spec="bench==2.0.0", request=1), generation=1,
                                   done=lambda reason: None)

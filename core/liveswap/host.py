@@ -1,9 +1,12 @@
-"""Assembling a host from settings: feed, broker, journal, clock, active strategy → ``Engine``."""
+"""Assembling a host from settings: feed, broker, journal, clock, active strategy → ``Engine``,
+and the parts above it (swap, rollout, control watcher, registry rescans, the doorbell) connected to
+it in one declaration (:class:`Host`)."""
 
 from __future__ import annotations
 
 import signal
 import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 
@@ -13,24 +16,25 @@ from liveswap.api.types import Candle
 from liveswap.brokers.base import Broker, BrokerError
 from liveswap.brokers.paper import PaperBroker
 from liveswap.clock import Clock, SimClock, WallClock
-from liveswap.control.watcher import desired_from, install_control, unapplied_active
+from liveswap.control.watcher import ControlWatcher, desired_from, unapplied_active
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.loop import Engine
+from liveswap.engine.steering import PartsStatus, Steering, Step
 from liveswap.exceptions import HostError
 from liveswap.feeds.base import Feed, FeedError
 from liveswap.feeds.csv_replay import CsvReplayFeed
 from liveswap.feeds.synthetic import SyntheticFeed
-from liveswap.home.control import ControlDoc
 from liveswap.home.control_store import read_desired
+from liveswap.home.doorbell import Doorbell
 from liveswap.home.identity import HomeGuard
 from liveswap.home.paths import HomePaths
 from liveswap.journal import Journal
 from liveswap.markets import Market
 from liveswap.registry.registry import Registry
 from liveswap.rollout.controller import RolloutController
-from liveswap.runners.base import StrategyFault
 from liveswap.settings import Settings
-from liveswap.swap.loader import LoadError, VersionLoader
+from liveswap.swap import startup
+from liveswap.swap.loader import VersionLoader
 from liveswap.swap.manager import SwapManager
 from liveswap.swap.registry_loader import RegistryLoader
 from liveswap.venues import factory as venue_factory
@@ -93,52 +97,15 @@ def make_clock(settings: Settings, feed: Feed) -> Clock:
     return WallClock()
 
 
-def initial_spec(settings: Settings, journal: Journal) -> str:
-    """The version to start with: the one the journal says was active (persisted at every
-    commit and rollback), else ``settings.strategy`` (``--strategy`` / ``liveswap.toml``)."""
-    history = journal.active_history()
-    return history[0] if history else settings.strategy
-
-
-def refuse_crash_loop(settings: Settings, journal: Journal) -> tuple[str, str] | None:
-    """``(previous, reason)`` if the version the journal names must not be resumed: its probation
-    failed (it was rolled back, or the previous version could not come back), or the host died
-    ``max_probation_crashes`` times during it. The journal then records the rollback (``history``)."""
-    history = journal.active_history()
-    if not history:
-        return None
-    spec = history[0]
-    reason = None
-    open_probation = journal.open_probation()
-    if open_probation is not None and open_probation["spec"] == spec:
-        deaths = journal.count_host_death()
-        if deaths >= settings.max_probation_crashes:
-            reason = (f"{spec} was on probation when the host died {deaths} time(s) "
-                      f"(max_probation_crashes = {settings.max_probation_crashes})")
-            journal.end_probation(outcome="host-died", reason=reason)
-            previous = str(open_probation["previous"])
-        else:
-            logger.warning("{} was on probation when the host died ({} of {} allowed)", spec, deaths,
-                           settings.max_probation_crashes)
-    last = journal.probation_outcome(spec)
-    if reason is None and last is not None and last["outcome"] == "failed":
-        reason = f"{spec} failed its probation: {last['reason']}"
-        previous = str(last["previous"])
-    if reason is None:
-        return None
-    return previous, f"{reason}; starting {previous} instead"
-
-
 def make_loader(settings: Settings) -> RegistryLoader:
     return RegistryLoader(Registry.from_settings(settings), limits=settings.sandbox,
                           hook_timeout=settings.hook_timeout_seconds, state_dir=settings.state_dir,
                           max_state_bytes=settings.max_state_bytes)
 
 
-def build_engine(settings: Settings, loader: VersionLoader | None = None, *,
-                 guard: HomeGuard | None = None) -> tuple[Engine, SwapManager]:
-    """A recovered engine with its swap manager, ready to ``run()``. With a ``guard``, the first
-    step between batches checks that the home is still the host's (:func:`watch_home`)."""
+def build_host(settings: Settings, loader: VersionLoader | None = None, *, guard: HomeGuard | None = None) -> Host:
+    """A recovered host, its parts connected (:meth:`Host.steering`), ready to :meth:`Host.run`.
+    With a ``guard``, the first step between batches checks that the home is still the host's."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     feed = make_feed(settings)
     clock = make_clock(settings, feed)
@@ -146,88 +113,126 @@ def build_engine(settings: Settings, loader: VersionLoader | None = None, *,
     journal = Journal(HomePaths(settings.state_dir).journal)
     control = read_desired(settings.state_dir, settings.markets)
     loader = loader or make_loader(settings)
-    refused = refuse_crash_loop(settings, journal)
-    if refused is not None:
-        logger.error("not resuming: {}", refused[1])
-        journal.record_swap(kind="auto-rollback", from_version=initial_spec(settings, journal), to_version=refused[0],
-                            ok=True, reason=refused[1], batch_end=journal.last_batch_end())
-    active = _start_version(settings, journal, loader, control)
+    refused = startup.refuse_crash_loop(journal, max_probation_crashes=settings.max_probation_crashes)
+    active = startup.start_version(journal, loader, asked=unapplied_active(control, journal),
+                                   default=settings.strategy)
     desired = desired_from(control, settings.risk) if control is not None else None
-    engine = Engine(settings=settings, feed=feed, broker=broker, journal=journal, clock=clock, active=active,
-                    desired=desired)
-    if guard is not None:
-        watch_home(engine, guard)
-    first = feed.first_start
     # a replay starts at its first candle; a new home warms the strategy up on recent history first
     # (those candles are decided, not traded: their intents are stale)
-    warm = (int(clock.now()) - settings.warmup_seconds) // 900 * 900
-    fresh_cursor = int(first) if first is not None else warm
-    tried: list[str] = []
-    while True:
-        try:
-            engine.recover(fresh_cursor)
-            break
-        except StrategyFault as exc:
-            # a version that cannot resume (its snapshot or the replay since faults) never blocks the
-            # start: the next version this home ran takes over, and history says why
-            active.runner.close()
-            tried.append(active.spec)
-            fallback = next((s for s in journal.active_history() if s not in tried), None)
-            reason = f"{active.spec} cannot resume from its snapshot: {exc}"
-            if fallback is None:
-                journal.close()
-                raise HostError(reason) from exc
-            logger.error("{}; starting {} instead", reason, fallback)
-            try:
-                active = loader.load(fallback)
-            except LoadError as exc2:
-                journal.close()
-                raise HostError(f"{reason}; {fallback} does not load either: {exc2}") from exc2
-            journal.end_probation(outcome="failed", reason=reason)
-            journal.record_swap(kind="auto-rollback", from_version=tried[-1], to_version=active.spec, ok=True,
-                                reason=f"{reason}; starting {active.spec} instead", batch_end=journal.last_batch_end(),
-                                sha256=active.wheel_sha256)
-            engine = Engine(settings=settings, feed=feed, broker=broker, journal=journal, clock=clock, active=active,
-                            desired=desired)
-            refused = (active.spec, f"{reason}; starting {active.spec} instead")
-    history = journal.active_history()
-    if not history:
-        journal.record_swap(kind="start", from_version=None, to_version=active.spec, ok=True,
-                            reason="first version of this home", batch_end=engine.cursor, sha256=active.wheel_sha256)
-    elif history[0] != active.spec:  # control.json asked for another version while the host was down
-        journal.record_swap(kind="activate", from_version=history[0], to_version=active.spec, ok=True,
-                            reason="control.json at start", batch_end=engine.cursor, sha256=active.wheel_sha256)
-    if refused is not None:  # the reason in status (last_swap) as well as in history
-        engine.record_last_swap(kind="auto-rollback", from_spec=None, to_spec=refused[0], reason=refused[1])
+    first = feed.first_start
+    fresh_cursor = int(first) if first is not None else (int(clock.now()) - settings.warmup_seconds) // 900 * 900
+
+    def make_engine(active: ActiveStrategy, refused: startup.Refused | None) -> Engine:
+        # the reason a start refused a version is in status (last_swap) as well as in history
+        return Engine(settings=settings, feed=feed, broker=broker, journal=journal, clock=clock, active=active,
+                      desired=desired, last_swap=refused.as_last_swap() if refused is not None else None)
+
+    engine = startup.recover(make_engine, active, refused, journal=journal, loader=loader, fresh_cursor=fresh_cursor)
+    startup.record_start(journal, engine.active, cursor=engine.cursor)
     swaps = SwapManager(engine, loader, probation_batches=settings.probation_batches,
                         max_restarts=settings.max_restarts, restart_window=settings.restart_window_seconds)
-    if isinstance(loader, RegistryLoader):
-        loader.registry.versions()  # the start's scan (a rescan only if something changed since)
-        loader.registry.write_catalog()  # later ones are written by rescan_tick: `activate` trusts it
-        engine.add_between_batches(loader.rescan_tick)
+    registry = loader if isinstance(loader, RegistryLoader) else None
+    if registry is not None:
+        registry.registry.versions()  # the start's scan (a rescan only if something changed since)
+        registry.registry.write_catalog()  # later ones are written by rescan_tick: `activate` trusts it
     rollouts = RolloutController(engine, loader, swaps, outcome=outcome_lookup(feed, clock))
-    engine.set_candidate_reporter(rollouts.status)
-    engine.add_on_shutdown(rollouts.close)
-    install_control(engine, started_with=control, swaps=swaps, rollouts=rollouts)
-    return engine, swaps
+    watcher = ControlWatcher(engine.state_dir, started_with=control, swaps=swaps, rollouts=rollouts)
+    host = connect(engine, swaps=swaps, rollouts=rollouts, watcher=watcher, registry=registry, guard=guard)
+    host.doorbell = Doorbell(settings.state_dir, on_ring=engine.wake)
+    return host
 
 
-def _start_version(settings: Settings, journal: Journal, loader: VersionLoader,
-                   control: ControlDoc | None) -> ActiveStrategy:
-    """control.json's ``active`` if it was changed since this home last ran (and loads), else
-    :func:`initial_spec`. Refusals land in the journal: the control watcher retries it as a swap."""
-    asked = unapplied_active(control, journal)
-    if asked is not None:
-        try:
-            return loader.load(asked)
-        except LoadError as exc:
-            logger.error("control.json asks for {}: {}; starting {}", asked, exc, initial_spec(settings, journal))
-    spec = initial_spec(settings, journal)
-    try:
-        return loader.load(spec)
-    except LoadError as exc:
-        journal.close()
-        raise HostError(f"cannot start {spec}: {exc}") from exc
+def build_engine(settings: Settings, loader: VersionLoader | None = None, *,
+                 guard: HomeGuard | None = None) -> tuple[Engine, SwapManager]:
+    """:func:`build_host`'s engine and swap manager (the demo, tests)."""
+    host = build_host(settings, loader, guard=guard)
+    assert host.swaps is not None
+    return host.engine, host.swaps
+
+
+@dataclass(slots=True)
+class Host:
+    """One host: the engine and the parts above it, and -- declared here, once -- how they steer it.
+
+    Nothing registers itself: :meth:`steps` is the whole of what runs between two batches, in
+    order; :meth:`status` pulls each part's status when a report is built."""
+
+    engine: Engine
+    swaps: SwapManager | None = None
+    rollouts: RolloutController | None = None
+    watcher: ControlWatcher | None = None
+    registry: RegistryLoader | None = None
+    home_check: Step | None = None
+    doorbell: Doorbell | None = None
+    guard: HomeGuard | None = None
+
+    def steps(self) -> tuple[Step, ...]:
+        """Between two batches and at every idle wake, in this order (then the engine's own
+        snapshot and heartbeat when due):
+
+        1. the home is still the host's (else nothing more touches it, and the host stops);
+        2. the swap: probation counts the batch; a prepared swap commits (or is refused);
+        3. the registry notices wheels dropped into ``registry/`` (at most once a second);
+        4. the candidate decides the new batches, or starts, or is promoted;
+        5. control.json: a changed file is validated and applied (it may ask 2 and 4 for more).
+        """
+        steps: list[Step | None] = [
+            self.home_check,
+            self.swaps.tick if self.swaps is not None else None,
+            self.registry.rescan_tick if self.registry is not None else None,
+            self.rollouts.tick if self.rollouts is not None else None,
+            self.watcher,
+        ]
+        return tuple(step for step in steps if step is not None)
+
+    def steering(self) -> Steering:
+        """What the engine asks of the parts above it (see :mod:`liveswap.engine.steering`)."""
+        steering = Steering(between_batches=self.steps(), status=self.status)
+        if self.swaps is not None:  # restarts and rollbacks; during probation any malformed intent is a fault
+            steering = replace(steering, on_fault=self.swaps.on_fault, strict=self.swaps.in_probation_now)
+        if self.rollouts is not None:  # a canary trades its markets; the candidate's snapshot at shutdown
+            steering = replace(steering, canary=self.rollouts.canary, on_shutdown=(self.rollouts.close,))
+        return steering
+
+    def status(self) -> PartsStatus:
+        """Each part's own status, pulled now (status.json at every heartbeat)."""
+        watcher = self.watcher
+        return PartsStatus(
+            observed_generation=watcher.observed_generation if watcher is not None else None,
+            control_error=watcher.control_error if watcher is not None else None,
+            refusals=tuple(watcher.refusals) if watcher is not None else (),
+            probation=self.swaps.probation_info() if self.swaps is not None else None,
+            registry=self.registry.summary if self.registry is not None else None,
+            candidate=self.rollouts.status() if self.rollouts is not None else None,
+        )
+
+    def open_doorbell(self) -> None:
+        """Listen on ``state/doorbell``: a ring (the CLI, after it wrote control.json) wakes the engine."""
+        if self.doorbell is not None:
+            problem = self.doorbell.start()
+            if problem is not None:
+                logger.warning(problem)
+
+    def close(self) -> None:
+        """After :meth:`Engine.run`: stop listening, stop every worker, close the journal and the guard."""
+        if self.doorbell is not None:
+            self.doorbell.close()
+        if self.swaps is not None:
+            self.swaps.close()
+        self.engine.active.runner.close()
+        self.engine.journal.close()
+        if self.guard is not None:
+            self.guard.close()
+
+
+def connect(engine: Engine, *, swaps: SwapManager | None = None, rollouts: RolloutController | None = None,
+            watcher: ControlWatcher | None = None, registry: RegistryLoader | None = None,
+            guard: HomeGuard | None = None) -> Host:
+    """Connect the parts to ``engine`` (:meth:`Host.steering`); the host and tests assemble through it."""
+    host = Host(engine, swaps=swaps, rollouts=rollouts, watcher=watcher, registry=registry,
+                home_check=home_check(engine, guard) if guard is not None else None, guard=guard)
+    engine.steer(host.steering())
+    return host
 
 
 def install_signal_handlers(engine: Engine) -> None:
@@ -239,9 +244,9 @@ def install_signal_handlers(engine: Engine) -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-def watch_home(engine: Engine, guard: HomeGuard) -> None:
-    """Check at every heartbeat interval that the home is still the host's (see
-    :class:`~liveswap.home.identity.HomeGuard`); if not, the engine stops opening positions and stops."""
+def home_check(engine: Engine, guard: HomeGuard) -> Step:
+    """A step checking that the home is still the host's, a write probe at every heartbeat interval
+    (see :class:`~liveswap.home.identity.HomeGuard`); if not, the engine stops opening positions and stops."""
     guard.remember_journal()
     interval = engine.settings.heartbeat_seconds
     next_probe = 0.0
@@ -260,4 +265,4 @@ def watch_home(engine: Engine, guard: HomeGuard) -> None:
         elif problem is not None:
             eng.abandon_home(problem)
 
-    engine.add_between_batches(check_home)
+    return check_home

@@ -10,6 +10,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+from liveswap.host import connect
 from liveswap.swap.loader import InProcessLoader
 from liveswap.swap.manager import SwapManager
 
@@ -28,6 +29,7 @@ def test_history_and_export(home: Path) -> None:
     engine.journal.record_swap(kind="start", from_version=None, to_version="probe==1.0.0", ok=True,
                                reason="first", batch_end=engine.cursor)
     swaps = SwapManager(engine, loader, probation_batches=1)
+    connect(engine, swaps=swaps)
     advance(engine, 1800)
     done: list[str | None] = []
     swaps.request(kind="activate", spec="probe==1.1.0", generation=1, done=done.append)
@@ -67,6 +69,7 @@ def test_history_shows_the_pause_of_every_swap_in_ms(home: Path) -> None:
     engine.journal.record_swap(kind="start", from_version=None, to_version="probe==1.0.0", ok=True,
                                batch_end=engine.cursor)
     swaps = SwapManager(engine, loader, probation_batches=30)
+    connect(engine, swaps=swaps)
     advance(engine, 900)
     done: list[str | None] = []
     swaps.request(kind="activate", spec="probe==1.1.0", generation=1, done=done.append)

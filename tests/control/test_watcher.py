@@ -15,12 +15,14 @@ from typing import Any
 import pytest
 from liveswap.api import Intent, hookimpl
 from liveswap.cli.main import main
-from liveswap.control import ControlWatcher, SwapRequest, desired_from, install_control
+from liveswap.control import ControlWatcher, SwapRequest, desired_from
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.loop import IDLE_WAKE_SECONDS, Engine
+from liveswap.engine.steering import Steering
 from liveswap.home.control_store import read_desired, update_control
 from liveswap.home.status import read_status
 from liveswap.home.wait import check
+from liveswap.host import connect
 from liveswap.runners.inprocess import InProcessRunner
 
 from tests.support.engine_helpers import T0, Probe, advance, make_engine, status_json
@@ -69,14 +71,17 @@ def idle(engine: Engine) -> None:
 
 def controlled(home: Path, strategy: Any = Probe, **kw: Any) -> tuple[Engine, ControlWatcher]:
     engine = make_engine(home, strategy=strategy, **kw)
-    return engine, install_control(engine, started_with=read_desired(home / "state", engine.markets))
+    watcher = ControlWatcher(engine.state_dir, started_with=read_desired(home / "state", engine.markets))
+    connect(engine, watcher=watcher)
+    return engine, watcher
 
 
 def with_swap(home: Path, refuse: str | None = None, **kw: Any) -> tuple[Engine, FakeSwap]:
     """An engine whose control watcher hands swaps to a :class:`FakeSwap`."""
     engine = make_engine(home, **kw)
     swap = FakeSwap(engine, refuse=refuse)
-    install_control(engine, started_with=read_desired(home / "state", engine.markets), swaps=swap)
+    connect(engine, watcher=ControlWatcher(engine.state_dir, started_with=read_desired(home / "state", engine.markets),
+                                           swaps=swap))
     return engine, swap
 
 
@@ -331,34 +336,34 @@ def test_an_invalid_file_is_refused_and_the_last_good_state_stays(home: Path, co
 
     path.write_bytes(content)  # in place, as an editor or a careless script does
     advance(engine, 900)  # trading goes on
-    assert engine.control_error is not None and reason in engine.control_error
-    assert "\n" not in engine.control_error
+    assert watcher.control_error is not None and reason in watcher.control_error
+    assert "\n" not in watcher.control_error
     assert engine.desired.params == {"stake": 2} and engine.desired.paused_markets == {"BTC-5m"}
     assert engine.desired.generation == 1 and watcher.last_good is not None
     assert {r["stake_micros"] for r in orders(engine)} == {2_000_000}
     st = status_json(home / "state")
-    assert st is not None and st["control_error"] == engine.control_error and st["observed_generation"] == 1
+    assert st is not None and st["control_error"] == watcher.control_error and st["observed_generation"] == 1
     if b'"generation": 2' in content:  # --wait on generation 2 sees the refusal
         assert check(read_status(home / "state"), 2) is not None and not check(read_status(home / "state"), 2).ok  # type: ignore[union-attr]
         assert controls(engine)[-1][:2] == (2, 0)
 
     path.write_text(json.dumps({**GOOD, "params": {"stake": 3}, "generation": 3}))
     idle(engine)
-    assert engine.control_error is None and engine.desired.params == {"stake": 3}
+    assert watcher.control_error is None and engine.desired.params == {"stake": 3}
     assert status_json(home / "state")["control_error"] is None  # type: ignore[index]
 
 
 def test_a_file_half_written_in_place_is_refused_then_taken_once_complete(home: Path) -> None:
     path = home / "state" / "control.json"
-    engine, _ = controlled(home)
+    engine, watcher = controlled(home)
     full = json.dumps({**GOOD, "paused": True})
     path.write_text(full[: len(full) // 2])
     idle(engine)
-    assert "not valid JSON" in (engine.control_error or "") and engine.desired.paused is False
+    assert "not valid JSON" in (watcher.control_error or "") and engine.desired.paused is False
     with path.open("a") as fh:
         fh.write(full[len(full) // 2:])
     idle(engine)
-    assert engine.control_error is None and engine.desired.paused is True
+    assert watcher.control_error is None and engine.desired.paused is True
 
 
 def test_the_cli_refuses_to_overwrite_an_invalid_file(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -371,11 +376,11 @@ def test_the_cli_refuses_to_overwrite_an_invalid_file(home: Path, capsys: pytest
 
 
 def test_removing_the_file_keeps_the_current_desired_state(home: Path) -> None:
-    engine, _ = controlled(home)
+    engine, watcher = controlled(home)
     steer(engine, home, "pause", "--market", "XRP-5m")
     (home / "state" / "control.json").unlink()
     idle(engine)
-    assert engine.desired.paused_markets == {"XRP-5m"} and engine.control_error is None
+    assert engine.desired.paused_markets == {"XRP-5m"} and watcher.control_error is None
 
 
 # ---- start-up ----------------------------------------------------------------------------------
@@ -388,7 +393,7 @@ def test_control_json_is_the_desired_state_at_start(home: Path) -> None:
     engine = make_engine(home, strategy=ParamProbe)
     engine.apply_desired(desired_from(doc, engine.settings.risk))
     engine.active.runner.setup(dict(engine.desired.params))
-    install_control(engine, started_with=doc)
+    connect(engine, watcher=ControlWatcher(engine.state_dir, started_with=doc))
     advance(engine, 1800)
     assert strategy_of(engine).params == {"stake": 3}  # setup got them; no on_params needed
     assert strategy_of(engine).on_params_calls == []
@@ -442,10 +447,10 @@ class RecordingClock:
 
 def test_the_idle_loop_polls_control_json_at_least_every_200_ms(home: Path) -> None:
     clock = RecordingClock(T0, stop_after=5)
-    engine, _ = controlled(home, t=T0, clock=clock)
+    engine, watcher = controlled(home, t=T0, clock=clock)
     clock.at_limit = engine.stop
     calls: list[int] = []
-    engine.add_between_batches(lambda e: calls.append(1))
+    engine.steer(Steering(between_batches=(watcher, lambda e: calls.append(1))))
     engine.run()
     assert clock.waits and max(clock.waits) <= IDLE_WAKE_SECONDS <= 0.2
     assert len(calls) >= len(clock.waits)  # every idle wake runs the callbacks (the watcher among them)

@@ -8,6 +8,7 @@ from typing import Any
 from liveswap.api import Intent, hookimpl
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.canary import Canary
+from liveswap.engine.steering import Steering
 from liveswap.runners.inprocess import InProcessRunner
 
 from tests.support.engine_helpers import Probe, advance, make_engine, probe_version
@@ -31,7 +32,7 @@ def test_each_version_decides_only_its_markets_and_may_bet_only_there(home: Path
     engine = make_engine(home, strategy=Greedy)
     advance(engine, 600)
     canary = _canary(probe_version("2.0.0"), "2.0.0", {"BTC-5m", "SOL-5m"})
-    engine.set_canary(canary)
+    engine.steer(Steering(canary=lambda: canary))
     cut = engine.cursor
     advance(engine, 1800)
     rows = engine.journal.query("SELECT market, version, rejected FROM decisions WHERE batch_end > ?", (cut,))
@@ -44,7 +45,7 @@ def test_each_version_decides_only_its_markets_and_may_bet_only_there(home: Path
     assert [r[0] for r in btc] == ["2.0.0"]
     seen = canary.strategy.runner.export_state()["seen"]
     assert {m for m, _, _ in seen} == {"BTC-5m", "SOL-5m"} and {v for _, _, v in seen} == {"2.0.0"}
-    engine.set_canary(None)
+    engine.steer(Steering())
     cut = engine.cursor
     advance(engine, 600)
     assert {r[0] for r in engine.journal.query("SELECT version FROM decisions WHERE batch_end > ?", (cut,))} == {
@@ -54,7 +55,8 @@ def test_each_version_decides_only_its_markets_and_may_bet_only_there(home: Path
 def test_a_canary_fault_spoils_only_its_candles(home: Path) -> None:
     engine = make_engine(home)
     advance(engine, 600)
-    engine.set_canary(_canary(probe_version("2.0.0", fail_after=0), "2.0.0", {"ETH-5m"}))
+    canary = _canary(probe_version("2.0.0", fail_after=0), "2.0.0", {"ETH-5m"})
+    engine.steer(Steering(canary=lambda: canary))
     cut = engine.cursor
     advance(engine, 900)
     rows = engine.journal.query("SELECT market, version, fault FROM decisions WHERE batch_end > ?", (cut,))

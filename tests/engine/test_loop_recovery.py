@@ -15,6 +15,7 @@ from typing import Any
 from liveswap.brokers.base import BrokerError
 from liveswap.brokers.paper import PaperBroker
 from liveswap.engine.loop import Engine
+from liveswap.host import connect
 from liveswap.journal import Journal
 from liveswap.settings import PaperSettings
 from liveswap.swap.loader import InProcessLoader
@@ -142,7 +143,9 @@ def swap_engine(home: Path, **kw: Any) -> tuple[Engine, SwapManager, InProcessLo
     if not history:
         engine.journal.record_swap(kind="start", from_version=None, to_version=spec, ok=True,
                                    reason="", batch_end=engine.cursor)
-    return engine, SwapManager(engine, loader, probation_batches=2), loader
+    swaps = SwapManager(engine, loader, probation_batches=2)
+    connect(engine, swaps=swaps)
+    return engine, swaps, loader
 
 
 def assert_each_candle_carried_once(engine: Engine) -> None:

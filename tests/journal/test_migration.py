@@ -12,6 +12,7 @@ from pathlib import Path
 from liveswap.api import Intent, hookimpl
 from liveswap.engine.ledger import Ledger
 from liveswap.home.control import CandidateRequest
+from liveswap.host import connect
 from liveswap.journal import Journal
 from liveswap.journal import candidates as cj
 from liveswap.journal.reader import rows
@@ -152,6 +153,7 @@ def test_a_shadow_runs_on_a_migrated_journal_with_whole_contract_hypothetical_fi
     balance = engine.ledger.balance
     swaps = SwapManager(engine, loader, probation_batches=3)
     rollouts = RolloutController(engine, loader, swaps, snapshot_every=4)
+    connect(engine, swaps=swaps, rollouts=rollouts)
     outcome: list[str | None] = []
     ask = CandidateRequest(spec="contra==1.0.0", mode="shadow", markets=[], analysis={}, auto_promote=False,
                            request=1)

@@ -7,6 +7,7 @@ from typing import Any
 
 from liveswap.api import Intent, hookimpl
 from liveswap.home.control import CandidateRequest
+from liveswap.host import connect
 from liveswap.journal import candidates as cj
 from liveswap.rollout.controller import RolloutController
 from liveswap.swap.loader import InProcessLoader
@@ -30,7 +31,9 @@ def _host(home: Path, loader: InProcessLoader, **kw: Any) -> tuple[Any, SwapMana
     engine.journal.record_swap(kind="start", from_version=None, to_version=engine.active.spec, ok=True,
                                reason="", batch_end=engine.cursor)
     swaps = SwapManager(engine, loader, probation_batches=3)
-    return engine, swaps, RolloutController(engine, loader, swaps, snapshot_every=4)
+    rollouts = RolloutController(engine, loader, swaps, snapshot_every=4)
+    connect(engine, swaps=swaps, rollouts=rollouts)
+    return engine, swaps, rollouts
 
 
 def _ask(spec: str, request: int = 1, **kw: Any) -> CandidateRequest:

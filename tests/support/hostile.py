@@ -26,7 +26,7 @@ from liveswap.brokers.paper import PaperBroker
 from liveswap.engine.ledger import Ledger
 from liveswap.engine.loop import Engine
 from liveswap.feeds.synthetic import SyntheticFeed
-from liveswap.host import outcome_lookup
+from liveswap.host import connect, outcome_lookup
 from liveswap.journal import Journal
 from liveswap.registry.registry import Registry
 from liveswap.sandbox.limits import MiB, SandboxLimits
@@ -122,6 +122,7 @@ class Host:
         assert self.engine is not None
         if self.swaps is None:
             self.swaps = SwapManager(self.engine, self.loader, probation_batches=30)
+            connect(self.engine, swaps=self.swaps)
         out: list[str | None] = []
         self.swaps.request(kind="activate", spec=spec, generation=1, done=out.append)
         assert self.swaps.wait_prepared(60)

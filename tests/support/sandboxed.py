@@ -9,7 +9,7 @@ from typing import Any
 from liveswap.brokers.paper import PaperBroker
 from liveswap.engine.loop import Engine
 from liveswap.feeds.synthetic import SyntheticFeed
-from liveswap.host import outcome_lookup
+from liveswap.host import connect, outcome_lookup
 from liveswap.journal import Journal
 from liveswap.registry.registry import Registry
 from liveswap.sandbox.limits import SandboxLimits
@@ -36,7 +36,9 @@ def sandboxed_engine(home: Path, start: str = "probe==1.0.0", probation: int = 3
     engine.recover(T0)
     journal.record_swap(kind="start", from_version=None, to_version=active.spec, ok=True,
                         reason="", batch_end=engine.cursor)
-    return engine, SwapManager(engine, loader, probation_batches=probation)
+    swaps = SwapManager(engine, loader, probation_batches=probation)
+    connect(engine, swaps=swaps)
+    return engine, swaps
 
 
 def activate(engine: Engine, swaps: SwapManager, spec: str | None, kind: str = "activate") -> str | None:

@@ -8,7 +8,8 @@ from typing import Any
 
 from liveswap.api import hookimpl
 from liveswap.cli.main import main
-from liveswap.control import install_control
+from liveswap.control import ControlWatcher
+from liveswap.host import connect
 from liveswap.swap.loader import InProcessLoader
 from liveswap.swap.manager import SwapManager
 
@@ -19,7 +20,9 @@ def setup_swaps(home: Path, loader: InProcessLoader, probation: int = 3, **kw: A
     engine = make_engine(home, strategy=loader.strategies["probe==1.0.0"], **kw)
     engine.journal.record_swap(kind="start", from_version=None, to_version=engine.active.spec, ok=True,
                                reason="", batch_end=engine.cursor)
-    return engine, SwapManager(engine, loader, probation_batches=probation)
+    swaps = SwapManager(engine, loader, probation_batches=probation)
+    connect(engine, swaps=swaps)
+    return engine, swaps
 
 
 def activate(engine: Any, swaps: SwapManager, spec: str, kind: str = "activate") -> list[str | None]:
@@ -175,7 +178,7 @@ def test_an_automatic_pause_survives_an_unrelated_set(home: Path) -> None:
     ``liveswap set`` that says nothing about pausing; status keeps ``paused: true`` with its reason."""
     loader = InProcessLoader({"probe==1.0.0": probe_version("1.0.0", fail_after=0)})
     engine, swaps = setup_swaps(home, loader)
-    install_control(engine, swaps=swaps)
+    connect(engine, swaps=swaps, watcher=ControlWatcher(engine.state_dir, swaps=swaps))
     advance(engine, 1800)
     assert engine.paused
 

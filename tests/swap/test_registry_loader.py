@@ -9,7 +9,7 @@ import pytest
 from liveswap.brokers.paper import PaperBroker
 from liveswap.engine.loop import Engine
 from liveswap.feeds.synthetic import SyntheticFeed
-from liveswap.host import outcome_lookup
+from liveswap.host import connect, outcome_lookup
 from liveswap.journal import Journal
 from liveswap.registry import envs
 from liveswap.registry.registry import Registry
@@ -39,6 +39,7 @@ def test_a_slow_install_never_stalls_trading(home: Path, monkeypatch: pytest.Mon
                     active=loader.load("probe==1.0.0"))
     engine.recover(T0)
     swaps = SwapManager(engine, loader, probation_batches=5)
+    connect(engine, swaps=swaps, registry=loader)
 
     installing, release = threading.Event(), threading.Event()
     real_install = envs.install_pinned

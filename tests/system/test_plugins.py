@@ -18,7 +18,7 @@ from liveswap import ENTRY_POINT_GROUP, __version__
 from liveswap.brokers.paper import PaperBroker
 from liveswap.engine.loop import Engine
 from liveswap.feeds.synthetic import SyntheticFeed
-from liveswap.host import make_loader, outcome_lookup
+from liveswap.host import connect, make_loader, outcome_lookup
 from liveswap.journal import Journal
 from liveswap.settings import load_settings
 from liveswap.swap.manager import SwapManager
@@ -161,6 +161,7 @@ def test_momentum_swaps_up_and_down_on_the_engine_and_decides_every_candle_once(
                     clock=clock, active=loader.load("momentum==1.0.0"))
     engine.recover(T0)
     swaps = SwapManager(engine, loader, probation_batches=3)
+    connect(engine, swaps=swaps)
     try:
         advance(engine, 4 * 3600)
         for generation, spec in enumerate(("momentum==1.1.0", "momentum==1.0.0"), start=1):

@@ -5,15 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from loguru import logger
-
 from liveswap import __version__
 from liveswap.cli.common import CommandError, add_home
 from liveswap.exceptions import HostError, HostLockedError, JournalError, StrategyFault
-from liveswap.home.doorbell import Doorbell
 from liveswap.home.identity import HomeGuard
 from liveswap.home.lock import HostLock
-from liveswap.host import build_engine, install_signal_handlers
+from liveswap.host import build_host, install_signal_handlers
 from liveswap.logs import banner, configure, host_log
 from liveswap.settings import load_settings, settings_error
 
@@ -43,23 +40,17 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from exc
     try:
         guard = HomeGuard(settings.state_dir)
-        engine, swaps = build_engine(settings, guard=guard)
+        host = build_host(settings, guard=guard)
+        engine = host.engine
         install_signal_handlers(engine)
-        doorbell = Doorbell(settings.state_dir, on_ring=engine.wake)
-        no_doorbell = doorbell.start()
-        if no_doorbell is not None:
-            logger.warning(no_doorbell)
+        host.open_doorbell()
         lines = banner(home=settings.home, version=__version__, status=engine.report().to_json(),
                        log_path=host_log(settings.state_dir))
         print("\n".join(lines), file=sys.stderr, flush=True)
         try:
             engine.run()
         finally:
-            doorbell.close()
-            swaps.close()
-            engine.active.runner.close()
-            engine.journal.close()
-            guard.close()
+            host.close()
     except (HostError, JournalError, StrategyFault) as exc:
         raise CommandError(str(exc)) from exc
     finally:

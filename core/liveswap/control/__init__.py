@@ -1,6 +1,6 @@
 """The host side of the desired state: apply ``state/control.json`` to the engine and the swap.
 
-:class:`ControlWatcher` is an engine ``between_batches`` callback: it notices a change of
+:class:`ControlWatcher` is a step between two batches (declared by the host): it notices a change of
 control.json (read with :mod:`liveswap.home.control_store`, the one loader), applies pause,
 markets, params and risk with :meth:`Engine.apply_desired`, and hands ``active``/``rollback``
 requests to the swap (a :class:`SwapRequester`). The files themselves are defined in
@@ -10,6 +10,6 @@ Layer: above ``engine``, beside ``swap``. It may import engine, home, runners, j
 and specs; never swap (it talks to it through :class:`SwapRequester`), the host or the CLI.
 """
 
-from liveswap.control.watcher import ControlWatcher, SwapRequest, SwapRequester, desired_from, install_control
+from liveswap.control.watcher import ControlWatcher, SwapRequest, SwapRequester, desired_from
 
-__all__ = ["ControlWatcher", "SwapRequest", "SwapRequester", "desired_from", "install_control"]
+__all__ = ["ControlWatcher", "SwapRequest", "SwapRequester", "desired_from"]

@@ -1,6 +1,6 @@
 """The host side of ``control.json``: notice a change, validate the whole file, apply it between batches.
 
-:class:`ControlWatcher` is an ``engine.between_batches`` callback. The engine calls it after every
+:class:`ControlWatcher` is a step between two batches (``liveswap.host.Host.steps``). The engine calls it after every
 candle batch and from its idle loop (which wakes at least every 200 ms), and each call costs one
 ``stat``: the file is read only when its inode, size or mtime changed. Then:
 
@@ -12,17 +12,19 @@ candle batch and from its idle loop (which wakes at least every 200 ms), and eac
    become the engine's desired state at once (:meth:`Engine.apply_desired`): the next batch's
    intents and ``Context.params`` see them; the host's own automatic pause is not touched;
 3. a new ``active`` or ``rollback`` request goes to the hot swap (a :class:`SwapRequester`, the
-   host's ``SwapManager``); while it is in progress ``observed_generation`` stays short of its
-   generation, so ``--wait`` returns only once the swap is done or refused;
+   host's ``SwapManager``);
 4. a changed ``candidate`` goes to the rollout (a :class:`CandidateRequester`, the host's
    ``liveswap.rollout.controller.RolloutController``): start, promote or stop the candidate;
-   ``observed_generation`` likewise waits until it took effect or was refused;
+   each of 3 and 4 is :class:`~liveswap.control.progress.Work` under way until it took effect or
+   was refused, and ``observed_generation`` -- hence when ``--wait`` returns -- waits for it
+   (:mod:`liveswap.control.progress`, the one place that decides it);
 5. the generation is recorded in the journal (applied or refused, with the reason) and a status
    is written at once, so ``liveswap ... --wait`` returns without waiting for a heartbeat.
 """
 
 from __future__ import annotations
 
+import enum
 import json
 import os
 from collections import deque
@@ -33,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from loguru import logger
 
+from liveswap.control.progress import Progress, Work
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.desired import Desired
 from liveswap.exceptions import ControlError
@@ -52,7 +55,18 @@ RECENT_REFUSALS = 20
 NO_SWAP = "hot swap not available in this host"
 
 Signature = tuple[int, int, int] | None
-PENDING = "pending"
+"""A file's (inode, size, mtime_ns), None when there is no file."""
+
+
+class _Unseen(enum.Enum):
+    """Not looked at yet (distinct from None: "no file", "no candidate")."""
+
+    UNSEEN = enum.auto()
+
+
+UNSEEN = _Unseen.UNSEEN
+Outcome = Work | str | None
+"""What a request handed on became: None (took effect), :class:`Work` (under way), else the refusal."""
 
 
 class SwapRequester(Protocol):
@@ -129,7 +143,7 @@ def _signature(path: Path) -> Signature:
 
 
 class ControlWatcher:
-    """``engine.between_batches`` callback applying ``state/control.json``; see the module docstring."""
+    """The step between two batches that applies ``state/control.json``; see the module docstring."""
 
     __name__ = "control_watcher"
 
@@ -139,18 +153,19 @@ class ControlWatcher:
         self.path = HomePaths(state_dir).control
         self.swaps = swaps
         self.rollouts = rollouts
-        self._candidate_key: str | None = "never"
-        self._applied_generation: int | None = None
-        self._swaps_pending: set[int] = set()
+        self._candidate_key: str | None | _Unseen = UNSEEN
+        self.progress = Progress()
         self.started_with = started_with
         self.last_good: ControlDoc | None = started_with
         self.refusals: deque[Refusal] = deque(maxlen=RECENT_REFUSALS)
-        self._seen: Signature | str = "never"
+        self._seen: Signature | _Unseen = UNSEEN
         self._started = False
         self._rereading = False
         self._recorded_upto = 0
         self._swap_key: tuple[str | None, int | None] | None = None
         self._rollback_upto = 0
+        self.control_error: str | None = None
+        """Why the last control.json was refused as a whole (``control_error`` in status.json), or None."""
 
     # ---- the callback -----------------------------------------------------------------------
 
@@ -162,7 +177,7 @@ class ControlWatcher:
         sig = _signature(self.path)
         if sig == self._seen:
             return
-        had_file = self._seen not in (None, "never")
+        had_file = self._seen is not None and self._seen is not UNSEEN
         self._seen = sig
         if sig is None:
             if had_file:
@@ -209,32 +224,31 @@ class ControlWatcher:
                 engine.active.runner.on_params(dict(desired.params))
             except StrategyFault as exc:
                 self._refuse(engine, gen, f"{engine.active.spec} refused the params in on_params: {exc}")
-                engine.set_control_error(None)
+                self.control_error = None
                 return
         changes = _describe(before, desired)
         engine.apply_desired(desired, reason=f"control generation {gen}: {changes or 'no change'}")
-        engine.set_control_error(None)
+        self.control_error = None
         self.last_good = doc
-        refusal = self._swap(engine, doc)
-        if refusal is None or refusal == PENDING:
-            refusal = self._candidate(engine, doc) or refusal
-        if refusal is None:
+        outcome = self._swap(engine, doc)
+        if not isinstance(outcome, str):
+            outcome = self._candidate(engine, doc) or outcome
+        if outcome is None:
             self._record(engine, gen, True, changes or "no change")
-        elif refusal != PENDING:
-            self._refuse(engine, gen, refusal)
-        self._applied_generation = gen
-        self._publish_generation(engine)
+        elif isinstance(outcome, str):
+            self._refuse(engine, gen, outcome)
+        self.progress.applied(gen)
         logger.info("control generation {} applied: {}{}", gen, changes or "no change",
-                    "" if refusal is None else "; swap in progress" if refusal == PENDING else
-                    f"; swap refused: {refusal}")
+                    "" if outcome is None else "; swap in progress" if isinstance(outcome, Work) else
+                    f"; swap refused: {outcome}")
 
-    def _publish_generation(self, engine: Engine) -> None:
-        """``observed_generation``: the last applied one, but short of any swap still in progress."""
-        if self._applied_generation is None:
-            return
-        engine.set_observed_generation(min([self._applied_generation, *(abs(g) - 1 for g in self._swaps_pending)]))
+    @property
+    def observed_generation(self) -> int | None:
+        """The control generation the host has reached (None: none applied by this run yet); when
+        ``--wait`` returns is decided there (:mod:`liveswap.control.progress`)."""
+        return self.progress.observed
 
-    def _swap(self, engine: Engine, doc: ControlDoc) -> str | None:
+    def _swap(self, engine: Engine, doc: ControlDoc) -> Outcome:
         request = self._swap_request(engine, doc)
         if request is None:
             return None
@@ -243,8 +257,8 @@ class ControlWatcher:
             return NO_SWAP
         return self._request_swap(engine, request)
 
-    def _candidate(self, engine: Engine, doc: ControlDoc) -> str | None:
-        """Hand a changed ``candidate`` to the rollout; PENDING until it took effect."""
+    def _candidate(self, engine: Engine, doc: ControlDoc) -> Outcome:
+        """Hand a changed ``candidate`` to the rollout; its :class:`Work` while under way."""
         key = None if doc.candidate is None else doc.candidate.model_dump_json()
         if key == self._candidate_key:
             return None
@@ -252,40 +266,40 @@ class ControlWatcher:
         if self.rollouts is None:
             return None if doc.candidate is None else "shadow and canary are not available in this host"
         gen = doc.generation
-        self._swaps_pending.add(-gen)  # negative: the candidate's share of this generation
+        work = Work(gen, "candidate")
+        self.progress.start(work)
         what = "candidate removed" if doc.candidate is None else f"candidate {doc.candidate.spec}"
 
         def done(reason: str | None) -> None:
-            self._swaps_pending.discard(-gen)
-            if -gen in self._swaps_pending or gen in self._swaps_pending:
-                return
+            self.progress.finish(work)
+            if self.progress.under_way(Work(gen, "swap")):
+                return  # the generation's swap records it when it is over
             if reason is None:
                 self._record(engine, gen, True, f"{what}: done")
             else:
                 self._refuse(engine, gen, reason)
-            self._publish_generation(engine)
             engine.heartbeat()
 
         try:
             self.rollouts.request(doc.candidate, generation=gen, done=done)
         except Exception as exc:  # noqa: BLE001 - a rollout that blows up is a refusal, never a host crash
             logger.exception("candidate request for generation {} failed", gen)
-            if -gen in self._swaps_pending:
+            if self.progress.under_way(work):
                 done(f"candidate failed: {type(exc).__name__}: {exc}")
-        return PENDING if -gen in self._swaps_pending else None
+        return work if self.progress.under_way(work) else None
 
-    def _request_swap(self, engine: Engine, request: SwapRequest) -> str:
+    def _request_swap(self, engine: Engine, request: SwapRequest) -> Work:
         """Hand ``request`` to the asynchronous swap manager; its outcome is recorded when it is over."""
         gen = request.generation
-        self._swaps_pending.add(gen)
+        work = Work(gen, "swap")
+        self.progress.start(work)
 
         def done(reason: str | None) -> None:
-            self._swaps_pending.discard(gen)
+            self.progress.finish(work)
             if reason is None:
                 self._record(engine, gen, True, f"{request.kind} {request.spec or '(previous)'}: done")
             else:
                 self._refuse(engine, gen, reason)
-            self._publish_generation(engine)
             engine.heartbeat()
 
         try:
@@ -293,9 +307,9 @@ class ControlWatcher:
             self.swaps.request(kind=request.kind, spec=request.spec, generation=gen, done=done)
         except Exception as exc:  # noqa: BLE001 - a swap that blows up is a refusal, never a host crash
             logger.exception("swap for generation {} failed", gen)
-            if gen in self._swaps_pending:
+            if self.progress.under_way(work):
                 done(f"{request.kind} failed: {type(exc).__name__}: {exc}")
-        return PENDING
+        return work
 
     def _swap_request(self, engine: Engine, doc: ControlDoc) -> SwapRequest | None:
         if doc.rollback is not None:
@@ -315,7 +329,7 @@ class ControlWatcher:
     # ---- refusals and records ---------------------------------------------------------------
 
     def _refuse_file(self, engine: Engine, reason: str, generation: int | None) -> None:
-        engine.set_control_error(reason)
+        self.control_error = reason
         logger.error("{}; keeping generation {}", reason, engine.desired.generation)
         if generation is not None:
             self._refuse(engine, generation, reason, log=False)
@@ -324,7 +338,6 @@ class ControlWatcher:
         if log:
             logger.warning("control generation {} refused: {}", generation, reason)
         self.refusals.append(Refusal(generation=generation, reason=reason))
-        engine.set_control_refusals(list(self.refusals))
         self._record(engine, generation, False, reason)
 
     def _record(self, engine: Engine, generation: int, ok: bool, reason: str) -> None:
@@ -332,17 +345,6 @@ class ControlWatcher:
             return  # the start-up re-read of a generation a previous run already recorded
         engine.journal.record_control(generation=generation, ok=ok, reason=reason)
         self._recorded_upto = max(self._recorded_upto, generation)
-
-
-def install_control(engine: Engine, *, started_with: ControlDoc | None = None,
-                    swaps: SwapRequester | None = None, rollouts: CandidateRequester | None = None) -> ControlWatcher:
-    """Register a :class:`ControlWatcher` on ``engine``; it applies control.json from the next batch on.
-
-    Swaps go to ``swaps`` (the swap manager); without one they are refused: no hot swap in this host.
-    """
-    watcher = ControlWatcher(engine.state_dir, started_with=started_with, swaps=swaps, rollouts=rollouts)
-    engine.add_between_batches(watcher)
-    return watcher
 
 
 def _describe(before: Desired, after: Desired) -> str:

@@ -1,6 +1,6 @@
 """A canary: a candidate version trading for real on some markets while the active one trades the rest.
 
-The rollout (``liveswap.rollout``) sets one with ``Engine.set_canary``; :func:`decide_split` is
+The engine pulls one from the rollout (``Steering.canary``, declared by the host); :func:`decide_split` is
 how the engine decides a batch then: the active version decides the candles of its markets (with
 the swap's fault handling), the canary those of its own, each hears only of its own fills and
 settlements (told apart by version), and a canary fault spoils only its candles, never the

@@ -8,8 +8,9 @@
 4. journal candles, decisions and orders in one durable transaction -- before anything is sent;
 5. send the orders; journal every answer before the strategy hears of it (next batch).
 
-Between batches the engine runs its ``between_batches`` callbacks (control file, swaps, registry
-rescans): that is the only place the active version or the desired state can change; then a
+Between batches the engine runs the steps the host declared (:mod:`.steering`: the home check,
+swaps, registry rescans, the candidate, the control file): that is the only place the active
+version or the desired state can change; then a
 snapshot and a heartbeat when due. The steps live beside it: :mod:`.orders` (3, 5),
 :mod:`.outcomes` (1, 5), :mod:`.recovery` (start-up, replays), :mod:`.snapshotting`, :mod:`.heartbeat`.
 """
@@ -162,7 +163,7 @@ class Engine(EngineState):
                 )).outputs
                 validated, garbage = validate_batch(outputs, len(candles), self._markets, batch_end,
                                                     max_intents=self._settings.max_intents_per_batch)
-                if garbage is None and self._probation is not None:
+                if garbage is None and self._steering.strict():
                     garbage = next((b for _, rej in validated for b in rej), None)
                 if garbage is not None:
                     active.runner.close()  # a version at fault is never asked again
@@ -173,7 +174,8 @@ class Engine(EngineState):
                 self._faults += 1
                 self._last_fault = f"{active.spec}: {fault}"
                 logger.error("strategy fault in {}: {}", active.spec, fault)
-                if attempt == 0 and self._fault_handler is not None and self._fault_handler(exc):
+                on_fault = self._steering.on_fault
+                if attempt == 0 and on_fault is not None and on_fault(exc):
                     continue
                 return active, [([], []) for _ in candles], fault
         raise AssertionError("unreachable")
@@ -186,7 +188,7 @@ class Engine(EngineState):
         blocked = self._guards.blocked()
 
         fills, setts = self._pending_fills, self._pending_settlements
-        canary = self._canary
+        canary = self._steering.canary()
         if canary is None:
             active, validated, fault = self._decide(candles, batch_end, fills, setts)
             deciders: list[tuple[ActiveStrategy, str | None]] = [(active, fault)] * len(candles)
@@ -271,9 +273,9 @@ class Engine(EngineState):
         return n
 
     def between_batches(self) -> None:
-        """What happens between two batches and at every idle wake: the steering callbacks (control
-        file, swaps, registry rescans), then a snapshot and a heartbeat when they are due."""
-        for callback in self._callbacks:
+        """What happens between two batches and at every idle wake: the steps the host declared
+        (:attr:`Steering.between_batches`), then a snapshot and a heartbeat when they are due."""
+        for callback in self._steering.between_batches:
             if self._home_lost is not None:
                 return  # nothing more touches a home that is not this host's
             try:
@@ -332,7 +334,7 @@ class Engine(EngineState):
             self.take_snapshot(wait=True)
         except StrategyFault as exc:
             logger.error("final snapshot: strategy could not export its state: {}", exc)
-        for callback in self._on_shutdown:
+        for callback in self._steering.on_shutdown:
             try:
                 callback()
             except Exception:  # noqa: BLE001 - shutdown goes on whatever a callback does

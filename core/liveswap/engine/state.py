@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -29,14 +28,14 @@ from liveswap.engine.heartbeat import Heartbeat
 from liveswap.engine.ledger import Ledger
 from liveswap.engine.snapshotting import SnapshotKeeper
 from liveswap.engine.status_report import build_status
+from liveswap.engine.steering import Steering
 from liveswap.feeds.base import Feed
 from liveswap.home.paths import HomePaths
 from liveswap.home.snapshots import Snapshot
-from liveswap.home.status import ProbationInfo, Refusal, RegistryInfo, StatusDoc, SwapInfo
+from liveswap.home.status import StatusDoc, SwapInfo
 from liveswap.journal.rows import FillRow, SettlementRow
 from liveswap.journal.store import Journal
 from liveswap.markets import Market
-from liveswap.runners.base import StrategyFault
 from liveswap.settings import Settings
 
 
@@ -47,7 +46,7 @@ class EngineState:
     * :meth:`apply_desired` replaces the operator's desired state (the control watcher);
     * :meth:`pause_automatically` is the host's own pause, kept apart from the operator's;
     * :meth:`record_swap_outcome` journals a swap and makes it ``last_swap`` (the one place);
-    * :meth:`add_between_batches`, :meth:`set_fault_handler`: the hooks swap and control use;
+    * :meth:`steer` takes the host's declaration of the parts above (:mod:`liveswap.engine.steering`);
     * :meth:`report` is the observed state, the :class:`~liveswap.home.status.StatusDoc` written
       to status.json at every :meth:`heartbeat`.
     """
@@ -62,6 +61,7 @@ class EngineState:
         clock: Clock,
         active: ActiveStrategy,
         desired: Desired | None = None,
+        last_swap: SwapInfo | None = None,
     ) -> None:
         self._settings = settings
         self._feed = feed
@@ -70,7 +70,7 @@ class EngineState:
         self._clock = clock
         self._active = active
         self._desired = desired or Desired(risk=settings.risk.model_copy())
-        self._observed_generation = self._desired.generation
+        self._started_generation = self._desired.generation
         self._markets: dict[str, Market] = {m: Market.parse(m) for m in feed.markets}
         self._paths = HomePaths(settings.state_dir)
         self._stop = threading.Event()
@@ -81,19 +81,11 @@ class EngineState:
         self._candles_processed = 0
         self._traded_live = False  # a batch of this run was fresh enough to trade (the warm-up is over)
         self._faults = 0
-        self._last_swap: SwapInfo | None = None
+        self._last_swap = last_swap  # until the first swap: a start-up refusal of a crash loop, if any
         self._swap_pauses_ms: list[float] = []
-        self._control_error: str | None = None
-        self._refusals: list[Refusal] = []
         self._auto_pause: str | None = None
-        self._probation: ProbationInfo | None = None
-        self._registry: RegistryInfo | None = None
-        self._candidate_report: Callable[[], dict[str, Any] | None] | None = None
-        self._on_shutdown: list[Callable[[], None]] = []
-        self._canary: Canary | None = None
         self._last_fault: str | None = None
-        self._callbacks: list[Callable[[Any], None]] = []
-        self._fault_handler: Callable[[StrategyFault], bool] | None = None
+        self._steering = Steering()
         self._snapshots = SnapshotKeeper(settings.state_dir, every=settings.snapshot_seconds)
         self._heartbeat = Heartbeat(settings.state_dir, self._paths.clock)
         self._pending_fills: list[FillRow] = []
@@ -195,10 +187,6 @@ class EngineState:
         return tuple(self._swap_pauses_ms)
 
     @property
-    def control_error(self) -> str | None:
-        return self._control_error
-
-    @property
     def last_snapshot(self) -> Snapshot | None:
         return self._snapshots.last
 
@@ -213,14 +201,11 @@ class EngineState:
 
     # ---- how others steer it ------------------------------------------------------------------
 
-    def add_between_batches(self, callback: Callable[[Any], None]) -> None:
-        """Run ``callback(engine)`` between every two batches and from the idle loop."""
-        self._callbacks.append(callback)
-
-    def set_fault_handler(self, handler: Callable[[StrategyFault], bool]) -> None:
-        """``handler(fault)`` is asked when the active version fails a batch; True means another
-        runner is active now and the engine decides the same batch again with it."""
-        self._fault_handler = handler
+    def steer(self, steering: Steering) -> None:
+        """The parts above the engine (see :mod:`liveswap.engine.steering`), declared once by the
+        host: the steps between batches, the fault handler, shutdown steps, where to pull the canary,
+        probation and their status from."""
+        self._steering = steering
 
     def activate(self, new: ActiveStrategy) -> ActiveStrategy:
         """Make ``new`` the version deciding from the next batch on; returns the one it replaces."""
@@ -232,10 +217,6 @@ class EngineState:
         self._desired = replace(desired, paused_markets=set(desired.paused_markets), params=dict(desired.params))
         if reason:
             logger.debug("desired state: {}", reason)
-
-    def set_observed_generation(self, generation: int) -> None:
-        """The control generation the host has reached (``observed_generation`` in status.json)."""
-        self._observed_generation = generation
 
     def pause_automatically(self, reason: str) -> None:
         """The host stops opening positions on its own (e.g. a failing version with nothing to roll
@@ -265,41 +246,14 @@ class EngineState:
         """Why the host gave up its home, if it did (see :meth:`abandon_home`)."""
         return self._home_lost
 
-    def set_control_error(self, reason: str | None) -> None:
-        self._control_error = reason
-
-    def set_control_refusals(self, refusals: list[Refusal]) -> None:
-        """The host's recent refusals of control generations, newest last."""
-        self._refusals = list(refusals)
-
-    def set_probation(self, probation: ProbationInfo | None) -> None:
-        """A new version on probation (any malformed output is then a fault of that version), or none."""
-        self._probation = probation
-
-    def set_canary(self, canary: Canary | None) -> None:
-        """From the next batch on, ``canary.strategy`` decides and trades ``canary.markets`` (None: the
-        active version trades every market again). Fills and settlements go to the version that
-        placed the order (told apart by version); the risk limits hold for both together."""
-        self._canary = canary
-
     @property
     def canary(self) -> Canary | None:
-        return self._canary
-
-    def add_on_shutdown(self, callback: Callable[[], None]) -> None:
-        """Run ``callback()`` at a clean shutdown, before the final status (e.g. the rollout's snapshot)."""
-        self._on_shutdown.append(callback)
-
-    def set_candidate_reporter(self, report: Callable[[], dict[str, Any] | None]) -> None:
-        """``report()`` is the rollout's ``candidate`` object in status.json (see liveswap.rollout)."""
-        self._candidate_report = report
+        """A candidate trading some markets for real (pulled from the rollout), or None."""
+        return self._steering.canary()
 
     def note_missed(self, *, market: str, candle_start: int, reason: str) -> None:
         """A candle whose data never arrived (past the feed's deadline): journaled once, in status."""
         self._guards.note_missed(market=market, candle_start=candle_start, reason=reason)
-
-    def set_registry_summary(self, summary: RegistryInfo) -> None:
-        self._registry = summary
 
     def record_swap_outcome(self, *, kind: str, from_spec: str | None, to_spec: str, ok: bool, reason: str = "",
                             pause_ms: float | None = None, generation: int | None = None,
@@ -322,11 +276,6 @@ class EngineState:
             self._auto_pause = None
         return info
 
-    def record_last_swap(self, *, kind: str, from_spec: str | None, to_spec: str, reason: str) -> None:
-        """Show a swap already journaled (the host's start-up refusal of a crash loop) as ``last_swap``."""
-        self._last_swap = SwapInfo(kind=kind, from_=from_spec, to=to_spec, ok=True, reason=reason, pause_ms=None,
-                                   generation=None, at=time.time())
-
     def stop(self) -> None:
         """Finish the current batch, then stop (:meth:`run` returns after a final snapshot)."""
         self._stop.set()
@@ -343,7 +292,8 @@ class EngineState:
 
     def report(self) -> StatusDoc:
         """The observed state: what status.json holds."""
-        return build_status(self, money=self._guards.report(), started_at=self._started_at,
-                            observed_generation=self._observed_generation, refusals=self._refusals,
-                            probation=self._probation, registry=self._registry, candidate=self._candidate_report,
+        parts = self._steering.status()
+        if parts.observed_generation is None:
+            parts = replace(parts, observed_generation=self._started_generation)
+        return build_status(self, money=self._guards.report(), started_at=self._started_at, parts=parts,
                             last_snapshot_at=self._snapshots.last_written_at)

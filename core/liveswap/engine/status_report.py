@@ -10,12 +10,12 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from liveswap import __version__
 from liveswap.engine.ledger import order_dict, position_dict
 from liveswap.engine.state_summary import summarize_state
+from liveswap.engine.steering import PartsStatus
 from liveswap.feeds.base import Feed, ReportsMissed
 from liveswap.home.status import (
     ActiveInfo,
@@ -23,10 +23,7 @@ from liveswap.home.status import (
     MissedCandleInfo,
     OpenOrderInfo,
     PositionInfo,
-    ProbationInfo,
     ReconcileInfo,
-    Refusal,
-    RegistryInfo,
     SandboxInfo,
     StatusDoc,
     Tally,
@@ -40,16 +37,17 @@ if TYPE_CHECKING:
     from liveswap.engine.state import EngineState
 
 
-def build_status(engine: EngineState, *, money: dict[str, Any], started_at: float, observed_generation: int,
-                 refusals: list[Refusal], probation: ProbationInfo | None, registry: RegistryInfo | None,
-                 candidate: Callable[[], dict[str, Any] | None] | None, last_snapshot_at: float | None) -> StatusDoc:
-    """The observed state of ``engine`` now (``money``: the money guards' report)."""
+def build_status(engine: EngineState, *, money: dict[str, Any], started_at: float, parts: PartsStatus,
+                 last_snapshot_at: float | None) -> StatusDoc:
+    """The observed state of ``engine`` now (``money``: the money guards' report; ``parts``: what the
+    parts above it report, pulled by the host)."""
+    refusals = parts.refusals
     ledger, desired, settings, active, feed, clock = (engine.ledger, engine.desired, engine.settings, engine.active,
                                                       engine.feed, engine.clock)
     return StatusDoc(
         liveswap_version=__version__, pid=os.getpid(), running=engine.running, heartbeat_at=time.time(),
         heartbeat_seconds=float(settings.heartbeat_seconds), started_at=started_at,
-        observed_generation=observed_generation,
+        observed_generation=parts.observed_generation,
         paused=engine.paused, paused_by_operator=desired.paused, paused_reason=engine.auto_pause_reason,
         paused_markets=sorted(desired.paused_markets), params=dict(desired.params),
         risk=desired.risk.model_dump(), active=ActiveInfo(**active.describe()),
@@ -65,13 +63,13 @@ def build_status(engine: EngineState, *, money: dict[str, Any], started_at: floa
         by_market={k: Tally(**v.to_dict()) for k, v in sorted(ledger.by_market.items())},
         by_version={k: Tally(**v.to_dict()) for k, v in sorted(ledger.by_version.items())},
         candles_processed=engine.candles_processed, strategy_faults=engine.faults, last_fault=engine.last_fault,
-        last_snapshot_at=last_snapshot_at, control_error=engine.control_error,
+        last_snapshot_at=last_snapshot_at, control_error=parts.control_error,
         control_refusal=refusals[-1] if refusals else None, control_refusals=list(refusals),
         last_swap=engine.last_swap, strategy_state=summarize_state(engine.strategy_state),
         worker=_worker_status(active.runner), stale_markets=dict(feed.stale_markets()),
-        probation=probation, registry=registry, exit_reason=engine.exit_reason,
+        probation=parts.probation, registry=parts.registry, exit_reason=engine.exit_reason,
         clock_skew_seconds=_clock_skew(feed),
-        candidate=candidate() if candidate is not None else None,
+        candidate=parts.candidate,
         sandbox=SandboxInfo(**sandbox_status(settings.sandbox)) if active.runner.sandboxed else None,
     )
 

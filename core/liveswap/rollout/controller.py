@@ -2,9 +2,9 @@
 
 Lifecycle of a candidate (``candidate`` in control.json, one at a time):
 
-* **preparing** -- on a thread, like a swap's prepare: load the version through the same
-  :class:`~liveswap.swap.loader.VersionLoader` (registry checks, isolated install, sandboxed
-  worker), then ``setup(params)``. The active version keeps trading.
+* **preparing** -- on a thread, the swap's own preparation (:class:`~liveswap.swap.pending.Preparation`):
+  load the version through the same :class:`~liveswap.swap.loader.VersionLoader` (registry
+  checks, isolated install, sandboxed worker), then ``setup(params)``. The active version keeps trading.
 * **starting** (between two batches) -- a new candidate takes the active version's exported state
   when it is the same strategy (``import_state(state, from_version)``), else it is warmed up on
   the journal's recent candles (decided, not traded). A candidate a previous run of this home
@@ -21,8 +21,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -30,49 +29,40 @@ from loguru import logger
 
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.canary import Canary
-from liveswap.exceptions import LoadError, StrategyFault
+from liveswap.exceptions import StrategyFault
 from liveswap.home.control import CandidateRequest
 from liveswap.journal import candidates as cj
 from liveswap.money import from_micros
 from liveswap.rollout.hypothetical import OutcomeLookup
 from liveswap.rollout.slot import CandidateSlot
 from liveswap.rollout.spec import AnalysisSpec, AnalysisSpecError
+from liveswap.swap.loader import VersionLoader
+from liveswap.swap.pending import Done, Preparation
 
 if TYPE_CHECKING:
     from liveswap.engine.loop import Engine
 
-Done = Callable[[str | None], None]
 
 
 def _ignore(_reason: str | None) -> None:
     """A ``done`` for a request whose outcome another callback reports."""
 
 
-@dataclass(slots=True)
-class _Preparing:
+@dataclass(slots=True, kw_only=True)
+class _Preparing(Preparation):
+    """A candidate on its way: the swap's own preparation (load, ``setup(params)``), plus the ask."""
+
     ask: CandidateRequest
-    spec: AnalysisSpec
+    analysis: AnalysisSpec
     done: Done
     resume_id: int | None = None
-    prepared: ActiveStrategy | None = None
-    error: str | None = None
-    finished: threading.Event = field(default_factory=threading.Event)
 
-    def cancel(self) -> None:
+    def drop(self) -> None:
         """This candidate was replaced or rejected before it started: stop it once it is loaded."""
         self.done("replaced before it started")
-        threading.Thread(target=self._close_when_ready, daemon=True).start()
-
-    def _close_when_ready(self) -> None:
-        self.finished.wait(120)
-        if self.prepared is not None:
-            self.prepared.runner.close()
-
-
-class VersionLoader(Protocol):
-    """What loading a candidate needs (``liveswap.swap.loader.VersionLoader``: the swap's own loader)."""
-
-    def load(self, spec: str) -> ActiveStrategy: ...
+        prepared = self.cancel()
+        if prepared is not None:
+            prepared.runner.close()
 
 
 class Promoter(Protocol):
@@ -98,7 +88,6 @@ class RolloutController:
         self._last: dict[str, Any] | None = None  # the last candidate that ended, for status
         self._closed = False  # the host stopped: the candidate resumes at the next start
         self._lock = threading.Lock()
-        engine.add_between_batches(self.tick)
         self._last = _ended(cj.history(engine.journal, 1))
 
     # ---- requests (from the control watcher, on the engine thread) ----------------------------
@@ -109,7 +98,7 @@ class RolloutController:
         ``done`` is called once, on the engine thread: None when it took effect, else the refusal."""
         if ask is None:
             if self._preparing is not None:
-                self._preparing.cancel()
+                self._preparing.drop()
                 self._preparing = None
             if self.slot is not None:
                 self._end("rejected", "rejected by the operator")
@@ -150,14 +139,14 @@ class RolloutController:
         if self.slot is not None:
             self._end("replaced", f"replaced by {ask.spec}")
         if self._preparing is not None:
-            self._preparing.cancel()
+            self._preparing.drop()
         self.ask = ask
         if ask.promote is not None and ask.promote > ask.request:
             self._promote_done.append(done)
             done = _ignore
-        preparing = self._preparing = _Preparing(ask, spec, done, resume_id)
-        threading.Thread(target=self._prepare, args=(preparing,), name=f"prepare candidate {ask.spec}",
-                         daemon=True).start()
+        preparing = self._preparing = _Preparing(spec=ask.spec, ask=ask, analysis=spec, done=done,
+                                                 resume_id=resume_id)
+        preparing.start(engine=self.engine, loader=self.loader, name=f"prepare candidate {ask.spec}")
 
     def _canary_refusal(self, ask: CandidateRequest) -> str | None:
         known = self.engine.markets
@@ -172,28 +161,16 @@ class RolloutController:
                     "their fills apart by version)")
         return None
 
-    def _prepare(self, p: _Preparing) -> None:
-        try:
-            strategy = self.loader.load(p.ask.spec)
-            strategy.runner.setup(dict(self.engine.desired.params))
-            p.prepared = strategy
-        except (LoadError, StrategyFault) as exc:
-            p.error = str(exc)
-        except Exception as exc:  # noqa: BLE001 - a broken candidate never takes the host down
-            logger.exception("preparing candidate {} failed", p.ask.spec)
-            p.error = f"{type(exc).__name__}: {exc}"
-        p.finished.set()
-
     def wait_prepared(self, timeout: float = 30.0) -> bool:
         """Block until a candidate being prepared is ready (tests and benchmarks)."""
         p = self._preparing
-        return p is None or p.finished.wait(timeout)
+        return p is None or p.ready.wait(timeout)
 
     # ---- between batches ------------------------------------------------------------------------
 
     def tick(self, engine: Engine) -> None:
         p = self._preparing
-        if p is not None and p.finished.is_set():
+        if p is not None and p.finished:
             self._preparing = None
             self._start(p)
             if self.slot is not None and self._promote_done:
@@ -239,7 +216,7 @@ class RolloutController:
                 self._warm(strategy, active, start_batch)
                 cid = cj.start(engine.journal, spec=strategy.spec, mode=p.ask.mode, markets=p.ask.markets,
                                active=active.spec, generation=p.ask.request, start_batch=start_batch,
-                               analysis=p.spec.model_dump(), auto_promote=p.ask.auto_promote,
+                               analysis=p.analysis.model_dump(), auto_promote=p.ask.auto_promote,
                                balance=engine.ledger.balance)
                 row = cj.candidate(engine.journal, cid)
                 assert row is not None
@@ -253,14 +230,12 @@ class RolloutController:
             p.done(f"candidate {strategy.spec} cannot start: {exc}")
             return
         self.slot, self.since = slot, float(row["started_at"])
-        if slot.mode == "canary":
-            engine.set_canary(Canary(strategy, slot.canary_markets))
         p.done(None)
 
     def _slot(self, p: _Preparing, strategy: ActiveStrategy, cid: int, active_spec: str, balance: Decimal,
               start_batch: int, settlement_rowid: int) -> CandidateSlot:
         return CandidateSlot(journal=self.engine.journal, candidate_id=int(cid), strategy=strategy,
-                             active_spec=active_spec, analysis=p.spec, markets=self.engine.markets,
+                             active_spec=active_spec, analysis=p.analysis, markets=self.engine.markets,
                              paper=self.engine.settings.paper, balance=balance, start_batch=int(start_batch),
                              settlement_rowid=int(settlement_rowid), outcome=self._outcome,
                              snapshot_every=self._snapshot_every,
@@ -287,18 +262,14 @@ class RolloutController:
         engine = self.engine
         if engine.cursor is not None and engine.cursor > slot.cursor:
             slot.catch_up(until=engine.cursor, desired=engine.desired)
-        self._promoting = True
+        self._promoting = True  # from the next batch a promoted canary trades every market
         slot.snapshot()
-        if slot.mode == "canary":
-            engine.set_canary(None)  # from the next batch the promoted version trades every market
         reason = slot.analysis.reason if slot.analysis.done else "promoted by the operator before a verdict"
 
         def finished(refusal: str | None) -> None:
             self._promoting = False
             if refusal is None:
                 self._end("promoted", reason, close=False)
-            elif slot.mode == "canary":
-                engine.set_canary(Canary(slot.strategy, slot.canary_markets))  # it goes on as before
             callbacks, self._promote_done = self._promote_done, []
             for cb in callbacks:
                 cb(refusal)
@@ -320,8 +291,6 @@ class RolloutController:
         if self._last is not None:
             self._last.update(phase=outcome, ended_reason=reason, bets_to_decision=None, ended_at=time.time())
         logger.info("candidate {} {}: {} ({})", slot.spec, outcome, slot.analysis.verdict, reason)
-        if slot.mode == "canary" and self.engine.canary is not None:
-            self.engine.set_canary(None)  # its markets go back to the active version
         if close:
             slot.strategy.runner.close()
         self.slot, self.ask = None, None
@@ -330,18 +299,25 @@ class RolloutController:
         """Host shutdown: a final snapshot of the candidate, then stop its worker."""
         slot = self.slot
         self._closed = True
-        if slot is not None and self.engine.canary is not None:
-            self.engine.set_canary(None)
         if slot is not None:
             try:
                 slot.snapshot()
             finally:
                 slot.strategy.runner.close()
         p = self._preparing
-        if p is not None and p.prepared is not None:
-            p.prepared.runner.close()
+        prepared = p.cancel() if p is not None else None
+        if prepared is not None:
+            prepared.runner.close()
 
-    # ---- what status.json shows --------------------------------------------------------------
+    # ---- what the engine and status.json pull ---------------------------------------------------
+
+    def canary(self) -> Canary | None:
+        """The candidate trading its markets for real: a running canary, not being promoted, not
+        stopped. Once it ends (or while its promotion commits) its markets go back to the active version."""
+        slot = self.slot
+        if slot is None or slot.mode != "canary" or self._promoting or self._closed:
+            return None
+        return Canary(slot.strategy, slot.canary_markets)
 
     def status(self) -> dict[str, Any] | None:
         slot, ask, p = self.slot, self.ask, self._preparing

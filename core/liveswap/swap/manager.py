@@ -23,7 +23,7 @@ worker of the previous version holding *its own* state as exported at the swap, 
 the journal's batches since: the warm worker if it still answers, else a freshly started one. The
 previous version never receives the failed version's state. Probations and their outcomes are
 journaled (``probations``); a host start refuses to resume a version whose probation failed or
-during whose probation the host died ``max_probation_crashes`` times (:func:`startup_spec`).
+during whose probation the host died ``max_probation_crashes`` times (:mod:`liveswap.swap.startup`).
 
 Switching to another strategy NAME never hands it the old strategy's state: the old one's state
 is shelved under its name (:mod:`liveswap.swap.shelf`) and the new one resumes its own shelved
@@ -37,7 +37,11 @@ Outside probation a failing worker is restarted from the last snapshot plus a re
 journal since (at most ``max_restarts`` in ``restart_window`` seconds); past that the host rolls
 back to the previous version or, with none, pauses opening positions and says why.
 
-The pieces: :mod:`~liveswap.swap.pending` (a request and its preparation),
+Every path ends in :meth:`~liveswap.swap.change.Versions.change`, the one way the active version
+changes (activate, record, probation, ``previous``).
+
+The pieces: :mod:`~liveswap.swap.change` (the change itself, probation, the rollback order),
+:mod:`~liveswap.swap.pending` (a request and its preparation),
 :mod:`~liveswap.swap.staging` (the state hand-over before the flip), :mod:`~liveswap.swap.revival`
 (bringing a version back: probation's previous version, warm-ups, fresh workers) and
 :mod:`~liveswap.swap.shelf` (other strategies' states).
@@ -45,7 +49,6 @@ The pieces: :mod:`~liveswap.swap.pending` (a request and its preparation),
 
 from __future__ import annotations
 
-import threading
 import time
 
 from loguru import logger
@@ -55,8 +58,9 @@ from liveswap.engine.loop import Engine
 from liveswap.home.status import ProbationInfo
 from liveswap.runners.base import StrategyFault
 from liveswap.sandbox.supervisor import Supervisor
+from liveswap.swap.change import Change, Versions
 from liveswap.swap.loader import LoadError, VersionLoader
-from liveswap.swap.pending import Done, Pending, SwapKind, prepare
+from liveswap.swap.pending import Done, Pending, SwapKind
 from liveswap.swap.revival import Probation, bring_up, resume_previous, warm_up
 from liveswap.swap.shelf import Shelved, StateShelf
 from liveswap.swap.staging import State, export_state, import_state
@@ -67,22 +71,22 @@ class SwapManager:
                  max_restarts: int = 3, restart_window: float = 60.0) -> None:
         self.engine = engine
         self.loader = loader
-        self.probation_batches = probation_batches
         self.restarts = Supervisor(max_restarts, restart_window)
-        self.previous: list[str] = engine.journal.active_history()[1:]
+        self.versions = Versions(engine, probation_batches=probation_batches, restarts=self.restarts)
         self.shelf = StateShelf(engine.state_dir)
         self._pending: Pending | None = None
-        self._probation: Probation | None = None
         self._doomed: set[str] = set()
         """Versions whose probation failed: never restarted, only rolled back from."""
         self._last_tick_cursor = engine.cursor
-        self._lock = threading.Lock()
-        # a probation a previous run of this host was in: it keeps counting (host deaths) until passed
-        inherited = engine.journal.open_probation()
-        self._inherited_left: int | None = (
-            probation_batches if inherited is not None and inherited["spec"] == engine.active.spec else None)
-        engine.add_between_batches(self.tick)
-        engine.set_fault_handler(self.on_fault)
+
+    @property
+    def previous(self) -> list[str]:
+        """The rollback order: the versions active before the current one, newest first."""
+        return list(self.versions.previous)
+
+    @property
+    def _probation(self) -> Probation | None:
+        return self.versions.probation
 
     # ---- requests ---------------------------------------------------------------------------
 
@@ -102,21 +106,22 @@ class SwapManager:
             done(None)  # exactly this version is active: nothing to do
             return
         if kind == "rollback" and self._probation is not None and target == self._probation.old.spec:
-            self._pending = Pending(kind, target, generation, done, prepared=self._probation.old, finished=True)
+            self._pending = Pending.of(kind, target, generation, done, prepared=self._probation.old)
             return
-        pending = self._pending = Pending(kind, target, generation, done)
-        threading.Thread(target=self._prepare, args=(pending,), name=f"prepare {target}", daemon=True).start()
+        pending = self._pending = Pending(kind=kind, spec=target, generation=generation, done=done)
+        pending.start(engine=self.engine, loader=self.loader, name=f"prepare {target}")
 
     def _supersede(self, generation: int) -> None:
-        with self._lock:
-            old, self._pending = self._pending, None
-            if old is None:
-                return
-            old.superseded = True
-            prepared = old.prepared if old.finished else None
+        old, self._pending = self._pending, None
+        if old is None:
+            return
+        self._stop_unless_warm(old.cancel())
+        self._refuse(old.kind, old.spec, old.generation, old.done, f"superseded by generation {generation}")
+
+    def _stop_unless_warm(self, prepared: ActiveStrategy | None) -> None:
+        """Stop a prepared worker nobody will use -- unless it is probation's warm previous version."""
         if prepared is not None and (self._probation is None or prepared is not self._probation.old):
             prepared.runner.close()
-        self._refuse(old.kind, old.spec, old.generation, old.done, f"superseded by generation {generation}")
 
     def adopt(self, *, new: ActiveStrategy, generation: int, done: Done, reason: str = "") -> None:
         """Commit ``new`` -- a running candidate (liveswap.rollout) -- now, between two batches: a
@@ -126,8 +131,7 @@ class SwapManager:
             self._refuse("promote", new.spec, generation, done, f"a swap to {self._pending.spec} is being prepared")
             return
         self._pending = None
-        self._commit(Pending("promote", new.spec, generation, done, prepared=new, finished=True, keep_state=True,
-                              reason=reason))
+        self._commit(Pending.of("promote", new.spec, generation, done, prepared=new, keep_state=True, reason=reason))
 
     def _rollback_target(self, to: str | None) -> str | None:
         name = self.engine.active.name
@@ -135,24 +139,12 @@ class SwapManager:
             return to if "==" in to else f"{name}=={to}"
         if self._probation is not None:
             return self._probation.old.spec
-        return self.previous[0] if self.previous else None
-
-    def _prepare(self, pending: Pending) -> None:
-        new = prepare(engine=self.engine, loader=self.loader, pending=pending)
-        with self._lock:
-            if new is not None and not pending.superseded:
-                pending.prepared = new
-                new = None
-            pending.finished = True
-        if new is not None:  # superseded meanwhile: never leak a worker
-            new.runner.close()
-        pending.ready.set()
-        self.engine.wake()  # the commit (or the refusal) need not wait out the engine's idle sleep
+        return self.versions.previous[0] if self.versions.previous else None
 
     def wait_prepared(self, timeout: float = 30.0) -> bool:
         """Block until the pending request (if any) is prepared; for tests and benchmarks."""
         pending = self._pending
-        return pending is None or pending.finished or pending.ready.wait(timeout)
+        return pending is None or pending.ready.wait(timeout)
 
     def _refuse(self, kind: str, spec: str, generation: int, done: Done, reason: str) -> None:
         logger.warning("{} {} refused: {}", kind, spec, reason)
@@ -165,42 +157,23 @@ class SwapManager:
     def tick(self, engine: Engine) -> None:
         advanced = engine.cursor != self._last_tick_cursor
         self._last_tick_cursor = engine.cursor
-        if advanced and self._probation is not None:
-            self._probation_step()
-        if advanced and self._inherited_left is not None:
-            self._inherited_left -= 1
-            if self._inherited_left <= 0:
-                self._inherited_left = None
-                engine.journal.end_probation(outcome="passed", reason="passed after a host restart")
-        with self._lock:
+        if advanced:
             pending = self._pending
-            if pending is None or not pending.finished:
-                return
-            self._pending = None
+            self.versions.batch_done(rollback_waiting=pending is not None and self._probation is not None
+                                     and pending.prepared is self._probation.old)
+        pending = self._pending
+        if pending is None or not pending.finished:
+            return
+        self._pending = None
         if pending.error is not None or pending.prepared is None:
             self._refuse(pending.kind, pending.spec, pending.generation, pending.done, pending.error or "not prepared")
         elif pending.prepared.spec == engine.active.spec:  # ``activate NAME``: its newest is the one running
-            if self._probation is None or pending.prepared is not self._probation.old:
-                pending.prepared.runner.close()
+            self._stop_unless_warm(pending.prepared)
             logger.info("{} {}: {} is already the newest compatible version", pending.kind, pending.spec,
                         engine.active.spec)
             pending.done(None)
         else:
             self._commit(pending)
-
-    def _probation_step(self) -> None:
-        p = self._probation
-        assert p is not None
-        p.batches_left = max(0, p.batches_left - 1)
-        self._set_probation(p)
-        pending = self._pending
-        if p.batches_left <= 0 and pending is not None and pending.prepared is p.old:
-            return  # the operator's rollback to the warm previous version commits now: it ends the probation
-        if p.batches_left <= 0:
-            logger.info("probation passed: {} is permanent; stopping {}", self.engine.active.spec, p.old.spec)
-            self._set_probation(None)
-            self.engine.journal.end_probation(outcome="passed")
-            p.old.runner.close()
 
     def _commit(self, pending: Pending) -> None:
         engine = self.engine
@@ -236,29 +209,13 @@ class SwapManager:
                 return
             state, export_ms, import_ms = handed
         new.since = time.time()  # before the flip: whoever sees the new version sees its start
-        engine.activate(new)
-        t_flipped = time.perf_counter()  # the pause ends at the flip: journal, status, log are not in it
         held_up_ms = staged.held_up_ms() if staged is not None else 0.0
-        pause_ms = (t_flipped - t0) * 1000 + held_up_ms
-        engine.record_swap_outcome(kind=pending.kind, from_spec=old.spec, to_spec=new.spec, ok=True,
-                                   reason=pending.reason, pause_ms=pause_ms,
-                                   generation=pending.generation, sha256=new.wheel_sha256)
-        self.restarts.reset()
+        pause_ms = self.versions.change(Change(
+            pending.kind, old, new, t0, "start", reason=pending.reason, generation=pending.generation,
+            sha256=new.wheel_sha256, held_up_ms=held_up_ms, state=state))
         self._doomed.discard(new.spec)
-        self._inherited_left = None
-        cursor = engine.cursor or 0
         if not same_name:
-            self.shelf.put(Shelved(old.name, old.version, cursor, state))
-        if probation is not None:
-            probation.old.runner.close()
-        if self.probation_batches > 0:
-            self._set_probation(Probation(old, state, cursor, self.probation_batches, None, cursor))
-            engine.journal.start_probation(spec=new.spec, previous=old.spec, batch_end=engine.cursor)
-        else:
-            self._set_probation(None)
-            engine.journal.end_probation(outcome="superseded")
-            old.runner.close()
-        self.previous = [old.spec] + [s for s in self.previous if s not in (old.spec, new.spec)]
+            self.shelf.put(Shelved(old.name, old.version, engine.cursor or 0, state))
         if staged_in_time:
             logger.info("{} {} -> {} committed between batches (pause {:.2f} ms: the flip, plus {:.2f} ms trading "
                         "waited for the state hand-over staged before it: export {:.2f}, import {:.2f})",
@@ -304,23 +261,18 @@ class SwapManager:
         self._refuse(pending.kind, pending.prepared.spec, pending.generation, pending.done, reason)
 
     def _rollback_in_probation(self, pending: Pending, p: Probation) -> None:
-        """The operator rolls back during probation: the previous version resumes (see :meth:`_resume`)."""
-        engine = self.engine
+        """The operator rolls back during probation: the previous version resumes (its own state at
+        the swap plus a replay, :func:`~liveswap.swap.revival.resume_previous`)."""
         t0 = time.perf_counter()
-        failed = engine.active
+        failed = self.engine.active
         back = resume_previous(engine=self.engine, loader=self.loader, probation=p)
         if back is None:
             self._refuse(pending.kind, p.old.spec, pending.generation, pending.done,
                          f"{p.old.spec} could not be brought back; {failed.spec} keeps trading")
             return
-        engine.activate(back)
-        self._set_probation(None)
-        failed.runner.close()
-        engine.record_swap_outcome(kind=pending.kind, from_spec=failed.spec, to_spec=back.spec, ok=True,
-                                   pause_ms=_ms_since(t0), generation=pending.generation, sha256=back.wheel_sha256)
-        engine.journal.end_probation(outcome="rolled-back", reason="rolled back by the operator")
-        self.previous = [failed.spec] + [s for s in self.previous if s not in (failed.spec, back.spec)]
-        engine.take_snapshot()
+        self.versions.change(Change(pending.kind, failed, back, t0, "end", generation=pending.generation,
+                                    sha256=back.wheel_sha256))
+        self.engine.take_snapshot()
         pending.done(None)
 
     # ---- faults -----------------------------------------------------------------------------
@@ -333,88 +285,76 @@ class SwapManager:
         return self._restart_active(fault)
 
     def _restart_active(self, fault: StrategyFault) -> bool:
-        engine = self.engine
-        failed = engine.active
+        """Outside probation: a fresh worker of the same version, while the restart budget lasts;
+        past it a rollback to the first previous version that comes back; with none, a pause."""
+        failed = self.engine.active
         t0 = time.perf_counter()
         failed.runner.close()
         if failed.spec not in self._doomed and self.restarts.record_failure(time.monotonic()):
-            try:
-                restarted = bring_up(engine=self.engine, loader=self.loader, shelf=self.shelf, spec=failed.spec)
-            except (LoadError, StrategyFault) as exc:
-                logger.error("restart of {} failed: {}", failed.spec, exc)
-            else:
+            restarted = self._bring_up(failed.spec, "restart")
+            if restarted is not None:
                 restarted.since = failed.since
-                engine.activate(restarted)
-                engine.record_swap_outcome(kind="restart", from_spec=failed.spec, to_spec=restarted.spec, ok=True,
-                                           reason=str(fault), pause_ms=_ms_since(t0))
+                self.versions.change(Change("restart", failed, restarted, t0, "keep", reason=str(fault)))
                 logger.warning("{} failed ({}); restarted from its last snapshot", failed.spec, fault)
                 return True
         reason = f"{failed.spec} keeps failing ({self.restarts.reason()}); last: {fault}"
-        for target in list(self.previous):
-            try:
-                back = bring_up(engine=self.engine, loader=self.loader, shelf=self.shelf, spec=target)
-            except (LoadError, StrategyFault) as exc:
-                logger.error("rollback to {} failed: {}", target, exc)
-                continue
-            engine.activate(back)
-            self.previous = [failed.spec] + [s for s in self.previous if s not in (target, failed.spec)]
-            engine.record_swap_outcome(kind="auto-rollback", from_spec=failed.spec, to_spec=back.spec, ok=True,
-                                       reason=reason, pause_ms=_ms_since(t0))
-            logger.error("rolled back to {}: {}", back.spec, reason)
-            self.restarts.reset()
-            return True
-        engine.pause_automatically(f"{reason}; nothing to roll back to: not opening positions")
+        for target in list(self.versions.previous):
+            back = self._bring_up(target, "rollback")
+            if back is not None:
+                self.versions.change(Change("auto-rollback", failed, back, t0, "keep", reason=reason))
+                logger.error("rolled back to {}: {}", back.spec, reason)
+                return True
+        self.engine.pause_automatically(f"{reason}; nothing to roll back to: not opening positions")
         logger.error("pausing: {}; nothing to roll back to", reason)
         return False
 
+    def _bring_up(self, spec: str, what: str) -> ActiveStrategy | None:
+        try:
+            return bring_up(engine=self.engine, loader=self.loader, shelf=self.shelf, spec=spec)
+        except (LoadError, StrategyFault) as exc:
+            logger.error("{} to {} failed: {}" if what == "rollback" else "{} of {} failed: {}", what, spec, exc)
+            return None
+
     def _auto_rollback(self, failed: ActiveStrategy, fault: StrategyFault) -> bool:
-        engine = self.engine
+        """During probation: back to the previous version at once, with its own state at the swap."""
         t0 = time.perf_counter()
-        p = self._probation
-        assert p is not None
-        self._set_probation(None)
+        p = self.versions.fail_probation()
         failed.runner.close()
         reason = f"{failed.spec} failed during probation: {fault}"
         self._doomed.add(failed.spec)
         back = resume_previous(engine=self.engine, loader=self.loader, probation=p)
         if back is None:
-            engine.journal.end_probation(outcome="failed", reason=reason)
-            self.previous = [p.old.spec] + [s for s in self.previous if s != p.old.spec]
-            engine.record_swap_outcome(kind="auto-rollback", from_spec=failed.spec, to_spec=p.old.spec, ok=False,
-                                       reason=f"{reason}; {p.old.spec} could not be brought back")
-            engine.pause_automatically(f"{reason}; {p.old.spec} could not be brought back: not opening positions")
+            self.engine.journal.end_probation(outcome="failed", reason=reason)
+            self.versions.remember_first(p.old.spec)
+            self.engine.record_swap_outcome(kind="auto-rollback", from_spec=failed.spec, to_spec=p.old.spec,
+                                            ok=False, reason=f"{reason}; {p.old.spec} could not be brought back")
+            self.engine.pause_automatically(f"{reason}; {p.old.spec} could not be brought back: not opening "
+                                            "positions")
             return False
-        engine.activate(back)
-        engine.record_swap_outcome(kind="auto-rollback", from_spec=failed.spec, to_spec=back.spec, ok=True,
-                                   reason=reason, pause_ms=_ms_since(t0), sha256=back.wheel_sha256)
-        engine.journal.end_probation(outcome="rolled-back", reason=reason)
-        self.previous = [failed.spec] + [s for s in self.previous if s not in (back.spec, failed.spec)]
-        self.restarts.reset()
+        self.versions.change(Change("auto-rollback", failed, back, t0, "end", reason=reason,
+                                    sha256=back.wheel_sha256))
         logger.error("automatic rollback to {} (its own state at the swap, plus a replay): {}", back.spec, reason)
         return True
-
-    def _set_probation(self, p: Probation | None) -> None:
-        self._probation = p
-        self.engine.set_probation(ProbationInfo(old=p.old.spec, batches_left=p.batches_left) if p is not None else None)
 
     @property
     def in_probation(self) -> bool:
         return self._probation is not None
 
+    def in_probation_now(self) -> bool:
+        """A new version is on probation (the engine then treats any malformed intent as a fault)."""
+        return self._probation is not None
+
+    def probation_info(self) -> ProbationInfo | None:
+        """``probation`` in status.json."""
+        return self.versions.probation_info()
+
     def close(self) -> None:
         """Stop the warm and prepared workers. A probation stopped this way is journaled as
         ``interrupted`` (a clean stop is not a host death)."""
-        with self._lock:
-            pending, self._pending = self._pending, None
+        pending, self._pending = self._pending, None
         if pending is not None:
-            pending.superseded = True
-            if pending.finished and pending.prepared is not None and (
-                    self._probation is None or pending.prepared is not self._probation.old):
-                pending.prepared.runner.close()
-        if self._probation is not None:
-            self._probation.old.runner.close()
-            self._set_probation(None)
-            self.engine.journal.end_probation(outcome="interrupted", reason="the host stopped during probation")
+            self._stop_unless_warm(pending.cancel())
+        self.versions.interrupt()
 
 
 def _ms_since(t0: float) -> float:

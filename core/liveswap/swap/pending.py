@@ -1,9 +1,11 @@
-"""A swap request on its way: :class:`Pending`, and :func:`prepare`, the work done off the trading path.
+"""A version on its way in: :class:`Preparation`, the one path that prepares a version off the
+trading path -- for a swap (:class:`Pending`) and for a rollout's candidate alike.
 
-:func:`prepare` runs on the request's own thread while the old version keeps deciding: resolve and
-load the version (registry checks, isolated install, sandboxed worker, handshake), ``setup(params)``
-and, for a version of the same strategy, the staged state hand-over (:mod:`liveswap.swap.staging`).
-Whatever goes wrong is kept as the request's one-line ``error``; nothing is raised.
+:meth:`Preparation.start` runs on the version's own thread while the active version keeps
+deciding: resolve and load it (registry checks, isolated install, sandboxed worker, handshake),
+``setup(params)`` and -- for a swap to a version of the same strategy -- the staged state
+hand-over (:mod:`liveswap.swap.staging`). Whatever goes wrong is kept as the one-line ``error``;
+nothing is raised. Then the engine is woken: what was prepared is taken between two batches.
 """
 
 from __future__ import annotations
@@ -21,49 +23,111 @@ from liveswap.runners.base import StrategyFault
 from liveswap.swap.loader import LoadError, VersionLoader
 from liveswap.swap.staging import Staged, stage
 
-__all__ = ["Done", "Pending", "SwapKind", "prepare"]
+__all__ = ["Done", "Pending", "Preparation", "SwapKind"]
 
 SwapKind = Literal["activate", "rollback", "promote"]
 Done = Callable[[str | None], None]
 """Called once a request is over: None when it took effect, else the one-line refusal."""
 
 
-@dataclass(slots=True)
-class Pending:
+@dataclass(slots=True, kw_only=True)
+class Preparation:
+    """A version being loaded and set up off the trading path, from the request until it is taken.
+
+    Two threads share it, each through its own methods: the engine thread creates it, may
+    :meth:`cancel` it, and reads ``prepared``/``error``/``params`` only once :attr:`finished`; the
+    prepare thread (:meth:`start`) writes them, then calls :meth:`finish` once. ``_lock`` makes
+    cancel and finish exclusive, so a worker prepared for a cancelled request is stopped by
+    exactly one of the two threads."""
+
+    spec: str
+    prepared: ActiveStrategy | None = None
+    error: str | None = None
+    params: dict[str, Any] | None = None  # what the new version was set up with
+    ready: threading.Event = field(default_factory=threading.Event)
+    _cancelled: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self, *, engine: Engine, loader: VersionLoader, name: str) -> None:
+        """Prepare on a thread of its own; the engine is woken when it is done."""
+        threading.Thread(target=self._run, args=(engine, loader), name=name, daemon=True).start()
+
+    def _run(self, engine: Engine, loader: VersionLoader) -> None:
+        drop = self.finish(self._load(engine, loader))
+        if drop is not None:  # cancelled meanwhile: never leak a worker
+            drop.runner.close()
+        engine.wake()  # taking it (or refusing it) need not wait out the engine's idle sleep
+
+    def _load(self, engine: Engine, loader: VersionLoader) -> ActiveStrategy | None:
+        """The version loaded and set up (then :meth:`_after_setup`); None with ``error`` set when it
+        could not be (a worker already started is closed)."""
+        new: ActiveStrategy | None = None
+        try:
+            new = loader.load(self.spec)
+            self.params = dict(engine.desired.params)
+            new.runner.setup(dict(self.params))
+            self._after_setup(engine, new)
+            return new
+        except (LoadError, StrategyFault) as exc:
+            self.error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - a broken version never takes the host down
+            logger.exception("preparing {} failed", self.spec)
+            self.error = f"{type(exc).__name__}: {exc}"
+        if new is not None:
+            new.runner.close()
+        return None
+
+    def _after_setup(self, engine: Engine, new: ActiveStrategy) -> None:
+        """More preparation on the prepare thread (a swap stages the state hand-over)."""
+
+    @property
+    def finished(self) -> bool:
+        """Preparing is over (``prepared`` or ``error`` is set)."""
+        return self.ready.is_set()
+
+    @property
+    def cancelled(self) -> bool:
+        with self._lock:
+            return self._cancelled
+
+    def finish(self, new: ActiveStrategy | None) -> ActiveStrategy | None:
+        """The prepare thread's outcome (None: ``error`` says why). Returns a worker the caller must
+        stop: ``new`` itself when the request was cancelled meanwhile."""
+        with self._lock:
+            drop = new if self._cancelled else None
+            self.prepared = None if self._cancelled else new
+            self.ready.set()
+        return drop
+
+    def cancel(self) -> ActiveStrategy | None:
+        """The engine thread gives the request up. Returns the worker it had prepared (the caller
+        stops it unless it is still needed); a preparation still under way stops its own."""
+        with self._lock:
+            self._cancelled = True
+            return self.prepared if self.ready.is_set() else None
+
+
+@dataclass(slots=True, kw_only=True)
+class Pending(Preparation):
     """One activation, rollback or promotion, from the request to its commit or refusal."""
 
     kind: SwapKind
-    spec: str
     generation: int
     done: Done
-    prepared: ActiveStrategy | None = None
-    error: str | None = None
-    finished: bool = False
-    ready: threading.Event = field(default_factory=threading.Event)
-    superseded: bool = False
     keep_state: bool = False  # a promoted candidate: its own live state, no import
     reason: str = ""  # journaled with the swap (a promotion's verdict)
-    params: dict[str, Any] | None = None  # what the new version was set up with
     staged: Staged | None = None  # the state hand-over, done before the flip (swap.staging)
 
+    @classmethod
+    def of(cls, kind: SwapKind, spec: str, generation: int, done: Done, *, prepared: ActiveStrategy,
+           keep_state: bool = False, reason: str = "") -> Pending:
+        """A request whose version is already running (the warm previous version, a candidate)."""
+        pending = cls(kind=kind, spec=spec, generation=generation, done=done, prepared=prepared,
+                      keep_state=keep_state, reason=reason)
+        pending.ready.set()
+        return pending
 
-def prepare(*, engine: Engine, loader: VersionLoader, pending: Pending) -> ActiveStrategy | None:
-    """The version of ``pending`` loaded, set up and (same strategy) with the state handed over;
-    None with ``pending.error`` set when it could not be (a worker already started is closed)."""
-    new: ActiveStrategy | None = None
-    try:
-        new = loader.load(pending.spec)
-        pending.params = dict(engine.desired.params)
-        new.runner.setup(dict(pending.params))
+    def _after_setup(self, engine: Engine, new: ActiveStrategy) -> None:
         active = engine.active
-        if new.name == active.name and new.spec != active.spec and not pending.superseded:
-            pending.staged = stage(old=active, new=new)
-        return new
-    except (LoadError, StrategyFault) as exc:
-        pending.error = str(exc)
-    except Exception as exc:  # noqa: BLE001 - a broken version never takes the host down
-        logger.exception("preparing {} failed", pending.spec)
-        pending.error = f"{type(exc).__name__}: {exc}"
-    if new is not None:
-        new.runner.close()
-    return None
+        if new.name == active.name and new.spec != active.spec and not self.cancelled:
+            self.staged = stage(old=active, new=new)

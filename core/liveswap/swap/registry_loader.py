@@ -36,6 +36,8 @@ class RegistryLoader:
         self.log_dir = state_dir / "logs"
         self.lock = threading.Lock()
         self._next_rescan = 0.0
+        self.summary: RegistryInfo | None = None
+        """What the last rescan that found a change saw (``registry`` in status.json)."""
 
     def load(self, spec: str) -> ActiveStrategy:
         with self.lock:
@@ -69,7 +71,7 @@ class RegistryLoader:
             if found is not None:
                 ok = sum(1 for v in found if v.verdict == "compatible")
                 logger.info("registry: {} strategy versions ({} compatible)", len(found), ok)
-                engine.set_registry_summary(RegistryInfo(versions=len(found), compatible=ok, scanned_at=time.time()))
+                self.summary = RegistryInfo(versions=len(found), compatible=ok, scanned_at=time.time())
                 self.registry.write_catalog()
         finally:
             self.lock.release()

@@ -36,8 +36,6 @@ class Probation:
     old_state_at_swap: State
     swap_batch_end: int
     batches_left: int
-    new_state: State
-    new_state_batch_end: int
 
 
 def resume_previous(*, engine: Engine, loader: VersionLoader, probation: Probation) -> ActiveStrategy | None:
