@@ -51,6 +51,15 @@ def _frame(payload: bytes) -> bytes:
     return protocol.HEADER.pack(len(payload)) + payload
 
 
+def _stopped_at(done: int, outputs: list[Any]) -> bytes:
+    """``{"ok": [done, outputs]}`` with the outputs encoded by the batch reply's own encoder
+    (:func:`~liveswap.sandbox.protocol.encode_outputs`: intents tagged, the same caps), spliced in."""
+    batch = protocol.encode_outputs(outputs)[protocol.HEADER.size:]
+    if not batch.startswith(protocol.STATE_OK_PREFIX) or not batch.endswith(b"}"):
+        raise ValueError("unexpected batch reply layout")
+    return _frame(b'{"ok":[%d,' % done + batch[len(protocol.STATE_OK_PREFIX):-1] + b"]}")
+
+
 def _empty(output: Any) -> bool:
     """An output the engine would validate to no intent and no refusal."""
     return output is None or (type(output) in (list, tuple) and not output)
@@ -83,7 +92,7 @@ def run_chunk(run_batch: Callable[[Batch], BatchResult], request: tuple[Any, ...
         outputs = result.outputs
         if not all(_empty(o) for o in outputs):
             try:
-                return protocol.encode_ok([i + 1, protocol.outputs_wire(outputs)])
+                return _stopped_at(i + 1, outputs)
             except (TypeError, ValueError, RecursionError):
                 write(encode_progress(i))  # the caller answers a garbage fault of batch i + 1
                 raise

@@ -158,17 +158,13 @@ def _tag(item: Any) -> Any:
     return (INTENT_TAG, *_INTENT_VALUES(item)) if type(item) is Intent else item
 
 
-def outputs_wire(outputs: list[Any]) -> list[Any]:
-    """Worker side: a batch's ``on_candle`` outputs as JSON-ready values (intents tagged)."""
-    return [
+def encode_outputs(outputs: list[Any]) -> bytes:
+    """Worker side: the reply to a batch. Raises ``TypeError``/``ValueError`` for unencodable outputs."""
+    wire = [
         [_tag(item) for item in out] if type(out) in (list, tuple) else _tag(out)
         for out in outputs
     ]
-
-
-def encode_outputs(outputs: list[Any]) -> bytes:
-    """Worker side: the reply to a batch. Raises ``TypeError``/``ValueError`` for unencodable outputs."""
-    return encode_ok(outputs_wire(outputs))
+    return encode_ok(wire)
 
 
 def decode_reply(payload: bytes) -> dict[str, Any]:
