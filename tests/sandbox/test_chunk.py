@@ -51,6 +51,10 @@ class Strategy:
         self.calls.append(["fill", fill.order_id])
 
     @hookimpl
+    def on_settle(self, settlement):
+        self.calls.append(["settle", settlement.order_id, settlement.pnl])
+
+    @hookimpl
     def on_candle(self, candle, ctx):
         ctx.params["k"] += 1  # each candle's context is its own, as live
         self.calls.append([candle.market, ctx.now, ctx.balance, len(ctx.open_positions), ctx.params["k"]])
@@ -67,13 +71,17 @@ class Strategy:
 def test_a_chunk_stops_after_the_first_batch_that_trades_with_hooks_in_live_order(chunky) -> None:  # type: ignore[no-untyped-def]
     runner = chunky(RECORDER)
     pos = {"order_id": "x", "market": "BTC-5m"}
-    done, outputs = run(runner, 10, positions={"BTC-5m": [pos]}, fills=[("o1", "BTC-5m", "up", 1.0, 0.5, 2.0, 0)])
+    settles = {2: (1001.5, {"BTC-5m": []}, [("x", "BTC-5m", "up", True, 2.0, 1.5, 900)])}  # at batch 900
+    done, outputs = run(runner, 10, positions={"BTC-5m": [pos]}, fills=[("o1", "BTC-5m", "up", 1.0, 0.5, 2.0, 0)],
+                        events=settles)
     assert done == 5 and outputs is not None
     assert outputs[0] is None and outputs[1][0].market == "ETH-5m" and outputs[1][0].stake == 2.0
     calls = runner.export_state()["calls"]  # type: ignore[index]
     assert calls[0] == ["fill", "o1"]
     assert calls[1:3] == [["BTC-5m", 300, 1000.0, 1, 2], ["ETH-5m", 300, 1000.0, 0, 2]]
-    assert [c[1] for c in calls[1:]] == [300, 300, 600, 600, 900, 900, 1200, 1200, 1500, 1500]
+    assert calls[5:8] == [["settle", "x", 1.5], ["BTC-5m", 900, 1001.5, 0, 2], ["ETH-5m", 900, 1001.5, 0, 2]]
+    assert [c[1] for c in calls[1:] if c[0] != "settle"] == [300, 300, 600, 600, 900, 900, 1200, 1200, 1500, 1500]
+    assert calls[-1] == ["ETH-5m", 1500, 1001.5, 0, 2]  # the settlement's balance holds to the run's end
     assert run(runner, 3) == (3, None)  # nothing to trade: every batch decided
 
 

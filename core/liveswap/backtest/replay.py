@@ -7,12 +7,13 @@ orders to the broker. This loop does the same with the same functions -- ``settl
 ``DailyLossGuard.update``, ``validate_batch``, ``plan_orders``, ``send_orders``,
 ``journal_answers`` and the paper broker -- minus the journal, the clock and the steering.
 
-What makes it fast is the round trip: between two events that change a context (a fill, a
-settlement), every batch's context is known ahead, so a whole run of batches goes to the worker
-at once (:mod:`liveswap.sandbox.chunk`); the worker stops after the first batch that wants to
-trade, the host trades it as live, and the next run starts there. A run never crosses a batch at
-which an open position's window ends, so settlements are booked and delivered exactly when live
-would. The strategy sees the very calls, in the very order, of a live host on the same candles.
+What makes it fast is the round trip: until the strategy trades, every batch's context is known
+ahead -- only settlements change it, and they follow from the candles
+(:mod:`liveswap.backtest.projection`) -- so a whole run of batches goes to the worker at once
+(:mod:`liveswap.sandbox.chunk`), with what settles in which batch; the worker stops after the
+first batch that wants to trade, the host books the run's settlements as live (and checks they
+are the ones announced), trades that batch, and the next run starts after it. The strategy sees
+the very calls, in the very order, of a live host on the same candles.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import astuple
 from liveswap.api.types import Candle
 from liveswap.backtest.book import PaperBook
 from liveswap.backtest.figures import Figures
+from liveswap.backtest.projection import Event, Projection, Settled
 from liveswap.backtest.sources import BatchRows
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.desired import Desired
@@ -44,7 +46,6 @@ FIRST_BATCHES = 8
 """A run's size adapts like a window: it doubles while the worker decides whole runs without
 trading, and shrinks to twice the stretch it went before trading when it stops early (a run cut
 short is sent again from where it stopped, so oversized runs cost encoding twice)."""
-FAR = 2**62
 
 
 class Lookahead:
@@ -91,17 +92,22 @@ class VersionReplay:
         """Decide every batch (or up to a fault: :attr:`figures`.fault says which)."""
         ahead = Lookahead(batches)
         while (first := ahead.next()) is not None:
-            chunk = self._chunk(first, ahead)
+            self._settle(*first)
+            projection = Projection(self.book.ledger)
+            balance, positions = fl(self.book.ledger.balance), self._positions()  # as the first batch sees them
+            chunk, events = self._chunk(first, ahead, projection)
             try:
                 done, outputs = self.runner.run_chunk(
-                    batches=chunk, balance=fl(self.book.ledger.balance), params=self._desired.params,
-                    positions=self._positions(), fills=[astuple(to_fill(f)) for f in self._fills],
-                    settlements=[astuple(to_settlement(s)) for s in self._settlements])
+                    batches=chunk, balance=balance, params=self._desired.params, positions=positions,
+                    fills=[astuple(to_fill(f)) for f in self._fills],
+                    settlements=[astuple(to_settlement(s)) for s in self._settlements], events=events)
             except StrategyFault as exc:
+                self._book(chunk[:self.runner.chunk_done + 1], projection)  # settled before it decided
                 self._count(chunk[:self.runner.chunk_done])
                 self.figures.fault = f"{exc.kind}: {exc.reason}"
                 return
             self._fills, self._settlements = [], []
+            self._book(chunk[:done], projection)
             self._count(chunk[:done])
             self._size = min(MAX_BATCHES, self._size * 2 if outputs is None else max(FIRST_BATCHES, 2 * done))
             ahead.give_back(chunk[done:])
@@ -116,23 +122,40 @@ class VersionReplay:
 
     # ---- the steps ----------------------------------------------------------------------------
 
-    def _chunk(self, first: BatchRows, ahead: Lookahead) -> list[BatchRows]:
-        """Settle at ``first``, then take the batches after it up to the next window's end."""
-        end, rows = first
-        self._settle(end, rows)
-        ledger = self.book.ledger
-        limit = min((p.window_end for p in ledger.positions.values() if p.window_end > end), default=FAR)
-        chunk, candles = [first], len(rows)
+    def _chunk(self, first: BatchRows, ahead: Lookahead, projection: Projection
+               ) -> tuple[list[BatchRows], dict[int, Event]]:
+        """``first`` and the batches after it (the run's size), with what settles in each."""
+        chunk, candles = [first], len(first[1])
+        events: dict[int, Event] = {}
         while len(chunk) < self._size and candles < MAX_CANDLES:
-            nxt = ahead.peek()
-            if nxt is None or nxt[0] >= limit:
+            nxt = ahead.next()
+            if nxt is None:
                 break
+            event = projection.step(len(chunk), *nxt)
+            if event is not None:
+                events[len(chunk)] = event
             chunk.append(nxt)
             candles += len(nxt[1])
-            ahead.next()
-        return chunk
+        return chunk, events
+
+    def _book(self, decided: list[BatchRows], projection: Projection) -> None:
+        """Book the settlements of a run's batches after its first, as live (the engine's
+        ``settle_due``, the paper broker, the daily loss latch), and check they are the ones the
+        worker was told of (they were delivered in the run: nothing is left to deliver)."""
+        ledger = self.book.ledger
+        for index, (end, rows) in enumerate(decided[1:], start=1):
+            fresh: list[SettlementRow] = []
+            if any(p.window_end <= end for p in ledger.positions.values()):
+                fresh = settle_due(self.book.broker, self.book.journal, ledger, end, [Candle(*r) for r in rows])
+                self.figures.settled_now(fresh, ledger, end)
+                self._check_daily_loss(end)
+            announced = projection.announced.get(index, [])
+            if [Settled.of(r) for r in fresh] != announced:
+                raise AssertionError(f"backtest: the settlements booked at {end} differ from those announced "
+                                     f"to the worker ({fresh} != {announced})")
 
     def _settle(self, end: int, rows: list[tuple[object, ...]]) -> None:
+        """A run's first batch: its settlements booked, to be delivered with it."""
         ledger = self.book.ledger
         if any(p.window_end <= end for p in ledger.positions.values()):
             fresh = settle_due(self.book.broker, self.book.journal, ledger, end, [Candle(*r) for r in rows])

@@ -1,23 +1,29 @@
 """The ``chunk`` request: many consecutive candle batches in one round trip (the backtest's wire).
 
 A live host sends one batch per round trip. A backtest knows the batches ahead and what each
-batch's contexts would hold *if nothing new filled or settled*: the balance, each market's open
-positions, the params and the version stay as they are until the strategy returns an intent or a
-position's window ends. So the host sends a run of batches up to the next settlement with the
-context facts once, and the worker decides them in order, **stopping after the first batch whose
-decision is not empty** (any output but ``None`` or an empty list, garbage included): its outputs
-go back and the host fills them exactly as live before sending the next run, whose first batch
-delivers the fills and settlements. The strategy's hooks are therefore called in exactly the order,
-with exactly the arguments, of a live host deciding the same candles one batch at a time.
+batch's contexts would hold *if nothing new is bought*: the balance, each market's open
+positions, the params and the version change only when a position settles, and the host works
+that out ahead from the candles (:mod:`liveswap.backtest.projection`). So the host sends a run of
+batches with the context facts once and, for each batch in which something settles, the new
+balance, the changed markets' positions and the settlements ``on_settle`` hears first. The
+worker decides the batches in order, **stopping after the first batch whose decision is not
+empty** (any output but ``None`` or an empty list, garbage included): its outputs go back and the
+host books the run's settlements and fills that batch exactly as live, before sending the next
+run, whose first batch delivers the fills. The strategy's hooks are therefore called in exactly
+the order, with exactly the arguments, of a live host deciding the same candles one batch at a
+time.
 
 Request (marshal, host -> worker; the host is trusted)::
 
-    ("chunk", batches, (balance, params, version), positions, fills, settlements, progress_every)
+    ("chunk", batches, (balance, params, version), positions, fills, settlements, events,
+     progress_every)
 
 ``batches`` is a list of ``(end, rows)`` (``rows``: candle field tuples of that close, in market
 order); ``positions`` maps a market to its open positions; ``fills``/``settlements`` are field
-tuples delivered before the first batch. Each candle gets its own fresh context (as live, where
-each crosses the pipe on its own), built from the ``marshal`` bytes of its positions and params.
+tuples delivered before the first batch; ``events`` maps a batch's index (from 1) to
+``(balance, {market: positions}, settlements)`` taking effect at that batch. Each candle gets its
+own fresh context (as live, where each crosses the pipe on its own), built from the ``marshal``
+bytes of its positions and params.
 
 Replies (JSON, worker -> host, read by the same bounded reader as every reply): zero or more
 ``{"progress": n}`` frames (n batches decided so far: sent at most every ``progress_every``
@@ -71,13 +77,22 @@ def run_chunk(run_batch: Callable[[Batch], BatchResult], request: tuple[Any, ...
 
     A :class:`~liveswap.runners.base.StrategyFault` (or ``MemoryError``) propagates after a
     progress frame naming the batches decided before it; the caller answers it as a fault."""
-    batches, (balance, params, version), positions, fills, settlements, progress_every = request
+    batches, (balance, params, version), positions, fills, settlements, events, progress_every = request
     params_blob = marshal.dumps(params) if params else None
     blobs = {market: marshal.dumps(p) for market, p in positions.items() if p}
     first_fills = [Fill(*f) for f in fills]
-    first_settlements = [Settlement(*s) for s in settlements]
+    delivered = [Settlement(*s) for s in settlements]
     last = time.monotonic()
     for i, (end, rows) in enumerate(batches):
+        event = events.get(i) if i else None
+        if event is not None:  # settlements in this batch: the balance, positions and on_settle they bring
+            balance, changed, settled = event
+            for market, p in changed.items():
+                if p:
+                    blobs[market] = marshal.dumps(p)
+                else:
+                    blobs.pop(market, None)
+            delivered = [Settlement(*s) for s in settled]
         candles: list[tuple[Candle, Context]] = []
         for row in rows:
             blob = blobs.get(row[0])
@@ -85,7 +100,8 @@ def run_chunk(run_batch: Callable[[Batch], BatchResult], request: tuple[Any, ...
                 end, balance, marshal.loads(blob) if blob is not None else [],
                 marshal.loads(params_blob) if params_blob is not None else {}, version)))
         try:
-            result = run_batch(Batch(candles, first_fills if i == 0 else [], first_settlements if i == 0 else []))
+            result = run_batch(Batch(candles, first_fills if i == 0 else [], delivered))
+            delivered = []
         except BaseException:
             write(encode_progress(i))
             raise

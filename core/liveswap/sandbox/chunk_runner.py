@@ -29,13 +29,15 @@ class ChunkRunner(SandboxRunner):
 
     def run_chunk(self, *, batches: list[tuple[int, list[tuple[Any, ...]]]], balance: float,
                   params: dict[str, Any], positions: dict[str, list[dict[str, Any]]],
-                  fills: list[tuple[Any, ...]], settlements: list[tuple[Any, ...]]) -> tuple[int, list[Any] | None]:
-        """Decide ``batches`` in order; ``(n, outputs)``: the worker stopped after batch ``n``
+                  fills: list[tuple[Any, ...]], settlements: list[tuple[Any, ...]],
+                  events: dict[int, tuple[Any, ...]] | None = None) -> tuple[int, list[Any] | None]:
+        """Decide ``batches`` in order (``events``: what settles at a batch, see :mod:`liveswap.sandbox.chunk`);
+        ``(n, outputs)``: the worker stopped after batch ``n``
         (1-based) with those raw outputs (decoded like a live batch's), or decided all ``n`` with
         nothing to trade (``None``). Any failure raises :class:`StrategyFault` like a live call."""
         quarter = self.hook_timeout / 4
         payload = marshal.dumps(("chunk", batches, (balance, params, self.version), positions, fills, settlements,
-                                 quarter))
+                                 events or {}, quarter))
         frame = protocol.HEADER.pack(len(payload)) + payload
         with self.gate.call():
             self.chunk_done = 0
