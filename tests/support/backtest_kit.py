@@ -87,9 +87,12 @@ def add_strategy(home: Path, name: str, body: str, version: str = "1.0.0") -> st
     return f"{name}=={version}"
 
 
-def synthetic_csv(path: Path, hours: float, *, seed: int = 7, start: int = T0) -> Path:
+def synthetic_csv(path: Path, hours: float, *, seed: int = 7, start: int = T0, drop_every: int = 0) -> Path:
+    """Nine synthetic markets for ``hours``; ``drop_every``: every n-th candle left out (data gaps:
+    a bet on a window whose candle is missing never settles, live or backtested)."""
     feed = SyntheticFeed(list(DEFAULT_MARKETS), seed=seed)
-    write_candles(path, feed.closed_candles(start, start + int(hours * 3600)))
+    candles = feed.closed_candles(start, start + int(hours * 3600))
+    write_candles(path, [c for i, c in enumerate(candles, 1) if not drop_every or i % drop_every])
     return path
 
 
