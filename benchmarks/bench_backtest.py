@@ -10,10 +10,10 @@ decision latency while a backtest runs beside it.
    * the backtest: :class:`~liveswap.backtest.replay.VersionReplay` -- the sandboxed worker
      (bubblewrap, the production path), runs of batches per round trip, the paper broker;
    for a trivial strategy (never trades) and a trading one (a bet every ~30 candles).
-2. **Where the time goes** in the sandboxed run: parsing the CSV, the wire (round trips, encode,
-   decode: the run_chunk time the worker's own pluggy calls do not explain), the strategy (its
-   pluggy calls), fills (validate, risk, paper broker, ledger: the trading batches), bookkeeping
-   (the rest of the host loop).
+2. **Where the time goes** in the sandboxed run: parsing the CSV, the host's encoding of the runs,
+   the worker round trip (the pipe, the worker's decode, its strategy calls, its reply; beside it the
+   same strategy's pluggy calls in process), fills (validate, risk, paper broker, ledger: the
+   trading batches), bookkeeping (the rest of the host loop: settlements, contexts, counting).
 3. **A million candles**: ``liveswap backtest`` (the real console script) on a CSV of 1,000,000
    candles: its wall time and its peak RSS (the worker's too).
 4. **Beside a live host**: the decision latency (``Engine.process_batch``, sandboxed worker) of a
@@ -49,6 +49,7 @@ from liveswap.markets import DEFAULT_MARKETS, Market  # noqa: E402
 from liveswap.registry.registry import Registry  # noqa: E402
 from liveswap.runners.base import Batch  # noqa: E402
 from liveswap.runners.strategy_plugin import StrategyPlugin  # noqa: E402
+from liveswap.sandbox import chunk_runner  # noqa: E402
 from liveswap.settings import Settings, load_settings  # noqa: E402
 from loguru import logger  # noqa: E402
 
@@ -167,12 +168,16 @@ def sandboxed_run(settings: Settings, spec: str, data: list[tuple[int, list[tupl
     runner.setup({})
     chunk = Timed(runner, "run_chunk")
     trade = Timed(replay, "_trade")
-    t0 = time.perf_counter()
-    replay.run(iter(data))
-    total = time.perf_counter() - t0
+    encode = Timed(chunk_runner.marshal, "dumps")  # the host's encoding of the runs
+    try:
+        t0 = time.perf_counter()
+        replay.run(iter(data))
+        total = time.perf_counter() - t0
+    finally:
+        chunk_runner.marshal.dumps = encode._inner  # type: ignore[attr-defined]
     bets = replay.figures.bets
     replay.close()
-    return total, {"run_chunk": chunk.seconds, "trade": trade.seconds}, bets
+    return total, {"run_chunk": chunk.seconds, "trade": trade.seconds, "encode": encode.seconds}, bets
 
 
 def speed(tmp: Path, candles: int) -> None:
@@ -197,14 +202,16 @@ def speed(tmp: Path, candles: int) -> None:
         breakdown[name] = (total, parts, plug)
     print(f"\n2. where the time goes (sandboxed), microseconds per candle; parsing the CSV: "
           f"{parse / n * 1e6:.2f} us ({n / parse:,.0f} candles/s)")
+    print("   (worker round trip: the pipe both ways, the worker's decode, its Candle/Context building and"
+          " pluggy calls, its reply; the same strategy through pluggy in process beside it)")
     for name, (total, parts, plug) in breakdown.items():
-        strategy = plug  # the worker's own pluggy calls, the same work as in process
-        wire = max(0.0, parts["run_chunk"] - strategy)
+        encode = parts["encode"]
+        worker = parts["run_chunk"] - encode
         fills = parts["trade"]
         book = max(0.0, total - parts["run_chunk"] - fills)
         us = 1e6 / n
-        print(f"   {name:<8} strategy {strategy * us:.2f}, wire {wire * us:.2f}, fills {fills * us:.2f}, "
-              f"bookkeeping {book * us:.2f} (total {total * us:.2f})")
+        print(f"   {name:<8} host encode {encode * us:.2f}, worker round trip {worker * us:.2f} (pluggy in process "
+              f"{plug * us:.2f}), fills {fills * us:.2f}, bookkeeping {book * us:.2f} (total {total * us:.2f})")
 
 
 def million(tmp: Path, candles: int, csv_path: Path | None = None) -> subprocess.Popen[bytes]:
