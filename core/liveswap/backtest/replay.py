@@ -49,7 +49,7 @@ short is sent again from where it stopped, so oversized runs cost encoding twice
 
 
 class Lookahead:
-    """An iterator of batches that can be peeked at and given batches back (bounded by a chunk)."""
+    """An iterator of batches that takes back the batches of a run left undecided (at most a run's)."""
 
     def __init__(self, batches: Iterator[BatchRows]) -> None:
         self._it = batches
@@ -59,14 +59,6 @@ class Lookahead:
         if self._back:
             return self._back.popleft()
         return next(self._it, None)
-
-    def peek(self) -> BatchRows | None:
-        if not self._back:
-            nxt = next(self._it, None)
-            if nxt is None:
-                return None
-            self._back.append(nxt)
-        return self._back[0]
 
     def give_back(self, batches: list[BatchRows]) -> None:
         self._back.extendleft(reversed(batches))
