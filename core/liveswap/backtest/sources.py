@@ -20,6 +20,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import fields
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,7 @@ class _RowParser:
         missing = [c for c in COLUMNS if c not in header]
         if missing:
             raise BacktestError(f"{path.name}: missing column(s) {', '.join(missing)}")
-        self._at = [header.index(c) for c in COLUMNS]
+        self._fields = itemgetter(*(header.index(c) for c in COLUMNS))
         self._markets: dict[str, Market] = {}
 
     def market(self, raw: str) -> Market:
@@ -78,8 +79,8 @@ class _RowParser:
 
     def __call__(self, row: list[str], line: int) -> Row:
         try:
-            mk, tf, st, en, op, hi, lo, cl, vo, up = (row[i] for i in self._at)
-            market = self.market(mk)
+            mk, tf, st, en, op, hi, lo, cl, vo, up = self._fields(row)
+            market = self._markets.get(mk) or self.market(mk)
             start, end = int(st), int(en)
             values = (market.name, tf, start, end, float(op), float(hi), float(lo), float(cl), float(vo),
                       float(up) if up.strip() else None)
