@@ -5,13 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from liveswap.engine.loop import Engine
-from liveswap.host import build_engine
-from liveswap.sandbox.limits import SandboxLimits
-from liveswap.settings import load_settings
-from liveswap.swap.manager import SwapManager
-
-from tests.support.sandboxed import activate
+from tests.support.sandboxed import activate, die
+from tests.support.sandboxed import start_host as start
 from tests.support.wheelkit import make_wheel
 
 BODY = '''
@@ -22,20 +17,6 @@ class Strategy:
     def on_candle(self, candle, ctx):
         return [Intent(candle.market, "up", 1.0)]
 '''
-
-
-def start(home: Path) -> tuple[Engine, SwapManager]:
-    settings = load_settings(home, strategy="probe==1.0.0", hook_timeout_seconds=2.0, warmup_seconds=1800,
-                             sandbox=SandboxLimits(memory_bytes=512 * 1024 * 1024), max_probation_crashes=2)
-    return build_engine(settings)
-
-
-def die(engine: Engine, swaps: SwapManager) -> None:
-    """What kill -9 leaves: workers gone, no clean close of the probation."""
-    if swaps._probation is not None:  # noqa: SLF001 - stop the warm worker as the kernel would
-        swaps._probation.old.runner.close()  # noqa: SLF001
-    engine.active.runner.close()
-    engine.journal.close()
 
 
 def test_a_version_on_probation_when_the_host_died_twice_is_not_resumed(home: Path) -> None:

@@ -10,6 +10,7 @@ operator reads; nothing here carries a credential. The tree::
     ├── ControlError           control.json cannot be read, is invalid, or cannot be changed
     ├── JournalError           the journal cannot be used
     ├── RegistryError          a spec is unknown or refused, or an install failed
+    │   └── DeclarationError   a malformed __liveswap_state__ declaration (a refused wheel)
     ├── LoadError              a version cannot be loaded (unknown, refused, failed to start)
     │   └── SandboxUnavailable the configured sandbox level cannot be applied on this machine
     ├── StrategyFault          strategy code raised, timed out, crashed or answered garbage
@@ -58,6 +59,7 @@ __all__ = [
     "ChannelTimeout",
     "ConfigError",
     "ControlError",
+    "DeclarationError",
     "FaultKind",
     "FeedError",
     "HostError",
@@ -126,6 +128,10 @@ class RegistryError(LiveswapError):
     def __init__(self, reason: str, reasons: list[str] | None = None) -> None:
         super().__init__(reason)
         self.reasons: list[str] = list(reasons) if reasons else [reason]
+
+
+class DeclarationError(RegistryError):
+    """A version's ``__liveswap_state__`` declaration is malformed: the wheel is refused."""
 
 
 class LoadError(LiveswapError):

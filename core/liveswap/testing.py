@@ -102,8 +102,9 @@ class StrategyHarness:
         self.params = dict(params)
         self.runner.on_params(self.params)
 
-    def export_state(self) -> dict[str, Any] | None:
-        return self.runner.export_state()
+    def export_state(self, schema: int | None = None) -> dict[str, Any] | None:
+        """What a swap or snapshot carries; ``schema``: an older layout declared in ``writes``."""
+        return self.runner.export_state(schema)
 
     def import_state(self, state: dict[str, Any], from_version: str) -> None:
         self.runner.import_state(state, from_version)

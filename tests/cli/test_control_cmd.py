@@ -147,13 +147,18 @@ def test_wait_applied_refused_and_timed_out_with_a_running_host(home: Path, stra
         assert out["applied"] is True and (out["swap"]["from"], out["swap"]["to"]) == ("ctlprobe==1.0.0",
                                                                                      "ctlprobe==2.0.0")
         assert out["message"].startswith("activated ctlprobe==2.0.0 (from ctlprobe==1.0.0), trading paused ")
-        assert out["message"].endswith(" ms")
+        assert out["message"].endswith(" ms; state carried: 2.0.0's import_state took 1.0.0's state (undeclared)")
+        assert out["swap"]["state"] == "state carried: 2.0.0's import_state took 1.0.0's state (undeclared)"
         assert status_of(home)["active"]["version"] == "2.0.0"
         until(lambda: orders(home, "version = '2.0.0'"), what="orders of 2.0.0")
         done = ls(strategy_env, "rollback", "--wait", "20")
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith("rolled back to ctlprobe==1.0.0 (from ctlprobe==2.0.0), trading paused ")
+        crossed = done.stdout.rstrip().split("; ", 1)[1]  # how state crossed, said before the command returns
+        assert crossed in ("1.0.0 resumed its own state at the swap plus a replay of the candles since",  # probation
+                           "state carried: 1.0.0's import_state took 2.0.0's state (undeclared)")  # after it
         assert status_of(home)["active"]["version"] == "1.0.0"
+        assert crossed in ls(strategy_env, "history").stdout
 
         # timed out: the host is alive but stopped (SIGSTOP), so it cannot apply anything
         host.send_signal(signal.SIGSTOP)

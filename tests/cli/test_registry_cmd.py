@@ -13,7 +13,7 @@ from liveswap.cli import registry_cmd
 from liveswap.cli.main import main
 from liveswap.registry import Report
 
-from tests.support.wheelkit import make_wheel, tree
+from tests.support.wheelkit import make_wheel, site_install, tree
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -128,18 +128,6 @@ def test_the_console_script_exit_codes(home: Path) -> None:
     assert tree(home) == before
 
 
-def _site_install(wheel: Path, site: Path) -> None:
-    """What ``pip install WHEEL`` does, into a private site directory."""
-    from installer import install
-    from installer.destinations import SchemeDictionaryDestination
-    from installer.sources import WheelFile
-
-    dest = SchemeDictionaryDestination({k: str(site) for k in ("purelib", "platlib", "scripts", "data", "headers")},
-                                       interpreter=sys.executable, script_kind="posix")
-    with WheelFile.open(wheel) as source:
-        install(source, dest, {"INSTALLER": b"pip\n"})
-
-
 def test_list_marks_the_active_version_and_which_of_two_copies_wins(
         home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
@@ -147,7 +135,7 @@ def test_list_marks_the_active_version_and_which_of_two_copies_wins(
         wheel = make_wheel(out, version=version)
         (home / "registry" / wheel.name).write_bytes(wheel.read_bytes())
     site = tmp_path / "site"
-    _site_install(make_wheel(tmp_path / "pip", version="1.1.0"), site)  # the same version, pip-installed
+    site_install(make_wheel(tmp_path / "pip", version="1.1.0"), site)  # the same version, pip-installed
     monkeypatch.syspath_prepend(str(site))
     monkeypatch.setenv("LIVESWAP_INSTALLED_STRATEGIES", "true")  # this test asks for installed strategies
     sha = {p.name: __import__("hashlib").sha256(p.read_bytes()).hexdigest() for p in (home / "registry").iterdir()}

@@ -64,7 +64,7 @@ def test_a_schema_1_journal_is_migrated_with_a_backup_and_unchanged_balances(hom
     old.close()
 
     journal = Journal(path)
-    assert journal.query("SELECT value FROM meta WHERE key='schema_version'")[0][0] == str(SCHEMA_VERSION) == "3"
+    assert journal.query("SELECT value FROM meta WHERE key='schema_version'")[0][0] == str(SCHEMA_VERSION) == "4"
     backup = path.with_name("journal.sqlite.schema1.bak")
     copy = sqlite3.connect(backup)
     assert copy.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("1",)
@@ -114,17 +114,18 @@ def test_a_schema_2_journal_gains_the_rollout_tables_and_keeps_every_amount(home
     assert "candidates" not in _tables(path)
 
     journal = Journal(path)
-    assert journal.query("SELECT value FROM meta WHERE key='schema_version'")[0][0] == "3"
+    assert journal.query("SELECT value FROM meta WHERE key='schema_version'")[0][0] == "4"
     assert journal.query("SELECT value FROM meta WHERE key='migrated_to_3_by'")
     for table, rows_before in before.items():  # nothing of the money moved, not a micro-unit
         assert [tuple(r) for r in journal.query(f"SELECT * FROM {table} ORDER BY 1")] == rows_before, table
     assert len(before["fills"]) == 10 and journal.query("PRAGMA foreign_key_check") == []
     journal.close()
     backup = path.with_name("journal.sqlite.schema2.bak")
-    # schema 3 adds the rollout tables; ``probations`` comes from journal/probation.py's own migration
+    # schema 3 adds the rollout tables, schema 4 ``swap_states``; ``probations`` comes from
+    # journal/probation.py's own migration
     assert _tables(backup).keys() == _tables(path).keys() - {"candidates", "hypothetical_orders",
                                                               "hypothetical_batch", "candidate_snapshots",
-                                                              "probations"}
+                                                              "probations", "swap_states"}
     fresh = tmp_path / "fresh.sqlite"
     Journal(fresh).close()
     assert _tables(path) == _tables(fresh)  # the same DDL, word for word, as a journal created today

@@ -271,3 +271,22 @@ def test_canary_refusals(home: Path) -> None:
     assert "at least one market" in (_start(engine, rollouts, _canary("probe==2.0.0", everything))[0] or "")
     assert "version number" in (_start(engine, rollouts, _canary("contra==1.0.0", ["BTC-5m"], request=2))[0] or "")
     assert engine.canary is None and rollouts.slot is None
+
+
+def test_a_candidate_that_reads_none_of_the_active_schemas_is_warmed_up_not_given_its_state(home: Path) -> None:
+    loader = _loader()
+    loader.add("probe", "1.1.0", probe_version("1.1.0"), state={"schema": 1, "reads": [1]})
+    loader.add("probe", "3.0.0", probe_version("3.0.0"), state={"schema": 3, "reads": [3]})
+    engine, swaps, rollouts = _host(home, loader)
+    advance(engine, 900)
+    done: list[str | None] = []
+    swaps.request(kind="activate", spec="probe==1.1.0", generation=1, done=done.append)
+    assert swaps.wait_prepared()
+    swaps.tick(engine)
+    assert done == [None] and engine.active.spec == "probe==1.1.0"
+    advance(engine, 900)
+    assert _start(engine, rollouts, _ask("probe==3.0.0", request=2)) == [None]
+    slot = rollouts.slot
+    assert slot is not None
+    warm = slot.strategy.runner.export_state()["seen"]
+    assert warm and all(v == "3.0.0" for *_, v in warm)  # the journal's candles, decided by itself

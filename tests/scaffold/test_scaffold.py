@@ -58,7 +58,7 @@ def test_generated_project_passes_its_own_tests(project: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
                           cwd=project, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-2000:]
-    assert "4 passed" in done.stdout
+    assert "5 passed" in done.stdout
 
 
 def test_wheel_declares_the_entry_point_and_the_host_requirement(wheel: Path) -> None:
@@ -153,6 +153,7 @@ def test_the_readme_commands_work_verbatim_from_the_project_folder(tmp_path: Pat
     done = subprocess.run(["bash", "-c", script], cwd=project, capture_output=True, text=True, env=env, timeout=600)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert (home / "registry" / "demo_strat-1.0.0-py3-none-any.whl").is_file()
+    assert "state:             schema 1, reads [1]" in done.stdout  # its declaration, as check reads it
     control = json.loads((home / "state" / "control.json").read_text())
     assert control["params"] == {"stake": 2}  # activate, set and rollback were recorded for the host
     assert not (project / "registry").exists() and not (project / "state").exists()

@@ -53,3 +53,21 @@ def activate(engine: Engine, swaps: SwapManager, spec: str | None, kind: str = "
 def decided(engine: Engine) -> dict[tuple[str, int], str]:
     """(market, candle start) -> the version the journal says decided it."""
     return {(r[0], r[1]): r[2] for r in engine.journal.query("SELECT market, candle_start, version FROM decisions")}
+
+
+def start_host(home: Path) -> tuple[Engine, SwapManager]:
+    """A host start on ``home`` as ``liveswap run`` does it (``build_engine``): probe==1.0.0 the first
+    time, else what the journal says; the host dies twice during a probation at most."""
+    from liveswap.host import build_engine
+
+    settings = load_settings(home, strategy="probe==1.0.0", hook_timeout_seconds=2.0, warmup_seconds=1800,
+                             sandbox=SandboxLimits(memory_bytes=512 * 1024 * 1024), max_probation_crashes=2)
+    return build_engine(settings)
+
+
+def die(engine: Engine, swaps: SwapManager) -> None:
+    """What kill -9 leaves: workers gone, no clean close of the probation."""
+    if swaps._probation is not None:  # noqa: SLF001 - stop the warm worker as the kernel would
+        swaps._probation.old.runner.close()  # noqa: SLF001
+    engine.active.runner.close()
+    engine.journal.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import sys
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -94,6 +95,18 @@ def make_wheel(
     path = out / f"{norm}-{version}-{tag}.whl"
     path.write_bytes(buf.getvalue())
     return path
+
+
+def site_install(wheel: Path, site: Path) -> None:
+    """What ``pip install WHEEL`` does, into a private site directory."""
+    from installer import install
+    from installer.destinations import SchemeDictionaryDestination
+    from installer.sources import WheelFile
+
+    dest = SchemeDictionaryDestination({k: str(site) for k in ("purelib", "platlib", "scripts", "data", "headers")},
+                                       interpreter=sys.executable, script_kind="posix")
+    with WheelFile.open(wheel) as source:
+        install(source, dest, {"INSTALLER": b"pip\n"})
 
 
 def tree(root: Path) -> set[str]:

@@ -12,10 +12,9 @@ from typing import Any
 
 import pytest
 from liveswap.engine.loop import Engine
-from liveswap.swap.manager import SwapManager
 
 from tests.support.engine_helpers import advance
-from tests.support.sandboxed import activate, decided, sandboxed_engine
+from tests.support.sandboxed import activate, decided
 from tests.support.wheelkit import make_wheel
 
 STRICT = '''
@@ -57,21 +56,6 @@ def wheel(registry: Path, version: str, *, name: str = "probe", fault: str = "pa
           export_fault: str = "pass") -> None:
     make_wheel(registry, f"{name}-strategy", version, ep=name, module=f"{name.replace('-', '_')}_strategy",
                body=STRICT.format(version=version, name=name, fault=fault, export_fault=export_fault))
-
-
-@pytest.fixture
-def engines(home: Path) -> Any:
-    made: list[tuple[Engine, SwapManager]] = []
-
-    def make(**kw: Any) -> tuple[Engine, SwapManager]:
-        pair = sandboxed_engine(home, **kw)
-        made.append(pair)
-        return pair
-
-    yield make
-    for engine, swaps in made:
-        swaps.close()
-        engine.active.runner.close()
 
 
 def exactly_once(engine: Engine) -> None:

@@ -49,11 +49,15 @@ class StrategySpec:
         """Called when the operator changes the strategy's params while it runs."""
 
     @hookspec(firstresult=True)
-    def export_state(self) -> dict[str, Any] | None:
+    def export_state(self, schema: int | None) -> dict[str, Any] | None:
         """Return the strategy's state as a JSON-serialisable dict.
 
         Called before a swap, at every snapshot and at shutdown. Whatever is returned here is
-        what ``import_state`` of this or another version receives.
+        what ``import_state`` of this or another version receives. ``schema`` is None (export
+        this version's own layout) unless the host asks for an older layout the version declared
+        in ``writes`` of its ``__liveswap_state__``, to hand it to a version that reads only that
+        one. An implementation without a ``schema`` argument always exports its own layout (and
+        must then declare no ``writes``).
         """
 
     @hookspec

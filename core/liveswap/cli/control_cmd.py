@@ -284,9 +284,11 @@ def _ms(x: float) -> str:
 
 
 def swap_message(last: dict[str, Any]) -> str:
-    """``activated momentum==1.1.0 (from momentum==1.0.0), trading paused 3.1 ms``."""
+    """``activated momentum==1.1.0 (from momentum==1.0.0), trading paused 3.1 ms; state carried directly
+    (1.1.0 reads schema 1)``: the swap, its pause, and how the strategy's state crossed."""
     verb = "rolled back to" if str(last.get("kind")).endswith("rollback") else "activated"
     src = f" (from {last.get('from')})" if last.get("from") else ""
     pause = last.get("pause_ms")
     paused = f", trading paused {_ms(float(pause))} ms" if isinstance(pause, (int, float)) else ""
-    return f"{verb} {last.get('to')}{src}{paused}"
+    state = last.get("state")
+    return f"{verb} {last.get('to')}{src}{paused}" + (f"; {state}" if isinstance(state, str) and state else "")

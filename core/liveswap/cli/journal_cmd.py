@@ -59,8 +59,9 @@ def render_history(entries: list[dict], width: int | None = None) -> str:
         when = time.strftime("%m-%d %H:%M:%S", time.localtime(e["ts"]))
         if e["what"] == "swap":
             pause = "" if e["pause_ms"] is None else f"{e['pause_ms']:.2f}"
+            said = "; ".join(part for part in (e["reason"], e.get("state")) if part)  # why, then how state crossed
             out.append((when, e["kind"], e["from_version"] or "", e["to_version"] or "",
-                        "yes" if e["ok"] else "REFUSED", pause, e["reason"] or ""))
+                        "yes" if e["ok"] else "REFUSED", pause, said))
         else:
             out.append((when, f"control gen {e['generation']}", "", "", "REFUSED", "", e["reason"] or ""))
     return table("history (newest first)", ("when", "what", "from", "to", "ok", "pause ms", "reason"), out,

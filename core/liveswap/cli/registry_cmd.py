@@ -58,6 +58,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     check = subparsers.add_parser("check", help="the full compatibility report of a wheel or NAME[==VERSION]")
     check.add_argument("target", metavar="WHEEL|NAME[==VERSION]")
     check.add_argument("--static", action="store_true", help="skip the load test (static checks only)")
+    check.add_argument("--against", metavar="NAME[==VERSION]",
+                       help="how state crosses between the two versions, both ways, from their declared "
+                            "__liveswap_state__ only: no code of either runs (no load test)")
     add_home(check)
     add_json(check)
     check.set_defaults(func=cmd_check)
@@ -123,14 +126,15 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not versions:
         print("no strategy versions (drop wheels into registry/ or run: liveswap registry add WHEEL)")
         return 0
-    print(f"  {'NAME':<20} {'VERSION':<12} {'SOURCE':<10} {'SHA256':<12} {'VERDICT':<10} NOTE")
+    print(f"  {'NAME':<20} {'VERSION':<12} {'SOURCE':<10} {'SHA256':<12} {'VERDICT':<10} {'STATE':<12} NOTE")
     for v, note in versions:
         mark = "*" if note.startswith("ACTIVE") else " "
         print(clean(f"{mark} {v.name:<20} {v.version:<12} {v.source:<10} {v.sha256[:12]:<12} {v.verdict:<10} "
-                    f"{note}").rstrip())
+                    f"{state_column(v):<12} {note}").rstrip())
         for reason in v.reasons:
             print(f"      - {clean(reason)}")
     print("(* the version the host runs; a registry wheel wins over a pip install of the same version)")
+    print("(STATE: the declared state schema, r: the schemas it reads, w: older ones it also writes; - none declared)")
     return 0
 
 
@@ -175,6 +179,10 @@ def cmd_add(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     settings = open_settings(args.home)
     registry = Registry.from_settings(settings)
+    if args.against:
+        from liveswap.cli.check_against import check_against
+
+        return check_against(registry, args.target, args.against, as_json=args.json)
     try:
         report = registry.check(args.target, extra_checks=() if args.static else load_tests(settings))
     except RegistryError as exc:
@@ -226,6 +234,24 @@ def cmd_prune(args: argparse.Namespace) -> int:
     return 0
 
 
+def state_column(version: StrategyVersion) -> str:
+    """``2 r1,2 w1`` for ``{"schema": 2, "reads": [1, 2], "writes": [1]}``; ``-`` when undeclared."""
+    decl = version.state
+    if decl is None:
+        return "-"
+    text = f"{decl.schema} r{','.join(map(str, decl.reads))}"
+    return f"{text} w{','.join(map(str, decl.writes))}" if decl.writes else text
+
+
+def _state_line(report: Report, name: str) -> str:
+    decl = report.state.get(name)
+    if decl is not None:
+        return decl.describe()
+    if any(r.startswith(f"entry point {name}: ") and "__liveswap_state__" in r for r in report.reasons):
+        return "malformed __liveswap_state__ (see the reasons)"
+    return "no __liveswap_state__ declared (import_state decides at run time)"
+
+
 def print_report(report: Report) -> None:
     where = str(report.path) if report.path else "host environment (pip-installed)"
     print(f"{report.dist_name or '?'} {report.version or '?'} ({report.kind}) from {where}")
@@ -233,6 +259,8 @@ def print_report(report: Report) -> None:
         print(f"  sha256:            {report.sha256}")
     for name, value in report.entry_points.items():
         print(f"  entry point:       {name} = {value}")
+        if report.kind == "strategy":
+            print(f"  state:             {_state_line(report, name)}")
     print(f"  requires liveswap: {report.requires_liveswap or '(none)'}")
     if report.requires_python:
         print(f"  requires python:   {report.requires_python}")

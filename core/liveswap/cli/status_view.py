@@ -129,7 +129,8 @@ def swap_line(swap: Mapping[str, Any]) -> str:
     pause = swap.get("pause_ms")
     paused = f", trading paused {float(pause):.2f} ms" if pause is not None else ""
     reason = f" ({swap['reason']})" if swap.get("reason") else ""
-    return f"{what} ok{paused}{when}{reason}"
+    state = f"; {swap['state']}" if swap.get("state") else ""
+    return f"{what} ok{paused}{when}{reason}{state}"
 
 
 def live_refusal(st: Mapping[str, Any], desired: int | None) -> Mapping[str, Any] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from liveswap.registry.statedecl import StateDecl
 from liveswap.runners.base import Runner
 
 
@@ -15,6 +16,8 @@ class ActiveStrategy:
     version: str
     wheel_sha256: str = ""
     since: float = field(default_factory=time.time)
+    state_decl: StateDecl | None = None
+    """Its declared state compatibility (``__liveswap_state__``, read from source), None if undeclared."""
 
     @property
     def spec(self) -> str:

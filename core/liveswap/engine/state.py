@@ -257,17 +257,17 @@ class EngineState:
 
     def record_swap_outcome(self, *, kind: str, from_spec: str | None, to_spec: str, ok: bool, reason: str = "",
                             pause_ms: float | None = None, generation: int | None = None,
-                            sha256: str = "") -> SwapInfo:
+                            sha256: str = "", state: tuple[str, str] | None = None) -> SwapInfo:
         """Journal a swap (or its refusal) and make it ``last_swap``: the one place either is built.
 
         A committed activation or rollback ends the host's automatic pause: a version the
-        operator chose is in place."""
+        operator chose is in place. ``state``: ``(mode, sentence)``, how the strategy's state crossed."""
         self._journal.record_swap(kind=kind, from_version=from_spec, to_version=to_spec, ok=ok, reason=reason,
                                   pause_ms=None if pause_ms is None else round(pause_ms, 3),
-                                  batch_end=self._cursor, sha256=sha256)
+                                  batch_end=self._cursor, sha256=sha256, state=state)
         info = SwapInfo(kind=kind, from_=from_spec, to=to_spec, ok=ok, reason=reason,
                         pause_ms=None if pause_ms is None else round(pause_ms, 3), generation=generation,
-                        at=time.time())
+                        at=time.time(), state=state[1] if state else "")
         self._last_swap = info
         if ok and pause_ms is not None:
             self._swap_pauses_ms.append(pause_ms)

@@ -37,7 +37,8 @@ class ActiveInfo(_Strict):
 
 class SwapInfo(_Strict):
     """The last activation, rollback, restart or refusal. ``generation`` is the control generation
-    that asked for it (None for the host's own restarts and automatic rollbacks)."""
+    that asked for it (None for the host's own restarts and automatic rollbacks); ``state`` how the
+    strategy's state crossed."""
 
     kind: str
     from_: str | None = Field(alias="from")
@@ -47,6 +48,9 @@ class SwapInfo(_Strict):
     pause_ms: float | None
     generation: int | None
     at: float
+    state: str = ""
+    """How the strategy's state crossed (issue 28): carried directly, converted down, the target's
+    own last state plus a replay, or a warm-up without state; empty for a refusal."""
 
 
 class Tally(_Strict):

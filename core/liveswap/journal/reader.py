@@ -72,7 +72,11 @@ def _dollars(row: dict[str, Any]) -> dict[str, Any]:
 def history(path: Path) -> list[dict[str, Any]]:
     """Every activation, rollback, restart and refusal (swaps and control generations), newest first."""
     with open_readonly(path) as db:
-        swaps = [dict(r) | {"what": "swap"} for r in db.execute("SELECT * FROM swaps")]
+        crossed = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='swap_states'").fetchone()
+        query = ("SELECT swaps.*, swap_states.mode AS state_mode, swap_states.state AS state FROM swaps "
+                 "LEFT JOIN swap_states ON swap_states.swap_id = swaps.id" if crossed  # schema 4 on
+                 else "SELECT *, NULL AS state_mode, NULL AS state FROM swaps")
+        swaps = [dict(r) | {"what": "swap"} for r in db.execute(query)]
         controls = [dict(r) | {"what": "control"} for r in db.execute("SELECT * FROM controls WHERE ok=0")]
     # a refused swap is also a refused control generation: show it once, as the swap
     refused_swaps = [(s["ts"], s["reason"]) for s in swaps if not s["ok"]]

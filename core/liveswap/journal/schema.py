@@ -1,4 +1,4 @@
-"""Journal schema (version 3), the migrations from versions 1 and 2, and why each table is written as it is.
+"""Journal schema (version 4), the migrations from versions 1, 2 and 3, and why each table is written as it is.
 
 Money (schema 2): every amount is an INTEGER of micro-units (``*_micros``: 1 = $0.000001, or
 one millionth of a contract) -- exact in SQL too, see :mod:`liveswap.money`. A fill is booked as
@@ -25,13 +25,14 @@ final), ``unknown`` (the submit failed: the venue may or may not have it), ``fil
 exposure in the risk checks and are asked about again during the run.
 
 Migrations: ``MIGRATIONS[n]`` brings a journal of version ``n`` to version ``n + 1`` (1 -> 2: money
-in micro-units; 2 -> 3: the rollout tables); an older journal is migrated step by step when it is
+in micro-units; 2 -> 3: the rollout tables; 3 -> 4: ``swap_states``, how state crossed at each
+swap); an older journal is migrated step by step when it is
 opened (a copy of the original kept), a newer one is refused.
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 OPEN_ORDER_STATUSES = ("new", "pending", "unknown")
 
@@ -170,7 +171,16 @@ CREATE TABLE IF NOT EXISTS candidate_snapshots (
 );
 """
 
-MIGRATIONS: dict[int, str] = {1: MIGRATE_1_TO_2, 2: CANDIDATES_DDL}
+SWAP_STATES_DDL = """
+CREATE TABLE IF NOT EXISTS swap_states (
+    swap_id INTEGER PRIMARY KEY REFERENCES swaps(id), mode TEXT NOT NULL, state TEXT NOT NULL
+);
+"""
+"""Schema 4 (issue 28): how the strategy's state crossed at a swap, one row per committed swap that
+says (``mode``: ``direct``, ``converted``, ``carried``, ``own``, ``warm-up``, ``kept``; ``state``:
+the one-line sentence ``history`` shows). A table of its own, so the step is purely additive."""
+
+MIGRATIONS: dict[int, str] = {1: MIGRATE_1_TO_2, 2: CANDIDATES_DDL, 3: SWAP_STATES_DDL}
 """``from_version -> SQL`` that brings a journal to ``from_version + 1`` (then :data:`DDL` adds new tables)."""
 
-DDL = DDL + CANDIDATES_DDL
+DDL = DDL + CANDIDATES_DDL + SWAP_STATES_DDL

@@ -144,15 +144,20 @@ class Journal:
         return fresh
 
     def record_swap(self, *, kind: str, from_version: str | None, to_version: str, ok: bool, reason: str = "",
-                    pause_ms: float | None = None, batch_end: int | None = None, sha256: str = "") -> None:
+                    pause_ms: float | None = None, batch_end: int | None = None, sha256: str = "",
+                    state: tuple[str, str] | None = None) -> None:
         """Every activation, rollback, restart and refusal. The newest ``ok`` row names the version a
-        restart loads: this row *is* how the active version is persisted."""
+        restart loads: this row *is* how the active version is persisted. ``state``: ``(mode, sentence)``,
+        how the strategy's state crossed (``swap_states``), in the same transaction."""
         with self._tx() as db:
-            db.execute(
+            cursor = db.execute(
                 "INSERT INTO swaps (ts, kind, from_version, to_version, ok, reason, pause_ms, batch_end, sha256)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (time.time(), kind, from_version, to_version, int(ok), reason, pause_ms, batch_end, sha256),
             )
+            if state is not None:
+                db.execute("INSERT INTO swap_states (swap_id, mode, state) VALUES (?, ?, ?)",
+                           (cursor.lastrowid, *state))
 
     def start_probation(self, *, spec: str, previous: str, batch_end: int | None) -> None:
         """``spec`` replaced ``previous`` and is on probation from ``batch_end`` on (any open one ends)."""

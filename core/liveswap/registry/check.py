@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+import io
+import zipfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib.metadata import Distribution
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from liveswap.registry.compat import check_entry_points, check_host_requirement,
 from liveswap.registry.host import HostEnvironment
 from liveswap.registry.index import version_key
 from liveswap.registry.model import ExtraCheck, Report
+from liveswap.registry.statedecl import MAX_SOURCE_BYTES, declarations
 from liveswap.registry.wheel import WheelFacts, inspect_wheel
 
 
@@ -45,6 +48,7 @@ def check_wheel(
     meta = facts.metadata
     if meta is not None:
         _check_strategy(report, meta, facts.entry_points.get(ENTRY_POINT_GROUP, {}), host, allow_library)
+        _read_state(report, _wheel_reader(facts.data))
     if known and report.dist_name and report.version and report.sha256:
         accepted = known.get(version_key(report.dist_name, report.version))
         if accepted and accepted != report.sha256:
@@ -78,6 +82,7 @@ def check_installed(dist: Distribution, host: HostEnvironment | None = None) -> 
                 report.refuse(f"Requires-Python {meta.requires_python} excludes this interpreter "
                               f"(Python {host.python_version})")
         _check_strategy(report, meta, entry_points, host, allow_library=False)
+        _read_state(report, _installed_reader(dist))
     except Exception as exc:  # noqa: BLE001 - a broken foreign install must never crash the host
         report.refuse(f"cannot be checked: {type(exc).__name__}: {exc}".splitlines()[0])
     return report
@@ -110,6 +115,40 @@ def _check_strategy(
         check_host_requirement(requires, host, report)
         check_entry_points(entry_points, report)
     declare_dependencies(requires, report)
+
+
+def _read_state(report: Report, read: Callable[[str], bytes | None]) -> None:
+    """Each entry point's ``__liveswap_state__``, read from its module's source (never imported)."""
+    report.state, reasons = declarations(report.entry_points, read)
+    for reason in reasons:
+        report.refuse(reason)
+
+
+def _wheel_reader(data: bytes) -> Callable[[str], bytes | None]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return lambda _path: None  # already a reason of the wheel's inspection
+
+    def read(path: str) -> bytes | None:
+        try:
+            with archive.open(path) as member:
+                return member.read(MAX_SOURCE_BYTES + 1)
+        except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+            return None
+
+    return read
+
+
+def _installed_reader(dist: Distribution) -> Callable[[str], bytes | None]:
+    def read(path: str) -> bytes | None:
+        try:
+            with open(str(dist.locate_file(path)), "rb") as file:
+                return file.read(MAX_SOURCE_BYTES + 1)
+        except OSError:
+            return None
+
+    return read
 
 
 def _verify_installed_files(dist: Distribution, report: Report) -> None:
@@ -153,4 +192,5 @@ def _copy(report: Report) -> Report:
         tags=list(report.tags),
         dependencies=[],
         reasons=list(report.reasons),
+        state=dict(report.state),
     )

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from liveswap.registry.statedecl import StateDecl
+
 Verdict = Literal["compatible", "refused"]
 Source = Literal["registry", "installed"]
 Kind = Literal["strategy", "library", "unknown"]
@@ -53,6 +55,8 @@ class Report:
     reasons: list[str] = field(default_factory=list)
     lock: dict[str, Any] | None = None
     env_path: Path | None = None  # the version's environment (site/), once installed by a check
+    state: dict[str, StateDecl | None] = field(default_factory=dict)
+    """Each entry point's declared state compatibility (``__liveswap_state__``), None if undeclared."""
 
     @property
     def verdict(self) -> Verdict:
@@ -83,6 +87,7 @@ class Report:
             "reasons": list(self.reasons),
             "lock": self.lock,
             "environment": str(self.env_path) if self.env_path else None,
+            "state": {name: decl.to_dict() if decl else None for name, decl in self.state.items()},
         }
 
 
@@ -116,7 +121,13 @@ class StrategyVersion:
     def spec(self) -> str:
         return f"{self.name}=={self.version}"
 
+    @property
+    def state(self) -> StateDecl | None:
+        """Its declared state compatibility (read from source, never imported), None if undeclared."""
+        return self.report.state.get(self.name)
+
     def to_dict(self) -> dict[str, Any]:
+        state = self.state
         return {
             "name": self.name,
             "version": self.version,
@@ -127,6 +138,7 @@ class StrategyVersion:
             "entry_point": self.entry_point,
             "verdict": self.verdict,
             "reasons": list(self.reasons),
+            "state": state.to_dict() if state else None,
         }
 
 

@@ -33,6 +33,7 @@ from liveswap.exceptions import StrategyFault
 from liveswap.home.control import CandidateRequest
 from liveswap.journal import candidates as cj
 from liveswap.money import from_micros
+from liveswap.registry.crossing import decide
 from liveswap.rollout.hypothetical import OutcomeLookup
 from liveswap.rollout.slot import CandidateSlot
 from liveswap.rollout.spec import AnalysisSpec, AnalysisSpecError
@@ -242,12 +243,17 @@ class RolloutController:
                              canary_markets=frozenset(p.ask.markets) if p.ask.mode == "canary" else frozenset())
 
     def _warm(self, strategy: ActiveStrategy, active: ActiveStrategy, start_batch: int) -> None:
-        """The active version's state if it is the same strategy, else a warm-up on recent candles."""
-        if strategy.name == active.name:
-            state = active.runner.export_state_json()
+        """The active version's state if it is the same strategy and the declarations let it cross
+        (converted down if the active version writes what the candidate reads), else a warm-up on
+        recent candles."""
+        crossing = decide(active.state_decl, strategy.state_decl) if strategy.name == active.name else None
+        if crossing is not None and crossing.carries:
+            state = active.runner.export_state_json(crossing.export_schema)
             if state is not None:
                 strategy.runner.import_state_json(state, active.version)
             return
+        if crossing is not None:
+            logger.info("candidate {}: {}", strategy.spec, crossing.describe(active.version, strategy.version))
         since = start_batch - self.engine.settings.warmup_seconds
         self.engine.replay_into(strategy.runner, since, start_batch)
 

@@ -66,13 +66,14 @@ class Runner(Protocol):
 
     def on_params(self, params: dict[str, Any]) -> None: ...
 
-    def export_state(self) -> dict[str, Any] | None:
-        """The strategy's exported state, or None if it has no ``export_state`` hook."""
+    def export_state(self, schema: int | None = None) -> dict[str, Any] | None:
+        """The strategy's exported state, or None if it has no ``export_state`` hook; with ``schema``,
+        the older layout it declared in ``writes`` (``export_state(schema=N)``)."""
         ...
 
     def import_state(self, state: dict[str, Any], from_version: str) -> None: ...
 
-    def export_state_json(self) -> bytes | None:
+    def export_state_json(self, schema: int | None = None) -> bytes | None:
         """:meth:`export_state` as the JSON bytes of a dict, or None without the hook."""
         ...
 

@@ -35,16 +35,16 @@ class InProcessRunner:
         with self.gate.call():
             self._plugin.on_params(params)
 
-    def export_state(self) -> dict[str, Any] | None:
+    def export_state(self, schema: int | None = None) -> dict[str, Any] | None:
         with self.gate.call():
-            return self._plugin.export_state()
+            return self._plugin.export_state(schema)
 
     def import_state(self, state: dict[str, Any], from_version: str) -> None:
         with self.gate.call():
             self._plugin.import_state(state, from_version)
 
-    def export_state_json(self) -> bytes | None:
-        state = self.export_state()
+    def export_state_json(self, schema: int | None = None) -> bytes | None:
+        state = self.export_state(schema)
         return None if state is None else json.dumps(state, separators=(",", ":")).encode()
 
     def import_state_json(self, state_json: bytes, from_version: str) -> None:

@@ -95,10 +95,10 @@ class StrategyPlugin:
     def on_params(self, params: dict[str, Any]) -> None:
         self._call("on_params", params=dict(params))
 
-    def export_state(self) -> dict[str, Any] | None:
+    def export_state(self, schema: int | None = None) -> dict[str, Any] | None:
         if "export_state" not in self.implements:
             return None
-        state = self._call("export_state")
+        state = self._export(schema)
         if not isinstance(state, dict):
             raise StrategyFault("garbage", f"export_state returned {type(state).__name__}, not dict")
         try:
@@ -106,16 +106,29 @@ class StrategyPlugin:
         except (TypeError, ValueError) as exc:
             raise StrategyFault("garbage", f"export_state is not JSON-serialisable: {exc}") from exc
 
+    def _export(self, schema: int | None) -> Any:
+        """``export_state(schema=...)``; a version asked for an older schema must take the argument
+        (one that does not would hand over its own layout instead: a broken ``writes``)."""
+        impls = self._hook.export_state.get_hookimpls()
+        if schema is not None and not all("schema" in impl.argnames for impl in impls):
+            raise StrategyFault("garbage", f"asked for state schema {schema} (declared in writes), but its "
+                                           "export_state takes no schema argument (one with a default is never "
+                                           "passed: write export_state(self, schema))")
+        return self._call("export_state", schema=schema)
+
     def import_state(self, state: dict[str, Any], from_version: str) -> None:
         if "import_state" in self.implements:
             # a private copy, as if it had crossed a process boundary: the strategy may mutate it
             self._call("import_state", state=json.loads(json.dumps(state)), from_version=from_version)
 
-    def export_state_json(self) -> bytes:
+    def export_state_json(self, schema: int | None = None) -> bytes:
         """``export_state`` as compact JSON bytes (``b"null"`` without the hook): one encode, no copy."""
         if "export_state" not in self.implements:
+            if schema is not None:
+                raise StrategyFault("garbage", f"asked for state schema {schema} (declared in writes), "
+                                               "but it has no export_state hook")
             return b"null"
-        state = self._call("export_state")
+        state = self._export(schema)
         if not isinstance(state, dict):
             raise StrategyFault("garbage", f"export_state returned {type(state).__name__}, not dict")
         try:

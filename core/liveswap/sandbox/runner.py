@@ -272,9 +272,9 @@ class SandboxRunner:
         with self.gate.call():
             self._request(protocol.encode_request("params", params), "on_params")
 
-    def export_state(self) -> dict[str, Any] | None:
+    def export_state(self, schema: int | None = None) -> dict[str, Any] | None:
         with self.gate.call():
-            payload = self._exchange(protocol.encode_request("export"), "export_state")
+            payload = self._exchange(protocol.encode_request("export", schema), "export_state")
             self._check_state_size(len(payload))
             state = self._interpret(payload, "export_state")
             if state is not None and not isinstance(state, dict):
@@ -285,11 +285,12 @@ class SandboxRunner:
         with self.gate.call():
             self._request(protocol.encode_request("import", state, from_version), "import_state")
 
-    def export_state_json(self) -> bytes | None:
+    def export_state_json(self, schema: int | None = None) -> bytes | None:
         """:meth:`export_state` as the worker's JSON bytes of a dict, *not parsed here*: for relaying to
-        another worker with :meth:`import_state_json` (the swap's commit path). None without the hook."""
+        another worker with :meth:`import_state_json` (the swap's commit path). None without the hook.
+        ``schema``: an older layout the version declared in ``writes`` (``export_state(schema=N)``)."""
         with self.gate.call():
-            payload = self._exchange(protocol.encode_request("export_json"), "export_state")
+            payload = self._exchange(protocol.encode_request("export_json", schema), "export_state")
             self._check_state_size(len(payload))
             state_json = protocol.state_json_of(payload)
             if state_json is None:

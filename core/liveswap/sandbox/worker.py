@@ -157,11 +157,11 @@ def _answer(host: StrategyPlugin, request: tuple[Any, ...], write: Callable[[byt
         elif op == "params":
             host.on_params(request[1])
         elif op == "export":
-            return protocol.encode_ok(host.export_state())
+            return protocol.encode_ok(host.export_state(_schema(request)))
         elif op == "import":
             host.import_state(request[1], str(request[2]))
         elif op == "export_json":
-            return protocol.encode_state_ok(host.export_state_json())
+            return protocol.encode_state_ok(host.export_state_json(_schema(request)))
         elif op == "import_json":
             host.import_state_json(request[1], str(request[2]))
         elif op == "ping":
@@ -173,6 +173,12 @@ def _answer(host: StrategyPlugin, request: tuple[Any, ...], write: Callable[[byt
         return _fault_of(exc)
     except MemoryError:
         return _fault("memory", f"{op} ran out of memory (limit reached)")
+
+
+def _schema(request: tuple[Any, ...]) -> int | None:
+    """The layout an ``export``/``export_json`` request asks for (``writes``), None for the version's own."""
+    schema = request[1] if len(request) > 1 else None
+    return schema if isinstance(schema, int) and not isinstance(schema, bool) else None
 
 
 def serve(request_fd: int, reply_fd: int) -> int:

@@ -50,6 +50,7 @@ class Change:
     sha256: str = ""  # the new version's wheel, journaled with the change
     held_up_ms: float = 0.0  # time trading waited for a hand-over staged before the flip (part of the pause)
     state: State = None  # ``old``'s state at the change: what a rollback during probation gives it back
+    crossed: tuple[str, str] | None = None  # how the state crossed, (mode, sentence): journaled, in last_swap
 
 
 class Versions:
@@ -74,7 +75,7 @@ class Versions:
         pause_ms = _ms_since(change.t0) + change.held_up_ms
         engine.record_swap_outcome(kind=change.kind, from_spec=old.spec, to_spec=new.spec, ok=True,
                                    reason=change.reason, pause_ms=pause_ms, generation=change.generation,
-                                   sha256=change.sha256)
+                                   sha256=change.sha256, state=change.crossed)
         keep_warm = False
         if change.probation == "start":
             keep_warm = self._start_probation(old, change.state)

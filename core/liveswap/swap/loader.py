@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from liveswap.engine.active import ActiveStrategy
 from liveswap.exceptions import LoadError
+from liveswap.registry.statedecl import StateDecl, validate
 from liveswap.runners.base import StrategyFault
 from liveswap.runners.inprocess import InProcessRunner
 from liveswap.specs import parse_spec, version_order
@@ -20,15 +21,23 @@ class VersionLoader(Protocol):
         """A started runner for ``spec`` (``setup`` not yet called). Raises :class:`LoadError`."""
         ...
 
+    def declared(self, spec: str) -> StateDecl | None:
+        """``spec``'s declared state compatibility, without loading it (None: undeclared or unknown)."""
+        ...
+
 
 class InProcessLoader:
-    """Loads strategy objects registered under ``name==version`` in-process (tests, benchmarks)."""
+    """Loads strategy objects registered under ``name==version`` in-process (tests, benchmarks);
+    ``states``: the ``__liveswap_state__`` declaration of a ``name==version``, as its wheel would hold it."""
 
-    def __init__(self, strategies: dict[str, Any] | None = None) -> None:
+    def __init__(self, strategies: dict[str, Any] | None = None, states: dict[str, Any] | None = None) -> None:
         self.strategies: dict[str, Any] = dict(strategies or {})
+        self.states: dict[str, StateDecl] = {spec: validate(decl) for spec, decl in (states or {}).items()}
 
-    def add(self, name: str, version: str, obj: Any) -> None:
+    def add(self, name: str, version: str, obj: Any, state: Any = None) -> None:
         self.strategies[f"{name}=={version}"] = obj
+        if state is not None:
+            self.states[f"{name}=={version}"] = validate(state)
 
     def _resolve(self, spec: str) -> str:
         if spec in self.strategies:
@@ -39,6 +48,9 @@ class InProcessLoader:
         best = max(named, key=lambda s: version_order(s.version or ""))
         return f"{best.name}=={best.version}"
 
+    def declared(self, spec: str) -> StateDecl | None:
+        return self.states.get(spec)
+
     def load(self, spec: str) -> ActiveStrategy:
         full = self._resolve(spec)
         name, version = parse_spec(full)
@@ -47,4 +59,4 @@ class InProcessLoader:
             runner = InProcessRunner(self.strategies[full], name=name, version=version)
         except StrategyFault as exc:
             raise LoadError(f"{full}: {exc}") from exc
-        return ActiveStrategy(runner=runner, name=name, version=version)
+        return ActiveStrategy(runner=runner, name=name, version=version, state_decl=self.states.get(full))

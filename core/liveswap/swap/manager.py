@@ -4,9 +4,11 @@ A swap, like an OTP release upgrade, in named steps:
 
 * :meth:`SwapManager.request` -- **prepare**, on a background thread while the old version keeps
   deciding: resolve and load the version (registry checks, isolated install, sandboxed worker,
-  handshake), ``setup(params)``, then -- for a version of the same strategy -- **stage** the state
-  hand-over (:mod:`liveswap.swap.staging`): ``export_state()`` of the old version, holding its
-  call gate, and ``import_state(state, from_version)`` into the new one.
+  handshake), ``setup(params)``, then -- for a version of the same strategy -- decide how state
+  crosses from the two declared ``__liveswap_state__`` (:mod:`liveswap.swap.handover`) and, when
+  it does, **stage** the state hand-over (:mod:`liveswap.swap.staging`): ``export_state()`` of
+  the old version (or ``export_state(schema=N)``, converted down), holding its call gate, and
+  ``import_state(state, from_version)`` into the new one.
 * :meth:`SwapManager._commit` -- **commit**, at a batch boundary: if nothing went through the old
   version since the staged export, flip the active pointer; else hand the state over again now
   (export, import), then flip. Journal the swap (the journal is where the active version is
@@ -24,6 +26,13 @@ the journal's batches since: the warm worker if it still answers, else a freshly
 previous version never receives the failed version's state. Probations and their outcomes are
 journaled (``probations``); a host start refuses to resume a version whose probation failed or
 during whose probation the host died ``max_probation_crashes`` times (:mod:`liveswap.swap.startup`).
+
+A state that does not cross (declared: the target reads none of the layouts the source writes)
+is not handed over: the target resumes its own last state plus a replay, or warms up
+(:func:`~liveswap.swap.handover.resume_own`; every version's state is kept when it stops trading,
+:mod:`liveswap.swap.ownstate`). A rollback after probation always lands the same way when the
+state is refused or cannot be converted; an activation is refused instead. How state crossed is
+journaled with every change (``swap_states``) and shown as ``last_swap.state``.
 
 Switching to another strategy NAME never hands it the old strategy's state: the old one's state
 is shelved under its name (:mod:`liveswap.swap.shelf`) and the new one resumes its own shelved
@@ -58,12 +67,15 @@ from liveswap.engine.loop import Engine
 from liveswap.home.status import ProbationInfo
 from liveswap.runners.base import StrategyFault
 from liveswap.sandbox.supervisor import Supervisor
+from liveswap.specs import parse_spec
 from liveswap.swap.change import Change, Versions
+from liveswap.swap.handover import Crossed, HandOver, bring_back_own, hand_over, keep_own, plan
 from liveswap.swap.loader import LoadError, VersionLoader
-from liveswap.swap.pending import Done, Pending, SwapKind
+from liveswap.swap.ownstate import VersionStates
+from liveswap.swap.pending import Done, Pending, SwapKind, fresh
 from liveswap.swap.revival import Probation, bring_up, resume_previous, warm_up
 from liveswap.swap.shelf import Shelved, StateShelf
-from liveswap.swap.staging import State, export_state, import_state
+from liveswap.swap.staging import State, export_state
 
 
 class SwapManager:
@@ -74,6 +86,7 @@ class SwapManager:
         self.restarts = Supervisor(max_restarts, restart_window)
         self.versions = Versions(engine, probation_batches=probation_batches, restarts=self.restarts)
         self.shelf = StateShelf(engine.state_dir)
+        self.own_states = VersionStates(engine.state_dir)
         self._pending: Pending | None = None
         self._doomed: set[str] = set()
         """Versions whose probation failed: never restarted, only rolled back from."""
@@ -184,13 +197,6 @@ class SwapManager:
             self._rollback_in_probation(pending, probation)
             return
         staged = pending.staged
-        if staged is not None and staged.export_fault is not None:
-            self._export_failed(pending, staged.old, staged.export_fault)
-            return
-        if staged is not None and staged.import_fault is not None:
-            self._refuse_prepared(pending, f"{new.spec} refused the state of {staged.old.spec}: "
-                                           f"{staged.import_fault}")
-            return
         same_name = old.name == new.name
         t0 = time.perf_counter()
         if pending.params is not None and pending.params != engine.desired.params:
@@ -200,35 +206,46 @@ class SwapManager:
                 self._refuse_prepared(pending, f"{new.spec} refused the operator's new params: {exc}")
                 return
         staged_in_time = staged is not None and staged.current(old)
-        if staged_in_time:
-            assert staged is not None
-            state, export_ms, import_ms = staged.state, staged.export_ms, staged.import_ms
-        else:  # not staged (a promotion, another strategy) or a batch went through the old version since
-            handed = self._hand_over(pending, old, new, same_name)
-            if handed is None:
+        crossing = pending.crossing if pending.crossing is not None else plan(old, new)
+        if crossing is not None and not pending.keep_state:  # another version of the same strategy
+            handed = hand_over(engine=engine, versions=self.own_states, old=old, new=new, crossing=crossing,
+                               landing=self._fresh if pending.kind == "rollback" else None, staged=staged)
+            pending.prepared = new = handed.target
+            if handed.refusal is not None or handed.crossed is None:
+                self._refuse_handover(pending, old, handed)
                 return
-            state, export_ms, import_ms = handed
+            state, crossed, exported = handed.state, handed.crossed, handed.export_fault is None
+            export_ms, import_ms = handed.exchange.export_ms, handed.exchange.import_ms
+        else:  # a promotion (its own live state) or another strategy (its own, or a warm-up)
+            moved = self._hand_over(pending, old, new, same_name)
+            if moved is None:
+                return
+            state, export_ms, import_ms, crossed = moved
+            exported = True
         new.since = time.time()  # before the flip: whoever sees the new version sees its start
         held_up_ms = staged.held_up_ms() if staged is not None else 0.0
         pause_ms = self.versions.change(Change(
             pending.kind, old, new, t0, "start", reason=pending.reason, generation=pending.generation,
-            sha256=new.wheel_sha256, held_up_ms=held_up_ms, state=state))
+            sha256=new.wheel_sha256, held_up_ms=held_up_ms, state=state, crossed=crossed))
         self._doomed.discard(new.spec)
         if not same_name:
             self.shelf.put(Shelved(old.name, old.version, engine.cursor or 0, state))
+        elif exported:  # what it exported now is its own last state, should it come back later
+            keep_own(self.own_states, version=old, batch_end=engine.cursor or 0, state=state)
         if staged_in_time:
             logger.info("{} {} -> {} committed between batches (pause {:.2f} ms: the flip, plus {:.2f} ms trading "
-                        "waited for the state hand-over staged before it: export {:.2f}, import {:.2f})",
-                        pending.kind, old.spec, new.spec, pause_ms, held_up_ms, export_ms, import_ms)
+                        "waited for the state hand-over staged before it: export {:.2f}, import {:.2f}); {}",
+                        pending.kind, old.spec, new.spec, pause_ms, held_up_ms, export_ms, import_ms, crossed[1])
         else:
-            logger.info("{} {} -> {} committed between batches (pause {:.2f} ms: export {:.2f}, import {:.2f})",
-                        pending.kind, old.spec, new.spec, pause_ms, export_ms, import_ms)
+            logger.info("{} {} -> {} committed between batches (pause {:.2f} ms: export {:.2f}, import {:.2f}); {}",
+                        pending.kind, old.spec, new.spec, pause_ms, export_ms, import_ms, crossed[1])
         engine.take_snapshot()
         pending.done(None)
 
     def _hand_over(self, pending: Pending, old: ActiveStrategy, new: ActiveStrategy,
-                   same_name: bool) -> tuple[State, float, float] | None:
-        """The state hand-over at the flip (state, export ms, import ms); None when it failed (refused)."""
+                   same_name: bool) -> tuple[State, float, float, Crossed] | None:
+        """A promotion's or another strategy's start at the flip (the old version's state, export ms,
+        warm-up ms, what the new version started from); None when it failed (refused)."""
         t0 = time.perf_counter()
         try:
             state = export_state(old.runner)
@@ -236,18 +253,28 @@ class SwapManager:
             self._export_failed(pending, old, exc)
             return None
         t1 = time.perf_counter()
+        if pending.keep_state:  # a promoted candidate keeps its own live state: no import, no warm-up
+            return state, (t1 - t0) * 1000, 0.0, ("kept", f"{new.version} keeps its own live state (a candidate)")
         try:
-            if pending.keep_state:
-                pass  # a promoted candidate keeps its own live state: no import, no warm-up
-            elif same_name:
-                import_state(new.runner, state, old.version)
-            else:
-                warm_up(engine=self.engine, shelf=self.shelf, target=new)
+            kept = warm_up(engine=self.engine, shelf=self.shelf, target=new)
         except StrategyFault as exc:
-            why = f"refused the state of {old.spec}" if same_name else "could not be warmed up"
-            self._refuse_prepared(pending, f"{new.spec} {why}: {exc}")
+            self._refuse_prepared(pending, f"{new.spec} could not be warmed up: {exc}")
             return None
-        return state, (t1 - t0) * 1000, _ms_since(t1)
+        crossed = (("own", f"another strategy: {new.name} resumed its own last state plus a replay") if kept
+                   else ("warm-up", f"another strategy: {new.name} warmed up without state on recent candles"))
+        return state, (t1 - t0) * 1000, _ms_since(t1), crossed
+
+    def _fresh(self, dead: ActiveStrategy) -> ActiveStrategy:
+        """A new worker of ``dead``'s version (a rollback landing after a hand-over killed it)."""
+        return fresh(self.loader, dead, params=dict(self.engine.desired.params))
+
+    def _refuse_handover(self, pending: Pending, old: ActiveStrategy, handed: HandOver) -> None:
+        """The state could not cross and the swap is refused: nothing changes (the old version is
+        restarted if its failed export -- its own, or converted down -- killed it)."""
+        self._refuse_prepared(pending, handed.refusal or "the state could not be handed over")
+        fault = handed.export_fault or handed.exchange.writes_fault
+        if fault is not None and old is self.engine.active and not old.runner.alive:
+            self._restart_active(StrategyFault(fault.kind, f"export_state failed: {fault}"))
 
     def _export_failed(self, pending: Pending, old: ActiveStrategy, exc: StrategyFault) -> None:
         """The old version could not export its state: nothing changes (it is restarted if that killed it)."""
@@ -271,7 +298,7 @@ class SwapManager:
                          f"{p.old.spec} could not be brought back; {failed.spec} keeps trading")
             return
         self.versions.change(Change(pending.kind, failed, back, t0, "end", generation=pending.generation,
-                                    sha256=back.wheel_sha256))
+                                    sha256=back.wheel_sha256, crossed=_own_at_swap(back)))
         self.engine.take_snapshot()
         pending.done(None)
 
@@ -294,14 +321,18 @@ class SwapManager:
             restarted = self._bring_up(failed.spec, "restart")
             if restarted is not None:
                 restarted.since = failed.since
-                self.versions.change(Change("restart", failed, restarted, t0, "keep", reason=str(fault)))
+                self.versions.change(Change("restart", failed, restarted, t0, "keep", reason=str(fault),
+                                            crossed=("own", f"{restarted.version} restarted from its last "
+                                                            "snapshot plus a replay")))
                 logger.warning("{} failed ({}); restarted from its last snapshot", failed.spec, fault)
                 return True
         reason = f"{failed.spec} keeps failing ({self.restarts.reason()}); last: {fault}"
         for target in list(self.versions.previous):
-            back = self._bring_up(target, "rollback")
-            if back is not None:
-                self.versions.change(Change("auto-rollback", failed, back, t0, "keep", reason=reason))
+            brought = self._bring_back(target, failed)
+            if brought is not None:
+                back, crossed = brought
+                self.versions.change(Change("auto-rollback", failed, back, t0, "keep", reason=reason,
+                                            crossed=crossed))
                 logger.error("rolled back to {}: {}", back.spec, reason)
                 return True
         self.engine.pause_automatically(f"{reason}; nothing to roll back to: not opening positions")
@@ -313,6 +344,20 @@ class SwapManager:
             return bring_up(engine=self.engine, loader=self.loader, shelf=self.shelf, spec=spec)
         except (LoadError, StrategyFault) as exc:
             logger.error("{} to {} failed: {}" if what == "rollback" else "{} of {} failed: {}", what, spec, exc)
+            return None
+
+    def _bring_back(self, spec: str, failed: ActiveStrategy) -> tuple[ActiveStrategy, Crossed] | None:
+        """A fresh worker of a previous version after ``failed`` kept failing: another version of the
+        same strategy resumes its own state (never the failing version's), another strategy warms up."""
+        if parse_spec(spec).name != failed.name:
+            back = self._bring_up(spec, "rollback")
+            return None if back is None else (back, ("own", f"another strategy: {back.name} resumed its own "
+                                                             "last state or warmed up"))
+        try:
+            return bring_back_own(engine=self.engine, loader=self.loader, versions=self.own_states, spec=spec,
+                                  why=f"state not carried ({failed.version} kept failing)")
+        except (LoadError, StrategyFault) as exc:
+            logger.error("rollback to {} failed: {}", spec, exc)
             return None
 
     def _auto_rollback(self, failed: ActiveStrategy, fault: StrategyFault) -> bool:
@@ -332,7 +377,7 @@ class SwapManager:
                                             "positions")
             return False
         self.versions.change(Change("auto-rollback", failed, back, t0, "end", reason=reason,
-                                    sha256=back.wheel_sha256))
+                                    sha256=back.wheel_sha256, crossed=_own_at_swap(back)))
         logger.error("automatic rollback to {} (its own state at the swap, plus a replay): {}", back.spec, reason)
         return True
 
@@ -355,6 +400,11 @@ class SwapManager:
         if pending is not None:
             self._stop_unless_warm(pending.cancel())
         self.versions.interrupt()
+
+
+def _own_at_swap(back: ActiveStrategy) -> Crossed:
+    """A rollback during probation: the previous version's own state, never the failed version's."""
+    return "own", f"{back.version} resumed its own state at the swap plus a replay of the candles since"
 
 
 def _ms_since(t0: float) -> float:

@@ -3,8 +3,9 @@ trading path -- for a swap (:class:`Pending`) and for a rollout's candidate alik
 
 :meth:`Preparation.start` runs on the version's own thread while the active version keeps
 deciding: resolve and load it (registry checks, isolated install, sandboxed worker, handshake),
-``setup(params)`` and -- for a swap to a version of the same strategy -- the staged state
-hand-over (:mod:`liveswap.swap.staging`). Whatever goes wrong is kept as the one-line ``error``;
+``setup(params)`` and -- for a swap to a version of the same strategy -- the crossing decided
+from the two declarations (:mod:`liveswap.swap.handover`) and, when the state crosses, the staged
+state hand-over (:mod:`liveswap.swap.staging`). Whatever goes wrong is kept as the one-line ``error``;
 nothing is raised. Then the engine is woken: what was prepared is taken between two batches.
 """
 
@@ -19,11 +20,13 @@ from loguru import logger
 
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.loop import Engine
+from liveswap.registry.crossing import Crossing
 from liveswap.runners.base import StrategyFault
+from liveswap.swap.handover import plan
 from liveswap.swap.loader import LoadError, VersionLoader
 from liveswap.swap.staging import Staged, stage
 
-__all__ = ["Done", "Pending", "Preparation", "SwapKind"]
+__all__ = ["Done", "Pending", "Preparation", "SwapKind", "fresh"]
 
 SwapKind = Literal["activate", "rollback", "promote"]
 Done = Callable[[str | None], None]
@@ -66,7 +69,7 @@ class Preparation:
             new = loader.load(self.spec)
             self.params = dict(engine.desired.params)
             new.runner.setup(dict(self.params))
-            self._after_setup(engine, new)
+            new = self._after_setup(engine, loader, new)
             return new
         except (LoadError, StrategyFault) as exc:
             self.error = str(exc)
@@ -77,8 +80,10 @@ class Preparation:
             new.runner.close()
         return None
 
-    def _after_setup(self, engine: Engine, new: ActiveStrategy) -> None:
-        """More preparation on the prepare thread (a swap stages the state hand-over)."""
+    def _after_setup(self, engine: Engine, loader: VersionLoader, new: ActiveStrategy) -> ActiveStrategy:
+        """More preparation on the prepare thread (a swap stages the state hand-over); the version
+        to take (``new``, or a fresh worker of it)."""
+        return new
 
     @property
     def finished(self) -> bool:
@@ -117,6 +122,7 @@ class Pending(Preparation):
     keep_state: bool = False  # a promoted candidate: its own live state, no import
     reason: str = ""  # journaled with the swap (a promotion's verdict)
     staged: Staged | None = None  # the state hand-over, done before the flip (swap.staging)
+    crossing: Crossing | None = None  # how state crosses to another version of the strategy (swap.handover)
 
     @classmethod
     def of(cls, kind: SwapKind, spec: str, generation: int, done: Done, *, prepared: ActiveStrategy,
@@ -127,7 +133,27 @@ class Pending(Preparation):
         pending.ready.set()
         return pending
 
-    def _after_setup(self, engine: Engine, new: ActiveStrategy) -> None:
+    def _after_setup(self, engine: Engine, loader: VersionLoader, new: ActiveStrategy) -> ActiveStrategy:
         active = engine.active
-        if new.name == active.name and new.spec != active.spec and not self.cancelled:
-            self.staged = stage(old=active, new=new)
+        self.crossing = plan(active, new)  # decided from the two declarations, before any state moves
+        if self.crossing is None or self.cancelled:
+            return new
+        logger.info("{} {} -> {}: {}", self.kind, active.spec, new.spec, self.crossing.describe(active.version,
+                                                                                                 new.version))
+        if self.crossing.carries:
+            self.staged = stage(old=active, new=new, schema=self.crossing.export_schema)
+            if self.kind == "rollback" and not self.staged.exchange.ok and not new.runner.alive:
+                return fresh(loader, new, params=dict(self.params or {}))  # it lands on its own state: a live worker
+        return new
+
+
+def fresh(loader: VersionLoader, dead: ActiveStrategy, *, params: dict[str, Any]) -> ActiveStrategy:
+    """A new worker of ``dead``'s version, set up (``dead`` was killed by a refused hand-over)."""
+    dead.runner.close()
+    new = loader.load(dead.spec)
+    try:
+        new.runner.setup(dict(params))
+    except StrategyFault:
+        new.runner.close()
+        raise
+    return new

@@ -13,6 +13,7 @@ from liveswap.engine.loop import Engine
 from liveswap.home.status import RegistryInfo
 from liveswap.registry.errors import RegistryError
 from liveswap.registry.registry import Registry
+from liveswap.registry.statedecl import StateDecl
 from liveswap.runners.base import StrategyFault
 from liveswap.sandbox.limits import SandboxLimits
 from liveswap.sandbox.runner import DEFAULT_MAX_STATE_BYTES, SandboxRunner
@@ -58,7 +59,15 @@ class RegistryLoader:
         except StrategyFault as exc:
             raise LoadError(f"{version.spec} does not start: {exc}") from exc
         return ActiveStrategy(runner=runner, name=version.name, version=version.version,
-                              wheel_sha256=version.sha256)
+                              wheel_sha256=version.sha256, state_decl=version.state)
+
+    def declared(self, spec: str) -> StateDecl | None:
+        """``spec``'s ``__liveswap_state__`` as the registry read it from source (None if unknown)."""
+        with self.lock:
+            try:
+                return self.registry.find(spec).state
+            except RegistryError:
+                return None
 
     def rescan_tick(self, engine: Engine) -> None:
         """Between batches: notice wheels dropped into ``registry/`` (at most once a second)."""

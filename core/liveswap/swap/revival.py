@@ -25,7 +25,7 @@ from liveswap.swap.loader import LoadError, VersionLoader
 from liveswap.swap.shelf import StateShelf
 from liveswap.swap.staging import State, import_state
 
-__all__ = ["Probation", "bring_up", "resume_previous", "warm_up"]
+__all__ = ["Probation", "bring_up", "resume_previous", "warm_up", "warm_without_state"]
 
 
 @dataclass(slots=True)
@@ -61,21 +61,30 @@ def resume_previous(*, engine: Engine, loader: VersionLoader, probation: Probati
     return None
 
 
-def warm_up(*, engine: Engine, shelf: StateShelf, target: ActiveStrategy) -> None:
+def warm_up(*, engine: Engine, shelf: StateShelf, target: ActiveStrategy) -> bool:
     """Bring another strategy (a different NAME) to the present without foreign state: its own
-    shelved state plus a replay since, else the journal's recent candles (decided, not traded)."""
+    shelved state plus a replay since (True), else the journal's recent candles (decided, not traded)."""
     until = engine.cursor
     if until is None:
-        return
+        return False
     kept = shelf.get(target.name)
     if kept is not None and kept.batch_end <= until:
         if kept.state is not None:
             import_state(target.runner, kept.state, kept.version)
-        since = kept.batch_end
-    else:
-        first = engine.journal.first_batch_end()
-        since = max(until - engine.settings.warmup_seconds, (first or until) - 1)
-    engine.replay_into(target.runner, since, until)
+        engine.replay_into(target.runner, kept.batch_end, until)
+        return True
+    warm_without_state(engine=engine, target=target)
+    return False
+
+
+def warm_without_state(*, engine: Engine, target: ActiveStrategy) -> None:
+    """Warm ``target`` on the journal's recent candles (``warmup_seconds``; decided, not traded), as
+    a new home is: what a version with no state it can read starts from."""
+    until = engine.cursor
+    if until is None:
+        return
+    first = engine.journal.first_batch_end()
+    engine.replay_into(target.runner, max(until - engine.settings.warmup_seconds, (first or until) - 1), until)
 
 
 def bring_up(*, engine: Engine, loader: VersionLoader, shelf: StateShelf, spec: str) -> ActiveStrategy:

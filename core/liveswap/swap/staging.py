@@ -30,15 +30,16 @@ from liveswap.engine.active import ActiveStrategy
 from liveswap.runners.base import Runner, StrategyFault
 from liveswap.runners.gate import GateMark
 
-__all__ = ["Staged", "State", "export_state", "import_state", "stage"]
+__all__ = ["Exchange", "Staged", "State", "exchange_now", "export_state", "import_state", "stage"]
 
 State = dict[str, Any] | bytes | None
 """An exported strategy state: a dict, or a sandboxed worker's JSON bytes of one, relayed unparsed."""
 
 
-def export_state(runner: Runner) -> State:
-    """The runner's exported state as JSON bytes (a sandboxed worker's, which the host does not parse)."""
-    return runner.export_state_json()
+def export_state(runner: Runner, schema: int | None = None) -> State:
+    """The runner's exported state as JSON bytes (a sandboxed worker's, which the host does not parse);
+    ``schema``: an older layout the version declared in ``writes`` (a down-conversion)."""
+    return runner.export_state_json(schema)
 
 
 def import_state(runner: Runner, state: State, from_version: str) -> None:
@@ -53,48 +54,110 @@ def import_state(runner: Runner, state: State, from_version: str) -> None:
 
 
 @dataclass(slots=True)
+class Exchange:
+    """One state hand-over from an old version to a new one, and which side failed, if any.
+
+    ``state`` is the old version's own export (what it keeps as its own last state, what probation
+    gives it back); the new version is handed that, or -- converted down -- its
+    ``export_state(schema=N)``."""
+
+    state: State = None
+    export_ms: float = 0.0
+    import_ms: float = 0.0
+    export_fault: StrategyFault | None = None
+    """The old version's ``export_state()`` failed."""
+    writes_fault: StrategyFault | None = None
+    """Converting down failed: its ``export_state(schema=N)`` (declared in ``writes``) raised, or the
+    new version's ``import_state`` refused what it returned."""
+    import_fault: StrategyFault | None = None
+    """The new version's ``import_state`` refused the old version's own state."""
+
+    @property
+    def ok(self) -> bool:
+        return self.export_fault is None and self.writes_fault is None and self.import_fault is None
+
+
+def export_for(exchange: Exchange, runner: Runner, schema: int | None) -> tuple[bool, State]:
+    """The old version's own state into ``exchange.state``, and what to hand over: the same, or its
+    ``export_state(schema=N)``. ``(False, None)`` when either export failed (the fault is recorded)."""
+    t0 = time.perf_counter()
+    try:
+        exchange.state = export_state(runner)
+        handed = exchange.state if schema is None else _converted(exchange, runner, schema)
+    except StrategyFault as exc:
+        exchange.export_fault = exc
+        return False, None
+    finally:
+        exchange.export_ms = _ms_since(t0)
+    return exchange.writes_fault is None, handed
+
+
+def _converted(exchange: Exchange, runner: Runner, schema: int) -> State:
+    try:
+        return export_state(runner, schema)
+    except StrategyFault as exc:
+        exchange.writes_fault = exc
+        return None
+
+
+def import_into(exchange: Exchange, runner: Runner, handed: State, *, from_version: str,
+                converted: int | None) -> None:
+    """``handed`` into the new version; its refusal is recorded (of a state ``converted`` down to
+    that schema: a ``writes_fault`` of the old version)."""
+    t0 = time.perf_counter()
+    try:
+        import_state(runner, handed, from_version)
+    except StrategyFault as exc:
+        if converted is not None:
+            exchange.writes_fault = StrategyFault(exc.kind, f"{runner.version}'s import_state refused what "
+                                                            f"export_state(schema={converted}) returned: {exc}")
+        else:
+            exchange.import_fault = exc
+    finally:
+        exchange.import_ms = _ms_since(t0)
+
+
+def exchange_now(*, old: ActiveStrategy, new: ActiveStrategy, schema: int | None = None) -> Exchange:
+    """The hand-over done at once (at the flip): export, then import; never raises."""
+    exchange = Exchange()
+    ok, handed = export_for(exchange, old.runner, schema)
+    if ok:
+        import_into(exchange, new.runner, handed, from_version=old.version, converted=schema)
+    return exchange
+
+
+@dataclass(slots=True)
 class Staged:
-    """A hand-over done ahead of the flip: ``old``'s state as exported, already imported into the
-    new version -- unless ``export_fault`` or ``import_fault`` says which side failed."""
+    """A hand-over done ahead of the flip (``exchange``), and what the old version's gate saw."""
 
     old: ActiveStrategy
-    state: State
+    exchange: Exchange
     mark: GateMark
     waited_s: float
     """``old``'s gate's ``waited_s`` when staging began."""
-    export_ms: float
-    import_ms: float
-    export_fault: StrategyFault | None = None
-    import_fault: StrategyFault | None = None
 
     def current(self, active: ActiveStrategy) -> bool:
-        """True while ``state`` is still the state of the version trading now: it is the one the
-        state came from and nothing went through its gate since the export."""
-        return (active is self.old and self.export_fault is None and self.import_fault is None
-                and self.old.runner.gate.calls == self.mark.calls)
+        """True while the exported state is still the state of the version trading now: it is the
+        one the state came from and nothing went through its gate since the export."""
+        return active is self.old and self.exchange.ok and self.old.runner.gate.calls == self.mark.calls
 
     def held_up_ms(self) -> float:
         """How long calls into the old version (trading) waited for the staging's export."""
         return max(0.0, self.old.runner.gate.waited_s - self.waited_s) * 1000
 
 
-def stage(*, old: ActiveStrategy, new: ActiveStrategy) -> Staged:
-    """Export ``old``'s state (holding its gate) and import it into ``new``; a fault of either side
-    is kept in the result, never raised (the engine's thread decides what it means)."""
+def stage(*, old: ActiveStrategy, new: ActiveStrategy, schema: int | None = None) -> Staged:
+    """Export ``old``'s state (holding its gate; ``schema``: also converted down to that declared
+    layout, which is what ``new`` gets) and import it into ``new``; a fault of either side is kept in
+    the result, never raised (the engine's thread decides what it means)."""
     gate = old.runner.gate
     waited = gate.waited_s
-    t0 = time.perf_counter()
+    exchange = Exchange()
     with gate.hold() as mark:
-        try:
-            state = export_state(old.runner)
-        except StrategyFault as exc:
-            return Staged(old, None, mark, waited, _ms_since(t0), 0.0, export_fault=exc)
-    t1 = time.perf_counter()
-    try:
-        import_state(new.runner, state, old.version)
-    except StrategyFault as exc:
-        return Staged(old, state, mark, waited, (t1 - t0) * 1000, _ms_since(t1), import_fault=exc)
-    return Staged(old, state, mark, waited, (t1 - t0) * 1000, _ms_since(t1))
+        ok, handed = export_for(exchange, old.runner, schema)
+    if ok:
+        import_into(exchange, new.runner, handed, from_version=old.version, converted=schema)
+    return Staged(old, exchange, mark, waited)
 
 
 def _ms_since(t0: float) -> float:

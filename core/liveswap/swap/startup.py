@@ -7,8 +7,11 @@ In order (:func:`liveswap.host.build_engine` walks it):
    starts instead, and the journal records the rollback (``history``) and why;
 2. :func:`start_version` -- control.json's ``active`` if it was changed while the host was down
    (and loads), else the version the journal says was active, else the configured strategy;
-3. :func:`recover` -- the engine recovers with it; a version that cannot resume (its snapshot or
-   the replay since faults) never blocks the start: the next version this home ran takes over;
+3. :func:`recover` -- the engine recovers with it; a version started on another version's snapshot
+   that it cannot take (its declaration reads none of that version's layouts, or its
+   ``import_state`` refuses it) resumes its own last state plus a replay instead
+   (:func:`start_from_own_state`); a version that cannot resume at all (its snapshot or the replay
+   since faults) never blocks the start: the next version this home ran takes over;
 4. :func:`record_start` -- the journal names the version that started.
 """
 
@@ -17,16 +20,22 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from loguru import logger
 
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.loop import Engine
 from liveswap.exceptions import HostError, LoadError
+from liveswap.fsutil import atomic_write_json
+from liveswap.home.paths import HomePaths
+from liveswap.home.snapshots import Snapshot, read_snapshot
 from liveswap.home.status import SwapInfo
 from liveswap.journal import Journal
+from liveswap.registry.crossing import decide
 from liveswap.runners.base import StrategyFault
 from liveswap.swap.loader import VersionLoader
+from liveswap.swap.ownstate import VersionStates
 
 __all__ = ["Refused", "initial_spec", "recover", "record_start", "refuse_crash_loop", "start_version"]
 
@@ -108,13 +117,25 @@ def recover(make_engine: Callable[[ActiveStrategy, Refused | None], Engine], act
     :class:`Refused` that says why (else the start's own, ``refused``). Raises :class:`HostError`
     when no version this home ran can resume."""
     tried: list[str] = []
+    refused_snapshot = False
     while True:
         engine = make_engine(active, refused)
+        start_from_own_state(engine, active, loader, forced=refused_snapshot)
         try:
             engine.recover(fresh_cursor)
             return engine
         except StrategyFault as exc:
             active.runner.close()
+            if not refused_snapshot and another_versions_snapshot(engine.state_dir, active):
+                refused_snapshot = True  # its import_state refused that version's state: its own, then
+                logger.error("{} cannot resume from {}: {}; it resumes its own state", active.spec,
+                             "the snapshot of another version", exc)
+                try:
+                    active = loader.load(active.spec)
+                    continue
+                except LoadError as exc2:
+                    exc = StrategyFault("load", str(exc2))
+            refused_snapshot = False
             tried.append(active.spec)
             fallback = next((s for s in journal.active_history() if s not in tried), None)
             reason = f"{active.spec} cannot resume from its snapshot: {exc}"
@@ -131,6 +152,41 @@ def recover(make_engine: Callable[[ActiveStrategy, Refused | None], Engine], act
             refused = Refused(active.spec, f"{reason}; starting {active.spec} instead")
             journal.record_swap(kind="auto-rollback", from_version=tried[-1], to_version=active.spec, ok=True,
                                 reason=refused.reason, batch_end=journal.last_batch_end(), sha256=active.wheel_sha256)
+
+
+def another_versions_snapshot(state_dir: Path, active: ActiveStrategy) -> Snapshot | None:
+    """The snapshot, when it is another version's of the same strategy (a start that changed version)."""
+    snap = read_snapshot(state_dir)
+    if snap is None or snap.name != active.name or snap.version == active.version:
+        return None
+    return snap
+
+
+def start_from_own_state(engine: Engine, active: ActiveStrategy, loader: VersionLoader, *, forced: bool) -> None:
+    """A start on another version than the snapshot's, that cannot take that state (declared -- it
+    reads none of the layouts the snapshot's version exports -- or ``forced``: its ``import_state``
+    refused it): the snapshot becomes its own last state (kept at its last swap, or one of a layout
+    it reads), else a warm-up point, so :meth:`Engine.recover` resumes it from there plus a replay."""
+    snap = another_versions_snapshot(engine.state_dir, active)
+    if snap is None:
+        return
+    if not forced and decide(loader.declared(f"{snap.name}=={snap.version}"), active.state_decl).mode in (
+            "direct", "runtime"):
+        return  # it reads that state (or its import_state decides)
+    decl = active.state_decl
+    own = VersionStates(engine.state_dir).own(name=active.name, version=active.version,
+                                              reads=decl.reads if decl else None)
+    end, first = engine.journal.last_batch_end(), engine.journal.first_batch_end()
+    if own is not None and end is not None and own.batch_end <= end:
+        start = Snapshot(own.batch_end, active.name, active.version, own.state, time.time())
+    elif end is not None and first is not None:
+        start = Snapshot(max(first - 1, end - engine.settings.warmup_seconds), active.name, active.version, None,
+                         time.time())
+    else:
+        return
+    logger.warning("{} does not take {}'s state: it resumes {} plus a replay since {}", active.spec, snap.version,
+                   "its own last state" if start.state is not None else "without state", start.batch_end)
+    atomic_write_json(HomePaths(engine.state_dir).snapshot, start.to_dict(), make_parents=False)
 
 
 def record_start(journal: Journal, active: ActiveStrategy, *, cursor: int | None) -> None:

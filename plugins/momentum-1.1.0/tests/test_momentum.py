@@ -90,3 +90,16 @@ def test_refuses_state_it_cannot_read(state: dict, reason: str) -> None:
     h = harness()
     with pytest.raises(StrategyFault, match=reason):
         h.import_state(state, "9.9.9")
+
+
+def test_writes_layout_1_when_asked_and_1_0_0_layout_round_trips() -> None:
+    h = harness()
+    h.feed(CANDLES[:HALF])
+    newest = h.export_state()
+    older = h.export_state(schema=1)  # what the host asks to hand over to a version reading only layout 1
+    assert "layout" not in older and set(older) == {"closes", "seen", "last_end", "stats"}
+    assert older["closes"] == {m: e["closes"] for m, e in newest["markets"].items()}
+    assert older["seen"] == {m: e["seen"] for m, e in newest["markets"].items()}
+    back = harness()
+    back.import_state(older, VERSION)
+    assert back.export_state(schema=1) == older

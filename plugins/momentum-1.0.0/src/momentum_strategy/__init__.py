@@ -7,3 +7,7 @@ from momentum_strategy.strategy import Momentum
 
 __all__ = ["Momentum"]
 __version__ = "1.0.0"
+
+# The state layouts this version exports and reads (see state.py), read by the host from this
+# source before any code runs (never imported for it): liveswap check, activate, rollback.
+__liveswap_state__ = {"schema": 1, "reads": [1, 2]}

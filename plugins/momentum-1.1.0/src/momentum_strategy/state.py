@@ -10,7 +10,8 @@ Layout 1 (momentum 1.0.0)::
 
     {"closes": {market: [close, ...]}, "seen": {market: n}, "last_end": {market: ts}, "stats": {...}}
 
-``load_state`` reads both. Taking over from 1.0.0 (an up-migration) keeps the newest
+``load_state`` reads both, and :func:`dump_layout1` writes layout 1 (``export_state(schema=1)``,
+declared as ``"writes": [1]`` in ``__liveswap_state__``). Taking over from 1.0.0 (an up-migration) keeps the newest
 :data:`HISTORY` closes and seeds ``ewma_vol`` with the realized volatility of all of 1.0.0's
 closes, so the volatility gate works from the first candle. Anything else is refused with a
 one-line reason (e.g. a layout 3 from a future version: the swap is then aborted).
@@ -68,6 +69,17 @@ def dump_state(markets: dict[str, MarketMemory], stats: dict[str, float]) -> dic
             m: {"closes": list(mem.closes), "ewma_vol": mem.ewma_vol, "seen": mem.seen, "last_end": mem.last_end}
             for m, mem in markets.items()
         },
+        "stats": dict(stats),
+    }
+
+
+def dump_layout1(markets: dict[str, MarketMemory], stats: dict[str, float]) -> dict[str, Any]:
+    """Layout 1 (momentum 1.0.0's), for ``export_state(schema=1)``: closes and counts; ``ewma_vol``
+    has no place there and is dropped."""
+    return {
+        "closes": {m: list(mem.closes) for m, mem in markets.items()},
+        "seen": {m: mem.seen for m, mem in markets.items()},
+        "last_end": {m: mem.last_end for m, mem in markets.items()},
         "stats": dict(stats),
     }
 

@@ -8,7 +8,7 @@ from liveswap.api import Candle, Fill, Intent, Settlement, hookimpl
 
 from momentum_strategy.params import Config
 from momentum_strategy.signals import log_returns, momentum_score, move, realized_vol
-from momentum_strategy.state import MarketMemory, dump_state, load_state, new_stats
+from momentum_strategy.state import MarketMemory, dump_layout1, dump_state, load_state, new_stats
 
 WEIGHTS: dict[int, float] = {3: 0.2, 6: 0.4, 12: 0.4}  # recalibrated in 1.1.0 (was 0.5/0.3/0.2)
 SHORT, LONG = 3, 12  # confirmation: these two moves must agree with the score
@@ -75,7 +75,9 @@ class Momentum:
         self.stats["pnl"] = round(self.stats["pnl"] + settlement.pnl, 6)
 
     @hookimpl
-    def export_state(self) -> dict[str, Any]:
+    def export_state(self, schema: int | None) -> dict[str, Any]:
+        if schema == 1:  # the host asks for 1.0.0's layout (declared in writes): a down-conversion
+            return dump_layout1(self.markets, self.stats)
         return dump_state(self.markets, self.stats)
 
     @hookimpl
