@@ -83,6 +83,7 @@ def main() -> None:
     shadow = called(bench_shadow_latency.main, ["--batches", "100" if q else "400"])
     web = script("bench_web.py", *(["--quick"] if q else []))
     backtest = script("bench_backtest.py", *(["--quick"] if q else []))
+    fleet = script("bench_fleet.py", *(["--leases", "2", "--seconds", "4"] if q else []))
     elapsed = time.monotonic() - began
 
     p50, p99, worst = deploy["pause"]
@@ -176,6 +177,7 @@ def main() -> None:
         lines.append(f"| Dashboard `/api/series`, {n} settled bets | cold {cold} ms, then {warm} ms "
                      f"(+100 bets: {added} ms) | polled every 4 s |")
     lines += backtest_rows(backtest)
+    lines.extend(fleet_rows(fleet))
     lines.append(END)
     table = "\n".join(lines)
     print(table)
@@ -187,6 +189,9 @@ def main() -> None:
             text = text.rstrip("\n") + "\n\n## Benchmarks\n\n" + table + "\n"
         README.write_text(text)
         print(f"README.md updated ({README})")
+
+
+    return rows
 
 
 def backtest_rows(text: str) -> list[str]:
@@ -206,6 +211,24 @@ def backtest_rows(text: str) -> list[str]:
     if beside:
         rows.append(f"| Live decision latency beside a running backtest (sandboxed) | p50 {beside.group(3)} ms, "
                     f"p99 {beside.group(4)} ms | alone p50 {beside.group(1)} ms, p99 {beside.group(2)} ms |")
+    return rows
+
+
+def fleet_rows(text: str) -> list[str]:
+    """bench_fleet.py's three figures as table rows (none if it did not print them)."""
+    rows = [f"| Fleet takeover, lease {lease} s (kill -9 to the first decision on each taken market, 3 hosts) | "
+            f"median {med} s, max {worst} s ({leases} leases) | bound lease + 2 batches = {bound} s |"
+            for lease, med, worst, leases, bound in re.findall(
+                r"lease (\S+) s: median ([\d.]+) s, max ([\d.]+) s \(([\d.]+) leases; bound lease \+ 2 batches = "
+                r"([\d.]+) s\)", text)]
+    rolled = re.search(r"rollout to three hosts .*?: ([\d.]+) s; undo ([\d.]+) s", text)
+    if rolled:
+        rows.append(f"| Fleet rollout to three hosts (12-candle canary, then two steps) | {rolled.group(1)} s; "
+                    f"`fleet undo` {rolled.group(2)} s | |")
+    cost = re.search(r"host CPU per batch: alone ([\d.]+) ms, in a fleet ([\d.]+) ms \(([\d.]+)x\)", text)
+    if cost:
+        rows.append(f"| Fleet agent's cost, host CPU per batch (9 markets, side by side) | in a fleet "
+                    f"{cost.group(2)} ms ({cost.group(3)}x) | alone {cost.group(1)} ms |")
     return rows
 
 

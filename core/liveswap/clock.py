@@ -75,3 +75,16 @@ class SimClock:
     def save(self, path: Path) -> None:
         atomic_write_json(path, {"sim": self.now(), "wall": time.time(), "speed": self.speed}, durable=False,
                           make_parents=False)
+
+
+class SharedClock(SimClock):
+    """A fleet's simulated clock: every host computes ``origin_sim + (time.time() - origin_wall) * speed``
+    from the same origin (kept in the fleet's bucket), so all of them see the same candles at the
+    same time. Wall time, not monotonic: hosts on different machines agree as far as their NTP does."""
+
+    def __init__(self, origin_sim: float, origin_wall: float, speed: float) -> None:
+        super().__init__(origin_sim, speed)
+        self._origin_wall = origin_wall
+
+    def now(self) -> float:
+        return self._sim0 + (time.time() - self._origin_wall) * self.speed

@@ -24,6 +24,7 @@ from liveswap.exceptions import HostError
 from liveswap.feeds.base import Feed, FeedError
 from liveswap.feeds.csv_replay import CsvReplayFeed
 from liveswap.feeds.synthetic import SyntheticFeed
+from liveswap.fleet.hosting import FleetPart, join_fleet
 from liveswap.home.control_store import read_desired
 from liveswap.home.doorbell import Doorbell
 from liveswap.home.identity import HomeGuard
@@ -105,10 +106,23 @@ def make_loader(settings: Settings) -> RegistryLoader:
 
 def build_host(settings: Settings, loader: VersionLoader | None = None, *, guard: HomeGuard | None = None) -> Host:
     """A recovered host, its parts connected (:meth:`Host.steering`), ready to :meth:`Host.run`.
-    With a ``guard``, the first step between batches checks that the home is still the host's."""
+    With a ``guard``, the first step between batches checks that the home is still the host's.
+    With ``fleet.url`` set, the host joins its fleet first (the fleet's clock decides the host's)."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     feed = make_feed(settings)
     clock = make_clock(settings, feed)
+    if not settings.fleet.url:
+        return _assemble(settings, loader, guard=guard, feed=feed, clock=clock, fleet=None)
+    agent, clock = join_fleet(settings, clock)
+    try:
+        return _assemble(settings, loader, guard=guard, feed=feed, clock=clock, fleet=FleetPart(agent))
+    except BaseException:
+        agent.stop()
+        raise
+
+
+def _assemble(settings: Settings, loader: VersionLoader | None, *, guard: HomeGuard | None, feed: Feed, clock: Clock,
+              fleet: FleetPart | None) -> Host:
     broker = make_broker(settings, feed, clock)
     journal = Journal(HomePaths(settings.state_dir).journal)
     control = read_desired(settings.state_dir, settings.markets)
@@ -123,9 +137,11 @@ def build_host(settings: Settings, loader: VersionLoader | None = None, *, guard
     fresh_cursor = int(first) if first is not None else (int(clock.now()) - settings.warmup_seconds) // 900 * 900
 
     def make_engine(active: ActiveStrategy, refused: startup.Refused | None) -> Engine:
-        # the reason a start refused a version is in status (last_swap) as well as in history
+        # the reason a start refused a version is in status (last_swap) as well as in history; in a
+        # fleet, the lease table gates which markets are decided and opened on
         return Engine(settings=settings, feed=feed, broker=broker, journal=journal, clock=clock, active=active,
-                      desired=desired, last_swap=refused.as_last_swap() if refused is not None else None)
+                      desired=desired, last_swap=refused.as_last_swap() if refused is not None else None,
+                      gate=fleet.gate if fleet is not None else None)
 
     engine = startup.recover(make_engine, active, refused, journal=journal, loader=loader, fresh_cursor=fresh_cursor)
     startup.record_start(journal, engine.active, cursor=engine.cursor)
@@ -137,7 +153,8 @@ def build_host(settings: Settings, loader: VersionLoader | None = None, *, guard
         registry.registry.write_catalog()  # later ones are written by rescan_tick: `activate` trusts it
     rollouts = RolloutController(engine, loader, swaps, outcome=outcome_lookup(feed, clock))
     watcher = ControlWatcher(engine.state_dir, started_with=control, swaps=swaps, rollouts=rollouts)
-    host = connect(engine, swaps=swaps, rollouts=rollouts, watcher=watcher, registry=registry, guard=guard)
+    host = connect(engine, swaps=swaps, rollouts=rollouts, watcher=watcher, registry=registry, guard=guard,
+                   fleet=fleet)
     host.doorbell = Doorbell(settings.state_dir, on_ring=engine.wake)
     return host
 
@@ -165,19 +182,23 @@ class Host:
     home_check: Step | None = None
     doorbell: Doorbell | None = None
     guard: HomeGuard | None = None
+    fleet: FleetPart | None = None
 
     def steps(self) -> tuple[Step, ...]:
         """Between two batches and at every idle wake, in this order (then the engine's own
         snapshot and heartbeat when due):
 
         1. the home is still the host's (else nothing more touches it, and the host stops);
-        2. the swap: probation counts the batch; a prepared swap commits (or is refused);
-        3. the registry notices wheels dropped into ``registry/`` (at most once a second);
-        4. the candidate decides the new batches, or starts, or is promoted;
-        5. control.json: a changed file is validated and applied (it may ask 2 and 4 for more).
+        2. the fleet: markets above the fair share are handed back; a market gained is reconciled
+           with the venue and the strategy warmed up on it before its first batch;
+        3. the swap: probation counts the batch; a prepared swap commits (or is refused);
+        4. the registry notices wheels dropped into ``registry/`` (at most once a second);
+        5. the candidate decides the new batches, or starts, or is promoted;
+        6. control.json: a changed file is validated and applied (it may ask 3 and 5 for more).
         """
         steps: list[Step | None] = [
             self.home_check,
+            self.fleet.between_batches if self.fleet is not None else None,
             self.swaps.tick if self.swaps is not None else None,
             self.registry.rescan_tick if self.registry is not None else None,
             self.rollouts.tick if self.rollouts is not None else None,
@@ -192,6 +213,8 @@ class Host:
             steering = replace(steering, on_fault=self.swaps.on_fault, strict=self.swaps.in_probation_now)
         if self.rollouts is not None:  # a canary trades its markets; the candidate's snapshot at shutdown
             steering = replace(steering, canary=self.rollouts.canary, on_shutdown=(self.rollouts.close,))
+        if self.fleet is not None:  # leases released at a clean shutdown: the others take the markets at once
+            steering = replace(steering, on_shutdown=(*steering.on_shutdown, self.fleet.close))
         return steering
 
     def status(self) -> PartsStatus:
@@ -204,6 +227,7 @@ class Host:
             probation=self.swaps.probation_info() if self.swaps is not None else None,
             registry=self.registry.summary if self.registry is not None else None,
             candidate=self.rollouts.status() if self.rollouts is not None else None,
+            fleet=self.fleet.status() if self.fleet is not None else None,
         )
 
     def open_doorbell(self) -> None:
@@ -214,11 +238,14 @@ class Host:
                 logger.warning(problem)
 
     def close(self) -> None:
-        """After :meth:`Engine.run`: stop listening, stop every worker, close the journal and the guard."""
+        """After :meth:`Engine.run`: stop listening, stop every worker, leave the fleet, close the journal and
+        the guard."""
         if self.doorbell is not None:
             self.doorbell.close()
         if self.swaps is not None:
             self.swaps.close()
+        if self.fleet is not None:  # already stopped at a clean shutdown; after a crash, now
+            self.fleet.close()
         self.engine.active.runner.close()
         self.engine.journal.close()
         if self.guard is not None:
@@ -227,10 +254,10 @@ class Host:
 
 def connect(engine: Engine, *, swaps: SwapManager | None = None, rollouts: RolloutController | None = None,
             watcher: ControlWatcher | None = None, registry: RegistryLoader | None = None,
-            guard: HomeGuard | None = None) -> Host:
+            guard: HomeGuard | None = None, fleet: FleetPart | None = None) -> Host:
     """Connect the parts to ``engine`` (:meth:`Host.steering`); the host and tests assemble through it."""
     host = Host(engine, swaps=swaps, rollouts=rollouts, watcher=watcher, registry=registry,
-                home_check=home_check(engine, guard) if guard is not None else None, guard=guard)
+                home_check=home_check(engine, guard) if guard is not None else None, guard=guard, fleet=fleet)
     engine.steer(host.steering())
     return host
 

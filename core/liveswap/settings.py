@@ -168,6 +168,38 @@ class VenueSettings(BaseModel):
     polymarket: PolymarketSettings = PolymarketSettings()
 
 
+class FleetSettings(BaseModel):
+    """``[fleet]``: join a fleet of hosts coordinated through NATS JetStream (contract section 6).
+
+    Without ``url`` the host runs alone. Credentials (``token``, ``creds_file``, the TLS files) are
+    handed to the NATS client only: never logged, shown in status or passed to a strategy (the
+    worker's environment is scrubbed of every ``LIVESWAP_*`` variable).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = Field(None, description="nats://HOST:PORT (comma-separated for a cluster); None: no fleet")
+    name: str = Field("default", pattern=r"^[A-Za-z0-9_-]{1,64}$", description="the fleet (its buckets' names)")
+    host_id: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,64}$",
+                                description="this host in the fleet; default: derived from the machine and home")
+    lease_seconds: float = Field(15.0, ge=1, le=3600, description="a market lease's life without renewal (bucket TTL)")
+    token: SecretStr | None = Field(None, description="NATS auth token (never logged)")
+    creds_file: Path | None = Field(None, description="NATS .creds file: JWT and NKey seed (never logged)")
+    tls_ca_file: Path | None = Field(None, description="CA bundle the server's certificate is checked against")
+    tls_cert_file: Path | None = Field(None, description="client certificate (mutual TLS)")
+    tls_key_file: Path | None = Field(None, description="client key (mutual TLS; never logged)")
+
+    @field_validator("url")
+    @classmethod
+    def _nats_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        for part in value.split(","):
+            if not part.strip().startswith(("nats://", "tls://", "ws://", "wss://")):
+                raise ValueError(f"fleet.url must be nats://HOST:PORT (or tls://), not {part.strip()[:40]!r}")
+        return value.strip()
+
+
 class Settings(BaseSettings):
     """Everything the host needs to run; see the module docstring for precedence."""
 
@@ -219,6 +251,7 @@ class Settings(BaseSettings):
         "liveswap.strategies); a registry wheel of the same version wins"
     )
     venues: VenueSettings = VenueSettings()
+    fleet: FleetSettings = FleetSettings()
     wheelhouse: Path | None = Field(
         None, description="a folder of wheels a version's dependencies may come from (offline hosts); "
         "relative to the home. registry/ is always one"

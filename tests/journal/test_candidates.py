@@ -26,11 +26,13 @@ def test_a_schema_2_journal_is_migrated_when_opened(tmp_path: Path) -> None:
     db = sqlite3.connect(path)
     for table in ("candidate_snapshots", "hypothetical_orders", "candidates"):
         db.execute(f"DROP TABLE {table}")
+    for table in ("decisions", "orders"):  # schema 5's column (a real schema 2 journal has none)
+        db.execute(f"ALTER TABLE {table} DROP COLUMN lease_revision")
     db.execute("UPDATE meta SET value='2' WHERE key='schema_version'")
     db.commit()
     db.close()
     journal = Journal(path)
-    assert journal.query("SELECT value FROM meta WHERE key='schema_version'")[0][0] == str(SCHEMA_VERSION) == "4"
+    assert journal.query("SELECT value FROM meta WHERE key='schema_version'")[0][0] == str(SCHEMA_VERSION) == "5"
     assert cj.open_candidate(journal) is None
     journal.close()
 

@@ -64,7 +64,7 @@ def test_a_schema_1_journal_is_migrated_with_a_backup_and_unchanged_balances(hom
     old.close()
 
     journal = Journal(path)
-    assert journal.query("SELECT value FROM meta WHERE key='schema_version'")[0][0] == str(SCHEMA_VERSION) == "4"
+    assert journal.query("SELECT value FROM meta WHERE key='schema_version'")[0][0] == str(SCHEMA_VERSION) == "5"
     backup = path.with_name("journal.sqlite.schema1.bak")
     copy = sqlite3.connect(backup)
     assert copy.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("1",)
@@ -114,14 +114,18 @@ def test_a_schema_2_journal_gains_the_rollout_tables_and_keeps_every_amount(home
     assert "candidates" not in _tables(path)
 
     journal = Journal(path)
-    assert journal.query("SELECT value FROM meta WHERE key='schema_version'")[0][0] == "4"
+    assert journal.query("SELECT value FROM meta WHERE key='schema_version'")[0][0] == "5"
     assert journal.query("SELECT value FROM meta WHERE key='migrated_to_3_by'")
     for table, rows_before in before.items():  # nothing of the money moved, not a micro-unit
-        assert [tuple(r) for r in journal.query(f"SELECT * FROM {table} ORDER BY 1")] == rows_before, table
+        after = [tuple(r) for r in journal.query(f"SELECT * FROM {table} ORDER BY 1")]
+        if table in ("orders", "decisions"):  # schema 5: a lease_revision column, null outside a fleet
+            assert all(r[-1] is None for r in after), table
+            after = [r[:-1] for r in after]
+        assert after == rows_before, table
     assert len(before["fills"]) == 10 and journal.query("PRAGMA foreign_key_check") == []
     journal.close()
     backup = path.with_name("journal.sqlite.schema2.bak")
-    # schema 3 adds the rollout tables, schema 4 ``swap_states``; ``probations`` comes from
+    # schema 3 adds the rollout tables, schema 4 ``swap_states`` (schema 5 adds columns); ``probations`` comes from
     # journal/probation.py's own migration
     assert _tables(backup).keys() == _tables(path).keys() - {"candidates", "hypothetical_orders",
                                                               "hypothetical_batch", "candidate_snapshots",
@@ -173,3 +177,21 @@ def test_a_shadow_runs_on_a_migrated_journal_with_whole_contract_hypothetical_fi
     assert all(r["cost_micros"] == r["price_micros"] * r["contracts_micros"] // 1_000_000 for r in filled)
     assert any(r["payout_micros"] is not None for r in hypo)
     assert engine.ledger.balance == engine.broker.balance()  # type: ignore[attr-defined]
+
+
+def test_a_schema_4_journal_gains_lease_revision_columns_null_outside_a_fleet(home: Path) -> None:
+    path = home / "state" / "journal.sqlite"
+    Journal(path).close()
+    db = sqlite3.connect(path)
+    db.executescript("""
+        ALTER TABLE decisions DROP COLUMN lease_revision;
+        ALTER TABLE orders DROP COLUMN lease_revision;
+        INSERT INTO decisions VALUES ('BTC-5m', 0, 300, 'p', '1.0.0', '[]', '[]', NULL, 1.0);
+        UPDATE meta SET value='4' WHERE key='schema_version';
+    """)
+    db.close()
+    journal = Journal(path)
+    assert journal.query("SELECT value FROM meta WHERE key='schema_version'")[0][0] == "5"
+    assert [tuple(r) for r in journal.query("SELECT market, lease_revision FROM decisions")] == [("BTC-5m", None)]
+    assert journal.query("SELECT lease_revision FROM orders") == []
+    journal.close()

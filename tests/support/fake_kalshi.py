@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import time
 import uuid
 from decimal import Decimal
 
@@ -65,6 +66,32 @@ class FakeKalshi:
                                            "message": "Please switch to the V2 endpoints"}}))
         server.route("GET", f"{API}/portfolio/orders", self.list)
         self.server = server
+        self.cancelled: list[tuple[str, float]] = []  # (client order id, time.time() of the cancel)
+
+    def resting(self, client_order_id: str, *, ticker: str = TICKER, count: int = 5, price: str = "0.4000") -> str:
+        """An order of this account resting on the book (placed by some earlier process); its V2
+        cancel (``DELETE /portfolio/events/orders/{id}``) is routed. Returns the venue order id."""
+        order = copy.deepcopy(fixture("kalshi_order_executed")["order"])
+        order_id = str(uuid.uuid4())
+        order.update({"order_id": order_id, "client_order_id": client_order_id, "ticker": ticker, "side": "yes",
+                      "outcome_side": "yes", "book_side": "bid", "status": "resting", "yes_price_dollars": price,
+                      "fill_count_fp": "0.00", "remaining_count_fp": f"{count}.00", "initial_count_fp": f"{count}.00",
+                      "taker_fill_cost_dollars": "0.0000", "taker_fees_dollars": "0.0000"})
+        self.orders[order_id] = order
+        self.server.json("GET", f"{API}/portfolio/orders/{order_id}", {"order": order})
+        self.server.route("DELETE", f"{API}/portfolio/events/orders/{order_id}", lambda req: self.cancel(req, order))
+        return order_id
+
+    def cancel(self, req: Request, order: dict) -> Reply:
+        if not verify(self.public, req):
+            return Reply(401, {"error": {"code": "authentication_error", "message": "bad signature"}})
+        if order["status"] != "resting":
+            return Reply(404, {"error": {"code": "not_found", "message": "order not found"}})
+        reduced = order["remaining_count_fp"]
+        order.update({"status": "canceled", "remaining_count_fp": "0.00"})
+        self.cancelled.append((order["client_order_id"], time.time()))
+        return Reply(200, {"order_id": order["order_id"], "client_order_id": order["client_order_id"],
+                           "reduced_by": reduced})
 
     def _ask(self, book_side: str) -> Decimal:
         bids = self.book["no_dollars"] if book_side == "bid" else self.book["yes_dollars"]
@@ -103,5 +130,6 @@ class FakeKalshi:
     def list(self, req: Request) -> Reply:
         if not verify(self.public, req):
             return Reply(401, {})
-        found = [o for o in self.orders.values() if req.query.get("ticker") in (None, o["ticker"])]
+        found = [o for o in self.orders.values() if req.query.get("ticker") in (None, o["ticker"])
+                 and req.query.get("status") in (None, o["status"])]
         return Reply(200, {"orders": found, "cursor": ""})

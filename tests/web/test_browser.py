@@ -192,6 +192,7 @@ def test_the_page_works_on_a_home_where_no_host_runs(browser, tmp_path: Path, sh
         pg.wait_for_selector("body[data-loaded='1']", timeout=30_000)
         assert pg.locator("#host-badge").inner_text() == "no host has run here"
         assert pg.locator("#candidate").inner_text() == "no candidate"
+        assert pg.locator("#fleet-panel").is_hidden()  # a host alone: no fleet panel
         assert pg.locator("#markets tbody tr").count() == 9  # the home's default markets, from its settings
         # an action still records the desired state, applied when a host starts
         pg.get_by_role("button", name="pause all").click()
@@ -200,6 +201,38 @@ def test_the_page_works_on_a_home_where_no_host_runs(browser, tmp_path: Path, sh
         pg.screenshot(path=str(shots / "4-no-host.png"), full_page=True)
         pg.close()
     assert json.loads((home / "state" / "control.json").read_text())["paused"] is True
+
+
+def test_a_host_in_a_fleet_shows_its_id_the_markets_it_owns_with_their_lease_and_connected(
+        browser, tmp_path: Path, shots: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.support.fleet_hosts import fleet_env, owned
+    from tests.support.host_process import start_host
+    from tests.support.nats_server import NatsServer
+
+    server = NatsServer(tmp_path / "nats").start()
+    home = tmp_path / "fleet" / "home"
+    env = fleet_env(home, server, "web-h1", LIVESWAP_FLEET__NAME="webfleet")
+    host = start_host(env)
+    try:
+        until(lambda: len(owned(home)) == 9 or host.poll() is not None, timeout=60, what="all nine leases")
+        leases = owned(home)
+        with serving(env) as (url, token):
+            pg = browser.new_page(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
+            pg.goto(f"{url}/#token={token}")
+            pg.wait_for_selector("#fleet-panel:not([hidden])", timeout=30_000)
+            assert "host web-h1" in pg.locator("#fleet-summary").inner_text()
+            assert pg.locator("#fleet-name").inner_text() == "webfleet"
+            assert pg.locator("#fleet-connected").inner_text() == "connected to NATS"
+            shown = dict(r.split("\t") for r in pg.locator("#fleet-leases tbody tr").all_inner_texts())
+            assert set(shown) == set(leases) and all(int(shown[m]) >= leases[m] for m in leases)
+            pg.screenshot(path=str(shots / "5-fleet.png"), full_page=True)
+            server.kill()  # NATS gone: the page says so once the host notices
+            pg.wait_for_function("document.getElementById('fleet-connected').textContent"
+                                 ".startsWith('NATS unreachable')", timeout=30_000)
+            pg.close()
+    finally:
+        stop(host)
+        server.stop()
 
 
 def test_the_last_backtest_shows_both_equity_curves_on_one_chart(page, trading_home, shots: Path) -> None:  # type: ignore[no-untyped-def]
@@ -212,4 +245,4 @@ def test_the_last_backtest_shows_both_equity_curves_on_one_chart(page, trading_h
         "momentum==1.1.0", "momentum==1.0.0"]
     table = page.locator("#backtests").inner_text()
     assert "momentum==1.1.0" in table and "momentum==1.0.0" in table
-    page.screenshot(path=str(shots / "5-backtest.png"), full_page=True)
+    page.screenshot(path=str(shots / "6-backtest.png"), full_page=True)

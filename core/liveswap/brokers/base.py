@@ -123,3 +123,17 @@ class PositionSource(Protocol):
     def positions(self) -> dict[str, Decimal]:
         """``client_order_id -> contracts`` of every filled, not yet settled order."""
         ...
+
+
+@runtime_checkable
+class OpenOrderSource(Protocol):
+    """A venue broker that can list and cancel resting orders of a market (a fleet's takeover
+    reconciles a market it gains with the venue before its first order there)."""
+
+    def open_orders(self, market: str) -> list[str]:
+        """Client order ids of the orders resting at the venue on ``market``'s open windows."""
+        ...
+
+    def cancel(self, client_order_id: str) -> None:
+        """Cancel a resting order (:class:`BrokerError` if the venue refuses)."""
+        ...

@@ -60,6 +60,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "new": ("liveswap.cli.new_cmd",
             "scaffold a strategy project (pyproject, strategy with every hook, tests, README)"),
     "demo": ("liveswap.cli.demo_cmd", "a short scripted tour in a throwaway home that ends by itself"),
+    "fleet": ("liveswap.cli.fleet_cmd", "the fleet of hosts (NATS): status, rollout host by host, undo"),
     "web": ("liveswap.cli.web_cmd", "a web dashboard of the home (127.0.0.1 by default); actions need its token"),
 }
 

@@ -21,6 +21,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from itertools import groupby
 
 from loguru import logger
@@ -186,6 +187,14 @@ class Engine(EngineState):
         self._settle(batch_end, candles)
         self._money_checks(batch_end)
         blocked = self._guards.blocked()
+        gate = self._gate
+        leases = None
+        if gate is not None:  # in a fleet: only the markets this host holds a lease on are decided
+            candles = [c for c in candles if gate.token_for(c.market, batch_end) is not None]
+            leases = partial(gate.token_for, batch_end=batch_end)
+            if not candles:
+                self._cursor = batch_end
+                return BatchReport(batch_end, 0, 0, 0, [], None, stale)
 
         fills, setts = self._pending_fills, self._pending_settlements
         canary = self._steering.canary()
@@ -201,7 +210,7 @@ class Engine(EngineState):
         plan = plan_orders(candles=candles, validated=validated, deciders=deciders, active=active, canary=canary,
                            desired=self._desired, ledger=self._ledger, markets=self._markets, batch_end=batch_end,
                            stale_reason=f"candle closed {now - batch_end:.0f}s ago: too old to act on" if stale
-                           else None, blocked=blocked)
+                           else None, blocked=blocked, leases=leases)
         decisions, rejected_all = plan.decisions, plan.rejected
         orders = [o for o in plan.orders if not self._journal.order_exists(o.client_order_id)]
         self._journal.write_batch(batch_end, candles, decisions, orders,
@@ -222,6 +231,26 @@ class Engine(EngineState):
         report = BatchReport(batch_end, len(candles), len(orders), filled, rejected_all, fault, stale)
         self._log(report, orders)
         return report
+
+    def warm_up(self, market: str, until: int) -> int:
+        """A market taken over in a fleet: feed the active version that market's candles of the last
+        ``warmup_seconds`` before ``until`` in one round trip, outputs discarded (those candles
+        were another host's to decide). Returns the number of candles fed."""
+        since = max(0, until - self._settings.warmup_seconds)
+        try:
+            candles = [c for c in self._feed.closed_candles(since, until) if c.market == market]
+        except FeedError as exc:
+            logger.warning("warm-up of {}: feed {}: {}", market, self._feed.name, exc)
+            return 0
+        if not candles:
+            return 0
+        try:
+            self._active.runner.run_batch(Batch(
+                candles=[(c, self._context_factory(c.end)(c.market)) for c in candles], fills=[], settlements=[]))
+        except StrategyFault as exc:
+            logger.warning("warm-up of {} on {}: {}: {}", market, self._active.spec, exc.kind, exc.reason)
+            return 0
+        return len(candles)
 
     def _apply_results(self, answers: list[tuple[OrderRequest, OrderResult, str]]) -> int:
         """Journal broker answers (one FULL commit), then update the ledger; returns fills."""

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -54,9 +55,12 @@ class Sent:
 def plan_orders(*, candles: list[Candle], validated: list[tuple[list[Intent], list[Rejected]]],
                 deciders: list[tuple[ActiveStrategy, str | None]], active: ActiveStrategy, canary: Canary | None,
                 desired: Desired, ledger: Ledger, markets: dict[str, Market], batch_end: int,
-                stale_reason: str | None, blocked: str | None) -> BatchPlan:
+                stale_reason: str | None, blocked: str | None,
+                leases: Callable[[str], int | None] | None = None) -> BatchPlan:
     """The decision and order rows of one batch (``stale_reason``: the batch is too old to trade;
-    its orders are journaled ``stale`` with that reason)."""
+    its orders are journaled ``stale`` with that reason). In a fleet, ``leases(market)`` is the
+    fencing token this host holds on ``market`` now, or None: no order opens on a market the host
+    cannot prove it owns, and every order and decision carries the token."""
     plan = BatchPlan()
     prices = {c.market: c.up_price for c in candles}
     pending_stake, pending_count = ZERO, 0
@@ -67,6 +71,11 @@ def plan_orders(*, candles: list[Candle], validated: list[tuple[list[Intent], li
                 owner = canary.strategy if intent.market in canary.markets else active
                 rejected_rows.append({"intent": f"{intent.market} {intent.side} {intent.stake:g}",
                                       "reason": f"{intent.market} is traded by {owner.spec}"})
+                continue
+            token = leases(intent.market) if leases is not None else None
+            if leases is not None and token is None:
+                rejected_rows.append({"intent": f"{intent.market} {intent.side} {intent.stake:g}",
+                                      "reason": f"{intent.market}: no lease held in the fleet (not opening)"})
                 continue
             price = _price(prices.get(intent.market), intent.side)
             reason = check_intent(
@@ -80,18 +89,21 @@ def plan_orders(*, candles: list[Candle], validated: list[tuple[list[Intent], li
             assert price is not None
             market = markets[intent.market]
             plan.orders.append(OrderRow(
-                client_order_id=client_order_id(decider.name, decider.version, candle.market, candle.start, index),
+                client_order_id=client_order_id(decider.name, decider.version, candle.market, candle.start, index,
+                                                token),
                 market=intent.market, candle_market=candle.market, candle_start=candle.start,
                 intent_index=index, side=intent.side, stake=intent.stake, max_price=intent.max_price,
                 price=price, window_start=batch_end, window_end=batch_end + market.seconds,
                 strategy=decider.name, version=decider.version, tag=intent.tag,
                 status="stale" if stale_reason is not None else "new", reason=stale_reason or "",
+                lease_revision=token,
             ))
             pending_stake += dec(intent.stake) * FEE_ALLOWANCE
             pending_count += 1
         plan.rejected.extend(f"{r['intent']}: {r['reason']}" for r in rejected_rows)
         plan.decisions.append(DecisionRow(candle.market, candle.start, decider.name, decider.version,
-                                          [i.to_dict() for i in intents], rejected_rows, decider_fault))
+                                          [i.to_dict() for i in intents], rejected_rows, decider_fault,
+                                          leases(candle.market) if leases is not None else None))
     return plan
 
 

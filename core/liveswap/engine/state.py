@@ -14,7 +14,7 @@ import threading
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from loguru import logger
 
@@ -37,6 +37,15 @@ from liveswap.journal.rows import FillRow, SettlementRow
 from liveswap.journal.store import Journal
 from liveswap.markets import Market
 from liveswap.settings import Settings
+
+
+class MarketGate(Protocol):
+    """What a fleet's lease table answers, synchronously and without the network."""
+
+    def token_for(self, market: str, batch_end: int) -> int | None:
+        """The fencing token if this host may decide ``market``'s candle closing at ``batch_end``
+        and open positions on it now, else None."""
+        ...
 
 
 class EngineState:
@@ -62,6 +71,7 @@ class EngineState:
         active: ActiveStrategy,
         desired: Desired | None = None,
         last_swap: SwapInfo | None = None,
+        gate: MarketGate | None = None,
     ) -> None:
         self._settings = settings
         self._feed = feed
@@ -84,6 +94,7 @@ class EngineState:
         self._last_swap = last_swap  # until the first swap: a start-up refusal of a crash loop, if any
         self._swap_pauses_ms: list[float] = []
         self._auto_pause: str | None = None
+        self._gate = gate  # in a fleet: the lease table (only leased markets are decided and opened on)
         self._last_fault: str | None = None
         self._steering = Steering()
         self._snapshots = SnapshotKeeper(settings.state_dir, every=settings.snapshot_seconds)

@@ -69,7 +69,7 @@ def build_status(engine: EngineState, *, money: dict[str, Any], started_at: floa
         worker=_worker_status(active.runner), stale_markets=dict(feed.stale_markets()),
         probation=parts.probation, registry=parts.registry, exit_reason=engine.exit_reason,
         clock_skew_seconds=_clock_skew(feed),
-        candidate=parts.candidate,
+        candidate=parts.candidate, fleet=parts.fleet,
         sandbox=SandboxInfo(**sandbox_status(settings.sandbox)) if active.runner.sandboxed else None,
     )
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from liveswap.engine.canary import Canary
-from liveswap.home.status import ProbationInfo, Refusal, RegistryInfo
+from liveswap.home.status import FleetInfo, ProbationInfo, Refusal, RegistryInfo
 from liveswap.runners.base import StrategyFault
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ class PartsStatus:
     probation: ProbationInfo | None = None
     registry: RegistryInfo | None = None
     candidate: dict[str, Any] | None = None
+    fleet: FleetInfo | None = None  # the host's fleet: its id, the markets it holds, connected or not
 
 
 def _no() -> bool:

@@ -159,6 +159,20 @@ class SandboxInfo(_Strict):
     refused: str | None = None
 
 
+class FleetInfo(_Strict):
+    """The host's place in its fleet (contract section 4): the markets it holds a lease on, with
+    the lease's revision (fencing token), and whether it reaches NATS now."""
+
+    name: str
+    host_id: str
+    markets_owned: dict[str, int] = Field(default_factory=dict)
+    connected: bool
+    lease_seconds: float | None = None
+    fence_margin_seconds: float | None = None
+    error: str | None = None
+    desired_generation: int | None = None
+
+
 class StatusDoc(_Strict):
     """The whole of ``status.json``."""
 
@@ -214,6 +228,7 @@ class StatusDoc(_Strict):
     """Why the host stopped, when it did not stop on request (a crash, a home pulled from under it)."""
     sandbox: SandboxInfo | None = None
     candidate: dict[str, Any] | None = None  # the rollout's candidate (liveswap.rollout.controller.status)
+    fleet: FleetInfo | None = None
 
     # ---- reading ------------------------------------------------------------------------------
 

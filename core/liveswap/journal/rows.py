@@ -22,6 +22,7 @@ class DecisionRow:
     intents: list[dict[str, Any]]
     rejected: list[dict[str, str]]
     fault: str | None = None
+    lease_revision: int | None = None  # in a fleet: the lease (fencing token) the candle was decided under
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,7 @@ class OrderRow:
     tag: str
     status: str = "new"  # new | stale (then pending | unknown | filled | rejected)
     reason: str = ""
+    lease_revision: int | None = None  # in a fleet: the lease (fencing token) the order was sent under
 
     def __post_init__(self) -> None:
         exact_fields(self, "stake", "max_price", "price")
@@ -51,7 +53,7 @@ class OrderRow:
         return cls(r["client_order_id"], r["market"], r["candle_market"], r["candle_start"], r["intent_index"],
                    r["side"], from_micros(r["stake_micros"]), opt_from_micros(r["max_price_micros"]),
                    from_micros(r["price_micros"]), r["window_start"], r["window_end"], r["strategy"], r["version"],
-                   r["tag"], r["status"], r["reason"])
+                   r["tag"], r["status"], r["reason"], r["lease_revision"])
 
 
 @dataclass(frozen=True, slots=True)

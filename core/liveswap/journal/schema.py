@@ -1,4 +1,4 @@
-"""Journal schema (version 4), the migrations from versions 1, 2 and 3, and why each table is written as it is.
+"""Journal schema (version 5), the migrations from versions 1 to 4, and why each table is written as it is.
 
 Money (schema 2): every amount is an INTEGER of micro-units (``*_micros``: 1 = $0.000001, or
 one millionth of a contract) -- exact in SQL too, see :mod:`liveswap.money`. A fill is booked as
@@ -26,13 +26,14 @@ exposure in the risk checks and are asked about again during the run.
 
 Migrations: ``MIGRATIONS[n]`` brings a journal of version ``n`` to version ``n + 1`` (1 -> 2: money
 in micro-units; 2 -> 3: the rollout tables; 3 -> 4: ``swap_states``, how state crossed at each
-swap); an older journal is migrated step by step when it is
+swap; 4 -> 5: ``lease_revision`` in decisions and orders); an older journal is migrated step by step
+when it is
 opened (a copy of the original kept), a newer one is refused.
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 OPEN_ORDER_STATUSES = ("new", "pending", "unknown")
 
@@ -48,7 +49,7 @@ CREATE TABLE IF NOT EXISTS candles (
 CREATE TABLE IF NOT EXISTS decisions (
     market TEXT NOT NULL, candle_start INTEGER NOT NULL, batch_end INTEGER NOT NULL,
     strategy TEXT NOT NULL, version TEXT NOT NULL, intents TEXT NOT NULL, rejected TEXT NOT NULL,
-    fault TEXT, decided_at REAL NOT NULL,
+    fault TEXT, decided_at REAL NOT NULL, lease_revision INTEGER,
     PRIMARY KEY (market, candle_start)
 );
 CREATE INDEX IF NOT EXISTS decisions_batch ON decisions (batch_end);
@@ -60,7 +61,7 @@ CREATE TABLE IF NOT EXISTS orders (
     strategy TEXT NOT NULL, version TEXT NOT NULL, tag TEXT NOT NULL,
     status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', venue_order_id TEXT NOT NULL DEFAULT '',
     created_at REAL NOT NULL, updated_at REAL NOT NULL
-);
+, lease_revision INTEGER);
 CREATE INDEX IF NOT EXISTS orders_status ON orders (status);
 CREATE TABLE IF NOT EXISTS fills (
     client_order_id TEXT PRIMARY KEY REFERENCES orders(client_order_id),
@@ -180,7 +181,14 @@ CREATE TABLE IF NOT EXISTS swap_states (
 says (``mode``: ``direct``, ``converted``, ``carried``, ``own``, ``warm-up``, ``kept``; ``state``:
 the one-line sentence ``history`` shows). A table of its own, so the step is purely additive."""
 
-MIGRATIONS: dict[int, str] = {1: MIGRATE_1_TO_2, 2: CANDIDATES_DDL, 3: SWAP_STATES_DDL}
+# schema 5 (issue 29, a fleet of hosts): the lease revision (fencing token) each decision and order was
+# made under; null outside a fleet. A self-contained step: renumber it if another migration lands first.
+LEASE_REVISION_COLUMNS = """
+ALTER TABLE decisions ADD COLUMN lease_revision INTEGER;
+ALTER TABLE orders ADD COLUMN lease_revision INTEGER;
+"""
+
+MIGRATIONS: dict[int, str] = {1: MIGRATE_1_TO_2, 2: CANDIDATES_DDL, 3: SWAP_STATES_DDL, 4: LEASE_REVISION_COLUMNS}
 """``from_version -> SQL`` that brings a journal to ``from_version + 1`` (then :data:`DDL` adds new tables)."""
 
 DDL = DDL + CANDIDATES_DDL + SWAP_STATES_DDL

@@ -85,18 +85,18 @@ class Journal:
             )
             db.executemany(
                 "INSERT INTO decisions (market, candle_start, batch_end, strategy, version, intents, rejected,"
-                " fault, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " fault, decided_at, lease_revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(d.market, d.candle_start, batch_end, d.strategy, d.version, json.dumps(d.intents),
-                  json.dumps(d.rejected), d.fault, now) for d in decisions],
+                  json.dumps(d.rejected), d.fault, now, d.lease_revision) for d in decisions],
             )
             db.executemany(
                 "INSERT INTO orders (client_order_id, batch_end, market, candle_market, candle_start, intent_index,"
                 " side, stake_micros, max_price_micros, price_micros, window_start, window_end, strategy, version,"
-                " tag, status, reason, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " tag, status, reason, created_at, updated_at, lease_revision)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(o.client_order_id, batch_end, o.market, o.candle_market, o.candle_start, o.intent_index, o.side,
                   to_micros(o.stake), opt_micros(o.max_price), to_micros(o.price), o.window_start, o.window_end,
-                  o.strategy, o.version, o.tag, o.status, o.reason, now, now) for o in orders],
+                  o.strategy, o.version, o.tag, o.status, o.reason, now, now, o.lease_revision) for o in orders],
             )
             db.executemany("UPDATE fills SET delivered_batch=? WHERE client_order_id=?",
                            [(batch_end, i) for i in delivered_fills])

@@ -32,7 +32,7 @@ _FIGURES_LOCK = threading.Lock()
 
 
 def overview(state_dir: Path, now: float | None = None, markets_traded: list[str] | None = None) -> dict[str, Any]:
-    """Heartbeat, versions, generations, markets, candidate, sandbox, faults and the log tail.
+    """Heartbeat, versions, generations, markets, candidate, sandbox, fleet, faults and the log tail.
 
     ``markets_traded`` (the home's settings) lists the markets while no host has reported any.
     """
@@ -72,6 +72,7 @@ def overview(state_dir: Path, now: float | None = None, markets_traded: list[str
         "probation": st.get("probation"),
         "candidate": st.get("candidate"),
         "sandbox": st.get("sandbox"),
+        "fleet": st.get("fleet"),
         "worker": st.get("worker"),
         "markets": markets(st if st.get("markets") else {**st, "markets": markets_traded or []}),
         "faults": {"count": st.get("strategy_faults"), "last": st.get("last_fault"), "recent": faults},

@@ -110,3 +110,17 @@ def test_settles_from_the_venue_result(server, key) -> None:
     assert b.settlements(T0 + 1900, [], []) == []
     (again,) = broker(server, key).settlements(T0 + 1900, [], ["liveswap-0001"])
     assert (again.won, again.payout) == (True, D(8))
+
+
+def test_resting_orders_of_a_market_are_listed_and_cancelled_with_the_v2_cancel(server, key) -> None:
+    fake = FakeKalshi(server, key.public_key())
+    order_id = fake.resting("ls-abc-L4")
+    fake.resting("other-series", ticker="KXETH15M-25DEC311930-30")
+    b = broker(server, key)
+    assert b.open_orders("BTC-15m") == ["ls-abc-L4"]  # only BTC-15m's series, only resting orders
+    b.cancel("ls-abc-L4")
+    assert [cid for cid, _ in fake.cancelled] == ["ls-abc-L4"]
+    assert server.hits("DELETE", f"{ORDERS}/{order_id}") == 1
+    assert b.open_orders("BTC-15m") == []
+    b.cancel("ls-abc-L4")  # no longer resting: left as it is, nothing sent
+    assert server.hits("DELETE", f"{ORDERS}/{order_id}") == 1

@@ -18,6 +18,10 @@ chained to the venue error, with its one-line reason), and the engine's reconcil
 
 Settlements come from the venue: once a window has ended, each filled order's market is read
 until its ``result`` is ``yes`` or ``no``.
+
+Resting orders (:class:`~liveswap.brokers.base.OpenOrderSource`, a fleet's takeover): the account's
+``resting`` orders on a market's series are listed with ``GET /portfolio/orders?status=resting``
+and cancelled with ``DELETE /portfolio/events/orders/{order_id}`` (the V2 cancel).
 """
 
 from __future__ import annotations
@@ -130,6 +134,7 @@ class KalshiBroker:
         self._results: dict[str, OrderResult] = {}
         self._held: dict[str, _Held] = {}
         self._settled: dict[str, SettlementReport] = {}
+        self._resting: dict[str, str] = {}  # client order id -> venue order id, from open_orders
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -249,6 +254,38 @@ class KalshiBroker:
                 self._settled[cid] = report
                 reports.append(report)
         return reports
+
+    def open_orders(self, market: str) -> list[str]:
+        """Client order ids of the account's orders resting on ``market``'s series (any window)."""
+        try:
+            series = self.quotes.series.get(Market.parse(market).name)
+        except MarketError as exc:
+            raise BrokerError(str(exc)) from exc
+        if series is None:
+            return []
+        try:
+            resting = self.client.orders(status="resting")
+        except VenueError as exc:
+            raise BrokerError(exc.reason) from exc
+        found = [o for o in resting if o.ticker.startswith(f"{series}-") and o.client_order_id]
+        with self._lock:
+            self._resting.update({o.client_order_id: o.order_id for o in found})
+        return [o.client_order_id for o in found]
+
+    def cancel(self, client_order_id: str) -> None:
+        """Cancel a resting order by its client id (:class:`BrokerError` if the venue refuses or cannot
+        be asked; an order no longer resting is left as it is)."""
+        try:
+            with self._lock:
+                order_id = self._resting.pop(client_order_id, None)
+            if order_id is None:
+                placed = self.client.find_order(client_order_id)
+                if placed is None or placed.status != "resting":
+                    return
+                order_id = placed.order_id
+            self.client.cancel_order(order_id)
+        except VenueError as exc:
+            raise BrokerError(exc.reason) from exc
 
     def balance(self) -> Decimal:
         """The account's available balance in dollars."""

@@ -129,7 +129,8 @@ function renderOverview(o) {
   banner.hidden = !alerts.length;
 
   renderCandidate(o.candidate);
-  renderMarkets(o.markets, o.desired);
+  renderFleet(o.fleet);
+  renderMarkets(o.markets, o.desired, o.fleet);
   renderFaults(o.faults);
   setText("log-file", o.log.file ? "state/logs/" + o.log.file : "(no log yet)");
   const pre = $("log");
@@ -173,9 +174,29 @@ function renderCandidate(c) {
   ].filter(Boolean));
 }
 
-function renderMarkets(markets, desired) {
+function renderFleet(f) {
+  // status.json's fleet (null when the host runs alone): its id, the markets it holds a lease on, connected
+  $("fleet-panel").hidden = !f;
+  if (!f) return;
+  setText("fleet-name", f.name);
+  const owned = Object.entries(f.markets_owned || {});
+  $("fleet-summary").replaceChildren(
+    el("b", {}, "host " + f.host_id), " ",
+    el("span", { id: "fleet-connected", class: "tag " + (f.connected ? "ok" : "bad") },
+      f.connected ? "connected to NATS" : "NATS unreachable: opening nothing on unproven markets"),
+    el("span", { class: "muted" }, " · " + owned.length + " market(s) owned · lease " + (f.lease_seconds ?? "?") +
+      " s, fenced " + (f.fence_margin_seconds ?? "?") + " s before expiry" +
+      (f.desired_generation !== null && f.desired_generation !== undefined ? " · fleet generation " + f.desired_generation : "")),
+    f.error ? el("p", { class: "bad" }, f.error) : null);
+  fill($("fleet-leases").tBodies[0], owned.length ? owned.map(([m, rev]) => el("tr", {}, el("td", {}, m), el("td", {}, String(rev))))
+    : [el("tr", {}, el("td", { class: "muted" }, "none"), el("td", {}, "–"))]);
+}
+
+function renderMarkets(markets, desired, fleet) {
+  const owned = fleet ? (fleet.markets_owned || {}) : null;
   const rows = markets.map((m) => {
     const tags = [];
+    if (owned && !(m.market in owned)) tags.push(el("span", { class: "tag" }, "another host's"));
     if (m.paused) tags.push(el("span", { class: "tag warn" }, m.paused_itself ? "paused" : "paused (all)"));
     if (m.stale) tags.push(el("span", { class: "tag bad" }, "stale"));
     if (!tags.length) tags.push(el("span", { class: "tag ok" }, "trading"));
