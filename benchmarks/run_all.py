@@ -81,6 +81,7 @@ def main() -> None:
     stats = called(bench_rollout_stats.main, ["--runs", "200" if q else "1000"])
     shadow = called(bench_shadow_latency.main, ["--batches", "100" if q else "400"])
     web = script("bench_web.py", *(["--quick"] if q else []))
+    backtest = script("bench_backtest.py", *(["--quick"] if q else []))
     fleet = script("bench_fleet.py", *(["--leases", "2", "--seconds", "4"] if q else []))
     elapsed = time.monotonic() - began
 
@@ -175,6 +176,7 @@ def main() -> None:
         n, cold, warm, added = web_row[-1]
         lines.append(f"| Dashboard `/api/series`, {n} settled bets | cold {cold} ms, then {warm} ms "
                      f"(+100 bets: {added} ms) | polled every 4 s |")
+    lines += backtest_rows(backtest)
     lines.extend(fleet_rows(fleet))
     lines.append(END)
     table = "\n".join(lines)
@@ -187,6 +189,29 @@ def main() -> None:
             text = text.rstrip("\n") + "\n\n## Benchmarks\n\n" + table + "\n"
         README.write_text(text)
         print(f"README.md updated ({README})")
+
+
+    return rows
+
+
+def backtest_rows(text: str) -> list[str]:
+    """The README rows of ``bench_backtest.py``'s output (speed side by side, a million candles, beside a host)."""
+    rows = []
+    speed = re.search(r"^\s+trivial\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d.]+)x", text, re.MULTILINE)
+    if speed:
+        plain, plug, sandboxed, ratio = speed.groups()
+        rows.append(f"| Backtest, trivial strategy, candles/s (9 markets) | sandboxed {sandboxed} ({ratio}x pluggy) "
+                    f"| pluggy in process {plug}, plain call loop {plain}; target >= 1/3 of pluggy |")
+    big = re.search(r"^3\. liveswap backtest on ([\d,]+) candles .*?: ([\d.]+) s wall .*?peak RSS of the backtest "
+                    r"\(its largest process\) (\d+) MiB", text, re.MULTILINE)
+    if big:
+        rows.append(f"| `liveswap backtest` on {big.group(1)} candles (CSV, trading strategy) | {big.group(2)} s, "
+                    f"peak RSS {big.group(3)} MiB | target RSS <= 200 MB |")
+    beside = re.search(r"alone p50 ([\d.]+) p99 ([\d.]+); beside a running backtest p50 ([\d.]+) p99 ([\d.]+)", text)
+    if beside:
+        rows.append(f"| Live decision latency beside a running backtest (sandboxed) | p50 {beside.group(3)} ms, "
+                    f"p99 {beside.group(4)} ms | alone p50 {beside.group(1)} ms, p99 {beside.group(2)} ms |")
+    return rows
 
 
 def fleet_rows(text: str) -> list[str]:

@@ -21,6 +21,7 @@ operator reads; nothing here carries a credential. The tree::
     ├── FeedError              a feed cannot deliver candles (the venue feed's seam error)
     ├── BrokerError            a broker cannot place or report orders (the venue broker's seam error)
     ├── ActionRefused          a dashboard action refused (``status``: the HTTP status)
+    ├── BacktestError          a backtest cannot run (unknown version, bad or empty candles)
     └── VenueError             a venue did, or failed to do, something (inside venues/ only)
         ├── VenueUnavailable   connection, timeout, 5xx after retries, circuit open
         │   └── RateLimited    429 after retries, or a Retry-After longer than we wait
@@ -51,6 +52,7 @@ _FAULT_KINDS = ("exception", "timeout", "crash", "memory", "garbage", "load", "p
 
 __all__ = [
     "ActionRefused",
+    "BacktestError",
     "BrokerError",
     "ChannelClosed",
     "ChannelError",
@@ -183,6 +185,10 @@ class FeedError(LiveswapError):
 
 class BrokerError(LiveswapError):
     """A broker cannot place or report orders."""
+
+
+class BacktestError(LiveswapError):
+    """A backtest cannot run: an unknown version, candles missing, empty or malformed (the row named)."""
 
 
 class ActionRefused(LiveswapError):

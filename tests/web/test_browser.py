@@ -301,3 +301,16 @@ def test_a_tripped_daily_loss_latch_is_in_sight_and_lifting_it_asks_first(browse
         pg.wait_for_function("document.getElementById('guards').textContent === 'trading allowed'", timeout=30_000)
         pg.screenshot(path=str(shots / "6-daily-loss-lifted.png"), full_page=True)
         pg.close()
+
+
+def test_the_last_backtest_shows_both_equity_curves_on_one_chart(page, trading_home, shots: Path) -> None:  # type: ignore[no-untyped-def]
+    home, env = trading_home
+    done = subprocess.run([str(BIN / "liveswap"), "backtest", "momentum==1.1.0", "--against", "momentum==1.0.0"],
+                          env=env, capture_output=True, text=True, timeout=120)  # the running host's journal
+    assert done.returncode == 0, done.stderr
+    page.wait_for_function("Number(document.getElementById('chart-backtest').dataset.points) > 0", timeout=60_000)
+    assert page.evaluate("state.charts['chart-backtest'].series.map(s => s.label).slice(1)") == [
+        "momentum==1.1.0", "momentum==1.0.0"]
+    table = page.locator("#backtests").inner_text()
+    assert "momentum==1.1.0" in table and "momentum==1.0.0" in table
+    page.screenshot(path=str(shots / "8-backtest.png"), full_page=True)

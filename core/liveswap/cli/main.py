@@ -55,6 +55,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "journal": ("liveswap.cli.journal_cmd", "the durable journal"),
     "record": ("liveswap.cli.record_cmd",
                "capture a feed's candles (a venue, or the synthetic feed) to a replay CSV file"),
+    "backtest": ("liveswap.cli.backtest_cmd", "replay recorded candles through NAME[==VERSION] (and --against "
+                 "another) in sandboxed workers with live paper fills; changes no live state"),
     "new": ("liveswap.cli.new_cmd",
             "scaffold a strategy project (pyproject, strategy with every hook, tests, README)"),
     "demo": ("liveswap.cli.demo_cmd", "a short scripted tour in a throwaway home that ends by itself"),

@@ -25,11 +25,12 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from liveswap.runners.base import Batch, StrategyFault
 from liveswap.runners.strategy_plugin import StrategyPlugin, resolve_entry_point
-from liveswap.sandbox import caps, landlock, protocol, seccomp
+from liveswap.sandbox import caps, chunk, landlock, protocol, seccomp
 from liveswap.sandbox.isolation import apply_rlimits, unshare_network
 
 EXIT_HOST_GONE = 70
@@ -174,7 +175,7 @@ def _load(message: dict[str, Any]) -> tuple[StrategyPlugin | None, bytes]:
     return host, protocol.encode_ok(hello)
 
 
-def _answer(host: StrategyPlugin, request: tuple[Any, ...]) -> bytes:
+def _answer(host: StrategyPlugin, request: tuple[Any, ...], write: Callable[[bytes], None]) -> bytes:
     op = request[0]
     try:
         if op == "batch":
@@ -182,6 +183,11 @@ def _answer(host: StrategyPlugin, request: tuple[Any, ...]) -> bytes:
             result = host.run_batch(Batch(candles, fills, settlements))
             try:
                 return protocol.encode_outputs(result.outputs)
+            except (TypeError, ValueError, RecursionError) as exc:
+                return _fault("garbage", f"on_candle returned a value that cannot cross the sandbox: {exc}")
+        if op == "chunk":  # a backtest's run of batches (see liveswap.sandbox.chunk)
+            try:
+                return chunk.run_chunk(host.run_batch, request[1:], write)
             except (TypeError, ValueError, RecursionError) as exc:
                 return _fault("garbage", f"on_candle returned a value that cannot cross the sandbox: {exc}")
         if op == "setup":
@@ -231,7 +237,7 @@ def serve(request_fd: int, reply_fd: int) -> int:
         if request[0] == "close":
             protocol.write_frame(reply_fd, _OK_NONE)
             return 0
-        protocol.write_frame(reply_fd, _answer(host, request))
+        protocol.write_frame(reply_fd, _answer(host, request, lambda frame: protocol.write_frame(reply_fd, frame)))
     return 0
 
 

@@ -349,6 +349,32 @@ function renderSeries(s) {
   $("known-specs").replaceChildren(...[...known].sort().map((k) => el("option", { value: k })));
 }
 
+// ---- the last backtests (state/backtests, with the series) --------------------------------------
+function renderBacktests(b) {
+  const latest = b.latest;
+  $("backtest-file").textContent = latest ? latest.file : "";
+  if (latest && latest.versions.some((v) => v.equity.length)) {
+    const tables = latest.versions.map((v) => [v.equity.map((p) => p[0]), v.equity.map((p) => p[1])]);
+    drawChart("chart-backtest", {
+      series: [{}, ...latest.versions.map((v) => ({ label: v.spec, stroke: colorOf(v.spec), width: 2, spanGaps: true, value: (u, x) => signed(x) }))],
+      axes: [{}, { label: "realized PnL, USD", size: 70 }],
+    }, uPlot.join(tables));
+  } else {
+    drawChart("chart-backtest", {}, [[]]);
+  }
+  const rows = [];
+  for (const run of b.runs) {
+    run.versions.forEach((v, i) => rows.push(el("tr", {},
+      el("td", {}, i ? "" : utc(run.created_at).slice(5)), el("td", {}, i ? "" : String(v.candles)),
+      el("td", {}, el("span", { class: "chip", style: "background:" + colorOf(v.spec) }), v.spec,
+        v.fault ? el("span", { class: "tag bad", title: v.fault }, "fault") : null),
+      el("td", {}, v.bets), el("td", {}, pct(v.win_rate)), el("td", { class: pnlClass(v.pnl) }, signed(v.pnl)),
+      el("td", {}, money(v.fees)), el("td", { class: v.max_drawdown > 0 ? "neg" : "" }, money(v.max_drawdown)),
+      el("td", { title: run.comparison ? run.comparison.reason : "" }, i || !run.comparison ? "" : run.comparison.verdict))));
+  }
+  fill($("backtests").tBodies[0], rows);
+}
+
 // ---- polling ------------------------------------------------------------------------------------
 async function getJSON(path) {
   const res = await fetch(path, { cache: "no-store" });
@@ -367,6 +393,8 @@ async function refresh() {
       state.series = await getJSON("/api/series");
       lastSwapAt = swapAt;
       renderSeries(state.series);
+      state.backtests = await getJSON("/api/backtests");
+      renderBacktests(state.backtests);
     }
     document.body.dataset.loaded = "1";
   } catch (err) {
