@@ -191,9 +191,6 @@ def main() -> None:
         print(f"README.md updated ({README})")
 
 
-    return rows
-
-
 def backtest_rows(text: str) -> list[str]:
     """The README rows of ``bench_backtest.py``'s output (speed side by side, a million candles, beside a host)."""
     rows = []
