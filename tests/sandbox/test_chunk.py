@@ -154,3 +154,25 @@ class Strategy:
         run(runner, 10)
     assert caught.value.kind == "garbage" and "cannot cross the sandbox" in caught.value.reason
     assert runner.chunk_done == 2
+
+
+def test_a_chunk_reply_larger_than_a_live_batch_reply_is_refused_from_its_header(chunky) -> None:  # type: ignore[no-untyped-def]
+    """The chunk's replies go through the same bounded reader as a live batch's: a worker announcing a
+    frame larger than a live reply of the run's largest batch is killed before its bytes are read."""
+    runner = chunky('''
+import os, struct
+class Strategy:
+    @hookimpl
+    def on_candle(self, candle, ctx):
+        for fd in range(3, 64):
+            try:
+                os.write(fd, struct.pack(">I", 64 * 1024 * 1024))  # announces 64 MiB, sends nothing more
+            except OSError:
+                pass
+        while True:
+            pass
+''', hook_timeout=1.0)
+    with pytest.raises(StrategyFault) as caught:
+        run(runner, 4)
+    assert caught.value.kind == "garbage" and "more than the" in caught.value.reason, caught.value
+    assert not runner.alive

@@ -13,7 +13,7 @@ import marshal
 import time
 from typing import Any
 
-from liveswap.exceptions import ChannelClosed, ChannelTimeout, ProtocolError
+from liveswap.exceptions import ChannelClosed, ChannelTimeout, GarbageReply, ProtocolError
 from liveswap.sandbox import protocol
 from liveswap.sandbox.chunk import PROGRESS_PREFIX
 from liveswap.sandbox.runner import SandboxRunner
@@ -41,7 +41,8 @@ class ChunkRunner(SandboxRunner):
         frame = protocol.HEADER.pack(len(payload)) + payload
         with self.gate.call():
             self.chunk_done = 0
-            reply = self._chunk_exchange(frame, len(batches), self.hook_timeout + quarter)
+            limit = protocol.batch_reply_limit(max(len(candles) for _, candles in batches))
+            reply = self._chunk_exchange(frame, len(batches), self.hook_timeout + quarter, limit)
             value = self._interpret(reply, "run_batch")
             if (type(value) is not list or len(value) != 2 or type(value[0]) is not int
                     or not 1 <= value[0] <= len(batches)):
@@ -58,19 +59,22 @@ class ChunkRunner(SandboxRunner):
                 self._die("protocol", str(exc))
             return done, outputs
 
-    def _chunk_exchange(self, frame: bytes, count: int, gap: float) -> bytes:
-        """Send the chunk; read progress frames (each resets the deadline) up to the final reply."""
+    def _chunk_exchange(self, frame: bytes, count: int, gap: float, limit: int) -> bytes:
+        """Send the chunk; read progress frames (each resets the deadline) up to the final reply, every frame
+        refused from its header when it is larger than a live batch reply of the run's largest batch (``limit``)."""
         if not self._alive or self._channel is None:
             self._raise_dead("run_batch")
         deadline = self._deadline = time.monotonic() + gap
         try:
             self._channel.send(frame, deadline)
             while True:
-                payload = self._channel.recv(deadline)
+                payload = self._channel.recv(deadline, limit)
                 if not payload.startswith(PROGRESS_PREFIX):
                     return payload
                 self.chunk_done = self._progress(payload, count)
                 deadline = self._deadline = time.monotonic() + gap
+        except GarbageReply as exc:
+            self._die("garbage", f"run_batch of {self.name} {self.version}: {exc}")
         except ChannelTimeout:
             self._die("timeout", f"run_batch of {self.name} {self.version} took longer than "
                       f"{self.hook_timeout:g}s; worker {self.pid} killed")
