@@ -1,25 +1,34 @@
-"""How honest are the rollout's statistics? Many simulated rollouts with a known edge.
+"""How honest is the money judge? Many simulated rollouts of a known edge, judged by the real judge.
 
-Two simulations, both deterministic (fixed seeds), both judged by the real analysis
-(:class:`liveswap.rollout.AnalysisRun` with the default spec: alpha 0.05, beta 0.20, minimum
-effect 0.06 win-rate points at 0.50, min_bets 30, max_bets 3000):
+Every rollout is nine markets (the host's default) decided batch after batch by two versions,
+each filled by the one fill model (:func:`liveswap.brokers.fills.fill`: $5 stakes, whole
+contracts, 0.01 slippage, Kalshi's taker fee), settled by the one settlement rule, paired candle
+by candle into one observation per batch (the definition of :func:`liveswap.judge.pair_by_batch`)
+and judged by :class:`liveswap.judge.Judge` with the default analysis (:class:`AnalysisSpec`:
+alpha 0.05, beta 0.05, min_edge 0, margin -0.25 per batch, horizon 2000 batches, bound 5 per
+market). The judge is looked at after every batch (continuous monitoring).
 
-* **feed** -- on the synthetic feed (5-minute markets, real prices): the synthetic feed has no
-  strategy of *known* win rate, so each version is an oracle with noise: on every candle it bets
-  $1 on the side that will win with probability p (its known edge) and on the other side
-  otherwise, independently of the other version. Both versions' bets are filled and settled by
-  the hypothetical book (paper prices, slippage, fees), so the figures and PnL are the ones a
-  shadow would show; the win/loss sequence is Bernoulli(p) by construction.
-* **bernoulli** -- the same judge on bare Bernoulli trials (no prices), cheap enough for many more
-  rollouts, so the error rates have tight confidence intervals.
+Scenarios (the candidate against the active version):
 
-For each scenario it prints the share of rollouts that were promoted (successful), rejected
-(failed) and inconclusive, and the median candidate bets to a decision, beside the declared
-alpha and beta: promoting an equal or worse candidate is a false promotion (to compare with
-alpha); rejecting a candidate that really is 6 points better is a false rejection (beta).
+* **equal edge, independent markets** -- both buy at 0.50 and pick the winning side 53% of the
+  time, independently per market and per version;
+* **equal edge, common factor 0.5 / 0.8** -- the nine markets' outcomes share a common factor
+  (Gaussian copula, latent correlation 0.5 or 0.8): the candidate always buys "up", the active
+  version always "down", both at 0.50 -- equal money, and batches that move together;
+* **favourite vs longshot** -- the active version buys at 0.50 and wins 53%; the candidate buys the
+  favourite at 0.75 and wins 72% (it loses money), or the longshot at 0.30 and wins 36% (it makes
+  money): win rate and money point opposite ways;
+* **a real edge** -- both buy at 0.50; the candidate wins 55%, the active version 52% (a few cents
+  per dollar staked);
+* **twin** -- the same decisions: every paired difference is exactly zero.
 
-Run: ``.venv/bin/python benchmarks/bench_rollout_stats.py [--rollouts N] [--feed-rollouts N]``.
-Prints, asserts nothing.
+For each it prints the share of rollouts promoted, failed and inconclusive (95% Wilson intervals),
+the median batches to a decision, the mean money per dollar of each side, and beside them the
+declared rates: promoting a candidate that does not make more money is a false promotion (to
+compare with alpha, which must hold in every equal-edge case); the power is the promoted share
+where the candidate really makes more.
+
+Run: ``.venv/bin/python benchmarks/bench_rollout_stats.py [--runs N]``. Prints, asserts nothing.
 """
 
 from __future__ import annotations
@@ -30,172 +39,185 @@ import random
 import statistics
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "core"))
 
-from liveswap.api.types import Intent  # noqa: E402
-from liveswap.brokers.paper import side_won  # noqa: E402
-from liveswap.feeds.synthetic import SyntheticFeed  # noqa: E402
-from liveswap.markets import Market  # noqa: E402
-from liveswap.rollout import AnalysisRun, AnalysisSpec, Comparison  # noqa: E402
-from liveswap.rollout.hypothetical import HypotheticalBook  # noqa: E402
-from liveswap.settings import PaperSettings, RiskLimits  # noqa: E402
+from liveswap.brokers.base import OrderRequest  # noqa: E402
+from liveswap.brokers.fills import fill, paper_book  # noqa: E402
+from liveswap.judge import CandleResult, Judge, pair_by_batch  # noqa: E402
+from liveswap.rollout.spec import AnalysisSpec  # noqa: E402
+from liveswap.settings import PaperSettings  # noqa: E402
 
-SPEC = AnalysisSpec(min_bets=30, max_bets=3000, alpha=0.05, beta=0.20, min_effect=0.06)
-# (label, active win rate, candidate win rate, what a promotion / rejection is)
-SCENARIOS = [
-    ("equal 0.50 vs 0.50", 0.50, 0.50),
-    ("better 0.50 -> 0.56", 0.50, 0.56),
-    ("worse 0.56 -> 0.50", 0.56, 0.50),
-    ("half the effect 0.50 -> 0.53", 0.50, 0.53),
-]
-MARKETS = ["BTC-5m", "ETH-5m", "SOL-5m", "XRP-5m", "DOGE-5m"]
-T0 = 1_767_225_600  # 2026-01-01 UTC
+MARKETS = 9
+STAKE = Decimal(5)
+SPEC = AnalysisSpec()
+DESIGN = SPEC.design(MARKETS)
+PAPER = PaperSettings()
+
+
+@dataclass(frozen=True)
+class Payoff:
+    """What a $5 buy at ``price`` stakes and returns, from the real fill model."""
+
+    staked: Decimal
+    win: Decimal  # PnL if the side wins
+    loss: Decimal  # PnL if it loses
+
+    @classmethod
+    def at(cls, price: str) -> Payoff:
+        p = Decimal(price)
+        f = fill(OrderRequest("bench", "BTC-5m", "up", STAKE, 0, 300, p, None, 0), paper_book(p), PAPER)
+        staked = f.cost + f.fee
+        return cls(staked, f.contracts - staked, -staked)
+
+    def per_dollar(self, won: bool) -> float:
+        return float((self.win if won else self.loss) / self.staked)
+
+
+# One batch: ``rng -> [(candidate won, active won)] per market`` and each side's price.
+Batch = Callable[[random.Random], list[tuple[bool, bool]]]
+
+
+def independent(p_cand: float, p_act: float) -> Batch:
+    return lambda rng: [(rng.random() < p_cand, rng.random() < p_act) for _ in range(MARKETS)]
+
+
+def common_factor(rho: float) -> Batch:
+    """Candidate buys "up", active "down" on every market; outcomes share a factor of latent correlation rho."""
+    a, b = math.sqrt(rho), math.sqrt(1 - rho)
+
+    def batch(rng: random.Random) -> list[tuple[bool, bool]]:
+        z = rng.gauss(0, 1)
+        ups = [a * z + b * rng.gauss(0, 1) >= 0 for _ in range(MARKETS)]
+        return [(up, not up) for up in ups]
+    return batch
+
+
+def twin(p: float) -> Batch:
+    def batch(rng: random.Random) -> list[tuple[bool, bool]]:
+        wins = [rng.random() < p for _ in range(MARKETS)]
+        return [(w, w) for w in wins]
+    return batch
+
+
+@dataclass
+class Scenario:
+    label: str
+    batch: Batch
+    cand: Payoff
+    act: Payoff
+    expect: str  # "equal" (a promotion is false), "better" (power), "worse" (a promotion is false)
+    p_cand: float
+    p_act: float
+
+    def edge(self) -> tuple[float, float]:
+        """Expected PnL per dollar of each side on one market."""
+        def ev(pay: Payoff, p: float) -> float:
+            return p * pay.per_dollar(True) + (1 - p) * pay.per_dollar(False)
+        return ev(self.cand, self.p_cand), ev(self.act, self.p_act)
 
 
 @dataclass
 class Tally:
-    promoted: int = 0
-    rejected: int = 0
-    inconclusive: int = 0
-    bets: list[int] | None = None
+    verdicts: list[str] = field(default_factory=list)
+    batches: list[int] = field(default_factory=list)
+    nonzero: int = 0
 
-    def add(self, verdict: str, bets: int) -> None:
-        if self.bets is None:
-            self.bets = []
-        self.bets.append(bets)
-        if verdict == "successful":
-            self.promoted += 1
-        elif verdict == "failed":
-            self.rejected += 1
-        else:
-            self.inconclusive += 1
+    def share(self, verdict: str) -> tuple[int, float]:
+        k = self.verdicts.count(verdict)
+        return k, k / len(self.verdicts)
 
 
-def bernoulli_rollout(p_active: float, p_cand: float, rng: random.Random) -> tuple[str, int]:
-    cmp, run = Comparison.start("cand", "active"), AnalysisRun(SPEC)
-    while True:
-        cmp.candidate.record_batch(candles=1, fault=False)
-        won_c, won_a = rng.random() < p_cand, rng.random() < p_active
-        cmp.settle_candidate(won=won_c, pnl=1.0 if won_c else -1.0)
-        cmp.settle_active(won=won_a, pnl=1.0 if won_a else -1.0)
-        verdict = run.observe(cmp, settled=True)
-        if verdict != "running":
-            return verdict, cmp.candidate.bets
+def rollout(s: Scenario, rng: random.Random, tally: Tally) -> None:
+    judge = Judge(DESIGN)
+    while judge.verdict == "running":
+        diff = 0.0
+        for c_won, a_won in s.batch(rng):
+            diff += s.cand.per_dollar(c_won) - s.act.per_dollar(a_won)
+        tally.nonzero += diff != 0.0
+        judge.add(diff)
+    tally.verdicts.append(judge.verdict)
+    tally.batches.append(judge.batches)
 
 
-class FeedTape:
-    """Candles of the synthetic feed, computed once and shared by every rollout."""
-
-    def __init__(self, batches: int, seed: int = 7) -> None:
-        feed = SyntheticFeed(MARKETS, seed=seed)
-        self.batches = [(T0 + 300 * (i + 1), feed.closed_candles(T0 + 300 * i, T0 + 300 * (i + 1)))
-                        for i in range(batches + 1)]
-
-
-def feed_rollout(tape: FeedTape, p_active: float, p_cand: float, rng: random.Random) -> tuple[str, int]:
-    markets = {m: Market.parse(m) for m in MARKETS}
-    limits = RiskLimits(max_open_positions=100, daily_loss_limit=1e9)
-    books = {"cand": HypotheticalBook(name="cand", version="2", paper=PaperSettings(), balance=1e6, markets=markets),
-             "active": HypotheticalBook(name="active", version="1", paper=PaperSettings(), balance=1e6,
-                                        markets=markets)}
-    edge = {"cand": p_cand, "active": p_active}
-    cmp, run = Comparison.start("cand", "active"), AnalysisRun(SPEC)
-    start = rng.randrange(0, len(tape.batches) - SPEC.max_bets // len(MARKETS) - 2)
-    for i in range(start, len(tape.batches) - 1):
-        batch_end, candles = tape.batches[i]
-        next_candles = {c.market: c for c in tape.batches[i + 1][1]}
-        settled = {who: book.settle(now=batch_end, candles=candles) for who, book in books.items()}
-        for s in settled["cand"]:
-            cmp.settle_candidate(won=s.won, pnl=float(s.pnl))
-        for s in settled["active"]:
-            cmp.settle_active(won=s.won, pnl=float(s.pnl))
-        cmp.candidate.record_batch(candles=len(candles), fault=False)
-        cmp.active.record_batch(candles=len(candles), fault=False)
-        verdict = run.observe(cmp, settled=bool(settled["cand"]))
-        if verdict != "running":
-            return verdict, cmp.candidate.bets
-        for who, book in books.items():
-            decided = []
-            for c in candles:
-                winner = "up" if side_won(next_candles[c.market], "up") else "down"
-                loser = "down" if winner == "up" else "up"
-                decided.append([Intent(c.market, winner if rng.random() < edge[who] else loser, 1.0)])
-            book.place(batch_end=batch_end, candles=candles, decided=decided, limits=limits)
-    return run.terminate(cmp, "tape ended"), cmp.candidate.bets
+def twin_is_exactly_zero(rng: random.Random, batches: int = 200) -> tuple[int, float]:
+    """The twin through the judge's own pairing on exact money: (batches, largest |difference|)."""
+    pay = Payoff.at("0.50")
+    results = []
+    for i in range(batches):
+        for m in range(MARKETS):
+            won = rng.random() < 0.53
+            results.append(CandleResult(f"M{m}-5m", 300 * (i + 1), 300 * (i + 1), pay.staked,
+                                        pay.win if won else pay.loss))
+    diffs = pair_by_batch(results, list(reversed(results)))  # arrival order does not matter
+    return len(diffs), max(abs(d) for d in diffs)
 
 
-def ci95(k: int, n: int) -> str:
-    """Wilson 95% interval of a proportion, as 'lo-hi'."""
-    if n == 0:
-        return "-"
+def wilson(k: int, n: int) -> str:
     z, p = 1.96, k / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return f"{max(0.0, centre - half):.3f}-{min(1.0, centre + half):.3f}"
 
 
-def report(title: str, results: dict[str, Tally], n: int) -> list[dict[str, object]]:
-    print(f"\n{title}: {n} rollouts per scenario; declared alpha {SPEC.alpha}, beta {SPEC.beta}, "
-          f"min effect {SPEC.min_effect} (odds ratio {SPEC.design().odds_ratio:.3f}), min_bets {SPEC.min_bets}, "
-          f"max_bets {SPEC.max_bets}")
-    print(f"{'scenario':32} {'promoted':>9} {'rejected':>9} {'inconcl.':>9} {'median bets':>12} {'p90 bets':>9}  "
-          "error rate (95% CI) vs declared")
-    rows = []
-    for (label, p_a, p_c), tally in zip(SCENARIOS, results.values(), strict=True):
-        bets = sorted(tally.bets or [0])
-        med, p90 = statistics.median(bets), bets[int(0.9 * (len(bets) - 1))]
-        if p_c > p_a + 0.05:
-            error = f"false rejection {tally.rejected / n:.3f} ({ci95(tally.rejected, n)}) vs beta {SPEC.beta}"
-        elif p_c <= p_a:
-            error = f"false promotion {tally.promoted / n:.3f} ({ci95(tally.promoted, n)}) vs alpha {SPEC.alpha}"
-        else:
-            error = "(between the hypotheses: no error rate is declared)"
-        print(f"{label:32} {tally.promoted / n:9.3f} {tally.rejected / n:9.3f} {tally.inconclusive / n:9.3f} "
-              f"{med:12.0f} {p90:9d}  {error}")
-        expect = "promote" if p_c > p_a + 0.05 else "reject" if p_c <= p_a else "between"
-        rows.append({"scenario": label, "n": n, "expect": expect, "promoted": tally.promoted / n,
-                     "rejected": tally.rejected / n, "inconclusive": tally.inconclusive / n, "median_bets": med,
-                     "ci_promoted": ci95(tally.promoted, n), "ci_rejected": ci95(tally.rejected, n)})
-    return rows
+def scenarios() -> list[Scenario]:
+    half, fav, long_ = Payoff.at("0.50"), Payoff.at("0.75"), Payoff.at("0.30")
+    return [
+        Scenario("equal edge, independent markets", independent(0.53, 0.53), half, half, "equal", 0.53, 0.53),
+        Scenario("equal edge, common factor 0.5", common_factor(0.5), half, half, "equal", 0.5, 0.5),
+        Scenario("equal edge, common factor 0.8", common_factor(0.8), half, half, "equal", 0.5, 0.5),
+        Scenario("favourite 0.75 wins 72% vs 0.50 wins 53%", independent(0.72, 0.53), fav, half, "worse",
+                 0.72, 0.53),
+        Scenario("longshot 0.30 wins 36% vs 0.50 wins 53%", independent(0.36, 0.53), long_, half, "better",
+                 0.36, 0.53),
+        Scenario("real edge: 0.50 wins 55% vs 52%", independent(0.55, 0.52), half, half, "better", 0.55, 0.52),
+        Scenario("twin (the same decisions)", twin(0.53), half, half, "equal", 0.53, 0.53),
+    ]
 
 
-def main(argv: list[str] | None = None) -> dict[str, list[dict[str, object]]]:
+def main(argv: list[str] | None = None) -> list[dict[str, object]]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rollouts", type=int, default=2000, help="Bernoulli rollouts per scenario")
-    parser.add_argument("--feed-rollouts", type=int, default=200, help="synthetic-feed rollouts per scenario")
+    parser.add_argument("--runs", type=int, default=400, help="rollouts per scenario")
     args = parser.parse_args(argv)
-    design = SPEC.design()
-    print("Rollout statistics: Wald's SPRT on discordant pairs (exact for Bernoulli bets)")
-    print(f"Wald's expected discordant pairs to a decision: {design.asn(0.5):.0f} under H0, "
-          f"{design.asn(design.theta1):.0f} under H1 (about twice as many bets at 0.50 win rates)")
-    out: dict[str, list[dict[str, object]]] = {}
-
-    if args.rollouts:
-        began = time.monotonic()
-        results = {label: Tally() for label, _, _ in SCENARIOS}
-        for k, (label, p_a, p_c) in enumerate(SCENARIOS):
-            rng = random.Random(1000 + k)
-            for _ in range(args.rollouts):
-                results[label].add(*bernoulli_rollout(p_a, p_c, rng))
-        out["bernoulli"] = report("Bernoulli trials", results, args.rollouts)
-        print(f"({time.monotonic() - began:.1f} s)")
-
-    if args.feed_rollouts:
-        began = time.monotonic()
-        tape = FeedTape(batches=4 * SPEC.max_bets // len(MARKETS))
-        results = {label: Tally() for label, _, _ in SCENARIOS}
-        for k, (label, p_a, p_c) in enumerate(SCENARIOS):
-            rng = random.Random(2000 + k)
-            for _ in range(args.feed_rollouts):
-                results[label].add(*feed_rollout(tape, p_a, p_c, rng))
-        out["feed"] = report("Synthetic feed, hypothetical fills (oracle-with-noise strategies of known edge)",
-                             results, args.feed_rollouts)
-        print(f"({time.monotonic() - began:.1f} s)")
-    return out
+    n = args.runs
+    print("Rollout statistics: the money judge (betting confidence sequence, one batch = one observation)")
+    print(f"declared: alpha {DESIGN.alpha} (false promotion), beta {DESIGN.beta} (false failure), min_edge "
+          f"{DESIGN.min_edge:+g}, margin {DESIGN.margin:+g} per batch, horizon {DESIGN.horizon} batches, bound "
+          f"{DESIGN.bound:g} ({MARKETS} markets); {n} rollouts per scenario, looked at after every batch")
+    print(f"\n{'scenario':42} {'$/$ cand':>8} {'$/$ act':>8} {'promoted (95% CI)':>24} {'failed':>7} "
+          f"{'inconcl.':>8} {'median batches':>14}  reading")
+    rows: list[dict[str, object]] = []
+    began = time.monotonic()
+    for k, s in enumerate(scenarios()):
+        rng, tally = random.Random(4000 + k), Tally()
+        for _ in range(n):
+            rollout(s, rng, tally)
+        promoted, p_share = tally.share("successful")
+        _, f_share = tally.share("failed")
+        _, i_share = tally.share("inconclusive")
+        decided = [b for v, b in zip(tally.verdicts, tally.batches, strict=True) if v != "inconclusive"]
+        median = statistics.median(decided) if decided else None
+        ev_c, ev_a = s.edge()
+        if s.expect == "better":
+            reading = f"power {p_share:.3f}"
+        else:
+            reading = f"false promotion {p_share:.3f} vs alpha {DESIGN.alpha}"
+        if s.label.startswith("twin"):
+            reading += f"; non-zero differences: {tally.nonzero}"
+        print(f"{s.label:42} {ev_c:+8.4f} {ev_a:+8.4f} {p_share:9.3f} ({wilson(promoted, n):>11}) {f_share:7.3f} "
+              f"{i_share:8.3f} {('-' if median is None else f'{median:.0f}'):>14}  {reading}")
+        rows.append({"scenario": s.label, "runs": n, "promoted": p_share, "ci_promoted": wilson(promoted, n),
+                     "failed": f_share, "inconclusive": i_share, "median_batches": median, "expect": s.expect})
+    batches, largest = twin_is_exactly_zero(random.Random(9))
+    print(f"\ntwin through pair_by_batch on exact money (results given in reverse order): {batches} batches, "
+          f"largest |difference| {largest}")
+    print(f"({time.monotonic() - began:.0f} s)")
+    return rows
 
 
 if __name__ == "__main__":

@@ -9,7 +9,13 @@ synthetic markets. For every batch it measures
   the same batch, filling it hypothetically, journaling it) -- the time a live host has free
   before the next batch closes (5 minutes of market time; one second at the default 300x);
 
-first with no candidate, then with the same strategy shadowing as a candidate.
+first with no candidate, then with the same strategy shadowing as a candidate (it decides on its
+own thread: the between-batches time is only the hand-over).
+
+Then a **catch-up** of 10 batches back to back (a host after a restart, or a feed that was late):
+the time the active version takes to decide and send all ten, with no candidate and with a
+deliberately slow shadow (40 ms per candle), and how long after that the slow shadow took to
+decide the same ten batches on its own thread.
 
 Run: ``.venv/bin/python benchmarks/bench_shadow_latency.py [--batches N]``. Prints, asserts nothing.
 """
@@ -26,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _common import batches, paper_engine, pct, threshold_wheel  # noqa: E402
+from _common import NAME, THRESHOLD_STRATEGY, batches, paper_engine, pct, threshold_wheel  # noqa: E402
 from liveswap.home.control import CandidateRequest  # noqa: E402
 from liveswap.host import connect, make_loader  # noqa: E402
 from liveswap.rollout.controller import RolloutController  # noqa: E402
@@ -34,16 +40,23 @@ from liveswap.settings import load_settings  # noqa: E402
 from liveswap.swap.manager import SwapManager  # noqa: E402
 from loguru import logger  # noqa: E402
 
+from tests.support.wheelkit import make_wheel  # noqa: E402
+
 RISE = 0.0005  # the strategy bets up after a close 0.05 % above the last one
+HOOK = "    def on_candle(self, candle, ctx):\n"
+SLOW = THRESHOLD_STRATEGY.format(rise=RISE).replace(HOOK, HOOK + "        import time; time.sleep(0.04)\n")
 
 
 class Host:
     """One engine on its own home, sandboxed active version, optionally shadowing a candidate."""
 
-    def __init__(self, tmp: Path, shadow: bool) -> None:
-        home = tmp / ("shadow" if shadow else "plain")
-        for version in ("1.0.0", "2.0.0"):
-            threshold_wheel(home / "registry", version, RISE)
+    def __init__(self, tmp: Path, shadow: bool, *, slow: bool = False, name: str = "") -> None:
+        home = tmp / (name or ("shadow" if shadow else "plain"))
+        threshold_wheel(home / "registry", "1.0.0", RISE)
+        if slow:
+            make_wheel(home / "registry", f"{NAME}-strategy", "2.0.0", ep=NAME, module=f"{NAME}_strategy", body=SLOW)
+        else:
+            threshold_wheel(home / "registry", "2.0.0", RISE)
         settings = load_settings(home, risk={"daily_loss_limit": 1e6, "max_open_positions": 1000})
         settings.state_dir.mkdir(parents=True, exist_ok=True)
         loader = make_loader(settings)
@@ -91,6 +104,7 @@ def main(argv: list[str] | None = None) -> dict[str, tuple[float, float, float, 
             order = list(hosts.values()) if i % 2 == 0 else list(hosts.values())[::-1]  # same noise for both
             for host in order:
                 host.batch(end, batch)
+        hosts["shadow candidate"].rollouts.wait_caught_up(60)
         slot = hosts["shadow candidate"].rollouts.slot
         assert slot is not None and slot.cursor == hosts["shadow candidate"].engine.cursor
         for label, host in hosts.items():
@@ -98,10 +112,42 @@ def main(argv: list[str] | None = None) -> dict[str, tuple[float, float, float, 
                    pct(host.between, 0.99))
             out[label] = row
             print(f"{label:22} {row[0]:13.2f} {row[1]:8.2f} {row[2]:12.2f} {row[3]:8.2f}")
-        print(f"the shadow decided {slot.cursor and len(slot.decide_ms)} batches itself: p50 "
-              f"{statistics.median(slot.decide_ms):.2f} ms of the between-batches time")
+        print(f"the shadow decided {len(slot.decide_ms)} batches itself, on its own thread: p50 "
+              f"{statistics.median(slot.decide_ms):.2f} ms a batch")
         for host in hosts.values():
             host.close()
+        out.update(catch_up(Path(tmp)))
+    return out
+
+
+def catch_up(tmp: Path) -> dict[str, tuple[float, float, float, float]]:
+    """Ten batches back to back, with no candidate and with a slow shadow (40 ms per candle)."""
+    hosts = {"catch-up, no candidate": Host(tmp, False, name="plain-catchup"),
+             "catch-up, slow shadow": Host(tmp, True, slow=True, name="slow-catchup")}
+    tape = batches(hosts["catch-up, no candidate"].engine, 12)
+    first = len(tape) - 10
+    for host in hosts.values():
+        for end, batch in tape[:2]:
+            host.batch(end, batch)
+        host.rollouts.wait_caught_up(60)
+        host.decide.clear()
+        host.between.clear()
+    out: dict[str, tuple[float, float, float, float]] = {}
+    print("\na catch-up of 10 batches back to back (the active version's decisions and orders, all ten)")
+    for label, host in hosts.items():
+        t0 = time.perf_counter()
+        for end, batch in tape[first:]:
+            host.batch(end, batch)
+        total = (time.perf_counter() - t0) * 1000
+        host.rollouts.wait_caught_up(120)
+        behind = (time.perf_counter() - t0) * 1000
+        out[label] = (total, behind, statistics.median(host.decide), statistics.median(host.between))
+        shadow = f"; the slow shadow had decided them too {behind:.0f} ms after the start" if host.rollouts.slot \
+            else ""
+        print(f"{label:26} {total:8.0f} ms for ten batches (decision p50 {out[label][2]:.2f} ms, between batches "
+              f"p50 {out[label][3]:.2f} ms){shadow}")
+    for host in hosts.values():
+        host.close()
     return out
 
 

@@ -78,10 +78,10 @@ def main() -> None:
     pause = called(bench_swap_pause.main, ["--swaps", "30" if q else "200", "--host-swaps", "6" if q else "20"])
     registry = script("bench_registry.py", "--rounds", "5" if q else "30")
     control = script("control_latency.py", "-n", "10" if q else "30")
-    stats = called(bench_rollout_stats.main,
-                   ["--rollouts", "300" if q else "2000", "--feed-rollouts", "0" if q else "200"])
+    stats = called(bench_rollout_stats.main, ["--runs", "200" if q else "1000"])
     shadow = called(bench_shadow_latency.main, ["--batches", "100" if q else "400"])
     web = script("bench_web.py", *(["--quick"] if q else []))
+    backtest = script("bench_backtest.py", *(["--quick"] if q else []))
     fleet = script("bench_fleet.py", *(["--leases", "2", "--seconds", "4"] if q else []))
     elapsed = time.monotonic() - began
 
@@ -152,29 +152,31 @@ def main() -> None:
     lines.append(f"| Environment: disk of numpy strategy versions | {np_disk} | Ray runtime_env: seconds per new "
                  "environment |")
     lines.append(f"| control.json change to applied (status.json) | median {applied} ms | |")
-    for kind, rows in stats.items():
-        n = rows[0]["n"] if rows else 0
-        for row in rows:
-            if row["expect"] == "promote":
-                what = f"false rejection {row['rejected']:.3f} ({row['ci_rejected']})"
-                anchor = f"declared beta {bench_rollout_stats.SPEC.beta}"
-            elif row["expect"] == "reject":
-                what = f"false promotion {row['promoted']:.3f} ({row['ci_promoted']})"
-                anchor = f"declared alpha {bench_rollout_stats.SPEC.alpha}"
-            else:
-                what = f"promoted {row['promoted']:.3f}, rejected {row['rejected']:.3f}"
-                anchor = "no error rate declared between the hypotheses"
-            lines.append(f"| Rollout SPRT, {kind} ({n} rollouts), {row['scenario']} | {what}, median "
-                         f"{row['median_bets']:.0f} bets to a decision | {anchor} |")
+    alpha = bench_rollout_stats.DESIGN.alpha
+    for row in stats:
+        median = "-" if row["median_batches"] is None else f"{row['median_batches']:.0f}"
+        if row["expect"] == "better":
+            what = f"power {row['promoted']:.3f} ({row['ci_promoted']}), median {median} batches to a decision"
+            anchor = f"failed {row['failed']:.3f}"
+        else:
+            what = (f"false promotion {row['promoted']:.3f} ({row['ci_promoted']}), failed {row['failed']:.3f}, "
+                    f"inconclusive {row['inconclusive']:.3f}")
+            anchor = f"declared alpha {alpha}"
+        lines.append(f"| Money judge ({row['runs']} rollouts), {row['scenario']} | {what} | {anchor} |")
     plain, with_shadow = shadow["no candidate"], shadow["shadow candidate"]
-    lines.append(f"| Active decision latency with a shadow candidate (sandboxed) | p50 {with_shadow[0]:.2f} ms, "
-                 f"p99 {with_shadow[1]:.2f} ms; the shadow's own work after it p50 {with_shadow[2]:.2f} ms | "
+    lines.append(f"| Active decision latency with a shadow candidate (sandboxed, on its own thread) | p50 "
+                 f"{with_shadow[0]:.2f} ms, p99 {with_shadow[1]:.2f} ms; between batches p50 {with_shadow[2]:.2f} ms | "
                  f"without a candidate p50 {plain[0]:.2f} ms, p99 {plain[1]:.2f} ms |")
+    calm, slow = shadow["catch-up, no candidate"], shadow["catch-up, slow shadow"]
+    lines.append(f"| Catch-up of 10 batches, the active version's decisions and orders | with a slow shadow (40 ms "
+                 f"a candle) {slow[0]:.0f} ms; the shadow itself done {slow[1]:.0f} ms after the start | "
+                 f"without a candidate {calm[0]:.0f} ms |")
     web_row = re.findall(r"^\s*([\d,]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)", web, re.MULTILINE)
     if web_row:
         n, cold, warm, added = web_row[-1]
         lines.append(f"| Dashboard `/api/series`, {n} settled bets | cold {cold} ms, then {warm} ms "
                      f"(+100 bets: {added} ms) | polled every 4 s |")
+    lines += backtest_rows(backtest)
     lines.extend(fleet_rows(fleet))
     lines.append(END)
     table = "\n".join(lines)
@@ -187,6 +189,26 @@ def main() -> None:
             text = text.rstrip("\n") + "\n\n## Benchmarks\n\n" + table + "\n"
         README.write_text(text)
         print(f"README.md updated ({README})")
+
+
+def backtest_rows(text: str) -> list[str]:
+    """The README rows of ``bench_backtest.py``'s output (speed side by side, a million candles, beside a host)."""
+    rows = []
+    speed = re.search(r"^\s+trivial\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d.]+)x", text, re.MULTILINE)
+    if speed:
+        plain, plug, sandboxed, ratio = speed.groups()
+        rows.append(f"| Backtest, trivial strategy, candles/s (9 markets) | sandboxed {sandboxed} ({ratio}x pluggy) "
+                    f"| pluggy in process {plug}, plain call loop {plain}; target >= 1/3 of pluggy |")
+    big = re.search(r"^3\. liveswap backtest on ([\d,]+) candles .*?: ([\d.]+) s wall .*?peak RSS of the backtest "
+                    r"\(its largest process\) (\d+) MiB", text, re.MULTILINE)
+    if big:
+        rows.append(f"| `liveswap backtest` on {big.group(1)} candles (CSV, trading strategy) | {big.group(2)} s, "
+                    f"peak RSS {big.group(3)} MiB | target RSS <= 200 MB |")
+    beside = re.search(r"alone p50 ([\d.]+) p99 ([\d.]+); beside a running backtest p50 ([\d.]+) p99 ([\d.]+)", text)
+    if beside:
+        rows.append(f"| Live decision latency beside a running backtest (sandboxed) | p50 {beside.group(3)} ms, "
+                    f"p99 {beside.group(4)} ms | alone p50 {beside.group(1)} ms, p99 {beside.group(2)} ms |")
+    return rows
 
 
 def fleet_rows(text: str) -> list[str]:

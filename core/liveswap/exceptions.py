@@ -21,6 +21,7 @@ operator reads; nothing here carries a credential. The tree::
     ├── FeedError              a feed cannot deliver candles (the venue feed's seam error)
     ├── BrokerError            a broker cannot place or report orders (the venue broker's seam error)
     ├── ActionRefused          a dashboard action refused (``status``: the HTTP status)
+    ├── BacktestError          a backtest cannot run (unknown version, bad or empty candles)
     ├── InvalidValue           a value of the wrong shape (also a ValueError: see below)
     │   ├── SpecError          not NAME or NAME==VERSION            (liveswap.specs)
     │   ├── MarketError        not ASSET-TIMEFRAME                  (liveswap.markets)
@@ -57,6 +58,7 @@ _FAULT_KINDS = ("exception", "timeout", "crash", "memory", "garbage", "load", "p
 
 __all__ = [
     "ActionRefused",
+    "BacktestError",
     "BrokerError",
     "ChannelClosed",
     "ChannelError",
@@ -194,6 +196,10 @@ class FeedError(LiveswapError):
 
 class BrokerError(LiveswapError):
     """A broker cannot place or report orders."""
+
+
+class BacktestError(LiveswapError):
+    """A backtest cannot run: an unknown version, candles missing, empty or malformed (the row named)."""
 
 
 class ActionRefused(LiveswapError):

@@ -140,7 +140,8 @@ def _assemble(settings: Settings, loader: VersionLoader | None, *, guard: HomeGu
     if registry is not None:
         registry.registry.versions()  # the start's scan (a rescan only if something changed since)
         registry.registry.write_catalog()  # later ones are written by rescan_tick: `activate` trusts it
-    rollouts = RolloutController(engine, loader, swaps, outcome=outcome_lookup(feed, clock))
+    rollouts = RolloutController(engine, loader, swaps, outcome=outcome_lookup(feed, clock),
+                                 books=getattr(feed, "seen_book", None))
     watcher = ControlWatcher(engine.state_dir, started_with=control, swaps=swaps, rollouts=rollouts)
     host = connect(engine, swaps=swaps, rollouts=rollouts, watcher=watcher, registry=registry, guard=guard,
                    fleet=fleet)

@@ -240,7 +240,9 @@ class Settings(BaseSettings):
         30.0, ge=0, description="an intent decided this long (clock time) after its candle closed is not traded"
     )
     reconcile_seconds: float = Field(
-        60.0, gt=0, description="real seconds between comparisons of the ledger with the broker's balance and positions"
+        10.0, gt=0, description="real seconds between comparisons of the ledger with the broker's balance and "
+        "positions, on their own clock (not only when a batch closes), and at once after an order whose outcome "
+        "is not known"
     )
     reconcile_tolerance: float = Field(
         0.0, ge=0, description="USD the broker's balance may differ from the ledger's before new positions stop"
@@ -254,11 +256,18 @@ class Settings(BaseSettings):
     fleet: FleetSettings = FleetSettings()
     wheelhouse: Path | None = Field(
         None, description="a folder of wheels a version's dependencies may come from (offline hosts); "
-        "relative to the home. registry/ is always one"
+        "relative to the home. registry/ never is: it holds strategies only"
     )
     index_url: str | None = Field(None, description="the package index dependencies resolve from (default PyPI)")
-    offline: bool = Field(False, description="resolve dependencies only from registry/ and the wheelhouse")
+    offline: bool = Field(False, description="resolve dependencies only from the wheelhouse (no index)")
     resolver: Literal["auto", "uv", "pip"] = Field("auto", description="auto: uv when installed, else pip")
+    max_wheel_bytes: int = Field(64 * 1024 * 1024, ge=1024, description="a larger wheel file is refused unread")
+    max_wheel_unpacked_bytes: int = Field(
+        256 * 1024 * 1024, ge=1024, description="a wheel whose files add up to more is refused before it is unpacked"
+    )
+    max_registry_wheels: int = Field(
+        200, ge=1, description="registry/ wheels past this many (the newest) are refused unread"
+    )
 
     @field_validator("markets")
     @classmethod

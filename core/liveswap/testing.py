@@ -22,11 +22,14 @@ from typing import Any
 
 from liveswap.api import Candle, Context, Fill, Intent, Settlement
 from liveswap.engine import Rejected, validate_output
+from liveswap.exceptions import StrategyFault
 from liveswap.feeds import SyntheticFeed
 from liveswap.markets import DEFAULT_MARKETS, Market
 from liveswap.runners import Batch, InProcessRunner
 
-__all__ = ["StrategyHarness", "synthetic_candles"]
+__all__ = ["StrategyFault", "StrategyHarness", "synthetic_candles"]
+# StrategyFault: what StrategyHarness raises when the strategy's code fails (as the host records a fault); public
+# here so a strategy's own tests need nothing internal (liveswap.runners is the host's)
 
 
 def synthetic_candles(

@@ -83,7 +83,9 @@ def test_every_control_file_the_cli_writes_is_one_the_hosts_model_accepts(home: 
         done = subprocess.run([sys.executable, "-X", "importtime", str(BIN / "liveswap"), *argv], env=cli_env,
                               capture_output=True, text=True, timeout=60)
         imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()]
-        assert done.returncode == 0 and "pydantic" not in imported, (argv, done.stderr[-500:])  # the fast path
+        assert done.returncode == 0, (argv, done.stderr[-500:])
+        # the fast path; a risk limit with no host running is checked against this home's settings first
+        assert "pydantic" not in imported or any(a.startswith("risk.") for a in argv), argv
         text = (home / "state" / "control.json").read_text()
         doc = parse_text(text, markets)  # what the host's watcher does with the file
         assert doc.generation == generation
@@ -214,3 +216,64 @@ def test_a_second_host_is_refused_and_a_killed_one_is_taken_over(home: Path, str
             assert status_of(home)["pid"] == third.pid
             done = ls(strategy_env, "pause", "--market", "SOL-5m", "--wait", "5")
             assert done.returncode == 0 and f"pid {third.pid}" in done.stdout
+
+
+# ---- a refusal never poisons the desired state (issue 24, point 1) --------------------------------
+
+def test_a_limit_above_the_ceiling_is_refused_before_it_is_written_with_or_without_a_host(
+        home: Path, strategy_env: dict[str, str]) -> None:
+    """``set risk.stake_cap=10`` above the start-up ceiling of 5 is refused at once, control.json untouched, so
+    the emergency pause after it applies; the same without a host (the home's settings are the ceiling)."""
+    refused = ls(strategy_env, "set", "risk.stake_cap=10")
+    assert refused.returncode == 1
+    assert "risk.stake_cap 10 is above 5, the limit a host of this home starts with" in refused.stderr
+    assert not (home / "state" / "control.json").exists()
+    assert ls(strategy_env, "activate", "ctlprobe==1.0.0").returncode == 0
+    with running_host(home, strategy_env) as host:
+        before = (home / "state" / "control.json").read_bytes()
+        refused = ls(strategy_env, "set", "risk.stake_cap=10", "--wait", "5")
+        assert refused.returncode == 1
+        assert f"risk.stake_cap 10 is above 5, the limit the running host (pid {host.pid}) started with" \
+            in refused.stderr
+        assert (home / "state" / "control.json").read_bytes() == before
+        for args in (["pause"], ["resume"], ["set", "risk.stake_cap=2"]):
+            done = ls(strategy_env, *args, "--wait", "60")
+            assert done.returncode == 0, (args, done.stderr)
+        assert status_of(home)["risk"]["stake_cap"] == 2.0
+
+
+def test_a_hand_written_raise_is_held_named_and_never_blocks_a_pause(home: Path,
+                                                                     strategy_env: dict[str, str]) -> None:
+    """A raise that reached control.json by hand before the host started: the host applies the rest, holds the
+    limit, and says plainly what it refused and how to undo it; no "applied" beside "refused"; a later pause
+    and rollback apply, and the undo it names clears it."""
+    (home / "state" / "control.json").write_text(json.dumps(
+        {"active": "ctlprobe==1.0.0", "generation": 2, "risk": {"stake_cap": 10}, "params": {"stake": 2}}))
+    with running_host(home, strategy_env):
+        st = until(lambda: status_of(home) if status_of(home)["control_refusal"] else None, what="the host's answer")
+        assert st["params"] == {"stake": 2} and st["risk"]["stake_cap"] == 5.0
+        shown = ls(strategy_env, "status")
+        assert "generation 2 applied in part" in shown.stdout
+        assert "generation 2 applied\n" not in shown.stdout and "refused generation 2" not in shown.stdout
+        assert "risk.stake_cap 10 is above 5" in shown.stdout
+        assert "undo: liveswap set risk.stake_cap=null" in shown.stdout
+        done = ls(strategy_env, "pause", "--wait", "60")
+        assert done.returncode == 0, done.stderr
+        assert status_of(home)["paused"] is True
+        done = ls(strategy_env, "set", "risk.stake_cap=null", "--wait", "60")
+        assert done.returncode == 0, done.stderr
+        assert status_of(home)["control_error"] is None
+        assert "undo" not in ls(strategy_env, "status").stdout
+
+
+@pytest.mark.parametrize("argv", [["set", "foo"], ["set", "=1"], ["set", "risk.leverage=2"],
+                                  ["activate", "bad name!"], ["rollback", "--to", "not-a-version"],
+                                  ["shadow", "bad name!"]])
+def test_usage_errors_exit_2_with_one_line_and_write_nothing(home: Path, cli_env: dict[str, str],
+                                                             argv: list[str]) -> None:
+    """Issue 24, point 12 (contract section 3: 2 is a usage error), like argparse's own (``set`` alone)."""
+    done = ls(cli_env, *argv)
+    assert done.returncode == 2, (argv, done.returncode, done.stderr)
+    assert done.stderr.startswith("liveswap: ") and len(done.stderr.strip().splitlines()) == 1
+    assert not (home / "state" / "control.json").exists()
+    assert ls(cli_env, "set").returncode == 2

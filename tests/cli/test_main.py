@@ -178,3 +178,26 @@ def test_an_error_is_one_line_and_exit_1(cli_env: dict[str, str], home: Path) ->
                           env=cli_env, timeout=60)
     assert done.returncode == 1
     assert done.stderr.startswith("liveswap: no journal at ") and len(done.stderr.splitlines()) == 1
+
+
+def test_the_everyday_commands_stay_fast_after_shadow_promote_and_reject(home: Path, cli_env: dict[str, str]) -> None:
+    """The ``candidate`` a shadow, canary or promote leaves in control.json no longer sends every later command to
+    the slow path (issue 24, point 5: pause took 0.58 s after a promote, against 0.04 s)."""
+    env = probe_env(home, cli_env)
+    first = subprocess.run([str(BIN / "liveswap"), "activate", "ctlprobe==1.0.0"], env=env, capture_output=True,
+                           text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    with running_host(home, env):
+        steps = [["shadow", "ctlprobe==2.0.0", "--wait", "60"], None, ["promote", "--wait", "60"], None,
+                 ["shadow", "ctlprobe==1.0.0", "--wait", "60"], ["reject", "--wait", "60"], None]
+        for step in steps:
+            if step is not None:
+                done = subprocess.run([str(BIN / "liveswap"), *step], env=env, capture_output=True, text=True,
+                                      timeout=120)
+                assert done.returncode == 0, (step, done.stderr)
+                continue
+            for argv in (["pause", "--market", "BTC-5m"], ["resume", "--wait", "60"], ["set", "stake=2"]):
+                done, imported = imports_of(argv, env)
+                assert done.returncode == 0, (argv, done.stderr)
+                heavy = {m for m in imported if m in NEVER or m.split(".")[0] in NEVER or m.rpartition(".")[0] in NEVER}
+                assert heavy == set(), (step, argv, sorted(heavy))

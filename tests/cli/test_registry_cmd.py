@@ -42,13 +42,14 @@ def test_add_copies_accepted_wheels_and_refuses_the_rest(home: Path, capsys: pyt
     assert code == 1 and "versions are immutable" in stderr
 
 
-def test_add_accepts_a_dependency_given_in_the_same_command(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_add_refuses_a_library_registry_holds_strategies_only(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = home.parent / "out"
     lib = make_wheel(out, name="helper-lib", version="1.0", ep=None, module="helper_lib", requires=(), body="")
-    strategy = make_wheel(out, requires=["liveswap>=1.0,<2", "helper-lib>=1"])
+    strategy = make_wheel(out, requires=["liveswap>=1.0,<2"])
     code, _, stderr = run(capsys, "registry", "add", str(strategy), str(lib), "--home", str(home))
-    assert (code, stderr) == (0, "")
-    assert len(list((home / "registry").iterdir())) == 2
+    assert code == 1
+    assert "not a strategy (no entry point in group liveswap.strategies)" in stderr and "wheelhouse" in stderr
+    assert [p.name for p in (home / "registry").iterdir()] == [strategy.name]
 
 
 def test_add_of_a_missing_file_is_refused(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -226,9 +227,9 @@ def test_prune_keeps_what_a_wheel_the_host_or_a_rollback_needs_and_removes_the_r
 def test_check_installs_and_shows_the_lock_then_list_json_carries_it(home: Path,
                                                                      capsys: pytest.CaptureFixture[str]) -> None:
     out = home.parent / "out"
-    make_wheel(home / "registry", name="tinylib", version="1.0", ep=None, module="tinylib", requires=(),
+    make_wheel(home / "wheelhouse", name="tinylib", version="1.0", ep=None, module="tinylib", requires=(),
                body="VERSION = '1.0'\n")
-    (home / "liveswap.toml").write_text("offline = true\n")
+    (home / "liveswap.toml").write_text('offline = true\nwheelhouse = "wheelhouse"\n')
     wheel = make_wheel(out, requires=["liveswap>=1.0,<2", "tinylib"])
     (home / "registry" / wheel.name).write_bytes(wheel.read_bytes())
     code, stdout, _ = run(capsys, "registry", "list", "--json", "--home", str(home))
@@ -243,7 +244,7 @@ def test_check_installs_and_shows_the_lock_then_list_json_carries_it(home: Path,
 
 
 def test_check_refuses_an_unresolvable_requirement_in_one_line(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (home / "liveswap.toml").write_text("offline = true\n")
+    (home / "liveswap.toml").write_text('offline = true\nwheelhouse = "wheelhouse"\n')
     wheel = make_wheel(home.parent / "out", requires=["liveswap>=1.0,<2", "nothere-lib>=1"])
     code, _, stderr = run(capsys, "check", str(wheel), "--static", "--home", str(home))
     assert code == 1

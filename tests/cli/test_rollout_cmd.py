@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -118,7 +119,8 @@ def test_shadow_survives_kill_9_and_promote_keeps_its_worker(home: Path, env: di
         assert first["spec"] == "shprobe==2.0.0" and first["mode"] == "shadow"
         assert first["active"]["spec"] == "shprobe==1.0.0"
         shown = ls(env, "rollout")
-        assert shown.returncode == 0 and "candidate  shprobe==2.0.0" in shown.stdout and "win_rate" in shown.stdout
+        assert shown.returncode == 0 and "candidate  shprobe==2.0.0" in shown.stdout
+        assert "paired batches" in shown.stdout
         as_json = json.loads(ls(env, "rollout", "--json").stdout)
         assert as_json["running"] and as_json["candidate"]["figures"]["candidate"]["spec"] == "shprobe==2.0.0"
         hypo = journal(home, "SELECT DISTINCT spec FROM hypothetical_orders")
@@ -201,3 +203,29 @@ def test_canary_trades_only_its_market_and_comes_back_after_kill_9(home: Path, e
                                     "batch_end > ?", (cut,)), what="BTC-5m back with 1.0.0")
     finally:
         stop(proc)
+
+
+def test_promote_says_from_what_to_what_and_history_lists_every_rollout_step(home: Path,
+                                                                            env: dict[str, str]) -> None:
+    """Issue 24, point 12: ``promote --wait`` prints ``promoted shprobe==2.0.0 (from shprobe==1.0.0), trading
+    paused ... ms``; ``history`` lists the shadow's and the canary's starts, the promotion and the rejection."""
+    proc = start(env, home)
+    try:
+        assert ls(env, "shadow", "shprobe==2.0.0", "--wait", "30").returncode == 0
+        done = ls(env, "promote", "--wait", "60")
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith("promoted shprobe==2.0.0 (from shprobe==1.0.0), trading paused "), done.stdout
+        assert re.match(r"promoted \S+ \(from \S+\), trading paused [0-9.]+ ms", done.stdout), done.stdout
+        assert ls(env, "canary", "shprobe==1.0.0", "--market", "BTC-5m", "--wait", "30").returncode == 0
+        assert ls(env, "reject", "--wait", "30").returncode == 0
+    finally:
+        stop(proc)
+    shown = ls(env, "history")
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    for kind, version in (("shadow start", "shprobe==2.0.0"), ("shadow promoted", "shprobe==2.0.0"),
+                          ("canary start", "shprobe==1.0.0"), ("canary rejected", "shprobe==1.0.0")):
+        assert any(kind in line and version in line for line in lines), (kind, shown.stdout)
+    assert any("BTC-5m" in line and "canary start" in line for line in lines)
+    entries = json.loads(ls(env, "history", "--json").stdout)
+    assert [e["kind"] for e in entries if e["what"] == "candidate"][:2] == ["canary rejected", "canary start"]

@@ -108,3 +108,27 @@ def test_a_hostile_strategy_cannot_break_status_history_export_or_logs(home: Pat
     assert "balance   1,000.00" in banner
     log = (home / "state" / "logs" / "liveswap.log").read_text()
     assert "(warming up: decided, not traded)" in log and "stale, not traded" not in log
+
+
+def test_equity_is_as_filled_and_the_same_in_status_json_and_the_dashboard(home: Path,
+                                                                            cli_env: dict[str, str]) -> None:
+    """Issue 24, point 3, against a real host: equity at cost is the cash plus what the open positions cost as
+    filled (contracts x price + fees), not the stakes asked; ``status``, ``status --json`` and the dashboard's data
+    say the same figure."""
+    from liveswap.web.data import overview
+
+    from tests.support.host import running_host, staker_home
+    from tests.support.host import status as host_status
+
+    env = staker_home(home, cli_env, LIVESWAP_RISK__MAX_OPEN_POSITIONS="50")
+    with running_host(home, env) as proc:
+        until(lambda: len(host_status(home, proc).get("open_positions") or []) >= 3, "open positions")
+    st = json.loads(ls(env, "status", "--json").stdout)  # the host stopped: its last status stands still
+    positions = st["open_positions"]
+    assert positions, "the host stopped with no open position"
+    at_cost = sum(p["cost"] + p["fee"] for p in positions)
+    assert abs(st["open_at_cost"] - at_cost) < 1e-6 and abs(st["equity_at_cost"] - (st["balance"] + at_cost)) < 1e-6
+    assert abs(at_cost - sum(p["stake"] for p in positions)) > 0.001  # fees (and fills): not the stakes asked
+    shown = ls(env, "status").stdout
+    assert f"equity at cost {st['equity_at_cost']:,.2f} = cash {st['balance']:,.2f} + {at_cost:,.2f}" in shown
+    assert overview(home / "state")["money"]["equity_at_cost"] == st["equity_at_cost"]

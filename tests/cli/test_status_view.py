@@ -3,38 +3,10 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from liveswap.cli.status_view import render
 
-NOW = 1_800_000_000.0
-
-
-def status(**over: Any) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        "liveswap_version": "1.0.0", "pid": 4242, "running": True, "heartbeat_at": NOW - 0.5,
-        "heartbeat_seconds": 1.0, "started_at": NOW - 600, "observed_generation": 7, "paused": False,
-        "paused_markets": ["SOL-5m"], "params": {"stake": 2}, "risk": {"stake_cap": 3.0, "max_open_positions": 9,
-                                                                      "daily_loss_limit": 50.0},
-        "daily_loss": {"limit": 50.0, "used": 12.4, "tripped": False},
-        "active": {"name": "momentum", "version": "1.1.0", "wheel_sha256": "ab" * 32,
-                                       "since": NOW - 300},
-        "feed": "synthetic", "broker": "paper", "markets": ["BTC-5m", "SOL-5m"], "clock": 1_700_000_100.0,
-        "speed": 300.0, "balance": 990.0, "starting_balance": 1000.0,
-        "open_positions": [{"order_id": "o1", "market": "BTC-5m", "side": "up", "stake": 5.0, "price": 0.5,
-                            "shares": 10.0, "fee": 0.1, "window_start": 1_700_000_100, "window_end": 1_700_000_400,
-                            "version": "1.1.0"}],
-        "realized_pnl": -4.9, "fees_paid": 0.1, "win_rate": 0.5,
-        "by_market": {"BTC-5m": {"bets": 2, "wins": 1, "pnl": -4.9, "win_rate": 0.5}},
-        "by_version": {"1.1.0": {"bets": 2, "wins": 1, "pnl": -4.9, "win_rate": 0.5}},
-        "candles_processed": 100, "last_snapshot_at": NOW - 12, "control_error": None, "control_refusal": None,
-        "last_swap": {"kind": "activate", "from": "momentum==1.0.0", "to": "momentum==1.1.0", "ok": True,
-                      "reason": "", "pause_ms": 3.14159, "generation": 7, "at": NOW - 300},
-        "worker": {"sandboxed": True, "pid": 4343, "alive": True, "network_isolated": True, "rss_bytes": 2**24},
-        "stale_markets": {},
-    }
-    doc.update(over)
-    return doc
+from tests.support.status_docs import NOW, status
 
 
 def line(text: str, key: str) -> str:
@@ -45,7 +17,7 @@ def line(text: str, key: str) -> str:
 def test_shows_params_limits_daily_loss_equity_and_labelled_times() -> None:
     text = render(status(), desired=7, now=NOW)
     assert line(text, "host").split(",")[0].endswith("running")
-    assert "equity 995.00 = cash 990.00 + 5.00 staked in 1 open position" in line(text, "money")
+    assert "equity at cost 995.10 = cash 990.00 + 5.10 in 1 open position" in line(text, "money")
     assert line(text, "risk") == ("stake cap 3.00, open positions 1 of 9, daily loss 12.40 of 50.00 used "
                                   "(the simulated UTC day)")
     assert line(text, "params").endswith('{"stake": 2}')
@@ -94,3 +66,23 @@ def test_a_live_feed_clock_skew_is_shown() -> None:
     shown = render(status(clock_skew_seconds=-1.25), desired=None, now=NOW)
     assert "-1.25 s against the venue's server time" in shown
     assert "clock skew" not in render(status(), desired=None, now=NOW)  # a feed that does not measure it
+
+
+def test_equity_is_at_cost_as_filled_not_the_stakes_asked() -> None:
+    """Issue 24, point 3: a $2 stake filled for 1.62 plus a 0.06 fee counts 1.68, not 2.00."""
+    pos = {"order_id": "o1", "market": "BTC-5m", "side": "up", "stake": 2.0, "cost": 1.62, "price": 0.54,
+           "shares": 3.0, "fee": 0.06, "window_start": 1_700_000_100, "window_end": 1_700_000_400, "version": "1.1.0"}
+    text = render(status(balance=939.06, open_positions=[pos]), desired=7, now=NOW)
+    assert line(text, "money").startswith("equity at cost 940.74 = cash 939.06 + 1.68 in 1 open position")
+    assert "1.68" in text.split("open positions")[-1]  # the table shows what it cost beside what was asked
+
+
+def test_a_tripped_latch_says_once_how_to_lift_it_and_times_say_ago_once() -> None:
+    """Issue 24, point 12: "32.3 s ago ago" and the daily-loss advice printed twice."""
+    reason = ("daily loss limit reached (51.00 >= 50.00): no new positions until the next UTC day or "
+              "`liveswap resume --lift-daily-loss`")
+    text = render(status(daily_loss={"limit": 50.0, "used": 51.0, "tripped": True, "reason": reason},
+                         reconcile={"ok": True, "halted": False, "checked_at": NOW - 32.3, "checks": 4}),
+                  desired=7, now=NOW)
+    assert text.count("--lift-daily-loss") == 1 and text.count("until the next UTC day") == 1
+    assert "ago ago" not in text and "last 32.3 s ago)" in text

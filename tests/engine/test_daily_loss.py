@@ -1,6 +1,7 @@
 """The daily loss limit is a latch: a real host that reaches it opens nothing more that UTC day,
 says so in ``status`` (limit, used, tripped), still says so after a restart, and trades again
-only after the operator's ``liveswap resume``."""
+only after the operator lifts it by name, ``liveswap resume --lift-daily-loss`` (a plain ``resume`` does not:
+issue 24, point 4)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,13 @@ def test_tripped_limit_holds_across_batches_and_restarts_until_resume(home: Path
         assert st["daily_loss"]["tripped"]
         # positions open at the trip still settle (and may lose): back to the settings' limit, then resume
         assert ls(env, "set", "risk.daily_loss_limit=null").returncode == 0
-        resumed = ls(env, "resume", "--wait", "10")
+        resumed = ls(env, "resume", "--wait", "10")  # a plain resume: the latch stays, and the CLI says how to lift it
+        assert resumed.returncode == 0, resumed.stderr
+        assert "`liveswap resume --lift-daily-loss` lifts it" in resumed.stdout
+        at = status(home, proc)["cursor"]
+        until(lambda: status(home, proc)["cursor"] >= at + 2 * 300, what="two batches after the resume")
+        assert status(home, proc)["daily_loss"]["tripped"]
+        resumed = ls(env, "resume", "--lift-daily-loss", "--wait", "10")
         assert resumed.returncode == 0, resumed.stderr
         st = until(lambda: not status(home, proc)["daily_loss"]["tripped"] and status(home, proc),
                    what="the resume to lift the limit")

@@ -12,6 +12,7 @@ from liveswap.journal.store import SettlementRow
 from liveswap.settings import PaperSettings
 
 from tests.support.engine_helpers import (
+    T0,
     CrashAfterSend,
     NeverSends,
     Probe,
@@ -66,7 +67,7 @@ def test_no_snapshot_yet_replays_the_whole_journal(home: Path) -> None:
 
 def test_fill_placed_but_not_journaled_is_recovered_not_resent(home: Path) -> None:
     paper = PaperBroker(home / "state" / "paper_broker.sqlite", PaperSettings())
-    crashing = CrashAfterSend(paper)
+    crashing = CrashAfterSend(paper, unreachable=True)  # the host dies: nothing asks until it restarts
     engine = make_engine(home, broker=crashing)
     advance(engine, 300)
     unknown = {r["client_order_id"] for r in engine.journal.orders_with_status("unknown")}
@@ -81,6 +82,16 @@ def test_fill_placed_but_not_journaled_is_recovered_not_resent(home: Path) -> No
     assert set(again.ledger.positions) == set(crashing.sent)
     advance(again, 300)  # the strategy hears of the recovered fills with the next batch
     assert set(crashing.sent) <= set(again.active.runner.export_state()["fills"])  # type: ignore[index]
+
+
+def test_an_unknown_outcome_is_asked_about_at_once_not_at_the_next_batch(home: Path) -> None:
+    """Issue 24, point 7: the submit failed after the venue filled; the host asks between batches, at once."""
+    paper = PaperBroker(home / "state" / "paper_broker.sqlite", PaperSettings())
+    crashing = CrashAfterSend(paper)
+    engine = make_engine(home, broker=crashing)
+    advance(engine, 300)  # one batch, and what follows it before the next
+    assert crashing.sent and engine.journal.orders_with_status("unknown") == []
+    assert {f["client_order_id"] for f in engine.journal.fills()} == set(crashing.sent)  # booked, never resent
 
 
 def test_order_journaled_but_never_sent_is_stale_not_sent_later(home: Path) -> None:
@@ -105,11 +116,10 @@ def test_a_failed_submit_counts_as_exposure_and_is_reconciled_during_the_run(hom
     engine = make_engine(home, broker=broker, risk={"max_open_positions": 3})
     advance(engine, 300)
     first = set(broker.sent)
-    assert first and set(engine.ledger.open_orders) == first and not engine.ledger.positions
-    # no restart: the next batch asks the broker about them, books their fills, and only then
-    # trades (its risk checks counted the unknown orders as open positions)
-    advance(engine, 300)
-    assert first <= set(engine.ledger.positions)
+    # no restart, no waiting for the next batch: an outcome not known makes the host ask the broker at once
+    # (issue 24, point 7); it books their fills before the next batch trades
+    assert first and first <= set(engine.ledger.positions) and not engine.ledger.open_orders
+    advance(engine, 300)  # (their windows may have settled since: the fills are what counts)
     assert {r["client_order_id"] for r in engine.journal.fills()} >= first
     assert not (first & {r["client_order_id"] for r in engine.journal.orders_with_status("unknown")})
     assert len(engine.ledger.positions) + len(engine.ledger.open_orders) <= 3
@@ -176,3 +186,26 @@ def test_strategy_exception_is_a_fault_not_a_crash(home: Path) -> None:
     assert "bad day" in (engine.last_fault or "")
     faults = engine.journal.query("SELECT COUNT(*) FROM decisions WHERE fault IS NOT NULL")[0][0]
     assert faults == engine.journal.query("SELECT COUNT(*) FROM decisions")[0][0]
+
+
+def test_catch_up_after_a_restart_is_labelled_as_such_not_warming_up(home: Path) -> None:
+    """Issue 24, point 12: a new home warms up; a restart catches up, and its log says which."""
+    from loguru import logger
+
+    lines: list[str] = []
+    sink = logger.add(lambda m: lines.append(str(m)), level="INFO", format="{message}")
+    try:
+        engine = make_engine(home, t=T0)  # a new home (the journal is empty): its first hour warms it up
+        engine.clock.t += 3600  # type: ignore[attr-defined]
+        engine.catch_up(engine.clock.now())
+        assert any("(warming up: decided, not traded)" in x for x in lines)
+        advance(engine, 600)
+        engine.journal.close()
+        lines.clear()
+        again = make_engine(home, t=engine.clock.now() + 3600)  # down for an hour
+        again.catch_up(again.clock.now())
+        batches = [x for x in lines if x.startswith("batch ")]
+        assert batches and all("(catch-up after a restart: decided, not traded)" in x for x in batches[:-1])
+        assert not any("warming up" in x for x in lines)
+    finally:
+        logger.remove(sink)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from liveswap.brokers.base import OrderResult
 from liveswap.brokers.paper import PaperBroker
@@ -17,6 +18,7 @@ from liveswap.journal import Journal
 from liveswap.journal.store import FillRow, OrderRow
 from liveswap.settings import PaperSettings
 
+from tests.support.engine_helpers import ManualClock
 from tests.support.host import journal_rows, ls, running_host, staker_home, status, traded_after, until
 
 FOREIGN = ("INSERT INTO paper_book (client_order_id, market, side, stake_micros, window_start, window_end, status,"
@@ -38,8 +40,9 @@ def test_a_trade_the_journal_does_not_know_halts_new_positions_until_they_agree(
                                                                               cli_env: dict[str, str]) -> None:
     env = staker_home(home, cli_env, LIVESWAP_RECONCILE_SECONDS="0.2", LIVESWAP_RISK__MAX_OPEN_POSITIONS="50")
     with running_host(home, env) as proc:  # a first run: it trades, ledger == broker
-        until(lambda: (status(home, proc).get("reconcile") or {}).get("checks", 0) > 2, what="checks")
-        assert status(home, proc)["reconcile"]["ok"] and journal_rows(home, "SELECT 1 FROM fills")
+        until(lambda: (status(home, proc).get("reconcile") or {}).get("checks", 0) > 2
+              and journal_rows(home, "SELECT 1 FROM fills"), what="checks after fills")
+        assert status(home, proc)["reconcile"]["ok"]
     paper_book(home, FOREIGN)  # someone traded $5.18 on the account while the host was down
 
     with running_host(home, env) as proc:
@@ -115,3 +118,58 @@ def test_reconciler_compares_balance_and_contracts_exactly(tmp_path: Path) -> No
                               cost=result.cost))
     recon.check(paper, ledger)
     assert recon.blocked() is None and recon.status()["ok"]
+
+
+class Frozen(ManualClock):
+    """A clock that never moves: no candle closes, so only the reconciliation's own clock can find anything."""
+
+    def wait_until(self, t: float, stop: Any, max_real: float) -> None:
+        stop.wait(max_real)
+
+
+def test_a_drop_at_the_venue_is_in_status_without_waiting_for_a_batch(home: Path) -> None:
+    """Issue 24, point 7: against the local fake Kalshi (signed requests), a $50 drop of the account's balance is a
+    discrepancy in status within ``reconcile_seconds`` while no batch closes; and an order whose outcome is not
+    known makes the next check come at once."""
+    import threading
+
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from liveswap.venues.kalshi.broker import KalshiBroker
+    from liveswap.venues.kalshi.client import KalshiClient
+    from liveswap.venues.kalshi.feed import KalshiQuotes
+
+    from tests.support.engine_helpers import T0, make_engine
+    from tests.support.fake_kalshi import API, SERIES, FakeKalshi, kalshi_http
+    from tests.support.venue_server import Reply, VenueServer
+
+    server = VenueServer()
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    try:
+        FakeKalshi(server, key.public_key())
+        cents = {"balance": 104250}
+        server.route("GET", f"{API}/portfolio/balance", lambda req: Reply(200, dict(cents)))
+        client = KalshiClient(kalshi_http(server, key))
+        broker = KalshiBroker(client, KalshiQuotes(client, SERIES), clock=lambda: T0)
+        engine = make_engine(home, broker=broker, clock=Frozen(T0), reconcile_seconds=0.5, heartbeat_seconds=0.2)
+        runner = threading.Thread(target=engine.run, daemon=True)
+        runner.start()
+        try:
+            until(lambda: (engine.report().to_json()["reconcile"] or {}).get("checks", 0) >= 2, timeout=30,
+                  what="checks between batches")
+            assert engine.report().to_json()["reconcile"]["ok"]
+            cursor = engine.cursor
+            cents["balance"] = 104250 - 5000  # $50 gone at the venue
+            st = until(lambda: status(home).get("reconcile", {}).get("halted") and status(home), timeout=30,
+                       what="the discrepancy in status.json")
+            assert st["reconcile"]["difference"] == -50.0 and "ledger disagrees" in st["trading_blocked"]
+            assert engine.cursor == cursor  # no batch closed in between
+        finally:
+            engine.stop()
+            runner.join(30)
+    finally:
+        server.close()
+    reconciler = Reconciler(Journal(home / "state" / "j2.sqlite"), interval=3600)
+    reconciler.check(PaperBroker(home / "state" / "p2.sqlite", PaperSettings(), lambda *a: None), Ledger())
+    assert not reconciler.due()
+    reconciler.soon()  # what the engine does after an order whose outcome is not known
+    assert reconciler.due()

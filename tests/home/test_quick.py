@@ -147,6 +147,22 @@ def variants() -> list[Any]:
         {"risk": {"max_open_positions": 1.5}}, {"risk": {"max_open_positions": -1}}, {"risk": {"daily_loss_limit": 0}},
         {"risk": {"bogus": 1}}, {"risk": {"stake_cap": None}}, {"generation": -1}, {"generation": 1.0},
         {"extra": 1}, {"risk": []},
+        # the candidate of shadow / canary / promote (issue 24: it no longer sends every command to the slow path)
+        {"candidate": None},
+        {"candidate": {"spec": "momentum==1.3.0", "mode": "shadow", "markets": [], "analysis": {},
+                       "auto_promote": False, "request": 8, "promote": None}},
+        {"candidate": {"spec": "momentum==1.3.0", "mode": "shadow", "request": 8, "promote": 9}, "active": None},
+        {"candidate": {"spec": "momentum==1.3.0", "mode": "canary", "markets": ["SOL-5m"], "analysis": {"alpha": 0.05},
+                       "auto_promote": True, "request": 8}},
+        {"candidate": {"spec": "momentum==1.3.0", "mode": "canary", "markets": [], "request": 8}},
+        {"candidate": {"spec": "momentum==1.3.0", "mode": "canary", "markets": ["DOGE-5m"], "request": 8}},
+        {"candidate": {"spec": "momentum==1.3.0", "mode": "shadow", "markets": ["SOL-5m"], "request": 8}},
+        {"candidate": {"spec": "momentum==1.3.0", "mode": "judge", "request": 8}},
+        {"candidate": {"spec": "momentum==1.3.0", "request": -1}}, {"candidate": {"spec": "momentum==x", "request": 1}},
+        {"candidate": {"spec": "momentum==1.3.0", "request": 1, "promote": True}},
+        {"candidate": {"spec": "momentum==1.3.0", "request": 1, "analysis": {"a": float("nan")}}},
+        {"candidate": {"spec": "momentum==1.3.0", "request": 1, "auto_promote": 1}},
+        {"candidate": {"spec": "momentum==1.3.0", "request": 1, "extra": 1}}, {"candidate": []},
     ]
     docs: list[Any] = [{**base, **e} for e in edits]
     docs += [{}, {"generation": 0}, [], "x", None, {k: v for k, v in base.items() if k != "params"}]
@@ -168,6 +184,20 @@ def test_what_the_fast_path_vouches_for_the_full_model_accepts() -> None:
         except ValidationError as exc:
             raise AssertionError(f"the fast path accepted {doc!r}, the model refuses it: {exc}") from None
     assert vouched >= 10  # and it does vouch for the everyday shapes
+    assert any(quick.surely_valid(d, MARKETS) for d in variants() if isinstance(d, dict) and d.get("candidate"))
+
+
+def test_a_candidate_is_written_as_the_model_writes_it(tmp_path: Path) -> None:
+    """After ``shadow`` / ``promote`` the fast path keeps the candidate exactly as the full model would."""
+    from liveswap.home.control import ControlDoc
+
+    state = tmp_path / "state"
+    state.mkdir()
+    cand = {"spec": "momentum==1.3.0", "mode": "shadow", "request": 8, "promote": 9}
+    (state / "control.json").write_text(json.dumps({"candidate": cand, "generation": 9}))
+    doc = quick.update_control_quick(state, pause, markets=MARKETS)
+    assert doc is not None and doc["candidate"]["promote"] == 9
+    assert doc == ControlDoc.parse(doc, MARKETS).to_json()
 
 
 def test_activate_skips_the_registry_only_for_a_version_the_last_scan_found_compatible(tmp_path: Path) -> None:

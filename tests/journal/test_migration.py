@@ -12,7 +12,6 @@ from pathlib import Path
 from liveswap.api import Intent, hookimpl
 from liveswap.engine.ledger import Ledger
 from liveswap.home.control import CandidateRequest
-from liveswap.host import connect
 from liveswap.journal import Journal
 from liveswap.journal import candidates as cj
 from liveswap.journal.reader import rows
@@ -21,7 +20,7 @@ from liveswap.rollout.controller import RolloutController
 from liveswap.swap.loader import InProcessLoader
 from liveswap.swap.manager import SwapManager
 
-from tests.support.engine_helpers import T0, Probe, advance, make_engine, probe_version
+from tests.support.engine_helpers import T0, Probe, advance, connect_in_step, make_engine, probe_version
 
 SUPPORT = Path(__file__).resolve().parents[1] / "support"
 
@@ -158,7 +157,7 @@ def test_a_shadow_runs_on_a_migrated_journal_with_whole_contract_hypothetical_fi
     balance = engine.ledger.balance
     swaps = SwapManager(engine, loader, probation_batches=3)
     rollouts = RolloutController(engine, loader, swaps, snapshot_every=4)
-    connect(engine, swaps=swaps, rollouts=rollouts)
+    connect_in_step(engine, swaps=swaps, rollouts=rollouts)  # the shadow decides on its own thread
     outcome: list[str | None] = []
     ask = CandidateRequest(spec="contra==1.0.0", mode="shadow", markets=[], analysis={}, auto_promote=False,
                            request=1)

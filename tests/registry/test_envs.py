@@ -107,7 +107,8 @@ def test_the_worker_sees_its_environment_and_the_api_only(home: Path, tmp_path: 
     assert state["loguru"] == "ImportError: No module named 'loguru'"
     site = str(home / "state" / "versions")
     assert not any("site-packages" in p for p in state["path"]), state["path"]
-    assert state["path"][0].startswith(site)
+    assert state["path"][-1].startswith(site)  # after the standard library's: it can never be shadowed
+    assert not any(p.startswith(site) for p in state["path"][:-1])
 
 
 def test_the_host_provides_liveswap_it_is_never_installed(home: Path, tmp_path: Path) -> None:

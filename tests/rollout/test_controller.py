@@ -7,13 +7,12 @@ from typing import Any
 
 from liveswap.api import Intent, hookimpl
 from liveswap.home.control import CandidateRequest
-from liveswap.host import connect
 from liveswap.journal import candidates as cj
 from liveswap.rollout.controller import RolloutController
 from liveswap.swap.loader import InProcessLoader
 from liveswap.swap.manager import SwapManager
 
-from tests.support.engine_helpers import Probe, advance, make_engine, probe_version
+from tests.support.engine_helpers import Probe, advance, connect_in_step, make_engine, probe_version
 
 
 class Contrarian(Probe):
@@ -32,7 +31,7 @@ def _host(home: Path, loader: InProcessLoader, **kw: Any) -> tuple[Any, SwapMana
                                reason="", batch_end=engine.cursor)
     swaps = SwapManager(engine, loader, probation_batches=3)
     rollouts = RolloutController(engine, loader, swaps, snapshot_every=4)
-    connect(engine, swaps=swaps, rollouts=rollouts)
+    connect_in_step(engine, swaps=swaps, rollouts=rollouts)  # the shadow decides on its own thread
     return engine, swaps, rollouts
 
 
@@ -129,10 +128,13 @@ def test_promote_keeps_the_candidates_own_worker_and_state(home: Path) -> None:
     assert runner.export_state()["seen"][: len(seen_before)] == seen_before
     assert {r[0] for r in engine.journal.query(
         "SELECT version FROM decisions WHERE batch_end > ?", (slot.cursor,))} == {"2.0.0"}
-    row = cj.history(engine.journal)[0]
+    guard, row = cj.history(engine.journal)[:2]
     assert row["outcome"] == "promoted" and row["figures"]
     assert engine.journal.query("SELECT kind, to_version FROM swaps ORDER BY id DESC LIMIT 1")[0][:] == (
         "promote", "probe==2.0.0")
+    # the replaced version now shadows the promoted one (the guard), for the declared batches
+    assert (guard["spec"], guard["mode"], guard["active"], guard["ended_at"]) == (
+        "probe==1.0.0", "guard", "probe==2.0.0", None)
 
 
 def test_reject_stops_the_candidate_and_keeps_its_record(home: Path) -> None:
@@ -157,16 +159,20 @@ def test_reject_stops_the_candidate_and_keeps_its_record(home: Path) -> None:
 def test_a_different_strategy_is_warmed_up_not_given_foreign_state(home: Path) -> None:
     engine, _, rollouts = _host(home, _loader())
     advance(engine, 1800)
+    start = engine.cursor
     _start(engine, rollouts, _ask("contra==1.0.0"))
     slot = rollouts.slot
     assert slot is not None
-    warm = slot.strategy.runner.export_state()["seen"]
-    assert warm and all(v == "contra" for _, _, v in warm)  # decided the journal's candles itself
+    advance(engine, 300)  # the warm-up runs on the shadow's own thread, before its first batch
+    seen = slot.strategy.runner.export_state()["seen"]
+    warm = [s for s in seen if s[1] < start]
+    assert warm and all(v == "contra" for _, _, v in seen)  # decided the journal's candles itself
 
 
 def test_auto_promote_acts_on_the_verdict(home: Path) -> None:
-    # every pair is discordant and a single one decides: the verdict comes within a few batches
-    analysis = {"min_bets": 1, "alpha": 0.45, "beta": 0.45, "min_effect": 0.4, "max_fault_rate": None}
+    # loose declared rates and a tight bound: the verdict comes within a few paired batches
+    analysis = {"min_bets": 1, "alpha": 0.45, "beta": 0.45, "bound_per_market": 0.05, "margin": 0.0,
+                "max_fault_rate": None, "guard_batches": 0}
     engine, _, rollouts = _host(home, _loader())
     advance(engine, 900)
     _start(engine, rollouts, _ask("contra==1.0.0", analysis=analysis, auto_promote=True))
@@ -288,5 +294,6 @@ def test_a_candidate_that_reads_none_of_the_active_schemas_is_warmed_up_not_give
     assert _start(engine, rollouts, _ask("probe==3.0.0", request=2)) == [None]
     slot = rollouts.slot
     assert slot is not None
+    advance(engine, 300)  # the warm-up runs on the shadow's own thread, before its first batch
     warm = slot.strategy.runner.export_state()["seen"]
     assert warm and all(v == "3.0.0" for *_, v in warm)  # the journal's candles, decided by itself

@@ -157,3 +157,22 @@ def test_restore_from_rows_rebuilds_the_same_book() -> None:
     assert again.ledger.balance == book.ledger.balance
     assert set(again.ledger.positions) == set(book.ledger.positions)
     assert again.ledger.realized_pnl == book.ledger.realized_pnl
+
+
+def test_on_a_venue_the_shadow_pays_the_book_the_feed_saw_and_settles_by_the_real_bets_resolution() -> None:
+    from liveswap.brokers.fills import venue_book
+
+    real: dict[tuple[str, int], tuple[bool, str | None]] = {("BTC-5m", T0): (True, None)}
+    book = HypotheticalBook(name="m", version="2.0.0", paper=PaperSettings(slippage=0.0), balance=1000.0,
+                            markets=SPECS, books=lambda m, w, side: venue_book([(0.60, 4), (0.70, 100)], 0.60),
+                            resolution=lambda m, w: real.get((m, w), (False, None)))
+    candle = _candle("BTC-5m", T0 - 300, up_price=0.40)  # the last trade says 0.40; the ask book says 0.60+
+    [order] = book.place(batch_end=T0, candles=[candle], decided=[[Intent("BTC-5m", "up", 5.0)]],
+                         limits=RiskLimits())
+    assert order.status == "filled" and order.shares == 7  # 4 at 0.60 + 3 at 0.70: never the last price
+    assert order.cost == Decimal("4.50")
+    up_closed = _candle("BTC-5m", T0, up_price=0.5, open_=100.0, close=101.0)  # the candle says "up"
+    assert book.settle(now=T0 + 300, candles=[up_closed]) == []  # the real bet there is still open: wait
+    real[("BTC-5m", T0)] = (True, "down")  # the venue resolved it "down" (its oracle, not our candle)
+    [settled] = book.settle(now=T0 + 300, candles=[up_closed])
+    assert not settled.won and settled.pnl < 0

@@ -19,7 +19,16 @@ def test_defaults_need_no_file() -> None:
     spec = spec_from_args(_parse())
     assert spec == AnalysisSpec()
     assert spec.no_data == "inconclusive"
-    assert spec.design().odds_ratio == pytest.approx(0.56 / 0.44)
+    design = spec.design(9)
+    assert (design.alpha, design.beta, design.min_edge, design.margin, design.horizon) == (0.05, 0.05, 0.0, -0.25, 2000)
+    assert design.bound == pytest.approx(45.0)  # 5 per dollar per market, nine markets
+
+
+def test_the_money_flags_override_the_file(tmp_path: Path) -> None:
+    f = tmp_path / "a.toml"
+    f.write_text("min_edge = 0.1\nmargin = -0.5\nhorizon = 300\n")
+    spec = spec_from_args(_parse("--analysis", str(f), "--horizon", "400", "--margin", "-0.2"))
+    assert (spec.min_edge, spec.margin, spec.horizon) == (0.1, -0.2, 400)
 
 
 def test_file_with_an_analysis_table_then_flags_win(tmp_path: Path) -> None:
@@ -31,7 +40,7 @@ def test_file_with_an_analysis_table_then_flags_win(tmp_path: Path) -> None:
 
 def test_top_level_keys_work_too(tmp_path: Path) -> None:
     f = tmp_path / "a.toml"
-    f.write_text("min_effect = 0.1\nfailure_limit = 2\n")
+    f.write_text("min_edge = 0.1\nfailure_limit = 2\n")
     assert AnalysisSpec.from_toml(f).failure_limit == 2
 
 
@@ -40,6 +49,7 @@ def test_top_level_keys_work_too(tmp_path: Path) -> None:
     ("[analysis]\nmin_bets = 50\nmax_bets = 10\n", "max_bets"),
     ("[analysis]\nsurprise = 1\n", "surprise"),
     ("[analysis]\nno_data = 'maybe'\n", "no_data"),
+    ("[analysis]\nmargin = 0.3\n", "margin"),
     ("not toml at all [", "not TOML"),
 ])
 def test_bad_files_are_refused_with_one_line(tmp_path: Path, text: str, needle: str) -> None:

@@ -156,20 +156,22 @@ def test_json_garbage_passes_through_for_the_engine_to_reject(spawn: Spawn) -> N
 
 
 @pytest.mark.parametrize(
-    ("junk", "expected"),
+    ("junk", "kind", "expected"),
     [
-        (b"\x00\x00\x00\x05hello", "not JSON"),
-        (b"\x7f\xff\xff\xff", "frame"),
-        (b"\x00\x00\x00\x02[]", "not an object"),
-        (b'\x00\x00\x00\x10{"fault":"nope"}', "neither ok nor a valid fault"),
+        (b"\x00\x00\x00\x05hello", "protocol", "not JSON"),
+        (b"\x7f\xff\xff\xff", "garbage", "2147483647-byte reply, more than the 1245184 bytes allowed"),
+        (b"\x00\x00\x00\x02[]", "protocol", "not an object"),
+        (b'\x00\x00\x00\x10{"fault":"nope"}', "garbage", "a reply is ok, or fault and reason"),
+        (b'\x00\x00\x00\x13{"ok":[],"pad":"x"}', "garbage", "unknown: ['pad']"),
+        (b'\x00\x00\x00\x20{"fault":"crash","reason":1e999}', "protocol", "neither ok nor a valid fault"),
     ],
 )
-def test_bytes_written_straight_into_the_channel_are_a_protocol_fault(spawn: Spawn, junk: bytes,
-                                                                     expected: str) -> None:
+def test_bytes_written_straight_into_the_channel_are_a_fault(spawn: Spawn, junk: bytes, kind: str,
+                                                             expected: str) -> None:
     body = f"import os, sys\nos.write(int(sys.argv[-1]), {junk!r})\nimport time; time.sleep(5)"
     runner = spawn(on_candle(body))
     fault = fault_of(lambda: runner.run_batch(nine_candles()))
-    assert fault.kind == "protocol" and expected in str(fault)
+    assert fault.kind == kind and expected in str(fault)
     assert gone(runner.pid)
 
 

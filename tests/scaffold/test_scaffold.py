@@ -54,6 +54,16 @@ def test_new_writes_a_complete_project(project: Path) -> None:
         assert f"def {hook}(" in strategy
 
 
+def test_generated_tests_use_only_the_public_api(project: Path) -> None:
+    """Issue 24, point 12: a strategy's tests import ``liveswap.api`` and ``liveswap.testing``, never the host's
+    internals (``liveswap.runners``...), which may change in any release."""
+    import re
+
+    for test in (project / "tests").rglob("*.py"):
+        used = set(re.findall(r"^(?:from|import) (liveswap[\w.]*)", test.read_text(), re.M))
+        assert used <= {"liveswap.api", "liveswap.testing"}, (test.name, used)
+
+
 def test_generated_project_passes_its_own_tests(project: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
                           cwd=project, capture_output=True, text=True, timeout=120)

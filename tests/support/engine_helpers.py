@@ -5,6 +5,7 @@ versioned probes)."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.loop import Engine
 from liveswap.feeds.synthetic import SyntheticFeed
 from liveswap.home.status import read_status
-from liveswap.host import outcome_lookup
+from liveswap.host import Host, connect, outcome_lookup
 from liveswap.journal import Journal
 from liveswap.journal.store import FillRow, SettlementRow
 from liveswap.runners.inprocess import InProcessRunner
@@ -119,13 +120,15 @@ def money_invariant(journal: Journal, start: float) -> Decimal:
 
 
 class CrashAfterSend:
-    """A paper broker that fills the order, then 'crashes' before the host journals the answer."""
+    """A paper broker that fills the order, then 'crashes' before the host journals the answer.
+    ``unreachable``: every lookup fails too (the host died: nothing asks until it restarts)."""
 
     name = "paper"
 
-    def __init__(self, inner: PaperBroker) -> None:
+    def __init__(self, inner: PaperBroker, *, unreachable: bool = False) -> None:
         self.inner = inner
         self.sent: list[str] = []
+        self.unreachable = unreachable
 
     def submit(self, order: OrderRequest) -> OrderResult:
         self.sent.append(order.client_order_id)
@@ -133,6 +136,8 @@ class CrashAfterSend:
         raise BrokerError("connection reset after the order was placed")
 
     def lookup(self, coid: str) -> OrderResult | None:
+        if self.unreachable:
+            raise BrokerError("the host is down: nothing asks")
         return self.inner.lookup(coid)
 
     def settlements(self, *a: Any) -> Any:
@@ -176,3 +181,13 @@ def status_json(state_dir: Path) -> dict[str, Any] | None:
     """status.json as the CLI's ``--json`` prints it (validated by the home's model), or None."""
     doc = read_status(state_dir)
     return None if doc is None else doc.to_json()
+
+
+def connect_in_step(engine: Engine, *, swaps: Any, rollouts: Any) -> Host:
+    """:func:`liveswap.host.connect`, plus a last step that waits for a shadow candidate's own
+    thread to decide every batch the engine has: in-process tests stay in step with it."""
+    host = connect(engine, swaps=swaps, rollouts=rollouts)
+    steering = host.steering()
+    engine.steer(replace(steering, between_batches=(*steering.between_batches,
+                                                    lambda _engine: rollouts.wait_caught_up())))
+    return host

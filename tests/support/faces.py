@@ -17,18 +17,16 @@ import ast
 import re
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 CODE = REPO / "core" / "liveswap"
 
-EXEMPT = {
-    # the worker side boots confined with the smallest import surface (pyproject's worker contract):
-    # it imports the API types, the runner seam and the wire protocol module by module
-    "liveswap.sandbox.worker": "the worker side imports the smallest surface, module by module",
-    "liveswap.sandbox.protocol": "the worker side imports the smallest surface, module by module",
-}
+EXEMPT = {module: "the worker side imports the smallest surface, module by module (the sandbox's contract)"
+          for module in next(c for c in tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["importlinter"]
+                             ["contracts"] if c["name"].startswith("the worker side"))["source_modules"]}
 """Importers allowed to reach past a face, and why."""
 
 KEEP_EAGER = {"liveswap.api"}
@@ -272,9 +270,40 @@ def _wrap(items: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _defined_in(package: str, name: str) -> str | None:
+    """The module of ``package`` (relative) that defines ``name`` at its top level, if one does."""
+    folder = CODE.parent / Path(*package.split("."))
+    for path in sorted(folder.rglob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        for node in ast.parse(path.read_text()).body:
+            names = {node.name} if isinstance(node, ast.FunctionDef | ast.ClassDef) else {
+                t.id for t in getattr(node, "targets", [getattr(node, "target", None)]) if isinstance(t, ast.Name)}
+            if name in names:
+                return ".".join(path.relative_to(folder).with_suffix("").parts)
+    return None
+
+
+def _names_asked_of_faces() -> dict[str, dict[str, str]]:
+    """face -> {name: module} for ``from <face> import name`` outside the package, name not yet declared."""
+    packages = _packages()
+    found: dict[str, dict[str, str]] = {}
+    for path in sorted(CODE.rglob("*.py")):
+        importer = _module_name(path)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in packages \
+                    and not _inside(importer, node.module):
+                for a in node.names:
+                    if a.name not in (face_names(node.module) or set()):
+                        module = _defined_in(node.module, a.name)
+                        if module is not None:
+                            found.setdefault(node.module, {})[a.name] = module
+    return found
+
+
 def rewrite() -> None:
     exports = _rewrite_imports(reaches())
-    for face, names in _submodules_imported().items():
+    for face, names in [*_submodules_imported().items(), *_names_asked_of_faces().items()]:
         exports.setdefault(face, {}).update(names)
     for package in sorted(_packages()):
         if package in KEEP_EAGER:

@@ -104,6 +104,8 @@ class FakeClob:
         server.route("POST", "/auth/api-key", self.l1)
         server.route("GET", "/auth/derive-api-key", self.l1)
         server.route("POST", "/order", self.post_order)
+        server.route("GET", "/data/trades", self.l2(self.get_trades))
+        self.trades: dict[str, dict[str, Any]] = {}  # trade id -> the trade, as GET /data/trades answers
         server.route("GET", "/balance-allowance", self.l2(lambda req: Reply(200, {"balance": "1234560000"})))
 
     # ---- auth ---------------------------------------------------------------------------------
@@ -165,14 +167,30 @@ class FakeClob:
         return Reply(200, answer)
 
     def _match(self, order: dict[str, Any], digest: str, order_type: str) -> dict[str, Any]:
+        """Fill a BUY against the asks, best first, level by level up to the limit (as the CLOB matches a taker):
+        the answer's ``makingAmount`` is the exact cost; each level is one trade with its maker at its price."""
         usdc, shares = Decimal(order["makerAmount"]) / 10**6, Decimal(order["takerAmount"]) / 10**6
         limit = usdc / shares
-        ask = min(Decimal(a["price"]) for a in self.book["asks"])
-        filled = Decimal(0) if limit < ask else min(shares, self.fill if self.fill is not None else shares)
-        cost = (filled * ask).quantize(Decimal("0.000001"))
+        wanted = min(shares, self.fill if self.fill is not None else shares)
+        filled, cost, trade_ids = Decimal(0), Decimal(0), []
+        for level in sorted(self.book["asks"], key=lambda a: Decimal(a["price"])):
+            price, size = Decimal(level["price"]), Decimal(level["size"])
+            if price > limit or filled >= wanted:
+                break
+            take = min(size, wanted - filled)
+            filled, cost = filled + take, cost + take * price
+            trade_id = f"trade-{len(self.trades) + 1}"
+            self.trades[trade_id] = {"id": trade_id, "taker_order_id": digest, "asset_id": order["tokenId"],
+                                     "side": "BUY", "size": str(take), "price": str(price), "status": "MATCHED",
+                                     "maker_orders": [{"order_id": f"maker-{trade_id}", "matched_amount": str(take),
+                                                       "price": str(price), "asset_id": order["tokenId"],
+                                                       "side": "SELL"}]}
+            trade_ids.append(trade_id)
+        # the order record says what the CLOB says: the LIMIT price, the size matched, the trades
         self.orders[digest] = {"id": digest, "status": "MATCHED" if filled else "CANCELED", "size_matched": str(filled),
-                               "price": str(ask), "original_size": str(shares), "side": "BUY",
-                               "asset_id": order["tokenId"], "order_type": order_type}
+                               "price": str(limit.quantize(Decimal("0.01"))), "original_size": str(shares),
+                               "side": "BUY", "asset_id": order["tokenId"], "order_type": order_type,
+                               "associate_trades": trade_ids}
         self.server.route("GET", f"/data/order/{digest}",
                           self.l2(lambda req, d=digest: Reply(200, self.orders[d])))
         if not filled:
@@ -180,6 +198,11 @@ class FakeClob:
                     "status": "unmatched", "makingAmount": "0", "takingAmount": "0"}
         return {"success": True, "errorMsg": "", "orderID": digest, "status": "matched",
                 "makingAmount": str(cost), "takingAmount": str(filled), "transactionsHashes": ["0x" + "ab" * 32]}
+
+    def get_trades(self, req: Request) -> Reply:
+        wanted = req.query.get("id")
+        found = [t for t in self.trades.values() if wanted in (None, t["id"])]
+        return Reply(200, {"data": found, "next_cursor": "LTE=", "limit": 100, "count": len(found)})
 
     def accepted(self) -> int:
         return len(self.orders)

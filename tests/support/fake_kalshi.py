@@ -46,6 +46,14 @@ def kalshi_http(server: VenueServer, key: rsa.RSAPrivateKey | None = None, key_i
                      signer=signer, sleep=lambda s: None)
 
 
+V2_ORDER_FIELDS = frozenset({
+    "ticker", "client_order_id", "side", "count", "price", "expiration_time", "time_in_force", "post_only",
+    "self_trade_prevention_type", "cancel_order_on_pause", "reduce_only", "subaccount", "order_group_id",
+    "exchange_index"})
+"""``CreateOrderV2Request.__properties`` of the official SDK, kalshi-python-sync 3.34.0
+(kalshi_python_sync/models/create_order_v2_request.py): every field a V2 create may carry."""
+
+
 class FakeKalshi:
     """``book``/``markets`` name fixtures; ``fill`` caps the contracts the book can fill (None: all)."""
 
@@ -102,8 +110,9 @@ class FakeKalshi:
             return Reply(401, {"error": {"code": "authentication_error", "message": "bad signature"}})
         body = req.json()
         self.bodies.append(body)
-        if "type" in body or "buy_max_cost" in body or "yes_price" in body:
-            return Reply(400, {"error": {"code": "invalid_parameters", "message": "unknown field"}})
+        unknown = sorted(set(body) - V2_ORDER_FIELDS)
+        if unknown:  # what the official SDK's model does not declare, the venue does not take
+            return Reply(400, {"error": {"code": "invalid_parameters", "message": f"unknown field {unknown[0]}"}})
         count, limit_yes = Decimal(body["count"]), Decimal(body["price"])
         outcome = "yes" if body["side"] == "bid" else "no"
         ask = self._ask(body["side"])  # in the outcome's own frame

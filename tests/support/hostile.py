@@ -43,6 +43,8 @@ LEVEL = os.environ.get("LIVESWAP_HOSTILE_LEVEL", "strict")
 STRICT = SandboxLimits(level=LEVEL, memory_bytes=512 * MiB, cpu_seconds=120, processes=16,  # type: ignore[arg-type]
                        scratch_bytes=32 * MiB)
 REFUSED = probe(STRICT).refused
+if REFUSED and os.environ.get("LIVESWAP_REQUIRE_STRICT"):  # CI (as root): the hostile suite must run, never skip
+    raise RuntimeError(f"LIVESWAP_REQUIRE_STRICT is set but the strict sandbox is refused here: {REFUSED}")
 needs_strict = pytest.mark.skipif(bool(REFUSED), reason=REFUSED[:200] or "strict sandbox available")
 
 TEMPLATE = '''

@@ -22,12 +22,12 @@ from tests.support.wheelkit import make_wheel, strategy_source
 
 
 def test_a_slow_install_never_stalls_trading(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    make_wheel(home / "registry", name="tinylib", version="1.0", ep=None, module="tinylib", requires=(),
+    make_wheel(home / "wheelhouse", name="tinylib", version="1.0", ep=None, module="tinylib", requires=(),
                body="VERSION = '1.0'\n")
     make_wheel(home / "registry", "probe-strategy", "1.0.0", ep="probe", module="probe_strategy")
     make_wheel(home / "registry", "probe-strategy", "2.0.0", ep="probe", module="probe_strategy",
                requires=["liveswap>=1.0,<2", "tinylib"], body=strategy_source("2.0.0", imports=["tinylib"]))
-    (home / "liveswap.toml").write_text("offline = true\n")
+    (home / "liveswap.toml").write_text('offline = true\nwheelhouse = "wheelhouse"\n')
     settings = load_settings(home)
     feed = SyntheticFeed(settings.markets, seed=settings.seed)
     clock = ManualClock(T0)

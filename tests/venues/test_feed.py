@@ -94,15 +94,19 @@ def test_a_missing_quote_is_held_and_retried_then_delivered_never_skipped(server
     server.route("GET", slug, Reply(503, {"error": "busy"}), Reply(200, fixture("polymarket_market_15m_v2")))
     clock = Clock()
     feed = binance_feed(server, quotes=poly_quotes(server), clock=clock, retry_seconds=2, deadline_seconds=20)
-    # the 15m quote is missing: nothing at or after its end comes out (the 5m candle at 900 waits too)
-    assert feed.closed_candles(T0 + 600, NOW) == []
+    # the 15m quote is missing: the 5m candle, complete, comes out at once (issue 24, point 10: a market
+    # never waits for another's quote); the 15m one is held
+    candles = feed.closed_candles(T0 + 600, NOW)
+    assert [(c.market, c.end, c.up_price) for c in candles] == [("BTC-5m", T0 + 900, 0.51)]
     assert feed.stale_markets()["BTC-15m"].startswith("waiting for the candle ending 2026-01-01T00:15:00Z: "
                                                       "polymarket: GET /markets/slug/btc-updown-15m-")
-    assert feed.closed_candles(T0 + 600, NOW) == []  # within retry_seconds: no new request
+    cursor = T0 + 900  # the engine decided the 5m batch: its cursor is past the held candle's end
+    assert feed.closed_candles(cursor, NOW) == []  # within retry_seconds: no new request
     clock.now += 2
-    candles = feed.closed_candles(T0 + 600, int(clock.now))  # retried: the venue answers now
-    assert [(c.market, c.end, c.up_price) for c in candles] == [("BTC-15m", T0 + 900, 0.51), ("BTC-5m", T0 + 900, 0.51)]
+    candles = feed.closed_candles(cursor, int(clock.now))  # retried: the venue answers now; it comes out late
+    assert [(c.market, c.end, c.up_price) for c in candles] == [("BTC-15m", T0 + 900, 0.51)]
     assert feed.missed() == [] and feed.stale_markets() == {}
+    assert feed.closed_candles(cursor, int(clock.now)) == []  # once
 
 
 def test_past_the_deadline_a_missing_candle_is_reported_missed_with_the_reason(server) -> None:

@@ -11,9 +11,6 @@ import os
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("starlette", reason="the 'web' extra (starlette) is not installed")
-
 from liveswap.home import changes  # noqa: E402
 from liveswap.home.control_store import load_control, update_control  # noqa: E402
 from liveswap.settings import load_settings  # noqa: E402

@@ -34,7 +34,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
-pytest.importorskip("starlette", reason="the 'web' extra (starlette, uvicorn) is not installed")
 if not CHROMIUM.exists():
     pytest.skip("no /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
 
@@ -171,6 +170,22 @@ def test_a_pause_with_the_token_reaches_the_host(page, trading_home, shots: Path
     page.screenshot(path=str(shots / "3-paused-eth.png"), full_page=True)
 
 
+def test_a_promoted_candidate_shows_how_it_ended_not_running(page, trading_home, shots: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 24, point 12: after ``promote`` the candidate panel says promoted; no "running" badge is left."""
+    home, env = trading_home
+    for argv in (["shadow", "momentum==1.1.0", "--wait", "60"], ["promote", "--wait", "90"]):
+        done = subprocess.run([str(BIN / "liveswap"), *argv], env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, (argv, done.stderr)
+    page.wait_for_function("document.getElementById('active').textContent === 'momentum==1.1.0'", timeout=30_000)
+    page.wait_for_function("document.getElementById('candidate').textContent.includes('promoted')", timeout=30_000)
+    box = page.locator("#candidate")
+    assert box.locator(".tag").filter(has_text="running").count() == 0
+    metrics = box.locator("table.metrics")
+    if metrics.count():
+        assert "running" not in metrics.inner_text()
+    page.screenshot(path=str(shots / "3b-promoted.png"), full_page=True)
+
+
 def test_a_write_without_the_token_is_refused(page, dashboard, trading_home) -> None:  # type: ignore[no-untyped-def]
     url, token = dashboard
     home, _ = trading_home
@@ -225,7 +240,7 @@ def test_a_host_in_a_fleet_shows_its_id_the_markets_it_owns_with_their_lease_and
             assert pg.locator("#fleet-connected").inner_text() == "connected to NATS"
             shown = dict(r.split("\t") for r in pg.locator("#fleet-leases tbody tr").all_inner_texts())
             assert set(shown) == set(leases) and all(int(shown[m]) >= leases[m] for m in leases)
-            pg.screenshot(path=str(shots / "5-fleet.png"), full_page=True)
+            pg.screenshot(path=str(shots / "7-fleet.png"), full_page=True)
             server.kill()  # NATS gone: the page says so once the host notices
             pg.wait_for_function("document.getElementById('fleet-connected').textContent"
                                  ".startsWith('NATS unreachable')", timeout=30_000)
@@ -233,3 +248,69 @@ def test_a_host_in_a_fleet_shows_its_id_the_markets_it_owns_with_their_lease_and
     finally:
         stop(host)
         server.stop()
+
+
+def test_a_tripped_daily_loss_latch_is_in_sight_and_lifting_it_asks_first(browser, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                           shots: Path) -> None:
+    """Issue 24, point 4: the page shows the latch, the reconciliation, the open positions and "trading blocked"
+    with its reason; "resume all" does not lift the latch; its own button asks first, and only a yes lifts it."""
+    from ..support.host import running_host as staking_host
+    from ..support.host import staker_home, status
+
+    home = tmp_path / "latch"
+    (home / "state").mkdir(parents=True)
+    (home / "registry").mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVESWAP_")}
+    env |= {"LIVESWAP_HOME": str(home), "LIVESWAP_INSTALLED_STRATEGIES": "false"}
+    env = staker_home(home, env, LIVESWAP_RISK__MAX_OPEN_POSITIONS="50", LIVESWAP_RISK__DAILY_LOSS_LIMIT="3")
+    with staking_host(home, env) as proc, serving(env) as (url, token):
+        until(lambda: (status(home, proc).get("daily_loss") or {}).get("tripped"), timeout=90,
+              what="the daily loss latch to trip")
+        pg = browser.new_page(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
+        pg.goto(f"{url}/#token={token}")
+        pg.wait_for_function("document.getElementById('guards').textContent === 'trading blocked'", timeout=30_000)
+        guards = pg.locator("#guards-sub").inner_text()
+        assert "TRIPPED: daily loss limit reached" in guards and "reconciliation" in guards
+        assert "open positions" in guards
+        assert "Trading blocked: daily loss limit reached" in pg.locator("#banner").inner_text()
+        assert pg.locator("#markets tbody tr").filter(has_text="BTC-5m").first.get_by_text("blocked").count() == 1
+        assert pg.locator("#markets").get_by_text("trading", exact=True).count() == 0  # no market shows green
+        pg.screenshot(path=str(shots / "5-daily-loss-tripped.png"), full_page=True)
+
+        pg.get_by_role("button", name="resume all").click()  # not the way to lift it
+        pg.wait_for_function("document.getElementById('action-result').className === 'ok'", timeout=30_000)
+        at = status(home, proc)["cursor"]
+        until(lambda: status(home, proc)["cursor"] >= at + 2 * 300, what="two batches after the resume")
+        assert status(home, proc)["daily_loss"]["tripped"]
+
+        answers = iter([False, True])
+        asked: list[str] = []
+
+        def answer(dialog) -> None:  # type: ignore[no-untyped-def]
+            asked.append(dialog.message)
+            dialog.accept() if next(answers) else dialog.dismiss()
+
+        pg.on("dialog", answer)
+        generation = status(home, proc)["observed_generation"]
+        pg.get_by_role("button", name="lift the daily loss latch…").click()  # no: nothing is written
+        until(lambda: len(asked) == 1, what="the page to ask")
+        assert "Lift the daily loss latch?" in asked[0]
+        assert status(home, proc)["observed_generation"] == generation
+        pg.get_by_role("button", name="lift the daily loss latch…").click()  # yes: lifted
+        until(lambda: not status(home, proc)["daily_loss"]["tripped"], timeout=30, what="the latch to lift")
+        pg.wait_for_function("document.getElementById('guards').textContent === 'trading allowed'", timeout=30_000)
+        pg.screenshot(path=str(shots / "6-daily-loss-lifted.png"), full_page=True)
+        pg.close()
+
+
+def test_the_last_backtest_shows_both_equity_curves_on_one_chart(page, trading_home, shots: Path) -> None:  # type: ignore[no-untyped-def]
+    home, env = trading_home
+    done = subprocess.run([str(BIN / "liveswap"), "backtest", "momentum==1.1.0", "--against", "momentum==1.0.0"],
+                          env=env, capture_output=True, text=True, timeout=120)  # the running host's journal
+    assert done.returncode == 0, done.stderr
+    page.wait_for_function("Number(document.getElementById('chart-backtest').dataset.points) > 0", timeout=60_000)
+    assert page.evaluate("state.charts['chart-backtest'].series.map(s => s.label).slice(1)") == [
+        "momentum==1.1.0", "momentum==1.0.0"]
+    table = page.locator("#backtests").inner_text()
+    assert "momentum==1.1.0" in table and "momentum==1.0.0" in table
+    page.screenshot(path=str(shots / "8-backtest.png"), full_page=True)

@@ -64,11 +64,11 @@ def test_the_candidate_the_host_reports_is_passed_through(home: Path) -> None:
                "max_drawdown": 0.4, "faults": 0, "candles": 30, "batches": 10, "fault_rate": 0.0, "open_bets": 1}
     cand = {"spec": "momentum==1.2.0", "mode": "shadow", "markets": [], "phase": "running", "since": 1.0,
             "auto_promote": False, "cursor": 900, "bets": 3, "win_rate": 0.6667, "pnl": 0.5, "verdict": "running",
-            "reason": "", "bets_to_decision": 250,
+            "reason": "", "money": {"estimate": 0.1, "lower": -2.0, "upper": 2.2, "batches": 8, "alpha": 0.05},
             "active": {"spec": "momentum==1.1.0", "bets": 4, "win_rate": 0.5, "pnl": -0.2},
             "figures": {"candidate": figures, "active": {**figures, "spec": "momentum==1.1.0"}, "balance": 1000.5},
-            "analysis": {"verdict": "running", "reason": "", "bets_to_decision": 250, "sprt": {},
-                         "metrics": [{"name": "win_rate", "phase": "running", "value": None}]},
+            "analysis": {"verdict": "running", "reason": "", "money": {"batches": 8},
+                         "metrics": [{"name": "money", "phase": "running", "value": 0.1}]},
             "decide_ms_p50": 1.2, "last_fault": None, "updated_at": 2.0}
     write_status(home, candidate=cand)
     assert read_status(home / "state").candidate == cand  # type: ignore[union-attr]

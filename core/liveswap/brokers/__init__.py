@@ -20,18 +20,21 @@ if TYPE_CHECKING:
         PositionSource,
         SettlementReport,
     )
-    from liveswap.brokers.paper import OutcomeLookup, PaperBroker, exact_fill, side_won
+    from liveswap.brokers.fills import Level, fill, paper_book, side_won, venue_book
+    from liveswap.brokers.paper import OutcomeLookup, PaperBroker, exact_fill
 
 __all__ = [
-    "BalanceSource", "Broker", "BrokerError", "OpenOrderSource", "OrderRequest", "OrderResult", "OutcomeLookup",
-    "PaperBroker", "PositionSource", "SettlementReport", "exact_fill", "side_won",
+    "BalanceSource", "Broker", "BrokerError", "Level", "OpenOrderSource", "OrderRequest", "OrderResult",
+    "OutcomeLookup", "PaperBroker", "PositionSource", "SettlementReport", "exact_fill", "fill", "paper_book",
+    "side_won", "venue_book",
 ]
 
 # name -> module of this package (or =module elsewhere), imported on first use
 _WHERE = {
-    "BalanceSource": "base", "Broker": "base", "BrokerError": "base", "OpenOrderSource": "base",
+    "BalanceSource": "base", "Broker": "base", "BrokerError": "base", "Level": "fills", "OpenOrderSource": "base",
     "OrderRequest": "base", "OrderResult": "base", "OutcomeLookup": "paper", "PaperBroker": "paper",
-    "PositionSource": "base", "SettlementReport": "base", "exact_fill": "paper", "side_won": "paper",
+    "PositionSource": "base", "SettlementReport": "base", "exact_fill": "paper", "fill": "fills",
+    "paper_book": "fills", "side_won": "fills", "venue_book": "fills",
 }
 
 

@@ -1,10 +1,11 @@
 """The paper broker (embedded default): simulated fills in whole contracts, exact bookkeeping.
 
-* A buy of ``stake`` USD on a side fills ``floor(stake / price)`` **whole contracts**, as a venue
-  does, at the side's contract price plus ``slippage`` (never above 0.99, refused above the
-  intent's ``max_price``); it costs ``contracts x price`` -- a $5 stake at 0.56 buys 8 contracts
-  for $4.48 -- plus the taker fee of :mod:`liveswap.brokers.fees` on those contracts. A stake
-  that buys no whole contract is refused.
+* Fills and settlements follow the one model of :mod:`liveswap.brokers.fills` (shared with the
+  live-paper broker, a shadow candidate and the backtest): a buy of ``stake`` USD on a side fills
+  ``floor(stake / price)`` **whole contracts**, as a venue does, at the side's contract price plus
+  ``slippage`` (never above 0.99, refused above the intent's ``max_price``); it costs
+  ``contracts x price`` -- a $5 stake at 0.56 buys 8 contracts for $4.48 -- plus the taker fee of
+  :mod:`liveswap.brokers.fees` on those contracts. A stake that buys no whole contract is refused.
 * At the window's end it settles at $1 a contract if the side won: "up" wins when the window's
   close >= its open (ties go to "up", as on Polymarket's and Kalshi's up/down markets).
 * Its book (``paper_book``) holds one row per client order id, so a second submit of the same id
@@ -25,19 +26,15 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from decimal import ROUND_FLOOR, Decimal
+from collections.abc import Callable, Sequence
+from decimal import Decimal
 from pathlib import Path
-from typing import Literal
 
 from liveswap.api import Candle
 from liveswap.brokers.base import OrderRequest, OrderResult, SettlementReport
-from liveswap.brokers.fees import taker_fee
-from liveswap.money import ONE, ZERO, dec, from_micros, micro, to_micros, usd
+from liveswap.brokers.fills import Level, SimFill, fill, paper_book, side_won
+from liveswap.money import from_micros, to_micros
 from liveswap.settings import PaperSettings
-
-MAX_FILL_PRICE = Decimal("0.99")
 
 OutcomeLookup = Callable[[str, int], Candle | None]
 """``(market, window_start) -> the window's candle`` once it has closed, else None."""
@@ -68,40 +65,10 @@ DROP TABLE paper_orders;
 """
 
 
-@dataclass(frozen=True, slots=True)
-class PaperFill:
-    """How the paper model fills an order (exact)."""
-
-    status: Literal["filled", "rejected"]
-    reason: str
-    price: Decimal
-    contracts: Decimal
-    cost: Decimal
-    fee: Decimal
-
-
-def exact_fill(order: OrderRequest, settings: PaperSettings) -> PaperFill:
-    """The paper model: whole contracts at the price plus slippage, ``max_price`` respected.
-
-    Shared by the paper broker and a rollout candidate's hypothetical fills
-    (:mod:`liveswap.rollout.hypothetical`), so both are filled alike."""
-    if not 0 < order.price < 1:
-        return PaperFill("rejected", f"no tradable price ({order.price})", ZERO, ZERO, ZERO, ZERO)
-    price = min(MAX_FILL_PRICE, micro(order.price + dec(settings.slippage)))
-    if order.max_price is not None and price > order.max_price:
-        return PaperFill("rejected", f"price {usd(price)} above max_price {usd(order.max_price)}",
-                         ZERO, ZERO, ZERO, ZERO)
-    contracts = (order.stake / price).to_integral_value(rounding=ROUND_FLOOR)
-    if contracts < ONE:
-        return PaperFill("rejected", f"stake {usd(order.stake)} buys no whole contract at {usd(price)}",
-                         ZERO, ZERO, ZERO, ZERO)
-    return PaperFill("filled", "", price, contracts, price * contracts, taker_fee(settings.fees, contracts, price))
-
-
-def side_won(candle: Candle, side: str) -> bool:
-    """Whether a bet on ``side`` of ``candle``'s window won: "up" wins when close >= open (ties go up)."""
-    up_won = candle.close >= candle.open
-    return up_won if side == "up" else not up_won
+def exact_fill(order: OrderRequest, settings: PaperSettings) -> SimFill:
+    """The paper model (:func:`liveswap.brokers.fills.fill` against :func:`~liveswap.brokers.fills.paper_book`):
+    whole contracts at the price the engine saw plus slippage, ``max_price`` respected."""
+    return fill(order, paper_book(order.price), settings)
 
 
 class PaperBroker:
@@ -145,14 +112,15 @@ class PaperBroker:
                            price=from_micros(price), shares=from_micros(contracts), fee=from_micros(fee),
                            reason=reason, ts=ts, cost=from_micros(cost))
 
-    def submit(self, order: OrderRequest) -> OrderResult:
+    def submit(self, order: OrderRequest, book: Sequence[Level] | None = None) -> OrderResult:
+        """Fill ``order`` by the paper model, or against ``book`` (a venue's asks) when given."""
         self._db.execute("BEGIN IMMEDIATE")
         try:
             known = self._row(order.client_order_id)
             self._db.execute("INSERT INTO paper_submits (client_order_id, at, outcome) VALUES (?, ?, ?)",
                              (order.client_order_id, time.time(), "repeat" if known is not None else "new"))
             if known is None:
-                f = exact_fill(order, self.settings)
+                f = exact_fill(order, self.settings) if book is None else fill(order, book, self.settings)
                 self._db.execute(
                     "INSERT INTO paper_book (client_order_id, market, side, stake_micros, window_start, window_end,"
                     " status, price_micros, contracts_micros, cost_micros, fee_micros, reason, ts)"

@@ -23,6 +23,15 @@ if TYPE_CHECKING:
 class CommandError(LiveswapError):
     """Refused or failed: the message (one or two plain lines) goes to stderr, exit status 1."""
 
+    exit_code = 1
+
+
+class UsageError(CommandError):
+    """The command line itself is wrong (``set foo``, ``activate 'bad name!'``): exit status 2, as argparse's own
+    usage errors (contract section 3)."""
+
+    exit_code = 2
+
 
 HOME_FLAGS = ("--json",)
 HOME_VALUES = {"--home": str}

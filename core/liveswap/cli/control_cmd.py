@@ -18,8 +18,18 @@ from __future__ import annotations
 
 import os
 
-from liveswap.cli.common import HOME_FLAGS, HOME_VALUES, CommandError, add_home, add_json, home_str, print_json
+from liveswap.cli.common import (
+    HOME_FLAGS,
+    HOME_VALUES,
+    CommandError,
+    UsageError,
+    add_home,
+    add_json,
+    home_str,
+    print_json,
+)
 from liveswap.cli.fastargs import Shape
+from liveswap.cli.render import say
 from liveswap.home import RISK_KEYS, changes, plainjson, quick
 
 TYPE_CHECKING = False
@@ -43,6 +53,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = sub.add_parser("resume", help="open new positions again (all markets, or --market M)")
     p.add_argument("--market", action="append", metavar="M", help="only this market (repeatable)")
+    p.add_argument("--lift-daily-loss", action="store_true",
+                   help="also lift a tripped daily loss latch (a plain resume never does): trading starts again "
+                        "today, counting the loss from now")
     _common(p, resume)
 
     p = sub.add_parser("set", help="change strategy params or risk limits: set stake=2 risk.stake_cap=3",
@@ -65,7 +78,7 @@ def _common(p: argparse.ArgumentParser, func: Any) -> None:
 def _shape(**kwargs: Any) -> Shape:
     """:func:`_common`'s options (``--home``, ``--json``, ``--wait``) and the command's own."""
     values = {**HOME_VALUES, "--wait": float, **kwargs.pop("values", {})}
-    return Shape(flags=HOME_FLAGS, values=values, **kwargs)
+    return Shape(flags=(*HOME_FLAGS, *kwargs.pop("flags", ())), values=values, **kwargs)
 
 
 # ---- the commands ---------------------------------------------------------------------------
@@ -78,7 +91,7 @@ def activate(args: argparse.Namespace) -> int:
         try:
             parse_spec(spec)
         except SpecError as exc:
-            raise CommandError(str(exc)) from None
+            raise UsageError(str(exc)) from None
 
     def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
         return {**doc, "active": spec, "active_request": generation, "rollback": None}
@@ -116,7 +129,7 @@ def rollback(args: argparse.Namespace) -> int:
         try:
             check_version(to)
         except SpecError as exc:
-            raise CommandError(str(exc)) from None
+            raise UsageError(str(exc)) from None
 
     def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
         return {**doc, "active": None, "active_request": None, "rollback": {"to": to, "request": generation}}
@@ -130,24 +143,52 @@ def pause(args: argparse.Namespace) -> int:
 
 
 def resume(args: argparse.Namespace) -> int:
-    markets = _markets(args)  # a global resume also lifts a tripped daily loss limit
-    what = f"resume {', '.join(markets)}" if markets else "resume all markets"
-    return _submit(args, changes.resume(markets), what)
+    markets = _markets(args)
+    lift = bool(args.lift_daily_loss)
+    what = (f"resume {', '.join(markets)}" if markets else "resume all markets") + \
+        (" and lift the daily loss latch" if lift else "")
+    code = _submit(args, changes.resume(markets, lift_daily_loss=lift), what)
+    daily = (quick.read_status(os.path.join(home_str(args.home), "state")) or {}).get("daily_loss")
+    if not lift and isinstance(daily, dict) and daily.get("tripped") and not args.json:
+        print("note: the daily loss latch is still tripped (no new positions until the next UTC day); "
+              "`liveswap resume --lift-daily-loss` lifts it")
+    return code
 
 
 def set_values(args: argparse.Namespace) -> int:
     params, risk = parse_assignments(args.assignments)
+    what = "set " + " ".join(args.assignments)
+    _check_ceilings(args, what, {k: v for k, v in risk.items() if v is not None})
     change = changes.set_values(params, risk)
     # a risk limit the fast path cannot vouch for within the model's bounds goes to the full model, which words
-    # the refusal; the host's ceilings (its settings) are the host's to apply (control/watcher.py)
-    return _submit(args, change, "set " + " ".join(args.assignments))
+    # the refusal
+    return _submit(args, change, what)
+
+
+def _check_ceilings(args: argparse.Namespace, what: str, risk: dict[str, Any]) -> None:
+    """Refuse at once, writing nothing, a risk limit above what the host accepts: the running host's start-up
+    limits (status.json), else this home's settings (what the next host starts with)."""
+    if not risk:
+        return
+    from liveswap.exceptions import ControlError
+
+    state_dir = os.path.join(home_str(args.home), "state")
+    running = quick.host_ceilings(state_dir)
+    if running is not None:
+        ceilings, source = running[0], f"the running host (pid {running[1]}) started with"
+    else:
+        ceilings, source = _settings(args).risk.model_dump(), "a host of this home starts with (its settings)"
+    try:
+        changes.check_ceilings(risk, ceilings, source)
+    except ControlError as exc:
+        raise CommandError(f"{what}: {exc}") from None
 
 
 FAST_ARGS = {
     "activate": (_shape(positional="spec"), activate),
     "rollback": (_shape(values={"--to": str}), rollback),
     "pause": (_shape(appends=("--market",)), pause),
-    "resume": (_shape(appends=("--market",)), resume),
+    "resume": (_shape(appends=("--market",), flags=("--lift-daily-loss",)), resume),
     "set": (_shape(positional="assignments", many=True), set_values),
 }
 """Each command's plain command lines, for :mod:`liveswap.cli.fastargs`: the options :func:`register`
@@ -172,12 +213,12 @@ def parse_assignments(items: list[str]) -> tuple[dict[str, Any], dict[str, Any]]
         key, sep, raw = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise CommandError(f"expected KEY=VALUE, got {item!r}")
+            raise UsageError(f"expected KEY=VALUE, got {item!r}")
         value = parse_value(raw)
         if key.startswith("risk."):
             limit = key.removeprefix("risk.")
             if limit not in RISK_KEYS:
-                raise CommandError(f"unknown risk limit {limit!r} (known: {', '.join(RISK_KEYS)})")
+                raise UsageError(f"unknown risk limit {limit!r} (known: {', '.join(RISK_KEYS)})")
             risk[limit] = value
         else:
             params[key] = value
@@ -248,7 +289,7 @@ def _submit(args: argparse.Namespace, change: Any, what: str, *, swap: str | Non
     if args.json:
         print_json(result)
     else:
-        print(f"{what}: {result['message']}")
+        say(f"{what}: {result['message']}")
     return 0
 
 
@@ -274,7 +315,7 @@ def _wait(args: argparse.Namespace, state_dir: str, gen: int, what: str, swap: s
     if not outcome.ok:
         raise CommandError(f"{what}: {message}")
     if not args.json:
-        print(result["message"] if result["swap"] else f"{what}: {result['message']}")
+        say(result["message"] if result["swap"] else f"{what}: {result['message']}")
     return 0
 
 
@@ -284,8 +325,10 @@ def _ms(x: float) -> str:
 
 def swap_message(last: dict[str, Any]) -> str:
     """``activated momentum==1.1.0 (from momentum==1.0.0), trading paused 3.1 ms; state carried directly
-    (1.1.0 reads schema 1)``: the swap, its pause, and how the strategy's state crossed."""
-    verb = "rolled back to" if str(last.get("kind")).endswith("rollback") else "activated"
+    (1.1.0 reads schema 1)``: the swap, its pause, and how the strategy's state crossed (``rolled back to``,
+    ``promoted``)."""
+    kind = str(last.get("kind"))
+    verb = "rolled back to" if kind.endswith("rollback") else "promoted" if kind == "promote" else "activated"
     src = f" (from {last.get('from')})" if last.get("from") else ""
     pause = last.get("pause_ms")
     paused = f", trading paused {_ms(float(pause))} ms" if isinstance(pause, (int, float)) else ""

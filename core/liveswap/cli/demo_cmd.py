@@ -21,6 +21,7 @@ from typing import Any
 from liveswap.cli.common import CommandError, add_home, home_dir
 
 PROGRESS_SECONDS = 2.0
+DEMO_VERSIONS = ("1.0.0", "1.1.0")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -34,14 +35,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def demo(args: argparse.Namespace) -> int:
     from rich.console import Console
 
+    from liveswap.scaffold import scaffold_wheel
+
     source = home_dir(args.home) / "registry"
     wheels = sorted(source.glob("*.whl"))
-    if not wheels:
-        raise CommandError(f"no strategy wheels in {source}; build the samples first: python3 dev.py plugins")
     con = Console(highlight=False)
     with tempfile.TemporaryDirectory(prefix="liveswap-demo-") as tmp:
-        con.print(f"[bold]liveswap demo[/bold] runs in a throwaway home, {escape(tmp)}, deleted at the end: "
-                  f"your home ({escape(str(source.parent))}) is only read for its {len(wheels)} wheels.")
+        if wheels:
+            con.print(f"[bold]liveswap demo[/bold] runs in a throwaway home, {escape(tmp)}, deleted at the end: "
+                      f"your home ({escape(str(source.parent))}) is only read for its {len(wheels)} wheels.")
+        else:  # anywhere, even outside a home: the strategy `liveswap new` writes, at two versions
+            wheels = [scaffold_wheel(Path(tmp) / "wheels", args.strategy, v) for v in DEMO_VERSIONS]
+            con.print(f"[bold]liveswap demo[/bold] runs in a throwaway home, {escape(tmp)}, deleted at the end. "
+                      f"No strategy wheels in {escape(str(source))}: it tours the strategy `liveswap new` writes, "
+                      f"as {escape(args.strategy)} {' and '.join(DEMO_VERSIONS)}.")
         st = tour(con, Path(tmp), wheels, args)
     summary(con, st)
     return 0
@@ -60,7 +67,7 @@ def tour(con: Any, home: Path, wheels: list[Path], args: argparse.Namespace) -> 
     from liveswap.registry import Registry
     from liveswap.settings import load_settings
 
-    (home / "registry").mkdir()
+    (home / "registry").mkdir(exist_ok=True)
     for w in wheels:
         shutil.copy2(w, home / "registry" / w.name)
     settings = load_settings(home, speed=6000.0, heartbeat_seconds=0.5, snapshot_seconds=5.0,

@@ -57,7 +57,7 @@ def render_history(entries: list[dict], width: int | None = None) -> str:
     out = []
     for e in entries:
         when = time.strftime("%m-%d %H:%M:%S", time.localtime(e["ts"]))
-        if e["what"] == "swap":
+        if e["what"] in ("swap", "candidate"):
             pause = "" if e["pause_ms"] is None else f"{e['pause_ms']:.2f}"
             said = "; ".join(part for part in (e["reason"], e.get("state")) if part)  # why, then how state crossed
             out.append((when, e["kind"], e["from_version"] or "", e["to_version"] or "",

@@ -4,7 +4,8 @@ The host's log is ``state/logs/liveswap.log``; a worker's is ``state/logs/worker
 (its stdout and stderr). ``--worker`` picks the version ``status.json`` says is active; with
 ``-f`` it follows the log as it grows, across the host's log rotation and, for ``--worker``,
 across swaps (it moves to the new active version's log and says so). Worker output is strategy
-output: control characters are shown escaped.
+output, and the host's log quotes strategies (fault reasons): control characters are shown
+escaped in both.
 """
 
 from __future__ import annotations
@@ -72,11 +73,10 @@ def _tail(fh: BinaryIO, lines: int) -> bytes:
 def _show(data: bytes, worker: bool) -> None:
     if not data:
         return
-    text = data.decode("utf-8", errors="replace")
-    if worker:  # strategy output: no terminal control sequences
-        from liveswap.cli.render import clean
+    from liveswap.cli.render import clean
 
-        text = "".join(clean(line) + "\n" for line in text.splitlines())
+    # the host's log quotes strategies too (fault reasons, exception text): no control sequences either way
+    text = "".join(clean(line) + "\n" for line in data.decode("utf-8", errors="replace").splitlines())
     sys.stdout.write(text)
     sys.stdout.flush()
 

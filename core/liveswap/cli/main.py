@@ -55,6 +55,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "journal": ("liveswap.cli.journal_cmd", "the durable journal"),
     "record": ("liveswap.cli.record_cmd",
                "capture a feed's candles (a venue, or the synthetic feed) to a replay CSV file"),
+    "backtest": ("liveswap.cli.backtest_cmd", "replay recorded candles through NAME[==VERSION] (and --against "
+                 "another) in sandboxed workers with live paper fills; changes no live state"),
     "new": ("liveswap.cli.new_cmd",
             "scaffold a strategy project (pyproject, strategy with every hook, tests, README)"),
     "demo": ("liveswap.cli.demo_cmd", "a short scripted tour in a throwaway home that ends by itself"),
@@ -113,10 +115,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 2
         try:
             code = int(args.func(args) or 0)
-        except LiveswapError as exc:  # CommandError and every other refusal: one line, exit 1
+        except LiveswapError as exc:  # CommandError and every other refusal: one line, exit 1 (a UsageError: 2)
             sys.stdout.flush()
-            print(f"liveswap: {exc}", file=sys.stderr)
-            code = 1
+            from liveswap.cli.render import say
+
+            say(f"liveswap: {exc}", file=sys.stderr)
+            code = getattr(exc, "exit_code", 1)
         sys.stdout.flush()  # inside the try: a reader gone away shows here, not at exit
         return code
     except KeyboardInterrupt:

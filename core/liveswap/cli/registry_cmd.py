@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from liveswap.cli.common import CommandError, add_home, add_json, home_dir, print_json
+from liveswap.cli.render import clean, say
 from liveswap.registry import ExtraCheck, Registry, RegistryError, Report, StrategyVersion
 from liveswap.sandbox import load_trial, probe
 from liveswap.settings import Settings, load_settings
@@ -113,7 +114,6 @@ def annotate(versions: list[StrategyVersion], active: dict[str, Any]) -> list[tu
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from liveswap.cli.render import clean
 
     registry = open_registry(args.home)
     versions = annotate(registry.scan(), _running(args.home))
@@ -167,11 +167,11 @@ def cmd_add(args: argparse.Namespace) -> int:
         name = result.report.path.name if result.report.path else "?"
         if result.report.ok:
             if not args.json:
-                print(f"{name}: {result.note or 'accepted'}")
+                say(f"{name}: {result.note or 'accepted'}")
             continue
         refused += 1
         for reason in result.report.reasons:
-            print(f"liveswap: {name} refused: {reason}", file=sys.stderr)
+            say(f"liveswap: {name} refused: {reason}", file=sys.stderr)
     return 1 if refused else 0
 
 
@@ -195,7 +195,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         for gap in sandbox.not_applied:
             print(f"    not applied:     {gap}")
     for reason in report.reasons:
-        print(f"liveswap: refused: {reason}", file=sys.stderr)
+        say(f"liveswap: refused: {reason}", file=sys.stderr)
     return 1 if report.reasons else 0
 
 
@@ -253,26 +253,26 @@ def _state_line(report: Report, name: str) -> str:
 
 def print_report(report: Report) -> None:
     where = str(report.path) if report.path else "host environment (pip-installed)"
-    print(f"{report.dist_name or '?'} {report.version or '?'} ({report.kind}) from {where}")
+    say(f"{report.dist_name or '?'} {report.version or '?'} ({report.kind}) from {where}")
     if report.sha256:
-        print(f"  sha256:            {report.sha256}")
+        say(f"  sha256:            {report.sha256}")
     for name, value in report.entry_points.items():
-        print(f"  entry point:       {name} = {value}")
+        say(f"  entry point:       {name} = {value}")
         if report.kind == "strategy":
-            print(f"  state:             {_state_line(report, name)}")
-    print(f"  requires liveswap: {report.requires_liveswap or '(none)'}")
+            say(f"  state:             {_state_line(report, name)}")
+    say(f"  requires liveswap: {report.requires_liveswap or '(none)'}")
     if report.requires_python:
-        print(f"  requires python:   {report.requires_python}")
+        say(f"  requires python:   {report.requires_python}")
     if report.tags:
-        print(f"  tags:              {', '.join(report.tags)}")
+        say(f"  tags:              {', '.join(report.tags)}")
     for dep in report.dependencies:
         by = f"{dep.version} (locked)" if dep.satisfied_by else "resolved at install"
-        print(f"  dependency:        {dep.requirement} -> {by}")
+        say(f"  dependency:        {dep.requirement} -> {by}")
     if report.lock:
         lock = report.lock
         pinned = ", ".join(f"{p['name']}=={p['version']}" for p in lock["packages"]) or "(no dependencies)"
-        print(f"  environment:       {report.env_path} ({lock['files']} files, verified against its lock)")
-        print(f"  locked set:        {pinned} [{lock['resolver']}]")
-    print(f"  verdict:           {report.verdict}")
+        say(f"  environment:       {report.env_path} ({lock['files']} files, verified against its lock)")
+        say(f"  locked set:        {pinned} [{lock['resolver']}]")
+    say(f"  verdict:           {report.verdict}")
     for reason in report.reasons:
-        print(f"    - {reason}")
+        say(f"    - {reason}")

@@ -14,13 +14,25 @@ import sys
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (nor collections: `status` imports this)
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from typing import TextIO
 
 _CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x20), *range(0x7F, 0xA0))}
+_CONTROL.update({c: f"\\u{c:04x}" for c in (0x061C, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, *range(0x202A, 0x202F),
+                                              *range(0x2060, 0x2070), 0xFEFF, 0xFFF9, 0xFFFA, 0xFFFB)})
+"""C0 and C1 controls (ESC starts every terminal sequence), and the invisible Unicode format
+characters that reorder or hide text (bidi overrides and isolates, zero-width characters)."""
 
 
 def clean(value: object) -> str:
-    """``str(value)`` with every control character (ESC, CR, NUL, C1...) shown as ``\\xNN``."""
+    """``str(value)`` with every control character (ESC, CR, NUL, C1...) shown as ``\\xNN`` and every
+    bidi or zero-width format character as ``\\uNNNN``: the one function every command passes
+    untrusted text through before a terminal shows it."""
     return str(value).translate(_CONTROL)
+
+
+def say(text: object, *, file: TextIO | None = None) -> None:
+    """``print`` of :func:`clean` text, line by line (the line breaks kept, nothing else)."""
+    print("\n".join(clean(line) for line in str(text).split("\n")), file=file)
 
 
 def terminal_width(default: int = 100) -> int | None:

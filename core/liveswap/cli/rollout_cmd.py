@@ -14,7 +14,8 @@ import argparse
 import time
 from typing import Any
 
-from liveswap.cli.common import CommandError, add_home, add_json, print_json
+from liveswap.cli.common import CommandError, UsageError, add_home, add_json, print_json
+from liveswap.cli.render import say
 from liveswap.exceptions import ControlError
 from liveswap.home import changes, host_alive, read_status, update_control, wait_for_generation
 from liveswap.rollout import AnalysisSpecError, add_analysis_flags, spec_from_args
@@ -82,8 +83,11 @@ def canary(args: argparse.Namespace) -> int:
 def _start(args: argparse.Namespace, mode: str, markets: list[str]) -> int:
     try:
         parse_spec(args.spec)
+    except SpecError as exc:  # the command line itself: a usage error
+        raise UsageError(str(exc)) from None
+    try:
         analysis = spec_from_args(args)
-    except (SpecError, AnalysisSpecError) as exc:
+    except (SpecError, AnalysisSpecError) as exc:  # an analysis file or flag the host would refuse
         raise CommandError(getattr(exc, "reason", None) or str(exc)) from None
     spec = args.spec.strip()
 
@@ -116,7 +120,7 @@ def rollout(args: argparse.Namespace) -> int:
         return 0
     if not host_alive(status):
         print("(no host is running: the figures are those of its last status; the candidate resumes at the next start)")
-    print(render(candidate))
+    say(render(candidate))
     return 0
 
 
@@ -129,10 +133,20 @@ def render(c: dict[str, Any]) -> str:
              + (", auto-promote" if c.get("auto_promote") else "") + ")"]
     if c.get("markets"):
         lines.append(f"markets    {', '.join(c['markets'])}")
-    verdict = c.get("verdict", "running")
-    about = c.get("bets_to_decision")
-    lines.append(f"verdict    {verdict}" + (f"  (a decision in about {about} bets)" if about is not None else ""))
+    if c.get("guard_of"):
+        lines.append(f"guard      the replaced version shadows {c['guard_of']} since its promotion: rolled back "
+                     "to it if the promoted version is behind beyond the margin")
+    lines.append(f"verdict    {c.get('verdict', 'running')}")
     lines.append(f"           {c.get('reason', '')}")
+    money = c.get("money")
+    if money:
+        est = "-" if money.get("estimate") is None else f"{money['estimate']:+.4f}"
+        lines.append(f"money      mean difference {est} per batch (per dollar staked, candidate - active), "
+                     f"bounds [{money['lower']:+.4f}, {money['upper']:+.4f}], {money['batches']} paired batches "
+                     f"({money.get('paired_candles', 0)} candles)")
+        lines.append(f"           declared: alpha {money['alpha']:g} (false promotion), beta {money['beta']:g} "
+                     f"(false failure), min_edge {money['min_edge']:+g}, margin {money['margin']:+g}, "
+                     f"horizon {money['horizon']} batches")
     if c.get("ended_reason"):
         lines.append(f"ended      {c['ended_reason']}")
     figures = c.get("figures")
@@ -142,10 +156,7 @@ def render(c: dict[str, Any]) -> str:
         for key, label in (("bets", "bets"), ("win_rate", "win rate"), ("pnl", "pnl"), ("fees", "fees"),
                            ("max_drawdown", "max drawdown"), ("faults", "faults"), ("candles", "candles")):
             lines.append(f"{label:16}{_fmt(cand.get(key), key):>32}{_fmt(act.get(key), key):>32}")
-        pairs = figures.get("pairs", {})
         lines.append(f"{'pnl difference':16}{_fmt(figures.get('pnl_difference')):>32}")
-        lines.append(f"{'pairs':16}{pairs.get('pairs', 0):>32}   discordant {pairs.get('discordant', 0)}: "
-                     f"candidate won {pairs.get('candidate_won', 0)}, active won {pairs.get('active_won', 0)}")
     analysis = c.get("analysis")
     if analysis:
         lines += ["", f"{'metric':16}{'phase':20}{'value':>10}  {'ok/failed/inconcl.':>18}  condition"]
@@ -166,6 +177,18 @@ def _fmt(value: Any, key: str = "") -> str:
 
 
 # ---- helpers ----------------------------------------------------------------------------------
+
+def _promoted(state_dir: Any, generation: int) -> str | None:
+    """``promoted momentum==1.1.0 (from momentum==1.0.0), trading paused 0.05 ms``: the swap the promotion made."""
+    from liveswap.cli.control_cmd import swap_message
+
+    status = read_status(state_dir)
+    last = status.to_json().get("last_swap") if status is not None else None
+    if isinstance(last, dict) and last.get("kind") == "promote" and last.get("generation") == generation \
+            and last.get("ok"):
+        return swap_message(last)
+    return None
+
 
 def _settings(args: argparse.Namespace) -> Any:
     try:
@@ -191,7 +214,7 @@ def _submit(args: argparse.Namespace, change: Any, what: str) -> int:
         if not outcome.ok:
             raise CommandError(f"{what}: {outcome.message}")
         if not args.json:
-            print(f"{what}: {outcome.message}")
+            say((_promoted(state_dir, gen) if what == "promote" else None) or f"{what}: {outcome.message}")
         return 0
     status = read_status(state_dir)
     if status is not None and host_alive(status):
@@ -202,5 +225,5 @@ def _submit(args: argparse.Namespace, change: Any, what: str) -> int:
     if args.json:
         print_json(result)
     else:
-        print(f"{what}: {result['message']}")
+        say(f"{what}: {result['message']}")
     return 0

@@ -63,12 +63,18 @@ def show(args: argparse.Namespace) -> None:
     if args.json:
         print_json(st)
         return
-    words = None
-    if not st["alive"]:  # why it stopped: the host's exit reason, else its log's last line
-        from liveswap.home.last_words import last_words
+    try:
+        words = None
+        if not st["alive"]:  # why it stopped: the host's exit reason, else its log's last line
+            from liveswap.home.last_words import last_words
 
-        words = last_words(os.path.join(home_str(args.home), "state"), st)
-    print(render(st, desired=st["desired_generation"], width=terminal_width(), last_words=words))
+            words = last_words(os.path.join(home_str(args.home), "state"), st)
+        text = render(st, desired=st["desired_generation"], width=terminal_width(), last_words=words)
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError) as exc:
+        # a hand edit or another program's file: JSON, but not the shape a host writes
+        raise CommandError(f"state/status.json is not a status a host wrote ({type(exc).__name__}: "
+                           f"{str(exc)[:120]!r}); `liveswap status --json` shows it as it is") from None
+    print(text)
 
 
 def status(args: argparse.Namespace) -> int:

@@ -65,13 +65,32 @@ def host_line(st: Mapping[str, Any], now: float, last_words: str | None = None) 
     return f"not running: pid {st.get('pid')} stopped (last heartbeat {ago(age)}{said})"
 
 
-def equity_line(st: Mapping[str, Any]) -> str:
-    stakes = sum(float(p.get("stake") or 0) for p in st.get("open_positions") or [])
+def position_cost(p: Mapping[str, Any]) -> float:
+    """What an open position cost as filled: contracts x price + fees (``cost`` when the host wrote it)."""
+    cost = p.get("cost")
+    if not cost:  # a status from a host before ``cost``: the same product
+        cost = float(p.get("shares") or 0) * float(p.get("price") or 0)
+    return float(cost) + float(p.get("fee") or 0)
+
+
+def equity_figures(st: Mapping[str, Any]) -> tuple[float | None, float]:
+    """``(equity at cost, open positions at cost)``: the host's own figures when it wrote them."""
+    positions = st.get("open_positions") or []
+    at_cost = st.get("open_at_cost")
+    at_cost = float(at_cost) if isinstance(at_cost, (int, float)) else sum(position_cost(p) for p in positions)
     balance = st.get("balance")
-    equity = None if balance is None else float(balance) + stakes
+    equity = st.get("equity_at_cost")
+    if not isinstance(equity, (int, float)):
+        equity = None if balance is None else float(balance) + at_cost
+    return equity, at_cost
+
+
+def equity_line(st: Mapping[str, Any]) -> str:
+    equity, at_cost = equity_figures(st)
     n = len(st.get("open_positions") or [])
-    return (f"equity {money(equity)} = cash {money(balance)} + {money(stakes)} staked in {n} open position"
-            f"{'' if n == 1 else 's'} (at cost); started with {money(st.get('starting_balance'))}")
+    return (f"equity at cost {money(equity)} = cash {money(st.get('balance'))} + {money(at_cost)} in {n} open "
+            f"position{'' if n == 1 else 's'} (contracts x price + fees, as filled); started with "
+            f"{money(st.get('starting_balance'))}")
 
 
 def risk_line(st: Mapping[str, Any]) -> str:
@@ -97,15 +116,14 @@ def money_rows(st: Mapping[str, Any], now: float) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     daily = st.get("daily_loss")
     if isinstance(daily, dict) and daily.get("tripped"):
-        rows.append(("daily loss", f"TRIPPED: {daily.get('reason')} (no new positions until the next UTC day "
-                     "or `liveswap resume`)"))
+        rows.append(("daily loss", f"TRIPPED: {daily.get('reason')}"))  # the reason says what lifts it
     recon = st.get("reconcile")
     if isinstance(recon, dict):
         if recon.get("halted"):
             rows.append(("reconcile", f"HALTED: {recon.get('reason')} (no new positions)"))
         elif recon.get("checked_at"):
             rows.append(("reconcile", f"ledger == broker ({recon.get('checks')} checks, last "
-                         f"{ago(now - float(recon['checked_at']))} ago)"))
+                         f"{ago(now - float(recon['checked_at']))})"))
         if recon.get("error"):
             rows.append(("", f"reconcile: {recon['error']}"))
     orders = st.get("open_orders") or []
@@ -144,6 +162,23 @@ def live_refusal(st: Mapping[str, Any], desired: int | None) -> Mapping[str, Any
     return refusal
 
 
+def control_rows(st: Mapping[str, Any], desired: int | None) -> list[tuple[str, str]]:
+    """The desired state's generation as the host answered it: applied, applied in part, or refused (with why)."""
+    observed = st.get("observed_generation")
+    refusal = live_refusal(st, desired)
+    answer = "applied"
+    if refusal and refusal.get("generation") == observed:
+        answer = "applied in part" if refusal.get("partial") else "refused"
+    pending = desired is not None and (observed is None or desired > observed)
+    rows = [("control", f"generation {observed} {answer}" + (f", {desired} pending" if pending else ""))]
+    error = st.get("control_error")
+    if refusal:
+        rows.append(("refused", f"generation {refusal.get('generation')}: {refusal.get('reason')}"))
+    if error and (not refusal or str(error) not in str(refusal.get("reason"))):
+        rows.append(("control err", str(error)))
+    return rows
+
+
 def header(st: Mapping[str, Any], *, desired: int | None, now: float,
            last_words: str | None = None) -> list[tuple[str, str]]:
     active = st.get("active") or {}
@@ -170,14 +205,7 @@ def header(st: Mapping[str, Any], *, desired: int | None, now: float,
     rows.append(("snapshot", "never" if not snap else f"{ago(now - float(snap))} ({wall(snap)})"))
     if st.get("last_swap"):
         rows.append(("last swap", swap_line(st["last_swap"])))
-    observed = st.get("observed_generation")
-    pending = desired is not None and (observed is None or desired > observed)
-    rows.append(("control", f"generation {observed} applied" + (f", {desired} pending" if pending else "")))
-    if st.get("control_error"):
-        rows.append(("control err", str(st["control_error"])))
-    refusal = live_refusal(st, desired)
-    if refusal:
-        rows.append(("refused", f"generation {refusal.get('generation')}: {refusal.get('reason')}"))
+    rows.extend(control_rows(st, desired))
     worker = st.get("worker") or {}
     if worker.get("sandboxed"):
         rss = worker.get("rss_bytes")
@@ -224,9 +252,9 @@ def render(st: Mapping[str, Any], *, desired: int | None = None, now: float | No
         parts.append(table("by strategy version", ("version", "bets", "wins", "win rate", "PnL"), rows,
                            right=("bets", "wins", "win rate", "PnL")))
     if st.get("open_positions"):
-        rows = [(p.get("market"), p.get("side"), money(p.get("stake")), f"{float(p.get('price') or 0):.2f}",
-                 f"{float(p.get('shares') or 0):.2f}", sim(p.get("window_end"), "%H:%M"), p.get("version"))
-                for p in st["open_positions"]]
-        parts.append(table("open positions", ("market", "side", "stake", "price", "shares", "settles", "version"),
-                           rows, right=("stake", "price", "shares")))
+        rows = [(p.get("market"), p.get("side"), money(p.get("stake")), money(position_cost(p)),
+                 f"{float(p.get('price') or 0):.2f}", f"{float(p.get('shares') or 0):.2f}",
+                 sim(p.get("window_end"), "%H:%M"), p.get("version")) for p in st["open_positions"]]
+        parts.append(table("open positions", ("market", "side", "asked", "cost+fee", "price", "shares", "settles",
+                                              "version"), rows, right=("asked", "cost+fee", "price", "shares")))
     return "\n\n".join(parts)

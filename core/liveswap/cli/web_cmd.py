@@ -12,7 +12,8 @@ import importlib.util
 from liveswap.cli.common import CommandError, add_home
 from liveswap.settings import load_settings, settings_error
 
-INSTALL_HINT = "the dashboard needs the 'web' extra: pip install 'liveswap[web]'"
+INSTALL_HINT = ("the dashboard needs Starlette and uvicorn, which every install of liveswap has: this environment "
+                "lost them (pip install --force-reinstall liveswap)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

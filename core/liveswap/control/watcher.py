@@ -8,7 +8,9 @@ candle batch and from its idle loop (which wakes at least every 200 ms), and eac
    field path and reason in ``status.control_error`` and the log, and the last good desired
    state stays in force;
 2. params go to the running strategy's ``on_params`` (a strategy that raises there refuses the
-   generation: nothing of it is applied), then pause, paused markets, params and risk limits
+   params, which keep their previous value; a risk limit above the host's start-up ceiling is held
+   likewise: the rest of the generation applies, and later generations are never blocked by it),
+   then pause, paused markets, params and risk limits
    become the engine's desired state at once (:meth:`Engine.apply_desired`): the next batch's
    intents and ``Context.params`` see them; the host's own automatic pause is not touched;
 3. a new ``active`` or ``rollback`` request goes to the hot swap (a :class:`SwapRequester`, the
@@ -113,15 +115,22 @@ def desired_from(doc: ControlDoc, base_risk: RiskLimits) -> Desired:
                    risk=capped, generation=doc.generation, resume_request=doc.resume_request)
 
 
-def above_ceiling(doc: ControlDoc, ceiling: RiskLimits) -> str | None:
-    """One line naming every risk override above the limit the host started with, or None."""
+def over_ceiling(doc: ControlDoc, ceiling: RiskLimits) -> dict[str, tuple[float, float]]:
+    """Each risk override above the limit the host started with: ``{key: (asked, ceiling)}``."""
     asked = doc.risk_limits(ceiling).model_dump()
     top = ceiling.model_dump()
-    over = [f"risk.{key} {asked[key]:g} is above {top[key]:g}" for key in top if asked[key] > top[key]]
+    return {key: (asked[key], top[key]) for key in top if asked[key] > top[key]}
+
+
+def above_ceiling(doc: ControlDoc, ceiling: RiskLimits) -> str | None:
+    """One line naming every risk override above the limit the host started with, and how to undo it; or None."""
+    over = over_ceiling(doc, ceiling)
     if not over:
         return None
-    return (f"refused: {'; '.join(over)}, the limit the host started with (settings): at run time a risk "
-            "limit may only be lowered")
+    named = "; ".join(f"risk.{key} {asked:g} is above {top:g}" for key, (asked, top) in over.items())
+    undo = " ".join(f"risk.{key}=null" for key in over)
+    return (f"refused: {named}, the limit the host started with (settings): at run time a risk limit may only be "
+            f"lowered; the previous limit stays (undo: liveswap set {undo})")
 
 
 def runs(active: ActiveStrategy, spec: str) -> bool:
@@ -161,7 +170,10 @@ class ControlWatcher:
         self._swap_key: tuple[str | None, int | None] | None = None
         self._rollback_upto = 0
         self.control_error: str | None = None
-        """Why the last control.json was refused as a whole (``control_error`` in status.json), or None."""
+        """Why the last control.json was refused as a whole, or what of it is held back (``control_error`` in
+        status.json), or None."""
+        self._refused_risk: str | None = None
+        self._refused_params: tuple[dict[str, Any], str] | None = None
 
     # ---- the callback -----------------------------------------------------------------------
 
@@ -207,36 +219,67 @@ class ControlWatcher:
             self.apply(engine, doc)
 
     def apply(self, engine: Engine, doc: ControlDoc) -> None:
-        """Make ``doc`` the desired state of ``engine`` (see the module docstring)."""
+        """Make ``doc`` the desired state of ``engine`` (see the module docstring).
+
+        A part the host refuses (a risk limit above its ceiling, params the strategy refuses) keeps its previous
+        value and is reported once, in the generation that asked for it; the rest of that generation, and every
+        later one, applies: a refused field never blocks a pause, a resume or a rollback."""
         gen = doc.generation
-        too_high = above_ceiling(doc, engine.settings.risk)
-        if too_high is not None:
-            self._refuse_file(engine, too_high, gen)
-            return
         before = engine.desired
-        desired = desired_from(doc, engine.settings.risk)
-        if desired.params != before.params:
-            try:
-                engine.active.runner.on_params(dict(desired.params))
-            except StrategyFault as exc:
-                self._refuse(engine, gen, f"{engine.active.spec} refused the params in on_params: {exc}")
-                self.control_error = None
-                return
+        desired, held = self._held_back(engine, doc, before)
         changes = _describe(before, desired)
         engine.apply_desired(desired, reason=f"control generation {gen}: {changes or 'no change'}")
-        self.control_error = None
+        self.control_error = " ".join(reason for _, reason in held.values()) or None
         self.last_good = doc
         outcome = self._swap(engine, doc)
         if not isinstance(outcome, str):
             outcome = self._candidate(engine, doc) or outcome
-        if outcome is None:
+        news = [reason for new, reason in held.values() if new]
+        if isinstance(outcome, str):
+            news.append(outcome)
+        if news:
+            self._refuse(engine, gen, "; ".join(news), partial=bool(changes) or not isinstance(outcome, str))
+        elif outcome is None:
             self._record(engine, gen, True, changes or "no change")
-        elif isinstance(outcome, str):
-            self._refuse(engine, gen, outcome)
         self.progress.applied(gen)
         logger.info("control generation {} applied: {}{}", gen, changes or "no change",
                     "" if outcome is None else "; swap in progress" if isinstance(outcome, Work) else
                     f"; swap refused: {outcome}")
+
+    def _held_back(self, engine: Engine, doc: ControlDoc, before: Desired) -> tuple[Desired, dict[str, Any]]:
+        """``doc``'s desired state with what the host refuses held at its previous value, and what was held:
+        ``{"risk" | "params": (newly refused in this generation, reason)}``."""
+        desired = desired_from(doc, engine.settings.risk)
+        held: dict[str, Any] = {}
+        over = over_ceiling(doc, engine.settings.risk)
+        if over:
+            desired.risk = desired.risk.model_copy(update={k: getattr(before.risk, k) for k in over})
+            key = repr(sorted(over.items()))
+            held["risk"] = (key != self._refused_risk, above_ceiling(doc, engine.settings.risk))
+            self._refused_risk = key
+        else:
+            self._refused_risk = None
+        if desired.params != before.params:
+            refused = self._params_refused(engine, desired.params)
+            if refused is not None:
+                held["params"] = refused
+                desired.params = dict(before.params)
+        return desired, held
+
+    def _params_refused(self, engine: Engine, params: dict[str, Any]) -> tuple[bool, str] | None:
+        """Hand new params to the strategy's ``on_params``: None if it took them, else (newly refused, why).
+        Params it refused are not offered again (a later generation keeps them out without a new refusal)."""
+        if self._refused_params is not None and params == self._refused_params[0]:
+            return False, self._refused_params[1]
+        try:
+            engine.active.runner.on_params(dict(params))
+        except StrategyFault as exc:
+            reason = (f"{engine.active.spec} refused the params in on_params: {exc}; the previous params stay "
+                      "(liveswap set KEY=null removes a param)")
+            self._refused_params = (dict(params), reason)
+            return True, reason
+        self._refused_params = None
+        return None
 
     @property
     def observed_generation(self) -> int | None:
@@ -330,10 +373,11 @@ class ControlWatcher:
         if generation is not None:
             self._refuse(engine, generation, reason, log=False)
 
-    def _refuse(self, engine: Engine, generation: int, reason: str, *, log: bool = True) -> None:
+    def _refuse(self, engine: Engine, generation: int, reason: str, *, log: bool = True,
+                partial: bool = False) -> None:
         if log:
-            logger.warning("control generation {} refused: {}", generation, reason)
-        self.refusals.append(Refusal(generation=generation, reason=reason))
+            logger.warning("control generation {} refused{}: {}", generation, " in part" if partial else "", reason)
+        self.refusals.append(Refusal(generation=generation, reason=reason, partial=partial))
         self._record(engine, generation, False, reason)
 
     def _record(self, engine: Engine, generation: int, ok: bool, reason: str) -> None:

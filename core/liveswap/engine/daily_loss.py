@@ -1,5 +1,5 @@
 """The daily loss limit as a latch: once tripped it stays tripped until the next UTC day or an
-operator's ``liveswap resume`` (a ``resume_request`` newer than the trip), across restarts.
+operator's ``liveswap resume --lift-daily-loss`` (a ``resume_request`` newer than the trip), across restarts.
 
 Each trip and resume is journaled (``risk_events``: ``daily_loss_tripped`` /
 ``daily_loss_resumed``), so a restarted host comes back tripped. After a resume the day's loss
@@ -64,7 +64,7 @@ class DailyLossGuard:
         if not self.tripped and self.used >= self.limit:
             self.tripped, self.tripped_at, self.tripped_generation = True, time.time(), generation
             self.reason = (f"daily loss limit reached ({usd(self.used)} >= {usd(self.limit)}): no new positions "
-                           "until the next UTC day or `liveswap resume`")
+                           "until the next UTC day or `liveswap resume --lift-daily-loss`")
             self._journal.record_risk_event(kind=TRIPPED, day=day, generation=generation,
                                             detail=json.dumps({"used": str(self.used), "limit": str(self.limit),
                                                                "reason": self.reason}))

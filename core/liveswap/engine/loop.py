@@ -100,6 +100,12 @@ class Engine(EngineState):
             self.replay_into(self._active.runner, start.since, journal_end)
         self._pending_fills, self._pending_settlements = undelivered(self._journal)
         self._cursor = journal_end
+        self._restarted = True
+        # a candle a venue feed was still holding (a market's late quote) when the host stopped ended at or before
+        # the cursor: the first read after the restart looks back one candle of the longest market for it (never
+        # before this home's first batch: what came before was history it never decided)
+        first = self._journal.first_batch_end() or journal_end
+        self._lookback = min(max(m.seconds for m in self._markets.values()), journal_end - first)
         logger.info("recovered: journal at {}, strategy {} replayed from {}, balance {:.2f}, {} open",
                     journal_end, self._active.spec, start.since, self._ledger.balance, len(self._ledger.positions))
 
@@ -117,6 +123,17 @@ class Engine(EngineState):
         close_never_seen(self._journal, self._ledger, never_seen)
         self._guards.check(broker=self._broker, ledger=self._ledger, risk=self._desired.risk, ts=now,
                            generation=self._desired.generation, resume_request=self._desired.resume_request)
+
+    def _reconcile_if_due(self) -> None:
+        """Reconciliation on its own clock (``reconcile_seconds``), between batches too: a discrepancy at the venue
+        is in status within that time even while no batch closes; open orders are asked about first."""
+        if self._cursor is None or not self._guards.reconciler.due():
+            return
+        now = int(self._clock.now())
+        answers, never_seen = ask_open_orders(self._broker, self._ledger, now)
+        self._apply_results(answers)
+        close_never_seen(self._journal, self._ledger, never_seen)
+        self._guards.reconciler.check(self._broker, self._ledger)
 
     def restore_strategy(self, target: ActiveStrategy) -> None:
         """Bring a freshly started runner to the engine's present: the last snapshot, then a
@@ -181,7 +198,7 @@ class Engine(EngineState):
 
     def process_batch(self, batch_end: int, candles: list[Candle], now: float | None = None) -> BatchReport:
         now = float(batch_end) if now is None else now
-        stale = now - batch_end > self._stale_after
+        stale = now - batch_end > self._stale_after  # a late candle's batch is its own end: judged by it too
         self._settle(batch_end, candles)
         self._money_checks(batch_end)
         blocked = self._guards.blocked()
@@ -218,12 +235,14 @@ class Engine(EngineState):
         for order in orders:
             if order.status == "new":
                 self._ledger.order_opened(order)
-        self._cursor = batch_end
+        self._cursor = batch_end if self._cursor is None else max(self._cursor, batch_end)  # a late one: no step back
         self._candles_processed += len(candles)
 
         sent = send_orders(self._broker, self._ledger, orders, batch_end)
         rejected_all.extend(sent.rejected)
         self._journal.record_order_results(sent.unconfirmed)
+        if sent.unconfirmed:  # an outcome not known: ask the broker at once, not at the next check
+            self._guards.reconciler.soon()
         filled = self._apply_results(sent.answers)
 
         report = BatchReport(batch_end, len(candles), len(orders), filled, rejected_all, fault, stale)
@@ -268,6 +287,7 @@ class Engine(EngineState):
         stale = ""
         if report.stale:  # a new home's history, or the candles a restart missed: fed to rebuild state
             stale = (" (late: decided too long after the close, not traded)" if self._traded_live
+                     else " (catch-up after a restart: decided, not traded)" if self._restarted
                      else " (warming up: decided, not traded)")
         logger.info("batch {} [{} candles] {}: {}{}{}{} | balance {:.2f}", _hhmm(report.batch_end), report.candles,
                     self._active.spec, bets, stale, extra, fault, self._ledger.balance)
@@ -284,14 +304,18 @@ class Engine(EngineState):
         if until <= self._cursor:
             return 0
         try:
-            candles = self._feed.closed_candles(self._cursor, until)
+            candles = self._feed.closed_candles(self._cursor - self._lookback, until)
         except FeedError as exc:
             logger.error("feed {}: {}", self._feed.name, exc)
             return 0
         finally:
             self._guards.record_missed_from(self._feed)
+        self._lookback = 0
+        # a late candle (a venue feed held its market alone while the others were decided): decided on its own
+        # batch, once -- never a second time, and never after it was recorded missed
+        late = [c for c in candles if c.end <= self._cursor and not self._journal.candle_handled(c.market, c.start)]
         n = 0
-        for end, group in groupby(candles, key=lambda c: c.end):
+        for end, group in groupby(late + [c for c in candles if c.end > self._cursor], key=lambda c: c.end):
             if self._stop.is_set():
                 break
             self.process_batch(end, list(group), now=self._clock.now())
@@ -311,6 +335,7 @@ class Engine(EngineState):
                 logger.exception("between-batches step {} failed: {}", getattr(callback, "__name__", callback), exc)
         if self._home_lost is not None:
             return
+        self._reconcile_if_due()
         if self._snapshots.due:
             self.take_snapshot()
         if self._heartbeat.due:

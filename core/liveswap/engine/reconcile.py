@@ -95,6 +95,10 @@ class Reconciler:
     def due(self) -> bool:
         return time.monotonic() >= self._next
 
+    def soon(self) -> None:
+        """Check at the next chance (an order's outcome is not known: the broker may hold what the ledger lacks)."""
+        self._next = 0.0
+
     def check(self, broker: Broker, ledger: Ledger) -> None:
         """Compare now (after the batch's settlements and open-order answers are booked)."""
         self._next = time.monotonic() + self.interval

@@ -87,6 +87,8 @@ class EngineState:
         self._cursor: int | None = journal.last_batch_end()
         self._candles_processed = 0
         self._traded_live = False  # a batch of this run was fresh enough to trade (the warm-up is over)
+        self._restarted = False  # the journal had batches at start: stale batches are a restart's catch-up
+        self._lookback = 0  # seconds before the cursor the next feed read starts (a restart: candles held late)
         self._faults = 0
         self._last_swap = last_swap  # until the first swap: a start-up refusal of a crash loop, if any
         self._swap_pauses_ms: list[float] = []

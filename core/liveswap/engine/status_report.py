@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 import time
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from liveswap import __version__
@@ -50,10 +51,12 @@ def build_status(engine: EngineState, *, money: dict[str, Any], started_at: floa
         observed_generation=parts.observed_generation,
         paused=engine.paused, paused_by_operator=desired.paused, paused_reason=engine.auto_pause_reason,
         paused_markets=sorted(desired.paused_markets), params=dict(desired.params),
-        risk=desired.risk.model_dump(), active=ActiveInfo(**active.describe()),
+        risk=desired.risk.model_dump(), risk_ceilings=settings.risk.model_dump(),
+        active=ActiveInfo(**active.describe()),
         feed=feed.name, broker=engine.broker.name, markets=list(engine.markets),
         clock=float(clock.now()), speed=float(clock.speed), cursor=engine.cursor,
         balance=fl(ledger.balance), starting_balance=fl(ledger.deposits),
+        open_at_cost=fl(_at_cost(ledger)), equity_at_cost=fl(ledger.balance + _at_cost(ledger)),
         open_positions=[PositionInfo(**position_dict(p)) for p in ledger.positions.values()],
         open_orders=[OpenOrderInfo(**order_dict(o)) for o in ledger.open_orders.values()],
         trading_blocked=money["trading_blocked"], daily_loss=DailyLossInfo(**money["daily_loss"]),
@@ -72,6 +75,11 @@ def build_status(engine: EngineState, *, money: dict[str, Any], started_at: floa
         candidate=parts.candidate, fleet=parts.fleet,
         sandbox=SandboxInfo(**sandbox_status(settings.sandbox)) if active.runner.sandboxed else None,
     )
+
+
+def _at_cost(ledger: Any) -> Decimal:
+    """The open positions at what they cost as filled (contracts x price + fees), exact."""
+    return sum((p.outlay for p in ledger.positions.values()), Decimal(0))
 
 
 def _worker_status(runner: Runner) -> WorkerInfo:

@@ -58,14 +58,18 @@ def pause(markets: Iterable[str] = ()) -> Change:
     return change
 
 
-def resume(markets: Iterable[str] = ()) -> Change:
-    """Open positions again: everywhere (no ``markets``: also clears per-market pauses) or on the ones named."""
+def resume(markets: Iterable[str] = (), *, lift_daily_loss: bool = False) -> Change:
+    """Open positions again: everywhere (no ``markets``: also clears per-market pauses) or on the ones named.
+
+    A tripped daily loss latch is lifted only when asked by name (``lift_daily_loss``: ``liveswap resume
+    --lift-daily-loss``, the dashboard's confirmed button): never by a plain resume."""
     chosen = list(dict.fromkeys(markets))
 
     def change(doc: dict[str, Any], generation: int) -> dict[str, Any]:
-        if not chosen:  # a global resume also lifts a tripped daily loss limit
-            return {**doc, "paused": False, "paused_markets": [], "resume_request": generation}
-        return {**doc, "paused_markets": sorted(set(doc["paused_markets"]) - set(chosen))}
+        lifted = {"resume_request": generation} if lift_daily_loss else {}
+        if not chosen:
+            return {**doc, "paused": False, "paused_markets": [], **lifted}
+        return {**doc, "paused_markets": sorted(set(doc["paused_markets"]) - set(chosen)), **lifted}
 
     return change
 
@@ -84,6 +88,22 @@ def set_values(params: Mapping[str, Any], risk: Mapping[str, Any]) -> Change:
         return {**doc, "params": new_params, "risk": new_risk}
 
     return change
+
+
+def check_ceilings(risk: Mapping[str, Any], ceilings: Mapping[str, Any], source: str) -> None:
+    """Refuse (:class:`ControlError`, one line) a risk limit above the one the host starts with: at run time a
+    limit may only be lowered (guarantee 5). ``ceilings``: the host's start-up ``[risk]`` settings, named by
+    ``source`` ("the running host (pid 12) started with", "this home's settings"). Checked before anything is
+    written, so a refused limit never reaches control.json and never blocks a later command."""
+    over = []
+    for key, value in risk.items():
+        top = ceilings.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and isinstance(top, (int, float)) \
+                and value > top:
+            over.append(f"risk.{key} {value:g} is above {top:g}")
+    if over:
+        raise ControlError(f"refused: {'; '.join(over)}, the limit {source}: at run time a risk limit may only be "
+                           "lowered (nothing was changed)")
 
 
 def start_candidate(spec: str, *, mode: str, markets: Iterable[str] = (), analysis: Mapping[str, Any] | None = None,

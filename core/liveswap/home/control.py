@@ -182,7 +182,7 @@ def explain(exc: ValidationError, prefix: str = "control.json") -> str:
     """One line: ``control.json risk.stake_cap: Input should be greater than 0 (got -1)``."""
     parts = []
     for err in exc.errors(include_url=False):
-        loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
+        loc = ".".join(_key(x) for x in err["loc"]) or "(top level)"
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
@@ -193,6 +193,12 @@ def explain(exc: ValidationError, prefix: str = "control.json") -> str:
         parts.append(f"{loc}: {msg}{shown}")
     more = f" (+{len(parts) - 2} more)" if len(parts) > 2 else ""
     return f"{prefix} {'; '.join(parts[:2])}{more}"
+
+
+def _key(part: Any) -> str:
+    """A field path part as written, or quoted when it is not printable (a hostile key stays on one line)."""
+    text = str(part)
+    return text if text.isprintable() else repr(text)
 
 
 def _short(value: Any) -> str:

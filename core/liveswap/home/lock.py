@@ -8,6 +8,10 @@ lock from a killed host is simply taken over:
   lock, in place, so a second host on the same home is still refused;
 * ``state/host.lock`` (via ``filelock``), which older tools and operators look for, with the
   holder's pid in ``state/host.pid`` for the error message.
+
+A second host is refused naming the first one's pid: from ``state/host.pid``, else from the
+kernel's own table of locks (``/proc/locks``: the holder of the lock on the home folder, so the
+pid is named even when every file of ``state/`` was deleted), else from ``status.json``.
 """
 
 from __future__ import annotations
@@ -22,7 +26,33 @@ from filelock import FileLock, Timeout
 from liveswap.exceptions import HostLockedError
 from liveswap.home.paths import HomePaths
 
-__all__ = ["HostLock", "HostLockedError"]
+__all__ = ["HostLock", "HostLockedError", "flock_holder"]
+
+PROC_LOCKS = Path("/proc/locks")
+
+
+def flock_holder(path: Path, table: Path = PROC_LOCKS) -> int | None:
+    """The pid holding an ``flock`` on ``path``, from the kernel's lock table (Linux), or None."""
+    try:
+        st = os.stat(path)
+        lines = table.read_text().splitlines()
+    except OSError:
+        return None
+    where = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    for line in lines:  # "12: FLOCK  ADVISORY  WRITE 26638 fe:00:2147929 0 EOF"
+        fields = line.split()
+        if len(fields) >= 6 and fields[1] == "FLOCK" and fields[5] == where and fields[4].isdigit():
+            pid = int(fields[4])
+            if pid != os.getpid():
+                return pid
+    return None
+
+
+def _status_pid(state_dir: Path) -> int | None:
+    from liveswap.home.quick import read_status
+
+    pid = (read_status(state_dir) or {}).get("pid")
+    return pid if isinstance(pid, int) and not isinstance(pid, bool) else None
 
 
 class HostLock:
@@ -61,7 +91,8 @@ class HostLock:
         try:
             return int(self._pid_file.read_text().strip())
         except (OSError, ValueError):
-            return None
+            pass
+        return flock_holder(self._home) or _status_pid(self._pid_file.parent)
 
     def release(self) -> None:
         if self._lock.is_locked:

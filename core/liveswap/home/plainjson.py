@@ -72,9 +72,24 @@ def loads(text: str, *, constants: bool = True) -> Any:
         raise ValueError(f"not valid JSON (at character {exc.value})") from None
     except RecursionError:
         raise ValueError("not valid JSON (nested too deeply)") from None
+    except SystemError:  # _json words most errors through json.decoder, which is not loaded: ask json itself
+        raise ValueError(_reason(text, constants)) from None
     if text[end:].strip(_WHITESPACE):
         raise ValueError(f"not valid JSON (extra data at character {end})")
     return value
+
+
+def _reason(text: str, constants: bool) -> str:
+    """Why ``text`` is not JSON, in ``json``'s words (imported only on this error path)."""
+    import json
+
+    try:
+        json.loads(text) if constants else json.loads(text, parse_constant=_refuse_constant)
+    except ValueError as exc:
+        return f"not valid JSON ({exc})"
+    except RecursionError:
+        return "not valid JSON (nested too deeply)"
+    return "not valid JSON"
 
 
 class _Unsupported(LiveswapError):

@@ -39,7 +39,10 @@ _DIGITS = frozenset("0123456789")
 _ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") | _DIGITS
 _NAME_CHARS = _ALNUM | frozenset("._-")
 CONTROL_KEYS = frozenset({"active", "active_request", "rollback", "paused", "paused_markets", "params", "risk",
-                          "generation", "resume_request"})
+                          "generation", "resume_request", "candidate"})
+CANDIDATE_DEFAULTS: dict[str, Any] = {"mode": "shadow", "markets": [], "analysis": {}, "auto_promote": False,
+                                      "promote": None}
+"""What :class:`liveswap.home.control.CandidateRequest` writes for the keys a file may leave out."""
 RISK_KEYS = ("stake_cap", "max_open_positions", "daily_loss_limit")  # = liveswap.home.control.RISK_KEYS
 POSITIVE_FLOAT = ("stake_cap", "daily_loss_limit")
 NON_NEGATIVE_INT = ("max_open_positions",)
@@ -92,6 +95,17 @@ def host_running(state_dir: Path, status: dict[str, Any] | None = None) -> int |
     return pid
 
 
+def host_ceilings(state_dir: Path) -> tuple[dict[str, Any], int] | None:
+    """The running host's start-up risk limits (``risk_ceilings`` in status.json) and its pid, or None when no
+    host is running or it did not say."""
+    status = read_status(state_dir)
+    pid = host_running(state_dir, status)
+    ceilings = (status or {}).get("risk_ceilings")
+    if pid is None or not alive(status) or not isinstance(ceilings, dict):
+        return None
+    return ceilings, pid
+
+
 def desired_generation(state_dir: Path) -> int | None:
     """The generation control.json asks for (unvalidated: status never fails on a bad file)."""
     try:
@@ -118,9 +132,15 @@ def _positive_float(x: Any) -> bool:
 
 
 def _as_the_model_writes(doc: dict[str, Any]) -> dict[str, Any]:
-    """``doc`` as :meth:`ControlDoc.to_json` would write it: the float risk limits as floats (``3`` -> ``3.0``)."""
+    """``doc`` as :meth:`ControlDoc.to_json` would write it: the float risk limits as floats (``3`` -> ``3.0``),
+    a candidate with every key (none at all when there is none)."""
     risk = {k: float(v) if k in POSITIVE_FLOAT else v for k, v in doc["risk"].items()}
-    return {**doc, "risk": risk}
+    out = {**doc, "risk": risk}
+    if out.get("candidate") is None:
+        out.pop("candidate", None)
+    else:
+        out["candidate"] = {**CANDIDATE_DEFAULTS, **out["candidate"]}
+    return out
 
 
 def _finite_json(x: Any, depth: int = 0) -> bool:
@@ -195,6 +215,32 @@ def _spec(x: Any) -> bool:
     return surely_name(name) and (not sep or surely_version(version))
 
 
+def _known_markets(chosen: Any, markets: Iterable[str] | None) -> bool:
+    """A list of distinct market names, each one this host trades."""
+    if not isinstance(chosen, list) or len(set(map(str, chosen))) != len(chosen):
+        return False
+    known = set(markets) if markets is not None else set()
+    return all(isinstance(m, str) and m in known for m in chosen)
+
+
+def _surely_candidate(cand: Any, markets: Iterable[str] | None) -> bool:
+    """A ``candidate`` (``liveswap shadow|canary|promote``) :class:`CandidateRequest` certainly accepts."""
+    if cand is None:
+        return True
+    if not isinstance(cand, dict) or not set(cand) <= {"spec", *CANDIDATE_DEFAULTS, "request"}:
+        return False
+    c = {**CANDIDATE_DEFAULTS, **cand}
+    if not _spec(c.get("spec")) or not _int(c.get("request")) or not (c["promote"] is None or _int(c["promote"])):
+        return False
+    if not isinstance(c["auto_promote"], bool) or not isinstance(c["analysis"], dict) \
+            or not _finite_json(c["analysis"]):
+        return False
+    chosen = c["markets"]
+    if c["mode"] == "shadow":
+        return chosen == []
+    return c["mode"] == "canary" and bool(chosen) and _known_markets(chosen, markets)
+
+
 def surely_valid(doc: Any, markets: Iterable[str] | None) -> bool:
     """True only if ``doc`` is a control document the full model certainly accepts.
 
@@ -216,13 +262,10 @@ def surely_valid(doc: Any, markets: Iterable[str] | None) -> bool:
             return False
     if not isinstance(doc.get("paused", False), bool) or not _int(doc.get("generation", 0)):
         return False
-    paused_markets = doc.get("paused_markets", [])
-    if not isinstance(paused_markets, list) or len(set(map(str, paused_markets))) != len(paused_markets):
+    if not _known_markets(doc.get("paused_markets", []), markets):
         return False
-    if paused_markets:
-        known = set(markets) if markets is not None else set()
-        if not all(isinstance(m, str) and m in known for m in paused_markets):
-            return False
+    if not _surely_candidate(doc.get("candidate"), markets):
+        return False
     params, risk = doc.get("params", {}), doc.get("risk", {})
     if not isinstance(params, dict) or not _finite_json(params):
         return False

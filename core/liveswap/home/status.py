@@ -129,6 +129,8 @@ class MissedCandleInfo(_Strict):
 class Refusal(_Strict):
     generation: int
     reason: str
+    partial: bool = False
+    """True when only part of the generation was refused (the reason names it) and the rest applied."""
 
 
 class ProbationInfo(_Strict):
@@ -189,6 +191,8 @@ class StatusDoc(_Strict):
     paused_markets: list[str] = Field(default_factory=list)
     params: dict[str, Any] = Field(default_factory=dict)
     risk: dict[str, float | int] = Field(default_factory=dict)
+    risk_ceilings: dict[str, float | int] = Field(default_factory=dict)
+    """The risk limits the host started with (its settings): at run time a limit may only be lowered below them."""
     active: ActiveInfo
     feed: str
     broker: str
@@ -198,6 +202,10 @@ class StatusDoc(_Strict):
     cursor: int | None = None
     balance: float
     starting_balance: float
+    open_at_cost: float | None = None
+    """What the open positions cost as filled: contracts x price + fees."""
+    equity_at_cost: float | None = None
+    """``balance`` + ``open_at_cost``: the money the host holds, its open positions at what they cost."""
     open_positions: list[PositionInfo] = Field(default_factory=list)
     open_orders: list[OpenOrderInfo] = Field(default_factory=list)
     trading_blocked: str | None = None

@@ -142,12 +142,51 @@ def batches_between(journal: Journal, since: int, until: int
     return out
 
 
-def settlements_after(journal: Journal, rowid: int, *, window_from: int, until_batch: int
+def settlements_after(journal: Journal, rowid: int, *, after_batch: int, until_batch: int
                       ) -> list[sqlite3.Row]:
-    """Real settlements journaled after ``rowid`` of bets on windows opening at or after
-    ``window_from`` (bets placed since the candidate started), delivered by ``until_batch``."""
+    """Real settlements journaled after ``rowid`` of bets decided in batches after ``after_batch``
+    (the batches the candidate decided too), delivered by ``until_batch``."""
     return journal.query(
         "SELECT s.rowid AS rowid, s.client_order_id, s.market, s.won, s.pnl_micros, s.version, s.ts, f.fee_micros"
         " FROM settlements s JOIN fills f ON f.client_order_id = s.client_order_id"
-        " WHERE s.rowid > ? AND f.window_start >= ? AND s.ts <= ? ORDER BY s.rowid",
-        (rowid, window_from, until_batch))
+        " JOIN orders o ON o.client_order_id = s.client_order_id"
+        " WHERE s.rowid > ? AND o.batch_end > ? AND s.ts <= ? ORDER BY s.rowid",
+        (rowid, after_batch, until_batch))
+
+
+MoneyRow = tuple[str, int, int, int, int | None]
+"""``(market, window_start, batch_end, staked_micros, pnl_micros or None while open)`` of one fill."""
+
+
+def real_money(journal: Journal, *, after_batch: int, until_batch: int, version: str) -> list[MoneyRow]:
+    """Every real fill of ``version`` decided in a batch in ``(after_batch, until_batch]``: what it cost
+    (price x contracts + fee) and its PnL once settled (None before)."""
+    rows = journal.query(
+        "SELECT f.market, f.window_start, o.batch_end, f.cost_micros + f.fee_micros, s.pnl_micros"
+        " FROM fills f JOIN orders o ON o.client_order_id = f.client_order_id"
+        " LEFT JOIN settlements s ON s.client_order_id = f.client_order_id"
+        " WHERE o.batch_end > ? AND o.batch_end <= ? AND f.version = ? ORDER BY o.batch_end",
+        (after_batch, until_batch, version))
+    return [(str(r[0]), int(r[1]), int(r[2]), int(r[3]), None if r[4] is None else int(r[4])) for r in rows]
+
+
+def hypothetical_money(journal: Journal, candidate_id: int, *, after_batch: int, until_batch: int
+                       ) -> list[MoneyRow]:
+    """The same for a shadow candidate's hypothetical fills."""
+    rows = journal.query(
+        "SELECT market, window_start, batch_end, cost_micros + fee_micros, pnl_micros FROM hypothetical_orders"
+        " WHERE candidate_id=? AND status='filled' AND batch_end > ? AND batch_end <= ? ORDER BY batch_end",
+        (candidate_id, after_batch, until_batch))
+    return [(str(r[0]), int(r[1]), int(r[2]), int(r[3]), None if r[4] is None else int(r[4])) for r in rows]
+
+
+def real_resolution(journal: Journal, market: str, window_start: int) -> tuple[bool, str | None]:
+    """``(a real bet exists on that window, the side that won it or None while none has settled)``:
+    a shadow's bet on the same window is settled by the same resolution as the real ones."""
+    rows = journal.query(
+        "SELECT f.side, s.won FROM fills f LEFT JOIN settlements s ON s.client_order_id = f.client_order_id"
+        " WHERE f.market = ? AND f.window_start = ?", (market, window_start))
+    for side, won in rows:
+        if won is not None:
+            return True, side if won else ("down" if side == "up" else "up")
+    return bool(rows), None

@@ -70,7 +70,8 @@ def _dollars(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def history(path: Path) -> list[dict[str, Any]]:
-    """Every activation, rollback, restart and refusal (swaps and control generations), newest first."""
+    """Every activation, rollback, restart and refusal (swaps and control generations), and every shadow or
+    canary start and end (promoted, rejected, replaced...), newest first."""
     with open_readonly(path) as db:
         crossed = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='swap_states'").fetchone()
         query = ("SELECT swaps.*, swap_states.mode AS state_mode, swap_states.state AS state FROM swaps "
@@ -78,11 +79,37 @@ def history(path: Path) -> list[dict[str, Any]]:
                  else "SELECT *, NULL AS state_mode, NULL AS state FROM swaps")
         swaps = [dict(r) | {"what": "swap"} for r in db.execute(query)]
         controls = [dict(r) | {"what": "control"} for r in db.execute("SELECT * FROM controls WHERE ok=0")]
+        candidates = _candidate_events(db)
     # a refused swap is also a refused control generation: show it once, as the swap
     refused_swaps = [(s["ts"], s["reason"]) for s in swaps if not s["ok"]]
     controls = [c for c in controls
                 if not any(abs(c["ts"] - ts) < 5 and c["reason"].endswith(reason) for ts, reason in refused_swaps)]
-    return sorted(swaps + controls, key=lambda r: r["ts"], reverse=True)
+    return sorted(swaps + controls + candidates, key=lambda r: r["ts"], reverse=True)
+
+
+def _names(markets: str | None) -> list[str]:
+    """A JSON list of market names (``["BTC-5m"]``: validated names, no quotes or commas inside) without json."""
+    return [m.strip().strip('"') for m in (markets or "").strip().strip("[]").split(",") if m.strip()]
+
+
+def _candidate_events(db: sqlite3.Connection) -> list[dict[str, Any]]:
+    """A shadow's or canary's start and end as history entries (a journal before candidates has none)."""
+    try:
+        found = db.execute("SELECT spec, mode, markets, active, started_at, ended_at, outcome, verdict, reason "
+                           "FROM candidates ORDER BY id").fetchall()
+    except sqlite3.OperationalError:
+        return []
+    events = []
+    for spec, mode, markets, active, started, ended, outcome, verdict, reason in found:
+        on = ", ".join(_names(markets))
+        events.append({"what": "candidate", "ts": started, "kind": f"{mode} start", "from_version": active,
+                       "to_version": spec, "ok": 1, "pause_ms": None,
+                       "reason": f"on {on}" if on else "beside the active version, every market"})
+        if ended is not None:
+            events.append({"what": "candidate", "ts": ended, "kind": f"{mode} {outcome or 'ended'}",
+                           "from_version": active, "to_version": spec, "ok": 1, "pause_ms": None,
+                           "reason": f"verdict {verdict or 'running'}: {reason or ''}".rstrip(": ")})
+    return events
 
 
 def active_versions(path: Path) -> list[tuple[str, str]]:

@@ -265,6 +265,13 @@ class Journal:
                           OPEN_ORDER_STATUSES)
         return [OrderRow.from_db(r) for r in rows]
 
+    def candle_handled(self, market: str, candle_start: int) -> bool:
+        """The candle was decided, or recorded missed: a feed offering it again (late) is not news."""
+        row = self._db.execute("SELECT 1 FROM decisions WHERE market=? AND candle_start=? UNION ALL "
+                               "SELECT 1 FROM missed_candles WHERE market=? AND candle_start=?",
+                               (market, candle_start, market, candle_start)).fetchone()
+        return row is not None
+
     def order_exists(self, client_order_id: str) -> bool:
         row = self._db.execute("SELECT 1 FROM orders WHERE client_order_id=?", (client_order_id,)).fetchone()
         return row is not None

@@ -11,6 +11,7 @@ import csv
 import hashlib
 import re
 import stat
+import sys
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ STRONG_HASHES = frozenset({"sha256", "sha384", "sha512", "sha3_256", "sha3_384",
 """RECORD hash algorithms accepted: sha256 or stronger (PEP 376/427 forbid md5 and sha1)."""
 
 SCHEMES = frozenset({"purelib", "platlib", "scripts", "data", "headers"})
-MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024  # the default of the setting max_wheel_unpacked_bytes
 MAX_REASONS_PER_CHECK = 20
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _SIGNATURES = ("RECORD.jws", "RECORD.p7s")
@@ -49,12 +50,30 @@ def unsafe_path_reason(name: str) -> str | None:
     return None
 
 
+def stdlib_shadow_reason(name: str, data_dir: str) -> str | None:
+    """Why ``name`` would be a top-level module named like a standard-library one (``tempfile.py``,
+    ``traceback/``, ``_ssl.cpython-311-x86_64-linux-gnu.so``), or ``None``. The worker never lets
+    such a module shadow the standard library (the version's paths come after it on ``sys.path``);
+    a wheel that ships one is refused so that nobody relies on it."""
+    top, _, rest = name.partition("/")
+    if top == data_dir and rest.split("/", 1)[0] in ("purelib", "platlib"):
+        top, _, rest = rest.partition("/")[2].partition("/")
+    if not top or top.endswith((".dist-info", ".data")):
+        return None
+    module = top.split(".", 1)[0] if not rest else top
+    if module in sys.stdlib_module_names and (rest or top.endswith((".py", ".pyc", ".so", ".pyd"))):
+        return (f"{name} is a top-level module named like the standard library's {module!r}: "
+                "a wheel may not ship one")
+    return None
+
+
 def is_link(info: zipfile.ZipInfo) -> bool:
     """A member stored as a symbolic link (Unix mode bits in the upper half of external_attr)."""
     return stat.S_ISLNK(info.external_attr >> 16)
 
 
-def check_members(zf: zipfile.ZipFile, dist_info: str, data_dir: str) -> list[str]:
+def check_members(zf: zipfile.ZipFile, dist_info: str, data_dir: str,
+                  max_unpacked: int = MAX_UNCOMPRESSED_BYTES) -> list[str]:
     """Unsafe names, links, duplicates, size bombs and anything outside the wheel's own tree."""
     reasons: list[str] = []
     seen: set[str] = set()
@@ -67,6 +86,9 @@ def check_members(zf: zipfile.ZipFile, dist_info: str, data_dir: str) -> list[st
             continue
         if is_link(info):
             reasons.append(f"unsafe path in archive: {name} is a symbolic link")
+        shadow = stdlib_shadow_reason(name, data_dir)
+        if shadow and shadow not in reasons:
+            reasons.append(shadow)
         if name in seen:
             reasons.append(f"archive lists {name} twice")
         seen.add(name)
@@ -81,8 +103,9 @@ def check_members(zf: zipfile.ZipFile, dist_info: str, data_dir: str) -> list[st
             elif rest and scheme not in SCHEMES:
                 allowed = ", ".join(sorted(SCHEMES))
                 reasons.append(f"{name} is in an unknown install scheme {scheme!r} (allowed: {allowed})")
-    if total > MAX_UNCOMPRESSED_BYTES:
-        reasons.append(f"archive unpacks to {total} bytes, more than the {MAX_UNCOMPRESSED_BYTES} allowed")
+    if total > max_unpacked:
+        reasons.append(f"archive unpacks to {total} bytes, more than the {max_unpacked} allowed "
+                       "(max_wheel_unpacked_bytes)")
     return _capped(reasons)
 
 

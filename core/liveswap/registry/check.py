@@ -39,8 +39,9 @@ def check_wheel(
     :meth:`~liveswap.registry.Registry.check` resolves them).
     ``known``: accepted versions (``version_key -> sha256``) for the immutability check.
     ``extra_checks`` run only when every static check passed (e.g. a sandboxed load test).
-    ``allow_library``: accept a wheel that is no strategy at all (neither a ``liveswap``
-    requirement nor an entry point), as a dependency for ``registry/``.
+    ``allow_library``: do not refuse a wheel that is no strategy at all (neither a ``liveswap``
+    requirement nor an entry point): the scan lists one found in ``registry/`` as a library (never a
+    dependency source: those are the index and the wheelhouse); ``registry add`` refuses it.
     """
     host = host or HostEnvironment()
     facts = facts or inspect_wheel(Path(path), host)

@@ -16,6 +16,7 @@ from liveswap.registry.check import check_wheel, run_extra_checks
 from liveswap.registry.envs import EnvStore
 from liveswap.registry.host import HostEnvironment
 from liveswap.registry.index import AcceptedIndex, version_key
+from liveswap.registry.limits import DEFAULT_LIMITS, WheelLimits
 from liveswap.registry.model import ExtraCheck, Report
 from liveswap.registry.wheel import WheelFacts, inspect_wheel
 
@@ -30,19 +31,25 @@ class AddResult:
 
 
 def add_wheels(paths: Sequence[Path], *, registry_dir: Path, host: HostEnvironment, index: AcceptedIndex,
-               envs: EnvStore, extra_checks: Sequence[ExtraCheck] = ()) -> list[AddResult]:
+               envs: EnvStore, extra_checks: Sequence[ExtraCheck] = (),
+               limits: WheelLimits = DEFAULT_LIMITS) -> list[AddResult]:
     """Check each wheel, then copy the accepted ones into ``registry_dir``. Refused wheels are not
-    copied. ``extra_checks`` (the sandboxed load trial) run on every strategy wheel that passed,
+    copied, nor is any wheel without a ``liveswap.strategies`` entry point. ``extra_checks`` (the
+    sandboxed load trial) run on every strategy wheel that passed,
     in its environment when it resolves now, as ``Registry.check`` does."""
     known, index_problem = index.load()
     batch: dict[Path, WheelFacts] = {}
     for raw in paths:
         path = Path(raw)
-        facts = inspect_wheel(path, host)
+        facts = inspect_wheel(path, host, limits=limits)
         if not path.is_file():
             facts.report.reasons = [f"no such file: {path}"]
         batch[path] = facts
-    reports = {p: check_wheel(p, host=host, known=known, allow_library=True, facts=f) for p, f in batch.items()}
+    reports = {p: check_wheel(p, host=host, known=known, facts=f) for p, f in batch.items()}
+    for report in reports.values():
+        if report.kind == "library":  # registry/ holds strategies only: a library there could be taken for another's
+            report.refuse("not a strategy (no entry point in group liveswap.strategies): a library a strategy "
+                          "needs goes in the wheelhouse folder (setting wheelhouse) or comes from the index")
     for key, report in list(reports.items()):
         if report.kind == "strategy" and extra_checks:
             if report.ok:  # as check does: the trial runs in the version's environment, when it resolves now
@@ -58,7 +65,7 @@ def add_wheels(paths: Sequence[Path], *, registry_dir: Path, host: HostEnvironme
             report.refuse(index_problem)
         dest = registry_dir / path.name
         if report.ok and dest.exists() and dest.resolve() != path.resolve():
-            existing = inspect_wheel(dest, host).report.sha256
+            existing = inspect_wheel(dest, host, limits=limits).report.sha256
             if existing != report.sha256:
                 report.refuse(f"registry/{path.name} already exists with other content")
         if not report.ok:

@@ -31,6 +31,7 @@ from liveswap.registry.errors import RegistryError
 from liveswap.registry.host import HostEnvironment
 from liveswap.registry.index import AcceptedIndex, version_key
 from liveswap.registry.intake import AddResult, add_wheels
+from liveswap.registry.limits import DEFAULT_LIMITS, WheelLimits
 from liveswap.registry.model import ExtraCheck, InstalledVersion, Report, StrategyVersion
 from liveswap.registry.prune import PruneResult, needed_by, prune_versions
 from liveswap.registry.resolver import EnvConfig
@@ -57,15 +58,17 @@ class Registry:
         registry_dir: Path | None = None,
         state_dir: Path | None = None,
         env_config: EnvConfig | None = None,
+        limits: WheelLimits = DEFAULT_LIMITS,
     ) -> None:
         self.home = Path(home)
         self.registry_dir = registry_dir or self.home / "registry"
         self.state_dir = state_dir or self.home / "state"
         self.versions_dir = self.state_dir / "versions"
         self.cache_dir = self.state_dir / "cache" / "uv"
-        self.envs = EnvStore(self.versions_dir, env_config or EnvConfig(self.cache_dir, (self.registry_dir,)))
+        self.envs = EnvStore(self.versions_dir, env_config or EnvConfig(self.cache_dir, ()))
         self.index = AcceptedIndex(self.state_dir / "registry" / "index.json")
         self.host = host or HostEnvironment()
+        self.limits = limits
         self._facts: dict[Path, tuple[tuple[int, int, int], WheelFacts]] = {}
         self._signature: Signature | None = None
         self._versions: list[StrategyVersion] = []
@@ -73,18 +76,24 @@ class Registry:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, host: HostEnvironment | None = None) -> Registry:
-        """The registry of ``settings.home`` (folders, wheelhouse, index and resolver of ``settings``)."""
+        """The registry of ``settings.home`` (folders, wheelhouse, index and resolver of ``settings``).
+
+        Dependencies come only from the sources the operator declared (the index, the wheelhouse),
+        never from ``registry/``: a wheel there is a strategy, not a library any version may load."""
         host = host or HostEnvironment(strategies=settings.installed_strategies)
         wheelhouse = settings.wheelhouse_dir
         config = EnvConfig(
             cache_dir=settings.state_dir / "cache" / "uv",
-            find_links=(settings.registry_dir, *([wheelhouse] if wheelhouse else [])),
+            find_links=(wheelhouse,) if wheelhouse else (),
             index_url=settings.index_url,
             offline=settings.offline,
             resolver=settings.resolver,
         )
+        limits = WheelLimits(max_wheel_bytes=settings.max_wheel_bytes,
+                             max_unpacked_bytes=settings.max_wheel_unpacked_bytes,
+                             max_wheels=settings.max_registry_wheels)
         return cls(settings.home, host=host, registry_dir=settings.registry_dir, state_dir=settings.state_dir,
-                   env_config=config)
+                   env_config=config, limits=limits)
 
     # -- discovery ---------------------------------------------------------------------------
 
@@ -161,7 +170,9 @@ class Registry:
         cached = self._facts.get(path)
         if cached and cached[0] == stamp:
             return cached[1]
-        facts = inspect_wheel(path, self.host)
+        facts = inspect_wheel(path, self.host, limits=self.limits)
+        if not facts.intact:  # a refused wheel's bytes are never needed again (an intact one's state
+            facts.data = b""  # declaration is read from them at every scan)
         self._facts[path] = (stamp, facts)
         return facts
 
@@ -171,13 +182,18 @@ class Registry:
         self.host.refresh()
         files = self._wheel_files()
         self._facts = {p: v for p, v in self._facts.items() if any(p == f for f, _ in files)}
-        all_facts = [self._facts_of(path, st) for path, st in files]
+        keep = self.limits.max_wheels
+        all_facts = [self._facts_of(path, st) for path, st in files[:keep]]
+        for path, _ in files[keep:]:  # the newest past the limit: refused unread
+            over = WheelFacts(report=Report(source="registry", path=path))
+            over.report.refuse(f"registry/ holds more than {keep} wheels (max_registry_wheels): not read")
+            all_facts.append(over)
         known, index_problem = self.index.load()
         claimed = dict(known)
         seen_sha: set[str] = set()
         unique: list[WheelFacts] = []
         for facts in all_facts:
-            if facts.report.sha256 in seen_sha:
+            if facts.report.sha256 and facts.report.sha256 in seen_sha:
                 continue  # the very same bytes under a second file name
             seen_sha.add(facts.report.sha256)
             unique.append(facts)
@@ -287,7 +303,7 @@ class Registry:
         as_path = Path(target)
         if str(target).endswith(".whl") or as_path.is_file():
             self.rescan()
-            facts = inspect_wheel(as_path, self.host)
+            facts = inspect_wheel(as_path, self.host, limits=self.limits)
             if not facts.report.sha256 and not as_path.exists():
                 facts.report.reasons = [f"no such file: {target}"]
             known, _ = self.index.load()
@@ -308,4 +324,4 @@ class Registry:
         :meth:`check`, so ``add`` and ``check`` give the same verdict (see :mod:`.intake`)."""
         self.rescan()
         return add_wheels(paths, registry_dir=self.registry_dir, host=self.host, index=self.index, envs=self.envs,
-                          extra_checks=extra_checks)
+                          extra_checks=extra_checks, limits=self.limits)

@@ -1,7 +1,7 @@
 """Resolve a version's requirements and install the resolved set: uv, with pip as the fallback.
 
 Where packages come from is an :class:`EnvConfig`: the configured index (or none when offline),
-plus find-links folders (the registry folder itself and the optional wheelhouse). Only wheels are
+plus find-links folders (the optional wheelhouse; never registry/). Only wheels are
 ever used (``--only-binary :all:``): building an sdist would run foreign code on the host.
 ``liveswap`` is provided by the host and never resolved nor installed.
 
@@ -50,8 +50,9 @@ class EnvConfig:
     """Where a version's dependencies come from, and with which tool.
 
     ``index_url``: the package index (None: the resolver's default, PyPI). ``offline``: no index
-    at all, only ``find_links`` folders. ``find_links``: wheel folders (the registry folder and the
-    wheelhouse). ``resolver``: ``auto`` (uv if installed, else pip), ``uv`` or ``pip``.
+    at all, only ``find_links`` folders. ``find_links``: wheel folders (the wheelhouse; never the
+    registry folder, whose wheels are strategies). ``resolver``: ``auto`` (uv if installed, else
+    pip), ``uv`` or ``pip``.
     ``cache_dir``: the resolver's cache (files of environments are hard links into it).
     """
 

@@ -22,9 +22,8 @@ from packaging.version import InvalidVersion, Version
 from liveswap import ENTRY_POINT_GROUP
 from liveswap.registry.archive import check_members, check_record
 from liveswap.registry.host import HostEnvironment
+from liveswap.registry.limits import DEFAULT_LIMITS, WheelLimits
 from liveswap.registry.model import Report
-
-MAX_WHEEL_BYTES = 256 * 1024 * 1024
 
 
 @dataclass
@@ -43,36 +42,41 @@ class WheelFacts:
         return self.metadata is not None and not self.report.reasons
 
 
-def read_wheel(path: Path) -> tuple[bytes | None, str | None]:
-    """The wheel's bytes, or the one-line reason it cannot be read."""
+def read_wheel(path: Path, max_bytes: int = DEFAULT_LIMITS.max_wheel_bytes) -> tuple[bytes | None, str | None]:
+    """The wheel's bytes, or the one-line reason it cannot be read (larger than ``max_bytes``: not read)."""
     try:
         size = path.stat().st_size
-        if size > MAX_WHEEL_BYTES:
-            return None, f"wheel is {size} bytes, more than the {MAX_WHEEL_BYTES} allowed"
-        return path.read_bytes(), None
+        if size > max_bytes:
+            return None, f"wheel is {size} bytes, more than the {max_bytes} allowed (max_wheel_bytes)"
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)  # it may have grown since the stat
+        if len(data) > max_bytes:
+            return None, f"wheel is more than the {max_bytes} bytes allowed (max_wheel_bytes)"
+        return data, None
     except OSError as exc:
         return None, f"cannot read {path.name}: {exc.strerror or exc}"
 
 
-def inspect_wheel(path: Path, host: HostEnvironment, data: bytes | None = None) -> WheelFacts:
+def inspect_wheel(path: Path, host: HostEnvironment, data: bytes | None = None, *,
+                  limits: WheelLimits = DEFAULT_LIMITS) -> WheelFacts:
     """Check one wheel file on its own; never raises for anything the file contains."""
     report = Report(source="registry", path=path)
     facts = WheelFacts(report=report)
     if data is None:
-        data, why = read_wheel(path)
+        data, why = read_wheel(path, limits.max_wheel_bytes)
         if data is None:
             report.refuse(why or "cannot read the file")
             return facts
     facts.data = data
     report.sha256 = hashlib.sha256(data).hexdigest()
     try:
-        _inspect(path.name, facts, host)
+        _inspect(path.name, facts, host, limits.max_unpacked_bytes)
     except Exception as exc:  # noqa: BLE001 - a wheel must never crash the host
         report.refuse(f"cannot be checked: {type(exc).__name__}: {exc}".splitlines()[0])
     return facts
 
 
-def _inspect(file_name: str, facts: WheelFacts, host: HostEnvironment) -> None:
+def _inspect(file_name: str, facts: WheelFacts, host: HostEnvironment, max_unpacked: int) -> None:
     report = facts.report
     name = version = None
     try:
@@ -92,8 +96,10 @@ def _inspect(file_name: str, facts: WheelFacts, host: HostEnvironment) -> None:
             return
         stem = dist_info[: -len(".dist-info")]
         data_dir = f"{stem}.data"
-        report.reasons.extend(r for r in check_members(zf, dist_info, data_dir) if r not in report.reasons)
-        report.reasons.extend(check_record(zf, dist_info))
+        members = check_members(zf, dist_info, data_dir, max_unpacked)
+        report.reasons.extend(r for r in members if r not in report.reasons)
+        if not any("max_wheel_unpacked_bytes" in r for r in members):  # never decompress a bomb to hash it
+            report.reasons.extend(check_record(zf, dist_info))
         _check_wheel_file(zf, dist_info, report)
         facts.metadata = _read_metadata(zf, dist_info, report)
         facts.entry_points = _read_entry_points(zf, dist_info, report)

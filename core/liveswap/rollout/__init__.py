@@ -1,8 +1,8 @@
 """Shadow and canary rollouts: a candidate version beside the active one, judged on evidence.
 
 * :mod:`.spec` -- the analysis a rollout is judged by (TOML file and CLI flags);
-* :mod:`.sprt` -- Wald's SPRT on win rate, exact for Bernoulli bets (discordant pairs);
-* :mod:`.figures` -- per-version figures over the same candles;
+* :mod:`.figures` -- per-version figures over the same candles (reported; money is judged by
+  :mod:`liveswap.judge` on paired batches);
 * :mod:`.analysis` -- metrics, measurements and the verdict, with Argo Rollouts' semantics;
 * :mod:`.hypothetical` -- a shadow's intents filled and settled by the paper model.
 """
@@ -17,18 +17,17 @@ if TYPE_CHECKING:
     from liveswap.rollout.controller import RolloutController
     from liveswap.rollout.figures import Comparison, VersionFigures
     from liveswap.rollout.spec import AnalysisSpec, AnalysisSpecError, add_analysis_flags, spec_from_args
-    from liveswap.rollout.sprt import PairedOutcomes, SprtDesign
 
 __all__ = [
-    "AnalysisRun", "AnalysisSpec", "AnalysisSpecError", "Assessment", "Comparison", "PairedOutcomes",
-    "RolloutController", "SprtDesign", "Verdict", "VersionFigures", "add_analysis_flags", "spec_from_args",
+    "AnalysisRun", "AnalysisSpec", "AnalysisSpecError", "Assessment", "Comparison", "RolloutController", "Verdict",
+    "VersionFigures", "add_analysis_flags", "spec_from_args",
 ]
 
 # name -> module of this package (or =module elsewhere), imported on first use
 _WHERE = {
     "AnalysisRun": "analysis", "AnalysisSpec": "spec", "AnalysisSpecError": "spec", "Assessment": "analysis",
-    "Comparison": "figures", "PairedOutcomes": "sprt", "RolloutController": "controller", "SprtDesign": "sprt",
-    "Verdict": "analysis", "VersionFigures": "figures", "add_analysis_flags": "spec", "spec_from_args": "spec",
+    "Comparison": "figures", "RolloutController": "controller", "Verdict": "analysis", "VersionFigures": "figures",
+    "add_analysis_flags": "spec", "spec_from_args": "spec",
 }
 
 

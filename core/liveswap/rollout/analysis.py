@@ -8,33 +8,35 @@ Argo Rollouts' AnalysisRun (analysis/analysis.go, docs/features/analysis.md), an
   ``inconclusive_limit``; too many consecutive errors make it Error (here: the candidate faulted
   on more than ``consecutive_error_limit`` batches in a row -- reported as ``failed``, since our
   verdicts have no separate Error and Argo aborts on both).
-* Our metrics: ``win_rate`` (the SPRT of :mod:`.sprt`: Successful when it accepts H1, Failed
-  when it accepts H0, Inconclusive when ``max_bets`` is reached undecided -- like an Argo metric
-  whose ``count`` was reached without meeting its success condition) and three guards measured
-  after every batch in which the candidate settled bets: ``max_drawdown``, ``pnl_difference``
-  and ``fault_rate``. A guard whose limit is None is a **dry-run** metric: measured and shown,
-  never gating (Argo's ``dryRun``). Measurements start once the candidate has ``min_bets`` settled
-  bets (Argo's ``initialDelay``); until then the run is ``running`` ("Pending" in Argo).
-* The run **terminates** when a gating metric fails or turns inconclusive, when the SPRT decides,
-  when the candle budget (``max_candles``) is spent, or when the operator ends it. At termination
-  the guards that never failed are Successful (Argo: a terminated indefinite metric succeeds) and
-  the verdict is the worst gating result, in Argo's order successful < running < inconclusive <
-  failed. A verdict, once reached, never changes.
+* The gating metric is ``money`` (:mod:`liveswap.judge`): the candidate's minus the active
+  version's PnL per dollar staked, paired candle by candle, one batch = one observation, with a
+  confidence sequence valid under continuous monitoring: Successful when its lower bound clears
+  ``min_edge`` (false-promotion rate ``alpha``), Failed when its upper bound falls below
+  ``margin`` (false-failure rate ``beta``), Inconclusive at ``horizon`` paired batches or at
+  ``max_bets`` candidate bets. Three guards are measured after every batch in which the
+  candidate settled bets: ``max_drawdown``, ``pnl_difference`` and ``fault_rate``. A guard whose
+  limit is None is a **dry-run** metric: measured and shown, never gating (Argo's ``dryRun``).
+  Measurements start once the candidate has ``min_bets`` settled bets (Argo's ``initialDelay``);
+  until then the run is ``running`` ("Pending" in Argo). Win rate is reported, never judged.
+* The run **terminates** when a gating metric fails or turns inconclusive, when the money metric
+  decides, when the candle budget (``max_candles``) is spent, or when the operator ends it. At
+  termination the guards that never failed are Successful (Argo: a terminated indefinite metric
+  succeeds) and the verdict is the worst gating result, in Argo's order successful < running <
+  inconclusive < failed. A verdict, once reached, never changes.
 * **No data.** Argo calls a run terminated before any measurement Successful. Promoting a
   trading strategy on no evidence is unsafe, so here a run that ends with no measurement -- and
-  an SPRT that ends without a single pair of bets -- takes the declared ``no_data`` verdict
-  (default ``inconclusive``) with the reason "no data".
+  a money metric that ends without a single paired batch -- takes the declared ``no_data``
+  verdict (default ``inconclusive``) with the reason "no data".
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from liveswap.judge import Judge
 from liveswap.rollout.figures import Comparison
 from liveswap.rollout.spec import AnalysisSpec
-from liveswap.rollout.sprt import SprtDesign, discordant_theta
 
 Verdict = Literal["running", "successful", "failed", "inconclusive"]
 ORDER: tuple[Verdict, ...] = ("successful", "running", "inconclusive", "failed")
@@ -71,12 +73,11 @@ class Assessment:
     verdict: Verdict
     reason: str
     metrics: list[MetricResult]
-    sprt: dict[str, Any]
-    bets_to_decision: int | None
+    money: dict[str, Any]  # the judge's estimate, bounds, paired batches and the declared rates
 
     def to_dict(self) -> dict[str, Any]:
-        return {"verdict": self.verdict, "reason": self.reason, "bets_to_decision": self.bets_to_decision,
-                "sprt": self.sprt, "metrics": [m.to_dict() for m in self.metrics]}
+        return {"verdict": self.verdict, "reason": self.reason, "money": self.money,
+                "metrics": [m.to_dict() for m in self.metrics]}
 
 
 @dataclass(slots=True)
@@ -87,10 +88,13 @@ class AnalysisRun:
     guards: dict[str, MetricResult] = field(default_factory=dict)
     verdict: Verdict = "running"
     reason: str = ""
-    design: SprtDesign = field(init=False, repr=False)
+    markets: int = 9  # markets in one batch (the judge's bound is per market times this)
+    judge: Judge | None = None
+    paired_candles: int = 0  # candles in the paired batches the judge has taken
 
     def __post_init__(self) -> None:
-        self.design = self.spec.design()
+        if self.judge is None:
+            self.judge = Judge(self.spec.design(self.markets))
         limits = {"max_drawdown": self.spec.max_drawdown, "pnl_difference": self.spec.max_pnl_shortfall,
                   "fault_rate": self.spec.max_fault_rate}
         for name in GUARDS:
@@ -104,6 +108,7 @@ class AnalysisRun:
 
     def observe(self, comparison: Comparison, *, settled: bool) -> Verdict:
         """After a batch: ``settled`` says whether the candidate settled bets in it."""
+        comparison.mark()
         if self.done:
             return self.verdict
         cand = comparison.candidate
@@ -113,6 +118,19 @@ class AnalysisRun:
         if settled and cand.bets >= self.spec.min_bets:
             for name in GUARDS:
                 self._measure(self.guards[name], comparison)
+        ended = self._gate()
+        if ended is not None:
+            return ended
+        if self._money_phase(comparison) != "running":
+            money = self._money(comparison)
+            return self._finish(money.phase, money.message)
+        if self.spec.max_candles is not None and cand.candles >= self.spec.max_candles:
+            return self.terminate(comparison, f"candle budget spent ({cand.candles} >= max_candles "
+                                              f"{self.spec.max_candles})")
+        return self.verdict
+
+    def _gate(self) -> Verdict | None:
+        """The verdict a gating guard's limits end the run with, if any (Argo's failure/inconclusive limits)."""
         for name in GUARDS:
             guard = self.guards[name]
             if guard.dry_run or guard.phase != "running":
@@ -125,13 +143,7 @@ class AnalysisRun:
                 guard.phase = "inconclusive"
                 return self._finish("inconclusive", f"{name}: {guard.inconclusive} inconclusive measurement(s) > "
                                                     f"inconclusive_limit {self.spec.inconclusive_limit}")
-        sprt = self._sprt(comparison)
-        if sprt.phase != "running":
-            return self._finish(sprt.phase, sprt.message)
-        if self.spec.max_candles is not None and cand.candles >= self.spec.max_candles:
-            return self.terminate(comparison, f"candle budget spent ({cand.candles} >= max_candles "
-                                              f"{self.spec.max_candles})")
-        return self.verdict
+        return None
 
     def terminate(self, comparison: Comparison, why: str) -> Verdict:
         """End the run now (budget spent, operator): Argo's termination, with the explicit no-data verdict."""
@@ -141,13 +153,14 @@ class AnalysisRun:
         if not measured:
             return self._finish(self.spec.no_data, f"no data: {why} before the candidate settled "
                                                    f"{self.spec.min_bets} bets (no_data = {self.spec.no_data})")
-        sprt = self._sprt(comparison)
-        if sprt.phase == "running":
-            if comparison.paired.pairs == 0:
-                return self._finish(self.spec.no_data, f"no data: {why} without a pair of bets to compare "
+        if self._money_phase(comparison) == "running":
+            if self.money_judge.batches == 0:
+                return self._finish(self.spec.no_data, f"no data: {why} without a paired batch to compare "
                                                        f"(no_data = {self.spec.no_data})")
-            return self._finish("inconclusive", f"{why}; the SPRT had not decided ({sprt.message})")
-        return self._finish(sprt.phase, sprt.message)
+            money = self._money(comparison)
+            return self._finish("inconclusive", f"{why}; the money judge had not decided ({money.message})")
+        money = self._money(comparison)
+        return self._finish(money.phase, money.message)
 
     def _finish(self, verdict: Verdict, reason: str) -> Verdict:
         self.verdict, self.reason = verdict, reason
@@ -190,87 +203,71 @@ class AnalysisRun:
         else:
             guard.successful += 1
 
-    # ---- the SPRT -----------------------------------------------------------------------------
+    # ---- the money judge ------------------------------------------------------------------------
 
-    def _sprt(self, comparison: Comparison) -> MetricResult:
-        design, paired, cand = self.design, comparison.paired, comparison.candidate
-        llr = design.llr(paired.wins, paired.losses)
-        result = MetricResult("win_rate", value=llr,
-                              condition=f"SPRT LLR >= {design.upper:.3f} promotes, <= {design.lower:.3f} rejects")
-        numbers = (f"LLR {llr:.3f} after {paired.pairs} pairs, {paired.discordant} discordant "
-                   f"(candidate won {paired.wins}, active {paired.losses}); win rate "
-                   f"{_rate(cand.win_rate)} vs {_rate(comparison.active.win_rate)}")
-        if cand.bets < self.spec.min_bets:
-            result.message = f"waiting for min_bets ({cand.bets}/{self.spec.min_bets}); {numbers}"
-            return result
-        decision = design.decide(llr)
-        if decision == "h1":
-            result.phase = "successful"
-            result.message = (f"SPRT accepts H1 (better by >= {self.spec.min_effect:g} win rate): {numbers}; "
-                              f"LLR >= {design.upper:.3f} (alpha {self.spec.alpha:g})")
-        elif decision == "h0":
-            result.phase = "failed"
-            result.message = (f"SPRT accepts H0 (not better): {numbers}; LLR <= {design.lower:.3f} "
-                              f"(beta {self.spec.beta:g})")
-        elif cand.bets >= self.spec.max_bets:
-            result.phase = "inconclusive"
-            result.message = f"max_bets {self.spec.max_bets} reached undecided: {numbers}"
+    @property
+    def money_judge(self) -> Judge:
+        assert self.judge is not None
+        return self.judge
+
+    def pair(self, difference: float, *, candles: int = 0) -> None:
+        """One paired batch's difference (:func:`liveswap.judge.pair_by_batch`), in batch order, and
+        how many candles (either side bet on) it pairs."""
+        if not self.done and self.money_judge.verdict == "running":
+            self.money_judge.add(difference)
+            self.paired_candles += candles
+
+    def _money_phase(self, comparison: Comparison) -> Verdict:
+        """The money metric's phase, cheaply (no bounds computed): the judge's verdict once the
+        candidate has ``min_bets`` bets, inconclusive at ``max_bets``."""
+        if comparison.candidate.bets < self.spec.min_bets:
+            return "running"
+        verdict = self.money_judge.verdict
+        return "inconclusive" if verdict == "running" and comparison.candidate.bets >= self.spec.max_bets else verdict
+
+    def _money(self, comparison: Comparison) -> MetricResult:
+        judge, spec, cand = self.money_judge, self.spec, comparison.candidate
+        design = judge.design
+        result = MetricResult("money", condition=f"lower bound > {design.min_edge:+g} promotes, upper bound < "
+                                                 f"{design.margin:+g} fails (per batch, per dollar staked)")
+        result.value = judge.sequence.mean
+        result.phase = self._money_phase(comparison)
+        reason = judge.judgment().reason
+        if cand.bets < spec.min_bets:
+            result.message = f"waiting for min_bets ({cand.bets}/{spec.min_bets}); {reason}"
+        elif result.phase == "inconclusive" and judge.verdict == "running":
+            result.message = f"max_bets {spec.max_bets} reached undecided: {reason}"
         else:
-            result.message = numbers
+            result.message = reason
         return result
 
-    def bets_to_decision(self, comparison: Comparison) -> int | None:
-        """About how many more candidate bets until the SPRT decides (None once decided)."""
-        if self.done:
-            return None
-        spec, design, cand, act = self.spec, self.design, comparison.candidate, comparison.active
-        llr = design.llr(comparison.paired.wins, comparison.paired.losses)
-        base, lift = spec.baseline_win_rate, spec.baseline_win_rate + spec.min_effect
-        if comparison.paired.discordant >= 10 and cand.win_rate is not None and act.win_rate is not None:
-            p_c = min(0.99, max(0.01, cand.win_rate))
-            p_a = min(0.99, max(0.01, act.win_rate))
-            scenarios = [(p_c, p_a)]
-        else:  # too little data to estimate: the mean of the two declared hypotheses
-            scenarios = [(base, base), (lift, base)]
-        expected = []
-        for p_c, p_a in scenarios:
-            theta = discordant_theta(p_c, p_a)
-            p_disc = p_c * (1 - p_a) + p_a * (1 - p_c)
-            if theta is None or p_disc <= 0:
-                continue
-            expected.append(design.asn(theta, start=llr) / p_disc)
-        if not expected:
-            return spec.max_bets - cand.bets
-        remaining = max(sum(expected) / len(expected), float(spec.min_bets - cand.bets))
-        return int(min(math.ceil(remaining), max(0, spec.max_bets - cand.bets)))
+    def money(self) -> dict[str, Any]:
+        """What ``rollout --json`` shows of the judge: estimate, bounds, paired batches, declared rates."""
+        judge = self.money_judge
+        d = judge.design
+        return {**judge.judgment().to_dict(), "paired_candles": self.paired_candles, "alpha": d.alpha,
+                "beta": d.beta, "min_edge": d.min_edge, "margin": d.margin, "horizon": d.horizon, "bound": d.bound}
 
     def assess(self, comparison: Comparison) -> Assessment:
-        design, paired = self.design, comparison.paired
-        sprt = self._sprt(comparison)
+        money = self._money(comparison)
         if self.done and self.verdict != "failed":
             for guard in self.guards.values():
                 if guard.phase == "running" and guard.measurements:
                     guard.phase = "successful"  # terminated indefinite metrics succeed (Argo)
-        reason = self.reason or sprt.message
-        numbers = {"llr": round(design.llr(paired.wins, paired.losses), 6), "upper": round(design.upper, 6),
-                   "lower": round(design.lower, 6), "odds_ratio": round(design.odds_ratio, 6),
-                   "alpha": self.spec.alpha, "beta": self.spec.beta, "min_effect": self.spec.min_effect,
-                   "pairs": paired.pairs, "discordant": paired.discordant, "candidate_won": paired.wins,
-                   "active_won": paired.losses}
-        return Assessment(self.verdict, reason, [sprt, *self.guards.values()], numbers,
-                          self.bets_to_decision(comparison))
+        reason = self.reason or money.message
+        return Assessment(self.verdict, reason, [money, *self.guards.values()], self.money())
 
     # ---- persistence --------------------------------------------------------------------------
 
     def state(self) -> dict[str, Any]:
-        return {"verdict": self.verdict, "reason": self.reason,
-                "guards": {name: asdict(g) for name, g in self.guards.items()}}
+        return {"verdict": self.verdict, "reason": self.reason, "markets": self.markets,
+                "guards": {name: asdict(g) for name, g in self.guards.items()}, "judge": self.money_judge.state(),
+                "paired_candles": self.paired_candles}
 
     @classmethod
     def from_state(cls, spec: AnalysisSpec, data: dict[str, Any]) -> AnalysisRun:
         guards = {name: MetricResult(**g) for name, g in data.get("guards", {}).items() if name in GUARDS}
-        return cls(spec, guards, data.get("verdict", "running"), data.get("reason", ""))
-
-
-def _rate(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
+        markets = int(data.get("markets", 9))
+        judge = Judge.from_state(spec.design(markets), data["judge"]) if "judge" in data else None
+        return cls(spec, guards, data.get("verdict", "running"), data.get("reason", ""), markets, judge,
+                   int(data.get("paired_candles", 0)))

@@ -2,16 +2,17 @@
 
 One ``VersionFigures`` per ``NAME==VERSION`` taking part in a rollout (the candidate and the
 active version), counted from the moment the candidate started. Drawdown is the largest fall of
-the version's cumulative realized PnL from its running peak (starting at 0), in USD.
-``Comparison`` holds both and pairs their settled bets for the SPRT (:mod:`.sprt`).
+the version's cumulative realized PnL from its running peak (starting at 0), in USD, taken after
+each batch (:meth:`VersionFigures.mark`), so the order settlements arrive in within a batch
+does not change it.
+``Comparison`` holds both. These figures are reported (and the drawdown, PnL and fault guards
+read them); the verdict on money comes from the paired batches (:mod:`liveswap.judge`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-
-from liveswap.rollout.sprt import PairedOutcomes
 
 
 @dataclass(slots=True)
@@ -55,6 +56,9 @@ class VersionFigures:
         self.wins += int(won)
         self.open_bets = max(0, self.open_bets - 1)
         self.pnl += pnl
+
+    def mark(self) -> None:
+        """The end of a batch: update the peak and the drawdown."""
         self.peak = max(self.peak, self.pnl)
         self.max_drawdown = max(self.max_drawdown, self.peak - self.pnl)
 
@@ -85,7 +89,6 @@ class Comparison:
 
     candidate: VersionFigures
     active: VersionFigures
-    paired: PairedOutcomes = field(default_factory=PairedOutcomes)
 
     @classmethod
     def start(cls, candidate: str, active: str) -> Comparison:
@@ -93,11 +96,13 @@ class Comparison:
 
     def settle_candidate(self, *, won: bool, pnl: float, fee: float = 0.0) -> None:
         self.candidate.record_settlement(won=won, pnl=pnl, fee=fee)
-        self.paired.add(candidate=[won])
 
     def settle_active(self, *, won: bool, pnl: float, fee: float = 0.0) -> None:
         self.active.record_settlement(won=won, pnl=pnl, fee=fee)
-        self.paired.add(active=[won])
+
+    def mark(self) -> None:
+        self.candidate.mark()
+        self.active.mark()
 
     @property
     def pnl_difference(self) -> float:
@@ -106,14 +111,11 @@ class Comparison:
 
     def to_dict(self) -> dict[str, Any]:
         return {"candidate": self.candidate.to_dict(), "active": self.active.to_dict(),
-                "pnl_difference": round(self.pnl_difference, 6),
-                "pairs": {"pairs": self.paired.pairs, "discordant": self.paired.discordant,
-                          "candidate_won": self.paired.wins, "active_won": self.paired.losses}}
+                "pnl_difference": round(self.pnl_difference, 6)}
 
     def state(self) -> dict[str, Any]:
-        return {"candidate": self.candidate.state(), "active": self.active.state(), "paired": self.paired.to_dict()}
+        return {"candidate": self.candidate.state(), "active": self.active.state()}
 
     @classmethod
     def from_state(cls, data: dict[str, Any]) -> Comparison:
-        return cls(VersionFigures.from_state(data["candidate"]), VersionFigures.from_state(data["active"]),
-                   PairedOutcomes.from_dict(data["paired"]))
+        return cls(VersionFigures.from_state(data["candidate"]), VersionFigures.from_state(data["active"]))

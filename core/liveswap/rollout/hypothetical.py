@@ -2,10 +2,14 @@
 
 Nothing here reaches a broker. Each validated intent goes through the host's own risk check
 (:func:`liveswap.engine.risk.check_intent`, against this book's hypothetical balance and
-positions), is filled by the paper broker's own model (:func:`liveswap.brokers.paper.exact_fill`:
-whole contracts at the contract price the active version saw plus slippage, plus the taker fee),
-and settles by the paper rule (:func:`liveswap.brokers.paper.side_won`) when its window's candle
-is known. Every amount is an exact ``Decimal`` (journaled as micro-units, like real fills), kept
+positions) and is filled by the one fill model (:func:`liveswap.brokers.fills.fill`): on paper
+against :func:`~liveswap.brokers.fills.paper_book` (the contract price the active version saw,
+exactly as the paper broker fills), on a venue against the ask book the feed saw for that window
+at decision time (``books``: its levels, partial fills, the venue's fee formula). It settles by
+the same resolution as the real bets of that market and window when there are any (``resolution``:
+the venue's own outcome, waited for while a real bet there is still open), else by the one
+settlement rule (:func:`liveswap.brokers.fills.side_won`) when its window's candle is known.
+Every amount is an exact ``Decimal`` (journaled as micro-units, like real fills), kept
 in an ordinary :class:`~liveswap.engine.ledger.Ledger`, so a hypothetical fill or settlement
 moves balance and PnL exactly as a real one would.
 
@@ -21,7 +25,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from liveswap.api import Candle, Intent
-from liveswap.brokers import OrderRequest, exact_fill, side_won
+from liveswap.brokers import Level, OrderRequest, fill, paper_book, side_won
 from liveswap.engine import FEE_ALLOWANCE, Ledger, check_intent, client_order_id
 from liveswap.journal import FillRow
 from liveswap.markets import Market
@@ -29,6 +33,10 @@ from liveswap.money import ONE, ZERO, Amount, dec, opt_dec
 from liveswap.settings import PaperSettings, RiskLimits
 
 OutcomeLookup = Callable[[str, int], Candle | None]
+BookLookup = Callable[[str, int, str], Sequence[Level] | None]
+"""``(market, window_start, side) -> the ask book the feed saw for it at decision time`` (None: paper)."""
+Resolution = Callable[[str, int], tuple[bool, str | None]]
+"""``(market, window_start) -> (a real bet exists there, the side that won it or None while open)``."""
 HypoStatus = Literal["filled", "rejected", "refused"]
 
 
@@ -93,11 +101,14 @@ class HypotheticalBook:
     """The candidate's own hypothetical balance and positions."""
 
     def __init__(self, *, name: str, version: str, paper: PaperSettings, balance: Amount,
-                 markets: dict[str, Market]) -> None:
+                 markets: dict[str, Market], books: BookLookup | None = None,
+                 resolution: Resolution | None = None) -> None:
         self.name, self.version = name, version
         self.spec = f"{name}=={version}"
         self._paper = paper
         self._markets = markets
+        self._books = books
+        self._resolution = resolution
         self.ledger = Ledger(deposits=balance, balance=balance)
 
     def open_in(self, market: str) -> list[dict[str, Any]]:
@@ -128,13 +139,14 @@ class HypotheticalBook:
                     orders.append(HypoOrder(**base, status="refused", reason=refusal))  # type: ignore[arg-type]
                     continue
                 assert quote is not None
-                fill = exact_fill(OrderRequest(
-                    order_id, intent.market, intent.side, dec(intent.stake), batch_end, batch_end + market.seconds,
-                    quote, opt_dec(intent.max_price), batch_end), self._paper)
-                order = HypoOrder(**base, status=fill.status, reason=fill.reason,  # type: ignore[arg-type]
-                                  price=fill.price, shares=fill.contracts, fee=fill.fee, cost=fill.cost)
+                request = OrderRequest(order_id, intent.market, intent.side, dec(intent.stake), batch_end,
+                                       batch_end + market.seconds, quote, opt_dec(intent.max_price), batch_end)
+                seen = None if self._books is None else self._books(intent.market, batch_end, intent.side)
+                filled = fill(request, paper_book(quote) if seen is None else seen, self._paper)
+                order = HypoOrder(**base, status=filled.status, reason=filled.reason,  # type: ignore[arg-type]
+                                  price=filled.price, shares=filled.contracts, fee=filled.fee, cost=filled.cost)
                 orders.append(order)
-                if fill.status == "filled":
+                if filled.status == "filled":
                     self.ledger.apply_fill(_fill_row(order, self.spec))
                     pending_stake += dec(intent.stake) * FEE_ALLOWANCE
                     pending_count += 1
@@ -148,18 +160,32 @@ class HypotheticalBook:
         for pos in sorted(self.ledger.positions.values(), key=lambda p: (p.window_end, p.client_order_id)):
             if pos.window_end > now:
                 continue
-            candle = by_window.get((pos.market, pos.window_start))
-            if candle is None and outcome is not None:
-                candle = outcome(pos.market, pos.window_start)
-            if candle is None:
+            decided = self._decided(pos.market, pos.window_start, pos.window_end, pos.side, by_window, outcome)
+            if decided is None:
                 continue
-            won = side_won(candle, pos.side)
-            row = self.ledger.settlement_for(pos.client_order_id, won, pos.shares if won else ZERO, candle.end)
+            won, ts = decided
+            row = self.ledger.settlement_for(pos.client_order_id, won, pos.shares if won else ZERO, ts)
             assert row is not None
             self.ledger.apply_settlement(row)
             out.append(HypoSettlement(row.client_order_id, self.spec, row.market, row.side, row.won, row.payout,
                                       row.pnl, row.ts, pos.fee))
         return out
+
+    def _decided(self, market: str, window_start: int, window_end: int, side: str,
+                 by_window: dict[tuple[str, int], Candle], outcome: OutcomeLookup | None) -> tuple[bool, int] | None:
+        """``(won, ts)`` of a bet, or None while its window is not resolved: the real bets' resolution
+        of that window if there are real bets on it, else the settlement rule on its candle."""
+        candle = by_window.get((market, window_start))
+        if candle is None and outcome is not None:
+            candle = outcome(market, window_start)
+        real = None if self._resolution is None else self._resolution(market, window_start)
+        if real is not None and real[0]:
+            if real[1] is None:
+                return None  # a real bet there is still open: settle with it, by the venue's outcome
+            return side == real[1], window_end
+        if candle is None:
+            return None
+        return side_won(candle, side), candle.end
 
     def restore(self, orders: Sequence[HypoOrder], settlements: Sequence[HypoSettlement]) -> None:
         """Rebuild the book from journaled rows (after a restart)."""

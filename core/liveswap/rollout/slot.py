@@ -4,13 +4,15 @@
 decision is journaled and its orders sent -- the slot reads the batches it has not seen yet *from the
 journal* (candles, and whether the active version faulted on them) and, for each, in order:
 
-1. settles its hypothetical bets whose windows closed (paper rule), and picks up the active
-   version's real settlements of bets placed since the candidate started;
+1. settles its hypothetical bets whose windows closed (the broker's settlement rule), and picks up
+   the active version's real settlements of bets decided in the batches it decided too;
 2. hands its own sandboxed worker the batch (with its own hypothetical fills and settlements,
    and contexts built from its own hypothetical book) and validates the answer exactly as the
    engine validates the active version's (:func:`liveswap.engine.intents.validate_output`);
-3. fills the intents hypothetically (:mod:`.hypothetical`), updates the figures and the analysis;
-4. journals the batch's hypothetical orders and settlements, and every ``snapshot_every``
+3. fills the intents hypothetically (:mod:`.hypothetical`), updates the figures;
+4. hands the money judge every batch whose bets have all settled on both sides, paired candle by
+   candle (:mod:`.pairing`), and updates the analysis;
+5. journals the batch's hypothetical orders and settlements, and every ``snapshot_every``
    batches its exported state plus its rollout state (:mod:`liveswap.journal.candidates`).
 
 Because the slot works from the journal, catching up after a restart is the same loop: resume
@@ -32,14 +34,15 @@ from typing import Any
 from loguru import logger
 
 from liveswap.api import Candle, Context, Fill, Settlement
-from liveswap.engine import ActiveStrategy, Desired, validate_output
+from liveswap.engine import ActiveStrategy, Desired, replay_batches, validate_output
 from liveswap.journal import Journal
 from liveswap.journal import candidates as cj
 from liveswap.markets import Market
 from liveswap.money import Amount, fl, from_micros, opt_from_micros
 from liveswap.rollout.analysis import AnalysisRun
 from liveswap.rollout.figures import Comparison
-from liveswap.rollout.hypothetical import HypoOrder, HypoSettlement, HypotheticalBook, OutcomeLookup
+from liveswap.rollout.hypothetical import BookLookup, HypoOrder, HypoSettlement, HypotheticalBook, OutcomeLookup
+from liveswap.rollout.pairing import BatchPairer
 from liveswap.rollout.spec import AnalysisSpec
 from liveswap.runners import Batch, StrategyFault
 from liveswap.settings import PaperSettings
@@ -53,8 +56,11 @@ class CandidateSlot:
     def __init__(self, *, journal: Journal, candidate_id: int, strategy: ActiveStrategy, active_spec: str,
                  analysis: AnalysisSpec, markets: dict[str, Market], paper: PaperSettings, balance: Amount,
                  start_batch: int, settlement_rowid: int, outcome: OutcomeLookup | None = None,
-                 snapshot_every: int = 10, canary_markets: frozenset[str] = frozenset()) -> None:
+                 snapshot_every: int = 10, canary_markets: frozenset[str] = frozenset(),
+                 books: BookLookup | None = None, own_journal: bool = False) -> None:
         self.journal = journal
+        self._own_journal = own_journal
+        self.warm_window: tuple[int, int] | None = None  # a warm-up still to do: (since, until]
         self.canary_markets = canary_markets
         self.mode = "canary" if canary_markets else "shadow"
         self.candidate_id = candidate_id
@@ -65,9 +71,13 @@ class CandidateSlot:
         self.start_batch = start_batch
         self.cursor = start_batch
         self.book = HypotheticalBook(name=strategy.name, version=strategy.version, paper=paper, balance=balance,
-                                     markets=markets)
+                                     markets=markets, books=books,
+                                     resolution=lambda market, window: cj.real_resolution(journal, market, window))
         self.comparison = Comparison.start(strategy.spec, active_spec)
-        self.analysis = AnalysisRun(analysis)
+        self.analysis = AnalysisRun(analysis, markets=len(markets))
+        self.pairer = BatchPairer(journal=journal, candidate_id=candidate_id,
+                                  active_version=active_spec.partition("==")[2], candidate_version=strategy.version,
+                                  judged_through=start_batch, markets=len(markets), canary_markets=canary_markets)
         self._outcome = outcome
         self._snapshot_every = max(1, snapshot_every)
         self._since_snapshot = 0
@@ -79,14 +89,43 @@ class CandidateSlot:
 
     # ---- the loop ---------------------------------------------------------------------------
 
-    def catch_up(self, *, until: int, desired: Desired) -> int:
-        """Take every journaled batch after the slot's cursor up to ``until``; returns how many."""
+    def catch_up(self, *, until: int, desired: Desired, stop: Callable[[], bool] | None = None) -> int:
+        """Take every journaled batch after the slot's cursor up to ``until`` (or until ``stop()`` says
+        so, checked between batches); returns how many."""
+        if self.warm_window is not None:
+            self._warm_up(desired)
         done = 0
         for batch_end, raw, _, faulted in cj.batches_between(self.journal, self.cursor, until):
+            if stop is not None and stop():
+                break
             self.process(batch_end=batch_end, candles=[Candle.from_dict(c) for c in raw], faulted=faulted,
                          desired=desired)
             done += 1
         return done
+
+    def _warm_up(self, desired: Desired) -> None:
+        """A different strategy's warm-up on the journal's recent batches (decided, not traded), done
+        on the shadow's own thread; then a snapshot, so a restart does not warm it up again."""
+        assert self.warm_window is not None
+        since, until = self.warm_window
+        self.warm_window = None
+        params = dict(desired.params)
+
+        def context_for(now: int) -> Callable[[str], Context]:
+            balance = fl(self.book.ledger.balance) or 0.0
+            return lambda market: Context(now=now, balance=balance, params=params, version=self.strategy.version)
+
+        try:
+            replay_batches(self.journal, self.strategy.runner, since, until, context_for)
+        except StrategyFault as exc:
+            self.last_fault = f"{exc.kind}: {exc.reason}"
+            logger.warning("candidate {} faulted in its warm-up: {}", self.spec, self.last_fault)
+        self.snapshot()
+
+    def close_journal(self) -> None:
+        """Close the slot's own journal connection (a shadow reads and writes through its own)."""
+        if self._own_journal:
+            self.journal.close()
 
     def process(self, *, batch_end: int, candles: list[Candle], faulted: set[str], desired: Desired) -> None:
         """One journaled batch; ``faulted`` holds the versions that faulted on it."""
@@ -96,7 +135,7 @@ class CandidateSlot:
             self.comparison.settle_candidate(won=s.won, pnl=float(s.pnl), fee=float(s.fee))
         self._pending_settlements.extend(_to_settlement(s) for s in settled)
         canary_settled = False
-        for row in cj.settlements_after(self.journal, self._settlement_rowid, window_from=self.start_batch,
+        for row in cj.settlements_after(self.journal, self._settlement_rowid, after_batch=self.start_batch,
                                         until_batch=batch_end):
             self._settlement_rowid = int(row["rowid"])
             won = bool(row["won"])
@@ -125,14 +164,16 @@ class CandidateSlot:
             self._pending_fills.extend(_to_fill(o) for o in filled)
             self.comparison.candidate.record_batch(candles=len(candles), fault=fault is not None)
             self.comparison.active.record_batch(candles=len(candles), fault=bool(faulted))
+        cj.record_batch(self.journal, self.candidate_id, batch_end=batch_end, orders=[o.to_dict() for o in orders],
+                        settlements=[s.to_dict() for s in settled], snapshot=None)
+        for difference, candles in self.pairer.complete(until=batch_end):
+            self.analysis.pair(difference, candles=candles)
         self.analysis.observe(self.comparison, settled=bool(settled) or canary_settled)
         self.cursor = batch_end
         self._since_snapshot += 1
-        snapshot = None
         if self._since_snapshot >= self._snapshot_every or self.analysis.done:
-            snapshot = self._snapshot_rows()
-        cj.record_batch(self.journal, self.candidate_id, batch_end=batch_end, orders=[o.to_dict() for o in orders],
-                        settlements=[s.to_dict() for s in settled], snapshot=snapshot)
+            cj.record_batch(self.journal, self.candidate_id, batch_end=batch_end, orders=[], settlements=[],
+                            snapshot=self._snapshot_rows())
 
     def replay_canary(self, *, since: int, until: int) -> None:
         """Feed a resumed canary the candles it decided in ``(since, until]`` (already traded)."""
@@ -164,6 +205,7 @@ class CandidateSlot:
 
     def rollout_state(self) -> dict[str, Any]:
         return {"cursor": self.cursor, "settlement_rowid": self._settlement_rowid,
+                "judged_through": self.pairer.judged_through,
                 "comparison": self.comparison.state(), "analysis": self.analysis.state(),
                 "pending_fills": [f.to_dict() for f in self._pending_fills],
                 "pending_settlements": [s.to_dict() for s in self._pending_settlements]}
@@ -210,6 +252,7 @@ class CandidateSlot:
         if self.mode == "canary":
             self.replay_canary(since=self.cursor, until=self.journal.last_batch_end() or self.cursor)
         self._settlement_rowid = int(state["settlement_rowid"])
+        self.pairer.judged_through = int(state.get("judged_through", self.start_batch))
         self.comparison = Comparison.from_state(state["comparison"])
         self.analysis = AnalysisRun.from_state(self.analysis_spec, state["analysis"])
         self._pending_fills = [Fill.from_dict(f) for f in state["pending_fills"]]

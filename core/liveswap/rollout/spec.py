@@ -1,4 +1,4 @@
-"""The analysis a candidate is judged by: what is measured, the limits, and the SPRT's declaration.
+"""The analysis a candidate is judged by: what is measured, the limits, and the money judge's declaration.
 
 Declared in a small TOML file (top-level keys or an ``[analysis]`` table) and/or with CLI flags
 (flags win); every field has a default, so ``liveswap shadow momentum==1.1.0`` alone is a valid
@@ -7,11 +7,16 @@ rollout. See ``docs/rollouts.md`` for how each field maps onto Argo Rollouts' An
 ```toml
 [analysis]
 min_bets = 30          # no verdict but "failed" before the candidate settled this many bets
-max_bets = 2000        # the SPRT has not decided by then: inconclusive
-alpha = 0.05           # false-promotion rate the SPRT is designed for
-beta = 0.20            # false-rejection rate
-min_effect = 0.06      # win-rate points the candidate must be better by (at baseline_win_rate)
+max_bets = 20000       # candidate bets after which an open verdict is inconclusive
+alpha = 0.05           # false-promotion rate: the lower bound's level
+beta = 0.05            # false-failure rate: the upper bound's level
+min_edge = 0.0         # the lower bound of the mean paired difference must clear this to promote
+margin = -0.25         # failed once the upper bound is below this (non-inferiority margin, <= 0)
+horizon = 2000         # paired batches after which an open verdict is inconclusive
+bound_per_market = 5.0 # the largest |difference| of PnL per dollar on one market (clipped beyond)
 max_drawdown = 25.0    # USD, the candidate's realized drawdown since it started
+guard_batches = 100    # after a promotion the replaced version shadows the new one this long (0: no guard)
+guard_max_drawdown = 40.0  # USD: the promoted version's drawdown that rolls it back (besides the margin)
 max_pnl_shortfall = 20.0   # USD the candidate may trail the active version by
 max_fault_rate = 0.02  # share of batches the candidate faulted on
 failure_limit = 0      # failed guard measurements tolerated (Argo failureLimit)
@@ -29,7 +34,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from liveswap.exceptions import ConfigError
-from liveswap.rollout.sprt import SprtDesign, odds_ratio_for
+from liveswap.judge import JudgeDesign
 
 NoDataVerdict = Literal["successful", "failed", "inconclusive"]
 
@@ -44,13 +49,16 @@ class AnalysisSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     min_bets: int = Field(30, ge=1, description="candidate bets settled before it can succeed")
-    max_bets: int = Field(2000, ge=1, description="candidate bets after which an undecided SPRT is inconclusive")
+    max_bets: int = Field(20000, ge=1, description="candidate bets after which an open verdict is inconclusive")
     max_candles: int | None = Field(
         None, ge=1, description="candles decided by the candidate after which the run ends (None: no budget)")
-    alpha: float = Field(0.05, gt=0, lt=0.5, description="false-promotion rate of the SPRT")
-    beta: float = Field(0.20, gt=0, lt=0.5, description="false-rejection rate of the SPRT")
-    min_effect: float = Field(0.06, gt=0, lt=0.5, description="win-rate lift the SPRT's alternative declares")
-    baseline_win_rate: float = Field(0.5, gt=0, lt=1, description="where min_effect is measured from")
+    alpha: float = Field(0.05, gt=0, lt=0.5, description="false-promotion rate (the lower bound's level)")
+    beta: float = Field(0.05, gt=0, lt=0.5, description="false-failure rate (the upper bound's level)")
+    min_edge: float = Field(0.0, ge=0, description="PnL per dollar per batch the lower bound must clear to promote")
+    margin: float = Field(-0.25, le=0, description="failed once the upper bound is below this (per batch, <= 0)")
+    horizon: int = Field(2000, ge=1, description="paired batches after which an open verdict is inconclusive")
+    bound_per_market: float = Field(
+        5.0, gt=0, description="largest |difference| in PnL per dollar on one market (beyond: clipped)")
     max_drawdown: float | None = Field(None, gt=0, description="USD; None reports it without gating (dry run)")
     max_pnl_shortfall: float | None = Field(
         None, ge=0, description="USD the candidate may trail the active version by; None: dry run")
@@ -60,6 +68,10 @@ class AnalysisSpec(BaseModel):
     inconclusive_limit: int = Field(0, ge=0, description="inconclusive measurements tolerated (Argo)")
     consecutive_error_limit: int = Field(
         4, ge=0, description="candidate faults in a row tolerated before the run fails (Argo's Error, default 4)")
+    guard_batches: int = Field(
+        100, ge=0, description="after a promotion, paired batches the replaced version shadows the new one (0: none)")
+    guard_max_drawdown: float | None = Field(
+        None, gt=0, description="USD; the promoted version's drawdown since its promotion that rolls it back")
     no_data: NoDataVerdict = Field(
         "inconclusive", description="verdict of a run that ends with no measurement (Argo would say successful)")
 
@@ -67,12 +79,14 @@ class AnalysisSpec(BaseModel):
     def _consistent(self) -> AnalysisSpec:
         if self.max_bets < self.min_bets:
             raise ValueError(f"max_bets ({self.max_bets}) is below min_bets ({self.min_bets})")
-        if self.baseline_win_rate + self.min_effect >= 1:
-            raise ValueError("baseline_win_rate + min_effect must be below 1")
+        if self.min_edge >= self.bound_per_market:
+            raise ValueError(f"min_edge ({self.min_edge}) must be below bound_per_market ({self.bound_per_market})")
         return self
 
-    def design(self) -> SprtDesign:
-        return SprtDesign(self.alpha, self.beta, odds_ratio_for(self.baseline_win_rate, self.min_effect))
+    def design(self, markets: int) -> JudgeDesign:
+        """The money judge's declaration for batches of ``markets`` markets (the bound is per market)."""
+        return JudgeDesign(alpha=self.alpha, beta=self.beta, min_edge=self.min_edge, margin=self.margin,
+                           horizon=self.horizon, bound=self.bound_per_market * max(1, markets))
 
     # ---- loading ----------------------------------------------------------------------------
 
@@ -108,9 +122,11 @@ class AnalysisSpec(BaseModel):
 # ---- CLI flags: one per field, named like the TOML key ----------------------------------------
 
 _FLAG_TYPES: dict[str, type] = {"min_bets": int, "max_bets": int, "max_candles": int, "alpha": float, "beta": float,
-                                "min_effect": float, "baseline_win_rate": float, "max_drawdown": float,
+                                "min_edge": float, "margin": float, "horizon": int, "bound_per_market": float,
+                                "max_drawdown": float,
                                 "max_pnl_shortfall": float, "max_fault_rate": float, "failure_limit": int,
-                                "inconclusive_limit": int, "consecutive_error_limit": int, "no_data": str}
+                                "inconclusive_limit": int, "consecutive_error_limit": int, "no_data": str,
+                                "guard_batches": int, "guard_max_drawdown": float}
 
 
 def add_analysis_flags(parser: argparse.ArgumentParser) -> None:

@@ -16,21 +16,24 @@ from liveswap._face import attribute
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a face costs nothing until used
 if TYPE_CHECKING:
+    from liveswap.sandbox.chunk_runner import ChunkRunner
     from liveswap.sandbox.limits import SandboxLimits
     from liveswap.sandbox.policy import probe, sandbox_status
     from liveswap.sandbox.runner import DEFAULT_MAX_STATE_BYTES, SandboxRunner
+    from liveswap.sandbox.state_json import MAX_STATE_DEPTH, check_state_json
     from liveswap.sandbox.supervisor import Supervisor
     from liveswap.sandbox.trial import load_trial
 
 __all__ = [
-    "DEFAULT_MAX_STATE_BYTES", "SandboxLimits", "SandboxRunner", "Supervisor", "load_trial", "probe",
-    "sandbox_status",
+    "ChunkRunner", "DEFAULT_MAX_STATE_BYTES", "MAX_STATE_DEPTH", "SandboxLimits", "SandboxRunner", "Supervisor",
+    "check_state_json", "load_trial", "probe", "sandbox_status",
 ]
 
 # name -> module of this package (or =module elsewhere), imported on first use
 _WHERE = {
-    "DEFAULT_MAX_STATE_BYTES": "runner", "SandboxLimits": "limits", "SandboxRunner": "runner",
-    "Supervisor": "supervisor", "load_trial": "trial", "probe": "policy", "sandbox_status": "policy",
+    "ChunkRunner": "chunk_runner", "DEFAULT_MAX_STATE_BYTES": "runner", "MAX_STATE_DEPTH": "state_json",
+    "SandboxLimits": "limits", "SandboxRunner": "runner", "Supervisor": "supervisor",
+    "check_state_json": "state_json", "load_trial": "trial", "probe": "policy", "sandbox_status": "policy",
 }
 
 

@@ -14,8 +14,10 @@ worker sees (nothing else of the host's filesystem exists for it):
     /proc, /dev            the worker's own PID namespace's /proc; a minimal /dev
 
 ``--unshare-user`` is used when the host is not root. A root host skips the user namespace (so the
-binds are made with root's rights) and the worker drops to its own unprivileged uid itself before
-any strategy code runs (see :mod:`liveswap.sandbox.worker`). ``--die-with-parent`` ties the
+binds are made with root's rights); bubblewrap drops every capability but ``CAP_SETUID``,
+``CAP_SETGID`` and ``CAP_SETPCAP``, and the worker empties its bounding set and drops to its own
+unprivileged uid itself before any path of the version is importable (see
+:mod:`liveswap.sandbox.worker` and :mod:`liveswap.sandbox.caps`). ``--die-with-parent`` ties the
 sandbox to the host thread that started it (see :mod:`liveswap.sandbox.spawn`): when the host dies,
 bwrap's PID 1 dies and the kernel kills every process of the namespace, setsid grandchildren too.
 """
@@ -28,6 +30,7 @@ import sys
 from pathlib import Path
 
 import liveswap
+from liveswap.sandbox import caps
 
 INSIDE_LIB = "/opt/liveswap/lib"
 INSIDE_SCRATCH = "/scratch"
@@ -84,6 +87,8 @@ def command(*, bwrap: str, install_dir: Path | None, scratch_bytes: int, user_na
             "--die-with-parent", "--new-session"]
     if user_namespace:
         argv += ["--unshare-user", "--cap-drop", "ALL"]
+    else:  # a root host: the worker keeps only what it needs to empty its bounding set and change uid
+        argv += ["--cap-drop", "ALL"] + [arg for cap in caps.KEEP_FOR_UID_SWITCH for arg in ("--cap-add", cap)]
     argv += ["--ro-bind", "/usr", "/usr"]
     for top in ("/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin"):
         if os.path.islink(top):

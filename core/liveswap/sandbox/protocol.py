@@ -46,6 +46,24 @@ from liveswap.exceptions import ChannelError as ChannelError
 
 HEADER = struct.Struct(">I")
 DEFAULT_MAX_FRAME = 64 * 1024 * 1024
+"""The largest request frame a worker reads (the host is trusted; this only stops a runaway)."""
+SMALL_REPLY_BYTES = 64 * 1024
+"""The largest reply to ``load``, ``setup``, ``params``, ``import``, ``ping`` and ``close``."""
+BATCH_REPLY_BASE_BYTES = 64 * 1024
+BATCH_REPLY_BYTES_PER_CANDLE = 128 * 1024
+"""A batch reply may hold this much per candle (on top of the base): the engine takes at most 32
+intents for one candle (33 are sent), under 90 KiB of JSON even with 200-character tags of
+escaped emoji; one of plain tags is about 9 KiB. Anything larger is refused from the
+frame's header, before its bytes are read or parsed."""
+CANDLE_OUTPUT_CAP = 33
+"""The worker sends at most this many outputs of one candle: one more than the engine takes
+(``engine.intents.MAX_INTENTS_PER_CANDLE``), so a longer list is still refused there as too long,
+without the million-item list being encoded, sent and parsed."""
+STATE_REPLY_OVERHEAD = 64
+MAX_REASON_CHARS = 2000
+"""A fault's reason is cut to this many characters by the worker (the host keeps one line of 500)."""
+REPLY_KEYS = (frozenset({"ok"}), frozenset({"fault", "reason"}))
+"""The only two shapes of a reply: any other key (padding, extras) is a ``garbage`` fault."""
 INTENT_TAG = "__intent__"
 STATE_OK_PREFIX = b'{"ok":'
 
@@ -133,8 +151,13 @@ def encode_ok(value: Any) -> bytes:
 
 
 def encode_fault(kind: str, reason: str) -> bytes:
-    """Worker side: a fault reply."""
-    return _frame(_dumps({"fault": kind, "reason": reason}).encode())
+    """Worker side: a fault reply (the reason cut to :data:`MAX_REASON_CHARS`)."""
+    return _frame(_dumps({"fault": kind, "reason": reason[:MAX_REASON_CHARS]}).encode())
+
+
+def batch_reply_limit(candles: int) -> int:
+    """The largest reply the host reads for a batch of ``candles`` candles."""
+    return BATCH_REPLY_BASE_BYTES + candles * BATCH_REPLY_BYTES_PER_CANDLE
 
 
 def encode_state_ok(state_json: bytes) -> bytes:
@@ -154,14 +177,24 @@ def state_json_of(payload: bytes) -> bytes | None:
     return None
 
 
+MAX_TAG_CHARS = 200
+"""An intent's tag is cut to this many characters by the worker (the engine keeps as many)."""
+
+
 def _tag(item: Any) -> Any:
-    return (INTENT_TAG, *_INTENT_VALUES(item)) if type(item) is Intent else item
+    if type(item) is not Intent:
+        return item
+    values = _INTENT_VALUES(item)
+    tag = values[-1]
+    if type(tag) is not str or len(tag) <= MAX_TAG_CHARS:
+        return (INTENT_TAG, *values)
+    return (INTENT_TAG, *values[:-1], tag[:MAX_TAG_CHARS])
 
 
 def encode_outputs(outputs: list[Any]) -> bytes:
     """Worker side: the reply to a batch. Raises ``TypeError``/``ValueError`` for unencodable outputs."""
     wire = [
-        [_tag(item) for item in out] if type(out) in (list, tuple) else _tag(out)
+        [_tag(item) for item in out[:CANDLE_OUTPUT_CAP]] if type(out) in (list, tuple) else _tag(out)
         for out in outputs
     ]
     return encode_ok(wire)
@@ -178,7 +211,30 @@ def decode_reply(payload: bytes) -> dict[str, Any]:
         raise ProtocolError(f"worker sent a frame that is not JSON ({len(payload)} bytes): {exc}") from None
     if type(message) is not dict:
         raise ProtocolError(f"worker sent a JSON {type(message).__name__}, not an object")
+    if message.keys() not in REPLY_KEYS:
+        extra = sorted(set(message) - {"ok", "fault", "reason"})[:3]
+        raise GarbageReply(f"worker sent a reply with keys {sorted(message)[:5]!r}"
+                           f"{' (unknown: ' + repr(extra) + ')' if extra else ''}; a reply is ok, or fault and reason")
     return message
+
+
+HELLO_FIELDS: dict[str, type] = {"pid": int, "nonce": str, "in_force": list, "network_isolated": bool,
+                                 "network_reason": str, "limit_problems": list, "implements": list, "python": str}
+
+
+def hello_problem(hello: Any) -> str | None:
+    """Host side: what is wrong with a handshake (the ``ok`` value of ``load``), or ``None``: exactly
+    the keys of :data:`HELLO_FIELDS`, each of its type, every list made of strings."""
+    if type(hello) is not dict:
+        return f"the handshake is a {type(hello).__name__}, not an object"
+    if hello.keys() != HELLO_FIELDS.keys():
+        odd = sorted(set(hello) ^ set(HELLO_FIELDS))[:4]
+        return f"the handshake has unknown or missing keys {odd!r}"
+    for key, kind in HELLO_FIELDS.items():
+        value = hello[key]
+        if type(value) is not kind or (kind is list and any(type(x) is not str for x in value)):
+            return f"the handshake's {key} is not a {kind.__name__}" + (" of strings" if kind is list else "")
+    return None
 
 
 def _untag(item: Any) -> Any:
@@ -208,7 +264,9 @@ class Channel:
     """The host's end: write requests and read replies, each bounded by a deadline.
 
     Both fds are non-blocking; a worker that stops reading or writing cannot block the host past
-    the deadline. Frames larger than ``max_frame`` bytes are a :class:`ProtocolError`.
+    the deadline. A frame larger than the limit of the reply expected (``recv``'s ``limit``, else
+    ``max_frame``) is a :class:`GarbageReply` as soon as its header is read: its bytes are never
+    read, kept or parsed.
     """
 
     def __init__(self, read_fd: int, write_fd: int, *, max_frame: int = DEFAULT_MAX_FRAME) -> None:
@@ -237,14 +295,15 @@ class Channel:
             if view:
                 self._wait(self._wpoll, deadline, "sending")
 
-    def recv(self, deadline: float) -> bytes:
-        """One frame's payload."""
+    def recv(self, deadline: float, limit: int | None = None) -> bytes:
+        """One frame's payload, of at most ``limit`` bytes (default ``max_frame``)."""
         buf = self._buf
+        cap = self.max_frame if limit is None else min(limit, self.max_frame)
         while True:
             if len(buf) >= 4:
                 (size,) = HEADER.unpack_from(buf)
-                if size > self.max_frame:
-                    raise ProtocolError(f"worker announced a {size}-byte frame (limit {self.max_frame})")
+                if size > cap:
+                    raise GarbageReply(f"worker announced a {size}-byte reply, more than the {cap} bytes allowed")
                 if len(buf) >= 4 + size:
                     payload = bytes(buf[4:4 + size])
                     del buf[:4 + size]

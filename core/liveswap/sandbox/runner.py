@@ -28,6 +28,7 @@ from typing import Any, NoReturn, get_args
 from liveswap.exceptions import SandboxUnavailable
 from liveswap.runners import Batch, BatchResult, CallGate, FaultKind, StrategyFault
 from liveswap.sandbox import bwrap, policy, protocol, spawn, treewatch
+from liveswap.sandbox import state_json as states
 from liveswap.sandbox.isolation import make_scratch, worker_env
 from liveswap.sandbox.limits import SandboxLimits
 from liveswap.sandbox.protocol import Channel, ChannelClosed, ChannelTimeout, GarbageReply, ProtocolError
@@ -154,10 +155,9 @@ class SandboxRunner:
         request_r, request_w = os.pipe()
         reply_r, reply_w = os.pipe()
         if plan.sandboxed:  # what bwrap bound: the install (or env) and the API packages, see sandbox/bwrap.py
-            paths = json.dumps({"path": [plan.lib_root],
-                                "api": {name: [bwrap.INSIDE_LIB] for name in WORKER_API}})
+            paths = json.dumps({"api": {name: [bwrap.INSIDE_LIB] for name in WORKER_API}})
         else:
-            paths = worker_paths(self.sys_path)
+            paths = worker_paths()
         argv = [*plan.prefix, plan.python, *plan.python_flags, "-c", BOOTSTRAP, paths, str(request_r), str(reply_w)]
         try:
             with open(log_path, "ab") as log:
@@ -196,6 +196,7 @@ class SandboxRunner:
                 "name": self.name,
                 "version": self.version,
                 "path": str(path) if path is not None else None,
+                "sys_path": [plan.lib_root] if plan.sandboxed else self.sys_path,
                 "rlimits": self.limits.rlimits(),
                 "confine": plan.confine,
                 "network_isolated": plan.sandboxed,
@@ -205,15 +206,16 @@ class SandboxRunner:
             "load",
             self.start_timeout,
         )
-        if not isinstance(hello, dict) or hello.get("nonce") != nonce or (
-                not plan.sandboxed and hello.get("pid") != self.pid):
-            self._die("protocol", f"worker {self.pid} answered the handshake with {str(hello)[:80]!r}")
-        self.worker_pid = hello.get("pid") if isinstance(hello.get("pid"), int) else None
-        self.network_isolated = hello.get("network_isolated") is True
-        self.network_reason = str(hello.get("network_reason", ""))
-        self.limit_problems = [str(p) for p in hello.get("limit_problems") or []]
-        self.layers = tuple(str(x) for x in hello.get("in_force") or [])
-        self.implements = frozenset(str(h) for h in hello.get("implements") or [])
+        problem = protocol.hello_problem(hello)
+        if problem or hello.get("nonce") != nonce or (not plan.sandboxed and hello.get("pid") != self.pid):
+            self._die("protocol", f"worker {self.pid} answered the handshake with {str(hello)[:80]!r}"
+                      + (f": {problem}" if problem else ""))
+        self.worker_pid = hello["pid"]
+        self.network_isolated = hello["network_isolated"]
+        self.network_reason = hello["network_reason"]
+        self.limit_problems = list(hello["limit_problems"])
+        self.layers = tuple(hello["in_force"])
+        self.implements = frozenset(hello["implements"])
         self.spawn_seconds = time.monotonic() - began
         return self
 
@@ -259,7 +261,7 @@ class SandboxRunner:
     def run_batch(self, batch: Batch) -> BatchResult:
         with self.gate.call():
             frame = protocol.encode_batch(batch.candles, batch.fills, batch.settlements)
-            value = self._request(frame, "run_batch")
+            value = self._request(frame, "run_batch", limit=protocol.batch_reply_limit(len(batch.candles)))
             try:
                 outputs = protocol.decode_outputs(value, len(batch.candles))
             except ProtocolError as exc:
@@ -273,9 +275,7 @@ class SandboxRunner:
 
     def export_state(self, schema: int | None = None) -> dict[str, Any] | None:
         with self.gate.call():
-            payload = self._exchange(protocol.encode_request("export", schema), "export_state")
-            self._check_state_size(len(payload))
-            state = self._interpret(payload, "export_state")
+            state = self._interpret(self._exchange_state("export", schema), "export_state")
             if state is not None and not isinstance(state, dict):
                 self._die("garbage", f"export_state came back as a {type(state).__name__}, not a dict")
             return state
@@ -289,14 +289,16 @@ class SandboxRunner:
         another worker with :meth:`import_state_json` (the swap's commit path). None without the hook.
         ``schema``: an older layout the version declared in ``writes`` (``export_state(schema=N)``)."""
         with self.gate.call():
-            payload = self._exchange(protocol.encode_request("export_json", schema), "export_state")
-            self._check_state_size(len(payload))
+            payload = self._exchange_state("export_json", schema)
             state_json = protocol.state_json_of(payload)
             if state_json is None:
                 state = self._interpret(payload, "export_state")  # a fault raises here
                 if state is None or isinstance(state, dict):  # an ok reply laid out otherwise: re-encode it
                     return None if state is None else json.dumps(state, separators=(",", ":")).encode()
                 self._die("garbage", f"export_state came back as a {type(state).__name__}, not a dict")
+            why = states.check_state_json(state_json, max_bytes=self.max_state_bytes, nesting_checked=True)
+            if why:  # blamed on this version, the one that produced it, before anyone relays or keeps it
+                self._die("garbage", f"export_state of {self.name} {self.version}: {why}")
             return None if state_json == b"null" else state_json
 
     def import_state_json(self, state_json: bytes, from_version: str) -> None:
@@ -312,10 +314,15 @@ class SandboxRunner:
 
     # -- machinery --------------------------------------------------------------------------
 
-    def _check_state_size(self, size: int) -> None:
-        if size > self.max_state_bytes + 8:
-            self._die("garbage", f"export_state of {self.name} {self.version} is {size} bytes, more than the "
-                      f"cap of {self.max_state_bytes} (max_state_bytes)")
+    def _exchange_state(self, op: str, schema: int | None) -> bytes:
+        """The reply to an export: at most ``max_state_bytes`` (+ its wrapping), refused from its header
+        when larger, and from its brackets when nested deeper than the cap, before anything parses it."""
+        payload = self._exchange(protocol.encode_request(op, schema), "export_state",
+                                 max_bytes=self.max_state_bytes + protocol.STATE_REPLY_OVERHEAD)
+        if states.too_deep(payload, states.MAX_STATE_DEPTH + 1):  # + 1: the reply's own {"ok": ...}
+            self._die("garbage", f"export_state of {self.name} {self.version}: the state is nested deeper "
+                      f"than {states.MAX_STATE_DEPTH} levels")
+        return payload
 
     def _check_deadline(self, what: str) -> None:
         """Decoding a reply counts against the call's time limit."""
@@ -323,18 +330,24 @@ class SandboxRunner:
             self._die("timeout", f"{what} of {self.name} {self.version}: reply not decoded within "
                       f"{self.hook_timeout:g}s (host-side decoding counts); worker {self.pid} killed")
 
-    def _request(self, frame: bytes, what: str, timeout: float | None = None) -> Any:
-        return self._interpret(self._exchange(frame, what, timeout), what)
+    def _request(self, frame: bytes, what: str, timeout: float | None = None, *,
+                 limit: int = protocol.SMALL_REPLY_BYTES) -> Any:
+        return self._interpret(self._exchange(frame, what, timeout, max_bytes=limit), what)
 
-    def _exchange(self, frame: bytes, what: str, timeout: float | None = None) -> bytes:
-        """Send one request, return the reply's raw payload (any failure kills the worker and raises)."""
+    def _exchange(self, frame: bytes, what: str, timeout: float | None = None, *,
+                  max_bytes: int = protocol.SMALL_REPLY_BYTES) -> bytes:
+        """Send one request, return the reply's raw payload of at most ``max_bytes``, refused from
+        its header when larger (any failure kills the worker and raises)."""
         if not self._alive or self._channel is None:
             self._raise_dead(what)
         limit = self.hook_timeout if timeout is None else timeout
         deadline = self._deadline = time.monotonic() + limit
         try:
             self._channel.send(frame, deadline)
-            return self._channel.recv(deadline)
+            return self._channel.recv(deadline, max_bytes)
+        except GarbageReply as exc:
+            self._die("garbage", f"{what} of {self.name} {self.version}: {exc}"
+                      + (" (max_state_bytes)" if what == "export_state" else ""))
         except ChannelTimeout:
             self._die("timeout", f"{what} of {self.name} {self.version} took longer than {limit:g}s; "
                       f"worker {self.pid} killed")

@@ -5,33 +5,42 @@ scratch directory as working directory, and stdout/stderr going to a log file. I
 host only through the two inherited pipe fds given on the command line; fd 1 is pointed at the
 log before anything else, so a strategy's ``print()`` can never reach the channel.
 
-Order of events: read the ``load`` request; confine itself as asked (:func:`_confine`: network
-namespace when not under bubblewrap, resource limits, its own uid when the host is root,
-``no_new_privs``, Landlock, seccomp; a *required* layer that fails is a ``load`` fault: fail
-closed); only then put the version's install directory first on ``sys.path``, resolve the entry
-point and register it in a fresh :class:`StrategyPlugin`. The reply to ``load`` is the handshake
-(pid, layers in force, implemented hooks) or a ``load`` fault. Then it answers one request at a
-time until ``close`` or end of file on the request pipe.
+Order of events: the bootstrap imports this module with nothing of the version on ``sys.path``
+(isolated mode; see :mod:`.worker_process`); read the ``load`` request; confine itself as asked
+(:func:`_confine`: network namespace when not under bubblewrap, resource limits, no capability in
+any set and its own uid when the host is root, ``no_new_privs``, Landlock, seccomp; a *required*
+layer that fails, or any capability left, is a ``load`` fault: fail closed); import the standard
+library modules it may need later; only then append the version's paths to ``sys.path``, *after*
+the standard library's, resolve the entry point and register it in a fresh :class:`StrategyPlugin`.
+The reply to ``load`` is the handshake (pid, layers in force, implemented hooks) or a ``load``
+fault. Then it answers one request at a time until ``close`` or end of file on the request pipe.
 """
 
 from __future__ import annotations
 
 import faulthandler
+import importlib
 import os
 import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from liveswap.runners.base import Batch, StrategyFault
 from liveswap.runners.strategy_plugin import StrategyPlugin, resolve_entry_point
-from liveswap.sandbox import landlock, protocol, seccomp
+from liveswap.sandbox import caps, chunk, landlock, protocol, seccomp
 from liveswap.sandbox.isolation import apply_rlimits, unshare_network
 
 EXIT_HOST_GONE = 70
 EXIT_MEMORY = 71  # MemoryError where no reply could be sent; the host reports a "memory" fault
 _PARENT = os.getppid()
+STDLIB_PRELOAD = ("traceback", "linecache", "tokenize", "inspect", "json", "importlib.metadata", "importlib.util")
+"""Standard-library modules the worker may import lazily once strategy code runs (tracebacks of a
+fault read source lines), imported before the version's paths exist. A belt to the braces: the
+version's paths come after the standard library's, so no module of the version can shadow one.
+Measured: loading, running and exporting a strategy imports no other standard-library module."""
 
 
 _fault = protocol.encode_fault
@@ -55,22 +64,17 @@ def _watch_parent(parent: int) -> None:
             os._exit(EXIT_HOST_GONE)
 
 
-def _confine(confine: dict[str, Any], rlimits: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
-    """Apply the confinement the host asked for, in order; ``(in_force, problems, required_failures)``.
+def _drop_privileges(uid: int | None, required: set[str]) -> tuple[list[str], list[str], list[str]]:
+    """No capability left in any set, its own uid when asked; ``(in_force, problems, failed)``.
 
-    Runs before any strategy code is imported and before any thread is started (Landlock and
-    seccomp bind the calling thread and the threads and processes it creates afterwards).
-    """
+    A capability left over is always a failure (whatever the level): a worker never runs a
+    version's code with one."""
     in_force: list[str] = []
     problems: list[str] = []
     failed: list[str] = []
-    required = set(confine.get("required") or ())
-    if confine.get("unshare_net"):
-        isolated, why = unshare_network()
-        in_force += ["netns"] if isolated else []
-        problems += [] if isolated else [why]
-    problems += apply_rlimits(rlimits)
-    uid = confine.get("uid")
+    privileged = bool(caps.status().get("CapEff"))
+    why = caps.drop_bounding() if privileged else ""
+    problems += [why] if why else []
     if uid is not None:
         try:
             os.setgroups([])
@@ -80,6 +84,34 @@ def _confine(confine: dict[str, Any], rlimits: dict[str, Any]) -> tuple[list[str
         except OSError as exc:
             problems.append(f"uid {uid}: {exc.strerror}")
             failed += ["uid"] if "uid" in required else []
+    why = caps.clear() if any(caps.status().get(s) for s in ("CapEff", "CapPrm", "CapInh")) else ""
+    left = why or caps.leftover(bounding=privileged)
+    if left:
+        problems.append(left)
+        failed.append("capabilities")
+    else:
+        in_force.append("no capabilities")
+    return in_force, problems, failed
+
+
+def _confine(confine: dict[str, Any], rlimits: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
+    """Apply the confinement the host asked for, in order; ``(in_force, problems, required_failures)``.
+
+    Runs before any path of the version is on ``sys.path`` (so before any of its code can be
+    imported) and before any thread is started (Landlock and seccomp bind the calling thread and
+    the threads and processes it creates afterwards).
+    """
+    in_force: list[str] = []
+    problems: list[str] = []
+    required = set(confine.get("required") or ())
+    if confine.get("unshare_net"):
+        isolated, why = unshare_network()
+        in_force += ["netns"] if isolated else []
+        problems += [] if isolated else [why]
+    problems += apply_rlimits(rlimits)
+    enforced, trouble, failed = _drop_privileges(confine.get("uid"), required)
+    in_force += enforced
+    problems += trouble
     why = seccomp.no_new_privs()
     problems += [why] if why else []
     if confine.get("landlock"):
@@ -100,6 +132,14 @@ def _confine(confine: dict[str, Any], rlimits: dict[str, Any]) -> tuple[list[str
     return in_force, problems, failed
 
 
+def _add_version_paths(paths: list[str]) -> None:
+    """Put the version's paths on ``sys.path`` *after* the standard library's (which can then never
+    be shadowed by a module of the same name), once everything the worker needs is imported."""
+    for name in STDLIB_PRELOAD:
+        importlib.import_module(name)
+    sys.path.extend(p for p in paths if p not in sys.path)
+
+
 def _load(message: dict[str, Any]) -> tuple[StrategyPlugin | None, bytes]:
     in_force, problems, failed = _confine(message.get("confine") or {}, message.get("rlimits") or {})
     if failed:
@@ -111,8 +151,7 @@ def _load(message: dict[str, Any]) -> tuple[StrategyPlugin | None, bytes]:
             problems.append(f"cpus {message['cpus']}: {exc.strerror}")
     threading.Thread(target=_watch_parent, args=(_PARENT,), daemon=True).start()
     path = message.get("path")
-    if path:
-        sys.path.insert(0, path)
+    _add_version_paths([str(p) for p in message.get("sys_path") or ([path] if path else [])])
     name, version = str(message["name"]), str(message["version"])
     try:
         obj = resolve_entry_point(name, path=[path] if path else None)
@@ -136,7 +175,7 @@ def _load(message: dict[str, Any]) -> tuple[StrategyPlugin | None, bytes]:
     return host, protocol.encode_ok(hello)
 
 
-def _answer(host: StrategyPlugin, request: tuple[Any, ...]) -> bytes:
+def _answer(host: StrategyPlugin, request: tuple[Any, ...], write: Callable[[bytes], None]) -> bytes:
     op = request[0]
     try:
         if op == "batch":
@@ -144,6 +183,11 @@ def _answer(host: StrategyPlugin, request: tuple[Any, ...]) -> bytes:
             result = host.run_batch(Batch(candles, fills, settlements))
             try:
                 return protocol.encode_outputs(result.outputs)
+            except (TypeError, ValueError, RecursionError) as exc:
+                return _fault("garbage", f"on_candle returned a value that cannot cross the sandbox: {exc}")
+        if op == "chunk":  # a backtest's run of batches (see liveswap.sandbox.chunk)
+            try:
+                return chunk.run_chunk(host.run_batch, request[1:], write)
             except (TypeError, ValueError, RecursionError) as exc:
                 return _fault("garbage", f"on_candle returned a value that cannot cross the sandbox: {exc}")
         if op == "setup":
@@ -193,7 +237,7 @@ def serve(request_fd: int, reply_fd: int) -> int:
         if request[0] == "close":
             protocol.write_frame(reply_fd, _OK_NONE)
             return 0
-        protocol.write_frame(reply_fd, _answer(host, request))
+        protocol.write_frame(reply_fd, _answer(host, request, lambda frame: protocol.write_frame(reply_fd, frame)))
     return 0
 
 

@@ -1,7 +1,8 @@
 """The worker process from the outside: the command line that boots it, and what is left of it.
 
 * :data:`BOOTSTRAP` and :func:`worker_paths` -- the ``python -I -S -B -c`` program that starts a
-  worker with only its own environment and the liveswap API importable;
+  worker with only the standard library and the liveswap API importable (the version's paths
+  are added by the confined worker);
 * :func:`cleanup` -- kill the worker's whole process tree, reap it, close its pipes, remove its
   scratch directory (the runner's finalizer);
 * :func:`rotate_log` and :func:`describe_exit` -- the worker's log kept under its size limit, and
@@ -27,13 +28,14 @@ from liveswap.sandbox.protocol import Channel
 __all__ = ["BOOTSTRAP", "LIVESWAP_ROOT", "WORKER_API", "cleanup", "describe_exit", "rotate_log", "worker_paths"]
 
 # -I -S -B: no PYTHON* variables, no .pyc written, no script dir and no site-packages at all
-# (neither the host's nor the user's) on sys.path. The worker's sys.path is the list the host
-# passes (the version's own environment) plus the standard library; the top-level packages in
-# WORKER_API (liveswap and the pluggy its API is built on) are imported from where the host has
-# them, and nothing else of the host's environment can be imported.
+# (neither the host's nor the user's) on sys.path. At start the worker's sys.path is the standard
+# library alone: the top-level packages in WORKER_API (liveswap and the pluggy its API is built on)
+# are imported from where the host has them, and nothing of the version can be imported. The
+# version's paths come in the ``load`` request and are appended (after the standard library) only
+# once the worker is confined (liveswap.sandbox.worker._load).
 BOOTSTRAP = (
     "import sys, json; from importlib.machinery import PathFinder\n"
-    "cfg = json.loads(sys.argv[1]); sys.path[:0] = cfg['path']\n"
+    "cfg = json.loads(sys.argv[1])\n"
     "class HostApi:\n"
     "    find_spec = staticmethod(lambda n, p=None, t=None: PathFinder.find_spec(n, cfg['api'][n])"
     " if n in cfg['api'] else None)\n"
@@ -44,14 +46,14 @@ LIVESWAP_ROOT = str(Path(liveswap.__file__).resolve().parent.parent)
 WORKER_API = ("liveswap", "pluggy")
 
 
-def worker_paths(sys_path: list[str]) -> str:
-    """The bootstrap's argument: the worker's own sys.path entries and where each WORKER_API package is."""
+def worker_paths() -> str:
+    """The bootstrap's argument: where each WORKER_API package is."""
     api: dict[str, list[str]] = {"liveswap": [LIVESWAP_ROOT]}
     for name in WORKER_API[1:]:
         spec = importlib.util.find_spec(name)
         if spec is not None and spec.origin:
             api[name] = [str(Path(spec.origin).resolve().parent.parent)]
-    return json.dumps({"path": sys_path, "api": api})
+    return json.dumps({"api": api})
 
 
 def cleanup(proc: subprocess.Popen[bytes] | None, channel: Channel | None, scratch: Path | None,

@@ -135,15 +135,16 @@ class SwapManager:
         if prepared is not None and (self._probation is None or prepared is not self._probation.old):
             prepared.runner.close()
 
-    def adopt(self, *, new: ActiveStrategy, generation: int, done: Done, reason: str = "") -> None:
+    def adopt(self, *, new: ActiveStrategy, generation: int, done: Done, reason: str = "",
+              kind: SwapKind = "promote") -> None:
         """Commit ``new`` -- a running candidate (liveswap.rollout) -- now, between two batches: a
         swap that keeps ``new``'s own live state (no export into it, no import, no warm-up), with
         probation and rollback as for any swap. Only from the engine thread, between batches."""
         if self._pending is not None and not self._pending.finished:
-            self._refuse("promote", new.spec, generation, done, f"a swap to {self._pending.spec} is being prepared")
+            self._refuse(kind, new.spec, generation, done, f"a swap to {self._pending.spec} is being prepared")
             return
         self._pending = None
-        self._commit(Pending.of("promote", new.spec, generation, done, prepared=new, keep_state=True, reason=reason))
+        self._commit(Pending.of(kind, new.spec, generation, done, prepared=new, keep_state=True, reason=reason))
 
     def _rollback_target(self, to: str | None) -> str | None:
         name = self.engine.active.name

@@ -19,8 +19,11 @@ from liveswap.swap.loader import LoadError
 class RegistryLoader:
     """Loads ``NAME[==VERSION]`` from the home's registry into a fresh sandboxed worker.
 
-    The registry is shared with the engine thread (which rescans it every second for dropped
-    wheels), so every use goes through one lock; the rescan skips a beat rather than wait.
+    The registry is rescanned for dropped wheels by a background thread of its own (started by
+    :meth:`rescan_tick`, at most once a second): reading, hashing and checking wheels never runs
+    on the trading thread, which only publishes the last finished scan's summary. Every use of the
+    registry goes through one lock (a scan and a swap's preparation wait for each other, trading
+    never does).
     """
 
     def __init__(self, registry: Registry, *, limits: SandboxLimits, hook_timeout: float, state_dir: Path,
@@ -33,8 +36,12 @@ class RegistryLoader:
         self.log_dir = state_dir / "logs"
         self.lock = threading.Lock()
         self._next_rescan = 0.0
+        self._due = threading.Event()
+        self._scanner: threading.Thread | None = None
+        self.scans = 0
+        """How many scans found a change (and set :attr:`summary`) so far."""
         self.summary: RegistryInfo | None = None
-        """What the last rescan that found a change saw (``registry`` in status.json)."""
+        """What the last rescan that found a change saw (``registry`` in status.json); set by the scan thread."""
 
     def load(self, spec: str) -> ActiveStrategy:
         with self.lock:
@@ -66,17 +73,45 @@ class RegistryLoader:
                 return None
 
     def rescan_tick(self, engine: Engine) -> None:
-        """Between batches: notice wheels dropped into ``registry/`` (at most once a second)."""
+        """Between batches, on the trading thread: ask the scan thread for a rescan (at most once a
+        second). Costs a few microseconds; reading, hashing and checking wheels run on that thread,
+        which publishes what it found as :attr:`summary`."""
         now = time.monotonic()
-        if now < self._next_rescan or not self.lock.acquire(blocking=False):
+        if now < self._next_rescan:
             return
-        try:
-            self._next_rescan = now + 1.0
+        self._next_rescan = now + 1.0
+        if self._scanner is None:
+            self._scanner = threading.Thread(target=self._scan_forever, name="liveswap-registry-scan", daemon=True)
+            self._scanner.start()
+        self._due.set()
+
+    def wait_scanned(self, timeout: float, *, after: int) -> RegistryInfo | None:
+        """:attr:`summary` once more than ``after`` scans found a change (tests, tools); None at the timeout."""
+        deadline = time.monotonic() + timeout
+        while self.scans <= after and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.summary if self.scans > after else None
+
+    def _scan_forever(self) -> None:
+        while True:
+            self._due.wait()
+            self._due.clear()
+            try:
+                summary = self.scan_once()
+            except Exception as exc:  # noqa: BLE001 - a scan's failure must not end the thread
+                logger.error("registry: scan failed: {}: {}", type(exc).__name__, exc)
+                continue
+            if summary is not None:
+                self.summary = summary
+                self.scans += 1
+
+    def scan_once(self) -> RegistryInfo | None:
+        """Rescan ``registry/`` if anything changed (under the lock) and write the catalog; the summary, or None."""
+        with self.lock:
             found = self.registry.rescan()
-            if found is not None:
-                ok = sum(1 for v in found if v.verdict == "compatible")
-                logger.info("registry: {} strategy versions ({} compatible)", len(found), ok)
-                self.summary = RegistryInfo(versions=len(found), compatible=ok, scanned_at=time.time())
-                self.registry.write_catalog()
-        finally:
-            self.lock.release()
+            if found is None:
+                return None
+            ok = sum(1 for v in found if v.verdict == "compatible")
+            logger.info("registry: {} strategy versions ({} compatible)", len(found), ok)
+            self.registry.write_catalog()
+        return RegistryInfo(versions=len(found), compatible=ok, scanned_at=time.time())

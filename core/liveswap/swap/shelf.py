@@ -4,7 +4,10 @@ When a strategy stops being active (another strategy takes over), its exported s
 the shelf with the batch it was exported after; switching back resumes it from there (plus a
 replay of the journal since). A strategy never receives another strategy's state. The shelf is
 kept in memory and in ``state/strategies/NAME.json`` (atomic writes), so a restart keeps it.
-A sandboxed worker's state arrives as JSON bytes and is written as it is, never parsed here.
+A sandboxed worker's state arrives as JSON bytes, validated by its runner when it was exported;
+the shelf checks it again (:func:`~liveswap.sandbox.state_json.check_state_json`: size, nesting,
+JSON, an object) before it keeps it, and reads a file back the same bounded way: a state it
+cannot take is logged and not kept, never raised into the host.
 """
 
 from __future__ import annotations
@@ -18,8 +21,11 @@ from typing import Any
 from loguru import logger
 
 from liveswap.fsutil import atomic_write_bytes
+from liveswap.sandbox import MAX_STATE_DEPTH, check_state_json
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+MAX_SHELVED_BYTES = 16 * 1024 * 1024
+"""The largest state the shelf keeps or reads back (the runner's ``max_state_bytes`` is the real cap)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,23 +37,29 @@ class Shelved:
 
 
 class StateShelf:
-    def __init__(self, state_dir: Path) -> None:
+    def __init__(self, state_dir: Path, *, max_bytes: int = MAX_SHELVED_BYTES) -> None:
         self.folder = state_dir / "strategies"
+        self.max_bytes = max_bytes
         self._mem: dict[str, Shelved] = {}
 
     def _path(self, name: str) -> Path:
         return self.folder / f"{_SAFE.sub('_', name)}.json"
 
     def put(self, item: Shelved) -> None:
-        """Keep ``item`` as ``item.name``'s last state; a failed write is logged, never raised."""
-        self._mem[item.name] = item
+        """Keep ``item`` as ``item.name``'s last state; a state that is not a bounded JSON object and
+        a failed write are logged, never raised."""
         head = json.dumps({"name": item.name, "version": item.version, "batch_end": item.batch_end})[:-1]
-        if item.state is None:
-            body = b"null"
-        elif isinstance(item.state, bytes):
-            body = item.state
+        try:
+            body = item.state if isinstance(item.state, bytes) else json.dumps(
+                item.state, allow_nan=False, separators=(",", ":")).encode()
+        except (TypeError, ValueError, RecursionError) as exc:
+            body, why = b"", f"not JSON: {exc}"
         else:
-            body = json.dumps(item.state, allow_nan=False, separators=(",", ":")).encode()
+            why = check_state_json(body, max_bytes=self.max_bytes)
+        if why:
+            logger.error("state of {} {} not kept: {}", item.name, item.version, why)
+            return
+        self._mem[item.name] = item
         try:
             atomic_write_bytes(self._path(item.name), head.encode() + b', "state": ' + body + b"}\n")
         except OSError as exc:
@@ -58,15 +70,27 @@ class StateShelf:
         if name in self._mem:
             return self._mem[name]
         try:
-            raw = json.loads(self._path(name).read_text(encoding="utf-8"))
+            raw = self._read(self._path(name))
             state = raw["state"]
             if state is not None and not isinstance(state, dict):
                 raise ValueError("state is not an object")
             item = Shelved(str(raw["name"]), str(raw["version"]), int(raw["batch_end"]), state)
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
             logger.warning("the kept state of {} is unreadable, it starts without one: {}", name, exc)
             return None
         self._mem[name] = item
         return item
+
+    def _read(self, path: Path) -> dict[str, Any]:
+        """The shelf file, bounded (size, nesting) before it is parsed; ValueError if it is not one."""
+        with open(path, "rb") as f:
+            data = f.read(self.max_bytes + 4097)
+        why = check_state_json(data.strip(), max_bytes=self.max_bytes + 4096, max_depth=MAX_STATE_DEPTH + 1)
+        if why:
+            raise ValueError(why)
+        raw = json.loads(data)
+        if not isinstance(raw, dict):
+            raise ValueError("not an object")
+        return raw

@@ -11,11 +11,14 @@ Time is the venue's: the clock skew against the bar source's server time is meas
 first call and every ``skew_check_seconds`` (:attr:`VenueFeed.clock_skew_seconds`), and a bar is
 asked for only ``bar_grace_seconds`` after it closed on the venue's clock.
 
-**No candle is silently skipped.** A candle whose bar or (fresh) quote is missing is *held*:
-nothing at or after its end is returned, so the engine's cursor cannot move past it, and it is
-retried (every ``retry_seconds``) until ``deadline_seconds`` after its close. Past the deadline it
-is given up as a :class:`~liveswap.feeds.base.MissedCandle` with the one-line reason
-(:meth:`VenueFeed.missed`), and the candles after it flow again. :meth:`VenueFeed.stale_markets`
+**No candle is silently skipped, and no market waits for another.** A candle whose bar or
+(fresh) quote is missing is *held* on its own: the other markets' complete candles come out at
+once (a healthy market is decided at its close, not 20 s into its window), while that market's
+later candles wait behind it. It is retried (every ``retry_seconds``) until ``deadline_seconds``
+after its close, also once the engine's cursor has moved past its end: it then comes out *late*
+(``end`` at or before the ``since`` asked for; the engine decides it on its own, once). Past the
+deadline it is given up as a :class:`~liveswap.feeds.base.MissedCandle` with the one-line reason
+(:meth:`VenueFeed.missed`), and that market's candles flow again. :meth:`VenueFeed.stale_markets`
 says, per market, what is being waited for or was missed, for status. :class:`FeedError` is raised
 only when no market could be read at all (nothing is given up then: the engine retries later).
 """
@@ -29,11 +32,14 @@ from datetime import UTC, datetime
 from loguru import logger
 
 from liveswap.api import Candle
+from liveswap.brokers import Level, venue_book
 from liveswap.exceptions import FeedError, VenueError
 from liveswap.feeds import MissedCandle
 from liveswap.markets import Market
 from liveswap.venues.bars import Bar, BarSource
-from liveswap.venues.quotes import QuoteSource
+from liveswap.venues.quotes import Quote, QuoteSource
+
+SEEN_QUOTES = 2000  # quotes kept for shadow fills: hours of nine markets' windows
 
 MISSED_KEPT = 500
 
@@ -78,9 +84,11 @@ class VenueFeed:
         self._stale: dict[str, str] = {}
         self._last_missed: dict[str, MissedCandle] = {}  # per market, until a later candle of it comes out
         self._missed: dict[tuple[str, int], MissedCandle] = {}
+        self._seen: dict[tuple[str, int], Quote] = {}  # the quote each candle was made with (bounded)
         self._skew: float | None = None
         self._skew_checked_at: float | None = None
         self._held_until: float | None = None  # no new fetch before this (local clock) while holding
+        self._pending: dict[tuple[str, int], str] = {}  # (market, end) held, with why: retried until the deadline
 
     # ---- declared capabilities (see liveswap.feeds.base) -----------------------------------------
 
@@ -136,16 +144,18 @@ class VenueFeed:
         horizon = min(until, int(venue_now - self.bar_grace))
         stale: dict[str, str] = {}
         out: list[Candle] = []
-        held: int | None = None  # the earliest end still being waited for
+        held: dict[str, int] = {}  # per market, the earliest end still being waited for
         misses: list[MissedCandle] = []
         failed = 0
         first_exc: VenueError | None = None
         for market in self._specs:
-            ends = range(since - since % market.seconds + market.seconds, horizon + 1, market.seconds)
+            late = [end for (name, end) in self._pending if name == market.name]
+            ends = sorted({*range(since - since % market.seconds + market.seconds, horizon + 1, market.seconds),
+                           *late})
             if not ends:
                 continue
             try:
-                bars = {b.end: b for b in self.bars.bars(market.asset, market.seconds, since, horizon)}
+                bars = {b.end: b for b in self.bars.bars(market.asset, market.seconds, min(ends) - 1, horizon)}
             except VenueError as exc:
                 failed += 1
                 first_exc = first_exc or exc
@@ -154,12 +164,14 @@ class VenueFeed:
                 why_all = None
             for end in ends:
                 candle, why = self._candle(market, bars.get(end), end, venue_now, why_all)
+                self._pending.pop((market.name, end), None)
                 if candle is not None:
                     out.append(candle)
                     continue
                 if venue_now - end < self.deadline:
                     stale[market.name] = f"waiting for the candle ending {_iso(end)}: {why}"
-                    held = end if held is None else min(held, end)
+                    held[market.name] = min(held.get(market.name, end), end)
+                    self._pending[(market.name, end)] = why
                 else:
                     misses.append(MissedCandle(market.name, end - market.seconds, end, why, int(venue_now)))
         self._stale = stale
@@ -169,9 +181,9 @@ class VenueFeed:
             self._give_up(miss)
         for name, reason in stale.items():
             logger.warning("feed {}: {}: {}", self.name, name, reason)
-        if held is not None:
+        if held:  # only the market waited for holds its later candles back: the others come out now
             self._held_until = now + self.retry_seconds
-            out = [c for c in out if c.end < held]
+            out = [c for c in out if c.end < held.get(c.market, c.end + 1)]
         for c in out:
             last = self._last_missed.get(c.market)
             if last is not None and c.end > last.end:
@@ -187,13 +199,30 @@ class VenueFeed:
         up_price: float | None = None
         if self.quotes is not None and self.quotes.supports(market) and venue_now - end <= self.quote_max_age:
             try:
-                up_price = self.quotes.quote(market, end).up_price
+                quote = self.quotes.quote(market, end)
             except VenueError as exc:
                 return None, exc.reason
+            up_price = quote.up_price
+            self._remember(market.name, end, quote)
             if up_price is None:
                 return None, f"{self.quotes.name}: no price for the {market.name} window at {_iso(end)}"
         return Candle(market.name, market.timeframe, bar.start, bar.end, bar.open, bar.high, bar.low, bar.close,
                       bar.volume, up_price), ""
+
+    def _remember(self, market: str, window_start: int, quote: Quote) -> None:
+        self._seen[(market, window_start)] = quote
+        if len(self._seen) > SEEN_QUOTES:
+            for key in sorted(self._seen, key=lambda k: k[1])[: len(self._seen) - SEEN_QUOTES]:
+                del self._seen[key]
+
+    def seen_book(self, market: str, window_start: int, side: str) -> tuple[Level, ...] | None:
+        """The ask book of ``side`` this feed saw for the window of ``market`` opening at
+        ``window_start`` when it made the candle a strategy decided it on (None: not seen), so a
+        shadow candidate is filled against what the active version saw (:mod:`liveswap.brokers.fills`)."""
+        quote = self._seen.get((market, window_start))
+        if quote is None:
+            return None
+        return venue_book(quote.asks(side), quote.ask(side))
 
     def _give_up(self, miss: MissedCandle) -> None:
         key = (miss.market, miss.end)

@@ -1,11 +1,13 @@
 """A paper broker fed by a real venue's prices: live quotes, simulated orders.
 
 It composes the embedded :class:`~liveswap.brokers.paper.PaperBroker` (SQLite bookkeeping,
-idempotency by ``client_order_id``, slippage, ``max_price``, taker fee, settlement from the
-window's underlying candle: "up" wins if close ≥ open) and changes one thing: the fill price is
-the venue's **current ask** for the side (Kalshi or Polymarket, through a
-:class:`~liveswap.venues.quotes.QuoteSource`; down ask = 1 − up bid) instead of the price the
-engine saw at the candle. Nothing is sent to the venue.
+idempotency by ``client_order_id``, settlement from the window's underlying candle: "up" wins if
+close ≥ open) and changes one thing: the order is filled by the one fill model
+(:func:`liveswap.brokers.fills.fill`) against the venue's **current ask book** for the side
+(Kalshi or Polymarket, through a :class:`~liveswap.venues.quotes.QuoteSource`; down asks = 1 − up
+bids): level by level with partial fills where the quote carries depth, at the best ask alone
+where it does not; slippage, ``max_price`` and the taker fee as on paper. Nothing is sent to the
+venue.
 
 If the venue cannot quote the window (no market, not trading, unreachable) the order is refused
 with the venue's one-line reason; such a refusal is not stored, since nothing was filled. No
@@ -23,9 +25,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from liveswap.api import Candle
-from liveswap.brokers import OrderRequest, OrderResult, OutcomeLookup, PaperBroker, SettlementReport
+from liveswap.brokers import OrderRequest, OrderResult, OutcomeLookup, PaperBroker, SettlementReport, venue_book
 from liveswap.exceptions import VenueError
 from liveswap.markets import Market, MarketError
+from liveswap.money import dec
 from liveswap.settings import PaperSettings
 from liveswap.venues.quotes import QuoteSource
 
@@ -59,7 +62,8 @@ class LivePaperBroker:
         ask = quote.ask(order.side)
         if ask is None:
             return self._refuse(order, f"{self.quotes.name}: no {order.side} offer for {quote.contract}")
-        return self.paper.submit(dataclasses.replace(order, price=ask))
+        book = venue_book(quote.asks(order.side), ask)
+        return self.paper.submit(dataclasses.replace(order, price=dec(ask)), book)
 
     def lookup(self, client_order_id: str) -> OrderResult | None:
         return self.paper.lookup(client_order_id)

@@ -30,6 +30,8 @@ class Quote:
     up_ask: float | None
     last: float | None
     ts: int
+    up_asks: tuple[tuple[float, float], ...] = ()  # (price, size) levels of the up contract, if the venue gave depth
+    up_bids: tuple[tuple[float, float], ...] = ()
 
     @property
     def up_price(self) -> float | None:
@@ -39,6 +41,13 @@ class Quote:
         if self.up_bid is not None and self.up_ask is not None and self.up_ask >= self.up_bid:
             return round((self.up_bid + self.up_ask) / 2, 6)
         return None
+
+    def asks(self, side: str) -> tuple[tuple[float, float], ...]:
+        """The ask levels ``(price, size)`` of ``side``, cheapest first (down asks are 1 - up bids); ()
+        when the venue gave no depth."""
+        if side == "up":
+            return tuple(sorted(self.up_asks))
+        return tuple(sorted((round(1.0 - p, 6), size) for p, size in self.up_bids))
 
     def ask(self, side: str) -> float | None:
         """What buying one contract of ``side`` ("up"/"down") costs now, or None if no offer."""

@@ -1,6 +1,6 @@
 """``liveswap web``: a dashboard of one home, read from its files; writes go through the desired state.
 
-Needs the optional extra: ``pip install 'liveswap[web]'`` (Starlette + uvicorn).
+Starlette and uvicorn are base dependencies: ``pip install liveswap`` is enough (contract section 1).
 """
 
 from __future__ import annotations

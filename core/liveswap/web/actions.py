@@ -93,6 +93,31 @@ def _text(body: Mapping[str, Any], key: str, required: bool) -> str | None:
     return value.strip()
 
 
+def _set(body: Mapping[str, Any], settings: Settings) -> tuple[Change, str]:
+    """``{"params": {...}, "risk": {...}}`` (null removes): refused at once above the host's start-up limits."""
+    params, risk = body.get("params") or {}, body.get("risk") or {}
+    if not isinstance(params, dict) or not isinstance(risk, dict):
+        raise Refused(400, "params and risk must be JSON objects")
+    status = read_status(settings.state_dir)
+    if status is not None and host_alive(status) and status.risk_ceilings:
+        ceilings, source = status.risk_ceilings, f"the running host (pid {status.pid}) started with"
+    else:
+        ceilings, source = settings.risk.model_dump(), "a host of this home starts with (its settings)"
+    try:
+        changes.check_ceilings({k: v for k, v in risk.items() if v is not None}, ceilings, source)
+    except ControlError as exc:
+        raise Refused(409, f"set: {exc}") from None
+    shown = [f"{k}={v}" for k, v in params.items()] + [f"risk.{k}={v}" for k, v in risk.items()]
+    return changes.set_values(params, risk), "set " + " ".join(shown)
+
+
+def _lift_daily_loss(body: Mapping[str, Any]) -> tuple[Change, str]:
+    """Resume everything and lift a tripped daily loss latch: only with ``{"confirm": "lift"}`` (the page asks)."""
+    if body.get("confirm") != "lift":
+        raise Refused(400, 'lifting the daily loss latch needs {"confirm": "lift"} (the page asks first)')
+    return changes.resume(lift_daily_loss=True), "resume all markets and lift the daily loss latch"
+
+
 def _build(name: str, body: Mapping[str, Any], settings: Settings) -> tuple[Change, str]:
     builders: dict[str, Callable[[], tuple[Change, str]]] = {
         "activate": lambda: (changes.activate(spec := str(_text(body, "spec", True))), f"activate {spec}"),
@@ -102,6 +127,8 @@ def _build(name: str, body: Mapping[str, Any], settings: Settings) -> tuple[Chan
                           f"pause {', '.join(ms)}" if ms else "pause all markets"),
         "resume": lambda: (changes.resume(ms := _markets(body, settings)),
                            f"resume {', '.join(ms)}" if ms else "resume all markets"),
+        "lift_daily_loss": lambda: _lift_daily_loss(body),
+        "set": lambda: _set(body, settings),
         "promote": lambda: (changes.decide_candidate("promote"), "promote the candidate"),
         "reject": lambda: (changes.decide_candidate("reject"), "reject the candidate"),
     }

@@ -5,6 +5,7 @@ Routes:
 * ``GET /``: the page; ``GET /static/...``: its script, style and the vendored uPlot chart library;
 * ``GET /api/overview``: heartbeat, versions, generations, markets, candidate, faults, log tail;
 * ``GET /api/series``: equity and realized PnL over time, per-version curves and figures, swaps;
+* ``GET /api/backtests``: the last ``liveswap backtest`` results, the newest one's equity curves;
 * ``POST /api/actions/{name}``: activate, rollback, pause, resume, promote, reject (token required).
 
 Reads are plain file reads and read-only SQLite, run in a worker thread so a slow disk never
@@ -25,6 +26,7 @@ from starlette.staticfiles import StaticFiles
 
 from liveswap.settings import Settings
 from liveswap.web import actions, data
+from liveswap.web.backtests import last_backtests
 
 STATIC = Path(__file__).resolve().parent / "static"
 NO_STORE = {"Cache-Control": "no-store"}
@@ -63,6 +65,13 @@ def create_app(settings: Settings, guard: actions.Guard) -> Starlette:
             return refused(exc)
         return JSONResponse(await run_in_threadpool(data.series, state_dir), headers=NO_STORE)
 
+    async def backtests(request: Request) -> Response:
+        try:
+            guard.check_host(request.headers)
+        except actions.Refused as exc:
+            return refused(exc)
+        return JSONResponse(await run_in_threadpool(last_backtests, state_dir), headers=NO_STORE)
+
     async def action(request: Request) -> Response:
         try:
             guard.check_write(request.headers)
@@ -83,6 +92,7 @@ def create_app(settings: Settings, guard: actions.Guard) -> Starlette:
         Route("/favicon.ico", no_icon),
         Route("/api/overview", overview),
         Route("/api/series", series),
+        Route("/api/backtests", backtests),
         Route("/api/actions/{name}", action, methods=["POST"]),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ])

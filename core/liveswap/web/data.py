@@ -66,7 +66,9 @@ def overview(state_dir: Path, now: float | None = None, markets_traded: list[str
         },
         "desired": desired,
         "paused": bool(st.get("paused")), "paused_reason": st.get("paused_reason"),
-        "money": {k: st.get(k) for k in ("balance", "starting_balance", "realized_pnl", "fees_paid", "win_rate")},
+        "money": {k: st.get(k) for k in ("balance", "starting_balance", "realized_pnl", "fees_paid", "win_rate",
+                                         "equity_at_cost", "open_at_cost")},
+        "guards": guards(st),
         "last_swap": st.get("last_swap"),
         "probation": st.get("probation"),
         "candidate": st.get("candidate"),
@@ -79,10 +81,20 @@ def overview(state_dir: Path, now: float | None = None, markets_traded: list[str
     }
 
 
+def guards(st: dict[str, Any]) -> dict[str, Any]:
+    """What stops new positions besides a pause: the daily loss latch, reconciliation with the broker, the open
+    positions against their limit, and the one-line ``trading_blocked`` reason (as ``liveswap status`` shows)."""
+    risk = st.get("risk") or {}
+    return {"trading_blocked": st.get("trading_blocked"), "daily_loss": st.get("daily_loss"),
+            "reconcile": st.get("reconcile"), "open_positions": len(st.get("open_positions") or []),
+            "max_open_positions": risk.get("max_open_positions"), "open_orders": len(st.get("open_orders") or [])}
+
+
 def markets(st: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per market: open positions, paused (itself or all), stale feed, settled figures."""
     names = list(st.get("markets") or [])
     paused_all = bool(st.get("paused"))
+    blocked = st.get("trading_blocked")
     paused = set(st.get("paused_markets") or [])
     stale = st.get("stale_markets") or {}
     by_market = st.get("by_market") or {}
@@ -94,6 +106,7 @@ def markets(st: dict[str, Any]) -> list[dict[str, Any]]:
     for name in dict.fromkeys([*names, *positions]):
         rows.append({"market": name, "open_positions": positions.get(name, []),
                      "paused": paused_all or name in paused, "paused_itself": name in paused,
+                     "blocked": blocked,
                      "stale": stale.get(name) if isinstance(stale, dict) else None,
                      "figures": by_market.get(name)})
     return rows

@@ -6,8 +6,7 @@ import json
 from collections import Counter
 
 import pytest
-from liveswap.runners.base import StrategyFault
-from liveswap.testing import StrategyHarness, synthetic_candles
+from liveswap.testing import StrategyFault, StrategyHarness, synthetic_candles
 from momentum_strategy import Momentum
 
 VERSION = "1.1.0"

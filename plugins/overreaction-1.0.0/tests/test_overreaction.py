@@ -8,8 +8,7 @@ from itertools import groupby
 
 import pytest
 from liveswap.api import Candle, Intent
-from liveswap.runners.base import StrategyFault
-from liveswap.testing import StrategyHarness, synthetic_candles
+from liveswap.testing import StrategyFault, StrategyHarness, synthetic_candles
 from overreaction_strategy import Overreaction
 
 CANDLES = synthetic_candles(count=600)

@@ -67,7 +67,7 @@ def test_down_asks_on_the_yes_book_at_the_complement(server, key) -> None:
     result = broker(server, key).submit(order("c-down", side="down", max_price=0.6))
     (sent,) = fake.bodies
     # buying NO at most 0.600 = asking YES at least 0.400; NO ask is 1 - 0.415 = 0.585
-    assert (sent["side"], sent["outcome_side"], sent["price"], sent["count"]) == ("ask", "no", "0.4000", "8.00")
+    assert (sent["side"], sent["price"], sent["count"]) == ("ask", "0.4000", "8.00")
     assert result.status == "filled" and result.price == D("0.585")
 
 

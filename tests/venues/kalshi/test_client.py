@@ -98,15 +98,13 @@ def test_wrong_key_is_an_auth_error(server, key) -> None:
 
 def test_order_body_is_the_documented_v2_shape_with_exact_decimal_strings() -> None:
     body = order_body(ticker=TICKER, client_order_id="liveswap-0001", book_side="bid", count=8,
-                      price=Decimal("0.6"), outcome_side="yes")
+                      price=Decimal("0.6"))
     assert body == fixture("kalshi_create_order_v2_request")
-    ask = order_body(ticker=TICKER, client_order_id="c", book_side="ask", count=11, price=Decimal("0.425"),
-                     outcome_side="no")
+    ask = order_body(ticker=TICKER, client_order_id="c", book_side="ask", count=11, price=Decimal("0.425"))
     assert (ask["side"], ask["count"], ask["price"]) == ("ask", "11.00", "0.4250")  # never rounded to 0.42
     assert "type" not in ask and "buy_max_cost" not in ask and "action" not in ask
     with pytest.raises(ValueError):
-        order_body(ticker=TICKER, client_order_id="c", book_side="bid", count=0, price=Decimal("0.5"),
-                   outcome_side="yes")
+        order_body(ticker=TICKER, client_order_id="c", book_side="bid", count=0, price=Decimal("0.5"))
 
 
 def test_create_and_cancel_use_the_events_orders_paths_signed(server, key) -> None:

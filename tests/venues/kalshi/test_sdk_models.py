@@ -76,3 +76,21 @@ def test_the_legacy_create_order_model_is_what_we_no_longer_send() -> None:
     assert "action" not in ours and "type" not in ours and "buy_max_cost" not in ours
     with pytest.raises(Exception):  # noqa: B017 - the legacy model refuses side "bid" and a missing action
         legacy.from_dict(ours)
+
+
+def test_the_order_body_carries_only_the_sdk_v2_request_fields() -> None:
+    """Issue 24, point 9: no ``outcome_side`` (or any field) that ``CreateOrderV2Request`` does not declare; checked
+    against the installed SDK's model where it has one, else against the 3.34 model's field list."""
+    from decimal import Decimal
+
+    from liveswap.venues.kalshi.client import order_body
+
+    from tests.support.fake_kalshi import V2_ORDER_FIELDS
+
+    model = getattr(models, "CreateOrderV2Request", None)
+    fields = {(f.alias or n) for n, f in model.model_fields.items()} if model is not None else V2_ORDER_FIELDS
+    for book_side in ("bid", "ask"):
+        body = order_body(ticker="KXBTC15M-25DEC311930-30", client_order_id="c", book_side=book_side, count=3,
+                          price=Decimal("0.425"))
+        assert set(body) <= fields, set(body) - fields
+        assert "outcome_side" not in body

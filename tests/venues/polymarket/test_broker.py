@@ -162,3 +162,20 @@ def test_keys_are_never_logged_shown_or_in_errors(server, tmp_path, wallet, capl
     for where, text in texts.items():
         for secret in (key_hex, SECRET, PASSPHRASE):
             assert secret not in text, where
+
+
+def test_a_fill_at_two_levels_is_booked_at_its_exact_cost_live_and_after_a_crash(server, tmp_path, wallet) -> None:
+    """Issue 24, point 8: 5 shares at 0.52 and 3.33 at 0.53 cost exactly 4.3649 (not 8.33 x the rounded average
+    0.524010 = 4.365003), and an order found again after a crash is booked from its trades, not at its limit."""
+    account, key_file = wallet
+    clob = FakeClob(server, account.address)
+    clob.book = {**clob.book, "asks": [{"price": "0.53", "size": "100"}, {"price": "0.52", "size": "5"}]}
+    live = broker(server, tmp_path, key_file).submit(order("c-live"))
+    assert live.status == "filled" and live.shares == D("8.33") and live.cost == D("4.3649")
+    clob.fail_next_post = 502  # filled at the venue, the answer lost: a restart finds it by its hash
+    with pytest.raises(BrokerError):
+        broker(server, tmp_path, key_file).submit(order("c-crash"))
+    found = broker(server, tmp_path, key_file).submit(order("c-crash"))
+    assert found.status == "filled" and found.shares == D("8.33")
+    assert found.cost == D("4.3649")  # the trades' cost, not 8.33 x the limit 0.60 = 4.998
+    assert clob.accepted() == 2

@@ -184,7 +184,7 @@ class KalshiBroker:
             if isinstance(plan, str):
                 return self._reject(cid, plan)
             body = order_body(ticker=km.ticker, client_order_id=cid, book_side=plan.book_side,
-                              count=plan.count, price=plan.yes_price, outcome_side=plan.side)
+                              count=plan.count, price=plan.yes_price)
             try:
                 ack = self.client.create_order(body)
             except VenueRejected as exc:

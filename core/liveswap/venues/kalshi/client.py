@@ -8,8 +8,10 @@ Orders use the current (V2) event-order API, as the official SDK ``kalshi-python
 https://docs.kalshi.com/api-reference/orders/create-order-v2 describe it: ``POST
 /portfolio/events/orders`` with ``side`` ``bid``/``ask`` on the YES book, ``count`` a fixed-point
 string (``"8.00"``), ``price`` a dollar string on the YES book (``"0.4250"``), ``time_in_force``
-and ``self_trade_prevention_type``; no ``type`` (removed: there are no market orders), no
-``buy_max_cost`` (it turns an order into fill-or-kill). Cancels: ``DELETE
+and ``self_trade_prevention_type``, and nothing the SDK's ``CreateOrderV2Request`` (3.34) does not
+declare: no ``outcome_side`` (the book side and the YES-book price say which outcome is bought), no
+``type`` (removed: there are no market orders), no ``buy_max_cost`` (it turns an order into
+fill-or-kill). Cancels: ``DELETE
 /portfolio/events/orders/{order_id}`` (https://docs.kalshi.com/api-reference/orders/cancel-order-v2).
 The legacy ``/portfolio/orders`` POST/DELETE are gone; ``GET /portfolio/orders[/{id}]`` still
 reads orders.
@@ -46,8 +48,7 @@ TimeInForce = Literal["immediate_or_cancel", "fill_or_kill", "good_till_canceled
 
 
 def order_body(*, ticker: str, client_order_id: str, book_side: Literal["bid", "ask"], count: int,
-               price: Decimal, outcome_side: Literal["yes", "no"],
-               time_in_force: TimeInForce = "immediate_or_cancel") -> dict[str, Any]:
+               price: Decimal, time_in_force: TimeInForce = "immediate_or_cancel") -> dict[str, Any]:
     """The exact ``POST /portfolio/events/orders`` body (see the module docstring).
 
     ``price`` is on the YES book (buying NO at 0.575 is an ``ask`` at 0.425) and already on the
@@ -62,7 +63,6 @@ def order_body(*, ticker: str, client_order_id: str, book_side: Literal["bid", "
         "ticker": ticker,
         "client_order_id": client_order_id,
         "side": book_side,
-        "outcome_side": outcome_side,
         "count": f"{count}.00",
         "price": text,
         "time_in_force": time_in_force,

@@ -17,6 +17,12 @@ unreachable raises :class:`~liveswap.exceptions.BrokerError` (chained) and the e
 reconciliation calls :meth:`lookup` later. Settlement: after the window, the Gamma market's
 ``outcomePrices`` (1 for the winning outcome) once it is closed. Fees: Polymarket's published
 taker formula ``shares x fee_rate x p x (1 - p)`` on ``feesEnabled`` markets.
+
+Money is booked from the venue's own figures, exact to the micro-dollar: a fill's cost is the
+CLOB's ``makingAmount`` (what the order paid), never an average price times the shares (a fill at
+two levels costing 4.9473 would come back as 4.947302). An order found again after a crash is
+booked from its trades (``associate_trades``: each maker's matched amount at the maker's price),
+never at the order's limit; until its trades can be read it stays pending.
 """
 
 from __future__ import annotations
@@ -237,10 +243,32 @@ class PolymarketBroker:
         return self._reject(sent.client_order_id, f"polymarket: {one_line(str(why))}", venue_order_id=sent.order_hash)
 
     def _filled(self, sent: Sent, *, shares: Decimal, cost: Decimal) -> OrderResult:
+        """``shares`` bought for exactly ``cost`` (the venue's figure); ``price`` is only their average."""
         price = (cost / shares).quantize(Decimal("0.000001"))
         fee = taker_fee(shares, price, sent.fee_rate)
-        return OrderResult(sent.client_order_id, "filled", venue_order_id=sent.order_hash, price=float(price),
-                           shares=float(shares), fee=float(fee), ts=self._now())
+        return OrderResult(sent.client_order_id, "filled", venue_order_id=sent.order_hash, price=price,
+                           shares=shares, fee=fee, cost=cost, ts=self._now())
+
+    def _trade_cost(self, sent: Sent, found: dict[str, Any], matched: Decimal) -> Decimal | None:
+        """What the order's trades cost (each maker's matched amount at its price; a maker on the other outcome
+        at ``1 - price``), or None when they do not account for every matched share."""
+        from py_clob_client_v2.clob_types import TradeParams
+
+        shares, cost = Decimal(0), Decimal(0)
+        for trade_id in found.get("associate_trades") or []:
+            try:
+                trades = self.clob.get_trades(TradeParams(id=str(trade_id)))
+            except Exception as exc:  # noqa: BLE001
+                raise _unavailable(exc) from None
+            for trade in trades if isinstance(trades, list) else []:
+                if not isinstance(trade, dict) or trade.get("taker_order_id") != sent.order_hash:
+                    continue
+                for maker in trade.get("maker_orders") or []:
+                    amount, price = _dec(maker.get("matched_amount")), _dec(maker.get("price"))
+                    if maker.get("asset_id") not in (None, found.get("asset_id")):
+                        price = 1 - price
+                    shares, cost = shares + amount, cost + amount * price
+        return cost.quantize(Decimal("0.000001")) if shares == matched and shares > 0 else None
 
     def _ask_clob(self, sent: Sent) -> OrderResult | None:
         """What the CLOB knows of a stored order (``GET /data/order/{hash}``), None if it never saw it."""
@@ -254,8 +282,13 @@ class PolymarketBroker:
             return None
         matched = _dec(found.get("size_matched"))
         status = str(found.get("status") or "").upper()
-        if matched > 0:
-            return self._finish(self._filled(sent, shares=matched, cost=matched * _dec(found.get("price"))))
+        if matched > 0:  # booked from its trades, never at the order's limit price
+            cost = self._trade_cost(sent, found, matched)
+            if cost is None:
+                logger.warning("polymarket: order {} matched {} shares but its trades do not say what they cost yet; "
+                               "asked again later", sent.order_hash, matched)
+                return OrderResult(sent.client_order_id, "pending", venue_order_id=sent.order_hash, ts=self._now())
+            return self._finish(self._filled(sent, shares=matched, cost=cost))
         if status in ("LIVE", "DELAYED"):
             return OrderResult(sent.client_order_id, "pending", venue_order_id=sent.order_hash, ts=self._now())
         return self._finish(self._reject(sent.client_order_id, f"polymarket: order {status.lower() or 'unknown'}, "

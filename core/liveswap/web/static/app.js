@@ -102,8 +102,12 @@ function renderOverview(o) {
   setText("generation-sub", gsub.join(" · ") || (g.observed === null ? "no host has applied any yet" : "in step"));
 
   const m = o.money;
-  setText("money", money(m.balance), "big");
-  setText("money-sub", "realized PnL " + signed(m.realized_pnl) + " · fees " + money(m.fees_paid) + " · win rate " + pct(m.win_rate));
+  const equity = m.equity_at_cost ?? m.balance;
+  setText("money", money(equity), "big");
+  setText("money-sub", "equity at cost = cash " + money(m.balance) + " + " + money(m.open_at_cost ?? 0) +
+    " in open positions (contracts × price + fees, as filled) · realized PnL " + signed(m.realized_pnl) +
+    " · fees " + money(m.fees_paid) + " · win rate " + pct(m.win_rate));
+  renderGuards(o.guards || {});
 
   const s = o.sandbox;
   if (typeof s === "string") {
@@ -124,6 +128,8 @@ function renderOverview(o) {
   if (o.paused) alerts.push("All markets are paused: no new positions" + (o.paused_reason ? " (" + o.paused_reason + ")" : "") + ".");
   else if (o.paused_reason) alerts.push("Not opening positions: " + o.paused_reason + ".");
   if (g.control_error) alerts.push("control.json is refused: " + g.control_error);
+  const blocked = (o.guards || {}).trading_blocked;
+  if (blocked) alerts.push("Trading blocked: " + blocked);
   const banner = $("banner");
   banner.textContent = alerts.join(" ");
   banner.hidden = !alerts.length;
@@ -139,6 +145,34 @@ function renderOverview(o) {
   if (atEnd) pre.scrollTop = pre.scrollHeight;
 }
 
+function renderGuards(gd) {
+  const d = gd.daily_loss || {};
+  const r = gd.reconcile || {};
+  const tripped = Boolean(d.tripped);
+  const halted = Boolean(r.halted);
+  const head = gd.trading_blocked ? "trading blocked" : "trading allowed";
+  setText("guards", head, "big " + (gd.trading_blocked ? "bad" : "ok"));
+  const parts = [];
+  if (d.limit !== undefined && d.limit !== null) {
+    parts.push("daily loss " + money(d.used) + " of " + money(d.limit) + (tripped ? " · TRIPPED: " + (d.reason || "") : ""));
+  }
+  if (halted) parts.push("reconciliation HALTED: " + (r.reason || ""));
+  else if (r.checked_at) parts.push("reconciliation: ledger == broker (" + (r.checks ?? 0) + " checks)");
+  if (r.error) parts.push("reconciliation: " + r.error);
+  parts.push("open positions " + (gd.open_positions ?? 0) + (gd.max_open_positions !== undefined && gd.max_open_positions !== null ? " of " + gd.max_open_positions : ""));
+  if (gd.open_orders) parts.push(gd.open_orders + " orders with an unknown outcome");
+  setText("guards-sub", parts.join(" · "));
+  $("lift-daily-loss").hidden = !tripped;
+}
+
+function liftDailyLoss() {
+  const d = ((state.overview || {}).guards || {}).daily_loss || {};
+  const ok = window.confirm("Lift the daily loss latch?\n\nThe host lost " + money(d.used) + " today against a limit of " +
+    money(d.limit) + ". Lifting it resumes every market and lets the strategy lose up to another " + money(d.limit) +
+    " today.");
+  if (ok) act("lift_daily_loss", { confirm: "lift" });
+}
+
 function renderCandidate(c) {
   const box = $("candidate");
   if (!c) { box.replaceChildren("no candidate"); box.className = "muted"; return; }
@@ -148,8 +182,11 @@ function renderCandidate(c) {
   const cand = f.candidate || c;
   const active = f.active || c.active || c.baseline || {};
   const row = (label, x, y) => [el("span", { class: "muted" }, label), el("span", {}, x), el("span", {}, y)];
-  const verdict = String(c.verdict ?? "running");
-  const vcls = verdict === "successful" ? "ok" : verdict === "failed" ? "bad" : "warn";
+  // an ended candidate (promoted, rejected, stopped) shows how it ended, never a "running" badge
+  const ended = Boolean(c.ended_at) || ["promoted", "rejected", "stopped", "failed"].includes(c.phase);
+  const rawVerdict = String(c.verdict ?? "running");
+  const verdict = ended && rawVerdict === "running" ? String(c.phase ?? "ended") : rawVerdict;
+  const vcls = verdict === "successful" || verdict === "promoted" ? "ok" : verdict === "failed" ? "bad" : ended ? "" : "warn";
   const rows = [row("", "candidate", "active" + (active.spec ? " " + active.spec : "")),
     row("bets", cand.bets ?? "–", active.bets ?? "–"),
     row("win rate", pct(cand.win_rate), pct(active.win_rate)),
@@ -161,14 +198,18 @@ function renderCandidate(c) {
   box.replaceChildren(...[
     el("div", {}, el("span", { class: "tag" }, c.mode ?? "?"), el("b", {}, c.spec ?? "?"),
       c.markets && c.markets.length ? el("span", { class: "muted" }, " on " + c.markets.join(", ")) : null,
-      el("span", { class: "muted" }, " · " + (c.phase ?? "running") + " since " + utc(c.since) + (c.auto_promote ? " · auto-promote" : ""))),
-    el("p", {}, el("span", { class: "tag " + vcls }, verdict), c.reason ?? "",
-      c.bets_to_decision !== null && c.bets_to_decision !== undefined ? el("span", { class: "muted" }, " (a decision in about " + c.bets_to_decision + " bets)") : null),
+      el("span", { class: "muted" }, " · " + (c.phase ?? "running") + " since " + utc(c.since) +
+        (ended && c.ended_at ? " · ended " + utc(c.ended_at) : "") + (c.auto_promote ? " · auto-promote" : ""))),
+    el("p", {}, el("span", { class: "tag " + vcls }, verdict), c.reason ?? ""),
+    c.money ? el("p", { class: "muted" }, "money: mean difference " + (c.money.estimate === null || c.money.estimate === undefined ? "–" : Number(c.money.estimate).toFixed(4))
+      + " per batch, bounds [" + Number(c.money.lower).toFixed(4) + ", " + Number(c.money.upper).toFixed(4) + "] after "
+      + c.money.batches + " paired batches · alpha " + c.money.alpha + ", beta " + c.money.beta + ", min_edge " + c.money.min_edge
+      + ", margin " + c.money.margin + ", horizon " + c.money.horizon) : null,
     c.ended_reason ? el("p", { class: "muted" }, "ended: " + c.ended_reason) : null,
     el("div", { class: "cand-grid" }, rows),
     metrics.length ? el("table", { class: "metrics" },
       el("thead", {}, el("tr", {}, ["metric", "phase", "value", "ok / failed / inconclusive"].map((h) => el("th", {}, h)))),
-      el("tbody", {}, metrics.map((m) => el("tr", {}, el("td", {}, m.name), el("td", {}, m.phase ?? ""),
+      el("tbody", {}, metrics.map((m) => el("tr", {}, el("td", {}, m.name), el("td", {}, ended && m.phase === "running" ? "ended" : (m.phase ?? "")),
         el("td", {}, m.value === null || m.value === undefined ? "–" : Number(m.value).toFixed(3)),
         el("td", {}, (m.successful ?? 0) + " / " + (m.failed ?? 0) + " / " + (m.inconclusive ?? 0)))))) : null,
   ].filter(Boolean));
@@ -199,8 +240,9 @@ function renderMarkets(markets, desired, fleet) {
     if (owned && !(m.market in owned)) tags.push(el("span", { class: "tag" }, "another host's"));
     if (m.paused) tags.push(el("span", { class: "tag warn" }, m.paused_itself ? "paused" : "paused (all)"));
     if (m.stale) tags.push(el("span", { class: "tag bad" }, "stale"));
+    if (m.blocked && !m.paused) tags.push(el("span", { class: "tag bad", title: m.blocked }, "blocked"));
     if (!tags.length) tags.push(el("span", { class: "tag ok" }, "trading"));
-    const pos = m.open_positions.map((p) => p.side + " $" + money(p.stake) + "@" + p.price + " (" + p.version + ")").join(", ");
+    const pos = m.open_positions.map((p) => p.side + " $" + money((p.cost ?? 0) + (p.fee ?? 0)) + " at cost@" + p.price + " (" + p.version + ")").join(", ");
     const f = m.figures || {};
     const button = m.paused_itself
       ? el("button", { class: "small", onclick: () => act("resume", { markets: [m.market] }) }, "resume")
@@ -307,6 +349,32 @@ function renderSeries(s) {
   $("known-specs").replaceChildren(...[...known].sort().map((k) => el("option", { value: k })));
 }
 
+// ---- the last backtests (state/backtests, with the series) --------------------------------------
+function renderBacktests(b) {
+  const latest = b.latest;
+  $("backtest-file").textContent = latest ? latest.file : "";
+  if (latest && latest.versions.some((v) => v.equity.length)) {
+    const tables = latest.versions.map((v) => [v.equity.map((p) => p[0]), v.equity.map((p) => p[1])]);
+    drawChart("chart-backtest", {
+      series: [{}, ...latest.versions.map((v) => ({ label: v.spec, stroke: colorOf(v.spec), width: 2, spanGaps: true, value: (u, x) => signed(x) }))],
+      axes: [{}, { label: "realized PnL, USD", size: 70 }],
+    }, uPlot.join(tables));
+  } else {
+    drawChart("chart-backtest", {}, [[]]);
+  }
+  const rows = [];
+  for (const run of b.runs) {
+    run.versions.forEach((v, i) => rows.push(el("tr", {},
+      el("td", {}, i ? "" : utc(run.created_at).slice(5)), el("td", {}, i ? "" : String(v.candles)),
+      el("td", {}, el("span", { class: "chip", style: "background:" + colorOf(v.spec) }), v.spec,
+        v.fault ? el("span", { class: "tag bad", title: v.fault }, "fault") : null),
+      el("td", {}, v.bets), el("td", {}, pct(v.win_rate)), el("td", { class: pnlClass(v.pnl) }, signed(v.pnl)),
+      el("td", {}, money(v.fees)), el("td", { class: v.max_drawdown > 0 ? "neg" : "" }, money(v.max_drawdown)),
+      el("td", { title: run.comparison ? run.comparison.reason : "" }, i || !run.comparison ? "" : run.comparison.verdict))));
+  }
+  fill($("backtests").tBodies[0], rows);
+}
+
 // ---- polling ------------------------------------------------------------------------------------
 async function getJSON(path) {
   const res = await fetch(path, { cache: "no-store" });
@@ -325,6 +393,8 @@ async function refresh() {
       state.series = await getJSON("/api/series");
       lastSwapAt = swapAt;
       renderSeries(state.series);
+      state.backtests = await getJSON("/api/backtests");
+      renderBacktests(state.backtests);
     }
     document.body.dataset.loaded = "1";
   } catch (err) {
@@ -340,6 +410,7 @@ function init() {
   $("form-rollback").addEventListener("submit", (e) => { e.preventDefault(); act("rollback", { to: $("rollback-to").value.trim() || null }); });
   $("pause-all").addEventListener("click", () => act("pause", {}));
   $("resume-all").addEventListener("click", () => act("resume", {}));
+  $("lift-daily-loss").addEventListener("click", liftDailyLoss);
   $("promote").addEventListener("click", () => act("promote", {}));
   $("reject").addEventListener("click", () => act("reject", {}));
   window.addEventListener("resize", () => { if (state.series) renderSeries(state.series); });

@@ -1,5 +1,4 @@
-"""The ``candidate`` object of status.json: a running candidate's figures and verdict, or the last
-one a run of this home ended (from the journal)."""
+"""What ``status.json`` shows of a candidate: a running one's figures and verdict, or the last one that ended."""
 
 from __future__ import annotations
 
@@ -7,25 +6,19 @@ import json
 import time
 from typing import Any
 
-from liveswap.home import CandidateRequest
 from liveswap.rollout.slot import CandidateSlot
 
-__all__ = ["ended_status", "running_status"]
 
-
-def running_status(slot: CandidateSlot, ask: CandidateRequest | None, *, phase: str,
-                   since: float | None) -> dict[str, Any]:
-    """A candidate that runs (``phase``: running, promoting or stopped), its figures and verdict now."""
+def running_status(slot: CandidateSlot, *, mode: str, guard_of: str | None, markets: list[str], phase: str,
+                   since: float | None, auto_promote: bool) -> dict[str, Any]:
+    """The candidate object of status.json for a running candidate (``rollout`` renders it)."""
     assessment = slot.analysis.assess(slot.comparison)
     cand, act = slot.comparison.candidate, slot.comparison.active
     return {
-        "spec": slot.spec, "mode": ask.mode if ask else "shadow", "markets": list(ask.markets) if ask else [],
-        "phase": phase,
-        "since": since,
-        "auto_promote": bool(ask and ask.auto_promote), "cursor": slot.cursor,
+        "spec": slot.spec, "mode": mode, "guard_of": guard_of, "markets": markets, "phase": phase, "since": since,
+        "auto_promote": auto_promote, "cursor": slot.cursor,
         "bets": cand.bets, "win_rate": _round(cand.win_rate), "pnl": round(cand.pnl, 6),
-        "verdict": assessment.verdict, "reason": assessment.reason,
-        "bets_to_decision": assessment.bets_to_decision,
+        "verdict": assessment.verdict, "reason": assessment.reason, "money": assessment.money,
         "active": {"spec": act.spec, "bets": act.bets, "win_rate": _round(act.win_rate), "pnl": round(act.pnl, 6)},
         "figures": slot.figures(), "analysis": assessment.to_dict(),
         "decide_ms_p50": _p50(slot.decide_ms), "last_fault": slot.last_fault, "updated_at": time.time(),
@@ -44,7 +37,7 @@ def ended_status(rows: list[Any]) -> dict[str, Any] | None:
             "reason": (figures.get("analysis") or {}).get("reason", ""), "ended_reason": row["reason"],
             "bets": cand.get("bets", 0), "win_rate": cand.get("win_rate"), "pnl": cand.get("pnl", 0.0),
             "active": figures.get("active"), "figures": figures or None, "analysis": figures.get("analysis"),
-            "bets_to_decision": None}
+            "money": (figures.get("analysis") or {}).get("money")}
 
 
 def _round(value: float | None) -> float | None:
