@@ -146,7 +146,7 @@ def summary(con: Any, st: dict[str, Any]) -> None:
     con.print(table)
     versions_table = Table(title="per strategy version")
     for col in ("version", "bets", "wins", "win rate", "PnL"):
-        versions_table.add_column(col)
+        versions_table.add_column(col, justify="right" if col != "version" else "left")
     for version, t in st["by_version"].items():
         wr = t["win_rate"]
         versions_table.add_row(escape(version), str(t["bets"]), str(t["wins"]), "-" if wr is None else f"{wr:.1%}",
@@ -155,4 +155,4 @@ def summary(con: Any, st: dict[str, Any]) -> None:
     win = "-" if st["win_rate"] is None else f"{st['win_rate']:.1%}"
     con.print(f"balance {st['balance']:.2f} (started {st['starting_balance']:.2f}), realized PnL "
               f"{st['realized_pnl']:+.2f}, fees {st['fees_paid']:.2f}, win rate {win}, "
-              f"{st['candles_processed']} candles, {len(st['open_positions'])} positions still open")
+              f"{st['candles_processed']} candles, {len(st['open_positions'])} open position(s) still to settle")
