@@ -14,7 +14,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (argparse
 if TYPE_CHECKING:
     import argparse
 
-EXPORT_TABLES = ("controls", "decisions", "fills", "ledger", "orders", "settlements", "swaps")
+EXPORT_TABLES = ("controls", "decisions", "fills", "ledger", "missed", "orders", "risk", "settlements", "swaps")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
