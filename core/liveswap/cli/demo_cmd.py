@@ -27,9 +27,20 @@ DEMO_VERSIONS = ("1.0.0", "1.1.0")
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("demo", help="a short scripted tour in a throwaway home that ends by itself")
     add_home(p)
-    p.add_argument("--seconds", type=float, default=20.0, help="how long the tour trades (default 20)")
+    p.add_argument("--seconds", type=_seconds, default=20.0, help="how long the tour trades (default 20)")
     p.add_argument("--strategy", default="momentum", help="strategy to tour (default momentum)")
     p.set_defaults(func=demo)
+
+
+def _seconds(text: str) -> float:
+    """A positive number of seconds (a usage error otherwise: a tour of 0 s or less shows nothing)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text} must be more than 0")
+    return value
 
 
 def demo(args: argparse.Namespace) -> int:
