@@ -243,19 +243,25 @@ def _write_face(package: str, names: dict[str, str]) -> None:
     init.write_text("\n".join(body))
 
 
-def _submodules_imported() -> dict[str, dict[str, str]]:
-    """face -> {submodule: submodule} for ``from <face> import <submodule>`` outside the package."""
+def _face_imports() -> list[tuple[str, str]]:
+    """(face, name) for every ``from <face> import <name>`` outside that face's package."""
     packages = _packages()
-    found: dict[str, dict[str, str]] = {}
+    found: list[tuple[str, str]] = []
     for path in sorted(CODE.rglob("*.py")):
         importer = _module_name(path)
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in packages \
                     and not _inside(importer, node.module):
-                folder = CODE.parent / Path(*node.module.split("."))
-                for a in node.names:
-                    if (folder / f"{a.name}.py").exists() or (folder / a.name / "__init__.py").exists():
-                        found.setdefault(node.module, {})[a.name] = a.name
+                found.extend((node.module, a.name) for a in node.names)
+    return found
+
+
+def _submodules_imported() -> dict[str, dict[str, str]]:
+    """face -> {submodule: submodule} for ``from <face> import <submodule>`` outside the package."""
+    found: dict[str, dict[str, str]] = {}
+    for face, name in _face_imports():
+        if name in _submodules(face):
+            found.setdefault(face, {})[name] = name
     return found
 
 
@@ -286,18 +292,12 @@ def _defined_in(package: str, name: str) -> str | None:
 
 def _names_asked_of_faces() -> dict[str, dict[str, str]]:
     """face -> {name: module} for ``from <face> import name`` outside the package, name not yet declared."""
-    packages = _packages()
     found: dict[str, dict[str, str]] = {}
-    for path in sorted(CODE.rglob("*.py")):
-        importer = _module_name(path)
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in packages \
-                    and not _inside(importer, node.module):
-                for a in node.names:
-                    if a.name not in (face_names(node.module) or set()):
-                        module = _defined_in(node.module, a.name)
-                        if module is not None:
-                            found.setdefault(node.module, {})[a.name] = module
+    for face, name in _face_imports():
+        if name not in (face_names(face) or set()):
+            module = _defined_in(face, name)
+            if module is not None:
+                found.setdefault(face, {})[name] = module
     return found
 
 
