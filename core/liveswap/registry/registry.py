@@ -94,9 +94,6 @@ class Registry:
 
     # -- discovery ---------------------------------------------------------------------------
 
-    def _wheel_files(self) -> list[tuple[Path, os.stat_result]]:
-        return wheel_files(self.registry_dir)
-
     def signature(self) -> Signature:
         """A cheap fingerprint of everything a scan reads: directory listings, sizes, mtimes.
 
@@ -168,7 +165,7 @@ class Registry:
 
     def _read_facts(self) -> list[WheelFacts]:
         """The facts of every registry wheel (cached by stat); the newest past the limit refused unread."""
-        files = self._wheel_files()
+        files = wheel_files(self.registry_dir)
         self._facts = {p: v for p, v in self._facts.items() if any(p == f for f, _ in files)}
         keep = self.limits.max_wheels
         all_facts = [self._facts_of(path, st) for path, st in files[:keep]]
