@@ -1,0 +1,57 @@
+"""A shadow candidate on a venue is filled exactly as the venue broker would fill it (issue 26, point 3).
+
+The quote the feed makes a candle with carries the venue's book (a bounded number of levels), and
+the active version's broker fills a shadow's order on it with its own plan (limit on the tick
+grid, whole contracts or cent shares, ``max_contracts``/``max_shares``), level by level, partial
+when the book is thin, with the venue's fee. What a user notices: for the same intent on the same
+book, the shadow's hypothetical fill is the fill the real broker gets from the (fake) venue --
+same contracts, average price, cost and fee -- so a candidate never looks better than it would trade.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+from liveswap.brokers.base import OrderRequest
+from liveswap.markets import Market
+from liveswap.settings import Settings
+from liveswap.venues.factory import make_broker
+
+from tests.support.venue_feeds import NOW
+from tests.support.venue_server import T0, same_fill
+
+pytest.importorskip("py_clob_client_v2", reason="py-clob-client-v2 is not installed (pip install -e '.[polymarket]')")
+from eth_account import Account  # noqa: E402  (a dependency of py-clob-client-v2)
+
+from tests.support.fake_clob import FakeClob  # noqa: E402
+
+# Polymarket fixture book (Up token): asks 0.52 x 60, 0.53 x 150, 0.55 x 200
+POLY_CASES = [
+    (5.0, 0.6, ("8.33", "0.52")),  # 8.33 shares = floor(5 / 0.60, 2 dp), all at 0.52
+    (100.0, 0.54, ("185.18", None)),  # 60 at 0.52 + 125.18 at 0.53
+    (200.0, 0.54, ("210", None)),  # 370.37 asked; 210 up to 0.54: partial
+    (5.0, 0.5, None),  # under the ask: refused, unsent
+]
+
+
+@pytest.mark.parametrize(("stake", "max_price", "expected"), POLY_CASES)
+def test_polymarket_shadow_fill_is_the_real_brokers_fill(server, tmp_path, stake, max_price, expected) -> None:
+    account = Account.create()
+    key_file = tmp_path / "polymarket.key"
+    key_file.write_text(account.key.hex() + "\n")
+    FakeClob(server, account.address)
+    settings = Settings(home=tmp_path / "home", markets=["BTC-5m"], feed="polymarket", broker="polymarket",
+                        venues={"polymarket": {"gamma_url": server.url, "clob_url": server.url,
+                                               "private_key_file": str(key_file)}, "retries": 0})
+    broker = make_broker("polymarket", settings, clock=lambda: NOW)
+    seen = broker.quotes.quote(Market.parse("BTC-5m"), T0 + 900)
+    order = OrderRequest("ls-p-shadow", "BTC-5m", "up", stake, T0 + 900, T0 + 1200, 0.51, max_price, NOW)
+    sim = broker.simulate(order, seen)
+    real = broker.submit(order)
+    same_fill(real, sim)
+    if expected is None:
+        assert sim.status == "rejected" and "max_price" in sim.reason
+        return
+    shares, price = expected
+    assert sim.contracts == D(shares) and (price is None or sim.price == D(price))
