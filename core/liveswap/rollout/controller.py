@@ -23,65 +23,31 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
-from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.canary import Canary
 from liveswap.exceptions import StrategyFault
 from liveswap.home.control import CandidateRequest
 from liveswap.journal import candidates as cj
-from liveswap.journal.store import Journal
-from liveswap.money import from_micros
-from liveswap.registry.crossing import decide
-from liveswap.rollout.guard import GUARD_GENERATION, GUARD_MODE, Guard, guard_action, guard_spec
+from liveswap.rollout.guard import GUARD_MODE, Guard, guard_action, guard_spec, open_guard
 from liveswap.rollout.hypothetical import BookLookup, OutcomeLookup
 from liveswap.rollout.offpath import ShadowThread
+from liveswap.rollout.preparing import Preparing, Promoter, SwapKind, ignore
 from liveswap.rollout.report import ended_status, running_status
 from liveswap.rollout.slot import CandidateSlot
 from liveswap.rollout.spec import AnalysisSpec, AnalysisSpecError
+from liveswap.rollout.starting import SlotOpener
 from liveswap.swap.loader import VersionLoader
-from liveswap.swap.pending import Done, Preparation
+from liveswap.swap.pending import Done
 
 if TYPE_CHECKING:
     from liveswap.engine.loop import Engine
 
-SwapKind = Literal["promote", "rollback"]  # what a promotion is journaled as (a guard's: a rollback)
 PROMOTE_WAIT = 10.0  # seconds a promotion or an end waits for a shadow to finish the batch it is deciding
 STATUS_WAIT = 0.05  # seconds the status waits for a busy shadow before showing its last figures
 
-
-
-def _ignore(_reason: str | None) -> None:
-    """A ``done`` for a request whose outcome another callback reports."""
-
-
-@dataclass(slots=True, kw_only=True)
-class _Preparing(Preparation):
-    """A candidate on its way: the swap's own preparation (load, ``setup(params)``), plus the ask."""
-
-    ask: CandidateRequest
-    analysis: AnalysisSpec
-    done: Done
-    resume_id: int | None = None
-    guard: Guard | None = None  # the replaced version, shadowing the version promoted over it
-
-    def drop(self) -> None:
-        """This candidate was replaced or rejected before it started: stop it once it is loaded."""
-        self.done("replaced before it started")
-        prepared = self.cancel()
-        if prepared is not None:
-            prepared.runner.close()
-
-
-class Promoter(Protocol):
-    """What promotion needs of the swap manager (``SwapManager.adopt``)."""
-
-    def adopt(self, *, new: ActiveStrategy, generation: int, done: Done, reason: str = "",
-              kind: SwapKind = "promote") -> None: ...
 
 
 class RolloutController:
@@ -91,22 +57,21 @@ class RolloutController:
         self.engine = engine
         self.loader = loader
         self.promoter = promoter
-        self._outcome = outcome
-        self._books = books
-        self._snapshot_every = snapshot_every
+        self._opener = SlotOpener(engine, outcome, books, snapshot_every)
         self.slot: CandidateSlot | None = None
         self._thread: ShadowThread | None = None  # a shadow decides off the engine thread
         self._shown: dict[str, Any] | None = None  # the last status, shown while the shadow is busy
         self._guard: Guard | None = None  # the running candidate is the guard after a promotion
         self.ask: CandidateRequest | None = None
         self.since: float | None = None
-        self._preparing: _Preparing | None = None
+        self._preparing: Preparing | None = None
         self._promoting = False
         self._promote_done: list[Done] = []
         self._last: dict[str, Any] | None = None  # the last candidate that ended, for status
         self._closed = False  # the host stopped: the candidate resumes at the next start
         self._lock = threading.Lock()
         self._last = ended_status(cj.history(engine.journal, 1))
+        self._resume_guard()
 
     # ---- requests (from the control watcher, on the engine thread) ----------------------------
 
@@ -115,11 +80,7 @@ class RolloutController:
 
         ``done`` is called once, on the engine thread: None when it took effect, else the refusal."""
         if ask is None:
-            if self._preparing is not None:
-                self._preparing.drop()
-                self._preparing = None
-            if self.slot is not None:
-                self._end("rejected", "rejected by the operator")
+            self._reject()
             done(None)
             return
         current = self._preparing.ask if self._preparing is not None else self.ask
@@ -161,10 +122,26 @@ class RolloutController:
         self.ask = ask
         if ask.promote is not None and ask.promote > ask.request:
             self._promote_done.append(done)
-            done = _ignore
-        preparing = self._preparing = _Preparing(spec=ask.spec, ask=ask, analysis=spec, done=done,
+            done = ignore
+        preparing = self._preparing = Preparing(spec=ask.spec, ask=ask, analysis=spec, done=done,
                                                  resume_id=resume_id)
         preparing.start(engine=self.engine, loader=self.loader, name=f"prepare candidate {ask.spec}")
+
+    def _reject(self) -> None:
+        """``reject``: the candidate ends as rejected; during a guard, the guard ends and the promoted
+        version is kept (outcome ``kept``, see :mod:`.guard`)."""
+        p, self._preparing = self._preparing, None
+        if p is not None:
+            p.drop()
+            if p.guard is not None and p.resume_id is not None:  # a guard resuming after a restart
+                cj.end(self.engine.journal, p.resume_id, outcome="kept", verdict="inconclusive",
+                       reason=f"guard ended by the operator: {p.guard.promoted} kept", figures={})
+                self._last = ended_status(cj.history(self.engine.journal, 1))
+            self.ask = None
+        if self.slot is not None and self._guard is not None:
+            self._end("kept", f"guard ended by the operator: {self._guard.promoted} kept")
+        elif self.slot is not None:
+            self._end("rejected", "rejected by the operator")
 
     def _canary_refusal(self, ask: CandidateRequest) -> str | None:
         known = self.engine.markets
@@ -232,44 +209,20 @@ class RolloutController:
             elif verdict == "failed":
                 self._end("rejected", f"auto: {slot.analysis.reason}")
 
-    def _start(self, p: _Preparing) -> None:
+    def _start(self, p: Preparing) -> None:
         if p.error is not None or p.prepared is None:
             self.ask = None
             p.done(f"candidate {p.ask.spec}: {p.error or 'not prepared'}")
             return
-        engine, strategy = self.engine, p.prepared
-        active = engine.active
-        if p.ask.mode == "canary" and strategy.version == active.version:
+        strategy = p.prepared
+        if p.ask.mode == "canary" and strategy.version == self.engine.active.version:
             strategy.runner.close()
             self.ask = None
             p.done(f"canary: {strategy.spec} has the active version's version number (fills are told apart by "
                    "version)")
             return
         try:
-            if p.resume_id is not None:
-                row = cj.candidate(engine.journal, p.resume_id)
-                assert row is not None
-                slot = self._slot(p, strategy, row["id"], row["active"], from_micros(row["balance_micros"]),
-                                  row["start_batch"], row["settlement_rowid"])
-                if not slot.resume():
-                    slot.warm_window = self._warm(strategy, active, int(row["start_batch"]),
-                                                  defer=slot.mode != "canary")
-                logger.info("candidate {} resumes at batch {}", strategy.spec, slot.cursor)
-            else:
-                start_batch = engine.cursor or 0
-                warm = self._warm(strategy, active, start_batch, defer=p.ask.mode != "canary")
-                cid = cj.start(engine.journal, spec=strategy.spec, mode=GUARD_MODE if p.guard else p.ask.mode,
-                               markets=p.ask.markets, active=active.spec,
-                               generation=GUARD_GENERATION if p.guard else p.ask.request, start_batch=start_batch,
-                               analysis=p.analysis.model_dump(), auto_promote=p.ask.auto_promote,
-                               balance=engine.ledger.balance)
-                row = cj.candidate(engine.journal, cid)
-                assert row is not None
-                slot = self._slot(p, strategy, cid, active.spec, from_micros(row["balance_micros"]), start_batch,
-                                  row["settlement_rowid"])
-                slot.warm_window = warm  # a shadow warms up on its own thread, then snapshots
-                slot.snapshot()
-                logger.info("candidate {} shadows {} from batch {}", strategy.spec, active.spec, start_batch)
+            slot, row = self._opener.open(p, strategy)
         except StrategyFault as exc:
             strategy.runner.close()
             self.ask = None
@@ -279,37 +232,6 @@ class RolloutController:
         if slot.mode != "canary":
             self._thread = ShadowThread(slot)
         p.done(None)
-
-    def _slot(self, p: _Preparing, strategy: ActiveStrategy, cid: int, active_spec: str, balance: Decimal,
-              start_batch: int, settlement_rowid: int) -> CandidateSlot:
-        shadow = p.ask.mode != "canary"  # a shadow works on its own thread, through its own connection
-        journal = Journal(self.engine.journal.path) if shadow else self.engine.journal
-        return CandidateSlot(journal=journal, own_journal=shadow, candidate_id=int(cid), strategy=strategy,
-                             active_spec=active_spec, analysis=p.analysis, markets=self.engine.markets,
-                             paper=self.engine.settings.paper, balance=balance, start_batch=int(start_batch),
-                             settlement_rowid=int(settlement_rowid), outcome=self._outcome, books=self._books,
-                             snapshot_every=self._snapshot_every,
-                             canary_markets=frozenset(p.ask.markets) if p.ask.mode == "canary" else frozenset())
-
-    def _warm(self, strategy: ActiveStrategy, active: ActiveStrategy, start_batch: int, *,
-              defer: bool) -> tuple[int, int] | None:
-        """The active version's state if it is the same strategy and the declarations let it cross
-        (converted down if the active version writes what the candidate reads), else a warm-up on
-        recent candles: returned as ``(since, until)`` for a shadow's own thread to do (``defer``),
-        so a slow candidate's warm-up never holds the active version back; done here for a canary."""
-        crossing = decide(active.state_decl, strategy.state_decl) if strategy.name == active.name else None
-        if crossing is not None and crossing.carries:
-            state = active.runner.export_state_json(crossing.export_schema)
-            if state is not None:
-                strategy.runner.import_state_json(state, active.version)
-            return None
-        if crossing is not None:
-            logger.info("candidate {}: {}", strategy.spec, crossing.describe(active.version, strategy.version))
-        since = start_batch - self.engine.settings.warmup_seconds
-        if defer:
-            return since, start_batch
-        self.engine.replay_into(strategy.runner, since, start_batch)
-        return None
 
     # ---- promotion and the end --------------------------------------------------------------------
 
@@ -370,12 +292,29 @@ class RolloutController:
         analysis = guard_spec(spec)
         if analysis is None or self.slot is not None or self._preparing is not None:
             return
-        ask = CandidateRequest(spec=replaced, analysis=analysis.model_dump(), request=0)
+        self._prepare_guard(Guard(promoted, replaced, spec), analysis)
+
+    def _resume_guard(self) -> None:
+        """At start: the guard a previous run left running resumes while its promoted version is active."""
+        found = open_guard(self.engine.journal)
+        if found is None:
+            return
+        cid, guard = found
+        active = self.engine.active.spec
+        if guard.promoted != active:
+            cj.end(self.engine.journal, cid, outcome="replaced", verdict="inconclusive", figures={},
+                   reason=f"guard ended: {guard.promoted} is no longer the active version ({active})")
+            self._last = ended_status(cj.history(self.engine.journal, 1))
+            return
+        self._prepare_guard(guard, guard.spec, resume_id=cid)
+
+    def _prepare_guard(self, guard: Guard, analysis: AnalysisSpec, *, resume_id: int | None = None) -> None:
+        ask = CandidateRequest(spec=guard.replaced, analysis=analysis.model_dump(), request=0)
         self.ask = ask
-        preparing = self._preparing = _Preparing(spec=replaced, ask=ask, analysis=analysis, done=_ignore,
-                                                 guard=Guard(promoted, replaced, spec))
-        logger.info("guard: {} shadows {} for {} paired batches", replaced, promoted, spec.guard_batches)
-        preparing.start(engine=self.engine, loader=self.loader, name=f"prepare guard {replaced}")
+        preparing = self._preparing = Preparing(spec=guard.replaced, ask=ask, analysis=analysis, done=ignore,
+                                                guard=guard, resume_id=resume_id)
+        logger.info("guard: {} shadows {} for {} paired batches", guard.replaced, guard.promoted, analysis.horizon)
+        preparing.start(engine=self.engine, loader=self.loader, name=f"prepare guard {guard.replaced}")
 
     def _refuse_promotion(self, reason: str) -> None:
         logger.warning(reason)

@@ -13,13 +13,24 @@ judged by the same paired, anytime-valid money judge with the roles swapped: the
 either rolls back to the replaced version (a swap that keeps the old version's shadow state,
 journaled with the numbers); the guard otherwise ends when the judge's upper bound says the old
 version is worse by more than the margin, or at ``guard_batches`` (the new version is kept).
+
+**A guard survives a restart.** It is a candidate row in the journal (mode ``guard``, its own
+analysis, snapshots and hypothetical book, like any shadow); :func:`open_guard` finds the one a
+previous run left open and the controller resumes it from its newest snapshot while the promoted
+version is still the active one (if another version is active by then, the guard ends as
+``replaced``). **``reject`` during a guard ends the guard and keeps the new version** (outcome
+``kept``, "ended by the operator"): the operator has seen the promotion and chooses to stop
+watching it; going back is ``undo``/``rollback``, never a side effect of a reject.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Literal
 
+from liveswap.journal import candidates as cj
+from liveswap.journal.store import Journal
 from liveswap.rollout.slot import CandidateSlot
 from liveswap.rollout.spec import AnalysisSpec
 
@@ -63,3 +74,12 @@ def guard_action(guard: Guard, slot: CandidateSlot) -> tuple[Action, str] | None
                             f"{-guard.spec.margin:+g} after {money['batches']} paired batches "
                             f"(alpha {money['alpha']:g})")
     return "kept", f"guard ended, {guard.promoted} kept: {slot.analysis.reason}"
+
+
+def open_guard(journal: Journal) -> tuple[int, Guard] | None:
+    """The guard a previous run of this home left running (its candidate id), if the open candidate is one."""
+    row = cj.open_candidate(journal)
+    if row is None or row["mode"] != GUARD_MODE:
+        return None
+    spec = AnalysisSpec.parse(json.loads(row["analysis"]))
+    return int(row["id"]), Guard(promoted=str(row["active"]), replaced=str(row["spec"]), spec=spec)
