@@ -21,33 +21,27 @@ Lifecycle of a candidate (``candidate`` in control.json, one at a time):
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
 from liveswap.engine.canary import Canary
-from liveswap.exceptions import StrategyFault
 from liveswap.home.control import CandidateRequest
 from liveswap.journal import candidates as cj
 from liveswap.rollout.guard import GUARD_MODE, Guard, guard_action, guard_spec, open_guard
 from liveswap.rollout.hypothetical import BookLookup, OutcomeLookup
-from liveswap.rollout.offpath import ShadowThread
-from liveswap.rollout.preparing import Preparing, Promoter, SwapKind, ignore
-from liveswap.rollout.report import ended_status, running_status
+from liveswap.rollout.offpath import PROMOTE_WAIT, ShadowRun
+from liveswap.rollout.preparing import Preparing, Promoter, Refusal, SwapKind, admit, ignore
+from liveswap.rollout.report import ended_status, preparing_status, running_status
 from liveswap.rollout.slot import CandidateSlot
-from liveswap.rollout.spec import AnalysisSpec, AnalysisSpecError
+from liveswap.rollout.spec import AnalysisSpec
 from liveswap.rollout.starting import SlotOpener
 from liveswap.swap.loader import VersionLoader
 from liveswap.swap.pending import Done
 
 if TYPE_CHECKING:
     from liveswap.engine.loop import Engine
-
-PROMOTE_WAIT = 10.0  # seconds a promotion or an end waits for a shadow to finish the batch it is deciding
-STATUS_WAIT = 0.05  # seconds the status waits for a busy shadow before showing its last figures
-
 
 
 class RolloutController:
@@ -59,8 +53,7 @@ class RolloutController:
         self.promoter = promoter
         self._opener = SlotOpener(engine, outcome, books, snapshot_every)
         self.slot: CandidateSlot | None = None
-        self._thread: ShadowThread | None = None  # a shadow decides off the engine thread
-        self._shown: dict[str, Any] | None = None  # the last status, shown while the shadow is busy
+        self._run: ShadowRun | None = None  # how the slot decides (a shadow: off the engine thread)
         self._guard: Guard | None = None  # the running candidate is the guard after a promotion
         self.ask: CandidateRequest | None = None
         self.since: float | None = None
@@ -69,8 +62,6 @@ class RolloutController:
         self._promote_done: list[Done] = []
         self._last: dict[str, Any] | None = None  # the last candidate that ended, for status
         self._closed = False  # the host stopped: the candidate resumes at the next start
-        self._lock = threading.Lock()
-        self._last = ended_status(cj.history(engine.journal, 1))
         self._resume_guard()
 
     # ---- requests (from the control watcher, on the engine thread) ----------------------------
@@ -96,25 +87,11 @@ class RolloutController:
                 return  # promoted once the candidate has started
             done(None)
             return
-        if ask.mode == "canary":
-            refusal = self._canary_refusal(ask)
-            if refusal is not None:
-                done(refusal)
-                return
-        try:
-            spec = AnalysisSpec.parse(ask.analysis)
-        except AnalysisSpecError as exc:
-            done(exc.reason)
+        admitted = admit(self.engine, ask)
+        if isinstance(admitted, Refusal):
+            done(admitted.answer)
             return
-        previous = cj.by_generation(self.engine.journal, ask.request)
-        resume_id = None
-        if previous is not None:
-            if previous["ended_at"] is not None:  # a previous run of this home finished it
-                promoted = previous["outcome"] == "promoted"
-                done(None if ask.promote is None or promoted else
-                     f"candidate {ask.spec} already ended: {previous['outcome']} ({previous['reason']})")
-                return
-            resume_id = int(previous["id"])
+        spec, resume_id = admitted
         if self.slot is not None:
             self._end("replaced", f"replaced by {ask.spec}")
         if self._preparing is not None:
@@ -143,19 +120,6 @@ class RolloutController:
         elif self.slot is not None:
             self._end("rejected", "rejected by the operator")
 
-    def _canary_refusal(self, ask: CandidateRequest) -> str | None:
-        known = self.engine.markets
-        unknown = [m for m in ask.markets if m not in known]
-        if unknown:
-            return f"canary: unknown market(s) {', '.join(unknown)}"
-        if len(set(ask.markets)) >= len(known):
-            return "canary: the active version must keep at least one market"
-        version = ask.spec.partition("==")[2]
-        if version and version == self.engine.active.version:
-            return (f"canary: {ask.spec} has the active version's version number {version} (the host tells "
-                    "their fills apart by version)")
-        return None
-
     def wait_prepared(self, timeout: float = 30.0) -> bool:
         """Block until a candidate being prepared is ready (tests and benchmarks)."""
         p = self._preparing
@@ -164,13 +128,11 @@ class RolloutController:
     def wait_caught_up(self, timeout: float = 30.0) -> bool:
         """Block until a shadow has decided every batch the engine has (tests and benchmarks)."""
         deadline = time.monotonic() + timeout
-        while True:
-            slot, thread, cursor = self.slot, self._thread, self.engine.cursor
-            if slot is None or thread is None or not thread.alive or cursor is None or slot.cursor >= cursor:
-                return True
+        while not (self._run is None or self._run.caught_up(self.engine.cursor)):
             if time.monotonic() > deadline:
                 return False
             time.sleep(0.002)
+        return True
 
     # ---- between batches ------------------------------------------------------------------------
 
@@ -181,15 +143,12 @@ class RolloutController:
             self._start(p)
             if self.slot is not None and self._promote_done:
                 self._promote()
-        slot = self.slot
-        if slot is None or self._promoting:
+        slot, run = self.slot, self._run
+        if slot is None or run is None or self._promoting:
             return
         cursor = engine.cursor
         if cursor is not None and cursor > slot.cursor:
-            if self._thread is not None:
-                self._thread.advance(until=cursor, desired=engine.desired)  # returns at once
-            else:
-                slot.catch_up(until=cursor, desired=engine.desired)  # a canary only keeps the score
+            run.advance(until=cursor, desired=engine.desired)  # a shadow's thread: returns at once
         self._act_on_verdict(slot)
 
     def _act_on_verdict(self, slot: CandidateSlot) -> None:
@@ -214,23 +173,14 @@ class RolloutController:
             self.ask = None
             p.done(f"candidate {p.ask.spec}: {p.error or 'not prepared'}")
             return
-        strategy = p.prepared
-        if p.ask.mode == "canary" and strategy.version == self.engine.active.version:
-            strategy.runner.close()
+        opened = self._opener.open(p, p.prepared)
+        if isinstance(opened, str):
             self.ask = None
-            p.done(f"canary: {strategy.spec} has the active version's version number (fills are told apart by "
-                   "version)")
+            p.done(opened)
             return
-        try:
-            slot, row = self._opener.open(p, strategy)
-        except StrategyFault as exc:
-            strategy.runner.close()
-            self.ask = None
-            p.done(f"candidate {strategy.spec} cannot start: {exc}")
-            return
+        slot, row = opened
         self.slot, self.since, self._guard = slot, float(row["started_at"]), p.guard
-        if slot.mode != "canary":
-            self._thread = ShadowThread(slot)
+        self._run = ShadowRun(slot)
         p.done(None)
 
     # ---- promotion and the end --------------------------------------------------------------------
@@ -261,8 +211,8 @@ class RolloutController:
                 if guard is None:
                     self._start_guard(replaced=slot.comparison.active.spec, promoted=slot.spec,
                                       spec=slot.analysis_spec)
-            elif slot.mode != "canary":
-                self._thread = ShadowThread(slot)  # it goes on shadowing
+            elif self._run is not None:
+                self._run.restart()  # it goes on shadowing
             callbacks, self._promote_done = self._promote_done, []
             for cb in callbacks:
                 cb(refusal)
@@ -274,18 +224,11 @@ class RolloutController:
     def _take_from_thread(self, slot: CandidateSlot) -> bool:
         """Stop a shadow's thread after the batch it is deciding (its worker goes to the engine);
         False, with the promotion refused, if it is still busy after ``PROMOTE_WAIT``."""
-        thread = self._thread
-        if thread is None:
+        if self._run is None or self._run.take():
             return True
-        with thread.held(PROMOTE_WAIT) as got:
-            if not got:
-                self._refuse_promotion(f"candidate {slot.spec} is still deciding a batch after {PROMOTE_WAIT:g} s "
-                                       "(slow or hung): not promoted")
-                return False
-            thread.stopping()  # the thread takes no more batches
-        thread.stop(PROMOTE_WAIT)
-        self._thread = None
-        return True
+        self._refuse_promotion(f"candidate {slot.spec} is still deciding a batch after {PROMOTE_WAIT:g} s "
+                               "(slow or hung): not promoted")
+        return False
 
     def _start_guard(self, *, replaced: str, promoted: str, spec: AnalysisSpec) -> None:
         """After a promotion: the replaced version shadows the promoted one (see :mod:`.guard`)."""
@@ -296,17 +239,10 @@ class RolloutController:
 
     def _resume_guard(self) -> None:
         """At start: the guard a previous run left running resumes while its promoted version is active."""
-        found = open_guard(self.engine.journal)
-        if found is None:
-            return
-        cid, guard = found
-        active = self.engine.active.spec
-        if guard.promoted != active:
-            cj.end(self.engine.journal, cid, outcome="replaced", verdict="inconclusive", figures={},
-                   reason=f"guard ended: {guard.promoted} is no longer the active version ({active})")
-            self._last = ended_status(cj.history(self.engine.journal, 1))
-            return
-        self._prepare_guard(guard, guard.spec, resume_id=cid)
+        found = open_guard(self.engine.journal, active=self.engine.active.spec)
+        if found is not None:
+            self._prepare_guard(found[1], found[1].spec, resume_id=found[0])
+        self._last = ended_status(cj.history(self.engine.journal, 1))
 
     def _prepare_guard(self, guard: Guard, analysis: AnalysisSpec, *, resume_id: int | None = None) -> None:
         ask = CandidateRequest(spec=guard.replaced, analysis=analysis.model_dump(), request=0)
@@ -324,13 +260,7 @@ class RolloutController:
 
     def _stop_thread(self, *, close_worker: bool) -> bool:
         """Stop the shadow's thread (closing its worker ends a call it hangs in); True once it ended."""
-        thread, self._thread = self._thread, None
-        if thread is None:
-            return True
-        thread.stopping()
-        if close_worker and self.slot is not None:
-            self.slot.strategy.runner.close()
-        return thread.stop(PROMOTE_WAIT)
+        return self._run is None or self._run.stop(close_worker=close_worker)
 
     def _end(self, outcome: str, reason: str, *, close: bool = True) -> None:
         slot = self.slot
@@ -349,7 +279,7 @@ class RolloutController:
         if close:
             slot.strategy.runner.close()
         slot.close_journal()
-        self.slot, self.ask, self._shown, self._guard = None, None, None, None
+        self.slot, self.ask, self._run, self._guard = None, None, None, None
 
     def close(self) -> None:
         """Host shutdown: a final snapshot of the candidate, then stop its worker."""
@@ -378,19 +308,10 @@ class RolloutController:
         return Canary(slot.strategy, slot.canary_markets)
 
     def status(self) -> dict[str, Any] | None:
-        slot, p, thread = self.slot, self._preparing, self._thread
+        slot, p, run = self.slot, self._preparing, self._run
         if slot is None:
-            if p is not None:
-                mode = GUARD_MODE if p.guard else p.ask.mode
-                return {"spec": p.ask.spec, "mode": mode, "markets": list(p.ask.markets), "phase": "preparing",
-                        "since": None, "verdict": "running", "reason": "loading the candidate"}
-            return self._last
-        if thread is None:
-            return self._status(slot)
-        with thread.held(STATUS_WAIT) as got:
-            if got:
-                self._shown = self._status(slot)
-        return self._shown
+            return self._last if p is None else preparing_status(p.ask, guard=p.guard is not None)
+        return self._status(slot) if run is None else run.shown(lambda: self._status(slot))
 
     def _status(self, slot: CandidateSlot) -> dict[str, Any]:
         ask = self.ask

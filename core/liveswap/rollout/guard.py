@@ -76,10 +76,16 @@ def guard_action(guard: Guard, slot: CandidateSlot) -> tuple[Action, str] | None
     return "kept", f"guard ended, {guard.promoted} kept: {slot.analysis.reason}"
 
 
-def open_guard(journal: Journal) -> tuple[int, Guard] | None:
-    """The guard a previous run of this home left running (its candidate id), if the open candidate is one."""
+def open_guard(journal: Journal, *, active: str) -> tuple[int, Guard] | None:
+    """The guard a previous run of this home left running (its candidate id), to resume while its
+    promoted version is ``active``; one whose promoted version is no longer active is ended (``replaced``)."""
     row = cj.open_candidate(journal)
     if row is None or row["mode"] != GUARD_MODE:
         return None
-    spec = AnalysisSpec.parse(json.loads(row["analysis"]))
-    return int(row["id"]), Guard(promoted=str(row["active"]), replaced=str(row["spec"]), spec=spec)
+    guard = Guard(promoted=str(row["active"]), replaced=str(row["spec"]),
+                  spec=AnalysisSpec.parse(json.loads(row["analysis"])))
+    if guard.promoted != active:
+        cj.end(journal, int(row["id"]), outcome="replaced", verdict="inconclusive", figures={},
+               reason=f"guard ended: {guard.promoted} is no longer the active version ({active})")
+        return None
+    return int(row["id"]), guard

@@ -1,4 +1,5 @@
-"""A candidate on its way, and what promoting it needs of the swap manager.
+"""A candidate on its way: its request admitted (:func:`admit`), its preparation, and what promoting
+it needs of the swap manager.
 
 :class:`Preparing` is the swap's own preparation (:class:`~liveswap.swap.pending.Preparation`:
 load the version, ``setup(params)``, on a thread) plus the control.json ask it answers, its
@@ -8,13 +9,17 @@ analysis and, for a guard after a promotion, the :class:`~liveswap.rollout.guard
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from liveswap.engine.active import ActiveStrategy
 from liveswap.home.control import CandidateRequest
+from liveswap.journal import candidates as cj
 from liveswap.rollout.guard import Guard
-from liveswap.rollout.spec import AnalysisSpec
+from liveswap.rollout.spec import AnalysisSpec, AnalysisSpecError
 from liveswap.swap.pending import Done, Preparation
+
+if TYPE_CHECKING:
+    from liveswap.engine.loop import Engine
 
 SwapKind = Literal["promote", "rollback"]  # what a promotion is journaled as (a guard's: a rollback)
 
@@ -46,3 +51,44 @@ class Promoter(Protocol):
 
     def adopt(self, *, new: ActiveStrategy, generation: int, done: Done, reason: str = "",
               kind: SwapKind = "promote") -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A candidate request that starts nothing: ``answer`` is its ``done`` (None: nothing to do)."""
+
+    answer: str | None
+
+
+def _canary_refusal(engine: Engine, ask: CandidateRequest) -> str | None:
+    known = engine.markets
+    unknown = [m for m in ask.markets if m not in known]
+    if unknown:
+        return f"canary: unknown market(s) {', '.join(unknown)}"
+    if len(set(ask.markets)) >= len(known):
+        return "canary: the active version must keep at least one market"
+    version = ask.spec.partition("==")[2]
+    if version and version == engine.active.version:
+        return (f"canary: {ask.spec} has the active version's version number {version} (the host tells "
+                "their fills apart by version)")
+    return None
+
+
+def admit(engine: Engine, ask: CandidateRequest) -> tuple[AnalysisSpec, int | None] | Refusal:
+    """A new candidate request checked: its analysis and the journal id of the candidate a previous run
+    of this home was running for it (to resume), or the :class:`Refusal` (a previous run finished it)."""
+    refusal = _canary_refusal(engine, ask) if ask.mode == "canary" else None
+    if refusal is not None:
+        return Refusal(refusal)
+    try:
+        spec = AnalysisSpec.parse(ask.analysis)
+    except AnalysisSpecError as exc:
+        return Refusal(exc.reason)
+    previous = cj.by_generation(engine.journal, ask.request)
+    if previous is None:
+        return spec, None
+    if previous["ended_at"] is not None:  # a previous run of this home finished it
+        promoted = previous["outcome"] == "promoted"
+        return Refusal(None if ask.promote is None or promoted else
+                       f"candidate {ask.spec} already ended: {previous['outcome']} ({previous['reason']})")
+    return spec, int(previous["id"])

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from loguru import logger
 
 from liveswap.engine.active import ActiveStrategy
+from liveswap.exceptions import StrategyFault
 from liveswap.journal import candidates as cj
 from liveswap.journal.store import Journal
 from liveswap.money import from_micros
@@ -40,8 +41,20 @@ class SlotOpener:
     books: BookLookup | None = None
     snapshot_every: int = 10
 
-    def open(self, p: Preparing, strategy: ActiveStrategy) -> tuple[CandidateSlot, sqlite3.Row]:
-        """The running slot of ``p``'s prepared ``strategy`` and its journal row (raises StrategyFault)."""
+    def open(self, p: Preparing, strategy: ActiveStrategy) -> tuple[CandidateSlot, sqlite3.Row] | str:
+        """The running slot of ``p``'s prepared ``strategy`` and its journal row, or the one-line reason
+        it cannot start (its worker closed)."""
+        if p.ask.mode == "canary" and strategy.version == self.engine.active.version:
+            strategy.runner.close()
+            return (f"canary: {strategy.spec} has the active version's version number (fills are told apart by "
+                    "version)")
+        try:
+            return self._open(p, strategy)
+        except StrategyFault as exc:
+            strategy.runner.close()
+            return f"candidate {strategy.spec} cannot start: {exc}"
+
+    def _open(self, p: Preparing, strategy: ActiveStrategy) -> tuple[CandidateSlot, sqlite3.Row]:
         engine, active = self.engine, self.engine.active
         if p.resume_id is not None:
             row = cj.candidate(engine.journal, p.resume_id)
