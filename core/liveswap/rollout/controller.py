@@ -29,7 +29,7 @@ from loguru import logger
 from liveswap.engine.canary import Canary
 from liveswap.home.control import CandidateRequest
 from liveswap.journal import candidates as cj
-from liveswap.rollout.guard import GUARD_MODE, Guard, guard_action, guard_spec, open_guard
+from liveswap.rollout.guard import GUARD_MODE, Guard, end_resumed_guard, guard_spec, open_guard, verdict_action
 from liveswap.rollout.hypothetical import BookLookup, OutcomeLookup
 from liveswap.rollout.offpath import PROMOTE_WAIT, ShadowRun
 from liveswap.rollout.preparing import Preparing, Promoter, Refusal, SwapKind, admit, ignore
@@ -48,9 +48,7 @@ class RolloutController:
     def __init__(self, engine: Engine, loader: VersionLoader, promoter: Promoter, *,
                  outcome: OutcomeLookup | None = None, snapshot_every: int = 10,
                  books: BookLookup | None = None) -> None:
-        self.engine = engine
-        self.loader = loader
-        self.promoter = promoter
+        self.engine, self.loader, self.promoter = engine, loader, promoter
         self._opener = SlotOpener(engine, outcome, books, snapshot_every)
         self.slot: CandidateSlot | None = None
         self._run: ShadowRun | None = None  # how the slot decides (a shadow: off the engine thread)
@@ -111,8 +109,7 @@ class RolloutController:
         if p is not None:
             p.drop()
             if p.guard is not None and p.resume_id is not None:  # a guard resuming after a restart
-                cj.end(self.engine.journal, p.resume_id, outcome="kept", verdict="inconclusive",
-                       reason=f"guard ended by the operator: {p.guard.promoted} kept", figures={})
+                end_resumed_guard(self.engine.journal, p.resume_id, p.guard)
                 self._last = ended_status(cj.history(self.engine.journal, 1))
             self.ask = None
         if self.slot is not None and self._guard is not None:
@@ -153,20 +150,11 @@ class RolloutController:
 
     def _act_on_verdict(self, slot: CandidateSlot) -> None:
         """A guard's rollback or end; with ``auto_promote``, a successful verdict promotes, a failed one rejects."""
-        if self._guard is not None:
-            action = guard_action(self._guard, slot)
-            if action is not None and action[0] == "rollback":
-                self._promote(kind="rollback", reason=action[1])
-            elif action is not None:
-                self._end("kept", action[1])
-            return
-        ask = self.ask
-        if ask is not None and ask.auto_promote and slot.analysis.done:
-            verdict = slot.analysis.verdict
-            if verdict == "successful":
-                self._promote()
-            elif verdict == "failed":
-                self._end("rejected", f"auto: {slot.analysis.reason}")
+        action = verdict_action(slot, guard=self._guard, auto_promote=bool(self.ask and self.ask.auto_promote))
+        if action is not None and action[0] in ("promote", "rollback"):
+            self._promote(kind=action[0], reason=action[1])
+        elif action is not None:
+            self._end(action[0], action[1])
 
     def _start(self, p: Preparing) -> None:
         if p.error is not None or p.prepared is None:
@@ -226,16 +214,19 @@ class RolloutController:
         False, with the promotion refused, if it is still busy after ``PROMOTE_WAIT``."""
         if self._run is None or self._run.take():
             return True
-        self._refuse_promotion(f"candidate {slot.spec} is still deciding a batch after {PROMOTE_WAIT:g} s "
-                               "(slow or hung): not promoted")
+        reason = f"candidate {slot.spec} is still deciding a batch after {PROMOTE_WAIT:g} s (slow or hung): " \
+                 "not promoted"
+        logger.warning(reason)
+        callbacks, self._promote_done = self._promote_done, []
+        for cb in callbacks:
+            cb(reason)
         return False
 
     def _start_guard(self, *, replaced: str, promoted: str, spec: AnalysisSpec) -> None:
         """After a promotion: the replaced version shadows the promoted one (see :mod:`.guard`)."""
         analysis = guard_spec(spec)
-        if analysis is None or self.slot is not None or self._preparing is not None:
-            return
-        self._prepare_guard(Guard(promoted, replaced, spec), analysis)
+        if analysis is not None and self.slot is None and self._preparing is None:
+            self._prepare_guard(Guard(promoted, replaced, spec), analysis)
 
     def _resume_guard(self) -> None:
         """At start: the guard a previous run left running resumes while its promoted version is active."""
@@ -245,28 +236,17 @@ class RolloutController:
         self._last = ended_status(cj.history(self.engine.journal, 1))
 
     def _prepare_guard(self, guard: Guard, analysis: AnalysisSpec, *, resume_id: int | None = None) -> None:
-        ask = CandidateRequest(spec=guard.replaced, analysis=analysis.model_dump(), request=0)
-        self.ask = ask
-        preparing = self._preparing = Preparing(spec=guard.replaced, ask=ask, analysis=analysis, done=ignore,
-                                                guard=guard, resume_id=resume_id)
+        preparing = self._preparing = Preparing.for_guard(guard, analysis, resume_id=resume_id)
+        self.ask = preparing.ask
         logger.info("guard: {} shadows {} for {} paired batches", guard.replaced, guard.promoted, analysis.horizon)
         preparing.start(engine=self.engine, loader=self.loader, name=f"prepare guard {guard.replaced}")
-
-    def _refuse_promotion(self, reason: str) -> None:
-        logger.warning(reason)
-        callbacks, self._promote_done = self._promote_done, []
-        for cb in callbacks:
-            cb(reason)
-
-    def _stop_thread(self, *, close_worker: bool) -> bool:
-        """Stop the shadow's thread (closing its worker ends a call it hangs in); True once it ended."""
-        return self._run is None or self._run.stop(close_worker=close_worker)
 
     def _end(self, outcome: str, reason: str, *, close: bool = True) -> None:
         slot = self.slot
         if slot is None:
             return
-        self._stop_thread(close_worker=close)
+        if self._run is not None:
+            self._run.stop(close_worker=close)  # closing its worker ends a call it hangs in
         if outcome != "promoted" and not slot.analysis.done:
             slot.analysis.terminate(slot.comparison, f"{outcome} by the operator")
         self._last = self.status()
@@ -283,15 +263,9 @@ class RolloutController:
 
     def close(self) -> None:
         """Host shutdown: a final snapshot of the candidate, then stop its worker."""
-        slot = self.slot
         self._closed = True
-        if slot is not None:
-            try:
-                if self._stop_thread(close_worker=False):
-                    slot.snapshot()  # else it hangs in its worker: it resumes from its last snapshot
-            finally:
-                slot.strategy.runner.close()
-                slot.close_journal()
+        if self._run is not None:
+            self._run.shutdown()
         p = self._preparing
         prepared = p.cancel() if p is not None else None
         if prepared is not None:

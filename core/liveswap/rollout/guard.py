@@ -37,6 +37,7 @@ from liveswap.rollout.spec import AnalysisSpec
 GUARD_MODE = "guard"
 GUARD_GENERATION = -1  # a guard is started by the host, never by a control.json generation
 Action = Literal["rollback", "kept"]
+Verdict = Literal["promote", "rollback", "kept", "rejected"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,20 @@ def guard_action(guard: Guard, slot: CandidateSlot) -> tuple[Action, str] | None
     return "kept", f"guard ended, {guard.promoted} kept: {slot.analysis.reason}"
 
 
+def verdict_action(slot: CandidateSlot, *, guard: Guard | None, auto_promote: bool) -> tuple[Verdict, str] | None:
+    """What the controller does after a batch: a guard's rollback or end (:func:`guard_action`); with
+    ``auto_promote``, a successful verdict promotes and a failed one rejects; else nothing."""
+    if guard is not None:
+        return guard_action(guard, slot)
+    if not auto_promote or not slot.analysis.done:
+        return None
+    if slot.analysis.verdict == "successful":
+        return "promote", slot.analysis.reason
+    if slot.analysis.verdict == "failed":
+        return "rejected", f"auto: {slot.analysis.reason}"
+    return None
+
+
 def open_guard(journal: Journal, *, active: str) -> tuple[int, Guard] | None:
     """The guard a previous run of this home left running (its candidate id), to resume while its
     promoted version is ``active``; one whose promoted version is no longer active is ended (``replaced``)."""
@@ -89,3 +104,9 @@ def open_guard(journal: Journal, *, active: str) -> tuple[int, Guard] | None:
                reason=f"guard ended: {guard.promoted} is no longer the active version ({active})")
         return None
     return int(row["id"]), guard
+
+
+def end_resumed_guard(journal: Journal, candidate_id: int, guard: Guard) -> None:
+    """``reject`` while a guard is still resuming: it ends, the promoted version kept."""
+    cj.end(journal, candidate_id, outcome="kept", verdict="inconclusive", figures={},
+           reason=f"guard ended by the operator: {guard.promoted} kept")

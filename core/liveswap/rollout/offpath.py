@@ -173,3 +173,13 @@ class ShadowRun:
             if got:
                 self._shown = make()
         return self._shown
+
+    def shutdown(self) -> None:
+        """Host shutdown: a final snapshot unless the candidate hangs in its worker (it then resumes from
+        its last one), then its worker and its journal connection closed."""
+        try:
+            if self.stop(close_worker=False):
+                self.slot.snapshot()
+        finally:
+            self.slot.strategy.runner.close()
+            self.slot.close_journal()

@@ -38,6 +38,12 @@ class Preparing(Preparation):
     resume_id: int | None = None
     guard: Guard | None = None  # the replaced version, shadowing the version promoted over it
 
+    @classmethod
+    def for_guard(cls, guard: Guard, analysis: AnalysisSpec, *, resume_id: int | None = None) -> Preparing:
+        """The replaced version, on its way to shadow the version promoted over it (a new guard or one resuming)."""
+        ask = CandidateRequest(spec=guard.replaced, analysis=analysis.model_dump(), request=0)
+        return cls(spec=guard.replaced, ask=ask, analysis=analysis, done=ignore, guard=guard, resume_id=resume_id)
+
     def drop(self) -> None:
         """This candidate was replaced or rejected before it started: stop it once it is loaded."""
         self.done("replaced before it started")
