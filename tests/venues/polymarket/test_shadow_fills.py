@@ -1,11 +1,10 @@
-"""A shadow candidate on a venue is filled exactly as the venue broker would fill it (issue 26, point 3).
+"""A shadow on Polymarket is filled as the Polymarket broker would fill it (issue 26, point 3).
 
-The quote the feed makes a candle with carries the venue's book (a bounded number of levels), and
-the active version's broker fills a shadow's order on it with its own plan (limit on the tick
-grid, whole contracts or cent shares, ``max_contracts``/``max_shares``), level by level, partial
-when the book is thin, with the venue's fee. What a user notices: for the same intent on the same
-book, the shadow's hypothetical fill is the fill the real broker gets from the (fake) venue --
-same contracts, average price, cost and fee -- so a candidate never looks better than it would trade.
+The quote keeps the Up token's CLOB book (its best levels); the broker plans the FAK buy on it
+(limit on the book's tick, cent shares, ``max_shares``, the market's minimum size) and takes the
+asks up to the limit, partial when thin, with Polymarket's taker fee. For the same intent on the
+same book the shadow's fill is what the real broker gets from the fake CLOB (shares, average price,
+exact cost, fee); and through the host's wiring, the venue feed keeps the quote each candle was made with.
 """
 
 from __future__ import annotations
