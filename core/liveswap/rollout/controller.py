@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
-from liveswap.engine.canary import Canary
-from liveswap.home.control import CandidateRequest
+from liveswap.engine import Canary
+from liveswap.home import CandidateRequest
 from liveswap.journal import candidates as cj
 from liveswap.rollout.guard import GUARD_MODE, Guard, end_resumed_guard, guard_spec, open_guard, verdict_action
 from liveswap.rollout.hypothetical import BookLookup, OutcomeLookup
@@ -37,11 +37,10 @@ from liveswap.rollout.report import ended_status, preparing_status, running_stat
 from liveswap.rollout.slot import CandidateSlot
 from liveswap.rollout.spec import AnalysisSpec
 from liveswap.rollout.starting import SlotOpener
-from liveswap.swap.loader import VersionLoader
-from liveswap.swap.pending import Done
+from liveswap.swap import Done, VersionLoader
 
 if TYPE_CHECKING:
-    from liveswap.engine.loop import Engine
+    from liveswap.engine import Engine
 
 
 class RolloutController:

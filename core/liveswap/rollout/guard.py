@@ -29,8 +29,8 @@ import json
 from dataclasses import dataclass
 from typing import Literal
 
+from liveswap.journal import Journal
 from liveswap.journal import candidates as cj
-from liveswap.journal.store import Journal
 from liveswap.rollout.slot import CandidateSlot
 from liveswap.rollout.spec import AnalysisSpec
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
-from liveswap.engine.desired import Desired
+from liveswap.engine import Desired
 
 if TYPE_CHECKING:
     from liveswap.rollout.slot import CandidateSlot

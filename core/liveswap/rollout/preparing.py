@@ -11,15 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from liveswap.engine.active import ActiveStrategy
-from liveswap.home.control import CandidateRequest
+from liveswap.engine import ActiveStrategy
+from liveswap.home import CandidateRequest
 from liveswap.journal import candidates as cj
 from liveswap.rollout.guard import Guard
 from liveswap.rollout.spec import AnalysisSpec, AnalysisSpecError
-from liveswap.swap.pending import Done, Preparation
+from liveswap.swap import Done, Preparation
 
 if TYPE_CHECKING:
-    from liveswap.engine.loop import Engine
+    from liveswap.engine import Engine
 
 SwapKind = Literal["promote", "rollback"]  # what a promotion is journaled as (a guard's: a rollback)
 

@@ -6,7 +6,7 @@ import json
 import time
 from typing import Any
 
-from liveswap.home.control import CandidateRequest
+from liveswap.home import CandidateRequest
 from liveswap.rollout.guard import GUARD_MODE
 from liveswap.rollout.slot import CandidateSlot
 

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 
 from loguru import logger
 
-from liveswap.engine.active import ActiveStrategy
+from liveswap.engine import ActiveStrategy
 from liveswap.exceptions import StrategyFault
+from liveswap.journal import Journal
 from liveswap.journal import candidates as cj
-from liveswap.journal.store import Journal
 from liveswap.money import from_micros
-from liveswap.registry.crossing import decide
+from liveswap.registry import decide
 from liveswap.rollout.guard import GUARD_GENERATION, GUARD_MODE
 from liveswap.rollout.hypothetical import BookLookup, OutcomeLookup
 from liveswap.rollout.preparing import Preparing
@@ -29,7 +29,7 @@ from liveswap.rollout.slot import CandidateSlot
 if TYPE_CHECKING:
     import sqlite3
 
-    from liveswap.engine.loop import Engine
+    from liveswap.engine import Engine
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,7 @@ Every path ends in :meth:`~liveswap.swap.change.Versions.change`, the one way th
 changes (activate, record, probation, ``previous``).
 
 The pieces: :mod:`~liveswap.swap.change` (the change itself, probation, the rollback order),
+:mod:`~liveswap.swap.faults` (restarts and automatic rollbacks),
 :mod:`~liveswap.swap.pending` (a request and its preparation),
 :mod:`~liveswap.swap.staging` (the state hand-over before the flip), :mod:`~liveswap.swap.revival`
 (bringing a version back: probation's previous version, warm-ups, fresh workers) and
@@ -62,18 +63,17 @@ import time
 
 from loguru import logger
 
-from liveswap.engine.active import ActiveStrategy
-from liveswap.engine.loop import Engine
-from liveswap.home.status import ProbationInfo
-from liveswap.runners.base import StrategyFault
-from liveswap.sandbox.supervisor import Supervisor
-from liveswap.specs import parse_spec
+from liveswap.engine import ActiveStrategy, Engine
+from liveswap.home import ProbationInfo
+from liveswap.runners import StrategyFault
+from liveswap.sandbox import Supervisor
 from liveswap.swap.change import Change, Versions
-from liveswap.swap.handover import Crossed, HandOver, bring_back_own, hand_over, keep_own, plan
-from liveswap.swap.loader import LoadError, VersionLoader
+from liveswap.swap.faults import Faults, own_at_swap
+from liveswap.swap.handover import Crossed, HandOver, hand_over, keep_own, plan
+from liveswap.swap.loader import VersionLoader
 from liveswap.swap.ownstate import VersionStates
 from liveswap.swap.pending import Done, Pending, SwapKind, fresh
-from liveswap.swap.revival import Probation, bring_up, resume_previous, warm_up
+from liveswap.swap.revival import Probation, resume_previous, warm_up
 from liveswap.swap.shelf import Shelved, StateShelf
 from liveswap.swap.staging import State, export_state
 
@@ -88,8 +88,7 @@ class SwapManager:
         self.shelf = StateShelf(engine.state_dir)
         self.own_states = VersionStates(engine.state_dir)
         self._pending: Pending | None = None
-        self._doomed: set[str] = set()
-        """Versions whose probation failed: never restarted, only rolled back from."""
+        self.faults = Faults(engine, loader, versions=self.versions, shelf=self.shelf, own_states=self.own_states)
         self._last_tick_cursor = engine.cursor
 
     @property
@@ -228,7 +227,7 @@ class SwapManager:
         pause_ms = self.versions.change(Change(
             pending.kind, old, new, t0, "start", reason=pending.reason, generation=pending.generation,
             sha256=new.wheel_sha256, held_up_ms=held_up_ms, state=state, crossed=crossed))
-        self._doomed.discard(new.spec)
+        self.faults.doomed.discard(new.spec)
         if not same_name:
             self.shelf.put(Shelved(old.name, old.version, engine.cursor or 0, state))
         elif exported:  # what it exported now is its own last state, should it come back later
@@ -275,13 +274,13 @@ class SwapManager:
         self._refuse_prepared(pending, handed.refusal or "the state could not be handed over")
         fault = handed.export_fault or handed.exchange.writes_fault
         if fault is not None and old is self.engine.active and not old.runner.alive:
-            self._restart_active(StrategyFault(fault.kind, f"export_state failed: {fault}"))
+            self.faults.restart_active(StrategyFault(fault.kind, f"export_state failed: {fault}"))
 
     def _export_failed(self, pending: Pending, old: ActiveStrategy, exc: StrategyFault) -> None:
         """The old version could not export its state: nothing changes (it is restarted if that killed it)."""
         self._refuse_prepared(pending, f"{old.spec} could not export its state ({exc}); nothing changed")
         if old is self.engine.active and not old.runner.alive:
-            self._restart_active(StrategyFault(exc.kind, f"export_state failed: {exc}"))
+            self.faults.restart_active(StrategyFault(exc.kind, f"export_state failed: {exc}"))
 
     def _refuse_prepared(self, pending: Pending, reason: str) -> None:
         assert pending.prepared is not None
@@ -299,88 +298,16 @@ class SwapManager:
                          f"{p.old.spec} could not be brought back; {failed.spec} keeps trading")
             return
         self.versions.change(Change(pending.kind, failed, back, t0, "end", generation=pending.generation,
-                                    sha256=back.wheel_sha256, crossed=_own_at_swap(back)))
+                                    sha256=back.wheel_sha256, crossed=own_at_swap(back)))
         self.engine.take_snapshot()
         pending.done(None)
 
-    # ---- faults -----------------------------------------------------------------------------
+    # ---- faults (liveswap.swap.faults) ------------------------------------------------------
 
     def on_fault(self, fault: StrategyFault) -> bool:
         """The active version failed deciding a batch. True if another runner now stands ready
         to decide the same batch (the engine retries it once)."""
-        if self._probation is not None:
-            return self._auto_rollback(self.engine.active, fault)
-        return self._restart_active(fault)
-
-    def _restart_active(self, fault: StrategyFault) -> bool:
-        """Outside probation: a fresh worker of the same version, while the restart budget lasts;
-        past it a rollback to the first previous version that comes back; with none, a pause."""
-        failed = self.engine.active
-        t0 = time.perf_counter()
-        failed.runner.close()
-        if failed.spec not in self._doomed and self.restarts.record_failure(time.monotonic()):
-            restarted = self._bring_up(failed.spec, "restart")
-            if restarted is not None:
-                restarted.since = failed.since
-                self.versions.change(Change("restart", failed, restarted, t0, "keep", reason=str(fault),
-                                            crossed=("own", f"{restarted.version} restarted from its last "
-                                                            "snapshot plus a replay")))
-                logger.warning("{} failed ({}); restarted from its last snapshot", failed.spec, fault)
-                return True
-        reason = f"{failed.spec} keeps failing ({self.restarts.reason()}); last: {fault}"
-        for target in list(self.versions.previous):
-            brought = self._bring_back(target, failed)
-            if brought is not None:
-                back, crossed = brought
-                self.versions.change(Change("auto-rollback", failed, back, t0, "keep", reason=reason,
-                                            crossed=crossed))
-                logger.error("rolled back to {}: {}", back.spec, reason)
-                return True
-        self.engine.pause_automatically(f"{reason}; nothing to roll back to: not opening positions")
-        logger.error("pausing: {}; nothing to roll back to", reason)
-        return False
-
-    def _bring_up(self, spec: str, what: str) -> ActiveStrategy | None:
-        try:
-            return bring_up(engine=self.engine, loader=self.loader, shelf=self.shelf, spec=spec)
-        except (LoadError, StrategyFault) as exc:
-            logger.error("{} to {} failed: {}" if what == "rollback" else "{} of {} failed: {}", what, spec, exc)
-            return None
-
-    def _bring_back(self, spec: str, failed: ActiveStrategy) -> tuple[ActiveStrategy, Crossed] | None:
-        """A fresh worker of a previous version after ``failed`` kept failing: another version of the
-        same strategy resumes its own state (never the failing version's), another strategy warms up."""
-        if parse_spec(spec).name != failed.name:
-            back = self._bring_up(spec, "rollback")
-            return None if back is None else (back, ("own", f"another strategy: {back.name} resumed its own "
-                                                             "last state or warmed up"))
-        try:
-            return bring_back_own(engine=self.engine, loader=self.loader, versions=self.own_states, spec=spec,
-                                  why=f"state not carried ({failed.version} kept failing)")
-        except (LoadError, StrategyFault) as exc:
-            logger.error("rollback to {} failed: {}", spec, exc)
-            return None
-
-    def _auto_rollback(self, failed: ActiveStrategy, fault: StrategyFault) -> bool:
-        """During probation: back to the previous version at once, with its own state at the swap."""
-        t0 = time.perf_counter()
-        p = self.versions.fail_probation()
-        failed.runner.close()
-        reason = f"{failed.spec} failed during probation: {fault}"
-        self._doomed.add(failed.spec)
-        back = resume_previous(engine=self.engine, loader=self.loader, probation=p)
-        if back is None:
-            self.engine.journal.end_probation(outcome="failed", reason=reason)
-            self.versions.remember_first(p.old.spec)
-            self.engine.record_swap_outcome(kind="auto-rollback", from_spec=failed.spec, to_spec=p.old.spec,
-                                            ok=False, reason=f"{reason}; {p.old.spec} could not be brought back")
-            self.engine.pause_automatically(f"{reason}; {p.old.spec} could not be brought back: not opening "
-                                            "positions")
-            return False
-        self.versions.change(Change("auto-rollback", failed, back, t0, "end", reason=reason,
-                                    sha256=back.wheel_sha256, crossed=_own_at_swap(back)))
-        logger.error("automatic rollback to {} (its own state at the swap, plus a replay): {}", back.spec, reason)
-        return True
+        return self.faults.on_fault(fault)
 
     @property
     def in_probation(self) -> bool:
@@ -401,11 +328,6 @@ class SwapManager:
         if pending is not None:
             self._stop_unless_warm(pending.cancel())
         self.versions.interrupt()
-
-
-def _own_at_swap(back: ActiveStrategy) -> Crossed:
-    """A rollback during probation: the previous version's own state, never the failed version's."""
-    return "own", f"{back.version} resumed its own state at the swap plus a replay of the candles since"
 
 
 def _ms_since(t0: float) -> float:

@@ -16,8 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from liveswap.brokers.base import OrderRequest
-from liveswap.brokers.fills import Level, SimFill, rejected, sweep
+from liveswap.brokers import Level, OrderRequest, SimFill, rejected, sweep
 from liveswap.money import CENT, ZERO, ceil_to, dec, micro
 from liveswap.venues.kalshi.parse import KalshiMarket, OrderBook
 from liveswap.venues.kalshi.plan import plan_buy

@@ -40,9 +40,8 @@ from typing import Any
 
 from loguru import logger
 
-from liveswap.api.types import Candle
-from liveswap.brokers.base import OrderRequest, OrderResult, SettlementReport
-from liveswap.brokers.fills import Level, SimFill, rejected
+from liveswap.api import Candle
+from liveswap.brokers import Level, OrderRequest, OrderResult, SettlementReport, SimFill, rejected
 from liveswap.exceptions import BrokerError, VenueError, VenueRejected
 from liveswap.markets import Market, MarketError
 from liveswap.venues.polymarket.auth import clob_reason

@@ -16,8 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_UP, Decimal
 
-from liveswap.brokers.base import OrderRequest
-from liveswap.brokers.fills import Level, SimFill, rejected, sweep
+from liveswap.brokers import Level, OrderRequest, SimFill, rejected, sweep
 from liveswap.money import ZERO
 from liveswap.venues.polymarket.parse import Book, PolyMarket
 
