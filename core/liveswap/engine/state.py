@@ -29,6 +29,7 @@ from liveswap.engine.ledger import Ledger
 from liveswap.engine.snapshotting import SnapshotKeeper
 from liveswap.engine.status_report import build_status
 from liveswap.engine.steering import Steering
+from liveswap.engine.swaps import SwapHistory
 from liveswap.feeds import Feed
 from liveswap.home import HomePaths, Snapshot, StatusDoc, SwapInfo
 from liveswap.journal import FillRow, Journal, SettlementRow
@@ -90,8 +91,7 @@ class EngineState:
         self._restarted = False  # the journal had batches at start: stale batches are a restart's catch-up
         self._lookback = 0  # seconds before the cursor the next feed read starts (a restart: candles held late)
         self._faults = 0
-        self._last_swap = last_swap  # until the first swap: a start-up refusal of a crash loop, if any
-        self._swap_pauses_ms: list[float] = []
+        self._swaps = SwapHistory(journal, last_swap)
         self._auto_pause: str | None = None
         self._gate = gate  # in a fleet: the lease table (only leased markets are decided and opened on)
         self._last_fault: str | None = None
@@ -190,11 +190,11 @@ class EngineState:
 
     @property
     def last_swap(self) -> SwapInfo | None:
-        return self._last_swap
+        return self._swaps.last
 
     @property
     def swap_pauses_ms(self) -> tuple[float, ...]:
-        return tuple(self._swap_pauses_ms)
+        return self._swaps.pauses_ms
 
     @property
     def last_snapshot(self) -> Snapshot | None:
@@ -272,15 +272,9 @@ class EngineState:
 
         A committed activation or rollback ends the host's automatic pause: a version the
         operator chose is in place. ``state``: ``(mode, sentence)``, how the strategy's state crossed."""
-        self._journal.record_swap(kind=kind, from_version=from_spec, to_version=to_spec, ok=ok, reason=reason,
-                                  pause_ms=None if pause_ms is None else round(pause_ms, 3),
-                                  batch_end=self._cursor, sha256=sha256, state=state)
-        info = SwapInfo(kind=kind, from_=from_spec, to=to_spec, ok=ok, reason=reason,
-                        pause_ms=None if pause_ms is None else round(pause_ms, 3), generation=generation,
-                        at=time.time(), state=state[1] if state else "")
-        self._last_swap = info
-        if ok and pause_ms is not None:
-            self._swap_pauses_ms.append(pause_ms)
+        info = self._swaps.record(kind=kind, from_spec=from_spec, to_spec=to_spec, ok=ok, reason=reason,
+                                  pause_ms=pause_ms, generation=generation, sha256=sha256, state=state,
+                                  batch_end=self._cursor)
         if ok and kind in ("activate", "rollback", "promote") and self._auto_pause is not None:
             logger.info("{} {}: the automatic pause ends", kind, to_spec)
             self._auto_pause = None
