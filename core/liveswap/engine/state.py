@@ -10,7 +10,6 @@ status.json (built by :mod:`liveswap.engine.status_report`). The trading algorit
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -26,6 +25,7 @@ from liveswap.engine.desired import Desired
 from liveswap.engine.guards import MoneyGuards
 from liveswap.engine.heartbeat import Heartbeat
 from liveswap.engine.ledger import Ledger
+from liveswap.engine.run_end import RunEnd
 from liveswap.engine.snapshotting import SnapshotKeeper
 from liveswap.engine.status_report import build_status
 from liveswap.engine.steering import Steering
@@ -81,8 +81,7 @@ class EngineState:
         self._started_generation = self._desired.generation
         self._markets: dict[str, Market] = {m: Market.parse(m) for m in feed.markets}
         self._paths = HomePaths(settings.state_dir)
-        self._stop = threading.Event()
-        self._wake = threading.Event()  # cuts the idle wait short (stop, or a swap ready to commit)
+        self._end = RunEnd()  # stop, wake, and why the run ended
         self._ledger = Ledger.from_journal(journal)
         self._guards = MoneyGuards(journal, settings)
         self._cursor: int | None = journal.last_batch_end()
@@ -102,8 +101,6 @@ class EngineState:
         self._pending_settlements: list[SettlementRow] = []
         self._started_at = time.time()
         self._running = False
-        self._home_lost: str | None = None
-        self._exit_reason: str | None = None
         # clock seconds after a close beyond which an intent is not traded: the setting, but never
         # less than a quarter of a real second (at --speed 3000 a real 10 ms is 30 clock seconds)
         self._stale_after = max(settings.stale_after_seconds, 0.25 * clock.speed)
@@ -237,24 +234,21 @@ class EngineState:
         """The home is no longer this host's (``state/`` removed, journal replaced, a full disk, ...):
         stop opening positions at once, finish the batch under way and stop, writing nothing more
         into ``state/`` but a last status."""
-        if self._home_lost is not None:
+        if self._end.home_lost is not None:
             return
         logger.critical("{}: {}; no new positions, stopping", cause, reason)
-        self._home_lost = reason
         self._auto_pause = f"{cause}: {reason}"
-        self._exit_reason = f"stopped: {cause} ({reason})"
-        self._stop.set()
-        self._wake.set()
+        self._end.lose_home(reason, cause=cause)
 
     @property
     def exit_reason(self) -> str | None:
         """Why the host stopped when it did not stop on request."""
-        return self._exit_reason
+        return self._end.exit_reason
 
     @property
     def home_lost(self) -> str | None:
         """Why the host gave up its home, if it did (see :meth:`abandon_home`)."""
-        return self._home_lost
+        return self._end.home_lost
 
     @property
     def canary(self) -> Canary | None:
@@ -282,17 +276,16 @@ class EngineState:
 
     def stop(self) -> None:
         """Finish the current batch, then stop (:meth:`run` returns after a final snapshot)."""
-        self._stop.set()
-        self._wake.set()
+        self._end.stop()
 
     def wake(self) -> None:
         """Run the between-batches steps now instead of at the next idle wake (from any thread):
         a swap prepared off the trading path commits without waiting out the idle sleep."""
-        self._wake.set()
+        self._end.wake()
 
     @property
     def stopping(self) -> bool:
-        return self._stop.is_set()
+        return self._end.stopping
 
     def report(self) -> StatusDoc:
         """The observed state: what status.json holds."""
