@@ -29,7 +29,8 @@ from liveswap.swap.ownstate import VersionStates
 from liveswap.swap.revival import warm_without_state
 from liveswap.swap.staging import Exchange, Staged, State, exchange_now, export_for, import_state
 
-__all__ = ["Crossed", "HandOver", "bring_back_own", "carried", "hand_over", "keep_own", "plan", "resume_own"]
+__all__ = ["Crossed", "HandOver", "bring_back_own", "carried", "hand_over", "keep_own", "plan", "resume_own",
+           "short_fault"]
 
 Crossed = tuple[str, str]
 """``(mode, sentence)``: mode ``direct``, ``converted``, ``carried`` (undeclared, accepted at run
@@ -111,7 +112,11 @@ def hand_over(*, engine: Engine, versions: VersionStates, old: ActiveStrategy, n
     """Carry ``old``'s state into ``new`` as ``crossing`` says (using the staged hand-over if it is
     still current), or start ``new`` from its own state. ``landing`` (a rollback): whatever fails to
     cross, ``new`` resumes its own state instead of the swap being refused -- on a fresh worker
-    (``landing(new)``) if the refused hand-over killed it; ``HandOver.target`` is the one to activate."""
+    (``landing(new)``) if the refused hand-over killed it; ``HandOver.target`` is the one to activate.
+    An export of ``old`` that fails (its own or converted down, ``Exchange.source_fault``) is
+    ``old``'s fault: every swap away from it lands that way, blaming it, so a version whose export
+    always fails (invalid, oversized, raising, hung) never holds the operator hostage; a refusal
+    by ``new`` (its ``import_state``) still changes nothing unless it is a rollback."""
     if staged is not None and (not staged.exchange.ok or staged.current(old)):
         exchange = staged.exchange
     elif crossing.carries:
@@ -121,7 +126,10 @@ def hand_over(*, engine: Engine, versions: VersionStates, old: ActiveStrategy, n
         export_for(exchange, old.runner, None)  # not handed over: kept as the old version's own state
     if crossing.carries and exchange.ok:
         return HandOver(exchange, new, carried(crossing, old, new))
-    if not crossing.carries and exchange.export_fault is None:
+    if exchange.source_fault is not None:  # the source's fault: it never holds a swap away from it hostage
+        why = _failure(exchange, old, new, landing=True)
+        logger.error("{} -> {}: {}; {} starts from its own state", old.spec, new.spec, why, new.version)
+    elif not crossing.carries:
         why = crossing.not_carried(old.version, new.version)
     elif landing is not None:
         why = _failure(exchange, old, new, landing=True)
@@ -138,11 +146,14 @@ def hand_over(*, engine: Engine, versions: VersionStates, old: ActiveStrategy, n
 def _failure(exchange: Exchange, old: ActiveStrategy, new: ActiveStrategy, *, landing: bool) -> str:
     """Why the state did not cross, in one line (``landing``: said of a rollback that lands anyway)."""
     if exchange.export_fault is not None:
-        return (f"{old.spec} could not export its state ({exchange.export_fault})"
-                + ("" if landing else "; nothing changed"))
+        return (f"state not carried: {old.spec} could not export its state ({short_fault(exchange.export_fault)})"
+                if landing else f"{old.spec} could not export its state ({exchange.export_fault}); nothing changed")
     if exchange.writes_fault is not None:
         writes = list(old.state_decl.writes) if old.state_decl else []
-        return f"{old.spec} does not honour its declared writes {writes}: {exchange.writes_fault}"
+        said = f"{old.spec} does not honour its declared writes {writes}"
+        if landing:
+            return f"state not carried: {said}: {short_fault(exchange.writes_fault)}"
+        return f"{said}: {exchange.writes_fault}"
     if landing:
         return f"{new.version}'s import_state refused {old.version}'s state ({exchange.import_fault})"
     return f"{new.spec} refused the state of {old.spec}: {exchange.import_fault}"
@@ -160,3 +171,9 @@ def bring_back_own(*, engine: Engine, loader: VersionLoader, versions: VersionSt
     except StrategyFault:
         target.runner.close()
         raise
+
+
+def short_fault(fault: StrategyFault, limit: int = 300) -> str:
+    """A strategy's fault in a sentence that is journaled and shown: one line, at most ``limit`` characters."""
+    text = " ".join(str(fault).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -38,8 +38,14 @@ Switching to another strategy NAME never hands it the old strategy's state: the 
 is shelved under its name (:mod:`liveswap.swap.shelf`) and the new one resumes its own shelved
 state, or is warmed on the journal's recent candles (decided, not traded) as a new home is.
 
-A failed or hung ``export_state`` aborts the commit: nothing changes (a worker killed by it is
-restarted from its snapshot at once). A second request while one is being prepared supersedes
+A failed, invalid, oversized or hung ``export_state`` is the *source's* fault and never blocks a
+swap away from it: the target starts as if the state did not cross -- its own last state plus a
+replay, or a warm-up (another strategy: its own shelved state or a warm-up) -- and the sentence
+journaled and shown (``--wait``, ``history``, ``last_swap.state``) blames the source. The source's
+last good state is kept as it was. Only a fault of the *target* (load, setup, params, import,
+warm-up) refuses a swap, changing nothing (a source killed by its export is then restarted).
+
+A second request while one is being prepared supersedes
 it: the first gets its answer ("superseded") and its worker is stopped.
 
 Outside probation a failing worker is restarted from the last snapshot plus a replay of the
@@ -69,7 +75,7 @@ from liveswap.runners.base import StrategyFault
 from liveswap.sandbox.supervisor import Supervisor
 from liveswap.specs import parse_spec
 from liveswap.swap.change import Change, Versions
-from liveswap.swap.handover import Crossed, HandOver, bring_back_own, hand_over, keep_own, plan
+from liveswap.swap.handover import Crossed, HandOver, bring_back_own, hand_over, keep_own, plan, short_fault
 from liveswap.swap.loader import LoadError, VersionLoader
 from liveswap.swap.ownstate import VersionStates
 from liveswap.swap.pending import Done, Pending, SwapKind, fresh
@@ -221,15 +227,14 @@ class SwapManager:
             moved = self._hand_over(pending, old, new, same_name)
             if moved is None:
                 return
-            state, export_ms, import_ms, crossed = moved
-            exported = True
+            state, export_ms, import_ms, crossed, exported = moved
         new.since = time.time()  # before the flip: whoever sees the new version sees its start
         held_up_ms = staged.held_up_ms() if staged is not None else 0.0
         pause_ms = self.versions.change(Change(
             pending.kind, old, new, t0, "start", reason=pending.reason, generation=pending.generation,
             sha256=new.wheel_sha256, held_up_ms=held_up_ms, state=state, crossed=crossed))
         self._doomed.discard(new.spec)
-        if not same_name:
+        if exported and not same_name:  # a failed export keeps its last good state as it was
             self.shelf.put(Shelved(old.name, old.version, engine.cursor or 0, state))
         elif exported:  # what it exported now is its own last state, should it come back later
             keep_own(self.own_states, version=old, batch_end=engine.cursor or 0, state=state)
@@ -244,26 +249,31 @@ class SwapManager:
         pending.done(None)
 
     def _hand_over(self, pending: Pending, old: ActiveStrategy, new: ActiveStrategy,
-                   same_name: bool) -> tuple[State, float, float, Crossed] | None:
+                   same_name: bool) -> tuple[State, float, float, Crossed, bool] | None:
         """A promotion's or another strategy's start at the flip (the old version's state, export ms,
-        warm-up ms, what the new version started from); None when it failed (refused)."""
+        warm-up ms, what the new version started from, whether the export worked); None when the
+        new version failed (refused). The old version's failed export is its own fault: the swap
+        lands all the same (the new one never needed that state) and the sentence blames it."""
         t0 = time.perf_counter()
+        state, blame = None, ""
         try:
             state = export_state(old.runner)
         except StrategyFault as exc:
-            self._export_failed(pending, old, exc)
-            return None
+            blame = f"{old.spec} could not export its state ({short_fault(exc)}), so it is not kept; "
+            logger.error("{} -> {}: {}", old.spec, new.spec, blame.rstrip("; "))
         t1 = time.perf_counter()
         if pending.keep_state:  # a promoted candidate keeps its own live state: no import, no warm-up
-            return state, (t1 - t0) * 1000, 0.0, ("kept", f"{new.version} keeps its own live state (a candidate)")
+            return (state, (t1 - t0) * 1000, 0.0,
+                    ("kept", f"{blame}{new.version} keeps its own live state (a candidate)"), not blame)
         try:
             kept = warm_up(engine=self.engine, shelf=self.shelf, target=new)
         except StrategyFault as exc:
             self._refuse_prepared(pending, f"{new.spec} could not be warmed up: {exc}")
+            self._restart_if_dead(old, blame)
             return None
-        crossed = (("own", f"another strategy: {new.name} resumed its own last state plus a replay") if kept
-                   else ("warm-up", f"another strategy: {new.name} warmed up without state on recent candles"))
-        return state, (t1 - t0) * 1000, _ms_since(t1), crossed
+        crossed = (("own", f"{blame}another strategy: {new.name} resumed its own last state plus a replay") if kept
+                   else ("warm-up", f"{blame}another strategy: {new.name} warmed up without state on recent candles"))
+        return state, (t1 - t0) * 1000, _ms_since(t1), crossed, not blame
 
     def _fresh(self, dead: ActiveStrategy) -> ActiveStrategy:
         """A new worker of ``dead``'s version (a rollback landing after a hand-over killed it)."""
@@ -277,11 +287,10 @@ class SwapManager:
         if fault is not None and old is self.engine.active and not old.runner.alive:
             self._restart_active(StrategyFault(fault.kind, f"export_state failed: {fault}"))
 
-    def _export_failed(self, pending: Pending, old: ActiveStrategy, exc: StrategyFault) -> None:
-        """The old version could not export its state: nothing changes (it is restarted if that killed it)."""
-        self._refuse_prepared(pending, f"{old.spec} could not export its state ({exc}); nothing changed")
-        if old is self.engine.active and not old.runner.alive:
-            self._restart_active(StrategyFault(exc.kind, f"export_state failed: {exc}"))
+    def _restart_if_dead(self, old: ActiveStrategy, blame: str) -> None:
+        """A refused swap whose source's failed export (``blame``) killed it: the source is restarted."""
+        if blame and old is self.engine.active and not old.runner.alive:
+            self._restart_active(StrategyFault("crash", f"export_state failed: {blame}"))
 
     def _refuse_prepared(self, pending: Pending, reason: str) -> None:
         assert pending.prepared is not None
