@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 LOG_DIR = "logs"
 HOST_LOG = "liveswap.log"
 FORMAT = "<green>{time:HH:mm:ss}</green> <level>{level: <7}</level> {message}"
+FILE_FORMAT = "{time:YYYY-MM-DD HH:mm:ss.SSS} | {level: <8} | {name}:{function}:{line} - {message}"
+"""The host log's line format, fixed here (not loguru's default, which 0.8 changed by adding the time zone):
+``liveswap status`` reads a dead host's last words from it (:mod:`liveswap.home.last_words`)."""
 
 
 def host_log(state_dir: Path) -> Path:
@@ -42,7 +45,7 @@ def configure(level: str = "INFO", state_dir: Path | None = None) -> None:
     logger.remove()
     logger.add(sys.stderr, level=level.upper(), format=FORMAT, backtrace=False, diagnose=False)
     if state_dir is not None:
-        logger.add(host_log(state_dir), level="DEBUG", rotation="10 MB", retention=5,
+        logger.add(host_log(state_dir), level="DEBUG", format=FILE_FORMAT, rotation="10 MB", retention=5,
                    backtrace=False, diagnose=False, enqueue=False)
 
 
