@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -176,3 +177,92 @@ def test_a_fleet_hosts_strategy_never_sees_the_nats_connection_or_its_credential
     assert held not in seen["sockets"], seen["sockets"]  # the host's connection is not inherited
     assert_confined(seen)
     assert subprocess.run(["true"]).returncode == 0  # the host process is untouched
+
+
+FLEET_PROBE = '''
+import json, os, socket
+from liveswap.api import Intent, hookimpl
+
+T = json.loads(@TARGET@)
+
+
+def _try(fn):
+    try:
+        fn()
+        return "ok"
+    except BaseException as exc:  # noqa: BLE001
+        return type(exc).__name__[:12]
+
+
+def _summary():
+    env = [k for k, v in os.environ.items() if "FLEET" in k or "NATS" in k or T["secret"] in v]
+    sockets = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            sockets += os.readlink("/proc/self/fd/" + fd).startswith("socket:")
+        except OSError:
+            pass
+    with open("/proc/self/status") as f:
+        st = {k: v.strip() for k, _, v in (line.partition(":") for line in f)}
+    return ";".join([
+        "env=%d" % len(env),
+        "connect=" + _try(lambda: socket.create_connection(("127.0.0.1", T["port"]), 2).close()),
+        "settings=" + _try(lambda: open(T["settings"]).read()),
+        "sockets=%d" % sockets,
+        "uid=" + st["Uid"].split()[0],
+        "cap=" + st["CapEff"],
+    ])
+
+
+class Strategy:
+    def __init__(self):
+        self.tag = None
+
+    @hookimpl
+    def on_candle(self, candle, ctx):
+        if self.tag is None:
+            self.tag = _summary()
+        return [Intent(candle.market, "up", 1.0, tag=self.tag[:200])]
+'''
+
+
+def test_a_strategy_on_a_real_fleet_host_never_reaches_its_nats_connection_or_credentials(tmp_path: Path) -> None:
+    """A real ``liveswap run`` in a fleet on a real nats-server that requires a password: the host
+    holds the connection and the credentials (in ``LIVESWAP_FLEET__URL``); its strategy reports, in
+    its intents' tags (journaled with every order), what it could see of them: nothing."""
+    from tests.support.fleet_hosts import Fleet, rows
+    from tests.support.nats_server import NatsServer
+    from tests.support.wait import until
+    from tests.support.wheelkit import make_wheel
+
+    secret = "nats-pass-0f9c1e"
+    server = NatsServer(tmp_path / "nats-store", user="fleet", password=secret).start()
+    fleet = Fleet(tmp_path, server, 1, LIVESWAP_STRATEGY="fleetprobe==1.0.0")
+    home = fleet.homes[0]
+    (home / "liveswap.toml").write_text(f"# fleet password: {secret}\n")
+    make_wheel(home / "registry", "fleetprobe-strategy", "1.0.0", ep="fleetprobe", module="fleetprobe_strategy",
+               body=FLEET_PROBE.replace("@TARGET@", repr(json.dumps(
+                   {"port": server.port, "secret": secret, "settings": str(home / "liveswap.toml")}))))
+    assert secret in fleet.envs[0]["LIVESWAP_FLEET__URL"]
+    try:
+        proc = fleet.start(0)
+        until(lambda: proc.poll() is not None or _orders_under_a_lease(home), timeout=60,
+              what="an order of the fleet host")
+        assert proc.poll() is None, (home.parent / "host.stderr").read_text()[-2000:]
+    finally:
+        fleet.stop()
+        server.stop()
+    tags = {r["tag"] for r in rows(home, "SELECT tag FROM orders")}
+    assert len(tags) == 1, tags
+    seen = dict(item.split("=", 1) for item in tags.pop().split(";"))
+    assert seen["env"] == "0" and seen["connect"] != "ok" and seen["settings"] != "ok", seen
+    assert seen["sockets"] == "0" and seen["uid"] != "0" and int(seen["cap"], 16) == 0, seen
+
+
+def _orders_under_a_lease(home: Path) -> bool:
+    from tests.support.fleet_hosts import rows
+
+    try:
+        return bool(rows(home, "SELECT 1 FROM orders WHERE lease_revision IS NOT NULL"))
+    except sqlite3.OperationalError:  # the host has not created its journal yet
+        return False
