@@ -232,7 +232,7 @@ class SwapManager:
         held_up_ms = staged.held_up_ms() if staged is not None else 0.0
         pause_ms = self.versions.change(Change(
             pending.kind, old, new, t0, "start", reason=pending.reason, generation=pending.generation,
-            sha256=new.wheel_sha256, held_up_ms=held_up_ms, state=state, crossed=crossed))
+            sha256=new.wheel_sha256, held_up_ms=held_up_ms, state=state, crossed=crossed, exported=exported))
         self._doomed.discard(new.spec)
         if exported and not same_name:  # a failed export keeps its last good state as it was
             self.shelf.put(Shelved(old.name, old.version, engine.cursor or 0, state))
@@ -302,13 +302,14 @@ class SwapManager:
         the swap plus a replay, :func:`~liveswap.swap.revival.resume_previous`)."""
         t0 = time.perf_counter()
         failed = self.engine.active
-        back = resume_previous(engine=self.engine, loader=self.loader, probation=p)
-        if back is None:
+        brought = self._resume_previous(p, failed)
+        if brought is None:
             self._refuse(pending.kind, p.old.spec, pending.generation, pending.done,
                          f"{p.old.spec} could not be brought back; {failed.spec} keeps trading")
             return
+        back, crossed = brought
         self.versions.change(Change(pending.kind, failed, back, t0, "end", generation=pending.generation,
-                                    sha256=back.wheel_sha256, crossed=_own_at_swap(back)))
+                                    sha256=back.wheel_sha256, crossed=crossed))
         self.engine.take_snapshot()
         pending.done(None)
 
@@ -356,7 +357,18 @@ class SwapManager:
             logger.error("{} to {} failed: {}" if what == "rollback" else "{} of {} failed: {}", what, spec, exc)
             return None
 
-    def _bring_back(self, spec: str, failed: ActiveStrategy) -> tuple[ActiveStrategy, Crossed] | None:
+    def _resume_previous(self, p: Probation, failed: ActiveStrategy) -> tuple[ActiveStrategy, Crossed] | None:
+        """Probation's previous version, live again: its own state at the swap plus a replay -- or, when
+        its export failed at the swap and killed its worker (no state at the swap), a fresh worker on its
+        own last kept state plus a replay, or a warm-up, said so. None if it cannot be brought back."""
+        if p.exported or p.old.runner.alive:
+            back = resume_previous(engine=self.engine, loader=self.loader, probation=p)
+            return None if back is None else (back, _own_at_swap(back))
+        p.old.runner.close()
+        return self._bring_back(p.old.spec, failed, why=f"state not carried: {p.old.version} could not export "
+                                                        "its state at the swap")
+
+    def _bring_back(self, spec: str, failed: ActiveStrategy, why: str = "") -> tuple[ActiveStrategy, Crossed] | None:
         """A fresh worker of a previous version after ``failed`` kept failing: another version of the
         same strategy resumes its own state (never the failing version's), another strategy warms up."""
         if parse_spec(spec).name != failed.name:
@@ -365,7 +377,7 @@ class SwapManager:
                                                              "last state or warmed up"))
         try:
             return bring_back_own(engine=self.engine, loader=self.loader, versions=self.own_states, spec=spec,
-                                  why=f"state not carried ({failed.version} kept failing)")
+                                  why=why or f"state not carried ({failed.version} kept failing)")
         except (LoadError, StrategyFault) as exc:
             logger.error("rollback to {} failed: {}", spec, exc)
             return None
@@ -377,8 +389,8 @@ class SwapManager:
         failed.runner.close()
         reason = f"{failed.spec} failed during probation: {fault}"
         self._doomed.add(failed.spec)
-        back = resume_previous(engine=self.engine, loader=self.loader, probation=p)
-        if back is None:
+        brought = self._resume_previous(p, failed)
+        if brought is None:
             self.engine.journal.end_probation(outcome="failed", reason=reason)
             self.versions.remember_first(p.old.spec)
             self.engine.record_swap_outcome(kind="auto-rollback", from_spec=failed.spec, to_spec=p.old.spec,
@@ -386,8 +398,9 @@ class SwapManager:
             self.engine.pause_automatically(f"{reason}; {p.old.spec} could not be brought back: not opening "
                                             "positions")
             return False
+        back, crossed = brought
         self.versions.change(Change("auto-rollback", failed, back, t0, "end", reason=reason,
-                                    sha256=back.wheel_sha256, crossed=_own_at_swap(back)))
+                                    sha256=back.wheel_sha256, crossed=crossed))
         logger.error("automatic rollback to {} (its own state at the swap, plus a replay): {}", back.spec, reason)
         return True
 

@@ -173,7 +173,10 @@ def test_activate_and_rollback_away_from_a_version_whose_export_fails_land_and_b
     said = _blamed(engine, "6.6.7")
     assert "it warmed up without state" in said
     advance(engine, 300)
-    assert h.swap_to(None, "rollback") is None and engine.active.version == "6.6.6"  # during probation: warm
+    assert h.swap_to(None, "rollback") is None and engine.active.version == "6.6.6"  # during probation
+    assert engine.last_swap is not None  # its export killed its warm worker: a fresh one, honest about its state
+    assert engine.last_swap.state.startswith(
+        "state not carried: 6.6.6 could not export its state at the swap: 6.6.6 has no state of its own")
     advance(engine, 300)
     assert h.swap_to(None, "rollback") is None  # a rollback away from it, after probation, lands too
     _blamed(engine, "6.6.7")
