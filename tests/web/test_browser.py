@@ -171,9 +171,10 @@ def test_a_pause_with_the_token_reaches_the_host(page, trading_home, shots: Path
 
 
 def test_a_promoted_candidate_shows_how_it_ended_not_running(page, trading_home, shots: Path) -> None:  # type: ignore[no-untyped-def]
-    """Issue 24, point 12: after ``promote`` the candidate panel says promoted; no "running" badge is left."""
+    """Issue 24, point 12: after ``promote`` the candidate panel says promoted; no "running" badge is left.
+    (Without a guard: with one, the replaced version's guard is what runs next, and the panel shows it.)"""
     home, env = trading_home
-    for argv in (["shadow", "momentum==1.1.0", "--wait", "60"], ["promote", "--wait", "90"]):
+    for argv in (["shadow", "momentum==1.1.0", "--guard-batches", "0", "--wait", "60"], ["promote", "--wait", "90"]):
         done = subprocess.run([str(BIN / "liveswap"), *argv], env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, (argv, done.stderr)
     page.wait_for_function("document.getElementById('active').textContent === 'momentum==1.1.0'", timeout=30_000)

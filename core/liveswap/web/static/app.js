@@ -205,6 +205,8 @@ function renderCandidate(c) {
       + " per batch, bounds [" + Number(c.money.lower).toFixed(4) + ", " + Number(c.money.upper).toFixed(4) + "] after "
       + c.money.batches + " paired batches · alpha " + c.money.alpha + ", beta " + c.money.beta + ", min_edge " + c.money.min_edge
       + ", margin " + c.money.margin + ", horizon " + c.money.horizon) : null,
+    c.guard_of ? el("p", { class: "muted" }, "guard after the promotion of " + c.guard_of + ": the replaced version "
+      + (c.spec ?? "?") + " decides hypothetically beside it; rolled back to it if the promoted version falls behind beyond the margin") : null,
     c.ended_reason ? el("p", { class: "muted" }, "ended: " + c.ended_reason) : null,
     el("div", { class: "cand-grid" }, rows),
     metrics.length ? el("table", { class: "metrics" },
