@@ -32,9 +32,9 @@ from tests.support.hostile import STRICT, needs_strict
 
 pytestmark = needs_strict
 
-PROBE = '''
+PRELUDE = '''
 import json, os, socket
-from liveswap.api import hookimpl
+from liveswap.api import Intent, hookimpl
 
 T = json.loads(@TARGET@)
 
@@ -44,8 +44,10 @@ def _try(fn):
         fn()
         return "ok"
     except BaseException as exc:  # noqa: BLE001
-        return type(exc).__name__
+        return type(exc).__name__[:12]
+'''
 
+PROBE = PRELUDE + '''
 
 def _write(path):
     with open(path, "w") as f:
@@ -129,7 +131,7 @@ def test_a_hostile_wheel_backtested_from_the_cli_cannot_write_outside_its_scratc
     assert done.returncode == 1, done.stderr
     fault = json.loads(done.stdout)["versions"][0]["fault"]
     seen = seen_in(fault)
-    assert {seen[f"w{i}"] for i in range(len(writes))} | {seen["r0"]} <= {"PermissionError", "FileNotFoundError",
+    assert {seen[f"w{i}"] for i in range(len(writes))} | {seen["r0"]} <= {"PermissionEr", "FileNotFound",
                                                                            "OSError"}, seen
     assert_confined(seen)
     assert not (outside / "marker").exists() and not (home / "state" / "backtests" / "marker").exists()
@@ -179,20 +181,7 @@ def test_a_fleet_hosts_strategy_never_sees_the_nats_connection_or_its_credential
     assert subprocess.run(["true"]).returncode == 0  # the host process is untouched
 
 
-FLEET_PROBE = '''
-import json, os, socket
-from liveswap.api import Intent, hookimpl
-
-T = json.loads(@TARGET@)
-
-
-def _try(fn):
-    try:
-        fn()
-        return "ok"
-    except BaseException as exc:  # noqa: BLE001
-        return type(exc).__name__[:12]
-
+FLEET_PROBE = PRELUDE + '''
 
 def _summary():
     env = [k for k, v in os.environ.items() if "FLEET" in k or "NATS" in k or T["secret"] in v]
