@@ -75,13 +75,13 @@ from liveswap.runners.base import StrategyFault
 from liveswap.sandbox.supervisor import Supervisor
 from liveswap.specs import parse_spec
 from liveswap.swap.change import Change, Versions
-from liveswap.swap.handover import Crossed, HandOver, bring_back_own, hand_over, keep_own, plan, short_fault
+from liveswap.swap.handover import Crossed, HandOver, bring_back_own, hand_over, keep_own, plan, start_apart
 from liveswap.swap.loader import LoadError, VersionLoader
 from liveswap.swap.ownstate import VersionStates
 from liveswap.swap.pending import Done, Pending, SwapKind, fresh
-from liveswap.swap.revival import Probation, bring_up, resume_previous, warm_up
+from liveswap.swap.revival import Probation, bring_up, resume_previous
 from liveswap.swap.shelf import Shelved, StateShelf
-from liveswap.swap.staging import State, export_state
+from liveswap.swap.staging import State
 
 
 class SwapManager:
@@ -224,7 +224,7 @@ class SwapManager:
             state, crossed, exported = handed.state, handed.crossed, handed.export_fault is None
             export_ms, import_ms = handed.exchange.export_ms, handed.exchange.import_ms
         else:  # a promotion (its own live state) or another strategy (its own, or a warm-up)
-            moved = self._hand_over(pending, old, new, same_name)
+            moved = self._start_apart(pending, old, new)
             if moved is None:
                 return
             state, export_ms, import_ms, crossed, exported = moved
@@ -248,32 +248,17 @@ class SwapManager:
         engine.take_snapshot()
         pending.done(None)
 
-    def _hand_over(self, pending: Pending, old: ActiveStrategy, new: ActiveStrategy,
-                   same_name: bool) -> tuple[State, float, float, Crossed, bool] | None:
-        """A promotion's or another strategy's start at the flip (the old version's state, export ms,
-        warm-up ms, what the new version started from, whether the export worked); None when the
-        new version failed (refused). The old version's failed export is its own fault: the swap
-        lands all the same (the new one never needed that state) and the sentence blames it."""
-        t0 = time.perf_counter()
-        state, blame = None, ""
+    def _start_apart(self, pending: Pending, old: ActiveStrategy,
+                     new: ActiveStrategy) -> tuple[State, float, float, Crossed, bool] | None:
+        """A promotion's or another strategy's start at the flip (:func:`~liveswap.swap.handover.start_apart`);
+        None when the new version could not be warmed up (refused; a source its export killed restarts)."""
         try:
-            state = export_state(old.runner)
-        except StrategyFault as exc:
-            blame = f"{old.spec} could not export its state ({short_fault(exc)}), so it is not kept; "
-            logger.error("{} -> {}: {}", old.spec, new.spec, blame.rstrip("; "))
-        t1 = time.perf_counter()
-        if pending.keep_state:  # a promoted candidate keeps its own live state: no import, no warm-up
-            return (state, (t1 - t0) * 1000, 0.0,
-                    ("kept", f"{blame}{new.version} keeps its own live state (a candidate)"), not blame)
-        try:
-            kept = warm_up(engine=self.engine, shelf=self.shelf, target=new)
+            return start_apart(engine=self.engine, shelf=self.shelf, old=old, new=new, keep_state=pending.keep_state)
         except StrategyFault as exc:
             self._refuse_prepared(pending, f"{new.spec} could not be warmed up: {exc}")
-            self._restart_if_dead(old, blame)
+            if old is self.engine.active and not old.runner.alive:
+                self._restart_active(StrategyFault("crash", f"{old.spec} died exporting its state"))
             return None
-        crossed = (("own", f"{blame}another strategy: {new.name} resumed its own last state plus a replay") if kept
-                   else ("warm-up", f"{blame}another strategy: {new.name} warmed up without state on recent candles"))
-        return state, (t1 - t0) * 1000, _ms_since(t1), crossed, not blame
 
     def _fresh(self, dead: ActiveStrategy) -> ActiveStrategy:
         """A new worker of ``dead``'s version (a rollback landing after a hand-over killed it)."""
@@ -286,11 +271,6 @@ class SwapManager:
         fault = handed.export_fault or handed.exchange.writes_fault
         if fault is not None and old is self.engine.active and not old.runner.alive:
             self._restart_active(StrategyFault(fault.kind, f"export_state failed: {fault}"))
-
-    def _restart_if_dead(self, old: ActiveStrategy, blame: str) -> None:
-        """A refused swap whose source's failed export (``blame``) killed it: the source is restarted."""
-        if blame and old is self.engine.active and not old.runner.alive:
-            self._restart_active(StrategyFault("crash", f"export_state failed: {blame}"))
 
     def _refuse_prepared(self, pending: Pending, reason: str) -> None:
         assert pending.prepared is not None
@@ -428,7 +408,3 @@ class SwapManager:
 def _own_at_swap(back: ActiveStrategy) -> Crossed:
     """A rollback during probation: the previous version's own state, never the failed version's."""
     return "own", f"{back.version} resumed its own state at the swap plus a replay of the candles since"
-
-
-def _ms_since(t0: float) -> float:
-    return (time.perf_counter() - t0) * 1000
