@@ -64,7 +64,7 @@ def test_bad_inputs_get_one_line_reasons(home: Path, cli_env: dict[str, str]) ->
     bad = home / "bad.csv"
     bad.write_text(good.read_text().replace("100.0,102.0", "100.0,oops", 1))
     cases = {
-        ("nosuch==1.0.0", "--candles", f"csv:{good}"): "unknown version nosuch==1.0.0",
+        ("nosuch==1.0.0", "--candles", f"csv:{good}"): "backtest nosuch==1.0.0: unknown strategy 'nosuch'",
         (spec, "--candles", f"csv:{empty}"): "no candles of the home's markets in /",
         (spec, "--candles", f"csv:{bad}"): "bad.csv: line 2: could not convert string to float: 'oops'",
         (spec, "--candles", f"csv:{good}", "--from", "2030-01-01"): "good.csv between 1893456000 and the end",

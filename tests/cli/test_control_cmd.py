@@ -63,6 +63,20 @@ def test_wait_without_a_host_returns_at_once(home: Path, strategy_env: dict[str,
     assert json.loads((home / "state" / "control.json").read_text())["paused"] is True
 
 
+def test_the_first_command_on_a_fresh_home_warns_of_no_missing_control_file(home: Path,
+                                                                          cli_env: dict[str, str]) -> None:
+    """A host that never applied a generation never had a control.json: nothing was lost, so the
+    README's first command prints no warning; once one was applied, its deletion is named."""
+    status = {"observed_generation": 0, "active": {"name": "momentum", "version": "1.1.0"}}
+    (home / "state" / "status.json").write_text(json.dumps(status))
+    done = ls(cli_env, "pause", "--market", "BTC-5m")
+    assert done.returncode == 0 and "missing" not in done.stderr, done.stderr
+    (home / "state" / "control.json").unlink()
+    (home / "state" / "status.json").write_text(json.dumps({**status, "observed_generation": 1}))
+    done = ls(cli_env, "resume")
+    assert done.returncode == 0 and "state/control.json was missing: rebuilt" in done.stderr, done.stderr
+
+
 def test_every_control_file_the_cli_writes_is_one_the_hosts_model_accepts(home: Path,
                                                                          cli_env: dict[str, str]) -> None:
     """The CLI's fast path (no pydantic) writes control.json; the host's loader (the strict pydantic model)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import BIN
 
 
@@ -24,3 +26,11 @@ def test_demo_outside_a_home_tours_the_scaffold_strategy_and_leaves_nothing(tmp_
     assert "committed between two candle batches" in said
     assert "momentum==1.1.0" in done.stdout.split("per strategy version")[-1]
     assert list(anywhere.iterdir()) == []
+
+
+def test_a_tour_of_no_time_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from liveswap.cli.main import main
+
+    for bad in ("0", "-3", "nan"):
+        assert main(["demo", "--home", str(tmp_path), "--seconds", bad]) == 2
+        assert f"argument --seconds: {bad} must be more than 0" in capsys.readouterr().err

@@ -120,3 +120,15 @@ def test_history_shows_markup_and_control_characters_from_strategies_verbatim(
     assert out.splitlines()[0] == "history (newest first)"
     done = subprocess.run([*CLI, "history", "--json"], capture_output=True, text=True, env=cli_env, timeout=60)
     assert HOSTILE in [e["reason"] for e in json.loads(done.stdout)]  # --json keeps the text as it is
+
+
+def test_every_table_the_reader_exports_is_a_choice_of_journal_export(tmp_path: Path) -> None:
+    """The README's ``journal export [...|missed|risk]``: the command offers every export the reader has
+    (missed and risk were refused as invalid choices)."""
+    from liveswap.cli.journal_cmd import EXPORT_TABLES
+    from liveswap.journal.reader import EXPORTS
+
+    assert set(EXPORT_TABLES) == set(EXPORTS)
+    for table in ("missed", "risk"):
+        out = run_cli("journal", "export", table, "--home", str(tmp_path))
+        assert out.returncode == 1 and "no journal at" in out.stderr, out.stderr  # past the choice, to the journal

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -84,3 +85,17 @@ def test_follow_survives_the_host_log_rotating(home: Path, cli_env: dict[str, st
         assert follower.line() == "new file\n"
     finally:
         follower.stop()
+
+
+def test_ctrl_c_stops_following_with_status_0_like_status_watch(home: Path, cli_env: dict[str, str]) -> None:
+    """Ctrl-C is how one stops ``logs -f``: not an error, no traceback (``status --watch`` does the same)."""
+    log = home / "state" / "logs" / "liveswap.log"
+    log.parent.mkdir()
+    log.write_text("a line\n")
+    follower = Follower(cli_env)
+    assert follower.line() == "a line\n"
+    with open(log, "a") as fh:
+        fh.write("appended\n")
+    assert follower.line() == "appended\n"  # it is following now
+    follower.proc.send_signal(signal.SIGINT)
+    assert follower.proc.wait(30) == 0

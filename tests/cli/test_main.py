@@ -55,6 +55,17 @@ def test_the_listing_says_what_each_module_registers() -> None:
         assert registered == listed, module
 
 
+@pytest.mark.parametrize("group", ["registry", "journal", "fleet"])
+def test_a_command_group_without_its_action_shows_its_own_usage_and_exits_2(group: str,
+                                                                           cli_env: dict[str, str]) -> None:
+    """``liveswap registry`` alone listed the top-level usage with two commands (registry, check) as if
+    they were all; each group now shows its own actions."""
+    done = subprocess.run([sys.executable, "-m", "liveswap.cli.main", group], capture_output=True, text=True,
+                          env=cli_env, timeout=60)
+    assert done.returncode == 2
+    assert f"usage: liveswap {group} " in done.stdout + done.stderr
+
+
 STATUS = {"pid": 1, "running": False, "heartbeat_at": 0, "heartbeat_seconds": 1, "observed_generation": 0,
           "paused": False, "active": {"name": "momentum", "version": "1.0.0", "since": 0}, "markets": ["BTC-5m"],
           "balance": 1000.0, "starting_balance": 1000.0, "open_positions": [], "realized_pnl": 0.0}

@@ -178,6 +178,11 @@ def test_refusals_without_a_host(home: Path, env: dict[str, str], tmp_path: Path
     assert out.returncode == 1 and "unknown market" in out.stderr
     out = ls(env, "shadow", "shprobe==2.0.0")
     assert out.returncode == 0 and "no host is running" in out.stdout
+    # --wait without a host returns at once with exit 0, as activate and pause do (it sat out the
+    # whole wait and failed with 'the host (not running) has not applied generation G')
+    out = ls(env, "reject", "--wait", "600")  # ls gives up long before 600 s
+    assert out.returncode == 0, out.stderr
+    assert "recorded (generation 2); no host is running on" in out.stdout
 
 
 def test_canary_trades_only_its_market_and_comes_back_after_kill_9(home: Path, env: dict[str, str]) -> None:

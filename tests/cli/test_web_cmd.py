@@ -47,3 +47,10 @@ def test_a_port_in_use_is_refused_with_the_reason(home: Path, capsys: pytest.Cap
         port = busy.getsockname()[1]
         assert main(["web", "--home", str(home), "--port", str(port)]) == 1
     assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+
+
+def test_a_port_out_of_range_is_a_usage_error_not_a_traceback(home: Path, capsys: pytest.CaptureFixture[str]
+                                                              ) -> None:
+    for bad, reason in (("99999", "99999 is not a port: 0-65535"), ("x", "'x' is not a port number")):
+        assert main(["web", "--home", str(home), "--port", bad]) == 2
+        assert reason in capsys.readouterr().err

@@ -71,7 +71,7 @@ def test_candidate_rows_orders_settlements_and_the_newest_snapshot(tmp_path: Pat
     assert (a["payout_micros"], a["pnl_micros"]) == (2_000_000, 960_000)
     assert rows["hy-b"]["payout_micros"] is None
 
-    cj.end(journal, cid, outcome="promoted", verdict="successful", reason="SPRT accepts H1", figures={"x": 1})
+    cj.end(journal, cid, outcome="promoted", verdict="successful", reason="lower bound > min_edge", figures={"x": 1})
     assert cj.open_candidate(journal) is None
     assert [r["outcome"] for r in cj.history(journal)] == ["promoted", "replaced"]
     journal.close()

@@ -80,7 +80,7 @@ def start_version(settings: Settings, registry: Registry, spec: str) -> ChunkRun
         version = registry.resolve(spec)
         installed = registry.install(version)
     except RegistryError as exc:
-        raise BacktestError(f"unknown version {spec}: {exc.reason}") from None
+        raise BacktestError(f"backtest {spec}: {exc.reason}") from None
     root = backtests_dir(settings)
     (root / "workers").mkdir(parents=True, exist_ok=True)
     (root / "logs").mkdir(parents=True, exist_ok=True)

@@ -52,7 +52,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--market", action="append", metavar="M", help="only this market (repeatable)")
     _common(p, pause)
 
-    p = sub.add_parser("resume", help="open new positions again (all markets, or --market M)")
+    p = sub.add_parser("resume", help="open new positions again (all markets, or --market M); "
+                       "--lift-daily-loss also lifts a tripped daily loss latch")
     p.add_argument("--market", action="append", metavar="M", help="only this market (repeatable)")
     p.add_argument("--lift-daily-loss", action="store_true",
                    help="also lift a tripped daily loss latch (a plain resume never does): trading starts again "

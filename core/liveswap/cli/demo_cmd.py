@@ -27,9 +27,20 @@ DEMO_VERSIONS = ("1.0.0", "1.1.0")
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("demo", help="a short scripted tour in a throwaway home that ends by itself")
     add_home(p)
-    p.add_argument("--seconds", type=float, default=20.0, help="how long the tour trades (default 20)")
+    p.add_argument("--seconds", type=_seconds, default=20.0, help="how long the tour trades (default 20)")
     p.add_argument("--strategy", default="momentum", help="strategy to tour (default momentum)")
     p.set_defaults(func=demo)
+
+
+def _seconds(text: str) -> float:
+    """A positive number of seconds (a usage error otherwise: a tour of 0 s or less shows nothing)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text} must be more than 0")
+    return value
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -146,7 +157,7 @@ def summary(con: Any, st: dict[str, Any]) -> None:
     con.print(table)
     versions_table = Table(title="per strategy version")
     for col in ("version", "bets", "wins", "win rate", "PnL"):
-        versions_table.add_column(col)
+        versions_table.add_column(col, justify="right" if col != "version" else "left")
     for version, t in st["by_version"].items():
         wr = t["win_rate"]
         versions_table.add_row(escape(version), str(t["bets"]), str(t["wins"]), "-" if wr is None else f"{wr:.1%}",
@@ -155,4 +166,4 @@ def summary(con: Any, st: dict[str, Any]) -> None:
     win = "-" if st["win_rate"] is None else f"{st['win_rate']:.1%}"
     con.print(f"balance {st['balance']:.2f} (started {st['starting_balance']:.2f}), realized PnL "
               f"{st['realized_pnl']:+.2f}, fees {st['fees_paid']:.2f}, win rate {win}, "
-              f"{st['candles_processed']} candles, {len(st['open_positions'])} positions still open")
+              f"{st['candles_processed']} candles, {len(st['open_positions'])} open position(s) still to settle")

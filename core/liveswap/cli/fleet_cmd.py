@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Any
 
-from liveswap.cli.common import CommandError, add_home, add_json, print_json
+from liveswap.cli.common import CommandError, UsageError, add_home, add_json, print_json
 from liveswap.cli.render import say
 from liveswap.exceptions import LiveswapError
 from liveswap.settings import FleetSettings, load_settings
@@ -82,6 +82,9 @@ def rollout(args: argparse.Namespace) -> int:
 
     try:
         parse_spec(args.spec)
+    except SpecError as exc:  # the command line itself: a usage error, as activate and shadow
+        raise UsageError(str(exc)) from None
+    try:
         analysis = spec_from_args(args).model_dump()
     except (SpecError, AnalysisSpecError) as exc:
         raise CommandError(getattr(exc, "reason", None) or str(exc)) from None

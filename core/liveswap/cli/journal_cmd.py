@@ -14,7 +14,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (argparse
 if TYPE_CHECKING:
     import argparse
 
-EXPORT_TABLES = ("controls", "decisions", "fills", "ledger", "orders", "settlements", "swaps")
+EXPORT_TABLES = ("controls", "decisions", "fills", "ledger", "missed", "orders", "risk", "settlements", "swaps")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -23,7 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_json(h)
     h.set_defaults(func=show_history)
 
-    j = sub.add_parser("journal", help="the durable journal")
+    j = sub.add_parser("journal", help="the durable journal: export its tables (fills, orders, swaps, "
+                          "risk...) as CSV or JSON lines")
     actions = j.add_subparsers(dest="journal_action", metavar="ACTION")
     e = actions.add_parser("export", help="export a journal table as CSV or JSON lines (to stdout or --out)")
     add_home(e)

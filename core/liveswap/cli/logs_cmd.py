@@ -11,6 +11,7 @@ escaped in both.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -90,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
     if fh is not None:
         _show(_tail(fh, max(0, args.lines)), args.worker)
     if args.follow:
-        follow(state_dir, path, fh, worker=args.worker)
+        with contextlib.suppress(KeyboardInterrupt):  # the way to stop following (as status --watch): not an error
+            follow(state_dir, path, fh, worker=args.worker)
     elif fh is not None:
         fh.close()
     return 0

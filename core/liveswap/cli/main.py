@@ -42,7 +42,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                  "back to the version active before the current one (or --to VERSION)"),
     "pause": ("liveswap.cli.control_cmd",
               "stop opening new positions (all markets, or --market M); open ones settle"),
-    "resume": ("liveswap.cli.control_cmd", "open new positions again (all markets, or --market M)"),
+    "resume": ("liveswap.cli.control_cmd", "open new positions again (all markets, or --market M); "
+               "--lift-daily-loss also lifts a tripped daily loss latch"),
     "set": ("liveswap.cli.control_cmd", "change strategy params or risk limits: set stake=2 risk.stake_cap=3"),
     "shadow": ("liveswap.cli.rollout_cmd", "run NAME[==VERSION] beside the active version on the same candles, "
                "filled hypothetically (never sent)"),
@@ -52,7 +53,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "reject": ("liveswap.cli.rollout_cmd", "stop the candidate; the active version carries on"),
     "rollout": ("liveswap.cli.rollout_cmd", "the candidate, its figures beside the active version's, and the verdict"),
     "history": ("liveswap.cli.journal_cmd", "every activation, rollback and refusal, newest first, with reasons"),
-    "journal": ("liveswap.cli.journal_cmd", "the durable journal"),
+    "journal": ("liveswap.cli.journal_cmd", "the durable journal: export its tables (fills, orders, swaps, risk...) "
+                "as CSV or JSON lines"),
     "record": ("liveswap.cli.record_cmd",
                "capture a feed's candles (a venue, or the synthetic feed) to a replay CSV file"),
     "backtest": ("liveswap.cli.backtest_cmd", "replay recorded candles through NAME[==VERSION] (and --against "

@@ -34,6 +34,7 @@ LOAD_TESTS: list[ExtraCheck] = []
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     registry = subparsers.add_parser("registry", help="list, add or prune strategy versions")
     actions = registry.add_subparsers(dest="registry_action", metavar="ACTION")
+    registry.set_defaults(func=lambda _args: registry.print_help() or 2)  # no ACTION: its own help, as journal
 
     listing = actions.add_parser("list", help="every strategy version found, with its verdict and reasons")
     add_home(listing)

@@ -62,7 +62,8 @@ def _common(p: argparse.ArgumentParser, func: Any) -> None:
     add_home(p)
     add_json(p)
     p.add_argument("--wait", type=float, metavar="SECONDS",
-                   help="return once the running host applied (exit 0) or refused (exit 1) the change")
+                   help="return once the running host applied (exit 0) or refused (exit 1) the change; "
+                        "at once when no host is running")
     p.set_defaults(func=func)
 
 
@@ -209,7 +210,9 @@ def _submit(args: argparse.Namespace, change: Any, what: str) -> int:
         raise CommandError(str(exc)) from None
     gen = doc.generation
     result: dict[str, Any] = {"generation": gen, "control": doc.to_json(), "applied": None, "message": ""}
-    if args.wait is not None:
+    status = read_status(state_dir)
+    alive = status is not None and host_alive(status)
+    if args.wait is not None and alive:  # no host: nothing can apply it now, so --wait returns at once (as activate)
         outcome = wait_for_generation(state_dir, gen, args.wait)
         result.update(applied=outcome.ok, message=outcome.message)
         if args.json:
@@ -219,12 +222,11 @@ def _submit(args: argparse.Namespace, change: Any, what: str) -> int:
         if not args.json:
             say((_promoted(state_dir, gen) if what == "promote" else None) or f"{what}: {outcome.message}")
         return 0
-    status = read_status(state_dir)
-    if status is not None and host_alive(status):
-        note = f"the running host (pid {status.pid}) applies it between batches"
+    if status is not None and alive:
+        note = f"the running host (pid {status.pid}) applies it between batches (--wait SECONDS to see it applied)"
     else:
-        note = "no host is running: applied at the next start"
-    result["message"] = f"generation {gen} recorded; {note}"
+        note = f"no host is running on {settings.home}: applied when one starts"
+    result["message"] = f"recorded (generation {gen}); {note}"
     if args.json:
         print_json(result)
     else:

@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_home(p)
     p.add_argument("--feed", help="synthetic (default), csv:PATH, binance, coinbase, kalshi, polymarket")
     p.add_argument("--broker", help="paper (default; live prices with a kalshi/polymarket feed), kalshi, "
-                   "kalshi-paper, polymarket-paper")
+                   "kalshi-paper, polymarket, polymarket-paper")
     p.add_argument("--speed", type=float, help="simulated seconds per second (default 300: a 5m candle a second)")
     p.add_argument("--strategy", help="strategy to start with when control.json names none (default momentum)")
     p.set_defaults(func=run)

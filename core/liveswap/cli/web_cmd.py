@@ -19,10 +19,21 @@ INSTALL_HINT = ("the dashboard needs Starlette and uvicorn, which every install 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("web", help="a web dashboard of the home (127.0.0.1 by default); actions need its token")
     add_home(p)
-    p.add_argument("--port", type=int, default=8765, help="TCP port (default 8765; 0 picks a free one)")
+    p.add_argument("--port", type=_port, default=8765, help="TCP port (default 8765; 0 picks a free one)")
     p.add_argument("--bind", default="127.0.0.1", metavar="ADDR",
                    help="address to listen on (default 127.0.0.1: this machine only)")
     p.set_defaults(func=web)
+
+
+def _port(text: str) -> int:
+    """A TCP port, 0-65535 (a usage error otherwise, not a traceback from bind)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: 0-65535 (0 picks a free one)")
+    return port
 
 
 def web(args: argparse.Namespace) -> int:

@@ -96,8 +96,9 @@ def _rebuilt(state_dir: Path, markets: Iterable[str] | None) -> ControlDoc:
     except ValidationError as exc:
         raise ControlError(f"state/{CONTROL_FILE} is missing and the desired state in status.json is not valid "
                            f"({explain(exc, 'status.json:')}); nothing was changed") from None
-    logger.warning("state/{} was missing: rebuilt from the desired state the host last applied (status.json)",
-                   CONTROL_FILE)
+    if doc.generation > 0:  # generation 0: a fresh home, whose host never had a control.json to apply
+        logger.warning("state/{} was missing: rebuilt from the desired state the host last applied (status.json)",
+                       CONTROL_FILE)
     return doc
 
 

@@ -71,7 +71,7 @@ class AnalysisSpec(BaseModel):
     guard_batches: int = Field(
         100, ge=0, description="after a promotion, paired batches the replaced version shadows the new one (0: none)")
     guard_max_drawdown: float | None = Field(
-        None, gt=0, description="USD; the promoted version's drawdown since its promotion that rolls it back")
+        None, gt=0, description="USD; the promoted version's drawdown since promotion that rolls it back (None: off)")
     no_data: NoDataVerdict = Field(
         "inconclusive", description="verdict of a run that ends with no measurement (Argo would say successful)")
 
@@ -136,7 +136,14 @@ def add_analysis_flags(parser: argparse.ArgumentParser) -> None:
     for name, kind in _FLAG_TYPES.items():
         info = AnalysisSpec.model_fields[name]
         group.add_argument("--" + name.replace("_", "-"), dest=f"analysis_{name}", type=kind,
-                           metavar=name.upper(), help=f"{info.description} (default {info.default})")
+                           metavar=name.upper(), help=_flag_help(info.description or "", info.default))
+
+
+def _flag_help(description: str, default: Any) -> str:
+    """A flag's help: its description, plus its default unless the description already says it."""
+    if default is None or "default" in description:
+        return description
+    return f"{description} (default {default})"
 
 
 def spec_from_args(args: argparse.Namespace) -> AnalysisSpec:
