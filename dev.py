@@ -5,6 +5,7 @@
     python3 dev.py test    # venv + install (with test extras) + sample strategies + pytest
     python3 dev.py plugins # (re)build the sample strategy wheels into registry/
     python3 dev.py bench   # run every benchmark under benchmarks/
+    python3 dev.py faces   # point imports that reach past a package's face at the face (after a merge)
 
 Everything goes into ``.venv/`` next to this file; re-running is cheap (installs are skipped
 when nothing changed).
@@ -71,7 +72,12 @@ def cmd_bench(args: list[str]) -> None:
     sh(PY, ROOT / "benchmarks" / "run_all.py", *args)
 
 
-COMMANDS = {"up": cmd_up, "test": cmd_test, "plugins": cmd_plugins, "bench": cmd_bench}
+def cmd_faces(args: list[str]) -> None:
+    ensure_venv()
+    sh(PY, "-m", "tests.support.faces", "--write", *args, cwd=ROOT)
+
+
+COMMANDS = {"up": cmd_up, "test": cmd_test, "plugins": cmd_plugins, "bench": cmd_bench, "faces": cmd_faces}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

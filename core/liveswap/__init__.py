@@ -3,6 +3,8 @@
 The public surface for strategy authors is :mod:`liveswap.api`; everything else is the host.
 """
 
+__all__ = ["ENTRY_POINT_GROUP", "__version__"]
+
 __version__ = "1.0.0"
 
 ENTRY_POINT_GROUP = "liveswap.strategies"

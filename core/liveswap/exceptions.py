@@ -22,6 +22,11 @@ operator reads; nothing here carries a credential. The tree::
     ├── BrokerError            a broker cannot place or report orders (the venue broker's seam error)
     ├── ActionRefused          a dashboard action refused (``status``: the HTTP status)
     ├── BacktestError          a backtest cannot run (unknown version, bad or empty candles)
+    ├── InvalidValue           a value of the wrong shape (also a ValueError: see below)
+    │   ├── SpecError          not NAME or NAME==VERSION            (liveswap.specs)
+    │   ├── MarketError        not ASSET-TIMEFRAME                  (liveswap.markets)
+    │   ├── ScaffoldError      ``liveswap new`` refuses the name     (liveswap.scaffold)
+    │   └── FleetValueError    a fleet bucket's value cannot be used (liveswap.fleet)
     └── VenueError             a venue did, or failed to do, something (inside venues/ only)
         ├── VenueUnavailable   connection, timeout, 5xx after retries, circuit open
         │   └── RateLimited    429 after retries, or a Retry-After longer than we wait
@@ -35,9 +40,10 @@ A ``VenueError`` never crosses a seam: the venue feed raises ``FeedError`` and t
 ``BrokerError``, each chained to the venue error and carrying its one-line reason, so the engine
 knows only its seams' errors.
 
-Value-shaped errors raised inside pydantic validators (``SpecError``, ``MarketError``,
-``ScaffoldError``) are still ``ValueError`` subclasses so pydantic reports them as validation
-errors; they join the tree when the validators stop relying on that.
+``InvalidValue`` is the one class with two bases: it is also a ``ValueError``, so pydantic reports
+one raised inside a validator as a validation error. Classes defined beside the code that raises
+them (``SpecError``, ``MarketError``, ``ScaffoldError``, ``FleetValueError``, the CLI's ``CommandError``, the registry's
+``ResolutionError``, the rollout's ``AnalysisSpecError``) each derive from one class of this tree.
 """
 
 from __future__ import annotations
@@ -64,6 +70,7 @@ __all__ = [
     "FeedError",
     "HostError",
     "HostLockedError",
+    "InvalidValue",
     "JournalError",
     "LiveswapError",
     "LoadError",
@@ -88,6 +95,10 @@ class LiveswapError(Exception):
     def __init__(self, reason: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class InvalidValue(LiveswapError, ValueError):
+    """A value of the wrong shape (a spec, a market, a name); a ``ValueError`` too, for pydantic."""
 
 
 class ConfigError(LiveswapError):

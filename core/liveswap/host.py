@@ -12,32 +12,21 @@ from types import FrameType
 
 from loguru import logger
 
-from liveswap.api.types import Candle
-from liveswap.brokers.base import Broker, BrokerError
-from liveswap.brokers.paper import PaperBroker
+from liveswap.api import Candle
+from liveswap.brokers import Broker, BrokerError, PaperBroker
 from liveswap.clock import Clock, SimClock, WallClock
-from liveswap.control.watcher import ControlWatcher, desired_from, unapplied_active
-from liveswap.engine.active import ActiveStrategy
-from liveswap.engine.loop import Engine
-from liveswap.engine.steering import PartsStatus, Steering, Step
+from liveswap.control import ControlWatcher, desired_from, unapplied_active
+from liveswap.engine import ActiveStrategy, Engine, PartsStatus, Steering, Step
 from liveswap.exceptions import HostError
-from liveswap.feeds.base import Feed, FeedError
-from liveswap.feeds.csv_replay import CsvReplayFeed
-from liveswap.feeds.synthetic import SyntheticFeed
-from liveswap.fleet.hosting import FleetPart, join_fleet
-from liveswap.home.control_store import read_desired
-from liveswap.home.doorbell import Doorbell
-from liveswap.home.identity import HomeGuard
-from liveswap.home.paths import HomePaths
+from liveswap.feeds import CsvReplayFeed, Feed, FeedError, SyntheticFeed
+from liveswap.fleet import FleetPart, join_fleet
+from liveswap.home import Doorbell, HomeGuard, HomePaths, read_desired
 from liveswap.journal import Journal
 from liveswap.markets import Market
-from liveswap.registry.registry import Registry
-from liveswap.rollout.controller import RolloutController
+from liveswap.registry import Registry
+from liveswap.rollout import RolloutController
 from liveswap.settings import Settings
-from liveswap.swap import startup
-from liveswap.swap.loader import VersionLoader
-from liveswap.swap.manager import SwapManager
-from liveswap.swap.registry_loader import RegistryLoader
+from liveswap.swap import RegistryLoader, SwapManager, VersionLoader, startup
 from liveswap.venues import factory as venue_factory
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from liveswap.exceptions import InvalidValue
+
 TIMEFRAMES: dict[str, int] = {"1m": 60, "5m": 300, "15m": 900, "1h": 3600}
 _NAME = re.compile(r"^([A-Z0-9]{2,10})-(\d+[mh])$")
 
@@ -21,7 +23,7 @@ DEFAULT_MARKETS: tuple[str, ...] = (
 )
 
 
-class MarketError(ValueError):
+class MarketError(InvalidValue):
     """A market name that is not ``ASSET-TIMEFRAME`` with a known timeframe."""
 
 

@@ -22,8 +22,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from liveswap.limits import SandboxLimits
 from liveswap.markets import DEFAULT_MARKETS, Market
-from liveswap.sandbox.limits import SandboxLimits
 
 SETTINGS_FILE = "liveswap.toml"
 

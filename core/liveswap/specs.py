@@ -1,6 +1,6 @@
 """Strategy specs and versions: the one grammar of ``NAME[==VERSION]`` and the one version order.
 
-A leaf: imports nothing of liveswap but ``packaging``. control.json, the registry, the swap and
+A leaf: imports nothing of liveswap but its error tree, and ``packaging``. control.json, the registry, the swap and
 the CLI all parse specs and order versions here, so "1.10.0 is newer than 1.9.0" and "what is a
 strategy name" mean the same everywhere.
 """
@@ -12,14 +12,16 @@ from typing import NamedTuple
 
 from packaging.version import InvalidVersion, Version
 
+from liveswap.exceptions import InvalidValue
+
 __all__ = ["NAME_RE", "Spec", "SpecError", "check_version", "format_spec", "parse_spec", "version_order"]
 
 NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
 _LOWEST = Version("0.dev0")
 
 
-class SpecError(ValueError):
-    """A strategy spec that is not ``NAME`` or ``NAME==VERSION`` (a ``ValueError`` so pydantic
+class SpecError(InvalidValue):
+    """A strategy spec that is not ``NAME`` or ``NAME==VERSION`` (a ``ValueError`` too, so pydantic
     validators report it as a validation error)."""
 
 

@@ -20,13 +20,12 @@ from collections.abc import Iterable
 from itertools import groupby
 from typing import Any
 
-from liveswap.api.types import Candle, Context, Fill, Intent, Settlement
-from liveswap.engine.intents import Rejected, validate_output
+from liveswap.api import Candle, Context, Fill, Intent, Settlement
+from liveswap.engine import Rejected, validate_output
 from liveswap.exceptions import StrategyFault
-from liveswap.feeds.synthetic import SyntheticFeed
+from liveswap.feeds import SyntheticFeed
 from liveswap.markets import DEFAULT_MARKETS, Market
-from liveswap.runners.base import Batch
-from liveswap.runners.inprocess import InProcessRunner
+from liveswap.runners import Batch, InProcessRunner
 
 __all__ = ["StrategyFault", "StrategyHarness", "synthetic_candles"]
 # StrategyFault: what StrategyHarness raises when the strategy's code fails (as the host records a fault); public

@@ -15,12 +15,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from liveswap.brokers.paper import PaperBroker
-from liveswap.engine.daily_loss import DailyLossGuard
-from liveswap.engine.ledger import Ledger
-from liveswap.engine.recovery import opening_balance
-from liveswap.journal.rows import FillRow, SettlementRow
-from liveswap.journal.store import Journal
+from liveswap.brokers import PaperBroker
+from liveswap.engine import DailyLossGuard, Ledger, opening_balance
+from liveswap.journal import FillRow, Journal, SettlementRow
 from liveswap.money import dec
 from liveswap.settings import PaperSettings
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from liveswap.engine.ledger import Ledger
-from liveswap.journal.rows import FillRow, SettlementRow
+from liveswap.engine import Ledger
+from liveswap.journal import FillRow, SettlementRow
 from liveswap.money import ZERO, fl
 
 MAX_POINTS = 2000

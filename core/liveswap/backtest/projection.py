@@ -19,10 +19,10 @@ from dataclasses import astuple, dataclass
 from decimal import Decimal
 from typing import Any
 
-from liveswap.api.types import Candle
-from liveswap.brokers.paper import side_won
-from liveswap.engine.ledger import Ledger, position_dict, to_settlement
-from liveswap.journal.rows import FillRow, SettlementRow
+from liveswap.api import Candle
+from liveswap.brokers import side_won
+from liveswap.engine import Ledger, position_dict, to_settlement
+from liveswap.journal import FillRow, SettlementRow
 from liveswap.money import ZERO, fl, micro
 
 Event = tuple[float, dict[str, list[dict[str, Any]]], list[tuple[Any, ...]]]

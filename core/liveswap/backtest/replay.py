@@ -22,22 +22,27 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import astuple
 
-from liveswap.api.types import Candle
+from liveswap.api import Candle
 from liveswap.backtest.book import PaperBook
 from liveswap.backtest.figures import Figures
 from liveswap.backtest.projection import Event, Projection, Settled
 from liveswap.backtest.sources import BatchRows
-from liveswap.engine.active import ActiveStrategy
-from liveswap.engine.desired import Desired
-from liveswap.engine.intents import validate_batch
-from liveswap.engine.ledger import to_fill, to_settlement
-from liveswap.engine.orders import plan_orders, send_orders
-from liveswap.engine.outcomes import journal_answers, settle_due
-from liveswap.journal.rows import FillRow, SettlementRow
+from liveswap.engine import (
+    ActiveStrategy,
+    Desired,
+    journal_answers,
+    plan_orders,
+    send_orders,
+    settle_due,
+    to_fill,
+    to_settlement,
+    validate_batch,
+)
+from liveswap.journal import FillRow, SettlementRow
 from liveswap.markets import Market
 from liveswap.money import fl
-from liveswap.runners.base import StrategyFault
-from liveswap.sandbox.chunk_runner import ChunkRunner
+from liveswap.runners import StrategyFault
+from liveswap.sandbox import ChunkRunner
 from liveswap.settings import Settings
 
 MAX_BATCHES = 512

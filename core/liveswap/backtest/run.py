@@ -18,15 +18,14 @@ from typing import Any
 from liveswap.backtest.compare import compare
 from liveswap.backtest.replay import VersionReplay
 from liveswap.backtest.sources import BatchRows, csv_batches, journal_batches
-from liveswap.control.watcher import desired_from
-from liveswap.engine.desired import Desired
+from liveswap.control import desired_from
+from liveswap.engine import Desired
 from liveswap.exceptions import BacktestError, ControlError, RegistryError, StrategyFault
 from liveswap.fsutil import atomic_write_json
-from liveswap.home.control_store import load_control
-from liveswap.home.paths import HomePaths
+from liveswap.home import HomePaths, load_control
 from liveswap.markets import Market
-from liveswap.registry.registry import Registry
-from liveswap.sandbox.chunk_runner import ChunkRunner
+from liveswap.registry import Registry
+from liveswap.sandbox import ChunkRunner
 from liveswap.settings import Settings
 
 KEEP_RESULTS = 20

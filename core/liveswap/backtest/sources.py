@@ -24,9 +24,9 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from liveswap.api.types import Candle
-from liveswap.exceptions import BacktestError, FeedError
-from liveswap.feeds.csv_replay import COLUMNS, read_candles
+from liveswap.api import Candle
+from liveswap.exceptions import BacktestError, FeedError, LiveswapError
+from liveswap.feeds import COLUMNS, read_candles
 from liveswap.markets import Market, MarketError
 
 Row = tuple[Any, ...]
@@ -56,7 +56,7 @@ def _market(row: Row) -> str:
     return row[0]  # type: ignore[no-any-return]
 
 
-class _Unordered(Exception):  # noqa: N818 - a control-flow signal, never seen outside this module
+class _Unordered(LiveswapError):  # noqa: N818 - a control-flow signal, never seen outside this module
     """The CSV is not in time order."""
 
 

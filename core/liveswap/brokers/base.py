@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal, Protocol, runtime_checkable
 
-from liveswap.api.types import Candle, Side
+from liveswap.api import Candle, Side
 from liveswap.exceptions import BrokerError as BrokerError
 from liveswap.money import ZERO, exact_fields, micro
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from typing import Literal
 
-from liveswap.api.types import Candle
+from liveswap.api import Candle
 from liveswap.brokers.base import OrderRequest
 from liveswap.brokers.fees import taker_fee
 from liveswap.money import ONE, ZERO, Amount, dec, micro, usd

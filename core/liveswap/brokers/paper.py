@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from liveswap.api.types import Candle
+from liveswap.api import Candle
 from liveswap.brokers.base import OrderRequest, OrderResult, SettlementReport
 from liveswap.brokers.fills import Level, SimFill, fill, paper_book, side_won
 from liveswap.money import from_micros, to_micros

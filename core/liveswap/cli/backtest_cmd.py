@@ -15,7 +15,7 @@ from typing import Any
 from liveswap.cli.common import CommandError, add_home, add_json, print_json
 from liveswap.cli.render import say, table
 from liveswap.specs import SpecError, parse_spec
-from liveswap.venues.jsonfields import to_epoch
+from liveswap.venues import to_epoch
 
 NICENESS = 10
 

@@ -14,9 +14,7 @@ from typing import Any
 
 from liveswap.cli.common import CommandError, print_json
 from liveswap.cli.render import say
-from liveswap.registry import Registry, RegistryError, StrategyVersion
-from liveswap.registry.crossing import decide
-from liveswap.registry.selection import versions_of
+from liveswap.registry import Registry, RegistryError, StrategyVersion, decide, versions_of
 
 
 def check_against(registry: Registry, target: str, against: str, *, as_json: bool) -> int:

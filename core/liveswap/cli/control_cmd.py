@@ -30,8 +30,7 @@ from liveswap.cli.common import (
 )
 from liveswap.cli.fastargs import Shape
 from liveswap.cli.render import say
-from liveswap.home import changes, plainjson, quick
-from liveswap.home.quick import RISK_KEYS
+from liveswap.home import RISK_KEYS, changes, plainjson, quick
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -256,7 +255,7 @@ def _settings(args: argparse.Namespace) -> Any:
 def _full_update(args: argparse.Namespace, change: Any) -> dict[str, Any]:
     """The exact path: the settings' markets and the strict model (pydantic), with its reasons."""
     from liveswap.exceptions import ControlError
-    from liveswap.home.control_store import update_control
+    from liveswap.home import update_control
 
     settings = _settings(args)
     try:
@@ -297,7 +296,7 @@ def _submit(args: argparse.Namespace, change: Any, what: str, *, swap: str | Non
 
 def _wait(args: argparse.Namespace, state_dir: str, gen: int, what: str, swap: str | None,
           result: dict[str, Any]) -> int:
-    from liveswap.home.wait import wait_for_generation
+    from liveswap.home import wait_for_generation
 
     outcome = wait_for_generation(state_dir, gen, args.wait)
     message = outcome.message

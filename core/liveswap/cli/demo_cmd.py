@@ -46,7 +46,7 @@ def _seconds(text: str) -> float:
 def demo(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from liveswap.scaffold.wheel import scaffold_wheel
+    from liveswap.scaffold import scaffold_wheel
 
     source = home_dir(args.home) / "registry"
     wheels = sorted(source.glob("*.whl"))
@@ -75,7 +75,7 @@ def escape(text: object) -> str:
 def tour(con: Any, home: Path, wheels: list[Path], args: argparse.Namespace) -> dict[str, Any]:
     from liveswap.host import HostError, build_engine
     from liveswap.logs import configure
-    from liveswap.registry.registry import Registry
+    from liveswap.registry import Registry
     from liveswap.settings import load_settings
 
     (home / "registry").mkdir(exist_ok=True)

@@ -65,9 +65,17 @@ def parse(argv: Sequence[str], command: str, shape: Shape, func: Callable[..., A
     if not argv or argv[0] != command:
         return None  # a top-level option first (--version, --help): argparse's
     got = shape.dests()
+    positionals = _read_options(list(argv[1:]), shape, got)
+    if positionals is None or not _bind_positionals(shape, positionals, got):
+        return None
+    return Args(command=command, func=func, **got)
+
+
+def _read_options(rest: list[str], shape: Shape, got: dict[str, Any]) -> list[str] | None:
+    """Every option into ``got``; the positionals, or None when unsure. argparse takes the
+    positionals of one run only: ``set a=1 --json b=2`` is an error."""
     positionals: list[str] = []
-    run_over = False  # argparse takes the positionals of one run only: ``set a=1 --json b=2`` is an error
-    rest = list(argv[1:])
+    run_over = False
     i = 0
     while i < len(rest):
         token = rest[i]
@@ -78,33 +86,43 @@ def parse(argv: Sequence[str], command: str, shape: Shape, func: Callable[..., A
             positionals.append(token)
             continue
         run_over = bool(positionals)
-        option, eq, value = token.partition("=")
-        if option in shape.flags and not eq:
-            got[_dest(option)] = True
-            continue
-        if option not in shape.values and option not in shape.appends:
-            return None  # -h, --help, --, an abbreviation, an unknown option
-        if not eq:
-            if i >= len(rest) or rest[i].startswith("-"):
-                return None
-            value = rest[i]
-            i += 1
-        if option in shape.appends:
-            got[_dest(option)] = [*(got[_dest(option)] or []), value]
-            continue
-        try:
-            got[_dest(option)] = shape.values[option](value)
-        except (TypeError, ValueError):
+        taken = _read_option(token, rest, i, shape, got)
+        if taken is None:
             return None
+        i += taken
+    return positionals
+
+
+def _read_option(token: str, rest: list[str], i: int, shape: Shape, got: dict[str, Any]) -> int | None:
+    """One option (``token``, its value maybe ``rest[i]``) into ``got``: how many more tokens it took
+    (0 or 1), or None when unsure (-h, --help, --, an abbreviation, an unknown option, a bad value)."""
+    option, eq, value = token.partition("=")
+    if option in shape.flags and not eq:
+        got[_dest(option)] = True
+        return 0
+    if option not in shape.values and option not in shape.appends:
+        return None
+    taken = 0
+    if not eq:
+        if i >= len(rest) or rest[i].startswith("-"):
+            return None
+        value, taken = rest[i], 1
+    if option in shape.appends:
+        got[_dest(option)] = [*(got[_dest(option)] or []), value]
+        return taken
+    try:
+        got[_dest(option)] = shape.values[option](value)
+    except (TypeError, ValueError):
+        return None
+    return taken
+
+
+def _bind_positionals(shape: Shape, positionals: list[str], got: dict[str, Any]) -> bool:
+    """The positionals into ``got``: False when argparse would refuse their number."""
     if shape.positional is None:
-        if positionals:
-            return None
-    elif shape.many:
-        if not positionals:
-            return None
+        return not positionals
+    if shape.many:
         got[shape.positional] = positionals
-    else:
-        if len(positionals) != 1:
-            return None
-        got[shape.positional] = positionals[0]
-    return Args(command=command, func=func, **got)
+        return bool(positionals)
+    got[shape.positional] = positionals[0] if len(positionals) == 1 else None
+    return len(positionals) == 1

@@ -17,7 +17,7 @@ from liveswap.settings import FleetSettings, load_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from liveswap.rollout.spec import add_analysis_flags
+    from liveswap.rollout import add_analysis_flags
 
     fleet = sub.add_parser("fleet", help="the fleet of hosts (NATS): status, rollout host by host, undo")
     commands = fleet.add_subparsers(dest="fleet_command", metavar="COMMAND", required=True)
@@ -77,7 +77,7 @@ def render(doc: dict[str, Any]) -> str:
 
 def rollout(args: argparse.Namespace) -> int:
     from liveswap.fleet import admin
-    from liveswap.rollout.spec import AnalysisSpecError, spec_from_args
+    from liveswap.rollout import AnalysisSpecError, spec_from_args
     from liveswap.specs import SpecError, parse_spec
 
     try:

@@ -37,13 +37,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def _journal(home: str | None) -> str:
     """``state/journal.sqlite`` of the home (a string: pathlib costs ``history`` milliseconds)."""
-    from liveswap.home.paths import JOURNAL_FILE, STATE_DIR
+    from liveswap.home import JOURNAL_FILE, STATE_DIR
 
     return os.path.join(home_str(home), STATE_DIR, JOURNAL_FILE)
 
 
 def show_history(args: argparse.Namespace) -> int:
-    from liveswap.journal.reader import history
+    from liveswap.journal import history
 
     entries = history(_journal(args.home))  # a JournalError is a one-line refusal (cli.main)
     if args.json:

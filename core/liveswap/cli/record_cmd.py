@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from liveswap.cli.common import CommandError, add_home
-from liveswap.venues.jsonfields import to_epoch
+from liveswap.venues import to_epoch
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -62,8 +62,7 @@ def time_range(args: argparse.Namespace, now: int) -> tuple[int, int]:
 def run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from liveswap.feeds.base import FeedError
-    from liveswap.feeds.csv_replay import write_candles
+    from liveswap.feeds import FeedError, write_candles
     from liveswap.host import HostError, make_feed
     from liveswap.settings import load_settings, settings_error
 

@@ -22,8 +22,7 @@ from typing import Any
 from liveswap.cli.common import CommandError, add_home, add_json, home_dir, print_json
 from liveswap.cli.render import clean, say
 from liveswap.registry import ExtraCheck, Registry, RegistryError, Report, StrategyVersion
-from liveswap.sandbox.policy import probe
-from liveswap.sandbox.trial import load_trial
+from liveswap.sandbox import load_trial, probe
 from liveswap.settings import Settings, load_settings
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
@@ -203,8 +202,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_prune(args: argparse.Namespace) -> int:
     from liveswap.exceptions import JournalError
-    from liveswap.journal.reader import active_versions
-    from liveswap.registry.prune import needed_by, prune_versions
+    from liveswap.journal import active_versions
+    from liveswap.registry import needed_by, prune_versions
 
     registry = open_registry(args.home)
     wheels = [(v.sha256, f"registry wheel {v.path.name if v.path else v.spec}") for v in registry.scan()

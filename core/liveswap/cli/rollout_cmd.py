@@ -17,11 +17,8 @@ from typing import Any
 from liveswap.cli.common import CommandError, UsageError, add_home, add_json, print_json
 from liveswap.cli.render import say
 from liveswap.exceptions import ControlError
-from liveswap.home import changes
-from liveswap.home.control_store import update_control
-from liveswap.home.status import read_status
-from liveswap.home.wait import host_alive, wait_for_generation
-from liveswap.rollout.spec import AnalysisSpecError, add_analysis_flags, spec_from_args
+from liveswap.home import changes, host_alive, read_status, update_control, wait_for_generation
+from liveswap.rollout import AnalysisSpecError, add_analysis_flags, spec_from_args
 from liveswap.settings import load_settings
 from liveswap.specs import SpecError, parse_spec
 

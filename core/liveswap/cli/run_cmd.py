@@ -8,8 +8,7 @@ import sys
 from liveswap import __version__
 from liveswap.cli.common import CommandError, add_home
 from liveswap.exceptions import HostError, HostLockedError, JournalError, StrategyFault
-from liveswap.home.identity import HomeGuard
-from liveswap.home.lock import HostLock
+from liveswap.home import HomeGuard, HostLock
 from liveswap.host import build_host, install_signal_handlers
 from liveswap.logs import banner, configure, host_log
 from liveswap.settings import load_settings, settings_error

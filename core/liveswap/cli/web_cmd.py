@@ -43,8 +43,7 @@ def web(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from liveswap.web.actions import Guard, new_token
-    from liveswap.web.app import create_app
+    from liveswap.web import Guard, create_app, new_token
 
     try:
         settings = load_settings(args.home)

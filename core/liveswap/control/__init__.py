@@ -10,6 +10,24 @@ Layer: above ``engine``, beside ``swap``. It may import engine, home, runners, j
 and specs; never swap (it talks to it through :class:`SwapRequester`), the host or the CLI.
 """
 
-from liveswap.control.watcher import ControlWatcher, SwapRequest, SwapRequester, desired_from
+from __future__ import annotations
 
-__all__ = ["ControlWatcher", "SwapRequest", "SwapRequester", "desired_from"]
+from liveswap._face import attribute
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a face costs nothing until used
+if TYPE_CHECKING:
+    from liveswap.control.watcher import ControlWatcher, SwapRequest, SwapRequester, desired_from, unapplied_active
+
+__all__ = [
+    "ControlWatcher", "SwapRequest", "SwapRequester", "desired_from", "unapplied_active",
+]
+
+# name -> module of this package (or =module elsewhere), imported on first use
+_WHERE = {
+    "ControlWatcher": "watcher", "SwapRequest": "watcher", "SwapRequester": "watcher", "desired_from": "watcher",
+    "unapplied_active": "watcher",
+}
+
+
+def __getattr__(name: str) -> object:
+    return attribute(__name__, _WHERE, name)

@@ -38,19 +38,15 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from loguru import logger
 
 from liveswap.control.progress import Progress, Work
-from liveswap.engine.active import ActiveStrategy
-from liveswap.engine.desired import Desired
+from liveswap.engine import ActiveStrategy, Desired
 from liveswap.exceptions import ControlError
-from liveswap.home.control import CandidateRequest, ControlDoc
-from liveswap.home.control_store import load_control
-from liveswap.home.paths import HomePaths
-from liveswap.home.status import Refusal
-from liveswap.runners.base import StrategyFault
+from liveswap.home import CandidateRequest, ControlDoc, HomePaths, Refusal, load_control
+from liveswap.runners import StrategyFault
 from liveswap.settings import RiskLimits
 from liveswap.specs import parse_spec
 
 if TYPE_CHECKING:
-    from liveswap.engine.loop import Engine
+    from liveswap.engine import Engine
     from liveswap.journal import Journal
 
 RECENT_REFUSALS = 20

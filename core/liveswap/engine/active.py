@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from liveswap.registry.statedecl import StateDecl
-from liveswap.runners.base import Runner
+from liveswap.registry import StateDecl
+from liveswap.runners import Runner
 
 
 @dataclass(slots=True)

@@ -15,13 +15,13 @@ from dataclasses import dataclass, replace
 
 from loguru import logger
 
-from liveswap.api.types import Candle, Context, Intent
+from liveswap.api import Candle, Context, Intent
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.intents import MAX_INTENTS_PER_BATCH, Rejected, validate_batch
 from liveswap.engine.ledger import to_fill, to_settlement
-from liveswap.journal.rows import FillRow, SettlementRow
+from liveswap.journal import FillRow, SettlementRow
 from liveswap.markets import Market
-from liveswap.runners.base import Batch, StrategyFault
+from liveswap.runners import Batch, StrategyFault
 
 Validated = list[tuple[list[Intent], list[Rejected]]]
 Decide = Callable[[list[Candle], int, list[FillRow], list[SettlementRow]], tuple[ActiveStrategy, Validated, str | None]]

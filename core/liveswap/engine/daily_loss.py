@@ -16,7 +16,7 @@ from typing import Any
 from loguru import logger
 
 from liveswap.engine.ledger import DAY, Ledger
-from liveswap.journal.store import Journal
+from liveswap.journal import Journal
 from liveswap.money import ZERO, dec, fl, usd
 
 TRIPPED, RESUMED = "daily_loss_tripped", "daily_loss_resumed"

@@ -16,11 +16,11 @@ from typing import Any
 
 from loguru import logger
 
-from liveswap.brokers.base import Broker
+from liveswap.brokers import Broker
 from liveswap.engine.daily_loss import DailyLossGuard
 from liveswap.engine.ledger import Ledger
 from liveswap.engine.reconcile import Reconciler
-from liveswap.journal.store import Journal
+from liveswap.journal import Journal
 from liveswap.settings import RiskLimits, Settings
 
 

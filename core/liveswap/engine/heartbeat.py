@@ -13,7 +13,7 @@ from pathlib import Path
 from loguru import logger
 
 from liveswap.clock import Clock
-from liveswap.home.status import StatusDoc, write_status
+from liveswap.home import StatusDoc, write_status
 
 
 class Heartbeat:

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from liveswap.api.types import SIDES, Intent
+from liveswap.api import SIDES, Intent
 from liveswap.markets import Market
 
 INTENT_FIELDS = frozenset({"market", "side", "stake", "max_price", "tag"})

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from liveswap.api.types import Fill, Settlement
-from liveswap.journal.rows import FillRow, OrderRow, SettlementRow
-from liveswap.journal.store import Journal
+from liveswap.api import Fill, Settlement
+from liveswap.journal import FillRow, Journal, OrderRow, SettlementRow
 from liveswap.money import ZERO, dec, fl, micro
 
 DAY = 86_400

@@ -26,8 +26,8 @@ from itertools import groupby
 
 from loguru import logger
 
-from liveswap.api.types import Candle, Context, Intent
-from liveswap.brokers.base import OrderRequest, OrderResult
+from liveswap.api import Candle, Context, Intent
+from liveswap.brokers import OrderRequest, OrderResult
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.canary import decide_split
 from liveswap.engine.intents import Rejected, validate_batch
@@ -44,13 +44,11 @@ from liveswap.engine.recovery import (
     undelivered,
 )
 from liveswap.engine.state import EngineState
-from liveswap.feeds.base import FeedError
-from liveswap.home.identity import release_room
-from liveswap.home.snapshots import read_snapshot
-from liveswap.home.status import write_status
-from liveswap.journal.rows import FillRow, OrderRow, SettlementRow
+from liveswap.feeds import FeedError
+from liveswap.home import read_snapshot, release_room, write_status
+from liveswap.journal import FillRow, OrderRow, SettlementRow
 from liveswap.money import fl, usd
-from liveswap.runners.base import Batch, Runner, StrategyFault
+from liveswap.runners import Batch, Runner, StrategyFault
 
 IDLE_WAKE_SECONDS = 0.2  # the idle loop runs between_batches at least this often (control.json latency)
 

@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from loguru import logger
 
-from liveswap.api.types import Candle, Intent
-from liveswap.brokers.base import Broker, BrokerError, OrderRequest, OrderResult
+from liveswap.api import Candle, Intent
+from liveswap.brokers import Broker, BrokerError, OrderRequest, OrderResult
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.canary import Canary
 from liveswap.engine.desired import Desired
@@ -25,7 +25,7 @@ from liveswap.engine.ledger import FEE_ALLOWANCE, Ledger
 from liveswap.engine.order_ids import client_order_id
 from liveswap.engine.reconcile import request_of
 from liveswap.engine.risk import check_intent
-from liveswap.journal.rows import DecisionRow, OrderRow
+from liveswap.journal import DecisionRow, OrderRow
 from liveswap.markets import Market
 from liveswap.money import ONE, ZERO, dec
 

@@ -15,11 +15,10 @@ from dataclasses import replace
 
 from loguru import logger
 
-from liveswap.api.types import Candle
-from liveswap.brokers.base import Broker, BrokerError, OrderRequest, OrderResult
+from liveswap.api import Candle
+from liveswap.brokers import Broker, BrokerError, OrderRequest, OrderResult
 from liveswap.engine.ledger import Ledger
-from liveswap.journal.rows import FillRow, SettlementRow
-from liveswap.journal.store import Journal
+from liveswap.journal import FillRow, Journal, SettlementRow
 
 Answer = tuple[OrderRequest, OrderResult, str]
 

@@ -22,10 +22,9 @@ from typing import Any
 
 from loguru import logger
 
-from liveswap.brokers.base import BalanceSource, Broker, BrokerError, OrderRequest, OrderResult, PositionSource
+from liveswap.brokers import BalanceSource, Broker, BrokerError, OrderRequest, OrderResult, PositionSource
 from liveswap.engine.ledger import Ledger
-from liveswap.journal.rows import OrderRow
-from liveswap.journal.store import Journal
+from liveswap.journal import Journal, OrderRow
 from liveswap.money import dec, fl, micro, usd
 
 FOUND, CLEARED = "discrepancy", "discrepancy_cleared"

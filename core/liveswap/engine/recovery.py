@@ -21,15 +21,14 @@ from typing import Any
 
 from loguru import logger
 
-from liveswap.api.types import Candle, Context
-from liveswap.brokers.base import BalanceSource, Broker, BrokerError, OrderRequest, OrderResult
+from liveswap.api import Candle, Context
+from liveswap.brokers import BalanceSource, Broker, BrokerError, OrderRequest, OrderResult
 from liveswap.engine.ledger import Ledger, to_fill, to_settlement
 from liveswap.engine.reconcile import request_of
-from liveswap.home.snapshots import Snapshot
-from liveswap.journal.rows import FillRow, OrderRow, SettlementRow
-from liveswap.journal.store import Journal
+from liveswap.home import Snapshot
+from liveswap.journal import FillRow, Journal, OrderRow, SettlementRow
 from liveswap.money import dec
-from liveswap.runners.base import Batch, Runner
+from liveswap.runners import Batch, Runner
 
 Answer = tuple[OrderRequest, OrderResult, str]
 ContextFor = Callable[[int], Callable[[str], Context]]

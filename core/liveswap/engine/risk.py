@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from liveswap.api.types import Intent
+from liveswap.api import Intent
 from liveswap.engine.ledger import FEE_ALLOWANCE, Ledger
 from liveswap.money import ZERO, dec, usd
 from liveswap.settings import RiskLimits

@@ -14,8 +14,8 @@ from typing import Any
 from loguru import logger
 
 from liveswap.engine.active import ActiveStrategy
-from liveswap.home.snapshots import Snapshot, SnapshotWriter, read_snapshot
-from liveswap.runners.base import StrategyFault
+from liveswap.home import Snapshot, SnapshotWriter, read_snapshot
+from liveswap.runners import StrategyFault
 
 
 class SnapshotKeeper:

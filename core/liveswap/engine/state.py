@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from loguru import logger
 
-from liveswap.brokers.base import Broker
+from liveswap.brokers import Broker
 from liveswap.clock import Clock
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.canary import Canary
@@ -29,12 +29,9 @@ from liveswap.engine.ledger import Ledger
 from liveswap.engine.snapshotting import SnapshotKeeper
 from liveswap.engine.status_report import build_status
 from liveswap.engine.steering import Steering
-from liveswap.feeds.base import Feed
-from liveswap.home.paths import HomePaths
-from liveswap.home.snapshots import Snapshot
-from liveswap.home.status import StatusDoc, SwapInfo
-from liveswap.journal.rows import FillRow, SettlementRow
-from liveswap.journal.store import Journal
+from liveswap.feeds import Feed
+from liveswap.home import HomePaths, Snapshot, StatusDoc, SwapInfo
+from liveswap.journal import FillRow, Journal, SettlementRow
 from liveswap.markets import Market
 from liveswap.settings import Settings
 

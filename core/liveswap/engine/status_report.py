@@ -17,8 +17,8 @@ from liveswap import __version__
 from liveswap.engine.ledger import order_dict, position_dict
 from liveswap.engine.state_summary import summarize_state
 from liveswap.engine.steering import PartsStatus
-from liveswap.feeds.base import Feed, ReportsMissed
-from liveswap.home.status import (
+from liveswap.feeds import Feed, ReportsMissed
+from liveswap.home import (
     ActiveInfo,
     DailyLossInfo,
     MissedCandleInfo,
@@ -31,8 +31,8 @@ from liveswap.home.status import (
     WorkerInfo,
 )
 from liveswap.money import fl
-from liveswap.runners.base import Runner
-from liveswap.sandbox.policy import sandbox_status
+from liveswap.runners import Runner
+from liveswap.sandbox import sandbox_status
 
 if TYPE_CHECKING:
     from liveswap.engine.state import EngineState

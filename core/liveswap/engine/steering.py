@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from liveswap.engine.canary import Canary
-from liveswap.home.status import FleetInfo, ProbationInfo, Refusal, RegistryInfo
-from liveswap.runners.base import StrategyFault
+from liveswap.home import FleetInfo, ProbationInfo, Refusal, RegistryInfo
+from liveswap.runners import StrategyFault
 
 if TYPE_CHECKING:
     from liveswap.engine.loop import Engine

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from liveswap.api.types import Candle
+from liveswap.api import Candle
 from liveswap.exceptions import FeedError as FeedError
 
 

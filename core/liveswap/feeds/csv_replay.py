@@ -16,7 +16,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from pathlib import Path
 
-from liveswap.api.types import Candle
+from liveswap.api import Candle
 from liveswap.feeds.base import FeedError
 from liveswap.markets import Market, MarketError
 

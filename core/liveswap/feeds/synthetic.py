@@ -22,7 +22,7 @@ import math
 from collections import OrderedDict
 from functools import cache
 
-from liveswap.api.types import Candle
+from liveswap.api import Candle
 from liveswap.markets import Market
 
 MASK = (1 << 64) - 1

@@ -7,3 +7,25 @@
   spread, release, desired state in, observed state out);
 * :mod:`.admin` -- what ``liveswap fleet status|rollout|undo`` do, from any machine that reaches NATS.
 """
+
+from __future__ import annotations
+
+from liveswap._face import attribute
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a face costs nothing until used
+if TYPE_CHECKING:
+    from liveswap.fleet import admin
+    from liveswap.fleet.hosting import FleetPart, join_fleet
+
+__all__ = [
+    "FleetPart", "admin", "join_fleet",
+]
+
+# name -> module of this package (or =module elsewhere), imported on first use
+_WHERE = {
+    "FleetPart": "hosting", "admin": "admin", "join_fleet": "hosting",
+}
+
+
+def __getattr__(name: str) -> object:
+    return attribute(__name__, _WHERE, name)

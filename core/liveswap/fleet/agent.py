@@ -43,7 +43,7 @@ from liveswap.fleet.values import (
     encode,
     parse_value,
 )
-from liveswap.home.status import FleetInfo, read_status
+from liveswap.home import FleetInfo, read_status
 from liveswap.settings import Settings
 
 START_TIMEOUT = 15.0

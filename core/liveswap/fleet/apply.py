@@ -14,9 +14,7 @@ from loguru import logger
 from liveswap.exceptions import ControlError
 from liveswap.fleet.values import FleetDesired, HostOrder
 from liveswap.fsutil import atomic_write_json, read_json
-from liveswap.home import changes
-from liveswap.home.control_store import Change, update_control
-from liveswap.home.status import read_status
+from liveswap.home import Change, changes, read_status, update_control
 
 FLEET_FILE = "fleet.json"
 

@@ -11,16 +11,14 @@ from dataclasses import dataclass
 
 from loguru import logger
 
-from liveswap.brokers.base import OpenOrderSource
+from liveswap.brokers import OpenOrderSource
 from liveswap.clock import Clock, SharedClock, SimClock
-from liveswap.engine.loop import Engine
-from liveswap.engine.order_ids import lease_of
-from liveswap.engine.state import MarketGate
+from liveswap.engine import Engine, MarketGate, lease_of
 from liveswap.exceptions import BrokerError, HostError
 from liveswap.fleet.agent import FleetAgent
 from liveswap.fleet.connect import FleetError
 from liveswap.fleet.values import FleetClockDoc
-from liveswap.home.status import FleetInfo
+from liveswap.home import FleetInfo
 from liveswap.markets import Market
 from liveswap.settings import Settings
 

@@ -15,7 +15,8 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from liveswap.home.control import explain
+from liveswap.exceptions import InvalidValue
+from liveswap.home import explain
 from liveswap.markets import Market
 from liveswap.specs import parse_spec
 
@@ -25,7 +26,7 @@ HOST_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 T = TypeVar("T", bound=BaseModel)
 
 
-class FleetValueError(ValueError):
+class FleetValueError(InvalidValue):
     """A value in a fleet bucket that cannot be used; the message is one line."""
 
 

@@ -20,27 +20,65 @@ The CLI reaches a running host only through this package. Layer: a bottom room b
 
 from __future__ import annotations
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the CLI's fast paths come through here)
+from liveswap._face import attribute
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a face costs nothing until used
 if TYPE_CHECKING:
-    from liveswap.home.control import ControlDoc
-    from liveswap.home.control_store import load_control, read_desired, update_control
+    from liveswap.home import changes, plainjson, quick
+    from liveswap.home.control import CandidateRequest, ControlDoc, explain
+    from liveswap.home.control_store import Change, load_control, read_desired, update_control
+    from liveswap.home.doorbell import Doorbell
+    from liveswap.home.identity import HomeGuard, release_room
     from liveswap.home.lock import HostLock
-    from liveswap.home.paths import HomePaths
-    from liveswap.home.status import StatusDoc, read_status, write_status
-    from liveswap.home.wait import WaitOutcome, wait_for_generation
+    from liveswap.home.paths import JOURNAL_FILE, STATE_DIR, HomePaths
+    from liveswap.home.quick import RISK_KEYS
+    from liveswap.home.snapshots import Snapshot, SnapshotWriter, read_snapshot
+    from liveswap.home.status import (
+        STALE_HEARTBEATS,
+        ActiveInfo,
+        DailyLossInfo,
+        FleetInfo,
+        MissedCandleInfo,
+        OpenOrderInfo,
+        PositionInfo,
+        ProbationInfo,
+        ReconcileInfo,
+        Refusal,
+        RegistryInfo,
+        SandboxInfo,
+        StatusDoc,
+        SwapInfo,
+        Tally,
+        WorkerInfo,
+        read_status,
+        write_status,
+    )
+    from liveswap.home.wait import WaitOutcome, host_alive, wait_for_generation
 
-__all__ = ["ControlDoc", "HomePaths", "HostLock", "StatusDoc", "WaitOutcome", "load_control", "read_desired",
-           "read_status", "update_control", "wait_for_generation", "write_status"]
+__all__ = [
+    "ActiveInfo", "CandidateRequest", "Change", "ControlDoc", "DailyLossInfo", "Doorbell", "FleetInfo", "HomeGuard",
+    "HomePaths", "HostLock", "JOURNAL_FILE", "MissedCandleInfo", "OpenOrderInfo", "PositionInfo", "ProbationInfo",
+    "RISK_KEYS", "ReconcileInfo", "Refusal", "RegistryInfo", "STALE_HEARTBEATS", "STATE_DIR", "SandboxInfo",
+    "Snapshot", "SnapshotWriter", "StatusDoc", "SwapInfo", "Tally", "WaitOutcome", "WorkerInfo", "changes",
+    "explain", "host_alive", "load_control", "plainjson", "quick", "read_desired", "read_snapshot", "read_status",
+    "release_room", "update_control", "wait_for_generation", "write_status",
+]
 
-# name -> module: imported on first use, so the CLI's fast paths (:mod:`.quick`) never load pydantic
-_WHERE = {"ControlDoc": "control", "load_control": "control_store", "read_desired": "control_store",
-          "update_control": "control_store", "HostLock": "lock", "HomePaths": "paths", "StatusDoc": "status",
-          "read_status": "status", "write_status": "status", "WaitOutcome": "wait", "wait_for_generation": "wait"}
+# name -> module of this package (or =module elsewhere), imported on first use
+_WHERE = {
+    "ActiveInfo": "status", "CandidateRequest": "control", "Change": "control_store", "ControlDoc": "control",
+    "DailyLossInfo": "status", "Doorbell": "doorbell", "FleetInfo": "status", "HomeGuard": "identity",
+    "HomePaths": "paths", "HostLock": "lock", "JOURNAL_FILE": "paths", "MissedCandleInfo": "status",
+    "OpenOrderInfo": "status", "PositionInfo": "status", "ProbationInfo": "status", "RISK_KEYS": "quick",
+    "ReconcileInfo": "status", "Refusal": "status", "RegistryInfo": "status", "STALE_HEARTBEATS": "status",
+    "STATE_DIR": "paths", "SandboxInfo": "status", "Snapshot": "snapshots", "SnapshotWriter": "snapshots",
+    "StatusDoc": "status", "SwapInfo": "status", "Tally": "status", "WaitOutcome": "wait", "WorkerInfo": "status",
+    "changes": "changes", "explain": "control", "host_alive": "wait", "load_control": "control_store",
+    "plainjson": "plainjson", "quick": "quick", "read_desired": "control_store", "read_snapshot": "snapshots",
+    "read_status": "status", "release_room": "identity", "update_control": "control_store",
+    "wait_for_generation": "wait", "write_status": "status",
+}
 
 
 def __getattr__(name: str) -> object:
-    if name in _WHERE:
-        from importlib import import_module
-
-        return getattr(import_module(f"liveswap.home.{_WHERE[name]}"), name)
-    raise AttributeError(f"module 'liveswap.home' has no attribute {name!r}")
+    return attribute(__name__, _WHERE, name)

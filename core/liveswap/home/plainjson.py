@@ -17,6 +17,8 @@ Without ``_json`` (an interpreter other than CPython), both fall back to :mod:`j
 
 from __future__ import annotations
 
+from liveswap.exceptions import LiveswapError
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     from typing import Any
@@ -90,7 +92,7 @@ def _reason(text: str, constants: bool) -> str:
     return "not valid JSON"
 
 
-class _Unsupported(Exception):
+class _Unsupported(LiveswapError):
     """A value the fast encoder leaves to ``json`` (a non-str key, a type JSON has no form for)."""
 
 
@@ -117,46 +119,44 @@ def _float(value: float, allow_nan: bool) -> str:
     return float.__repr__(value)
 
 
+_LITERALS = {None: "null", True: "true", False: "false"}
+
+
 def _encode(obj: Any, out: list[str], newline: str | None, step: str, allow_nan: bool) -> None:
     """Append ``obj``'s JSON to ``out``; ``newline`` is ``"\\n" + the current indentation``
     (None: on one line, ``json``'s ``", "`` and ``": "`` separators)."""
     if isinstance(obj, str):
         out.append(_quote(obj))
-    elif obj is None:
-        out.append("null")
-    elif obj is True:
-        out.append("true")
-    elif obj is False:
-        out.append("false")
+    elif obj is None or obj is True or obj is False:
+        out.append(_LITERALS[obj])
     elif isinstance(obj, int):
         out.append(int.__repr__(obj))
     elif isinstance(obj, float):
         out.append(_float(obj, allow_nan))
     elif isinstance(obj, (list, tuple)):
-        if not obj:
-            out.append("[]")
-            return
-        inner = None if newline is None else newline + step
-        out.append("[" if inner is None else "[" + inner)
-        for i, item in enumerate(obj):
-            if i:
-                out.append(", " if inner is None else "," + inner)
-            _encode(item, out, inner, step, allow_nan)
-        out.append("]" if newline is None else newline + "]")
+        _encode_items(obj, None, "[]", out, newline, step, allow_nan)
     elif isinstance(obj, dict):
-        if not obj:
-            out.append("{}")
-            return
         if not all(isinstance(k, str) for k in obj):
             raise _Unsupported
-        inner = None if newline is None else newline + step
-        out.append("{" if inner is None else "{" + inner)
-        for i, key in enumerate(sorted(obj)):
-            if i:
-                out.append(", " if inner is None else "," + inner)
-            out.append(_quote(key))
-            out.append(": ")
-            _encode(obj[key], out, inner, step, allow_nan)
-        out.append("}" if newline is None else newline + "}")
+        keys = sorted(obj)
+        _encode_items([obj[k] for k in keys], keys, "{}", out, newline, step, allow_nan)
     else:
         raise _Unsupported
+
+
+def _encode_items(items: Any, keys: list[str] | None, brackets: str, out: list[str], newline: str | None,
+                  step: str, allow_nan: bool) -> None:
+    """A list's ``items`` (``keys`` None) or a dict's values under their sorted ``keys``."""
+    if not items:
+        out.append(brackets)
+        return
+    inner = None if newline is None else newline + step
+    out.append(brackets[0] if inner is None else brackets[0] + inner)
+    for i, item in enumerate(items):
+        if i:
+            out.append(", " if inner is None else "," + inner)
+        if keys is not None:
+            out.append(_quote(keys[i]))
+            out.append(": ")
+        _encode(item, out, inner, step, allow_nan)
+    out.append(brackets[1] if newline is None else newline + brackets[1])

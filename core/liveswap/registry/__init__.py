@@ -22,41 +22,43 @@ Layer: an adapter room below the engine. It may import specs, fsutil, exceptions
 never the engine, swap, control, host or CLI.
 """
 
-from liveswap.registry.check import check_installed, check_wheel
-from liveswap.registry.envs import EnvStore
-from liveswap.registry.errors import RegistryError
-from liveswap.registry.host import HostEnvironment
-from liveswap.registry.install import install_wheel
-from liveswap.registry.intake import AddResult
-from liveswap.registry.model import (
-    Dependency,
-    ExtraCheck,
-    InstalledVersion,
-    Report,
-    StrategyVersion,
-)
-from liveswap.registry.prune import PruneResult, disk_usage, needed_by, prune_versions
-from liveswap.registry.registry import Registry
-from liveswap.registry.resolver import EnvConfig, ResolutionError
+from __future__ import annotations
+
+from liveswap._face import attribute
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a face costs nothing until used
+if TYPE_CHECKING:
+    from liveswap.registry.check import check_installed, check_wheel
+    from liveswap.registry.crossing import Crossing, decide
+    from liveswap.registry.envs import EnvStore
+    from liveswap.registry.errors import RegistryError
+    from liveswap.registry.host import HostEnvironment
+    from liveswap.registry.install import install_wheel
+    from liveswap.registry.intake import AddResult
+    from liveswap.registry.model import Dependency, ExtraCheck, InstalledVersion, Report, StrategyVersion
+    from liveswap.registry.prune import PruneResult, disk_usage, needed_by, prune_versions
+    from liveswap.registry.registry import Registry
+    from liveswap.registry.resolver import EnvConfig, ResolutionError
+    from liveswap.registry.selection import versions_of
+    from liveswap.registry.statedecl import StateDecl, validate
 
 __all__ = [
-    "AddResult",
-    "Dependency",
-    "EnvConfig",
-    "EnvStore",
-    "ExtraCheck",
-    "HostEnvironment",
-    "InstalledVersion",
-    "PruneResult",
-    "Registry",
-    "RegistryError",
-    "Report",
-    "ResolutionError",
-    "StrategyVersion",
-    "check_installed",
-    "check_wheel",
-    "disk_usage",
-    "install_wheel",
-    "needed_by",
-    "prune_versions",
+    "AddResult", "Crossing", "Dependency", "EnvConfig", "EnvStore", "ExtraCheck", "HostEnvironment",
+    "InstalledVersion", "PruneResult", "Registry", "RegistryError", "Report", "ResolutionError", "StateDecl",
+    "StrategyVersion", "check_installed", "check_wheel", "decide", "disk_usage", "install_wheel", "needed_by",
+    "prune_versions", "validate", "versions_of",
 ]
+
+# name -> module of this package (or =module elsewhere), imported on first use
+_WHERE = {
+    "AddResult": "intake", "Crossing": "crossing", "Dependency": "model", "EnvConfig": "resolver",
+    "EnvStore": "envs", "ExtraCheck": "model", "HostEnvironment": "host", "InstalledVersion": "model",
+    "PruneResult": "prune", "Registry": "registry", "RegistryError": "errors", "Report": "model",
+    "ResolutionError": "resolver", "StateDecl": "statedecl", "StrategyVersion": "model", "check_installed": "check",
+    "check_wheel": "check", "decide": "crossing", "disk_usage": "prune", "install_wheel": "install",
+    "needed_by": "prune", "prune_versions": "prune", "validate": "statedecl", "versions_of": "selection",
+}
+
+
+def __getattr__(name: str) -> object:
+    return attribute(__name__, _WHERE, name)

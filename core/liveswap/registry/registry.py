@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from liveswap.fsutil import atomic_write_json
-from liveswap.home.paths import HomePaths
+from liveswap.home import HomePaths
 from liveswap.registry.check import check_installed, check_wheel, run_extra_checks
 from liveswap.registry.envs import EnvStore
 from liveswap.registry.errors import RegistryError

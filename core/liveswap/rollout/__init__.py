@@ -7,9 +7,29 @@
 * :mod:`.hypothetical` -- a shadow's intents filled and settled by the paper model.
 """
 
-from liveswap.rollout.analysis import AnalysisRun, Assessment, Verdict
-from liveswap.rollout.figures import Comparison, VersionFigures
-from liveswap.rollout.spec import AnalysisSpec, AnalysisSpecError
+from __future__ import annotations
 
-__all__ = ["AnalysisRun", "AnalysisSpec", "AnalysisSpecError", "Assessment", "Comparison", "Verdict",
-           "VersionFigures"]
+from liveswap._face import attribute
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a face costs nothing until used
+if TYPE_CHECKING:
+    from liveswap.rollout.analysis import AnalysisRun, Assessment, Verdict
+    from liveswap.rollout.controller import RolloutController
+    from liveswap.rollout.figures import Comparison, VersionFigures
+    from liveswap.rollout.spec import AnalysisSpec, AnalysisSpecError, add_analysis_flags, spec_from_args
+
+__all__ = [
+    "AnalysisRun", "AnalysisSpec", "AnalysisSpecError", "Assessment", "Comparison", "RolloutController", "Verdict",
+    "VersionFigures", "add_analysis_flags", "spec_from_args",
+]
+
+# name -> module of this package (or =module elsewhere), imported on first use
+_WHERE = {
+    "AnalysisRun": "analysis", "AnalysisSpec": "spec", "AnalysisSpecError": "spec", "Assessment": "analysis",
+    "Comparison": "figures", "RolloutController": "controller", "Verdict": "analysis", "VersionFigures": "figures",
+    "add_analysis_flags": "spec", "spec_from_args": "spec",
+}
+
+
+def __getattr__(name: str) -> object:
+    return attribute(__name__, _WHERE, name)

@@ -29,25 +29,23 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from loguru import logger
 
-from liveswap.engine.active import ActiveStrategy
-from liveswap.engine.canary import Canary
+from liveswap.engine import ActiveStrategy, Canary
 from liveswap.exceptions import StrategyFault
-from liveswap.home.control import CandidateRequest
+from liveswap.home import CandidateRequest
+from liveswap.journal import Journal
 from liveswap.journal import candidates as cj
-from liveswap.journal.store import Journal
 from liveswap.money import from_micros
-from liveswap.registry.crossing import decide
+from liveswap.registry import decide
 from liveswap.rollout.guard import GUARD_GENERATION, GUARD_MODE, Guard, guard_action, guard_spec
 from liveswap.rollout.hypothetical import BookLookup, OutcomeLookup
 from liveswap.rollout.offpath import ShadowThread
 from liveswap.rollout.report import ended_status, running_status
 from liveswap.rollout.slot import CandidateSlot
 from liveswap.rollout.spec import AnalysisSpec, AnalysisSpecError
-from liveswap.swap.loader import VersionLoader
-from liveswap.swap.pending import Done, Preparation
+from liveswap.swap import Done, Preparation, VersionLoader
 
 if TYPE_CHECKING:
-    from liveswap.engine.loop import Engine
+    from liveswap.engine import Engine
 
 SwapKind = Literal["promote", "rollback"]  # what a promotion is journaled as (a guard's: a rollback)
 PROMOTE_WAIT = 10.0  # seconds a promotion or an end waits for a shadow to finish the batch it is deciding
@@ -115,45 +113,53 @@ class RolloutController:
 
         ``done`` is called once, on the engine thread: None when it took effect, else the refusal."""
         if ask is None:
-            if self._preparing is not None:
-                self._preparing.drop()
-                self._preparing = None
-            if self.slot is not None:
-                self._end("rejected", "rejected by the operator")
-            done(None)
+            self._stop(done)
             return
         current = self._preparing.ask if self._preparing is not None else self.ask
         if current is not None and (current.spec, current.request) == (ask.spec, ask.request):
-            wants_promotion = ask.promote is not None and ask.promote > (current.promote or -1)
-            self.ask = ask
-            if self._preparing is not None:
-                self._preparing.ask = ask
-            if wants_promotion:
-                self._promote_done.append(done)
-                if self.slot is not None:
-                    self._promote()
-                return  # promoted once the candidate has started
-            done(None)
+            self._same(current, ask, done)
             return
-        if ask.mode == "canary":
-            refusal = self._canary_refusal(ask)
-            if refusal is not None:
-                done(refusal)
-                return
+        refusal = self._canary_refusal(ask) if ask.mode == "canary" else None
+        if refusal is not None:
+            done(refusal)
+            return
         try:
             spec = AnalysisSpec.parse(ask.analysis)
         except AnalysisSpecError as exc:
             done(exc.reason)
             return
         previous = cj.by_generation(self.engine.journal, ask.request)
-        resume_id = None
-        if previous is not None:
-            if previous["ended_at"] is not None:  # a previous run of this home finished it
-                promoted = previous["outcome"] == "promoted"
-                done(None if ask.promote is None or promoted else
-                     f"candidate {ask.spec} already ended: {previous['outcome']} ({previous['reason']})")
-                return
-            resume_id = int(previous["id"])
+        if previous is not None and previous["ended_at"] is not None:  # a previous run of this home finished it
+            promoted = previous["outcome"] == "promoted"
+            done(None if ask.promote is None or promoted else
+                 f"candidate {ask.spec} already ended: {previous['outcome']} ({previous['reason']})")
+            return
+        self._replace(ask, spec, None if previous is None else int(previous["id"]), done)
+
+    def _stop(self, done: Done) -> None:
+        """control.json has no candidate: stop the one being prepared or running (rejected)."""
+        if self._preparing is not None:
+            self._preparing.drop()
+            self._preparing = None
+        if self.slot is not None:
+            self._end("rejected", "rejected by the operator")
+        done(None)
+
+    def _same(self, current: CandidateRequest, ask: CandidateRequest, done: Done) -> None:
+        """The same candidate asked again: keep it; promote it if the promotion request is new."""
+        wants_promotion = ask.promote is not None and ask.promote > (current.promote or -1)
+        self.ask = ask
+        if self._preparing is not None:
+            self._preparing.ask = ask
+        if not wants_promotion:
+            done(None)
+            return
+        self._promote_done.append(done)
+        if self.slot is not None:
+            self._promote()  # else promoted once the candidate has started
+
+    def _replace(self, ask: CandidateRequest, spec: AnalysisSpec, resume_id: int | None, done: Done) -> None:
+        """A new candidate: the one running or being prepared ends (replaced); this one is prepared."""
         if self.slot is not None:
             self._end("replaced", f"replaced by {ask.spec}")
         if self._preparing is not None:

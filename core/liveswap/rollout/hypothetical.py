@@ -24,13 +24,10 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from liveswap.api.types import Candle, Intent
-from liveswap.brokers.base import OrderRequest
-from liveswap.brokers.fills import Level, fill, paper_book, side_won
-from liveswap.engine.ledger import FEE_ALLOWANCE, Ledger
-from liveswap.engine.order_ids import client_order_id
-from liveswap.engine.risk import check_intent
-from liveswap.journal.rows import FillRow
+from liveswap.api import Candle, Intent
+from liveswap.brokers import Level, OrderRequest, fill, paper_book, side_won
+from liveswap.engine import FEE_ALLOWANCE, Ledger, check_intent, client_order_id
+from liveswap.journal import FillRow
 from liveswap.markets import Market
 from liveswap.money import ONE, ZERO, Amount, dec, opt_dec
 from liveswap.settings import PaperSettings, RiskLimits

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from loguru import logger
 
-from liveswap.engine.desired import Desired
+from liveswap.engine import Desired
 
 if TYPE_CHECKING:
     from liveswap.rollout.slot import CandidateSlot

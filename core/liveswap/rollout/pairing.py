@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
+from liveswap.journal import Journal
 from liveswap.journal import candidates as cj
-from liveswap.journal.store import Journal
 from liveswap.judge import CandleResult, pair_by_candle
 from liveswap.money import ZERO, from_micros
 

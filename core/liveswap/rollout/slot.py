@@ -33,13 +33,10 @@ from typing import Any
 
 from loguru import logger
 
-from liveswap.api.types import Candle, Context, Fill, Settlement
-from liveswap.engine.active import ActiveStrategy
-from liveswap.engine.desired import Desired
-from liveswap.engine.intents import validate_output
-from liveswap.engine.recovery import replay_batches
+from liveswap.api import Candle, Context, Fill, Settlement
+from liveswap.engine import ActiveStrategy, Desired, replay_batches, validate_output
+from liveswap.journal import Journal
 from liveswap.journal import candidates as cj
-from liveswap.journal.store import Journal
 from liveswap.markets import Market
 from liveswap.money import Amount, fl, from_micros, opt_from_micros
 from liveswap.rollout.analysis import AnalysisRun
@@ -47,7 +44,7 @@ from liveswap.rollout.figures import Comparison
 from liveswap.rollout.hypothetical import BookLookup, HypoOrder, HypoSettlement, HypotheticalBook, OutcomeLookup
 from liveswap.rollout.pairing import BatchPairer
 from liveswap.rollout.spec import AnalysisSpec
-from liveswap.runners.base import Batch, StrategyFault
+from liveswap.runners import Batch, StrategyFault
 from liveswap.settings import PaperSettings
 
 ExportJson = Callable[[], bytes | None]

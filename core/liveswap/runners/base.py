@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from liveswap.api.types import Candle, Context, Fill, Settlement
+from liveswap.api import Candle, Context, Fill, Settlement
 from liveswap.exceptions import FaultKind as FaultKind
 from liveswap.exceptions import StrategyFault as StrategyFault
 from liveswap.runners.gate import CallGate

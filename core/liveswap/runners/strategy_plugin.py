@@ -14,7 +14,7 @@ from typing import Any
 import pluggy
 
 from liveswap import ENTRY_POINT_GROUP
-from liveswap.api.hookspecs import PROJECT, REQUIRED_HOOKS, StrategySpec
+from liveswap.api import PROJECT, REQUIRED_HOOKS, StrategySpec
 from liveswap.runners.base import Batch, BatchResult, StrategyFault
 
 

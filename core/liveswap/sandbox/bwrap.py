@@ -34,8 +34,9 @@ from liveswap.sandbox import caps
 
 INSIDE_LIB = "/opt/liveswap/lib"
 INSIDE_SCRATCH = "/scratch"
-LIVESWAP_PARTS = ("__init__.py", "exceptions.py", "api", "runners", "sandbox")
-"""What of the liveswap package a worker can see: the strategy API and the worker side, no more."""
+LIVESWAP_PARTS = ("__init__.py", "_face.py", "exceptions.py", "api", "runners", "sandbox")
+"""What of the liveswap package a worker can see: the strategy API and the worker side (and the
+faces' lazy loader, ``_face.py``, standard library only), no more."""
 
 
 def find_bwrap() -> str | None:

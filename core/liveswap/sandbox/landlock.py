@@ -86,23 +86,9 @@ def restrict(read: Iterable[str], write: Iterable[str]) -> tuple[list[str], list
     ruleset = libc.syscall(SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
     if ruleset < 0:
         return [], [f"landlock: create_ruleset: {os.strerror(ctypes.get_errno())}"]
-    problems: list[str] = []
     try:
-        for paths, rights in ((read, READ_RIGHTS), (write, handled)):
-            for path in paths:
-                try:
-                    fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
-                except OSError:
-                    continue
-                try:
-                    allowed = rights & handled
-                    if not os.path.isdir(path):
-                        allowed &= FILE_RIGHTS
-                    rule = _PathBeneathAttr(allowed, fd)
-                    if libc.syscall(SYS_ADD_RULE, ruleset, RULE_PATH_BENEATH, ctypes.byref(rule), 0) != 0:
-                        problems.append(f"landlock: rule for {path}: {os.strerror(ctypes.get_errno())}")
-                finally:
-                    os.close(fd)
+        problems = [*_add_rules(libc, ruleset, read, READ_RIGHTS, handled),
+                    *_add_rules(libc, ruleset, write, handled, handled)]
         if libc.syscall(SYS_RESTRICT_SELF, ruleset, 0) != 0:
             return [], [*problems, f"landlock: restrict_self: {os.strerror(ctypes.get_errno())}"]
     finally:
@@ -117,3 +103,24 @@ def restrict(read: Iterable[str], write: Iterable[str]) -> tuple[list[str], list
     else:
         problems.append(f"landlock: signal/abstract-socket scoping needs ABI 6, kernel has {abi}")
     return enforced, problems
+
+
+def _add_rules(libc: ctypes.CDLL, ruleset: int, paths: Iterable[str], rights: int, handled: int) -> list[str]:
+    """Allow ``rights`` (those the ruleset handles; a file gets only file rights) beneath each of
+    ``paths`` that exists; the problems, one line each."""
+    problems: list[str] = []
+    for path in paths:
+        try:
+            fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            allowed = rights & handled
+            if not os.path.isdir(path):
+                allowed &= FILE_RIGHTS
+            rule = _PathBeneathAttr(allowed, fd)
+            if libc.syscall(SYS_ADD_RULE, ruleset, RULE_PATH_BENEATH, ctypes.byref(rule), 0) != 0:
+                problems.append(f"landlock: rule for {path}: {os.strerror(ctypes.get_errno())}")
+        finally:
+            os.close(fd)
+    return problems

@@ -26,8 +26,7 @@ from pathlib import Path
 from typing import Any, NoReturn, get_args
 
 from liveswap.exceptions import SandboxUnavailable
-from liveswap.runners.base import Batch, BatchResult, FaultKind, StrategyFault
-from liveswap.runners.gate import CallGate
+from liveswap.runners import Batch, BatchResult, CallGate, FaultKind, StrategyFault
 from liveswap.sandbox import bwrap, policy, protocol, spawn, treewatch
 from liveswap.sandbox import state_json as states
 from liveswap.sandbox.isolation import make_scratch, worker_env

@@ -16,8 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from liveswap.exceptions import RegistryError, SandboxUnavailable, StrategyFault
-from liveswap.registry.install import install_wheel
-from liveswap.registry.model import ExtraCheck, Report
+from liveswap.registry import ExtraCheck, Report, install_wheel
 from liveswap.sandbox.limits import SandboxLimits
 from liveswap.sandbox.runner import SandboxRunner
 

@@ -7,7 +7,27 @@ distribution name), ``${module}`` (import package), ``${cls}`` (strategy class),
 ``${home}`` (the README's commands work from the project's folder with them).
 """
 
-from liveswap.scaffold.names import ProjectNames, ScaffoldError, project_names
-from liveswap.scaffold.render import FIRST_VERSION, HostFacts, create_project
+from __future__ import annotations
 
-__all__ = ["FIRST_VERSION", "HostFacts", "ProjectNames", "ScaffoldError", "create_project", "project_names"]
+from liveswap._face import attribute
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a face costs nothing until used
+if TYPE_CHECKING:
+    from liveswap.scaffold.names import ProjectNames, ScaffoldError, project_names
+    from liveswap.scaffold.render import FIRST_VERSION, HostFacts, create_project
+    from liveswap.scaffold.wheel import scaffold_wheel
+
+__all__ = [
+    "FIRST_VERSION", "HostFacts", "ProjectNames", "ScaffoldError", "create_project", "project_names",
+    "scaffold_wheel",
+]
+
+# name -> module of this package (or =module elsewhere), imported on first use
+_WHERE = {
+    "FIRST_VERSION": "render", "HostFacts": "render", "ProjectNames": "names", "ScaffoldError": "names",
+    "create_project": "render", "project_names": "names", "scaffold_wheel": "wheel",
+}
+
+
+def __getattr__(name: str) -> object:
+    return attribute(__name__, _WHERE, name)

@@ -7,11 +7,13 @@ import re
 import sys
 from dataclasses import dataclass
 
+from liveswap.exceptions import InvalidValue
+
 NAME = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
 MAX_LENGTH = 64
 
 
-class ScaffoldError(ValueError):
+class ScaffoldError(InvalidValue):
     """``liveswap new`` refuses: the message is the one-line reason."""
 
 

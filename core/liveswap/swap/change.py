@@ -24,10 +24,9 @@ from typing import Literal
 
 from loguru import logger
 
-from liveswap.engine.active import ActiveStrategy
-from liveswap.engine.loop import Engine
-from liveswap.home.status import ProbationInfo
-from liveswap.sandbox.supervisor import Supervisor
+from liveswap.engine import ActiveStrategy, Engine
+from liveswap.home import ProbationInfo
+from liveswap.sandbox import Supervisor
 from liveswap.swap.revival import Probation
 from liveswap.swap.staging import State
 

@@ -20,11 +20,10 @@ from dataclasses import dataclass
 
 from loguru import logger
 
-from liveswap.engine.active import ActiveStrategy
-from liveswap.engine.loop import Engine
+from liveswap.engine import ActiveStrategy, Engine
 from liveswap.exceptions import LoadError
-from liveswap.registry.crossing import Crossing, decide
-from liveswap.runners.base import StrategyFault
+from liveswap.registry import Crossing, decide
+from liveswap.runners import StrategyFault
 from liveswap.swap.loader import VersionLoader
 from liveswap.swap.ownstate import VersionStates
 from liveswap.swap.revival import warm_up, warm_without_state

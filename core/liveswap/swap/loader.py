@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from liveswap.engine.active import ActiveStrategy
+from liveswap.engine import ActiveStrategy
 from liveswap.exceptions import LoadError
-from liveswap.registry.statedecl import StateDecl, validate
-from liveswap.runners.base import StrategyFault
-from liveswap.runners.inprocess import InProcessRunner
+from liveswap.registry import StateDecl, validate
+from liveswap.runners import InProcessRunner, StrategyFault
 from liveswap.specs import parse_spec, version_order
 
 

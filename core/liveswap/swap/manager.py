@@ -41,12 +41,12 @@ state, or is warmed on the journal's recent candles (decided, not traded) as a n
 A failed, invalid, oversized or hung ``export_state`` is the *source's* fault and never blocks a
 swap away from it: the target starts as if the state did not cross -- its own last state plus a
 replay, or a warm-up (another strategy: its own shelved state or a warm-up) -- and the sentence
-journaled and shown (``--wait``, ``history``, ``last_swap.state``) blames the source. The source's
-last good state is kept as it was. Only a fault of the *target* (load, setup, params, import,
+journaled and shown (``--wait``, ``history``, ``last_swap.state``) blames the source. Nothing of
+the source is kept as its state. Only a fault of the *target* (load, setup, params, import,
 warm-up) refuses a swap, changing nothing (a source killed by its export is then restarted).
 
-A second request while one is being prepared supersedes
-it: the first gets its answer ("superseded") and its worker is stopped.
+A second request while one is being prepared supersedes it: the first gets its answer
+("superseded") and its worker is stopped.
 
 Outside probation a failing worker is restarted from the last snapshot plus a replay of the
 journal since (at most ``max_restarts`` in ``restart_window`` seconds); past that the host rolls
@@ -56,6 +56,7 @@ Every path ends in :meth:`~liveswap.swap.change.Versions.change`, the one way th
 changes (activate, record, probation, ``previous``).
 
 The pieces: :mod:`~liveswap.swap.change` (the change itself, probation, the rollback order),
+:mod:`~liveswap.swap.faults` (restarts and automatic rollbacks),
 :mod:`~liveswap.swap.pending` (a request and its preparation),
 :mod:`~liveswap.swap.staging` (the state hand-over before the flip), :mod:`~liveswap.swap.revival`
 (bringing a version back: probation's previous version, warm-ups, fresh workers) and
@@ -68,18 +69,17 @@ import time
 
 from loguru import logger
 
-from liveswap.engine.active import ActiveStrategy
-from liveswap.engine.loop import Engine
-from liveswap.home.status import ProbationInfo
-from liveswap.runners.base import StrategyFault
-from liveswap.sandbox.supervisor import Supervisor
-from liveswap.specs import parse_spec
+from liveswap.engine import ActiveStrategy, Engine
+from liveswap.home import ProbationInfo
+from liveswap.runners import StrategyFault
+from liveswap.sandbox import Supervisor
 from liveswap.swap.change import Change, Versions
-from liveswap.swap.handover import Crossed, HandOver, bring_back_own, hand_over, keep_own, plan, start_apart
-from liveswap.swap.loader import LoadError, VersionLoader
+from liveswap.swap.faults import Faults
+from liveswap.swap.handover import Crossed, HandOver, hand_over, keep_own, plan, start_apart
+from liveswap.swap.loader import VersionLoader
 from liveswap.swap.ownstate import VersionStates
 from liveswap.swap.pending import Done, Pending, SwapKind, fresh
-from liveswap.swap.revival import Probation, bring_up, resume_previous
+from liveswap.swap.revival import Probation
 from liveswap.swap.shelf import Shelved, StateShelf
 from liveswap.swap.staging import State
 
@@ -94,8 +94,7 @@ class SwapManager:
         self.shelf = StateShelf(engine.state_dir)
         self.own_states = VersionStates(engine.state_dir)
         self._pending: Pending | None = None
-        self._doomed: set[str] = set()
-        """Versions whose probation failed: never restarted, only rolled back from."""
+        self.faults = Faults(engine, loader, versions=self.versions, shelf=self.shelf, own_states=self.own_states)
         self._last_tick_cursor = engine.cursor
 
     @property
@@ -233,7 +232,7 @@ class SwapManager:
         pause_ms = self.versions.change(Change(
             pending.kind, old, new, t0, "start", reason=pending.reason, generation=pending.generation,
             sha256=new.wheel_sha256, held_up_ms=held_up_ms, state=state, crossed=crossed, exported=exported))
-        self._doomed.discard(new.spec)
+        self.faults.doomed.discard(new.spec)
         if exported and not same_name:  # a failed export keeps its last good state as it was
             self.shelf.put(Shelved(old.name, old.version, engine.cursor or 0, state))
         elif exported:  # what it exported now is its own last state, should it come back later
@@ -257,7 +256,7 @@ class SwapManager:
         except StrategyFault as exc:
             self._refuse_prepared(pending, f"{new.spec} could not be warmed up: {exc}")
             if old is self.engine.active and not old.runner.alive:
-                self._restart_active(StrategyFault("crash", f"{old.spec} died exporting its state"))
+                self.faults.restart_active(StrategyFault("crash", f"{old.spec} died exporting its state"))
             return None
 
     def _fresh(self, dead: ActiveStrategy) -> ActiveStrategy:
@@ -270,7 +269,7 @@ class SwapManager:
         self._refuse_prepared(pending, handed.refusal or "the state could not be handed over")
         fault = handed.export_fault or handed.exchange.writes_fault
         if fault is not None and old is self.engine.active and not old.runner.alive:
-            self._restart_active(StrategyFault(fault.kind, f"export_state failed: {fault}"))
+            self.faults.restart_active(StrategyFault(fault.kind, f"export_state failed: {fault}"))
 
     def _refuse_prepared(self, pending: Pending, reason: str) -> None:
         assert pending.prepared is not None
@@ -282,7 +281,7 @@ class SwapManager:
         the swap plus a replay, :func:`~liveswap.swap.revival.resume_previous`)."""
         t0 = time.perf_counter()
         failed = self.engine.active
-        brought = self._resume_previous(p, failed)
+        brought = self.faults.resume_previous(p, failed)
         if brought is None:
             self._refuse(pending.kind, p.old.spec, pending.generation, pending.done,
                          f"{p.old.spec} could not be brought back; {failed.spec} keeps trading")
@@ -293,96 +292,12 @@ class SwapManager:
         self.engine.take_snapshot()
         pending.done(None)
 
-    # ---- faults -----------------------------------------------------------------------------
+    # ---- faults (liveswap.swap.faults) ------------------------------------------------------
 
     def on_fault(self, fault: StrategyFault) -> bool:
         """The active version failed deciding a batch. True if another runner now stands ready
         to decide the same batch (the engine retries it once)."""
-        if self._probation is not None:
-            return self._auto_rollback(self.engine.active, fault)
-        return self._restart_active(fault)
-
-    def _restart_active(self, fault: StrategyFault) -> bool:
-        """Outside probation: a fresh worker of the same version, while the restart budget lasts;
-        past it a rollback to the first previous version that comes back; with none, a pause."""
-        failed = self.engine.active
-        t0 = time.perf_counter()
-        failed.runner.close()
-        if failed.spec not in self._doomed and self.restarts.record_failure(time.monotonic()):
-            restarted = self._bring_up(failed.spec, "restart")
-            if restarted is not None:
-                restarted.since = failed.since
-                self.versions.change(Change("restart", failed, restarted, t0, "keep", reason=str(fault),
-                                            crossed=("own", f"{restarted.version} restarted from its last "
-                                                            "snapshot plus a replay")))
-                logger.warning("{} failed ({}); restarted from its last snapshot", failed.spec, fault)
-                return True
-        reason = f"{failed.spec} keeps failing ({self.restarts.reason()}); last: {fault}"
-        for target in list(self.versions.previous):
-            brought = self._bring_back(target, failed)
-            if brought is not None:
-                back, crossed = brought
-                self.versions.change(Change("auto-rollback", failed, back, t0, "keep", reason=reason,
-                                            crossed=crossed))
-                logger.error("rolled back to {}: {}", back.spec, reason)
-                return True
-        self.engine.pause_automatically(f"{reason}; nothing to roll back to: not opening positions")
-        logger.error("pausing: {}; nothing to roll back to", reason)
-        return False
-
-    def _bring_up(self, spec: str, what: str) -> ActiveStrategy | None:
-        try:
-            return bring_up(engine=self.engine, loader=self.loader, shelf=self.shelf, spec=spec)
-        except (LoadError, StrategyFault) as exc:
-            logger.error("{} to {} failed: {}" if what == "rollback" else "{} of {} failed: {}", what, spec, exc)
-            return None
-
-    def _resume_previous(self, p: Probation, failed: ActiveStrategy) -> tuple[ActiveStrategy, Crossed] | None:
-        """Probation's previous version, live again: its own state at the swap plus a replay -- or, when
-        its export failed at the swap and killed its worker (no state at the swap), a fresh worker on its
-        own last kept state plus a replay, or a warm-up, said so. None if it cannot be brought back."""
-        if p.exported or p.old.runner.alive:
-            back = resume_previous(engine=self.engine, loader=self.loader, probation=p)
-            return None if back is None else (back, _own_at_swap(back))
-        p.old.runner.close()
-        return self._bring_back(p.old.spec, failed, why=f"state not carried: {p.old.version} could not export "
-                                                        "its state at the swap")
-
-    def _bring_back(self, spec: str, failed: ActiveStrategy, why: str = "") -> tuple[ActiveStrategy, Crossed] | None:
-        """A fresh worker of a previous version after ``failed`` kept failing: another version of the
-        same strategy resumes its own state (never the failing version's), another strategy warms up."""
-        if parse_spec(spec).name != failed.name:
-            back = self._bring_up(spec, "rollback")
-            return None if back is None else (back, ("own", f"another strategy: {back.name} resumed its own "
-                                                             "last state or warmed up"))
-        try:
-            return bring_back_own(engine=self.engine, loader=self.loader, versions=self.own_states, spec=spec,
-                                  why=why or f"state not carried ({failed.version} kept failing)")
-        except (LoadError, StrategyFault) as exc:
-            logger.error("rollback to {} failed: {}", spec, exc)
-            return None
-
-    def _auto_rollback(self, failed: ActiveStrategy, fault: StrategyFault) -> bool:
-        """During probation: back to the previous version at once, with its own state at the swap."""
-        t0 = time.perf_counter()
-        p = self.versions.fail_probation()
-        failed.runner.close()
-        reason = f"{failed.spec} failed during probation: {fault}"
-        self._doomed.add(failed.spec)
-        brought = self._resume_previous(p, failed)
-        if brought is None:
-            self.engine.journal.end_probation(outcome="failed", reason=reason)
-            self.versions.remember_first(p.old.spec)
-            self.engine.record_swap_outcome(kind="auto-rollback", from_spec=failed.spec, to_spec=p.old.spec,
-                                            ok=False, reason=f"{reason}; {p.old.spec} could not be brought back")
-            self.engine.pause_automatically(f"{reason}; {p.old.spec} could not be brought back: not opening "
-                                            "positions")
-            return False
-        back, crossed = brought
-        self.versions.change(Change("auto-rollback", failed, back, t0, "end", reason=reason,
-                                    sha256=back.wheel_sha256, crossed=crossed))
-        logger.error("automatic rollback to {} (its own state at the swap, plus a replay): {}", back.spec, reason)
-        return True
+        return self.faults.on_fault(fault)
 
     @property
     def in_probation(self) -> bool:
@@ -403,8 +318,3 @@ class SwapManager:
         if pending is not None:
             self._stop_unless_warm(pending.cancel())
         self.versions.interrupt()
-
-
-def _own_at_swap(back: ActiveStrategy) -> Crossed:
-    """A rollback during probation: the previous version's own state, never the failed version's."""
-    return "own", f"{back.version} resumed its own state at the swap plus a replay of the candles since"

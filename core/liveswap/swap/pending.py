@@ -18,10 +18,9 @@ from typing import Any, Literal
 
 from loguru import logger
 
-from liveswap.engine.active import ActiveStrategy
-from liveswap.engine.loop import Engine
-from liveswap.registry.crossing import Crossing
-from liveswap.runners.base import StrategyFault
+from liveswap.engine import ActiveStrategy, Engine
+from liveswap.registry import Crossing
+from liveswap.runners import StrategyFault
 from liveswap.swap.handover import plan
 from liveswap.swap.loader import LoadError, VersionLoader
 from liveswap.swap.staging import Staged, stage

@@ -8,15 +8,11 @@ from pathlib import Path
 
 from loguru import logger
 
-from liveswap.engine.active import ActiveStrategy
-from liveswap.engine.loop import Engine
-from liveswap.home.status import RegistryInfo
-from liveswap.registry.errors import RegistryError
-from liveswap.registry.registry import Registry
-from liveswap.registry.statedecl import StateDecl
-from liveswap.runners.base import StrategyFault
-from liveswap.sandbox.limits import SandboxLimits
-from liveswap.sandbox.runner import DEFAULT_MAX_STATE_BYTES, SandboxRunner
+from liveswap.engine import ActiveStrategy, Engine
+from liveswap.home import RegistryInfo
+from liveswap.registry import Registry, RegistryError, StateDecl
+from liveswap.runners import StrategyFault
+from liveswap.sandbox import DEFAULT_MAX_STATE_BYTES, SandboxLimits, SandboxRunner
 from liveswap.swap.loader import LoadError
 
 

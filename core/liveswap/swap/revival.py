@@ -18,9 +18,8 @@ from dataclasses import dataclass
 
 from loguru import logger
 
-from liveswap.engine.active import ActiveStrategy
-from liveswap.engine.loop import Engine
-from liveswap.runners.base import StrategyFault
+from liveswap.engine import ActiveStrategy, Engine
+from liveswap.runners import StrategyFault
 from liveswap.swap.loader import LoadError, VersionLoader
 from liveswap.swap.shelf import StateShelf
 from liveswap.swap.staging import State, import_state

@@ -21,7 +21,7 @@ from typing import Any
 from loguru import logger
 
 from liveswap.fsutil import atomic_write_bytes
-from liveswap.sandbox.state_json import MAX_STATE_DEPTH, check_state_json
+from liveswap.sandbox import MAX_STATE_DEPTH, check_state_json
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 MAX_SHELVED_BYTES = 16 * 1024 * 1024

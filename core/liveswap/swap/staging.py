@@ -26,9 +26,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from liveswap.engine.active import ActiveStrategy
-from liveswap.runners.base import Runner, StrategyFault
-from liveswap.runners.gate import GateMark
+from liveswap.engine import ActiveStrategy
+from liveswap.runners import GateMark, Runner, StrategyFault
 
 __all__ = ["Exchange", "Staged", "State", "exchange_now", "export_state", "import_state", "stage"]
 

@@ -24,16 +24,13 @@ from pathlib import Path
 
 from loguru import logger
 
-from liveswap.engine.active import ActiveStrategy
-from liveswap.engine.loop import Engine
+from liveswap.engine import ActiveStrategy, Engine
 from liveswap.exceptions import HostError, LoadError
 from liveswap.fsutil import atomic_write_json
-from liveswap.home.paths import HomePaths
-from liveswap.home.snapshots import Snapshot, read_snapshot
-from liveswap.home.status import SwapInfo
+from liveswap.home import HomePaths, Snapshot, SwapInfo, read_snapshot
 from liveswap.journal import Journal
-from liveswap.registry.crossing import decide
-from liveswap.runners.base import StrategyFault
+from liveswap.registry import decide
+from liveswap.runners import StrategyFault
 from liveswap.swap.loader import VersionLoader
 from liveswap.swap.ownstate import VersionStates
 

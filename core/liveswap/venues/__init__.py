@@ -14,3 +14,25 @@ host or cli. A ``VenueError`` never leaves this package through a seam: the feed
 
 Layer: adapters; venues import neither the engine nor the swap (an import-linter contract).
 """
+
+from __future__ import annotations
+
+from liveswap._face import attribute
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a face costs nothing until used
+if TYPE_CHECKING:
+    from liveswap.venues import factory
+    from liveswap.venues.jsonfields import to_epoch
+
+__all__ = [
+    "factory", "to_epoch",
+]
+
+# name -> module of this package (or =module elsewhere), imported on first use
+_WHERE = {
+    "factory": "factory", "to_epoch": "jsonfields",
+}
+
+
+def __getattr__(name: str) -> object:
+    return attribute(__name__, _WHERE, name)

@@ -262,36 +262,17 @@ class VenueHttp:
             bucket = self.reads if method == "GET" else self.writes
             if bucket is not None:
                 bucket.acquire()
-            headers = {"Content-Type": "application/json"} if content is not None else {}
-            if auth:
-                if self.signer is None:
-                    raise VenueAuthError(f"{what}: needs credentials, none configured")
-                headers.update(self.signer.headers(method, sign_path))
+            headers = self._headers(method, sign_path, what, json_body=content is not None, auth=auth)
             delay: float | None = None
             try:
                 response = self._client.request(method, url, params=query, content=content, headers=headers)
             except httpx.TransportError as exc:
-                last_reason = _transport_reason(exc)
-                sent = not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
-                if sent and not idempotent:
-                    self.breaker.failure()
-                    raise VenueUnavailable(f"{what}: {last_reason} (not retried: the venue may have acted)") from None
+                last_reason = self._unanswered(exc, what, idempotent)
             else:
                 if response.status_code not in _RETRY_STATUS:
                     self.breaker.success()
                     return self._decode(what, response)
-                last_reason = f"HTTP {response.status_code}"
-                if message := venue_message(response):
-                    last_reason += f" ({message})"
-                if response.status_code != 429 and not idempotent:
-                    self.breaker.failure()
-                    raise VenueUnavailable(f"{what}: {last_reason} (not retried: the venue may have acted)")
-                wait = retry_after_seconds(response.headers.get("Retry-After"))
-                if wait is not None:
-                    if wait > self.retry.max_retry_after:
-                        self.breaker.failure()
-                        raise RateLimited(f"{what}: {last_reason}; Retry-After {wait:.0f}s is longer than we wait")
-                    delay = wait
+                last_reason, delay = self._retry_status(response, what, idempotent)
             if attempt + 1 >= attempts:
                 break
             if delay is None:
@@ -301,6 +282,38 @@ class VenueHttp:
         self.breaker.failure()
         cls = RateLimited if last_reason.startswith("HTTP 429") else VenueUnavailable
         raise cls(f"{what}: {last_reason} after {attempts} attempts")
+
+    def _headers(self, method: str, sign_path: str, what: str, *, json_body: bool, auth: bool) -> dict[str, str]:
+        headers = {"Content-Type": "application/json"} if json_body else {}
+        if auth:
+            if self.signer is None:
+                raise VenueAuthError(f"{what}: needs credentials, none configured")
+            headers.update(self.signer.headers(method, sign_path))
+        return headers
+
+    def _unanswered(self, exc: httpx.TransportError, what: str, idempotent: bool) -> str:
+        """Why a request got no answer; raises when a retry could make the venue act twice."""
+        reason = _transport_reason(exc)
+        sent = not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+        if sent and not idempotent:
+            self.breaker.failure()
+            raise VenueUnavailable(f"{what}: {reason} (not retried: the venue may have acted)") from None
+        return reason
+
+    def _retry_status(self, response: httpx.Response, what: str, idempotent: bool) -> tuple[str, float | None]:
+        """A retryable status (429, 5xx): its reason and the venue's Retry-After (None: back off);
+        raises when a retry could make the venue act twice, or the venue asks for too long a wait."""
+        reason = f"HTTP {response.status_code}"
+        if message := venue_message(response):
+            reason += f" ({message})"
+        if response.status_code != 429 and not idempotent:
+            self.breaker.failure()
+            raise VenueUnavailable(f"{what}: {reason} (not retried: the venue may have acted)")
+        wait = retry_after_seconds(response.headers.get("Retry-After"))
+        if wait is not None and wait > self.retry.max_retry_after:
+            self.breaker.failure()
+            raise RateLimited(f"{what}: {reason}; Retry-After {wait:.0f}s is longer than we wait")
+        return reason, wait
 
     def _decode(self, what: str, response: httpx.Response) -> Any:
         status = response.status_code

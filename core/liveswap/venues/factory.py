@@ -18,23 +18,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from liveswap.brokers.base import Broker
-from liveswap.brokers.paper import OutcomeLookup
+from liveswap.brokers import Broker, OutcomeLookup
 from liveswap.exceptions import BrokerError, FeedError, VenueConfigError, VenueError
 from liveswap.settings import Settings, VenueSettings
 from liveswap.venues._http import CircuitBreaker, RetryPolicy, Signer, TokenBucket, VenueHttp
 from liveswap.venues.bars import BarSource
-from liveswap.venues.binance.feed import BinanceBars
-from liveswap.venues.coinbase.feed import CoinbaseBars
+from liveswap.venues.binance import BinanceBars
+from liveswap.venues.coinbase import CoinbaseBars
 from liveswap.venues.feed import VenueFeed
-from liveswap.venues.kalshi.auth import KalshiSigner
-from liveswap.venues.kalshi.broker import KalshiBroker
-from liveswap.venues.kalshi.client import DEMO_URL, PROD_URL, TIERS, KalshiClient
-from liveswap.venues.kalshi.feed import KalshiQuotes
+from liveswap.venues.kalshi import DEMO_URL, PROD_URL, TIERS, KalshiBroker, KalshiClient, KalshiQuotes, KalshiSigner
 from liveswap.venues.live_paper import LivePaperBroker
-from liveswap.venues.polymarket.auth import PolymarketCredentials
-from liveswap.venues.polymarket.client import PolymarketClient
-from liveswap.venues.polymarket.feed import PolymarketQuotes
+from liveswap.venues.polymarket import PolymarketClient, PolymarketCredentials, PolymarketQuotes
 from liveswap.venues.quotes import QuoteSource
 
 FEED_NAMES: tuple[str, ...] = ("binance", "coinbase", "kalshi", "polymarket")
@@ -134,7 +128,7 @@ def _make_broker(name: str, settings: Settings, *, clock: Callable[[], float],
     if name == "paper" and settings.feed in QUOTE_VENUES:
         name = f"{settings.feed}-paper"
     if name == "polymarket":
-        from liveswap.venues.polymarket.broker import PolymarketBroker  # needs the optional extra
+        from liveswap.venues.polymarket import PolymarketBroker
 
         ps = vs.polymarket
         clob = PolymarketCredentials.from_settings(ps).client(ps)

@@ -31,10 +31,10 @@ from datetime import UTC, datetime
 
 from loguru import logger
 
-from liveswap.api.types import Candle
-from liveswap.brokers.fills import Level, venue_book
+from liveswap.api import Candle
+from liveswap.brokers import Level, venue_book
 from liveswap.exceptions import FeedError, VenueError
-from liveswap.feeds.base import MissedCandle
+from liveswap.feeds import MissedCandle
 from liveswap.markets import Market
 from liveswap.venues.bars import Bar, BarSource
 from liveswap.venues.quotes import Quote, QuoteSource

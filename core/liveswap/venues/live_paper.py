@@ -24,10 +24,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from liveswap.api.types import Candle
-from liveswap.brokers.base import OrderRequest, OrderResult, SettlementReport
-from liveswap.brokers.fills import venue_book
-from liveswap.brokers.paper import OutcomeLookup, PaperBroker
+from liveswap.api import Candle
+from liveswap.brokers import OrderRequest, OrderResult, OutcomeLookup, PaperBroker, SettlementReport, venue_book
 from liveswap.exceptions import VenueError
 from liveswap.markets import Market, MarketError
 from liveswap.money import dec

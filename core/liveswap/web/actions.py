@@ -21,10 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from liveswap.exceptions import ActionRefused, ControlError
-from liveswap.home import changes
-from liveswap.home.control_store import Change, update_control
-from liveswap.home.status import read_status
-from liveswap.home.wait import host_alive, wait_for_generation
+from liveswap.home import Change, changes, host_alive, read_status, update_control, wait_for_generation
 from liveswap.settings import Settings
 from liveswap.specs import SpecError
 

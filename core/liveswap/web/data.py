@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from liveswap.exceptions import ControlError, JournalError
-from liveswap.home.control_store import load_control
-from liveswap.home.status import STALE_HEARTBEATS, read_status
+from liveswap.home import STALE_HEARTBEATS, load_control, read_status
 from liveswap.journal import figures
 
 JOURNAL_FILE = "journal.sqlite"

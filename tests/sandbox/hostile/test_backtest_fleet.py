@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from liveswap.runners.base import StrategyFault
-from liveswap.sandbox.runner import SandboxRunner
+from liveswap.runners import StrategyFault
+from liveswap.sandbox import SandboxRunner
 
 from tests.sandbox.conftest import install_strategy, nine_candles
 from tests.support.backtest_kit import add_strategy, backtest, synthetic_csv

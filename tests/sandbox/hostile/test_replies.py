@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from liveswap.engine import Engine
 from liveswap.engine.intents import validate_output
-from liveswap.engine.loop import Engine
 from liveswap.runners.base import StrategyFault
 from liveswap.sandbox.runner import SandboxRunner
 from liveswap.swap.shelf import Shelved, StateShelf

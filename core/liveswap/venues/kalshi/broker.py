@@ -35,8 +35,8 @@ from typing import Literal
 
 from loguru import logger
 
-from liveswap.api.types import Candle
-from liveswap.brokers.base import OrderRequest, OrderResult, SettlementReport
+from liveswap.api import Candle
+from liveswap.brokers import OrderRequest, OrderResult, SettlementReport
 from liveswap.exceptions import BrokerError, VenueError, VenueRejected
 from liveswap.markets import Market, MarketError
 from liveswap.money import micro

@@ -40,8 +40,8 @@ from typing import Any
 
 from loguru import logger
 
-from liveswap.api.types import Candle
-from liveswap.brokers.base import OrderRequest, OrderResult, SettlementReport
+from liveswap.api import Candle
+from liveswap.brokers import OrderRequest, OrderResult, SettlementReport
 from liveswap.exceptions import BrokerError, VenueError, VenueRejected
 from liveswap.markets import Market, MarketError
 from liveswap.venues.polymarket.auth import clob_reason
