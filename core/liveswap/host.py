@@ -24,7 +24,7 @@ from liveswap.home import Doorbell, HomeGuard, HomePaths, read_desired
 from liveswap.journal import Journal
 from liveswap.markets import Market
 from liveswap.registry import Registry
-from liveswap.rollout import RolloutController
+from liveswap.rollout import RolloutController, shadow_fills
 from liveswap.settings import Settings
 from liveswap.swap import RegistryLoader, SwapManager, VersionLoader, startup
 from liveswap.venues import factory as venue_factory
@@ -141,7 +141,7 @@ def _assemble(settings: Settings, loader: VersionLoader | None, *, guard: HomeGu
         registry.registry.versions()  # the start's scan (a rescan only if something changed since)
         registry.registry.write_catalog()  # later ones are written by rescan_tick: `activate` trusts it
     rollouts = RolloutController(engine, loader, swaps, outcome=outcome_lookup(feed, clock),
-                                 books=getattr(feed, "seen_book", None))
+                                 books=shadow_fills(feed, broker))
     watcher = ControlWatcher(engine.state_dir, started_with=control, swaps=swaps, rollouts=rollouts)
     host = connect(engine, swaps=swaps, rollouts=rollouts, watcher=watcher, registry=registry, guard=guard,
                    fleet=fleet)

@@ -32,7 +32,7 @@ def test_a_schema_2_journal_is_migrated_when_opened(tmp_path: Path) -> None:
     db.commit()
     db.close()
     journal = Journal(path)
-    assert journal.query("SELECT value FROM meta WHERE key='schema_version'")[0][0] == str(SCHEMA_VERSION) == "5"
+    assert journal.query("SELECT value FROM meta WHERE key='schema_version'")[0][0] == str(SCHEMA_VERSION) == "6"
     assert cj.open_candidate(journal) is None
     journal.close()
 

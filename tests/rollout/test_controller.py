@@ -25,8 +25,10 @@ class Contrarian(Probe):
         return [Intent(candle.market, side, 1.0)]
 
 
-def _host(home: Path, loader: InProcessLoader, **kw: Any) -> tuple[Any, SwapManager, RolloutController]:
-    engine = make_engine(home, strategy=loader.strategies["probe==1.0.0"], **kw)
+def _host(home: Path, loader: InProcessLoader, active: str = "probe==1.0.0",
+          **kw: Any) -> tuple[Any, SwapManager, RolloutController]:
+    version = active.partition("==")[2]
+    engine = make_engine(home, strategy=loader.strategies[active], version=version, **kw)
     engine.journal.record_swap(kind="start", from_version=None, to_version=engine.active.spec, ok=True,
                                reason="", batch_end=engine.cursor)
     swaps = SwapManager(engine, loader, probation_batches=3)
@@ -135,6 +137,50 @@ def test_promote_keeps_the_candidates_own_worker_and_state(home: Path) -> None:
     # the replaced version now shadows the promoted one (the guard), for the declared batches
     assert (guard["spec"], guard["mode"], guard["active"], guard["ended_at"]) == (
         "probe==1.0.0", "guard", "probe==2.0.0", None)
+
+
+def _promoted_with_a_guard(home: Path) -> Any:
+    engine, _, rollouts = _host(home, _loader())
+    advance(engine, 900)
+    _start(engine, rollouts, _ask("probe==2.0.0"))
+    advance(engine, 900)
+    rollouts.request(_ask("probe==2.0.0", promote=5), generation=5, done=lambda _: None)
+    assert rollouts.wait_prepared()
+    advance(engine, 300 * 6)  # the guard starts at the next tick, then shadows six batches
+    assert rollouts.slot is not None and (rollouts.status() or {}).get("mode") == "guard"
+    return engine, rollouts
+
+
+def test_a_guard_survives_a_restart_and_reject_ends_it_keeping_the_new_version(home: Path) -> None:
+    engine, rollouts = _promoted_with_a_guard(home)
+    guard_id, decided = rollouts.slot.candidate_id, rollouts.slot.cursor
+    engine.journal.close()  # "kill -9"
+    engine2, _, rollouts2 = _host(home, _loader(), active="probe==2.0.0", t=engine.clock.now())
+    assert rollouts2.wait_prepared()
+    rollouts2.tick(engine2)
+    slot = rollouts2.slot
+    assert slot is not None and slot.candidate_id == guard_id and slot.spec == "probe==1.0.0"
+    status = rollouts2.status() or {}
+    assert (status["mode"], status["guard_of"]) == ("guard", "probe==2.0.0")
+    advance(engine2, 300 * 3)
+    assert rollouts2.wait_caught_up() and rollouts2.slot is not None and rollouts2.slot.cursor > decided
+    outcome: list[str | None] = []
+    rollouts2.request(None, generation=7, done=outcome.append)  # `liveswap reject` during the guard
+    assert outcome == [None] and rollouts2.slot is None and engine2.active.spec == "probe==2.0.0"
+    row = cj.history(engine2.journal)[0]
+    assert (row["id"], row["outcome"], row["reason"]) == (guard_id, "kept", "guard ended by the operator: "
+                                                                           "probe==2.0.0 kept")
+
+
+def test_a_guard_whose_promoted_version_is_no_longer_active_ends_at_the_restart(home: Path) -> None:
+    engine, rollouts = _promoted_with_a_guard(home)
+    guard_id = rollouts.slot.candidate_id
+    engine.journal.close()
+    # the host comes back running 1.0.0 (e.g. an operator's rollback while it was down)
+    engine2, _, rollouts2 = _host(home, _loader(), active="probe==1.0.0", t=engine.clock.now())
+    assert rollouts2.slot is None and rollouts2._preparing is None
+    row = cj.history(engine2.journal)[0]
+    assert (row["id"], row["outcome"]) == (guard_id, "replaced") and "no longer the active version" in row["reason"]
 
 
 def test_reject_stops_the_candidate_and_keeps_its_record(home: Path) -> None:

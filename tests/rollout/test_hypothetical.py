@@ -160,11 +160,12 @@ def test_restore_from_rows_rebuilds_the_same_book() -> None:
 
 
 def test_on_a_venue_the_shadow_pays_the_book_the_feed_saw_and_settles_by_the_real_bets_resolution() -> None:
-    from liveswap.brokers.fills import venue_book
+    from liveswap.brokers.fills import fill, venue_book
 
     real: dict[tuple[str, int], tuple[bool, str | None]] = {("BTC-5m", T0): (True, None)}
+    asks, flat = venue_book([(0.60, 4), (0.70, 100)], 0.60), PaperSettings(slippage=0.0)
     book = HypotheticalBook(name="m", version="2.0.0", paper=PaperSettings(slippage=0.0), balance=1000.0,
-                            markets=SPECS, books=lambda m, w, side: venue_book([(0.60, 4), (0.70, 100)], 0.60),
+                            markets=SPECS, books=lambda m, w: lambda order: fill(order, asks, flat),
                             resolution=lambda m, w: real.get((m, w), (False, None)))
     candle = _candle("BTC-5m", T0 - 300, up_price=0.40)  # the last trade says 0.40; the ask book says 0.60+
     [order] = book.place(batch_end=T0, candles=[candle], decided=[[Intent("BTC-5m", "up", 5.0)]],

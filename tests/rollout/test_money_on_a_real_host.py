@@ -216,3 +216,26 @@ def test_a_hung_shadow_never_holds_the_active_version_back(home: Path, cli_env: 
     decided = _journal(home, f"SELECT DISTINCT batch_end FROM decisions WHERE batch_end > {started} AND "
                              f"batch_end <= {cursor} AND version = '1.0.0' AND fault IS NULL")
     assert len(decided) == (cursor - started) // 300  # every batch decided by the active version, none skipped
+
+
+def test_a_guard_survives_a_host_restart_and_reject_ends_it_keeping_the_new_version(
+        home: Path, cli_env: dict[str, str]) -> None:
+    env = _favourite_env(home, cli_env)
+    guarding = lambda: _candidate(home).get("mode") == "guard" and _candidate(home).get("phase") == "running"  # noqa: E731
+    with running_host(home, env):  # a margin of -1: the guard never rolls back in this test's time
+        done = ls(env, "shadow", "fav==1.0.0", "--guard-batches", "300", "--margin", "-1", "--wait", "60")
+        assert done.returncode == 0, done.stderr + host_stderr(env)
+        assert ls(env, "promote", "--wait", "60").returncode == 0, host_stderr(env)
+        until(guarding, timeout=60, what="the guard to run")
+    [guard_id] = [r["id"] for r in _journal(home, "SELECT id FROM candidates WHERE mode = 'guard'")]
+    with running_host(home, env):  # the host restarted: the guard resumes, the promoted version trades
+        until(guarding, timeout=60, what="the guard to resume")
+        assert status_of(home)["active"]["name"] == "fav" and _candidate(home)["guard_of"] == "fav==1.0.0"
+        rejected = ls(env, "reject", "--wait", "60")
+        assert rejected.returncode == 0, rejected.stderr + host_stderr(env)
+        until(lambda: _candidate(home).get("phase") == "kept", timeout=30, what="the guard to end")
+        assert status_of(home)["active"]["name"] == "fav"  # reject ended the guard, not the promotion
+    rows = _journal(home, "SELECT id, mode, outcome, reason FROM candidates ORDER BY id")
+    assert [tuple(r) for r in rows] == [
+        (guard_id - 1, "shadow", "promoted", rows[0]["reason"]),
+        (guard_id, "guard", "kept", "guard ended by the operator: fav==1.0.0 kept")]

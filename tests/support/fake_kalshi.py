@@ -1,10 +1,11 @@
-"""A stateful fake Kalshi on the local venue server: signed V2 orders, fills at the book's ask.
+"""A stateful fake Kalshi on the local venue server: signed V2 orders, filled level by level on the book.
 
 Every signed request is verified with the public key (RSA-PSS, MGF1-SHA256, salt = digest length
 over ``timestamp + METHOD + path``), so a wrong signature is a 401 exactly as on the venue.
 Orders go through ``POST /portfolio/events/orders`` (the current API; the legacy POST answers 410
-as the venue does since the V2 migration), fill immediately-or-cancel against the fixture book,
-and are listed and read back through ``GET /portfolio/orders[/{id}]``.
+as the venue does since the V2 migration), fill immediately-or-cancel against the fixture book
+(level by level up to the limit, Kalshi's taker fee rounded up to the cent), and are listed and
+read back through ``GET /portfolio/orders[/{id}]``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import base64
 import copy
 import time
 import uuid
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -101,9 +102,23 @@ class FakeKalshi:
         return Reply(200, {"order_id": order["order_id"], "client_order_id": order["client_order_id"],
                            "reduced_by": reduced})
 
-    def _ask(self, book_side: str) -> Decimal:
+    def _asks(self, book_side: str) -> list[tuple[Decimal, Decimal]]:
+        """The outcome's offers ``(price, contracts)`` in its own frame, cheapest first: the other side's bids."""
         bids = self.book["no_dollars"] if book_side == "bid" else self.book["yes_dollars"]
-        return Decimal(1) - max(Decimal(p) for p, _ in bids)
+        return sorted((Decimal(1) - Decimal(p), Decimal(n)) for p, n in bids)
+
+    def _match(self, book_side: str, count: Decimal, limit: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+        """``(filled, cost, fee)`` of an immediate-or-cancel buy: level by level up to ``limit`` (``fill`` caps
+        the contracts), Kalshi's taker fee ``round_up(0.07 x C x P x (1 - P))`` to the cent over the fills."""
+        wanted = min(count, Decimal(self.fill)) if self.fill is not None else count
+        filled, cost, raw = Decimal(0), Decimal(0), Decimal(0)
+        for price, size in self._asks(book_side):
+            if price > limit or filled >= wanted:
+                break
+            take = min(size, wanted - filled)
+            filled, cost, raw = filled + take, cost + take * price, raw + Decimal("0.07") * take * price * (1 - price)
+        fee = (raw / Decimal("0.01")).to_integral_value(rounding=ROUND_CEILING) * Decimal("0.01")
+        return filled, cost, fee
 
     def create(self, req: Request) -> Reply:
         if not verify(self.public, req):
@@ -115,10 +130,9 @@ class FakeKalshi:
             return Reply(400, {"error": {"code": "invalid_parameters", "message": f"unknown field {unknown[0]}"}})
         count, limit_yes = Decimal(body["count"]), Decimal(body["price"])
         outcome = "yes" if body["side"] == "bid" else "no"
-        ask = self._ask(body["side"])  # in the outcome's own frame
-        limit = limit_yes if outcome == "yes" else Decimal(1) - limit_yes
-        filled = Decimal(0) if ask > limit else min(count, Decimal(self.fill) if self.fill is not None else count)
-        fee = Decimal("0.0175") * filled
+        limit = limit_yes if outcome == "yes" else Decimal(1) - limit_yes  # in the outcome's own frame
+        filled, cost, fee = self._match(body["side"], count, limit)
+        avg = cost / filled if filled else Decimal(0)
         order = copy.deepcopy(fixture("kalshi_order_executed")["order"])
         order_id = str(uuid.uuid4())
         order.update({
@@ -126,14 +140,15 @@ class FakeKalshi:
             "book_side": body["side"], "status": "executed" if filled == count else "canceled",
             "yes_price_dollars": f"{limit_yes:.4f}", "no_price_dollars": f"{Decimal(1) - limit_yes:.4f}",
             "fill_count_fp": f"{filled:.2f}", "remaining_count_fp": "0.00", "initial_count_fp": f"{count:.2f}",
-            "taker_fill_cost_dollars": f"{filled * ask:.4f}", "taker_fees_dollars": f"{fee:.4f}",
+            "taker_fill_cost_dollars": f"{cost:.4f}", "taker_fees_dollars": f"{fee:.4f}",
         })
         self.orders[order_id] = order
         self.server.json("GET", f"{API}/portfolio/orders/{order_id}", {"order": order})
-        avg_yes = ask if outcome == "yes" else Decimal(1) - ask
+        avg_yes = avg if outcome == "yes" else Decimal(1) - avg
         return Reply(201, {"order_id": order_id, "client_order_id": body["client_order_id"],
                            "fill_count": f"{filled:.2f}", "remaining_count": "0.00",
-                           **({"average_fill_price": f"{avg_yes:.4f}", "average_fee_paid": "0.0175"} if filled else {}),
+                           **({"average_fill_price": f"{avg_yes:.4f}", "average_fee_paid": f"{fee / filled:.4f}"}
+                              if filled else {}),
                            "ts_ms": 1767226505000})
 
     def list(self, req: Request) -> Reply:

@@ -126,3 +126,13 @@ class Sleeps(list):
 
     def __call__(self, seconds: float) -> None:
         self.append(round(seconds, 3))
+
+
+def same_fill(real: Any, sim: Any) -> None:
+    """Assert a broker's real :class:`OrderResult` and its hypothetical ``SimFill`` for the same order agree:
+    both rejected, or the same contracts, average price, cost and fee."""
+    if real.status == "rejected":
+        assert sim.status == "rejected", sim
+        return
+    assert (real.status, real.shares, real.price, real.cost, real.fee) == (
+        sim.status, sim.contracts, sim.price, sim.cost, sim.fee)

@@ -20,13 +20,13 @@ if TYPE_CHECKING:
         PositionSource,
         SettlementReport,
     )
-    from liveswap.brokers.fills import Level, fill, paper_book, side_won, venue_book
+    from liveswap.brokers.fills import Level, SimFill, fill, paper_book, rejected, side_won, sweep, venue_book
     from liveswap.brokers.paper import OutcomeLookup, PaperBroker, exact_fill
 
 __all__ = [
     "BalanceSource", "Broker", "BrokerError", "Level", "OpenOrderSource", "OrderRequest", "OrderResult",
     "OutcomeLookup", "PaperBroker", "PositionSource", "SettlementReport", "exact_fill", "fill", "paper_book",
-    "side_won", "venue_book",
+    "SimFill", "rejected", "side_won", "sweep", "venue_book",
 ]
 
 # name -> module of this package (or =module elsewhere), imported on first use
@@ -34,7 +34,8 @@ _WHERE = {
     "BalanceSource": "base", "Broker": "base", "BrokerError": "base", "Level": "fills", "OpenOrderSource": "base",
     "OrderRequest": "base", "OrderResult": "base", "OutcomeLookup": "paper", "PaperBroker": "paper",
     "PositionSource": "base", "SettlementReport": "base", "exact_fill": "paper", "fill": "fills",
-    "paper_book": "fills", "side_won": "fills", "venue_book": "fills",
+    "paper_book": "fills", "side_won": "fills", "venue_book": "fills", "SimFill": "fills", "rejected": "fills",
+    "sweep": "fills",
 }
 
 

@@ -12,6 +12,9 @@ version is filled alike wherever it is simulated:
 * :func:`paper_book` -- the paper model's book: one level of unlimited size at the price the
   engine saw. :func:`venue_book` -- a venue's book as a quote gives it (its asks with their sizes;
   just the best ask, unlimited, when the venue gave no depth).
+* :func:`sweep` -- what an immediate-or-cancel limit buy of ``count`` contracts takes from a book
+  (level by level, cheapest first, none above ``limit``): the venue brokers' hypothetical fills
+  (``venues/kalshi/shadow.py``, ``venues/polymarket/shadow.py``) are built on it.
 * :func:`side_won` -- the settlement rule: "up" wins when the window's close >= its open (ties go
   to "up", as on Polymarket's and Kalshi's up/down markets); :func:`won_side` reads the winning
   side off a real settlement, so a hypothetical bet on a window a real bet settled is settled
@@ -57,10 +60,6 @@ class SimFill:
     fee: Decimal
 
 
-def _rejected(reason: str) -> SimFill:
-    return SimFill("rejected", reason, ZERO, ZERO, ZERO, ZERO)
-
-
 def paper_book(price: Amount) -> tuple[Level, ...]:
     """The paper model: unlimited size at the price the engine saw."""
     return (Level(dec(price)),)
@@ -77,7 +76,7 @@ def fill(order: OrderRequest, book: Sequence[Level], settings: PaperSettings) ->
     """Fill ``order`` against ``book`` (asks, cheapest first) with ``settings``' slippage and fee."""
     levels = [lv for lv in book if 0 < lv.price < 1]
     if not levels:
-        return _rejected(f"no tradable price ({book[0].price})" if book else "no offer in the book")
+        return rejected(f"no tradable price ({book[0].price})" if book else "no offer in the book")
     slippage = dec(settings.slippage)
     budget, contracts, cost = order.stake, ZERO, ZERO
     first = min(MAX_FILL_PRICE, micro(levels[0].price + slippage))
@@ -96,10 +95,31 @@ def fill(order: OrderRequest, book: Sequence[Level], settings: PaperSettings) ->
             break
     if contracts < ONE:
         if order.max_price is not None and first > order.max_price:
-            return _rejected(f"price {usd(first)} above max_price {usd(order.max_price)}")
-        return _rejected(f"stake {usd(order.stake)} buys no whole contract at {usd(first)}")
+            return rejected(f"price {usd(first)} above max_price {usd(order.max_price)}")
+        return rejected(f"stake {usd(order.stake)} buys no whole contract at {usd(first)}")
     price = micro(cost / contracts)
     return SimFill("filled", "", price, contracts, cost, taker_fee(settings.fees, contracts, price))
+
+
+def sweep(book: Sequence[Level], *, count: Decimal, limit: Decimal) -> list[tuple[Decimal, Decimal]]:
+    """The ``(contracts, price)`` an immediate-or-cancel buy of ``count`` at most at ``limit`` takes
+    from ``book`` (asks): level by level, cheapest first, each level's size respected; the rest is
+    cancelled (a thin book gives a partial fill)."""
+    taken: list[tuple[Decimal, Decimal]] = []
+    left = count
+    for level in sorted(book, key=lambda lv: lv.price):
+        if level.price > limit or left <= 0:
+            break
+        take = left if level.size is None else min(level.size, left)
+        if take > 0:
+            taken.append((take, level.price))
+            left -= take
+    return taken
+
+
+def rejected(reason: str) -> SimFill:
+    """A fill the model refuses, with its one-line reason."""
+    return SimFill("rejected", reason, ZERO, ZERO, ZERO, ZERO)
 
 
 def side_won(candle: Candle, side: str) -> bool:

@@ -21,90 +21,45 @@ Lifecycle of a candidate (``candidate`` in control.json, one at a time):
 
 from __future__ import annotations
 
-import threading
 import time
-from dataclasses import dataclass
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
-from liveswap.engine import ActiveStrategy, Canary
-from liveswap.exceptions import StrategyFault
+from liveswap.engine import Canary
 from liveswap.home import CandidateRequest
-from liveswap.journal import Journal
 from liveswap.journal import candidates as cj
-from liveswap.money import from_micros
-from liveswap.registry import decide
-from liveswap.rollout.guard import GUARD_GENERATION, GUARD_MODE, Guard, guard_action, guard_spec
+from liveswap.rollout.guard import GUARD_MODE, Guard, end_resumed_guard, guard_spec, open_guard, verdict_action
 from liveswap.rollout.hypothetical import BookLookup, OutcomeLookup
-from liveswap.rollout.offpath import ShadowThread
-from liveswap.rollout.report import ended_status, running_status
+from liveswap.rollout.offpath import PROMOTE_WAIT, ShadowRun
+from liveswap.rollout.preparing import Preparing, Promoter, Refusal, SwapKind, admit, ignore
+from liveswap.rollout.report import ended_status, preparing_status, running_status
 from liveswap.rollout.slot import CandidateSlot
-from liveswap.rollout.spec import AnalysisSpec, AnalysisSpecError
-from liveswap.swap import Done, Preparation, VersionLoader
+from liveswap.rollout.spec import AnalysisSpec
+from liveswap.rollout.starting import SlotOpener
+from liveswap.swap import Done, VersionLoader
 
 if TYPE_CHECKING:
     from liveswap.engine import Engine
-
-SwapKind = Literal["promote", "rollback"]  # what a promotion is journaled as (a guard's: a rollback)
-PROMOTE_WAIT = 10.0  # seconds a promotion or an end waits for a shadow to finish the batch it is deciding
-STATUS_WAIT = 0.05  # seconds the status waits for a busy shadow before showing its last figures
-
-
-
-def _ignore(_reason: str | None) -> None:
-    """A ``done`` for a request whose outcome another callback reports."""
-
-
-@dataclass(slots=True, kw_only=True)
-class _Preparing(Preparation):
-    """A candidate on its way: the swap's own preparation (load, ``setup(params)``), plus the ask."""
-
-    ask: CandidateRequest
-    analysis: AnalysisSpec
-    done: Done
-    resume_id: int | None = None
-    guard: Guard | None = None  # the replaced version, shadowing the version promoted over it
-
-    def drop(self) -> None:
-        """This candidate was replaced or rejected before it started: stop it once it is loaded."""
-        self.done("replaced before it started")
-        prepared = self.cancel()
-        if prepared is not None:
-            prepared.runner.close()
-
-
-class Promoter(Protocol):
-    """What promotion needs of the swap manager (``SwapManager.adopt``)."""
-
-    def adopt(self, *, new: ActiveStrategy, generation: int, done: Done, reason: str = "",
-              kind: SwapKind = "promote") -> None: ...
 
 
 class RolloutController:
     def __init__(self, engine: Engine, loader: VersionLoader, promoter: Promoter, *,
                  outcome: OutcomeLookup | None = None, snapshot_every: int = 10,
                  books: BookLookup | None = None) -> None:
-        self.engine = engine
-        self.loader = loader
-        self.promoter = promoter
-        self._outcome = outcome
-        self._books = books
-        self._snapshot_every = snapshot_every
+        self.engine, self.loader, self.promoter = engine, loader, promoter
+        self._opener = SlotOpener(engine, outcome, books, snapshot_every)
         self.slot: CandidateSlot | None = None
-        self._thread: ShadowThread | None = None  # a shadow decides off the engine thread
-        self._shown: dict[str, Any] | None = None  # the last status, shown while the shadow is busy
+        self._run: ShadowRun | None = None  # how the slot decides (a shadow: off the engine thread)
         self._guard: Guard | None = None  # the running candidate is the guard after a promotion
         self.ask: CandidateRequest | None = None
         self.since: float | None = None
-        self._preparing: _Preparing | None = None
+        self._preparing: Preparing | None = None
         self._promoting = False
         self._promote_done: list[Done] = []
         self._last: dict[str, Any] | None = None  # the last candidate that ended, for status
         self._closed = False  # the host stopped: the candidate resumes at the next start
-        self._lock = threading.Lock()
-        self._last = ended_status(cj.history(engine.journal, 1))
+        self._resume_guard()
 
     # ---- requests (from the control watcher, on the engine thread) ----------------------------
 
@@ -113,53 +68,27 @@ class RolloutController:
 
         ``done`` is called once, on the engine thread: None when it took effect, else the refusal."""
         if ask is None:
-            self._stop(done)
+            self._reject()
+            done(None)
             return
         current = self._preparing.ask if self._preparing is not None else self.ask
         if current is not None and (current.spec, current.request) == (ask.spec, ask.request):
-            self._same(current, ask, done)
-            return
-        refusal = self._canary_refusal(ask) if ask.mode == "canary" else None
-        if refusal is not None:
-            done(refusal)
-            return
-        try:
-            spec = AnalysisSpec.parse(ask.analysis)
-        except AnalysisSpecError as exc:
-            done(exc.reason)
-            return
-        previous = cj.by_generation(self.engine.journal, ask.request)
-        if previous is not None and previous["ended_at"] is not None:  # a previous run of this home finished it
-            promoted = previous["outcome"] == "promoted"
-            done(None if ask.promote is None or promoted else
-                 f"candidate {ask.spec} already ended: {previous['outcome']} ({previous['reason']})")
-            return
-        self._replace(ask, spec, None if previous is None else int(previous["id"]), done)
-
-    def _stop(self, done: Done) -> None:
-        """control.json has no candidate: stop the one being prepared or running (rejected)."""
-        if self._preparing is not None:
-            self._preparing.drop()
-            self._preparing = None
-        if self.slot is not None:
-            self._end("rejected", "rejected by the operator")
-        done(None)
-
-    def _same(self, current: CandidateRequest, ask: CandidateRequest, done: Done) -> None:
-        """The same candidate asked again: keep it; promote it if the promotion request is new."""
-        wants_promotion = ask.promote is not None and ask.promote > (current.promote or -1)
-        self.ask = ask
-        if self._preparing is not None:
-            self._preparing.ask = ask
-        if not wants_promotion:
+            wants_promotion = ask.promote is not None and ask.promote > (current.promote or -1)
+            self.ask = ask
+            if self._preparing is not None:
+                self._preparing.ask = ask
+            if wants_promotion:
+                self._promote_done.append(done)
+                if self.slot is not None:
+                    self._promote()
+                return  # promoted once the candidate has started
             done(None)
             return
-        self._promote_done.append(done)
-        if self.slot is not None:
-            self._promote()  # else promoted once the candidate has started
-
-    def _replace(self, ask: CandidateRequest, spec: AnalysisSpec, resume_id: int | None, done: Done) -> None:
-        """A new candidate: the one running or being prepared ends (replaced); this one is prepared."""
+        admitted = admit(self.engine, ask)
+        if isinstance(admitted, Refusal):
+            done(admitted.answer)
+            return
+        spec, resume_id = admitted
         if self.slot is not None:
             self._end("replaced", f"replaced by {ask.spec}")
         if self._preparing is not None:
@@ -167,23 +96,25 @@ class RolloutController:
         self.ask = ask
         if ask.promote is not None and ask.promote > ask.request:
             self._promote_done.append(done)
-            done = _ignore
-        preparing = self._preparing = _Preparing(spec=ask.spec, ask=ask, analysis=spec, done=done,
+            done = ignore
+        preparing = self._preparing = Preparing(spec=ask.spec, ask=ask, analysis=spec, done=done,
                                                  resume_id=resume_id)
         preparing.start(engine=self.engine, loader=self.loader, name=f"prepare candidate {ask.spec}")
 
-    def _canary_refusal(self, ask: CandidateRequest) -> str | None:
-        known = self.engine.markets
-        unknown = [m for m in ask.markets if m not in known]
-        if unknown:
-            return f"canary: unknown market(s) {', '.join(unknown)}"
-        if len(set(ask.markets)) >= len(known):
-            return "canary: the active version must keep at least one market"
-        version = ask.spec.partition("==")[2]
-        if version and version == self.engine.active.version:
-            return (f"canary: {ask.spec} has the active version's version number {version} (the host tells "
-                    "their fills apart by version)")
-        return None
+    def _reject(self) -> None:
+        """``reject``: the candidate ends as rejected; during a guard, the guard ends and the promoted
+        version is kept (outcome ``kept``, see :mod:`.guard`)."""
+        p, self._preparing = self._preparing, None
+        if p is not None:
+            p.drop()
+            if p.guard is not None and p.resume_id is not None:  # a guard resuming after a restart
+                end_resumed_guard(self.engine.journal, p.resume_id, p.guard)
+                self._last = ended_status(cj.history(self.engine.journal, 1))
+            self.ask = None
+        if self.slot is not None and self._guard is not None:
+            self._end("kept", f"guard ended by the operator: {self._guard.promoted} kept")
+        elif self.slot is not None:
+            self._end("rejected", "rejected by the operator")
 
     def wait_prepared(self, timeout: float = 30.0) -> bool:
         """Block until a candidate being prepared is ready (tests and benchmarks)."""
@@ -193,13 +124,11 @@ class RolloutController:
     def wait_caught_up(self, timeout: float = 30.0) -> bool:
         """Block until a shadow has decided every batch the engine has (tests and benchmarks)."""
         deadline = time.monotonic() + timeout
-        while True:
-            slot, thread, cursor = self.slot, self._thread, self.engine.cursor
-            if slot is None or thread is None or not thread.alive or cursor is None or slot.cursor >= cursor:
-                return True
+        while not (self._run is None or self._run.caught_up(self.engine.cursor)):
             if time.monotonic() > deadline:
                 return False
             time.sleep(0.002)
+        return True
 
     # ---- between batches ------------------------------------------------------------------------
 
@@ -210,118 +139,36 @@ class RolloutController:
             self._start(p)
             if self.slot is not None and self._promote_done:
                 self._promote()
-        slot = self.slot
-        if slot is None or self._promoting:
+        slot, run = self.slot, self._run
+        if slot is None or run is None or self._promoting:
             return
         cursor = engine.cursor
         if cursor is not None and cursor > slot.cursor:
-            if self._thread is not None:
-                self._thread.advance(until=cursor, desired=engine.desired)  # returns at once
-            else:
-                slot.catch_up(until=cursor, desired=engine.desired)  # a canary only keeps the score
+            run.advance(until=cursor, desired=engine.desired)  # a shadow's thread: returns at once
         self._act_on_verdict(slot)
 
     def _act_on_verdict(self, slot: CandidateSlot) -> None:
         """A guard's rollback or end; with ``auto_promote``, a successful verdict promotes, a failed one rejects."""
-        if self._guard is not None:
-            action = guard_action(self._guard, slot)
-            if action is not None and action[0] == "rollback":
-                self._promote(kind="rollback", reason=action[1])
-            elif action is not None:
-                self._end("kept", action[1])
-            return
-        ask = self.ask
-        if ask is not None and ask.auto_promote and slot.analysis.done:
-            verdict = slot.analysis.verdict
-            if verdict == "successful":
-                self._promote()
-            elif verdict == "failed":
-                self._end("rejected", f"auto: {slot.analysis.reason}")
+        action = verdict_action(slot, guard=self._guard, auto_promote=bool(self.ask and self.ask.auto_promote))
+        if action is not None and action[0] in ("promote", "rollback"):
+            self._promote(kind=action[0], reason=action[1])
+        elif action is not None:
+            self._end(action[0], action[1])
 
-    def _start(self, p: _Preparing) -> None:
+    def _start(self, p: Preparing) -> None:
         if p.error is not None or p.prepared is None:
             self.ask = None
             p.done(f"candidate {p.ask.spec}: {p.error or 'not prepared'}")
             return
-        engine, strategy = self.engine, p.prepared
-        active = engine.active
-        if p.ask.mode == "canary" and strategy.version == active.version:
-            strategy.runner.close()
+        opened = self._opener.open(p, p.prepared)
+        if isinstance(opened, str):
             self.ask = None
-            p.done(f"canary: {strategy.spec} has the active version's version number (fills are told apart by "
-                   "version)")
+            p.done(opened)
             return
-        try:
-            if p.resume_id is not None:
-                row = cj.candidate(engine.journal, p.resume_id)
-                assert row is not None
-                slot = self._slot(p, strategy, row["id"], row["active"], from_micros(row["balance_micros"]),
-                                  row["start_batch"], row["settlement_rowid"])
-                if not slot.resume():
-                    slot.warm_window = self._warm(strategy, active, int(row["start_batch"]),
-                                                  defer=slot.mode != "canary")
-                logger.info("candidate {} resumes at batch {}", strategy.spec, slot.cursor)
-            else:
-                start_batch = engine.cursor or 0
-                warm = self._warm(strategy, active, start_batch, defer=p.ask.mode != "canary")
-                cid = cj.start(engine.journal, spec=strategy.spec, mode=GUARD_MODE if p.guard else p.ask.mode,
-                               markets=p.ask.markets, active=active.spec,
-                               generation=GUARD_GENERATION if p.guard else p.ask.request, start_batch=start_batch,
-                               analysis=p.analysis.model_dump(), auto_promote=p.ask.auto_promote,
-                               balance=engine.ledger.balance)
-                row = cj.candidate(engine.journal, cid)
-                assert row is not None
-                slot = self._slot(p, strategy, cid, active.spec, from_micros(row["balance_micros"]), start_batch,
-                                  row["settlement_rowid"])
-                slot.warm_window = warm  # a shadow warms up on its own thread, then snapshots
-                slot.snapshot()
-                logger.info("candidate {} shadows {} from batch {}", strategy.spec, active.spec, start_batch)
-        except StrategyFault as exc:
-            strategy.runner.close()
-            self.ask = None
-            p.done(f"candidate {strategy.spec} cannot start: {exc}")
-            return
+        slot, row = opened
         self.slot, self.since, self._guard = slot, float(row["started_at"]), p.guard
-        if slot.mode != "canary":
-            self._thread = ShadowThread(slot)
+        self._run = ShadowRun(slot)
         p.done(None)
-
-    def _slot(self, p: _Preparing, strategy: ActiveStrategy, cid: int, active_spec: str, balance: Decimal,
-              start_batch: int, settlement_rowid: int) -> CandidateSlot:
-        shadow = p.ask.mode != "canary"  # a shadow works on its own thread, through its own connection
-        journal = Journal(self.engine.journal.path) if shadow else self.engine.journal
-        return CandidateSlot(journal=journal, own_journal=shadow, candidate_id=int(cid), strategy=strategy,
-                             active_spec=active_spec, analysis=p.analysis, markets=self.engine.markets,
-                             paper=self.engine.settings.paper, balance=balance, start_batch=int(start_batch),
-                             settlement_rowid=int(settlement_rowid), outcome=self._outcome, books=self._books,
-                             snapshot_every=self._snapshot_every,
-                             canary_markets=frozenset(p.ask.markets) if p.ask.mode == "canary" else frozenset())
-
-    def _warm(self, strategy: ActiveStrategy, active: ActiveStrategy, start_batch: int, *,
-              defer: bool) -> tuple[int, int] | None:
-        """The active version's state if it is the same strategy and the declarations let it cross
-        (converted down if the active version writes what the candidate reads), else a warm-up on
-        recent candles: returned as ``(since, until)`` for a shadow's own thread to do (``defer``),
-        so a slow candidate's warm-up never holds the active version back; done here for a canary.
-        An active version that cannot export its state never blocks a candidate: it warms up instead."""
-        crossing = decide(active.state_decl, strategy.state_decl) if strategy.name == active.name else None
-        if crossing is not None and crossing.carries:
-            try:
-                state = active.runner.export_state_json(crossing.export_schema)
-            except StrategyFault as exc:  # the active version's fault: the candidate warms up without it
-                logger.error("candidate {}: {} could not export its state ({}); it warms up without state",
-                             strategy.spec, active.spec, exc)
-            else:
-                if state is not None:
-                    strategy.runner.import_state_json(state, active.version)
-                return None
-        if crossing is not None:
-            logger.info("candidate {}: {}", strategy.spec, crossing.describe(active.version, strategy.version))
-        since = start_batch - self.engine.settings.warmup_seconds
-        if defer:
-            return since, start_batch
-        self.engine.replay_into(strategy.runner, since, start_batch)
-        return None
 
     # ---- promotion and the end --------------------------------------------------------------------
 
@@ -351,8 +198,8 @@ class RolloutController:
                 if guard is None:
                     self._start_guard(replaced=slot.comparison.active.spec, promoted=slot.spec,
                                       spec=slot.analysis_spec)
-            elif slot.mode != "canary":
-                self._thread = ShadowThread(slot)  # it goes on shadowing
+            elif self._run is not None:
+                self._run.restart()  # it goes on shadowing
             callbacks, self._promote_done = self._promote_done, []
             for cb in callbacks:
                 cb(refusal)
@@ -364,52 +211,41 @@ class RolloutController:
     def _take_from_thread(self, slot: CandidateSlot) -> bool:
         """Stop a shadow's thread after the batch it is deciding (its worker goes to the engine);
         False, with the promotion refused, if it is still busy after ``PROMOTE_WAIT``."""
-        thread = self._thread
-        if thread is None:
+        if self._run is None or self._run.take():
             return True
-        with thread.held(PROMOTE_WAIT) as got:
-            if not got:
-                self._refuse_promotion(f"candidate {slot.spec} is still deciding a batch after {PROMOTE_WAIT:g} s "
-                                       "(slow or hung): not promoted")
-                return False
-            thread.stopping()  # the thread takes no more batches
-        thread.stop(PROMOTE_WAIT)
-        self._thread = None
-        return True
-
-    def _start_guard(self, *, replaced: str, promoted: str, spec: AnalysisSpec) -> None:
-        """After a promotion: the replaced version shadows the promoted one (see :mod:`.guard`)."""
-        analysis = guard_spec(spec)
-        if analysis is None or self.slot is not None or self._preparing is not None:
-            return
-        ask = CandidateRequest(spec=replaced, analysis=analysis.model_dump(), request=0)
-        self.ask = ask
-        preparing = self._preparing = _Preparing(spec=replaced, ask=ask, analysis=analysis, done=_ignore,
-                                                 guard=Guard(promoted, replaced, spec))
-        logger.info("guard: {} shadows {} for {} paired batches", replaced, promoted, spec.guard_batches)
-        preparing.start(engine=self.engine, loader=self.loader, name=f"prepare guard {replaced}")
-
-    def _refuse_promotion(self, reason: str) -> None:
+        reason = f"candidate {slot.spec} is still deciding a batch after {PROMOTE_WAIT:g} s (slow or hung): " \
+                 "not promoted"
         logger.warning(reason)
         callbacks, self._promote_done = self._promote_done, []
         for cb in callbacks:
             cb(reason)
+        return False
 
-    def _stop_thread(self, *, close_worker: bool) -> bool:
-        """Stop the shadow's thread (closing its worker ends a call it hangs in); True once it ended."""
-        thread, self._thread = self._thread, None
-        if thread is None:
-            return True
-        thread.stopping()
-        if close_worker and self.slot is not None:
-            self.slot.strategy.runner.close()
-        return thread.stop(PROMOTE_WAIT)
+    def _start_guard(self, *, replaced: str, promoted: str, spec: AnalysisSpec) -> None:
+        """After a promotion: the replaced version shadows the promoted one (see :mod:`.guard`)."""
+        analysis = guard_spec(spec)
+        if analysis is not None and self.slot is None and self._preparing is None:
+            self._prepare_guard(Guard(promoted, replaced, spec), analysis)
+
+    def _resume_guard(self) -> None:
+        """At start: the guard a previous run left running resumes while its promoted version is active."""
+        found = open_guard(self.engine.journal, active=self.engine.active.spec)
+        if found is not None:
+            self._prepare_guard(found[1], found[1].spec, resume_id=found[0])
+        self._last = ended_status(cj.history(self.engine.journal, 1))
+
+    def _prepare_guard(self, guard: Guard, analysis: AnalysisSpec, *, resume_id: int | None = None) -> None:
+        preparing = self._preparing = Preparing.for_guard(guard, analysis, resume_id=resume_id)
+        self.ask = preparing.ask
+        logger.info("guard: {} shadows {} for {} paired batches", guard.replaced, guard.promoted, analysis.horizon)
+        preparing.start(engine=self.engine, loader=self.loader, name=f"prepare guard {guard.replaced}")
 
     def _end(self, outcome: str, reason: str, *, close: bool = True) -> None:
         slot = self.slot
         if slot is None:
             return
-        self._stop_thread(close_worker=close)
+        if self._run is not None:
+            self._run.stop(close_worker=close)  # closing its worker ends a call it hangs in
         if outcome != "promoted" and not slot.analysis.done:
             slot.analysis.terminate(slot.comparison, f"{outcome} by the operator")
         self._last = self.status()
@@ -422,19 +258,13 @@ class RolloutController:
         if close:
             slot.strategy.runner.close()
         slot.close_journal()
-        self.slot, self.ask, self._shown, self._guard = None, None, None, None
+        self.slot, self.ask, self._run, self._guard = None, None, None, None
 
     def close(self) -> None:
         """Host shutdown: a final snapshot of the candidate, then stop its worker."""
-        slot = self.slot
         self._closed = True
-        if slot is not None:
-            try:
-                if self._stop_thread(close_worker=False):
-                    slot.snapshot()  # else it hangs in its worker: it resumes from its last snapshot
-            finally:
-                slot.strategy.runner.close()
-                slot.close_journal()
+        if self._run is not None:
+            self._run.shutdown()
         p = self._preparing
         prepared = p.cancel() if p is not None else None
         if prepared is not None:
@@ -451,19 +281,10 @@ class RolloutController:
         return Canary(slot.strategy, slot.canary_markets)
 
     def status(self) -> dict[str, Any] | None:
-        slot, p, thread = self.slot, self._preparing, self._thread
+        slot, p, run = self.slot, self._preparing, self._run
         if slot is None:
-            if p is not None:
-                mode = GUARD_MODE if p.guard else p.ask.mode
-                return {"spec": p.ask.spec, "mode": mode, "markets": list(p.ask.markets), "phase": "preparing",
-                        "since": None, "verdict": "running", "reason": "loading the candidate"}
-            return self._last
-        if thread is None:
-            return self._status(slot)
-        with thread.held(STATUS_WAIT) as got:
-            if got:
-                self._shown = self._status(slot)
-        return self._shown
+            return self._last if p is None else preparing_status(p.ask, guard=p.guard is not None)
+        return self._status(slot) if run is None else run.shown(lambda: self._status(slot))
 
     def _status(self, slot: CandidateSlot) -> dict[str, Any]:
         ask = self.ask

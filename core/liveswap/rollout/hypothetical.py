@@ -4,8 +4,9 @@ Nothing here reaches a broker. Each validated intent goes through the host's own
 (:func:`liveswap.engine.risk.check_intent`, against this book's hypothetical balance and
 positions) and is filled by the one fill model (:func:`liveswap.brokers.fills.fill`): on paper
 against :func:`~liveswap.brokers.fills.paper_book` (the contract price the active version saw,
-exactly as the paper broker fills), on a venue against the ask book the feed saw for that window
-at decision time (``books``: its levels, partial fills, the venue's fee formula). It settles by
+exactly as the paper broker fills), on a venue as the active version's broker would fill it on the
+book the feed saw for that window at decision time (``books``: the broker's own plan, the book's
+levels, partial fills, the venue's fee; see :func:`shadow_fills`). It settles by
 the same resolution as the real bets of that market and window when there are any (``resolution``:
 the venue's own outcome, waited for while a real bet there is still open), else by the one
 settlement rule (:func:`liveswap.brokers.fills.side_won`) when its window's candle is known.
@@ -25,7 +26,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from liveswap.api import Candle, Intent
-from liveswap.brokers import Level, OrderRequest, fill, paper_book, side_won
+from liveswap.brokers import OrderRequest, SimFill, fill, paper_book, side_won
 from liveswap.engine import FEE_ALLOWANCE, Ledger, check_intent, client_order_id
 from liveswap.journal import FillRow
 from liveswap.markets import Market
@@ -33,11 +34,28 @@ from liveswap.money import ONE, ZERO, Amount, dec, opt_dec
 from liveswap.settings import PaperSettings, RiskLimits
 
 OutcomeLookup = Callable[[str, int], Candle | None]
-BookLookup = Callable[[str, int, str], Sequence[Level] | None]
-"""``(market, window_start, side) -> the ask book the feed saw for it at decision time`` (None: paper)."""
+Filler = Callable[[OrderRequest], SimFill]
+BookLookup = Callable[[str, int], Filler | None]
+"""``(market, window_start) -> how the active version's broker would fill an order on the book the
+feed saw for that window at decision time`` (None: the paper model at the price the engine saw)."""
 Resolution = Callable[[str, int], tuple[bool, str | None]]
 """``(market, window_start) -> (a real bet exists there, the side that won it or None while open)``."""
 HypoStatus = Literal["filled", "rejected", "refused"]
+
+
+def shadow_fills(feed: object, broker: object) -> BookLookup | None:
+    """The shadow's fills on a venue: ``broker.simulate(order, quote)`` on the quote ``feed.seen_quote``
+    kept for the window (the venue feeds and venue brokers have both); None (paper) otherwise."""
+    seen = getattr(feed, "seen_quote", None)
+    simulate = getattr(broker, "simulate", None)
+    if seen is None or simulate is None:
+        return None
+
+    def lookup(market: str, window_start: int) -> Filler | None:
+        quote = seen(market, window_start)
+        return None if quote is None else (lambda order: simulate(order, quote))
+
+    return lookup
 
 
 def hypothetical_order_id(name: str, version: str, market: str, candle_start: int, index: int) -> str:
@@ -141,8 +159,8 @@ class HypotheticalBook:
                 assert quote is not None
                 request = OrderRequest(order_id, intent.market, intent.side, dec(intent.stake), batch_end,
                                        batch_end + market.seconds, quote, opt_dec(intent.max_price), batch_end)
-                seen = None if self._books is None else self._books(intent.market, batch_end, intent.side)
-                filled = fill(request, paper_book(quote) if seen is None else seen, self._paper)
+                seen = None if self._books is None else self._books(intent.market, batch_end)
+                filled = fill(request, paper_book(quote), self._paper) if seen is None else seen(request)
                 order = HypoOrder(**base, status=filled.status, reason=filled.reason,  # type: ignore[arg-type]
                                   price=filled.price, shares=filled.contracts, fee=filled.fee, cost=filled.cost)
                 orders.append(order)

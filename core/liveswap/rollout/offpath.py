@@ -1,4 +1,5 @@
-"""``ShadowThread``: a shadow candidate decides on its own thread, off the active version's path.
+"""``ShadowThread``: a shadow candidate decides on its own thread, off the active version's path;
+``ShadowRun``: how the controller drives a running candidate (a shadow's thread, a canary's score).
 
 Between two batches the engine only tells the thread how far the journal goes (``advance``:
 no waiting); the thread catches the slot up (:meth:`CandidateSlot.catch_up`: reads the journal
@@ -19,9 +20,9 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
@@ -106,3 +107,79 @@ class ShadowThread:
     @property
     def alive(self) -> bool:
         return self._thread.is_alive()
+
+
+PROMOTE_WAIT = 10.0  # seconds a promotion or an end waits for a shadow to finish the batch it is deciding
+STATUS_WAIT = 0.05  # seconds the status waits for a busy shadow before showing its last figures
+
+
+class ShadowRun:
+    """How a running candidate decides: a shadow on its own :class:`ShadowThread`, a canary on the
+    engine's thread (it only keeps the score); and what status showed last while the thread was busy."""
+
+    def __init__(self, slot: CandidateSlot) -> None:
+        self.slot = slot
+        self.thread: ShadowThread | None = None
+        self._shown: dict[str, Any] | None = None
+        self.restart()
+
+    def restart(self) -> None:
+        """A shadow (again) on its own thread: at its start, or after a refused promotion."""
+        if self.slot.mode != "canary":
+            self.thread = ShadowThread(self.slot)
+
+    def advance(self, *, until: int, desired: Desired) -> None:
+        """The journal now goes to batch ``until``: a shadow's thread is told (returns at once), a canary scores."""
+        if self.thread is not None:
+            self.thread.advance(until=until, desired=desired)
+        else:
+            self.slot.catch_up(until=until, desired=desired)
+
+    def caught_up(self, cursor: int | None) -> bool:
+        """True once there is nothing more to decide (or no live thread to decide it)."""
+        thread = self.thread
+        return thread is None or not thread.alive or cursor is None or self.slot.cursor >= cursor
+
+    def take(self) -> bool:
+        """Stop the thread after the batch it is deciding (its worker goes to the engine thread);
+        False if it is still busy after :data:`PROMOTE_WAIT`."""
+        thread = self.thread
+        if thread is None:
+            return True
+        with thread.held(PROMOTE_WAIT) as got:
+            if not got:
+                return False
+            thread.stopping()  # the thread takes no more batches
+        thread.stop(PROMOTE_WAIT)
+        self.thread = None
+        return True
+
+    def stop(self, *, close_worker: bool) -> bool:
+        """Stop the thread (closing its worker ends a call it hangs in); True once it ended."""
+        thread, self.thread = self.thread, None
+        if thread is None:
+            return True
+        thread.stopping()
+        if close_worker:
+            self.slot.strategy.runner.close()
+        return thread.stop(PROMOTE_WAIT)
+
+    def shown(self, make: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:
+        """``make()`` when the slot is free within :data:`STATUS_WAIT`, else the last one shown."""
+        thread = self.thread
+        if thread is None:
+            return make()
+        with thread.held(STATUS_WAIT) as got:
+            if got:
+                self._shown = make()
+        return self._shown
+
+    def shutdown(self) -> None:
+        """Host shutdown: a final snapshot unless the candidate hangs in its worker (it then resumes from
+        its last one), then its worker and its journal connection closed."""
+        try:
+            if self.stop(close_worker=False):
+                self.slot.snapshot()
+        finally:
+            self.slot.strategy.runner.close()
+            self.slot.close_journal()

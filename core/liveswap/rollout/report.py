@@ -6,6 +6,8 @@ import json
 import time
 from typing import Any
 
+from liveswap.home import CandidateRequest
+from liveswap.rollout.guard import GUARD_MODE
 from liveswap.rollout.slot import CandidateSlot
 
 
@@ -49,3 +51,9 @@ def _p50(values: list[float]) -> float | None:
         return None
     ordered = sorted(values)
     return round(ordered[len(ordered) // 2], 3)
+
+
+def preparing_status(ask: CandidateRequest, *, guard: bool) -> dict[str, Any]:
+    """The status of a candidate (or a guard) still loading."""
+    return {"spec": ask.spec, "mode": GUARD_MODE if guard else ask.mode, "markets": list(ask.markets),
+            "phase": "preparing", "since": None, "verdict": "running", "reason": "loading the candidate"}

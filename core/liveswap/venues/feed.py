@@ -32,7 +32,6 @@ from datetime import UTC, datetime
 from loguru import logger
 
 from liveswap.api import Candle
-from liveswap.brokers import Level, venue_book
 from liveswap.exceptions import FeedError, VenueError
 from liveswap.feeds import MissedCandle
 from liveswap.markets import Market
@@ -215,14 +214,11 @@ class VenueFeed:
             for key in sorted(self._seen, key=lambda k: k[1])[: len(self._seen) - SEEN_QUOTES]:
                 del self._seen[key]
 
-    def seen_book(self, market: str, window_start: int, side: str) -> tuple[Level, ...] | None:
-        """The ask book of ``side`` this feed saw for the window of ``market`` opening at
-        ``window_start`` when it made the candle a strategy decided it on (None: not seen), so a
-        shadow candidate is filled against what the active version saw (:mod:`liveswap.brokers.fills`)."""
-        quote = self._seen.get((market, window_start))
-        if quote is None:
-            return None
-        return venue_book(quote.asks(side), quote.ask(side))
+    def seen_quote(self, market: str, window_start: int) -> Quote | None:
+        """The quote (with the book it carries) this feed made the candle of ``market`` with, for the
+        window opening at ``window_start`` (None: not seen), so a shadow candidate is filled on what the
+        active version saw (``rollout/hypothetical.py``'s ``shadow_fills``)."""
+        return self._seen.get((market, window_start))
 
     def _give_up(self, miss: MissedCandle) -> None:
         key = (miss.market, miss.end)

@@ -25,12 +25,22 @@ from decimal import Decimal
 from pathlib import Path
 
 from liveswap.api import Candle
-from liveswap.brokers import OrderRequest, OrderResult, OutcomeLookup, PaperBroker, SettlementReport, venue_book
+from liveswap.brokers import (
+    OrderRequest,
+    OrderResult,
+    OutcomeLookup,
+    PaperBroker,
+    SettlementReport,
+    SimFill,
+    fill,
+    rejected,
+    venue_book,
+)
 from liveswap.exceptions import VenueError
 from liveswap.markets import Market, MarketError
 from liveswap.money import dec
 from liveswap.settings import PaperSettings
-from liveswap.venues.quotes import QuoteSource
+from liveswap.venues.quotes import Quote, QuoteSource
 
 
 class LivePaperBroker:
@@ -64,6 +74,14 @@ class LivePaperBroker:
             return self._refuse(order, f"{self.quotes.name}: no {order.side} offer for {quote.contract}")
         book = venue_book(quote.asks(order.side), ask)
         return self.paper.submit(dataclasses.replace(order, price=dec(ask)), book)
+
+    def simulate(self, order: OrderRequest, quote: Quote) -> SimFill:
+        """What :meth:`submit` would fill ``order`` with at ``quote`` (a shadow's fill): the paper model on its asks."""
+        ask = quote.ask(order.side)
+        if ask is None:
+            return rejected(f"{self.quotes.name}: no {order.side} offer for {quote.contract}")
+        return fill(dataclasses.replace(order, price=dec(ask)), venue_book(quote.asks(order.side), ask),
+                    self.paper.settings)
 
     def lookup(self, client_order_id: str) -> OrderResult | None:
         return self.paper.lookup(client_order_id)

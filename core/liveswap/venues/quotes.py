@@ -19,7 +19,10 @@ class Quote:
     """Prices (0..1 dollars) of the "up"/YES contract of one window, as seen at ``ts``.
 
     ``up_bid``/``up_ask`` are the best bid/ask of the up contract; the down contract's ask is
-    ``1 - up_bid`` (binary complement). ``last`` is the last traded price, if any.
+    ``1 - up_bid`` (binary complement). ``last`` is the last traded price, if any. ``book`` is what
+    the venue's broker needs to fill a shadow's order exactly as it would fill a real one
+    (``simulate``): Kalshi's order book and market, Polymarket's CLOB book and market (a bounded
+    number of levels, read with the quote, at decision time).
     """
 
     venue: str
@@ -32,6 +35,7 @@ class Quote:
     ts: int
     up_asks: tuple[tuple[float, float], ...] = ()  # (price, size) levels of the up contract, if the venue gave depth
     up_bids: tuple[tuple[float, float], ...] = ()
+    book: object = None  # the venue's own book and market as read at ``ts`` (its broker fills a shadow on it)
 
     @property
     def up_price(self) -> float | None:

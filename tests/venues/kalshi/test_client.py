@@ -25,7 +25,7 @@ def test_window_quote_from_either_price_format(server, name) -> None:
     q = quotes.quote(Market.parse("BTC-15m"), T0 + 900)
     assert (q.contract, q.up_bid, q.up_ask, q.last, q.up_price) == (TICKER, 0.54, 0.56, 0.55, 0.55)
     assert q.ask("down") == 0.46
-    query = server.requests[-1].query
+    query = next(r.query for r in server.requests if r.path == f"{API}/markets")
     assert query["series_ticker"] == "KXBTC15M"
     assert int(query["min_close_ts"]) < T0 + 1800 < int(query["max_close_ts"])
 

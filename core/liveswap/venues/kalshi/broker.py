@@ -30,20 +30,23 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Literal
 
 from loguru import logger
 
 from liveswap.api import Candle
-from liveswap.brokers import OrderRequest, OrderResult, SettlementReport
+from liveswap.brokers import OrderRequest, OrderResult, SettlementReport, SimFill, rejected
 from liveswap.exceptions import BrokerError, VenueError, VenueRejected
 from liveswap.markets import Market, MarketError
 from liveswap.money import micro
 from liveswap.venues.kalshi.client import KalshiClient, order_body
 from liveswap.venues.kalshi.feed import TRADING, KalshiQuotes
-from liveswap.venues.kalshi.parse import KalshiMarket, KalshiOrder, KalshiOrderAck, OrderBook
-from liveswap.venues.kalshi.ticks import ONE, dec, floor_to_tick, infer_ranges, tick_at
+from liveswap.venues.kalshi.parse import KalshiOrder, KalshiOrderAck
+from liveswap.venues.kalshi.plan import Plan, plan_buy
+from liveswap.venues.kalshi.shadow import KalshiSeen, simulate
+from liveswap.venues.kalshi.ticks import ONE, dec
+from liveswap.venues.quotes import Quote
 
 
 @dataclass(slots=True)
@@ -52,47 +55,6 @@ class _Held:
     side: str  # yes | no
     shares: float
     window_end: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """One buy: ``count`` contracts of ``side`` at most at ``limit`` (the side's price, on the grid)."""
-
-    side: Literal["yes", "no"]
-    limit: Decimal
-    count: int
-
-    @property
-    def book_side(self) -> Literal["bid", "ask"]:
-        return "bid" if self.side == "yes" else "ask"
-
-    @property
-    def yes_price(self) -> Decimal:
-        """The limit on the YES book, where V2 orders are priced (buying NO at p = asking 1 - p)."""
-        return self.limit if self.side == "yes" else ONE - self.limit
-
-
-def plan_buy(market: KalshiMarket, book: OrderBook, *, side: Literal["yes", "no"], stake: float,
-             max_price: float | None, max_contracts: int) -> Plan | str:
-    """The order to send, or the one-line reason not to send one."""
-    bid = book.best_no_bid if side == "yes" else book.best_yes_bid  # the other side's bid is our ask
-    if bid is None or not 0 < bid < 1:
-        return f"kalshi: no {side.upper()} offer in {market.ticker}"
-    ask = ONE - dec(bid)
-    ranges = market.price_ranges or infer_ranges([dec(p) for p, _ in book.yes_bids + book.no_bids])
-    if max_price is not None and ask > dec(max_price):
-        return f"kalshi: {side.upper()} ask {ask} is above max_price {dec(max_price)}"
-    if max_price is None:
-        limit: Decimal | None = ask
-    else:
-        top = ONE - (tick_at(ranges, ONE) or Decimal("0.01"))
-        limit = floor_to_tick(min(dec(max_price), top), ranges)
-    if limit is None or limit < ask:  # cannot happen on a consistent grid; never send above max_price
-        return f"kalshi: no price on {market.ticker}'s grid between the ask {ask} and max_price {max_price}"
-    count = min(max_contracts, int((dec(stake) / limit).to_integral_value(rounding=ROUND_FLOOR)))
-    if count < 1:
-        return f"kalshi: stake {stake:.2f} buys no whole contract at {limit}"
-    return Plan(side, limit, count)
 
 
 def ack_result(ack: KalshiOrderAck, plan: Plan, ts: int) -> OrderResult:
@@ -139,6 +101,12 @@ class KalshiBroker:
 
     def close(self) -> None:
         self.client.close()
+
+    def simulate(self, order: OrderRequest, quote: Quote) -> SimFill:
+        """What :meth:`submit` would get for ``order`` on the book ``quote`` carries (a shadow's fill)."""
+        if not isinstance(quote.book, KalshiSeen):
+            return rejected(f"kalshi: the order book of {quote.contract} was not read at decision time")
+        return simulate(quote.book, order, max_contracts=self.max_contracts)
 
     def _now(self) -> int:
         return int(self._clock())

@@ -2,6 +2,8 @@
 
 :class:`KalshiQuotes` turns ``BTC-15m`` plus a window start into the quote of that window's
 market in the configured series (``KXBTC15M``), matched by ``close_time`` (never by the ticker).
+The quote carries the market's order book (:data:`~liveswap.venues.kalshi.shadow.DEPTH` levels a
+side, read with it) so a shadow candidate is filled as the broker would fill it (:mod:`.shadow`).
 """
 
 from __future__ import annotations
@@ -9,10 +11,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from liveswap.exceptions import MalformedResponse, VenueNotFound, VenueRejected
+from loguru import logger
+
+from liveswap.exceptions import MalformedResponse, VenueError, VenueNotFound, VenueRejected
 from liveswap.markets import Market
 from liveswap.venues.kalshi.client import KalshiClient
 from liveswap.venues.kalshi.parse import KalshiMarket, V
+from liveswap.venues.kalshi.shadow import DEPTH, KalshiSeen
 from liveswap.venues.quotes import Quote
 
 TRADING = {"open", "active"}
@@ -60,5 +65,17 @@ class KalshiQuotes:
             raise VenueRejected(f"kalshi: market {m.ticker} is {m.status or 'not trading'}")
         if m.yes_bid is None and m.yes_ask is None and m.last_price is None:
             raise MalformedResponse(f"kalshi: market {m.ticker}: no yes_bid/yes_ask/last_price")
+        seen = self._seen(m)
         return Quote(V, m.ticker, window_start, window_start + market.seconds, m.yes_bid, m.yes_ask,
-                     m.last_price, int(self._clock()))
+                     m.last_price, int(self._clock()),
+                     up_asks=() if seen is None else seen.up_asks(), up_bids=() if seen is None else
+                     tuple(seen.book.yes_bids), book=seen)
+
+    def _seen(self, m: KalshiMarket) -> KalshiSeen | None:
+        """The market's book (:data:`~liveswap.venues.kalshi.shadow.DEPTH` levels a side) for a shadow's
+        fills; None when it cannot be read (the quote stands: the shadow's order is then not filled)."""
+        try:
+            return KalshiSeen(m, self.client.orderbook(m.ticker, depth=DEPTH))
+        except VenueError as exc:
+            logger.warning("kalshi: order book of {} not read for shadow fills: {}", m.ticker, exc.reason)
+            return None

@@ -34,18 +34,20 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from loguru import logger
 
 from liveswap.api import Candle
-from liveswap.brokers import OrderRequest, OrderResult, SettlementReport
+from liveswap.brokers import Level, OrderRequest, OrderResult, SettlementReport, SimFill, rejected
 from liveswap.exceptions import BrokerError, VenueError, VenueRejected
 from liveswap.markets import Market, MarketError
 from liveswap.venues.polymarket.auth import clob_reason
 from liveswap.venues.polymarket.feed import PolymarketQuotes, updown_slug
+from liveswap.venues.polymarket.shadow import PolySeen, plan_buy, simulate, taker_fee
+from liveswap.venues.quotes import Quote
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sent (
@@ -76,11 +78,6 @@ def order_hash(signed: Any, chain_id: int, neg_risk: bool) -> str:
     return str(builder.build_order_hash(builder.build_order_typed_data(signed)))
 
 
-def taker_fee(shares: Decimal, price: Decimal, rate: Decimal) -> Decimal:
-    """``shares x rate x p x (1 - p)``, rounded up to 1e-4 USDC (0 when fees are off)."""
-    return (shares * rate * price * (1 - price)).quantize(Decimal("0.0001"), rounding=ROUND_UP)
-
-
 class PolymarketBroker:
     name = "polymarket"
 
@@ -103,6 +100,12 @@ class PolymarketBroker:
     def close(self) -> None:
         self._db.close()
         self.quotes.close()
+
+    def simulate(self, order: OrderRequest, quote: Quote) -> SimFill:
+        """What :meth:`submit` would get for ``order`` on the book ``quote`` carries (a shadow's fill)."""
+        if not isinstance(quote.book, PolySeen):
+            return rejected(f"polymarket: the book of {quote.contract} was not read at decision time")
+        return simulate(quote.book, order, max_shares=self.max_shares, fee_rate=self.fee_rate)
 
     def _now(self) -> int:
         return int(self._clock())
@@ -166,20 +169,13 @@ class PolymarketBroker:
             return self._reject(cid, f"polymarket: market {pm.slug} is not accepting orders")
         token = pm.up_token if order.side == "up" else pm.down_token
         book = self.quotes.client.book(token)
-        ask = book.best_ask
-        if ask is None or not 0 < ask < 1:
-            return self._reject(cid, f"polymarket: no {order.side} offer in {pm.slug}")
-        ask_d, tick = Decimal(str(ask)), Decimal(book.tick_size)
-        if order.max_price is not None and ask_d > Decimal(str(order.max_price)):
-            return self._reject(cid, f"polymarket: {order.side} ask {ask_d} is above max_price {order.max_price}")
-        limit = ask_d
-        if order.max_price is not None:
-            cap = min(Decimal(str(order.max_price)), 1 - tick)
-            limit = (cap / tick).to_integral_value(rounding=ROUND_FLOOR) * tick
-        shares = min(self.max_shares, (Decimal(str(order.stake)) / limit).quantize(Decimal("0.01"), ROUND_DOWN))
-        if shares <= 0 or shares < Decimal(str(book.min_order_size)):
-            return self._reject(cid, f"polymarket: stake {order.stake:.2f} buys {shares} shares at {limit}, "
-                                     f"below the market's minimum {book.min_order_size:g}")
+        plan = plan_buy(sorted((Level(Decimal(str(p)), Decimal(str(s))) for p, s in book.asks if s > 0),
+                             key=lambda lv: lv.price),
+                        tick=book.tick_size, min_size=book.min_order_size, order=order, where=pm.slug,
+                        max_shares=self.max_shares)
+        if isinstance(plan, str):
+            return self._reject(cid, plan)
+        limit, shares = plan
         signed = self._sign(token, limit, shares, book.tick_size, book.neg_risk)
         if isinstance(signed, str):
             return self._reject(cid, signed)

@@ -1,5 +1,8 @@
 """Polymarket as a quote source: Gamma slug → the window's Up token → its CLOB book.
 
+The quote keeps the book's best levels (:func:`~liveswap.venues.polymarket.shadow.seen_book`) so a
+shadow candidate is filled as the broker would fill it.
+
 The short crypto up/down markets have slugs ``{btc|eth|sol|xrp}-updown-{5m|15m}-{window start}``.
 """
 
@@ -12,6 +15,7 @@ from liveswap.exceptions import VenueRejected
 from liveswap.markets import Market
 from liveswap.venues.polymarket.client import PolymarketClient
 from liveswap.venues.polymarket.parse import PolyMarket, V
+from liveswap.venues.polymarket.shadow import seen_book
 from liveswap.venues.quotes import Quote
 
 ASSETS = ("BTC", "ETH", "SOL", "XRP")
@@ -57,5 +61,7 @@ class PolymarketQuotes:
             raise VenueRejected(f"polymarket: market {pm.slug} is closed")
         token = pm.up_token
         book = self.client.book(token)
+        seen = seen_book(pm, book)
         return Quote(V, token, window_start, window_start + market.seconds, book.best_bid, book.best_ask,
-                     book.last_trade, int(self._clock()))
+                     book.last_trade, int(self._clock()), up_asks=tuple(seen.book.asks),
+                     up_bids=tuple(seen.book.bids), book=seen)
