@@ -25,17 +25,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BalanceSource", "Broker", "BrokerError", "Level", "OpenOrderSource", "OrderRequest", "OrderResult",
-    "OutcomeLookup", "PaperBroker", "PositionSource", "SettlementReport", "exact_fill", "fill", "paper_book",
-    "SimFill", "rejected", "side_won", "sweep", "venue_book",
+    "OutcomeLookup", "PaperBroker", "PositionSource", "SettlementReport", "SimFill", "exact_fill", "fill",
+    "paper_book", "rejected", "side_won", "sweep", "venue_book",
 ]
 
 # name -> module of this package (or =module elsewhere), imported on first use
 _WHERE = {
     "BalanceSource": "base", "Broker": "base", "BrokerError": "base", "Level": "fills", "OpenOrderSource": "base",
     "OrderRequest": "base", "OrderResult": "base", "OutcomeLookup": "paper", "PaperBroker": "paper",
-    "PositionSource": "base", "SettlementReport": "base", "exact_fill": "paper", "fill": "fills",
-    "paper_book": "fills", "side_won": "fills", "venue_book": "fills", "SimFill": "fills", "rejected": "fills",
-    "sweep": "fills",
+    "PositionSource": "base", "SettlementReport": "base", "SimFill": "fills", "exact_fill": "paper",
+    "fill": "fills", "paper_book": "fills", "rejected": "fills", "side_won": "fills", "sweep": "fills",
+    "venue_book": "fills",
 }
 
 

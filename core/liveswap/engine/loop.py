@@ -316,7 +316,7 @@ class Engine(EngineState):
         late = [c for c in candles if c.end <= self._cursor and not self._journal.candle_handled(c.market, c.start)]
         n = 0
         for end, group in groupby(late + [c for c in candles if c.end > self._cursor], key=lambda c: c.end):
-            if self._stop.is_set():
+            if self._end.stopping:
                 break
             self.process_batch(end, list(group), now=self._clock.now())
             n += 1
@@ -327,13 +327,13 @@ class Engine(EngineState):
         """What happens between two batches and at every idle wake: the steps the host declared
         (:attr:`Steering.between_batches`), then a snapshot and a heartbeat when they are due."""
         for callback in self._steering.between_batches:
-            if self._home_lost is not None:
+            if self._end.home_lost is not None:
                 return  # nothing more touches a home that is not this host's
             try:
                 callback(self)
             except Exception as exc:  # noqa: BLE001 - a steering failure never stops trading
                 logger.exception("between-batches step {} failed: {}", getattr(callback, "__name__", callback), exc)
-        if self._home_lost is not None:
+        if self._end.home_lost is not None:
             return
         self._reconcile_if_due()
         if self._snapshots.due:
@@ -346,16 +346,16 @@ class Engine(EngineState):
         self._running = True
         self.heartbeat()
         try:
-            while not self._stop.is_set():
+            while not self._end.stopping:
                 self.catch_up(self._clock.now())
                 self.between_batches()
-                if self._stop.is_set():
+                if self._end.stopping:
                     break
                 assert self._cursor is not None
                 target = self.next_close_after(max(self._cursor, int(self._clock.now())))
-                self._clock.wait_until(target + 0.001, self._wake,
+                self._clock.wait_until(target + 0.001, self._end.wake_event,
                                       max_real=min(IDLE_WAKE_SECONDS, self._settings.heartbeat_seconds))
-                self._wake.clear()  # a wake from here on is seen by the next wait
+                self._end.wake_event.clear()  # a wake from here on is seen by the next wait
                 last_end = self._feed.last_end
                 if last_end is not None and self._cursor >= last_end:
                     logger.info("replay finished at {}", last_end)
@@ -363,7 +363,7 @@ class Engine(EngineState):
         except sqlite3.Error as exc:  # no durable record (a full disk, an I/O error): never trade on without one
             self.abandon_home(" ".join(str(exc).split())[:200], cause="the journal cannot be written")
         except Exception as exc:
-            self._exit_reason = " ".join(f"crashed: {type(exc).__name__}: {exc}".split())[:300]
+            self._end.crashed(" ".join(f"crashed: {type(exc).__name__}: {exc}".split())[:300])
             raise
         finally:
             self.shutdown()
@@ -372,7 +372,7 @@ class Engine(EngineState):
         if not self._running:
             return
         self._running = False
-        if self._home_lost is not None:
+        if self._end.home_lost is not None:
             # nothing more goes into a state/ that is not this host's: no snapshot, no clock; a last
             # status only where the folder still stands (it says why the host stopped)
             if self._paths.state_dir.is_dir():

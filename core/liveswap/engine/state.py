@@ -10,7 +10,6 @@ status.json (built by :mod:`liveswap.engine.status_report`). The trading algorit
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -26,9 +25,11 @@ from liveswap.engine.desired import Desired
 from liveswap.engine.guards import MoneyGuards
 from liveswap.engine.heartbeat import Heartbeat
 from liveswap.engine.ledger import Ledger
+from liveswap.engine.run_end import RunEnd
 from liveswap.engine.snapshotting import SnapshotKeeper
 from liveswap.engine.status_report import build_status
 from liveswap.engine.steering import Steering
+from liveswap.engine.swaps import SwapHistory
 from liveswap.feeds import Feed
 from liveswap.home import HomePaths, Snapshot, StatusDoc, SwapInfo
 from liveswap.journal import FillRow, Journal, SettlementRow
@@ -80,8 +81,7 @@ class EngineState:
         self._started_generation = self._desired.generation
         self._markets: dict[str, Market] = {m: Market.parse(m) for m in feed.markets}
         self._paths = HomePaths(settings.state_dir)
-        self._stop = threading.Event()
-        self._wake = threading.Event()  # cuts the idle wait short (stop, or a swap ready to commit)
+        self._end = RunEnd()  # stop, wake, and why the run ended
         self._ledger = Ledger.from_journal(journal)
         self._guards = MoneyGuards(journal, settings)
         self._cursor: int | None = journal.last_batch_end()
@@ -90,8 +90,7 @@ class EngineState:
         self._restarted = False  # the journal had batches at start: stale batches are a restart's catch-up
         self._lookback = 0  # seconds before the cursor the next feed read starts (a restart: candles held late)
         self._faults = 0
-        self._last_swap = last_swap  # until the first swap: a start-up refusal of a crash loop, if any
-        self._swap_pauses_ms: list[float] = []
+        self._swaps = SwapHistory(journal, last_swap)
         self._auto_pause: str | None = None
         self._gate = gate  # in a fleet: the lease table (only leased markets are decided and opened on)
         self._last_fault: str | None = None
@@ -102,8 +101,6 @@ class EngineState:
         self._pending_settlements: list[SettlementRow] = []
         self._started_at = time.time()
         self._running = False
-        self._home_lost: str | None = None
-        self._exit_reason: str | None = None
         # clock seconds after a close beyond which an intent is not traded: the setting, but never
         # less than a quarter of a real second (at --speed 3000 a real 10 ms is 30 clock seconds)
         self._stale_after = max(settings.stale_after_seconds, 0.25 * clock.speed)
@@ -190,11 +187,11 @@ class EngineState:
 
     @property
     def last_swap(self) -> SwapInfo | None:
-        return self._last_swap
+        return self._swaps.last
 
     @property
     def swap_pauses_ms(self) -> tuple[float, ...]:
-        return tuple(self._swap_pauses_ms)
+        return self._swaps.pauses_ms
 
     @property
     def last_snapshot(self) -> Snapshot | None:
@@ -237,24 +234,21 @@ class EngineState:
         """The home is no longer this host's (``state/`` removed, journal replaced, a full disk, ...):
         stop opening positions at once, finish the batch under way and stop, writing nothing more
         into ``state/`` but a last status."""
-        if self._home_lost is not None:
+        if self._end.home_lost is not None:
             return
         logger.critical("{}: {}; no new positions, stopping", cause, reason)
-        self._home_lost = reason
         self._auto_pause = f"{cause}: {reason}"
-        self._exit_reason = f"stopped: {cause} ({reason})"
-        self._stop.set()
-        self._wake.set()
+        self._end.lose_home(reason, cause=cause)
 
     @property
     def exit_reason(self) -> str | None:
         """Why the host stopped when it did not stop on request."""
-        return self._exit_reason
+        return self._end.exit_reason
 
     @property
     def home_lost(self) -> str | None:
         """Why the host gave up its home, if it did (see :meth:`abandon_home`)."""
-        return self._home_lost
+        return self._end.home_lost
 
     @property
     def canary(self) -> Canary | None:
@@ -272,15 +266,9 @@ class EngineState:
 
         A committed activation or rollback ends the host's automatic pause: a version the
         operator chose is in place. ``state``: ``(mode, sentence)``, how the strategy's state crossed."""
-        self._journal.record_swap(kind=kind, from_version=from_spec, to_version=to_spec, ok=ok, reason=reason,
-                                  pause_ms=None if pause_ms is None else round(pause_ms, 3),
-                                  batch_end=self._cursor, sha256=sha256, state=state)
-        info = SwapInfo(kind=kind, from_=from_spec, to=to_spec, ok=ok, reason=reason,
-                        pause_ms=None if pause_ms is None else round(pause_ms, 3), generation=generation,
-                        at=time.time(), state=state[1] if state else "")
-        self._last_swap = info
-        if ok and pause_ms is not None:
-            self._swap_pauses_ms.append(pause_ms)
+        info = self._swaps.record(kind=kind, from_spec=from_spec, to_spec=to_spec, ok=ok, reason=reason,
+                                  pause_ms=pause_ms, generation=generation, sha256=sha256, state=state,
+                                  batch_end=self._cursor)
         if ok and kind in ("activate", "rollback", "promote") and self._auto_pause is not None:
             logger.info("{} {}: the automatic pause ends", kind, to_spec)
             self._auto_pause = None
@@ -288,17 +276,16 @@ class EngineState:
 
     def stop(self) -> None:
         """Finish the current batch, then stop (:meth:`run` returns after a final snapshot)."""
-        self._stop.set()
-        self._wake.set()
+        self._end.stop()
 
     def wake(self) -> None:
         """Run the between-batches steps now instead of at the next idle wake (from any thread):
         a swap prepared off the trading path commits without waiting out the idle sleep."""
-        self._wake.set()
+        self._end.wake()
 
     @property
     def stopping(self) -> bool:
-        return self._stop.is_set()
+        return self._end.stopping
 
     def report(self) -> StatusDoc:
         """The observed state: what status.json holds."""

@@ -30,7 +30,8 @@ from typing import Any
 from liveswap.journal.opening import open_journal_db
 from liveswap.journal.rows import DecisionRow, FillRow, OrderRow, SettlementRow
 from liveswap.journal.schema import OPEN_ORDER_STATUSES
-from liveswap.money import ZERO, from_micros, opt_micros, to_micros
+from liveswap.journal.writes import insert_batch, insert_settlements, update_order
+from liveswap.money import from_micros, to_micros
 
 __all__ = ["DecisionRow", "FillRow", "Journal", "OrderRow", "SettlementRow"]  # the rows: liveswap.journal.rows
 
@@ -79,29 +80,8 @@ class Journal:
         of these orders is sent (see the schema)."""
         now = time.time()
         with self._tx(self.batch_sync) as db:
-            db.executemany(
-                "INSERT OR IGNORE INTO candles (market, start, end_ts, data) VALUES (?, ?, ?, ?)",
-                [(c.market, c.start, c.end, json.dumps(c.to_dict())) for c in candles],
-            )
-            db.executemany(
-                "INSERT INTO decisions (market, candle_start, batch_end, strategy, version, intents, rejected,"
-                " fault, decided_at, lease_revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(d.market, d.candle_start, batch_end, d.strategy, d.version, json.dumps(d.intents),
-                  json.dumps(d.rejected), d.fault, now, d.lease_revision) for d in decisions],
-            )
-            db.executemany(
-                "INSERT INTO orders (client_order_id, batch_end, market, candle_market, candle_start, intent_index,"
-                " side, stake_micros, max_price_micros, price_micros, window_start, window_end, strategy, version,"
-                " tag, status, reason, created_at, updated_at, lease_revision)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(o.client_order_id, batch_end, o.market, o.candle_market, o.candle_start, o.intent_index, o.side,
-                  to_micros(o.stake), opt_micros(o.max_price), to_micros(o.price), o.window_start, o.window_end,
-                  o.strategy, o.version, o.tag, o.status, o.reason, now, now, o.lease_revision) for o in orders],
-            )
-            db.executemany("UPDATE fills SET delivered_batch=? WHERE client_order_id=?",
-                           [(batch_end, i) for i in delivered_fills])
-            db.executemany("UPDATE settlements SET delivered_batch=? WHERE client_order_id=?",
-                           [(batch_end, i) for i in delivered_settlements])
+            insert_batch(db, batch_end, candles, decisions, orders, now=now, delivered_fills=delivered_fills,
+                         delivered_settlements=delivered_settlements)
 
     def record_order_results(self, results: list[tuple[str, str, str, str, FillRow | None]]) -> None:
         """Broker answers ``(client_order_id, status, reason, venue_order_id, fill)``: one FULL commit."""
@@ -109,39 +89,12 @@ class Journal:
             return
         with self._tx("FULL") as db:
             for client_order_id, status, reason, venue_order_id, fill in results:
-                self._order_result(db, client_order_id, status, reason, venue_order_id, fill)
-
-    @staticmethod
-    def _order_result(db: sqlite3.Connection, client_order_id: str, status: str, reason: str, venue_order_id: str,
-                      fill: FillRow | None) -> None:
-        db.execute(
-            "UPDATE orders SET status=?, reason=?, venue_order_id=?, updated_at=? WHERE client_order_id=?",
-            (status, reason, venue_order_id, time.time(), client_order_id),
-        )
-        if fill is not None:
-            db.execute(
-                "INSERT OR IGNORE INTO fills (client_order_id, ts, market, side, stake_micros, price_micros,"
-                " contracts_micros, cost_micros, fee_micros, window_start, window_end, version)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (fill.client_order_id, fill.ts, fill.market, fill.side, to_micros(fill.stake), to_micros(fill.price),
-                 to_micros(fill.shares), to_micros(fill.cost or ZERO), to_micros(fill.fee), fill.window_start,
-                 fill.window_end, fill.version),
-            )
+                update_order(db, client_order_id, status, reason, venue_order_id, fill)
 
     def record_settlements(self, rows: Iterable[SettlementRow]) -> list[SettlementRow]:
         """Insert settlements; returns those that were new (a venue may report one twice)."""
-        fresh: list[SettlementRow] = []
         with self._tx() as db:
-            for s in rows:
-                cur = db.execute(
-                    "INSERT OR IGNORE INTO settlements (client_order_id, ts, market, side, won, payout_micros,"
-                    " pnl_micros, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (s.client_order_id, s.ts, s.market, s.side, int(s.won), to_micros(s.payout), to_micros(s.pnl),
-                     s.version),
-                )
-                if cur.rowcount:
-                    fresh.append(s)
-        return fresh
+            return insert_settlements(db, rows)
 
     def record_swap(self, *, kind: str, from_version: str | None, to_version: str, ok: bool, reason: str = "",
                     pause_ms: float | None = None, batch_end: int | None = None, sha256: str = "",

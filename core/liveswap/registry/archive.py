@@ -93,20 +93,28 @@ def check_members(zf: zipfile.ZipFile, dist_info: str, data_dir: str,
             reasons.append(f"archive lists {name} twice")
         seen.add(name)
         total += info.file_size
-        top, _, rest = name.partition("/")
-        if top.endswith(".dist-info") and top != dist_info:
-            reasons.append(f"archive holds a foreign metadata directory {top}/ (expected only {dist_info}/)")
-        elif top.endswith(".data"):
-            scheme = rest.split("/", 1)[0]
-            if top != data_dir:
-                reasons.append(f"archive holds a foreign data directory {top}/ (expected {data_dir}/)")
-            elif rest and scheme not in SCHEMES:
-                allowed = ", ".join(sorted(SCHEMES))
-                reasons.append(f"{name} is in an unknown install scheme {scheme!r} (allowed: {allowed})")
+        foreign = _foreign_tree_reason(name, dist_info, data_dir)
+        if foreign:
+            reasons.append(foreign)
     if total > max_unpacked:
         reasons.append(f"archive unpacks to {total} bytes, more than the {max_unpacked} allowed "
                        "(max_wheel_unpacked_bytes)")
     return _capped(reasons)
+
+
+def _foreign_tree_reason(name: str, dist_info: str, data_dir: str) -> str | None:
+    """Why a member lies outside the wheel's own metadata and data directories, or None."""
+    top, _, rest = name.partition("/")
+    if top.endswith(".dist-info") and top != dist_info:
+        return f"archive holds a foreign metadata directory {top}/ (expected only {dist_info}/)"
+    if top.endswith(".data"):
+        scheme = rest.split("/", 1)[0]
+        if top != data_dir:
+            return f"archive holds a foreign data directory {top}/ (expected {data_dir}/)"
+        if rest and scheme not in SCHEMES:
+            allowed = ", ".join(sorted(SCHEMES))
+            return f"{name} is in an unknown install scheme {scheme!r} (allowed: {allowed})"
+    return None
 
 
 def parse_record(text: str) -> tuple[list[RecordRow], list[str]]:
@@ -165,27 +173,33 @@ def check_record(zf: zipfile.ZipFile, dist_info: str) -> list[str]:
         row = listed.pop(name, None)
         if name == record_path or (name.startswith(dist_info + "/") and name.rsplit("/", 1)[-1] in _SIGNATURES):
             continue
-        if row is None:
-            reasons.append(f"RECORD: {name} is in the archive but not listed in RECORD")
-            continue
-        if not row.algorithm or not row.digest:
-            reasons.append(f"RECORD: {name} has no hash")
-            continue
-        if row.algorithm not in STRONG_HASHES:
-            reasons.append(f"RECORD: {name} is hashed with {row.algorithm}; sha256 or stronger is required")
-            continue
-        try:
-            digest, size = _digest(zf, info, row.algorithm)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
-            reasons.append(f"{name} cannot be read from the archive: {exc}")
-            continue
-        if digest != row.digest:
-            reasons.append(f"RECORD: hash of {name} does not match its content")
-        elif row.size is not None and row.size != size:
-            reasons.append(f"RECORD: size of {name} is {size}, RECORD says {row.size}")
+        why = _member_record_reason(zf, info, row)
+        if why:
+            reasons.append(why)
     for path in sorted(listed):
         reasons.append(f"RECORD lists {path}, which is not in the archive")
     return _capped(reasons)
+
+
+def _member_record_reason(zf: zipfile.ZipFile, info: zipfile.ZipInfo, row: RecordRow | None) -> str | None:
+    """Why one member does not match its RECORD row (missing, unhashed, weakly hashed, unreadable,
+    another hash or size), or None."""
+    name = info.filename
+    if row is None:
+        return f"RECORD: {name} is in the archive but not listed in RECORD"
+    if not row.algorithm or not row.digest:
+        return f"RECORD: {name} has no hash"
+    if row.algorithm not in STRONG_HASHES:
+        return f"RECORD: {name} is hashed with {row.algorithm}; sha256 or stronger is required"
+    try:
+        digest, size = _digest(zf, info, row.algorithm)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        return f"{name} cannot be read from the archive: {exc}"
+    if digest != row.digest:
+        return f"RECORD: hash of {name} does not match its content"
+    if row.size is not None and row.size != size:
+        return f"RECORD: size of {name} is {size}, RECORD says {row.size}"
+    return None
 
 
 def _capped(reasons: list[str]) -> list[str]:

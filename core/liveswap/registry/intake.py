@@ -38,6 +38,22 @@ def add_wheels(paths: Sequence[Path], *, registry_dir: Path, host: HostEnvironme
     sandboxed load trial) run on every strategy wheel that passed,
     in its environment when it resolves now, as ``Registry.check`` does."""
     known, index_problem = index.load()
+    batch = _inspect_all(paths, host, limits)
+    reports = {p: check_wheel(p, host=host, known=known, facts=f) for p, f in batch.items()}
+    for report in reports.values():
+        if report.kind == "library":  # registry/ holds strategies only: a library there could be taken for another's
+            report.refuse("not a strategy (no entry point in group liveswap.strategies): a library a strategy "
+                          "needs goes in the wheelhouse folder (setting wheelhouse) or comes from the index")
+    if extra_checks:
+        reports = {p: _with_extra_checks(r, envs, extra_checks) for p, r in reports.items()}
+    accepted: dict[str, tuple[str, str]] = {}
+    results = [_place(path, report, batch[path].data, registry_dir=registry_dir, host=host, limits=limits,
+                      index_problem=index_problem, accepted=accepted) for path, report in reports.items()]
+    index.record(accepted)
+    return results
+
+
+def _inspect_all(paths: Sequence[Path], host: HostEnvironment, limits: WheelLimits) -> dict[Path, WheelFacts]:
     batch: dict[Path, WheelFacts] = {}
     for raw in paths:
         path = Path(raw)
@@ -45,42 +61,42 @@ def add_wheels(paths: Sequence[Path], *, registry_dir: Path, host: HostEnvironme
         if not path.is_file():
             facts.report.reasons = [f"no such file: {path}"]
         batch[path] = facts
-    reports = {p: check_wheel(p, host=host, known=known, facts=f) for p, f in batch.items()}
-    for report in reports.values():
-        if report.kind == "library":  # registry/ holds strategies only: a library there could be taken for another's
-            report.refuse("not a strategy (no entry point in group liveswap.strategies): a library a strategy "
-                          "needs goes in the wheelhouse folder (setting wheelhouse) or comes from the index")
-    for key, report in list(reports.items()):
-        if report.kind == "strategy" and extra_checks:
-            if report.ok:  # as check does: the trial runs in the version's environment, when it resolves now
-                trial = replace(report, reasons=list(report.reasons))
-                envs.resolve_into(trial)  # (a dependency given in this same command is not there yet)
-                if trial.ok:
-                    reports[key] = report = trial
-            run_extra_checks(report, extra_checks)
-    results: list[AddResult] = []
-    accepted: dict[str, tuple[str, str]] = {}
-    for path, report in reports.items():
-        if index_problem:
-            report.refuse(index_problem)
-        dest = registry_dir / path.name
-        if report.ok and dest.exists() and dest.resolve() != path.resolve():
-            existing = inspect_wheel(dest, host, limits=limits).report.sha256
-            if existing != report.sha256:
-                report.refuse(f"registry/{path.name} already exists with other content")
-        if not report.ok:
-            results.append(AddResult(report, None))
-            continue
-        key = version_key(report.dist_name, report.version)
-        if accepted.get(key, (report.sha256,))[0] != report.sha256:
-            report.refuse(f"{report.dist_name} {report.version} is given twice with different content")
-            results.append(AddResult(report, None))
-            continue
-        accepted[key] = (report.sha256, path.name)
-        if dest.exists():
-            results.append(AddResult(report, None, "already in registry/"))
-            continue
-        atomic_write_bytes(dest, batch[path].data)
-        results.append(AddResult(report, dest, "added"))
-    index.record(accepted)
-    return results
+    return batch
+
+
+def _with_extra_checks(report: Report, envs: EnvStore, extra_checks: Sequence[ExtraCheck]) -> Report:
+    """A strategy wheel's report after the extra checks, run in the version's environment when it
+    resolves now, as check does (a dependency given in this same command is not there yet)."""
+    if report.kind != "strategy":
+        return report
+    if report.ok:
+        trial = replace(report, reasons=list(report.reasons))
+        envs.resolve_into(trial)
+        if trial.ok:
+            report = trial
+    run_extra_checks(report, extra_checks)
+    return report
+
+
+def _place(path: Path, report: Report, data: bytes, *, registry_dir: Path, host: HostEnvironment,
+           limits: WheelLimits, index_problem: str | None, accepted: dict[str, tuple[str, str]]) -> AddResult:
+    """Copy one checked wheel into ``registry_dir`` unless it is refused, clashes with a file or a
+    version already there or given twice, or is there already; ``accepted`` collects what goes in."""
+    if index_problem:
+        report.refuse(index_problem)
+    dest = registry_dir / path.name
+    if report.ok and dest.exists() and dest.resolve() != path.resolve():
+        existing = inspect_wheel(dest, host, limits=limits).report.sha256
+        if existing != report.sha256:
+            report.refuse(f"registry/{path.name} already exists with other content")
+    if not report.ok:
+        return AddResult(report, None)
+    key = version_key(report.dist_name, report.version)
+    if accepted.get(key, (report.sha256,))[0] != report.sha256:
+        report.refuse(f"{report.dist_name} {report.version} is given twice with different content")
+        return AddResult(report, None)
+    accepted[key] = (report.sha256, path.name)
+    if dest.exists():
+        return AddResult(report, None, "already in registry/")
+    atomic_write_bytes(dest, data)
+    return AddResult(report, dest, "added")

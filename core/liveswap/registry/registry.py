@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from liveswap.fsutil import atomic_write_json
 from liveswap.home import HomePaths
 from liveswap.registry.check import check_installed, check_wheel, run_extra_checks
+from liveswap.registry.discovery import Signature, sources_signature, unique_facts, wheel_files
 from liveswap.registry.envs import EnvStore
 from liveswap.registry.errors import RegistryError
 from liveswap.registry.host import HostEnvironment
@@ -43,9 +43,6 @@ __all__ = ["AddResult", "Registry"]  # AddResult: liveswap.registry.intake
 
 if TYPE_CHECKING:
     from liveswap.settings import Settings
-
-Signature = tuple[tuple[str, int, int, int], ...]
-
 
 class Registry:
     """Strategy versions of the home folder ``home`` (``registry/`` and ``state/``)."""
@@ -97,22 +94,6 @@ class Registry:
 
     # -- discovery ---------------------------------------------------------------------------
 
-    def _wheel_files(self) -> list[tuple[Path, os.stat_result]]:
-        found: list[tuple[Path, os.stat_result]] = []
-        try:
-            with os.scandir(self.registry_dir) as entries:
-                for entry in entries:
-                    if entry.name.startswith(".") or not entry.name.endswith(".whl"):
-                        continue
-                    try:
-                        if entry.is_file():
-                            found.append((Path(entry.path), entry.stat()))
-                    except OSError:
-                        continue
-        except OSError:
-            return []
-        return sorted(found, key=lambda item: (item[1].st_mtime_ns, item[0].name))
-
     def signature(self) -> Signature:
         """A cheap fingerprint of everything a scan reads: directory listings, sizes, mtimes.
 
@@ -123,20 +104,8 @@ class Registry:
         return self._sources_signature() + self._index_signature()
 
     def _sources_signature(self) -> Signature:
-        parts = [(p.name, st.st_size, st.st_mtime_ns, st.st_ino) for p, st in self._wheel_files()]
-        for folder in self.envs.config.find_links:  # the wheelhouse: a new wheel may resolve a refused version
-            try:
-                st = os.stat(folder)
-            except OSError:
-                continue
-            parts.append((f"wheels:{folder}", 0, st.st_mtime_ns, st.st_ino))
-        for entry in self.host.search_path if self.host.search_path is not None else sys.path:
-            try:
-                st = os.stat(entry or ".")
-            except OSError:
-                continue
-            parts.append((f"path:{entry}", 0, st.st_mtime_ns, st.st_ino))
-        return tuple(parts)
+        return sources_signature(self.registry_dir, find_links=self.envs.config.find_links,
+                                 search_path=self.host.search_path)
 
     def _index_signature(self) -> Signature:
         failures = self.envs.unresolvable_signature()
@@ -180,48 +149,46 @@ class Registry:
         """Check every registry wheel and installed strategy; record newly accepted versions."""
         sources = self._sources_signature()  # before reading: a drop during the scan shows as a change
         self.host.refresh()
-        files = self._wheel_files()
-        self._facts = {p: v for p, v in self._facts.items() if any(p == f for f, _ in files)}
-        keep = self.limits.max_wheels
-        all_facts = [self._facts_of(path, st) for path, st in files[:keep]]
-        for path, _ in files[keep:]:  # the newest past the limit: refused unread
-            over = WheelFacts(report=Report(source="registry", path=path))
-            over.report.refuse(f"registry/ holds more than {keep} wheels (max_registry_wheels): not read")
-            all_facts.append(over)
+        all_facts = self._read_facts()
         known, index_problem = self.index.load()
-        claimed = dict(known)
-        seen_sha: set[str] = set()
-        unique: list[WheelFacts] = []
-        for facts in all_facts:
-            if facts.report.sha256 and facts.report.sha256 in seen_sha:
-                continue  # the very same bytes under a second file name
-            seen_sha.add(facts.report.sha256)
-            unique.append(facts)
-            rep = facts.report
-            if facts.intact and rep.dist_name and rep.version:
-                claimed.setdefault(version_key(rep.dist_name, rep.version), rep.sha256)
-        reports: list[Report] = []
-        accepted: dict[str, tuple[str, str]] = {}
-        for facts in unique:
-            report = check_wheel(facts.report.path or Path(), host=self.host, known=claimed,
-                                 allow_library=True, facts=facts)
-            if index_problem:
-                report.refuse(index_problem)
-            if report.ok and report.kind == "strategy" and (why := self.envs.unresolvable(report)):
-                report.refuse(why)  # the last resolution failed and nothing it read has changed
-            reports.append(report)
-            if report.ok and report.path is not None:
-                accepted[version_key(report.dist_name, report.version)] = (report.sha256, report.path.name)
-        self.index.record(accepted)
+        unique, claimed = unique_facts(all_facts, known)
+        reports = [self._check(facts, claimed, index_problem) for facts in unique]
+        self.index.record({version_key(r.dist_name, r.version): (r.sha256, r.path.name)
+                           for r in reports if r.ok and r.path is not None})
         versions = [v for r in reports if r.kind != "library" for v in versions_of(r)]
-        for dist in self.host.distributions() if self.host.strategies else ():
-            if any(ep.group == "liveswap.strategies" for ep in dist.entry_points):
-                versions.extend(versions_of(check_installed(dist, self.host)))
+        versions.extend(self._installed_versions())
         versions.sort(key=lambda v: (v.name, version_order(v.version), v.source != "registry"))
         self._versions = versions
         self._wheel_reports = reports
         self._signature = sources + self._index_signature()  # after our own index write
         return list(versions)
+
+    def _read_facts(self) -> list[WheelFacts]:
+        """The facts of every registry wheel (cached by stat); the newest past the limit refused unread."""
+        files = wheel_files(self.registry_dir)
+        self._facts = {p: v for p, v in self._facts.items() if any(p == f for f, _ in files)}
+        keep = self.limits.max_wheels
+        all_facts = [self._facts_of(path, st) for path, st in files[:keep]]
+        for path, _ in files[keep:]:
+            over = WheelFacts(report=Report(source="registry", path=path))
+            over.report.refuse(f"registry/ holds more than {keep} wheels (max_registry_wheels): not read")
+            all_facts.append(over)
+        return all_facts
+
+    def _check(self, facts: WheelFacts, claimed: dict[str, str], index_problem: str | None) -> Report:
+        report = check_wheel(facts.report.path or Path(), host=self.host, known=claimed,
+                             allow_library=True, facts=facts)
+        if index_problem:
+            report.refuse(index_problem)
+        if report.ok and report.kind == "strategy" and (why := self.envs.unresolvable(report)):
+            report.refuse(why)  # the last resolution failed and nothing it read has changed
+        return report
+
+    def _installed_versions(self) -> list[StrategyVersion]:
+        """The strategies of the host environment (none when ``installed_strategies`` is off)."""
+        return [v for dist in (self.host.distributions() if self.host.strategies else ())
+                if any(ep.group == "liveswap.strategies" for ep in dist.entry_points)
+                for v in versions_of(check_installed(dist, self.host))]
 
     def write_catalog(self) -> None:
         """``state/registry/catalog.json``: name -> version -> verdict of the last scan, so the CLI

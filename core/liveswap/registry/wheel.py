@@ -105,29 +105,35 @@ def _inspect(file_name: str, facts: WheelFacts, host: HostEnvironment, max_unpac
         facts.entry_points = _read_entry_points(zf, dist_info, report)
     meta = facts.metadata
     if meta is not None:
-        if name is None:
-            report.dist_name, report.version = meta.name, str(meta.version)
-        else:
-            if canonicalize_name(meta.name) != name:
-                report.refuse(f"METADATA name {meta.name!r} does not match the file name ({name})")
-            if version is not None and meta.version != version:
-                report.refuse(f"METADATA version {meta.version} does not match the file name ({version})")
-        dist_stem = stem.rsplit("-", 1)
-        if len(dist_stem) != 2 or canonicalize_name(dist_stem[0]) != canonicalize_name(meta.name):
-            report.refuse(f"metadata directory {dist_info}/ does not match the name {meta.name}")
-        else:
-            try:
-                if Version(dist_stem[1]) != meta.version:
-                    report.refuse(f"metadata directory {dist_info}/ does not match the version {meta.version}")
-            except InvalidVersion:
-                report.refuse(f"metadata directory {dist_info}/ has an invalid version")
-        report.dist_name = meta.name
+        _check_metadata_names(meta, name, version, dist_info, report)
         if meta.requires_python is not None:
             report.requires_python = str(meta.requires_python)
             _check_requires_python(meta.requires_python, host, report)
     if facts.tags and not (facts.tags & host.tags):
         report.refuse(f"tags {', '.join(report.tags)} do not match this interpreter (best: {host.best_tag})")
     report.entry_points = dict(facts.entry_points.get(ENTRY_POINT_GROUP, {}))
+
+
+def _check_metadata_names(meta: Metadata, name: str | None, version: Version | None, dist_info: str,
+                          report: Report) -> None:
+    """METADATA's name and version against the file name and the ``NAME-VERSION.dist-info`` folder."""
+    if name is None:
+        report.dist_name, report.version = meta.name, str(meta.version)
+    else:
+        if canonicalize_name(meta.name) != name:
+            report.refuse(f"METADATA name {meta.name!r} does not match the file name ({name})")
+        if version is not None and meta.version != version:
+            report.refuse(f"METADATA version {meta.version} does not match the file name ({version})")
+    dist_stem = dist_info[: -len(".dist-info")].rsplit("-", 1)
+    if len(dist_stem) != 2 or canonicalize_name(dist_stem[0]) != canonicalize_name(meta.name):
+        report.refuse(f"metadata directory {dist_info}/ does not match the name {meta.name}")
+    else:
+        try:
+            if Version(dist_stem[1]) != meta.version:
+                report.refuse(f"metadata directory {dist_info}/ does not match the version {meta.version}")
+        except InvalidVersion:
+            report.refuse(f"metadata directory {dist_info}/ has an invalid version")
+    report.dist_name = meta.name
 
 
 def _find_dist_info(zf: zipfile.ZipFile, report: Report) -> str | None:

@@ -15,7 +15,6 @@ engine's, a swap's staging) are serialised by the runner's :class:`~liveswap.run
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import shutil
 import subprocess
@@ -27,20 +26,12 @@ from typing import Any, NoReturn, get_args
 
 from liveswap.exceptions import SandboxUnavailable
 from liveswap.runners import Batch, BatchResult, CallGate, FaultKind, StrategyFault
-from liveswap.sandbox import bwrap, policy, protocol, spawn, treewatch
+from liveswap.sandbox import bwrap, policy, protocol, treewatch
 from liveswap.sandbox import state_json as states
-from liveswap.sandbox.isolation import make_scratch, worker_env
+from liveswap.sandbox.isolation import make_scratch
 from liveswap.sandbox.limits import SandboxLimits
 from liveswap.sandbox.protocol import Channel, ChannelClosed, ChannelTimeout, GarbageReply, ProtocolError
-from liveswap.sandbox.worker_process import (
-    BOOTSTRAP,
-    LIVESWAP_ROOT,
-    WORKER_API,
-    cleanup,
-    describe_exit,
-    rotate_log,
-    worker_paths,
-)
+from liveswap.sandbox.worker_process import LIVESWAP_ROOT, cleanup, describe_exit, launch, read_tail, rotate_log
 
 FAULT_KINDS: frozenset[str] = frozenset(get_args(FaultKind))
 DEFAULT_MAX_STATE_BYTES = 1_000_000
@@ -152,37 +143,14 @@ class SandboxRunner:
         inside_scratch = Path(bwrap.INSIDE_SCRATCH) if plan.sandboxed else self.scratch
         self.work_dir = inside_scratch
         self._bwrapped = plan.sandboxed
-        request_r, request_w = os.pipe()
-        reply_r, reply_w = os.pipe()
-        if plan.sandboxed:  # what bwrap bound: the install (or env) and the API packages, see sandbox/bwrap.py
-            paths = json.dumps({"api": {name: [bwrap.INSIDE_LIB] for name in WORKER_API}})
-        else:
-            paths = worker_paths()
-        argv = [*plan.prefix, plan.python, *plan.python_flags, "-c", BOOTSTRAP, paths, str(request_r), str(reply_w)]
         try:
-            with open(log_path, "ab") as log:
-                self._proc = (spawn.popen if plan.sandboxed else subprocess.Popen)(
-                    argv,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=log,
-                    cwd=self.scratch,
-                    env=worker_env(inside_scratch),
-                    pass_fds=(request_r, reply_w),
-                    start_new_session=True,
-                )
+            self._proc, self._channel = launch(plan, scratch=self.scratch, inside_scratch=inside_scratch,
+                                               log_path=log_path, max_frame=self.max_frame)
         except OSError as exc:
-            for fd in (request_r, request_w, reply_r, reply_w):
-                os.close(fd)
             shutil.rmtree(self.scratch, ignore_errors=True)
             self._fault = StrategyFault("crash", f"cannot start a worker for {self.name} {self.version}: {exc}")
             raise self._fault from None
-        finally:
-            if self._proc is not None:
-                os.close(request_r)
-                os.close(reply_w)
         self.pid = self._proc.pid
-        self._channel = Channel(reply_r, request_w, max_frame=self.max_frame)
         limit = self.limits.tree_memory_bytes or self.limits.memory_bytes
         self._watch = treewatch.TreeWatch(self.pid, limit) if limit else None
         self._members: list[int] = []
@@ -244,13 +212,7 @@ class SandboxRunner:
         """The end of the worker's stdout/stderr log ("" if there is none)."""
         if self.log_path is None:
             return ""
-        try:
-            with open(self.log_path, "rb") as log:
-                log.seek(0, os.SEEK_END)
-                log.seek(max(0, log.tell() - max_chars))
-                return log.read().decode(errors="replace")
-        except OSError:
-            return ""
+        return read_tail(self.log_path, max_chars)
 
     # -- Runner protocol --------------------------------------------------------------------
 

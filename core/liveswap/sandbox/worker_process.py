@@ -3,10 +3,12 @@
 * :data:`BOOTSTRAP` and :func:`worker_paths` -- the ``python -I -S -B -c`` program that starts a
   worker with only the standard library and the liveswap API importable (the version's paths
   are added by the confined worker);
+* :func:`launch` -- the worker spawned (under bubblewrap when the plan is sandboxed) with its two
+  pipes, and the host's :class:`Channel` to it;
 * :func:`cleanup` -- kill the worker's whole process tree, reap it, close its pipes, remove its
   scratch directory (the runner's finalizer);
-* :func:`rotate_log` and :func:`describe_exit` -- the worker's log kept under its size limit, and
-  an exit status said in words (signal names with the likely cause).
+* :func:`rotate_log`, :func:`read_tail` and :func:`describe_exit` -- the worker's log kept under its
+  size limit, its end, and an exit status said in words (signal names with the likely cause).
 """
 
 from __future__ import annotations
@@ -22,10 +24,13 @@ import time
 from pathlib import Path
 
 import liveswap
-from liveswap.sandbox import treewatch
+from liveswap.sandbox import bwrap, spawn, treewatch
+from liveswap.sandbox.isolation import worker_env
+from liveswap.sandbox.policy import WorkerPlan
 from liveswap.sandbox.protocol import Channel
 
-__all__ = ["BOOTSTRAP", "LIVESWAP_ROOT", "WORKER_API", "cleanup", "describe_exit", "rotate_log", "worker_paths"]
+__all__ = ["BOOTSTRAP", "LIVESWAP_ROOT", "WORKER_API", "cleanup", "describe_exit", "launch", "read_tail", "rotate_log",
+           "worker_paths"]
 
 # -I -S -B: no PYTHON* variables, no .pyc written, no script dir and no site-packages at all
 # (neither the host's nor the user's) on sys.path. At start the worker's sys.path is the standard
@@ -54,6 +59,37 @@ def worker_paths() -> str:
         if spec is not None and spec.origin:
             api[name] = [str(Path(spec.origin).resolve().parent.parent)]
     return json.dumps({"api": api})
+
+
+def launch(plan: WorkerPlan, *, scratch: Path, inside_scratch: Path, log_path: Path,
+           max_frame: int) -> tuple[subprocess.Popen[bytes], Channel]:
+    """Spawn the worker ``plan`` describes (stdout and stderr appended to ``log_path``, cwd
+    ``scratch``) with a request and a reply pipe; the host's ends become the returned channel.
+    ``OSError`` if it cannot be spawned (every pipe closed)."""
+    request_r, request_w = os.pipe()
+    reply_r, reply_w = os.pipe()
+    # sandboxed: what bwrap bound, the install (or env) and the API packages (see sandbox/bwrap.py)
+    paths = json.dumps({"api": {name: [bwrap.INSIDE_LIB] for name in WORKER_API}}) if plan.sandboxed else worker_paths()
+    argv = [*plan.prefix, plan.python, *plan.python_flags, "-c", BOOTSTRAP, paths, str(request_r), str(reply_w)]
+    try:
+        with open(log_path, "ab") as log:
+            proc = (spawn.popen if plan.sandboxed else subprocess.Popen)(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                cwd=scratch,
+                env=worker_env(inside_scratch),
+                pass_fds=(request_r, reply_w),
+                start_new_session=True,
+            )
+    except OSError:
+        for fd in (request_r, request_w, reply_r, reply_w):
+            os.close(fd)
+        raise
+    os.close(request_r)
+    os.close(reply_w)
+    return proc, Channel(reply_r, request_w, max_frame=max_frame)
 
 
 def cleanup(proc: subprocess.Popen[bytes] | None, channel: Channel | None, scratch: Path | None,
@@ -87,6 +123,17 @@ def rotate_log(log: Path, above: int) -> None:
     with contextlib.suppress(OSError):
         if above and log.stat().st_size > above:
             os.replace(log, log.with_name(log.name + ".1"))
+
+
+def read_tail(log: Path, max_chars: int) -> str:
+    """The last ``max_chars`` bytes of the worker's log as text ("" if it cannot be read)."""
+    try:
+        with open(log, "rb") as stream:
+            stream.seek(0, os.SEEK_END)
+            stream.seek(max(0, stream.tell() - max_chars))
+            return stream.read().decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def describe_exit(code: int) -> str:

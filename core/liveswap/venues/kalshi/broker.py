@@ -42,7 +42,7 @@ from liveswap.markets import Market, MarketError
 from liveswap.money import micro
 from liveswap.venues.kalshi.client import KalshiClient, order_body
 from liveswap.venues.kalshi.feed import TRADING, KalshiQuotes
-from liveswap.venues.kalshi.parse import KalshiOrder, KalshiOrderAck
+from liveswap.venues.kalshi.parse import KalshiMarket, KalshiOrder, KalshiOrderAck
 from liveswap.venues.kalshi.plan import Plan, plan_buy
 from liveswap.venues.kalshi.shadow import KalshiSeen, simulate
 from liveswap.venues.kalshi.ticks import ONE, dec
@@ -151,26 +151,31 @@ class KalshiBroker:
                             max_price=order.max_price, max_contracts=self.max_contracts)
             if isinstance(plan, str):
                 return self._reject(cid, plan)
-            body = order_body(ticker=km.ticker, client_order_id=cid, book_side=plan.book_side,
-                              count=plan.count, price=plan.yes_price)
-            try:
-                ack = self.client.create_order(body)
-            except VenueRejected as exc:
-                result = self._reject(cid, str(exc))
-                self._results[cid] = result
-                return result
-            if ack.fill_count > 0:
-                try:  # the full order carries the venue's exact cost and fees
-                    placed = self.client.order(ack.order_id)
-                    return self._remember(order_result(placed, self._now()), placed, order.window_end)
-                except VenueError as exc:
-                    logger.warning("kalshi: order {} filled; reading it back failed ({}), booking the answer",
-                                   ack.order_id, exc)
-            result = ack_result(ack, plan, self._now())
+            return self._place(order, km, plan, side)
+
+    def _place(self, order: OrderRequest, km: KalshiMarket, plan: Plan, side: Literal["yes", "no"]) -> OrderResult:
+        """Send the planned order and book the venue's answer (under the lock, after the checks)."""
+        cid = order.client_order_id
+        body = order_body(ticker=km.ticker, client_order_id=cid, book_side=plan.book_side,
+                          count=plan.count, price=plan.yes_price)
+        try:
+            ack = self.client.create_order(body)
+        except VenueRejected as exc:
+            result = self._reject(cid, str(exc))
             self._results[cid] = result
-            if result.status == "filled":
-                self._held[cid] = _Held(km.ticker, side, result.shares, order.window_end)
             return result
+        if ack.fill_count > 0:
+            try:  # the full order carries the venue's exact cost and fees
+                placed = self.client.order(ack.order_id)
+                return self._remember(order_result(placed, self._now()), placed, order.window_end)
+            except VenueError as exc:
+                logger.warning("kalshi: order {} filled; reading it back failed ({}), booking the answer",
+                               ack.order_id, exc)
+        result = ack_result(ack, plan, self._now())
+        self._results[cid] = result
+        if result.status == "filled":
+            self._held[cid] = _Held(km.ticker, side, result.shares, order.window_end)
+        return result
 
     def lookup(self, client_order_id: str) -> OrderResult | None:
         try:

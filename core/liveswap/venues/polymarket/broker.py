@@ -27,13 +27,10 @@ never at the order's limit; until its trades can be read it stays pending.
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -46,25 +43,9 @@ from liveswap.exceptions import BrokerError, VenueError, VenueRejected
 from liveswap.markets import Market, MarketError
 from liveswap.venues.polymarket.auth import clob_reason
 from liveswap.venues.polymarket.feed import PolymarketQuotes, updown_slug
+from liveswap.venues.polymarket.sent import Sent, SentOrders
 from liveswap.venues.polymarket.shadow import PolySeen, plan_buy, simulate, taker_fee
 from liveswap.venues.quotes import Quote
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS sent (
-    client_order_id TEXT PRIMARY KEY, order_hash TEXT NOT NULL, payload TEXT NOT NULL, slug TEXT NOT NULL,
-    outcome TEXT NOT NULL, window_end INTEGER NOT NULL, fee_rate TEXT NOT NULL, result TEXT);
-"""
-
-
-@dataclass(frozen=True, slots=True)
-class Sent:
-    client_order_id: str
-    order_hash: str
-    payload: dict[str, Any]
-    slug: str
-    outcome: str  # up | down
-    window_end: int
-    fee_rate: Decimal
 
 
 def order_hash(signed: Any, chain_id: int, neg_risk: bool) -> str:
@@ -90,15 +71,11 @@ class PolymarketBroker:
         self.fee_rate = Decimal(str(fee_rate))
         self._clock = clock
         self._lock = threading.Lock()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")  # durable before the order is posted
-        self._db.executescript(SCHEMA)
+        self._orders = SentOrders(path)  # what was signed and sent, durable before it is posted
         self._settled: dict[str, SettlementReport] = {}
 
     def close(self) -> None:
-        self._db.close()
+        self._orders.close()
         self.quotes.close()
 
     def simulate(self, order: OrderRequest, quote: Quote) -> SimFill:
@@ -109,27 +86,6 @@ class PolymarketBroker:
 
     def _now(self) -> int:
         return int(self._clock())
-
-    # ---- the durable record of what was signed and sent ----------------------------------------
-
-    def _sent(self, cid: str) -> tuple[Sent, OrderResult | None] | None:
-        row = self._db.execute("SELECT client_order_id, order_hash, payload, slug, outcome, window_end, fee_rate, "
-                               "result FROM sent WHERE client_order_id=?", (cid,)).fetchone()
-        if row is None:
-            return None
-        sent = Sent(row[0], row[1], json.loads(row[2]), row[3], row[4], row[5], Decimal(row[6]))
-        return sent, (OrderResult(**json.loads(row[7])) if row[7] else None)
-
-    def _record(self, sent: Sent) -> None:
-        self._db.execute("INSERT INTO sent VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
-                         (sent.client_order_id, sent.order_hash, json.dumps(sent.payload), sent.slug, sent.outcome,
-                          sent.window_end, str(sent.fee_rate)))
-
-    def _finish(self, result: OrderResult) -> OrderResult:
-        if result.status != "pending":
-            self._db.execute("UPDATE sent SET result=? WHERE client_order_id=?",
-                             (json.dumps(dataclasses.asdict(result), default=str), result.client_order_id))
-        return result
 
     # ---- the Broker seam ------------------------------------------------------------------------
 
@@ -143,7 +99,7 @@ class PolymarketBroker:
     def lookup(self, client_order_id: str) -> OrderResult | None:
         try:
             with self._lock:
-                known = self._sent(client_order_id)
+                known = self._orders.get(client_order_id)
                 if known is None:
                     return None
                 sent, result = known
@@ -153,7 +109,7 @@ class PolymarketBroker:
 
     def _submit(self, order: OrderRequest) -> OrderResult:
         cid = order.client_order_id
-        known = self._sent(cid)
+        known = self._orders.get(cid)
         if known is not None:
             sent, result = known
             if result is not None:
@@ -182,7 +138,7 @@ class PolymarketBroker:
         payload, digest = signed
         sent = Sent(cid, digest, payload, updown_slug(market, order.window_start), order.side, order.window_end,
                     self.fee_rate if pm.fees_enabled else Decimal(0))
-        self._record(sent)  # durable before the order leaves
+        self._orders.record(sent)  # durable before the order leaves
         return self._post(sent)
 
     def _sign(self, token: str, limit: Decimal, shares: Decimal, tick: str,
@@ -216,10 +172,10 @@ class PolymarketBroker:
             answer = self.clob._post(f"{self.clob.host}{POST_ORDER}", headers=headers, data=serialized)
         except Exception as exc:  # noqa: BLE001
             if not _transient(exc):
-                return self._finish(self._reject(sent.client_order_id, f"polymarket: order refused: {clob_reason(exc)}",
-                                                 venue_order_id=sent.order_hash))
+                reason = f"polymarket: order refused: {clob_reason(exc)}"
+                return self._orders.finish(self._reject(sent.client_order_id, reason, venue_order_id=sent.order_hash))
             raise _unavailable(exc) from None
-        return self._finish(self._answer(sent, answer))
+        return self._orders.finish(self._answer(sent, answer))
 
     def _answer(self, sent: Sent, answer: Any) -> OrderResult:
         """``{success, errorMsg, orderID, status, makingAmount, takingAmount}`` → the engine's result."""
@@ -284,11 +240,11 @@ class PolymarketBroker:
                 logger.warning("polymarket: order {} matched {} shares but its trades do not say what they cost yet; "
                                "asked again later", sent.order_hash, matched)
                 return OrderResult(sent.client_order_id, "pending", venue_order_id=sent.order_hash, ts=self._now())
-            return self._finish(self._filled(sent, shares=matched, cost=cost))
+            return self._orders.finish(self._filled(sent, shares=matched, cost=cost))
         if status in ("LIVE", "DELAYED"):
             return OrderResult(sent.client_order_id, "pending", venue_order_id=sent.order_hash, ts=self._now())
-        return self._finish(self._reject(sent.client_order_id, f"polymarket: order {status.lower() or 'unknown'}, "
-                                                               "nothing filled", venue_order_id=sent.order_hash))
+        reason = f"polymarket: order {status.lower() or 'unknown'}, nothing filled"
+        return self._orders.finish(self._reject(sent.client_order_id, reason, venue_order_id=sent.order_hash))
 
     def _reject(self, cid: str, reason: str, venue_order_id: str = "") -> OrderResult:
         return OrderResult(cid, "rejected", venue_order_id=venue_order_id, reason=reason, ts=self._now())
@@ -301,7 +257,7 @@ class PolymarketBroker:
                 if cid in self._settled:
                     reports.append(self._settled[cid])
                     continue
-                known = self._sent(cid)
+                known = self._orders.get(cid)
                 if known is None or known[1] is None or known[1].status != "filled":
                     continue
                 sent, result = known
