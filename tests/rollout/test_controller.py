@@ -202,6 +202,31 @@ def test_reject_stops_the_candidate_and_keeps_its_record(home: Path) -> None:
     assert again["figures"]["candidate"]["spec"] == "probe==2.0.0"
 
 
+class NoExport(Probe):
+    """A version whose export_state always raises: it must hold no rollout or promotion hostage."""
+
+    @hookimpl
+    def export_state(self) -> dict[str, Any]:
+        raise RuntimeError("no state for you")
+
+
+def test_an_active_version_that_cannot_export_never_blocks_a_candidate_or_its_promotion(home: Path) -> None:
+    loader = InProcessLoader({"probe==1.0.0": NoExport, "probe==2.0.0": probe_version("2.0.0")})
+    engine, _, rollouts = _host(home, loader)
+    advance(engine, 1800)
+    assert _start(engine, rollouts, _ask("probe==2.0.0")) == [None]  # it warms up without the state
+    advance(engine, 600)
+    slot = rollouts.slot
+    assert slot is not None and slot.cursor == engine.cursor
+    outcome: list[str | None] = []
+    rollouts.request(_ask("probe==2.0.0", promote=5), generation=5, done=outcome.append)
+    assert outcome == [None] and engine.active.spec == "probe==2.0.0"
+    swap = engine.last_swap
+    assert swap is not None and swap.ok and swap.state.startswith(
+        "probe==1.0.0 could not export its state (export_state raised RuntimeError: no state for you")
+    assert swap.state.endswith("2.0.0 keeps its own live state (a candidate)")
+
+
 def test_a_different_strategy_is_warmed_up_not_given_foreign_state(home: Path) -> None:
     engine, _, rollouts = _host(home, _loader())
     advance(engine, 1800)

@@ -119,14 +119,15 @@ class Host:
         self.engine.recover(T0)
         return self.engine
 
-    def swap_to(self, spec: str) -> str | None:
-        """Activate ``spec`` through the real swap manager (probation, auto-rollback); the refusal or None."""
+    def swap_to(self, spec: str | None, kind: str = "activate") -> str | None:
+        """Activate ``spec`` (or roll back: ``kind="rollback"``, ``spec`` None for the previous version)
+        through the real swap manager (probation, auto-rollback); the refusal or None."""
         assert self.engine is not None
         if self.swaps is None:
             self.swaps = SwapManager(self.engine, self.loader, probation_batches=30)
             connect(self.engine, swaps=self.swaps)
         out: list[str | None] = []
-        self.swaps.request(kind="activate", spec=spec, generation=1, done=out.append)
+        self.swaps.request(kind=kind, spec=spec, generation=1, done=out.append)  # type: ignore[arg-type]
         assert self.swaps.wait_prepared(60)
         self.swaps.tick(self.engine)
         return out[0] if out else None

@@ -40,22 +40,25 @@ def _listening(port: int) -> bool:
 
 
 class NatsServer:
-    def __init__(self, store: Path, port: int | None = None) -> None:
+    def __init__(self, store: Path, port: int | None = None, *, user: str | None = None,
+                 password: str | None = None) -> None:
         self.store = store
         self.port = port or free_port()
+        self.auth = ["--user", user, "--pass", password] if user and password else []
+        self.userinfo = f"{user}:{password}@" if self.auth else ""
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = store.parent / f"nats-{self.port}.log"
 
     @property
     def url(self) -> str:
-        return f"nats://127.0.0.1:{self.port}"
+        return f"nats://{self.userinfo}127.0.0.1:{self.port}"
 
     def start(self) -> NatsServer:
         self.store.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 [nats_server_binary(), "-js", "-a", "127.0.0.1", "-p", str(self.port), "-sd", str(self.store),
-                 "--http_port", "0"],
+                 "--http_port", "0", *self.auth],
                 stdout=log, stderr=log)
         until(lambda: _listening(self.port) or self.proc.poll() is not None, what="nats-server to listen")
         assert self.proc.poll() is None, self.log.read_text()[-2000:]

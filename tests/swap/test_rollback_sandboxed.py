@@ -134,18 +134,39 @@ def test_a_rollback_asked_as_the_probation_ends_still_lands_on_the_previous_vers
 
 
 @pytest.mark.parametrize("export_fault", ["raise RuntimeError('no')", "time.sleep(60)", "os._exit(4)"])
-def test_a_failed_or_hung_export_aborts_the_commit(home: Path, engines: Any, export_fault: str) -> None:
+def test_a_failed_or_hung_export_never_blocks_a_swap_away_from_it(home: Path, engines: Any, export_fault: str) -> None:
+    """The source's export is its own fault: the activation lands, the target on its own last state
+    plus a replay (else a warm-up), blaming the source; nothing of the source is kept as its state."""
     wheel(home / "registry", "1.0.0", export_fault=f"if len(self.seen) > 10: {export_fault}")
     wheel(home / "registry", "2.0.0")
-    engine, swaps = engines()
+    engine, swaps = engines(probation=0)
     advance(engine, 900)
-    reason = activate(engine, swaps, "probe==2.0.0")
-    assert reason is not None and "could not export its state" in reason and "nothing changed" in reason
-    assert engine.active.spec == "probe==1.0.0" and engine.active.runner.alive
-    assert engine.last_swap.ok is False or engine.last_swap.kind == "restart"
-    assert [r["ok"] for r in engine.journal.swaps() if r["kind"] == "activate"] == [0]
+    assert activate(engine, swaps, "probe==2.0.0") is None
+    assert engine.active.spec == "probe==2.0.0" and engine.active.runner.alive
+    said = engine.last_swap.state
+    assert engine.last_swap.ok and said.startswith("state not carried: probe==1.0.0 could not export its state")
+    assert said.endswith("2.0.0 has no state of its own; it warmed up without state on recent candles")
     advance(engine, 600)
-    assert set(decided(engine).values()) == {"1.0.0"}
+    state = engine.active.runner.export_state()
+    assert state is not None and {v for _, _, v in state["seen"]} == {"2.0.0"}  # never 1.0.0's state
+    assert set(decided(engine).values()) == {"1.0.0", "2.0.0"} and engine.active.runner.alive
+    assert not (home / "state" / "strategies" / "versions" / "probe" / "1.0.0.json").exists()  # nothing bad kept
+
+
+def test_a_failed_export_never_blocks_a_switch_to_another_strategy(home: Path, engines: Any) -> None:
+    wheel(home / "registry", "1.0.0", export_fault="if len(self.seen) > 10: raise RuntimeError('no')")
+    wheel(home / "registry", "1.0.0", name="other")
+    engine, swaps = engines(probation=0)
+    advance(engine, 900)
+    assert activate(engine, swaps, "other") is None
+    assert engine.active.spec == "other==1.0.0" and engine.last_swap.ok
+    assert engine.last_swap.state.startswith("probe==1.0.0 could not export its state (export_state raised "
+                                             "RuntimeError: no")
+    assert "so it is not kept; another strategy: other warmed up without state" in engine.last_swap.state
+    assert not (home / "state" / "strategies" / "probe.json").exists()  # the shelf keeps no failed state
+    advance(engine, 300)
+    traded = {r[0] for r in engine.journal.query("SELECT DISTINCT strategy FROM decisions")}
+    assert engine.active.runner.alive and traded == {"probe", "other"}
 
 
 def test_switching_strategy_names_never_hands_over_foreign_state_and_switching_back_resumes(

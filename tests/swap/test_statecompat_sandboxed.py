@@ -127,8 +127,14 @@ def test_a_writes_the_version_does_not_honour_is_a_fault_at_the_swap(
     advance(engine, 900)
     assert activate(engine, swaps, "probe==1.1.0") is None
     advance(engine, 900)
-    reason = activate(engine, swaps, "probe==1.0.0")  # an activation: refused, 1.1.0 keeps trading
-    assert reason is not None and "\n" not in reason
+    reason = activate(engine, swaps, "probe==1.0.0")
+    if export is LAYOUT_2:  # its export_state(schema=1) raises: the source's fault, the activation lands
+        assert reason is None and engine.active.spec == "probe==1.0.0"
+        mode, said = crossing(engine)
+        assert mode == "own" and said.startswith("state not carried: probe==1.1.0 does not honour its declared "
+                                                 "writes [1]: ")
+        return
+    assert reason is not None and "\n" not in reason  # 1.0.0 refused what it got: refused, 1.1.0 keeps trading
     assert reason.startswith("probe==1.1.0 does not honour its declared writes [1]: ")
     assert engine.active.spec == "probe==1.1.0" and engine.active.runner.alive
     advance(engine, 300)

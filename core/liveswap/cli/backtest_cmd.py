@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 from liveswap.cli.common import CommandError, add_home, add_json, print_json
-from liveswap.cli.render import table
+from liveswap.cli.render import say, table
 from liveswap.specs import SpecError, parse_spec
 from liveswap.venues import to_epoch
 
@@ -76,10 +76,10 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
     else:
-        print(render(result))
+        say(render(result))
     faults = [f"liveswap: {v['spec']} faulted: {v['fault']}" for v in result["versions"] if v["fault"]]
     for line in faults:
-        print(line, file=sys.stderr)
+        say(line, file=sys.stderr)
     return 1 if faults else 0
 
 

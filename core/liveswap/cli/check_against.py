@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from liveswap.cli.common import CommandError, print_json
+from liveswap.cli.render import say
 from liveswap.registry import Registry, RegistryError, StrategyVersion, decide, versions_of
 
 
@@ -25,15 +26,15 @@ def check_against(registry: Registry, target: str, against: str, *, as_json: boo
     if as_json:
         print_json({"target": this.to_dict(), "against": other.to_dict(), "crossings": crossings})
     else:
-        print(f"{this.spec} against {other.spec} (from their declarations: no code of either version ran)")
+        say(f"{this.spec} against {other.spec} (from their declarations: no code of either version ran)")
         for v in pair:
-            print(f"  {v.spec:<28} {v.state.describe() if v.state else 'no __liveswap_state__ declared'}"
+            say(f"  {v.spec:<28} {v.state.describe() if v.state else 'no __liveswap_state__ declared'}"
                   f" [{v.verdict}]")
         for c in crossings:
-            print(f"  {c['from']} -> {c['to']}: {c['text']}")
+            say(f"  {c['from']} -> {c['to']}: {c['text']}")
     for v in pair:
         for reason in v.reasons:
-            print(f"liveswap: {v.spec} refused: {reason}", file=sys.stderr)
+            say(f"liveswap: {v.spec} refused: {reason}", file=sys.stderr)
     return 1 if any(v.reasons for v in pair) else 0
 
 

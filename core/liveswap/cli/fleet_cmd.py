@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 from liveswap.cli.common import CommandError, UsageError, add_home, add_json, print_json
+from liveswap.cli.render import say
 from liveswap.exceptions import LiveswapError
 from liveswap.settings import FleetSettings, load_settings
 
@@ -46,7 +47,8 @@ def _fleet(args: argparse.Namespace) -> FleetSettings:
 
 
 def _say(line: str) -> None:
-    print(line, flush=True)
+    say(line)
+    sys.stdout.flush()
 
 
 def status(args: argparse.Namespace) -> int:
@@ -56,7 +58,7 @@ def status(args: argparse.Namespace) -> int:
     if args.json:
         print_json(doc)
         return 0
-    print(render(doc))
+    say(render(doc))
     return 0
 
 
@@ -106,5 +108,5 @@ def _call(run: Any, coro: Any) -> Any:
     except LiveswapError:
         raise
     except Exception as exc:  # noqa: BLE001 - a NATS error in one line, never a traceback with secrets
-        print(f"liveswap: fleet: {type(exc).__name__}: {str(exc)[:200]}", file=sys.stderr)
+        say(f"liveswap: fleet: {type(exc).__name__}: {str(exc)[:200]}", file=sys.stderr)
         raise CommandError("the fleet could not be asked") from None

@@ -95,13 +95,19 @@ class SlotOpener:
         """The active version's state if it is the same strategy and the declarations let it cross
         (converted down if the active version writes what the candidate reads), else a warm-up on
         recent candles: returned as ``(since, until)`` for a shadow's own thread to do (``defer``),
-        so a slow candidate's warm-up never holds the active version back; done here for a canary."""
+        so a slow candidate's warm-up never holds the active version back; done here for a canary.
+        An active version that cannot export its state never blocks a candidate: it warms up instead."""
         crossing = decide(active.state_decl, strategy.state_decl) if strategy.name == active.name else None
         if crossing is not None and crossing.carries:
-            state = active.runner.export_state_json(crossing.export_schema)
-            if state is not None:
-                strategy.runner.import_state_json(state, active.version)
-            return None
+            try:
+                state = active.runner.export_state_json(crossing.export_schema)
+            except StrategyFault as exc:  # the active version's fault: the candidate warms up without it
+                logger.error("candidate {}: {} could not export its state ({}); it warms up without state",
+                             strategy.spec, active.spec, exc)
+            else:
+                if state is not None:
+                    strategy.runner.import_state_json(state, active.version)
+                return None
         if crossing is not None:
             logger.info("candidate {}: {}", strategy.spec, crossing.describe(active.version, strategy.version))
         since = start_batch - self.engine.settings.warmup_seconds

@@ -50,6 +50,7 @@ class Change:
     held_up_ms: float = 0.0  # time trading waited for a hand-over staged before the flip (part of the pause)
     state: State = None  # ``old``'s state at the change: what a rollback during probation gives it back
     crossed: tuple[str, str] | None = None  # how the state crossed, (mode, sentence): journaled, in last_swap
+    exported: bool = True  # False: ``old``'s export failed (``state`` is None, not its state)
 
 
 class Versions:
@@ -77,7 +78,7 @@ class Versions:
                                    sha256=change.sha256, state=change.crossed)
         keep_warm = False
         if change.probation == "start":
-            keep_warm = self._start_probation(old, change.state)
+            keep_warm = self._start_probation(old, change.state, exported=change.exported)
         elif change.probation == "end":
             self.probation = None
             engine.journal.end_probation(outcome="rolled-back", reason=change.reason or "rolled back by the operator")
@@ -88,7 +89,7 @@ class Versions:
             old.runner.close()
         return pause_ms
 
-    def _start_probation(self, old: ActiveStrategy, state: State) -> bool:
+    def _start_probation(self, old: ActiveStrategy, state: State, *, exported: bool) -> bool:
         """A commit: ``old`` stays warm through a new probation (True), or none is kept (False)."""
         engine = self.engine
         if self.probation is not None:
@@ -99,7 +100,7 @@ class Versions:
             engine.journal.end_probation(outcome="superseded")
             return False
         cursor = engine.cursor or 0
-        self.probation = Probation(old, state, cursor, self.probation_batches)
+        self.probation = Probation(old, state, cursor, self.probation_batches, exported)
         engine.journal.start_probation(spec=engine.active.spec, previous=old.spec, batch_end=engine.cursor)
         return True
 

@@ -24,7 +24,7 @@ from liveswap.swap.change import Change, Versions
 from liveswap.swap.handover import Crossed, bring_back_own
 from liveswap.swap.loader import LoadError, VersionLoader
 from liveswap.swap.ownstate import VersionStates
-from liveswap.swap.revival import bring_up, resume_previous
+from liveswap.swap.revival import Probation, bring_up, resume_previous
 from liveswap.swap.shelf import StateShelf
 
 __all__ = ["Faults", "own_at_swap"]
@@ -86,7 +86,18 @@ class Faults:
             logger.error("{} to {} failed: {}" if what == "rollback" else "{} of {} failed: {}", what, spec, exc)
             return None
 
-    def _bring_back(self, spec: str, failed: ActiveStrategy) -> tuple[ActiveStrategy, Crossed] | None:
+    def resume_previous(self, p: Probation, failed: ActiveStrategy) -> tuple[ActiveStrategy, Crossed] | None:
+        """Probation's previous version, live again: its own state at the swap plus a replay -- or, when
+        its export failed at the swap and killed its worker (no state at the swap), a fresh worker on its
+        own last kept state plus a replay, or a warm-up, said so. None if it cannot be brought back."""
+        if p.exported or p.old.runner.alive:
+            back = resume_previous(engine=self.engine, loader=self.loader, probation=p)
+            return None if back is None else (back, own_at_swap(back))
+        p.old.runner.close()
+        return self._bring_back(p.old.spec, failed, why=f"state not carried: {p.old.version} could not export "
+                                                        "its state at the swap")
+
+    def _bring_back(self, spec: str, failed: ActiveStrategy, why: str = "") -> tuple[ActiveStrategy, Crossed] | None:
         """A fresh worker of a previous version after ``failed`` kept failing: another version of the
         same strategy resumes its own state (never the failing version's), another strategy warms up."""
         if parse_spec(spec).name != failed.name:
@@ -95,7 +106,7 @@ class Faults:
                                                              "last state or warmed up"))
         try:
             return bring_back_own(engine=self.engine, loader=self.loader, versions=self.own_states, spec=spec,
-                                  why=f"state not carried ({failed.version} kept failing)")
+                                  why=why or f"state not carried ({failed.version} kept failing)")
         except (LoadError, StrategyFault) as exc:
             logger.error("rollback to {} failed: {}", spec, exc)
             return None
@@ -107,8 +118,8 @@ class Faults:
         failed.runner.close()
         reason = f"{failed.spec} failed during probation: {fault}"
         self.doomed.add(failed.spec)
-        back = resume_previous(engine=self.engine, loader=self.loader, probation=p)
-        if back is None:
+        brought = self.resume_previous(p, failed)
+        if brought is None:
             self.engine.journal.end_probation(outcome="failed", reason=reason)
             self.versions.remember_first(p.old.spec)
             self.engine.record_swap_outcome(kind="auto-rollback", from_spec=failed.spec, to_spec=p.old.spec,
@@ -116,8 +127,9 @@ class Faults:
             self.engine.pause_automatically(f"{reason}; {p.old.spec} could not be brought back: not opening "
                                             "positions")
             return False
+        back, crossed = brought
         self.versions.change(Change("auto-rollback", failed, back, t0, "end", reason=reason,
-                                    sha256=back.wheel_sha256, crossed=own_at_swap(back)))
+                                    sha256=back.wheel_sha256, crossed=crossed))
         logger.error("automatic rollback to {} (its own state at the swap, plus a replay): {}", back.spec, reason)
         return True
 

@@ -14,6 +14,7 @@ What happened is a :data:`Crossed` -- ``(mode, sentence)`` -- journaled with the
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,10 +26,12 @@ from liveswap.registry import Crossing, decide
 from liveswap.runners import StrategyFault
 from liveswap.swap.loader import VersionLoader
 from liveswap.swap.ownstate import VersionStates
-from liveswap.swap.revival import warm_without_state
-from liveswap.swap.staging import Exchange, Staged, State, exchange_now, export_for, import_state
+from liveswap.swap.revival import warm_up, warm_without_state
+from liveswap.swap.shelf import StateShelf
+from liveswap.swap.staging import Exchange, Staged, State, exchange_now, export_for, export_state, import_state
 
-__all__ = ["Crossed", "HandOver", "bring_back_own", "carried", "hand_over", "keep_own", "plan", "resume_own"]
+__all__ = ["Crossed", "HandOver", "bring_back_own", "carried", "hand_over", "keep_own", "plan", "resume_own",
+           "short_fault", "start_apart"]
 
 Crossed = tuple[str, str]
 """``(mode, sentence)``: mode ``direct``, ``converted``, ``carried`` (undeclared, accepted at run
@@ -110,7 +113,11 @@ def hand_over(*, engine: Engine, versions: VersionStates, old: ActiveStrategy, n
     """Carry ``old``'s state into ``new`` as ``crossing`` says (using the staged hand-over if it is
     still current), or start ``new`` from its own state. ``landing`` (a rollback): whatever fails to
     cross, ``new`` resumes its own state instead of the swap being refused -- on a fresh worker
-    (``landing(new)``) if the refused hand-over killed it; ``HandOver.target`` is the one to activate."""
+    (``landing(new)``) if the refused hand-over killed it; ``HandOver.target`` is the one to activate.
+    An export of ``old`` that fails (its own or converted down, ``Exchange.source_fault``) is
+    ``old``'s fault: every swap away from it lands that way, blaming it, so a version whose export
+    always fails (invalid, oversized, raising, hung) never holds the operator hostage; a refusal
+    by ``new`` (its ``import_state``) still changes nothing unless it is a rollback."""
     if staged is not None and (not staged.exchange.ok or staged.current(old)):
         exchange = staged.exchange
     elif crossing.carries:
@@ -120,7 +127,10 @@ def hand_over(*, engine: Engine, versions: VersionStates, old: ActiveStrategy, n
         export_for(exchange, old.runner, None)  # not handed over: kept as the old version's own state
     if crossing.carries and exchange.ok:
         return HandOver(exchange, new, carried(crossing, old, new))
-    if not crossing.carries and exchange.export_fault is None:
+    if exchange.source_fault is not None:  # the source's fault: it never holds a swap away from it hostage
+        why = _failure(exchange, old, new, landing=True)
+        logger.error("{} -> {}: {}; {} starts from its own state", old.spec, new.spec, why, new.version)
+    elif not crossing.carries:
         why = crossing.not_carried(old.version, new.version)
     elif landing is not None:
         why = _failure(exchange, old, new, landing=True)
@@ -136,12 +146,14 @@ def hand_over(*, engine: Engine, versions: VersionStates, old: ActiveStrategy, n
 
 def _failure(exchange: Exchange, old: ActiveStrategy, new: ActiveStrategy, *, landing: bool) -> str:
     """Why the state did not cross, in one line (``landing``: said of a rollback that lands anyway)."""
-    if exchange.export_fault is not None:
-        return (f"{old.spec} could not export its state ({exchange.export_fault})"
-                + ("" if landing else "; nothing changed"))
+    if exchange.export_fault is not None:  # the source's fault: always said of a swap that lands
+        return f"state not carried: {old.spec} could not export its state ({short_fault(exchange.export_fault)})"
     if exchange.writes_fault is not None:
         writes = list(old.state_decl.writes) if old.state_decl else []
-        return f"{old.spec} does not honour its declared writes {writes}: {exchange.writes_fault}"
+        said = f"{old.spec} does not honour its declared writes {writes}"
+        if landing:
+            return f"state not carried: {said}: {short_fault(exchange.writes_fault)}"
+        return f"{said}: {exchange.writes_fault}"
     if landing:
         return f"{new.version}'s import_state refused {old.version}'s state ({exchange.import_fault})"
     return f"{new.spec} refused the state of {old.spec}: {exchange.import_fault}"
@@ -159,3 +171,33 @@ def bring_back_own(*, engine: Engine, loader: VersionLoader, versions: VersionSt
     except StrategyFault:
         target.runner.close()
         raise
+
+
+def start_apart(*, engine: Engine, shelf: StateShelf, old: ActiveStrategy, new: ActiveStrategy,
+                keep_state: bool) -> tuple[State, float, float, Crossed, bool]:
+    """A start that takes no state from ``old`` -- a promoted candidate (``keep_state``: its own live
+    state) or another strategy (its own shelved state plus a replay, or a warm-up) -- at the flip:
+    ``(old's state, export ms, warm-up ms, what new started from, whether old's export worked)``.
+    ``old``'s failed export is its own fault: the start goes on (``new`` never needed that state)
+    and the sentence blames it. Raises :class:`StrategyFault` when ``new`` cannot be warmed up."""
+    t0 = time.perf_counter()
+    state, blame = None, ""
+    try:
+        state = export_state(old.runner)
+    except StrategyFault as exc:
+        blame = f"{old.spec} could not export its state ({short_fault(exc)}), so it is not kept; "
+        logger.error("{} -> {}: {}", old.spec, new.spec, blame.rstrip("; "))
+    t1 = time.perf_counter()
+    if keep_state:  # a promoted candidate keeps its own live state: no import, no warm-up
+        crossed: Crossed = ("kept", f"{blame}{new.version} keeps its own live state (a candidate)")
+    elif warm_up(engine=engine, shelf=shelf, target=new):
+        crossed = ("own", f"{blame}another strategy: {new.name} resumed its own last state plus a replay")
+    else:
+        crossed = ("warm-up", f"{blame}another strategy: {new.name} warmed up without state on recent candles")
+    return state, (t1 - t0) * 1000, (time.perf_counter() - t1) * 1000, crossed, not blame
+
+
+def short_fault(fault: StrategyFault, limit: int = 300) -> str:
+    """A strategy's fault in a sentence that is journaled and shown: one line, at most ``limit`` characters."""
+    text = " ".join(str(fault).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"

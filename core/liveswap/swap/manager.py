@@ -38,9 +38,15 @@ Switching to another strategy NAME never hands it the old strategy's state: the 
 is shelved under its name (:mod:`liveswap.swap.shelf`) and the new one resumes its own shelved
 state, or is warmed on the journal's recent candles (decided, not traded) as a new home is.
 
-A failed or hung ``export_state`` aborts the commit: nothing changes (a worker killed by it is
-restarted from its snapshot at once). A second request while one is being prepared supersedes
-it: the first gets its answer ("superseded") and its worker is stopped.
+A failed, invalid, oversized or hung ``export_state`` is the *source's* fault and never blocks a
+swap away from it: the target starts as if the state did not cross -- its own last state plus a
+replay, or a warm-up (another strategy: its own shelved state or a warm-up) -- and the sentence
+journaled and shown (``--wait``, ``history``, ``last_swap.state``) blames the source. Nothing of
+the source is kept as its state. Only a fault of the *target* (load, setup, params, import,
+warm-up) refuses a swap, changing nothing (a source killed by its export is then restarted).
+
+A second request while one is being prepared supersedes it: the first gets its answer
+("superseded") and its worker is stopped.
 
 Outside probation a failing worker is restarted from the last snapshot plus a replay of the
 journal since (at most ``max_restarts`` in ``restart_window`` seconds); past that the host rolls
@@ -68,14 +74,14 @@ from liveswap.home import ProbationInfo
 from liveswap.runners import StrategyFault
 from liveswap.sandbox import Supervisor
 from liveswap.swap.change import Change, Versions
-from liveswap.swap.faults import Faults, own_at_swap
-from liveswap.swap.handover import Crossed, HandOver, hand_over, keep_own, plan
+from liveswap.swap.faults import Faults
+from liveswap.swap.handover import Crossed, HandOver, hand_over, keep_own, plan, start_apart
 from liveswap.swap.loader import VersionLoader
 from liveswap.swap.ownstate import VersionStates
 from liveswap.swap.pending import Done, Pending, SwapKind, fresh
-from liveswap.swap.revival import Probation, resume_previous, warm_up
+from liveswap.swap.revival import Probation
 from liveswap.swap.shelf import Shelved, StateShelf
-from liveswap.swap.staging import State, export_state
+from liveswap.swap.staging import State
 
 
 class SwapManager:
@@ -217,18 +223,17 @@ class SwapManager:
             state, crossed, exported = handed.state, handed.crossed, handed.export_fault is None
             export_ms, import_ms = handed.exchange.export_ms, handed.exchange.import_ms
         else:  # a promotion (its own live state) or another strategy (its own, or a warm-up)
-            moved = self._hand_over(pending, old, new, same_name)
+            moved = self._start_apart(pending, old, new)
             if moved is None:
                 return
-            state, export_ms, import_ms, crossed = moved
-            exported = True
+            state, export_ms, import_ms, crossed, exported = moved
         new.since = time.time()  # before the flip: whoever sees the new version sees its start
         held_up_ms = staged.held_up_ms() if staged is not None else 0.0
         pause_ms = self.versions.change(Change(
             pending.kind, old, new, t0, "start", reason=pending.reason, generation=pending.generation,
-            sha256=new.wheel_sha256, held_up_ms=held_up_ms, state=state, crossed=crossed))
+            sha256=new.wheel_sha256, held_up_ms=held_up_ms, state=state, crossed=crossed, exported=exported))
         self.faults.doomed.discard(new.spec)
-        if not same_name:
+        if exported and not same_name:  # a failed export keeps its last good state as it was
             self.shelf.put(Shelved(old.name, old.version, engine.cursor or 0, state))
         elif exported:  # what it exported now is its own last state, should it come back later
             keep_own(self.own_states, version=old, batch_end=engine.cursor or 0, state=state)
@@ -242,27 +247,17 @@ class SwapManager:
         engine.take_snapshot()
         pending.done(None)
 
-    def _hand_over(self, pending: Pending, old: ActiveStrategy, new: ActiveStrategy,
-                   same_name: bool) -> tuple[State, float, float, Crossed] | None:
-        """A promotion's or another strategy's start at the flip (the old version's state, export ms,
-        warm-up ms, what the new version started from); None when it failed (refused)."""
-        t0 = time.perf_counter()
+    def _start_apart(self, pending: Pending, old: ActiveStrategy,
+                     new: ActiveStrategy) -> tuple[State, float, float, Crossed, bool] | None:
+        """A promotion's or another strategy's start at the flip (:func:`~liveswap.swap.handover.start_apart`);
+        None when the new version could not be warmed up (refused; a source its export killed restarts)."""
         try:
-            state = export_state(old.runner)
-        except StrategyFault as exc:
-            self._export_failed(pending, old, exc)
-            return None
-        t1 = time.perf_counter()
-        if pending.keep_state:  # a promoted candidate keeps its own live state: no import, no warm-up
-            return state, (t1 - t0) * 1000, 0.0, ("kept", f"{new.version} keeps its own live state (a candidate)")
-        try:
-            kept = warm_up(engine=self.engine, shelf=self.shelf, target=new)
+            return start_apart(engine=self.engine, shelf=self.shelf, old=old, new=new, keep_state=pending.keep_state)
         except StrategyFault as exc:
             self._refuse_prepared(pending, f"{new.spec} could not be warmed up: {exc}")
+            if old is self.engine.active and not old.runner.alive:
+                self.faults.restart_active(StrategyFault("crash", f"{old.spec} died exporting its state"))
             return None
-        crossed = (("own", f"another strategy: {new.name} resumed its own last state plus a replay") if kept
-                   else ("warm-up", f"another strategy: {new.name} warmed up without state on recent candles"))
-        return state, (t1 - t0) * 1000, _ms_since(t1), crossed
 
     def _fresh(self, dead: ActiveStrategy) -> ActiveStrategy:
         """A new worker of ``dead``'s version (a rollback landing after a hand-over killed it)."""
@@ -276,12 +271,6 @@ class SwapManager:
         if fault is not None and old is self.engine.active and not old.runner.alive:
             self.faults.restart_active(StrategyFault(fault.kind, f"export_state failed: {fault}"))
 
-    def _export_failed(self, pending: Pending, old: ActiveStrategy, exc: StrategyFault) -> None:
-        """The old version could not export its state: nothing changes (it is restarted if that killed it)."""
-        self._refuse_prepared(pending, f"{old.spec} could not export its state ({exc}); nothing changed")
-        if old is self.engine.active and not old.runner.alive:
-            self.faults.restart_active(StrategyFault(exc.kind, f"export_state failed: {exc}"))
-
     def _refuse_prepared(self, pending: Pending, reason: str) -> None:
         assert pending.prepared is not None
         pending.prepared.runner.close()
@@ -292,13 +281,14 @@ class SwapManager:
         the swap plus a replay, :func:`~liveswap.swap.revival.resume_previous`)."""
         t0 = time.perf_counter()
         failed = self.engine.active
-        back = resume_previous(engine=self.engine, loader=self.loader, probation=p)
-        if back is None:
+        brought = self.faults.resume_previous(p, failed)
+        if brought is None:
             self._refuse(pending.kind, p.old.spec, pending.generation, pending.done,
                          f"{p.old.spec} could not be brought back; {failed.spec} keeps trading")
             return
+        back, crossed = brought
         self.versions.change(Change(pending.kind, failed, back, t0, "end", generation=pending.generation,
-                                    sha256=back.wheel_sha256, crossed=own_at_swap(back)))
+                                    sha256=back.wheel_sha256, crossed=crossed))
         self.engine.take_snapshot()
         pending.done(None)
 
@@ -328,7 +318,3 @@ class SwapManager:
         if pending is not None:
             self._stop_unless_warm(pending.cancel())
         self.versions.interrupt()
-
-
-def _ms_since(t0: float) -> float:
-    return (time.perf_counter() - t0) * 1000

@@ -35,6 +35,8 @@ class Probation:
     old_state_at_swap: State
     swap_batch_end: int
     batches_left: int
+    exported: bool = True
+    """False when ``old``'s export failed at the swap: it has no state at the swap to resume."""
 
 
 def resume_previous(*, engine: Engine, loader: VersionLoader, probation: Probation) -> ActiveStrategy | None:

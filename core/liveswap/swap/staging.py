@@ -70,6 +70,9 @@ class Exchange:
     new version's ``import_state`` refused what it returned."""
     import_fault: StrategyFault | None = None
     """The new version's ``import_state`` refused the old version's own state."""
+    source_fault: StrategyFault | None = None
+    """An export by the old version failed -- its own, or converted down: the source's fault, never
+    the target's (a swap away from it still lands, :func:`~liveswap.swap.handover.hand_over`)."""
 
     @property
     def ok(self) -> bool:
@@ -84,7 +87,7 @@ def export_for(exchange: Exchange, runner: Runner, schema: int | None) -> tuple[
         exchange.state = export_state(runner)
         handed = exchange.state if schema is None else _converted(exchange, runner, schema)
     except StrategyFault as exc:
-        exchange.export_fault = exc
+        exchange.export_fault = exchange.source_fault = exc
         return False, None
     finally:
         exchange.export_ms = _ms_since(t0)
@@ -95,7 +98,7 @@ def _converted(exchange: Exchange, runner: Runner, schema: int) -> State:
     try:
         return export_state(runner, schema)
     except StrategyFault as exc:
-        exchange.writes_fault = exc
+        exchange.writes_fault = exchange.source_fault = exc
         return None
 
 

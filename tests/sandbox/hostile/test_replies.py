@@ -13,13 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from liveswap.engine import Engine
 from liveswap.engine.intents import validate_output
 from liveswap.runners.base import StrategyFault
 from liveswap.sandbox.runner import SandboxRunner
 from liveswap.swap.shelf import Shelved, StateShelf
 
 from tests.sandbox.conftest import nine_candles
-from tests.support.hostile import Host, hostile_wheel, needs_strict
+from tests.support.engine_helpers import advance
+from tests.support.hostile import Host, needs_strict
 from tests.support.wheelkit import make_wheel
 
 pytestmark = needs_strict
@@ -134,28 +136,65 @@ def test_the_shelf_keeps_only_bounded_json_and_survives_a_deep_file(tmp_path: Pa
     assert StateShelf(tmp_path).get("s") == Shelved("s", "1.0.0", 600, {"n": 2})
 
 
-BAD_EXPORT = '''
-import liveswap.sandbox.protocol as _p
-_p.encode_state_ok = lambda _: _p._frame(_p.STATE_OK_PREFIX + b'{"results": [}' + b'}')
+GOOD = "from liveswap.api import Intent, hookimpl\n" + """
+class Strategy:
+    @hookimpl
+    def on_candle(self, candle, ctx):
+        return [Intent(candle.market, "up", 1.0)]
+"""
+BAD_EXPORTS = {  # the source's export_state is never usable: its bytes (patched in its own process) or a raise
+    "invalid-json": "import liveswap.sandbox.protocol as _p\n"
+                    "_p.encode_state_ok = lambda _: _p._frame(_p.STATE_OK_PREFIX + b'{\"results\": [}' + b'}')\n",
+    "deep-200kb": "import liveswap.sandbox.protocol as _p\n"
+                  "_p.encode_state_ok = lambda _: _p._frame(_p.STATE_OK_PREFIX + b'{\"a\": ' + b'[' * 100_000"
+                  " + b']' * 100_000 + b'}' + b'}')\n",
+    "raising": "",
+}
+RAISES = """
+    @hookimpl
+    def export_state(self):
+        raise RuntimeError("no state for you")
+"""
 
-def attack(ctx):
-    pass
-'''
 
-
-def test_an_activation_after_a_version_hands_over_garbage_blames_that_version_and_it_keeps_trading(
-        home: Path, host: Callable[..., Host]) -> None:
-    hostile_wheel(home / "registry", BAD_EXPORT, {}, version="6.6.6")
-    hostile_wheel(home / "registry", "def attack(ctx):\n    pass\n", {}, version="6.6.7")
+@pytest.mark.parametrize("bad", sorted(BAD_EXPORTS))
+def test_activate_and_rollback_away_from_a_version_whose_export_fails_land_and_blame_it(
+        home: Path, host: Callable[..., Host], bad: str) -> None:
+    """A version whose export_state is never usable cannot hold the operator hostage: every swap away
+    from it lands, the target starting from its own last state or a warm-up, the source blamed."""
+    make_wheel(home / "registry", "hostile-strategy", "6.6.6", ep="hostile", module="hostile_strategy",
+               body=BAD_EXPORTS[bad] + GOOD + (RAISES if bad == "raising" else
+                                               "    @hookimpl\n    def export_state(self):\n        return {}\n"))
+    make_wheel(home / "registry", "hostile-strategy", "6.6.7", ep="hostile", module="hostile_strategy", body=GOOD)
     h = host()
     engine = h.start("hostile==6.6.6")
-    h.attack(600)
-    refusal = h.swap_to("hostile==6.6.7")
-    assert refusal is not None and "hostile==6.6.6 could not export its state" in refusal
-    assert "not valid JSON" in refusal and "6.6.7 refused" not in refusal
-    assert engine.active.version == "6.6.6"
+    advance(engine, 600)
+    assert h.swap_to("hostile==6.6.7") is None  # an activation away from it lands
+    said = _blamed(engine, "6.6.7")
+    assert "it warmed up without state" in said
+    advance(engine, 300)
+    assert h.swap_to(None, "rollback") is None and engine.active.version == "6.6.6"  # during probation
+    assert engine.last_swap is not None  # its export killed its warm worker: a fresh one, honest about its state
+    assert engine.last_swap.state.startswith(
+        "state not carried: 6.6.6 could not export its state at the swap: 6.6.6 has no state of its own")
+    advance(engine, 300)
+    assert h.swap_to(None, "rollback") is None  # a rollback away from it, after probation, lands too
+    _blamed(engine, "6.6.7")
     h.assert_keeps_trading_with_money_intact()
     assert json.dumps(engine.report().model_dump(mode="json"))  # the host still reports
+
+
+def _blamed(engine: Engine, version: str) -> str:
+    """The swap landed on ``version``; journal, history and last_swap blame hostile==6.6.6's export."""
+    assert engine.active.version == version and engine.active.runner.alive
+    swap = engine.last_swap
+    assert swap is not None and swap.ok and swap.from_ == "hostile==6.6.6"
+    assert swap.state.startswith("state not carried: hostile==6.6.6 could not export its state (")
+    assert "\n" not in swap.state and len(swap.state) < 600 and f"{version} refused" not in swap.state
+    row = engine.journal.query("SELECT swaps.ok, swaps.to_version, swap_states.state FROM swaps JOIN swap_states"
+                               " ON swap_states.swap_id = swaps.id ORDER BY swaps.id DESC LIMIT 1")[0]
+    assert tuple(row) == (1, f"hostile=={version}", swap.state)  # what history shows
+    return swap.state
 
 
 def test_a_host_facing_a_million_intents_a_candle_decides_every_candle_with_flat_memory(

@@ -48,3 +48,16 @@ def test_logs_show_strategy_text_escaped(home: Path, cli_env: dict[str, str]) ->
     assert shown.returncode == 0
     assert_clean(shown.stdout, shown.stderr)
     assert "\\x1b]0;owned\\x07" in shown.stdout and "restarted" in shown.stdout
+
+
+def test_a_backtest_shows_a_strategys_fault_text_escaped(home: Path, cli_env: dict[str, str]) -> None:
+    from tests.support.backtest_kit import add_strategy, synthetic_csv
+
+    body = ("from liveswap.api import hookimpl\nclass Strategy:\n    @hookimpl\n"
+            f"    def on_candle(self, candle, ctx):\n        raise RuntimeError({ATTACK!r})\n")
+    spec = add_strategy(home, "loud", body)
+    csv = synthetic_csv(home / "c.csv", hours=1)
+    shown = liveswap(cli_env, "backtest", spec, "--candles", f"csv:{csv}")
+    assert shown.returncode == 1
+    assert_clean(shown.stdout, shown.stderr)
+    assert "\\x1b]0;owned\\x07" in shown.stdout and "\\x1b]0;owned\\x07" in shown.stderr
