@@ -13,7 +13,7 @@ from pathlib import Path
 from loguru import logger
 
 from liveswap.clock import Clock
-from liveswap.home import StatusDoc, write_status
+from liveswap.home import StatusDoc, release_room, write_status
 
 
 class Heartbeat:
@@ -47,3 +47,14 @@ class Heartbeat:
             clock.save(self._clock_file)
         except Exception as exc:  # noqa: BLE001
             logger.error("clock position not saved: {}: {}", type(exc).__name__, exc)
+
+    def last(self, report: Callable[[], StatusDoc]) -> None:
+        """The home is no longer this host's: no clock, a last status only where the folder still
+        stands (it says why the host stopped); a full disk's reserve makes room for it."""
+        if not self._state_dir.is_dir():
+            return
+        release_room(self._state_dir)
+        try:
+            write_status(self._state_dir, report())
+        except OSError as exc:
+            logger.error("last status not written: {}", exc)

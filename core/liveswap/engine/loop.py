@@ -12,7 +12,8 @@ Between batches the engine runs the steps the host declared (:mod:`.steering`: t
 swaps, registry rescans, the candidate, the control file): that is the only place the active
 version or the desired state can change; then a
 snapshot and a heartbeat when due. The steps live beside it: :mod:`.orders` (3, 5),
-:mod:`.outcomes` (1, 5), :mod:`.recovery` (start-up, replays), :mod:`.snapshotting`, :mod:`.heartbeat`.
+:mod:`.outcomes` (1, 5), :mod:`.books` (the ledger, what the strategy has not heard of yet, the money
+guards' turns), :mod:`.recovery` (start-up, replays, warm-ups), :mod:`.snapshotting`, :mod:`.heartbeat`.
 """
 
 from __future__ import annotations
@@ -27,25 +28,16 @@ from itertools import groupby
 from loguru import logger
 
 from liveswap.api import Candle, Context, Intent
-from liveswap.brokers import OrderRequest, OrderResult
 from liveswap.engine.active import ActiveStrategy
 from liveswap.engine.canary import decide_split
 from liveswap.engine.intents import Rejected, validate_batch
-from liveswap.engine.ledger import Ledger, to_fill, to_settlement
+from liveswap.engine.ledger import to_fill, to_settlement
 from liveswap.engine.orders import plan_orders, send_orders
-from liveswap.engine.outcomes import close_never_seen, journal_answers, settle_due
-from liveswap.engine.reconcile import ask_open_orders
 from liveswap.engine.recovery import (
-    opening_balance,
-    reconcile_unsent,
     replay_batches,
-    replay_start,
-    restore_point,
-    undelivered,
 )
 from liveswap.engine.state import EngineState
 from liveswap.feeds import FeedError
-from liveswap.home import read_snapshot, release_room, write_status
 from liveswap.journal import FillRow, OrderRow, SettlementRow
 from liveswap.money import fl, usd
 from liveswap.runners import Batch, Runner, StrategyFault
@@ -69,95 +61,42 @@ class BatchReport:
 class Engine(EngineState):
     """The trading loop of one host (its state and API: :class:`~liveswap.engine.state.EngineState`)."""
 
-    # ---- start-up and recovery (the helpers: liveswap.engine.recovery) ----------------------
+    # ---- start-up and recovery (the steps: liveswap.engine.recovery and .books) ----------------
 
     def recover(self, fresh_cursor: int) -> None:
-        """Bring the engine to where the journal says it was, and the strategy to its snapshot.
-
-        Orders journaled but never answered are reconciled with the broker by client order id;
-        the strategy imports its last snapshot and is fed every journaled batch since, in order
-        (their decisions already exist, so nothing is re-decided or re-sent).
-        """
-        if not self._journal.has_deposit():
-            self._journal.ensure_deposit(opening_balance(self._broker, self._settings.paper.starting_balance),
-                                         int(self._clock.now()))
-        self._ledger = Ledger.from_journal(self._journal)
-        self._reconcile_unsent()
-        self._guards.daily_loss.update(self._ledger, limit=self._desired.risk.daily_loss_limit,
-                                       ts=int(self._clock.now()), generation=self._desired.generation,
-                                       resume_request=None)  # a trip earlier today holds from the start
-        self._active.runner.setup(dict(self._desired.params))
-        journal_end = self._journal.last_batch_end()
-        if journal_end is None:
-            self._cursor = fresh_cursor
-            return
-        start = replay_start(read_snapshot(self._paths.state_dir), self._active.name, self._journal, journal_end)
-        if start.snapshot is not None:
-            if start.snapshot.state is not None:
-                self._active.runner.import_state(start.snapshot.state, start.snapshot.version)
-            self._snapshots.adopt(start.snapshot)
-        if start.since is not None:
-            self.replay_into(self._active.runner, start.since, journal_end)
-        self._pending_fills, self._pending_settlements = undelivered(self._journal)
-        self._cursor = journal_end
-        self._restarted = True
-        # a candle a venue feed was still holding (a market's late quote) when the host stopped ended at or before
-        # the cursor: the first read after the restart looks back one candle of the longest market for it (never
-        # before this home's first batch: what came before was history it never decided)
-        first = self._journal.first_batch_end() or journal_end
-        self._lookback = min(max(m.seconds for m in self._markets.values()), journal_end - first)
-        logger.info("recovered: journal at {}, strategy {} replayed from {}, balance {:.2f}, {} open",
-                    journal_end, self._active.spec, start.since, self._ledger.balance, len(self._ledger.positions))
-
-    def _reconcile_unsent(self) -> None:
-        """At start: orders whose answer was never journaled, asked of the broker (see
-        :func:`~liveswap.engine.recovery.reconcile_unsent`); the ledger is then rebuilt."""
-        reconcile_unsent(self._journal, self._broker, self._ledger, self._apply_results)
-        self._ledger = Ledger.from_journal(self._journal)
-
-    def _money_checks(self, now: int) -> None:
-        """Before a batch's risk checks: the broker asked about open orders (``pending``, or
-        ``unknown`` after a failed submit), then the money guards (reconciliation, daily loss)."""
-        answers, never_seen = ask_open_orders(self._broker, self._ledger, now)
-        self._apply_results(answers)
-        close_never_seen(self._journal, self._ledger, never_seen)
-        self._guards.check(broker=self._broker, ledger=self._ledger, risk=self._desired.risk, ts=now,
-                           generation=self._desired.generation, resume_request=self._desired.resume_request)
-
-    def _reconcile_if_due(self) -> None:
-        """Reconciliation on its own clock (``reconcile_seconds``), between batches too: a discrepancy at the venue
-        is in status within that time even while no batch closes; open orders are asked about first."""
-        if self._cursor is None or not self._guards.reconciler.due():
-            return
-        now = int(self._clock.now())
-        answers, never_seen = ask_open_orders(self._broker, self._ledger, now)
-        self._apply_results(answers)
-        close_never_seen(self._journal, self._ledger, never_seen)
-        self._guards.reconciler.check(self._broker, self._ledger)
+        """Bring the engine to where the journal says it was (orders never answered asked of the broker:
+        :meth:`.Books.open`), and the strategy to its snapshot and the batches since (:meth:`.Recovery.resume`)."""
+        self._books.open(fallback_balance=self._settings.paper.starting_balance, clock=self._clock,
+                         desired=self._desired)
+        at = self._recovery.resume(self._active, params=dict(self._desired.params), ledger=self.ledger,
+                                   fresh_cursor=fresh_cursor, context_for=self._context_factory)
+        self._books.hold(at.fills, at.settlements)
+        self._cursor, self._lookback, self._restarted = at.cursor, at.lookback, at.restarted
 
     def restore_strategy(self, target: ActiveStrategy) -> None:
         """Bring a freshly started runner to the engine's present: the last snapshot, then a
         replay of every journaled batch since (a restarted worker, a rollback after a crash)."""
-        start = restore_point(self._snapshots.latest(), target.name, self._journal)
-        if start.snapshot is not None and start.snapshot.state is not None:
-            target.runner.import_state(start.snapshot.state, start.snapshot.version)
-        if start.since is not None and self._cursor is not None:
-            self.replay_into(target.runner, start.since, self._cursor)
+        self._recovery.restore(target, until=self._cursor, context_for=self._context_factory)
 
     def replay_into(self, runner: Runner, since: int, until: int) -> None:
         """Feed ``runner`` every journaled batch in ``(since, until]`` with the fills and
         settlements delivered then; its outputs are discarded (those candles are decided)."""
         replay_batches(self._journal, runner, since, until, self._context_factory)
 
+    def warm_up(self, market: str, until: int) -> int:
+        """A market taken over in a fleet: the active version fed that market's last candles
+        (:meth:`Recovery.warm_up <liveswap.engine.recovery.Recovery.warm_up>`); returns how many."""
+        return self._recovery.warm_up(self._active, market=market, until=until, context_for=self._context_factory)
+
     # ---- one batch --------------------------------------------------------------------------
 
     def _context_factory(self, now: int) -> Callable[[str], Context]:
         params = dict(self._desired.params)
-        balance = fl(self._ledger.balance)
+        balance = fl(self.ledger.balance)
         version = self._active.version
 
         def make(market: str) -> Context:
-            return Context(now=now, balance=balance, open_positions=self._ledger.open_in(market), params=params,
+            return Context(now=now, balance=balance, open_positions=self.ledger.open_in(market), params=params,
                            version=version)
 
         return make
@@ -199,8 +138,8 @@ class Engine(EngineState):
     def process_batch(self, batch_end: int, candles: list[Candle], now: float | None = None) -> BatchReport:
         now = float(batch_end) if now is None else now
         stale = now - batch_end > self._stale_after  # a late candle's batch is its own end: judged by it too
-        self._settle(batch_end, candles)
-        self._money_checks(batch_end)
+        self._books.settle(batch_end, candles)
+        self._books.check(batch_end, self._desired)
         blocked = self._guards.blocked()
         gate = self._gate
         leases = None
@@ -211,7 +150,7 @@ class Engine(EngineState):
                 self._cursor = batch_end
                 return BatchReport(batch_end, 0, 0, 0, [], None, stale)
 
-        fills, setts = self._pending_fills, self._pending_settlements
+        fills, setts = self._books.undelivered
         canary = self._steering.canary()
         if canary is None:
             active, validated, fault = self._decide(candles, batch_end, fills, setts)
@@ -223,7 +162,7 @@ class Engine(EngineState):
                 max_intents=self._settings.max_intents_per_batch)
 
         plan = plan_orders(candles=candles, validated=validated, deciders=deciders, active=active, canary=canary,
-                           desired=self._desired, ledger=self._ledger, markets=self._markets, batch_end=batch_end,
+                           desired=self._desired, ledger=self.ledger, markets=self._markets, batch_end=batch_end,
                            stale_reason=f"candle closed {now - batch_end:.0f}s ago: too old to act on" if stale
                            else None, blocked=blocked, leases=leases)
         decisions, rejected_all = plan.decisions, plan.rejected
@@ -231,66 +170,33 @@ class Engine(EngineState):
         self._journal.write_batch(batch_end, candles, decisions, orders,
                                  delivered_fills=[f.client_order_id for f in fills],
                                  delivered_settlements=[s.client_order_id for s in setts])
-        self._pending_fills, self._pending_settlements = [], []
+        self._books.delivered()
         for order in orders:
             if order.status == "new":
-                self._ledger.order_opened(order)
+                self.ledger.order_opened(order)
         self._cursor = batch_end if self._cursor is None else max(self._cursor, batch_end)  # a late one: no step back
         self._candles_processed += len(candles)
 
-        sent = send_orders(self._broker, self._ledger, orders, batch_end)
+        sent = send_orders(self._broker, self.ledger, orders, batch_end)
         rejected_all.extend(sent.rejected)
         self._journal.record_order_results(sent.unconfirmed)
         if sent.unconfirmed:  # an outcome not known: ask the broker at once, not at the next check
             self._guards.reconciler.soon()
-        filled = self._apply_results(sent.answers)
+        filled = self._books.apply(sent.answers)
 
         report = BatchReport(batch_end, len(candles), len(orders), filled, rejected_all, fault, stale)
         self._log(report, orders)
         return report
 
-    def warm_up(self, market: str, until: int) -> int:
-        """A market taken over in a fleet: feed the active version that market's candles of the last
-        ``warmup_seconds`` before ``until`` in one round trip, outputs discarded (those candles
-        were another host's to decide). Returns the number of candles fed."""
-        since = max(0, until - self._settings.warmup_seconds)
-        try:
-            candles = [c for c in self._feed.closed_candles(since, until) if c.market == market]
-        except FeedError as exc:
-            logger.warning("warm-up of {}: feed {}: {}", market, self._feed.name, exc)
-            return 0
-        if not candles:
-            return 0
-        try:
-            self._active.runner.run_batch(Batch(
-                candles=[(c, self._context_factory(c.end)(c.market)) for c in candles], fills=[], settlements=[]))
-        except StrategyFault as exc:
-            logger.warning("warm-up of {} on {}: {}: {}", market, self._active.spec, exc.kind, exc.reason)
-            return 0
-        return len(candles)
-
-    def _apply_results(self, answers: list[tuple[OrderRequest, OrderResult, str]]) -> int:
-        """Journal broker answers (one FULL commit), then update the ledger; returns fills."""
-        fills = journal_answers(self._journal, self._ledger, answers)
-        self._pending_fills.extend(fills)
-        return len(fills)
-
-    def _settle(self, now: int, candles: list[Candle]) -> None:
-        self._pending_settlements.extend(settle_due(self._broker, self._journal, self._ledger, now, candles))
-
     def _log(self, report: BatchReport, orders: list[OrderRow]) -> None:
-        bets = ", ".join(f"{o.market} {o.side} ${usd(o.stake)}@{usd(o.price)}" for o in orders) or "no bets"
-        extra = f"; refused {len(report.rejected)}: {'; '.join(report.rejected[:3])}" if report.rejected else ""
-        fault = f"; FAULT {report.fault}" if report.fault else ""
+        stale = ""
         if not report.stale:
             self._traded_live = True
-        stale = ""
-        if report.stale:  # a new home's history, or the candles a restart missed: fed to rebuild state
+        else:  # a new home's history, or the candles a restart missed: fed to rebuild state
             stale = (" (late: decided too long after the close, not traded)" if self._traded_live
                      else " (catch-up after a restart: decided, not traded)" if self._restarted
                      else " (warming up: decided, not traded)")
-        logger.info("batch {} [{} candles] {}: {}{}{}{} | balance {:.2f}", _hhmm(report.batch_end), report.candles,
-                    self._active.spec, bets, stale, extra, fault, self._ledger.balance)
+        logger.info("{} | balance {:.2f}", _batch_line(report, orders, self._active.spec, stale), self.ledger.balance)
 
     # ---- the loop ---------------------------------------------------------------------------
 
@@ -335,7 +241,8 @@ class Engine(EngineState):
                 logger.exception("between-batches step {} failed: {}", getattr(callback, "__name__", callback), exc)
         if self._end.home_lost is not None:
             return
-        self._reconcile_if_due()
+        if self._cursor is not None:
+            self._books.reconcile_if_due(self._clock)
         if self._snapshots.due:
             self.take_snapshot()
         if self._heartbeat.due:
@@ -372,15 +279,8 @@ class Engine(EngineState):
         if not self._running:
             return
         self._running = False
-        if self._end.home_lost is not None:
-            # nothing more goes into a state/ that is not this host's: no snapshot, no clock; a last
-            # status only where the folder still stands (it says why the host stopped)
-            if self._paths.state_dir.is_dir():
-                release_room(self._paths.state_dir)  # a full disk: the reserve makes room for this status
-                try:
-                    write_status(self._paths.state_dir, self.report())
-                except OSError as exc:
-                    logger.error("last status not written: {}", exc)
+        if self._end.home_lost is not None:  # nothing more goes into a state/ that is not this host's
+            self._heartbeat.last(self.report)
             return
         try:
             self.take_snapshot(wait=True)
@@ -393,7 +293,7 @@ class Engine(EngineState):
                 logger.exception("shutdown callback {} failed", getattr(callback, "__qualname__", callback))
         self.heartbeat()
         logger.info("stopped: balance {:.2f}, realized PnL {:+.2f}, {} candles this run",
-                    self._ledger.balance, self._ledger.realized_pnl, self._candles_processed)
+                    self.ledger.balance, self.ledger.realized_pnl, self._candles_processed)
 
     def take_snapshot(self, *, wait: bool = False) -> None:
         """Export the active version's state at the cursor and write it (``wait``: until on disk)."""
@@ -409,5 +309,10 @@ class Engine(EngineState):
         self._heartbeat.beat(self.report, self._clock, every=self._settings.heartbeat_seconds)
 
 
-def _hhmm(ts: int) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.gmtime(ts))
+def _batch_line(report: BatchReport, orders: list[OrderRow], spec: str, stale: str) -> str:
+    """The log line of a batch: its close, what was bet, refused and faulted (``stale``: why not traded)."""
+    bets = ", ".join(f"{o.market} {o.side} ${usd(o.stake)}@{usd(o.price)}" for o in orders) or "no bets"
+    extra = f"; refused {len(report.rejected)}: {'; '.join(report.rejected[:3])}" if report.rejected else ""
+    fault = f"; FAULT {report.fault}" if report.fault else ""
+    hhmm = time.strftime("%Y-%m-%d %H:%M", time.gmtime(report.batch_end))
+    return f"batch {hhmm} [{report.candles} candles] {spec}: {bets}{stale}{extra}{fault}"

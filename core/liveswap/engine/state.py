@@ -20,11 +20,13 @@ from loguru import logger
 from liveswap.brokers import Broker
 from liveswap.clock import Clock
 from liveswap.engine.active import ActiveStrategy
+from liveswap.engine.books import Books
 from liveswap.engine.canary import Canary
 from liveswap.engine.desired import Desired
 from liveswap.engine.guards import MoneyGuards
 from liveswap.engine.heartbeat import Heartbeat
 from liveswap.engine.ledger import Ledger
+from liveswap.engine.recovery import Recovery
 from liveswap.engine.run_end import RunEnd
 from liveswap.engine.snapshotting import SnapshotKeeper
 from liveswap.engine.status_report import build_status
@@ -32,7 +34,7 @@ from liveswap.engine.steering import Steering
 from liveswap.engine.swaps import SwapHistory
 from liveswap.feeds import Feed
 from liveswap.home import HomePaths, Snapshot, StatusDoc, SwapInfo
-from liveswap.journal import FillRow, Journal, SettlementRow
+from liveswap.journal import Journal
 from liveswap.markets import Market
 from liveswap.settings import Settings
 
@@ -82,8 +84,8 @@ class EngineState:
         self._markets: dict[str, Market] = {m: Market.parse(m) for m in feed.markets}
         self._paths = HomePaths(settings.state_dir)
         self._end = RunEnd()  # stop, wake, and why the run ended
-        self._ledger = Ledger.from_journal(journal)
         self._guards = MoneyGuards(journal, settings)
+        self._books = Books(journal=journal, broker=broker, guards=self._guards)  # the ledger, what is undelivered
         self._cursor: int | None = journal.last_batch_end()
         self._candles_processed = 0
         self._traded_live = False  # a batch of this run was fresh enough to trade (the warm-up is over)
@@ -97,8 +99,8 @@ class EngineState:
         self._steering = Steering()
         self._snapshots = SnapshotKeeper(settings.state_dir, every=settings.snapshot_seconds)
         self._heartbeat = Heartbeat(settings.state_dir, self._paths.clock)
-        self._pending_fills: list[FillRow] = []
-        self._pending_settlements: list[SettlementRow] = []
+        self._recovery = Recovery(journal=journal, feed=feed, snapshots=self._snapshots, markets=self._markets,
+                                  state_dir=settings.state_dir, warmup_seconds=settings.warmup_seconds)
         self._started_at = time.time()
         self._running = False
         # clock seconds after a close beyond which an intent is not traded: the setting, but never
@@ -144,7 +146,7 @@ class EngineState:
 
     @property
     def ledger(self) -> Ledger:
-        return self._ledger
+        return self._books.ledger
 
     @property
     def clock(self) -> Clock:

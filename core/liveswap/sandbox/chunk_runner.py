@@ -1,7 +1,8 @@
 """``ChunkRunner``: a :class:`~liveswap.sandbox.runner.SandboxRunner` that also decides runs of
 batches in one round trip (the ``chunk`` request of :mod:`liveswap.sandbox.chunk`).
 
-Everything else -- spawning, the sandbox, faults, the bounded reader -- is the sandbox runner's.
+Everything else -- spawning, the sandbox, faults, the bounded reader -- is the sandbox runner's
+(its :class:`~liveswap.sandbox.link.WorkerLink` reads the progress frames too).
 The hook time limit holds per batch as live: the worker reports progress at least every quarter
 of the limit, and the host gives up when no frame came within the limit plus that quarter (a
 hung batch is caught within 1.25x the limit, never later).
@@ -10,10 +11,9 @@ hung batch is caught within 1.25x the limit, never later).
 from __future__ import annotations
 
 import marshal
-import time
 from typing import Any
 
-from liveswap.exceptions import ChannelClosed, ChannelTimeout, GarbageReply, ProtocolError
+from liveswap.exceptions import ProtocolError
 from liveswap.sandbox import protocol
 from liveswap.sandbox.chunk import PROGRESS_PREFIX
 from liveswap.sandbox.runner import SandboxRunner
@@ -42,52 +42,39 @@ class ChunkRunner(SandboxRunner):
         with self.gate.call():
             self.chunk_done = 0
             limit = protocol.batch_reply_limit(max(len(candles) for _, candles in batches))
-            reply = self._chunk_exchange(frame, len(batches), self.hook_timeout + quarter, limit)
-            value = self._interpret(reply, "run_batch")
+            # each frame refused from its header when larger than a live reply of the run's largest batch
+            reply = self._link.exchange(frame, "run_batch", self.hook_timeout + quarter, max_bytes=limit,
+                                        progress=lambda payload: self._progress_frame(payload, len(batches)))
+            value = self._link.interpret(reply, "run_batch")
             if (type(value) is not list or len(value) != 2 or type(value[0]) is not int
                     or not 1 <= value[0] <= len(batches)):
-                self._die("protocol", f"worker answered a chunk of {len(batches)} batches with {str(value)[:80]!r}")
+                self._link.die("protocol",
+                               f"worker answered a chunk of {len(batches)} batches with {str(value)[:80]!r}")
             done, raw = value
             self.chunk_done = done
             if raw is None:
                 if done != len(batches):
-                    self._die("protocol", f"worker stopped a chunk at batch {done} of {len(batches)} without outputs")
+                    self._link.die("protocol",
+                                   f"worker stopped a chunk at batch {done} of {len(batches)} without outputs")
                 return done, None
             try:
                 outputs = protocol.decode_outputs(raw, len(batches[done - 1][1]))
             except ProtocolError as exc:
-                self._die("protocol", str(exc))
+                self._link.die("protocol", str(exc))
             return done, outputs
 
-    def _chunk_exchange(self, frame: bytes, count: int, gap: float, limit: int) -> bytes:
-        """Send the chunk; read progress frames (each resets the deadline) up to the final reply, every frame
-        refused from its header when it is larger than a live batch reply of the run's largest batch (``limit``)."""
-        if not self._alive or self._channel is None:
-            self._raise_dead("run_batch")
-        deadline = self._deadline = time.monotonic() + gap
-        try:
-            self._channel.send(frame, deadline)
-            while True:
-                payload = self._channel.recv(deadline, limit)
-                if not payload.startswith(PROGRESS_PREFIX):
-                    return payload
-                self.chunk_done = self._progress(payload, count)
-                deadline = self._deadline = time.monotonic() + gap
-        except GarbageReply as exc:
-            self._die("garbage", f"run_batch of {self.name} {self.version}: {exc}")
-        except ChannelTimeout:
-            self._die("timeout", f"run_batch of {self.name} {self.version} took longer than "
-                      f"{self.hook_timeout:g}s; worker {self.pid} killed")
-        except ChannelClosed:
-            self._die_exited("run_batch")
-        except ProtocolError as exc:
-            self._die("protocol", f"run_batch of {self.name} {self.version}: {exc}")
+    def _progress_frame(self, payload: bytes, count: int) -> bool:
+        """True for a progress frame (the worker's count of batches decided so far), after checking it."""
+        if not payload.startswith(PROGRESS_PREFIX):
+            return False
+        self.chunk_done = self._progress(payload, count)
+        return True
 
     def _progress(self, payload: bytes, count: int) -> int:
         digits = payload[len(PROGRESS_PREFIX):-1]
         if not payload.endswith(b"}") or not digits.isdigit() or len(digits) > MAX_DIGITS:
-            self._die("protocol", f"worker sent a malformed progress frame {payload[:40]!r}")
+            self._link.die("protocol", f"worker sent a malformed progress frame {payload[:40]!r}")
         done = int(digits)
         if not self.chunk_done <= done <= count:
-            self._die("protocol", f"worker reported progress {done} of a chunk of {count} batches")
+            self._link.die("protocol", f"worker reported progress {done} of a chunk of {count} batches")
         return done
