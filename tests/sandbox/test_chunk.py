@@ -115,6 +115,24 @@ class Strategy:
     assert runner.chunk_done == 5  # the slow batches inside the limit were fine: progress kept the deadline
 
 
+def forger(written: str) -> str:
+    """A strategy that writes ``written`` (a Python expression of bytes) to every descriptor it has, as if
+    it were the worker's reply, then spins. The forged frame comes at once, so the 5 s hook limit these
+    tests use is only room for a loaded machine to get there."""
+    return f"""
+import os, struct
+class Strategy:
+    @hookimpl
+    def on_candle(self, candle, ctx):
+        for fd in range(3, 64):
+            try:
+                os.write(fd, {written})
+            except OSError:
+                pass
+        while True:
+            pass
+"""
+
 @pytest.mark.parametrize("reply", [
     b'{"progress":99}',  # more batches than were sent
     b'{"progress":1e9}',
@@ -123,20 +141,7 @@ class Strategy:
     b'{"ok":[1,[[["__intent__","BTC-5m","up",1.0,null,""]]]]}',  # outputs of the wrong length
 ])
 def test_a_worker_faking_chunk_replies_is_a_protocol_fault(chunky, reply: bytes) -> None:  # type: ignore[no-untyped-def]
-    runner = chunky(f'''
-import os, struct
-class Strategy:
-    @hookimpl
-    def on_candle(self, candle, ctx):
-        frame = {reply!r}
-        for fd in range(3, 64):
-            try:
-                os.write(fd, struct.pack(">I", len(frame)) + frame)
-            except OSError:
-                pass
-        while True:
-            pass
-''', hook_timeout=5.0)  # the forged frame comes at once; a loaded machine needs room to get there
+    runner = chunky(forger(f"struct.pack('>I', len({reply!r})) + {reply!r}"), hook_timeout=5.0)
     with pytest.raises(StrategyFault) as caught:
         run(runner, 4)
     assert caught.value.kind == "protocol", caught.value
@@ -159,19 +164,7 @@ class Strategy:
 def test_a_chunk_reply_larger_than_a_live_batch_reply_is_refused_from_its_header(chunky) -> None:  # type: ignore[no-untyped-def]
     """The chunk's replies go through the same bounded reader as a live batch's: a worker announcing a
     frame larger than a live reply of the run's largest batch is killed before its bytes are read."""
-    runner = chunky('''
-import os, struct
-class Strategy:
-    @hookimpl
-    def on_candle(self, candle, ctx):
-        for fd in range(3, 64):
-            try:
-                os.write(fd, struct.pack(">I", 64 * 1024 * 1024))  # announces 64 MiB, sends nothing more
-            except OSError:
-                pass
-        while True:
-            pass
-''', hook_timeout=5.0)  # the forged frame comes at once; a loaded machine needs room to get there
+    runner = chunky(forger("struct.pack('>I', 64 * 1024 * 1024)"), hook_timeout=5.0)  # announces 64 MiB, no more
     with pytest.raises(StrategyFault) as caught:
         run(runner, 4)
     assert caught.value.kind == "garbage" and "more than the" in caught.value.reason, caught.value

@@ -30,6 +30,7 @@ kept up to date in O(1) per observation at the two declared thresholds.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,31 +109,25 @@ class BettingSequence:
 
     def lower(self) -> float:
         """The smallest mean not rejected by K+ at level alpha (``-bound`` with no evidence)."""
-        threshold = math.log(1 / self.alpha)
-        lo, hi = -self.bound * (1 - 1e-9), self.bound * (1 - 1e-9)
-        if self.log_capital_up(lo) < threshold:
-            return -self.bound
-        for _ in range(BISECTION_STEPS):
-            mid = (lo + hi) / 2
-            if self.log_capital_up(mid) >= threshold:
-                lo = mid
-            else:
-                hi = mid
-        return lo
+        return self._edge(self.log_capital_up, math.log(1 / self.alpha), upper=False)
 
     def upper(self) -> float:
         """The largest mean not rejected by K- at level beta (``bound`` with no evidence)."""
-        threshold = math.log(1 / self.beta)
+        return self._edge(self.log_capital_down, math.log(1 / self.beta), upper=True)
+
+    def _edge(self, log_capital: Callable[[float], float], threshold: float, *, upper: bool) -> float:
+        """Bisection for the edge of the set of means ``m`` with ``log_capital(m) < threshold``: the
+        capital rises towards that edge's far side (K+ below the lower bound, K- above the upper one)."""
         lo, hi = -self.bound * (1 - 1e-9), self.bound * (1 - 1e-9)
-        if self.log_capital_down(hi) < threshold:
-            return self.bound
+        if log_capital(hi if upper else lo) < threshold:
+            return self.bound if upper else -self.bound
         for _ in range(BISECTION_STEPS):
             mid = (lo + hi) / 2
-            if self.log_capital_down(mid) >= threshold:
+            if (log_capital(mid) >= threshold) == upper:
                 hi = mid
             else:
                 lo = mid
-        return hi
+        return hi if upper else lo
 
     def state(self) -> dict[str, Any]:
         return {"xs": list(self.xs), "rates": list(self.rates), "total": self.total, "squares": self.squares}
